@@ -1,0 +1,93 @@
+# practiced: make (build), make run (demo daemon in the foreground),
+# make check (every test, plain and ASan/UBSan builds), make bench.
+
+CC	?= cc
+PKGS	= libevent jansson libical sqlite3
+DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
+	  libsqlite3-dev sqlite3 tzdata passwd python3-pytest hyperfine
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	  -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes -g
+OPT	?= -O2
+SAN	= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -fno-sanitize-recover=undefined
+
+DAEMON_SRCS = $(wildcard daemon/*.c)
+DAEMON_LIB_SRCS = $(filter-out daemon/practiced.c,$(DAEMON_SRCS))
+CTL_SRCS = $(wildcard ctl/*.c)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+HDRS	= $(wildcard daemon/*.h ctl/*.h tests/unit/*.h)
+
+B	?= build
+
+.PHONY: all asan deps run check unit e2e bench clean
+
+all: deps-ok
+	@$(MAKE) --no-print-directory binaries B=build
+
+asan: deps-ok
+	@$(MAKE) --no-print-directory binaries B=build-asan OPT="-O1 $(SAN)"
+
+binaries: $(B)/practiced $(B)/practicectl $(B)/unit
+
+# Install what the build and tests need, once, and only what is missing.
+deps-ok: Makefile
+	@missing=""; for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \
+	        || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq $$missing >/dev/null || exit 1; fi
+	@touch $@
+
+FLAGS	= $(CFLAGS_BASE) $(OPT) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+LIBS_D	= $(shell pkg-config --libs $(PKGS)) -lpthread
+LIBS_C	= $(shell pkg-config --libs libevent jansson)
+
+$(B)/practiced: $(DAEMON_SRCS) $(HDRS)
+	@mkdir -p $(B)
+	$(CC) $(FLAGS) -o $@ $(DAEMON_SRCS) $(LIBS_D) $(LDFLAGS)
+
+$(B)/practicectl: $(CTL_SRCS) $(HDRS)
+	@mkdir -p $(B)
+	$(CC) $(FLAGS) -Idaemon -o $@ $(CTL_SRCS) $(LIBS_C) $(LDFLAGS)
+
+$(B)/unit: $(UNIT_SRCS) $(DAEMON_LIB_SRCS) $(HDRS)
+	@mkdir -p $(B)
+	$(CC) $(FLAGS) -Idaemon -o $@ $(UNIT_SRCS) $(DAEMON_LIB_SRCS) $(LIBS_D) $(LDFLAGS)
+
+# A demo practice under ./run, seeded on first start.
+run: all
+	@mkdir -p run
+	@[ -f run/practiced.conf ] || sed -e "s|@RUN@|$(CURDIR)/run|g" \
+	    tests/demo.conf.in > run/practiced.conf
+	@echo
+	@echo "practiced: demo practice in ./run (stop with Ctrl-C). In another terminal try:"
+	@echo "  export PRACTICED_SOCKET=$(CURDIR)/run/practiced.sock PATH=$(CURDIR)/build:\$$PATH"
+	@echo "  practicectl status"
+	@echo "  practicectl list --week today"
+	@echo "  practicectl help"
+	@echo
+	exec build/practiced -d -f run/practiced.conf
+
+unit: all
+	build/unit
+
+e2e: all
+	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build /usr/bin/python3 -m pytest -q -p no:cacheprovider
+
+check: deps-ok
+	@$(MAKE) --no-print-directory binaries B=build
+	@$(MAKE) --no-print-directory binaries B=build-asan OPT="-O1 $(SAN)"
+	build/unit
+	ASAN_OPTIONS=detect_leaks=1 build-asan/unit
+	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider
+	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build-asan \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider
+
+bench: all
+	/usr/bin/python3 tests/bench/bench_list.py --build $(CURDIR)/build
+
+clean:
+	rm -rf build build-asan deps-ok

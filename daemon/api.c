@@ -1,0 +1,459 @@
+/*
+ * Request helpers shared by the api_*.c handlers: reading and checking
+ * input fields, answering, and wrapping a change in one transaction.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/keyvalq_struct.h>
+#include <event2/http.h>
+
+#include "api.h"
+#include "db.h"
+#include "log.h"
+#include "practiced.h"
+#include "tz.h"
+
+const char *
+role_name(enum role role)
+{
+	switch (role) {
+	case ROLE_ADMIN:
+		return "admin";
+	case ROLE_STAFF:
+		return "staff";
+	case ROLE_READONLY:
+		return "readonly";
+	default:
+		return "none";
+	}
+}
+
+void
+api_reply(struct api_req *req, int status, json_t *reply)
+{
+	if (req->reply != NULL) {
+		/* A second answer is a bug; keep the first. */
+		log_warnx("api: second reply dropped");
+		json_decref(reply);
+		return;
+	}
+	if (reply == NULL) {
+		api_internal(req);
+		return;
+	}
+	req->status = status;
+	req->reply = reply;
+}
+
+static void
+api_verror(struct api_req *req, enum proto_error code, json_t *details,
+    const char *fmt, va_list ap)
+{
+	char	 msg[1024];
+	json_t	*err;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	err = json_pack("{s:{s:s,s:s}}", PROTO_ERROR, PROTO_ERROR_CODE,
+	    proto_errors[code].code, PROTO_ERROR_MESSAGE, msg);
+	if (err != NULL && details != NULL)
+		json_object_set(json_object_get(err, PROTO_ERROR),
+		    PROTO_ERROR_DETAILS, details);
+	json_decref(details);
+	if (req->reply != NULL) {
+		json_decref(err);
+		return;
+	}
+	if (err == NULL) {
+		log_warnx("api: out of memory building an error");
+		return;
+	}
+	req->status = proto_errors[code].status;
+	req->reply = err;
+}
+
+void
+api_error(struct api_req *req, enum proto_error code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	api_verror(req, code, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+api_error_details(struct api_req *req, enum proto_error code,
+    json_t *details, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	api_verror(req, code, details, fmt, ap);
+	va_end(ap);
+}
+
+void
+api_internal(struct api_req *req)
+{
+	api_error(req, PROTO_EINTERNAL,
+	    "internal error; nothing was changed (see the daemon's log)");
+}
+
+int
+api_failed(const struct api_req *req)
+{
+	return req->reply != NULL && req->status >= 400;
+}
+
+const char *
+api_query(struct api_req *req, const char *key)
+{
+	if (req->query == NULL)
+		return NULL;
+	return evhttp_find_header(req->query, key);
+}
+
+int
+api_fields(struct api_req *req, const char *const *allowed)
+{
+	const char	*key;
+	json_t		*value;
+	size_t		 i;
+
+	if (req->body == NULL)
+		return 0;
+	json_object_foreach(req->body, key, value) {
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			api_error(req, PROTO_EBADREQUEST,
+			    "unknown field \"%.40s\"", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+api_has(struct api_req *req, const char *field)
+{
+	return req->body != NULL && json_object_get(req->body, field) != NULL;
+}
+
+int
+api_clearing(struct api_req *req, const char *field)
+{
+	json_t	*v = req->body ? json_object_get(req->body, field) : NULL;
+
+	return v != NULL && (json_is_null(v) ||
+	    (json_is_string(v) && json_string_length(v) == 0));
+}
+
+void
+api_field_names(struct api_req *req, char *buf, size_t len)
+{
+	const char	*key;
+	json_t		*value;
+	size_t		 off = 0;
+	int		 n;
+
+	buf[0] = '\0';
+	if (req->body == NULL)
+		return;
+	json_object_foreach(req->body, key, value) {
+		n = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", key);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* "Jordan Lee" -> "JL": what a calendar feed may show of a client. */
+json_t *
+api_initials(const char *name)
+{
+	char		 buf[16];
+	size_t		 n = 0;
+	const char	*p;
+	int		 at_word = 1;
+
+	for (p = name; *p != '\0' && n < 12; p++) {
+		if (isspace((unsigned char)*p) || *p == '-') {
+			at_word = 1;
+			continue;
+		}
+		if (at_word) {
+			/* Copy the whole UTF-8 sequence of the letter. */
+			do
+				buf[n++] = (char)toupper((unsigned char)*p);
+			while (n < 12 && ((unsigned char)p[1] & 0xc0) == 0x80 &&
+			    (p++, 1));
+		}
+		at_word = 0;
+	}
+	buf[n] = '\0';
+	return json_string(buf);
+}
+
+static size_t
+utf8_length(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int
+is_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int
+api_string(struct api_req *req, const char *field, size_t maxlen,
+    int required, const char **out)
+{
+	json_t	*v = req->body ? json_object_get(req->body, field) : NULL;
+	size_t	 len;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			api_error(req, PROTO_EBADREQUEST,
+			    "missing field \"%s\"", field);
+			return -1;
+		}
+		return 0;
+	}
+	if (!json_is_string(v)) {
+		api_error(req, PROTO_EBADREQUEST, "%s must be a string", field);
+		return -1;
+	}
+	len = json_string_length(v);
+	if (strlen(json_string_value(v)) != len) {
+		api_error(req, PROTO_EBADREQUEST, "%s contains a NUL byte",
+		    field);
+		return -1;
+	}
+	if (utf8_length(json_string_value(v)) > maxlen) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "%s is too long (at most %zu characters)", field, maxlen);
+		return -1;
+	}
+	if (has_control(json_string_value(v))) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "%s contains control characters", field);
+		return -1;
+	}
+	if (is_blank(json_string_value(v))) {
+		api_error(req, PROTO_EBADREQUEST, "%s must not be empty",
+		    field);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+api_text(struct api_req *req, const char *field, size_t maxlen,
+    int required, const char **out)
+{
+	return api_string(req, field, maxlen, required, out);
+}
+
+int
+api_int(struct api_req *req, const char *field, long long min,
+    long long max, int required, long long *out)
+{
+	json_t		*v = req->body ? json_object_get(req->body, field) : NULL;
+	long long	 n;
+
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			api_error(req, PROTO_EBADREQUEST,
+			    "missing field \"%s\"", field);
+			return -1;
+		}
+		return 0;
+	}
+	if (!json_is_integer(v)) {
+		api_error(req, PROTO_EBADREQUEST, "%s must be a whole number",
+		    field);
+		return -1;
+	}
+	n = json_integer_value(v);
+	if (n < min || n > max) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "%s must be between %lld and %lld", field, min, max);
+		return -1;
+	}
+	*out = n;
+	return 1;
+}
+
+int
+api_bool(struct api_req *req, const char *field, int *out)
+{
+	json_t	*v = req->body ? json_object_get(req->body, field) : NULL;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v)) {
+		api_error(req, PROTO_EBADREQUEST, "%s must be true or false",
+		    field);
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 1;
+}
+
+int
+api_id(struct api_req *req, const char *s, long long *out)
+{
+	char		*end;
+	long long	 n;
+
+	n = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || n <= 0 || !isdigit((unsigned char)*s)) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "\"%.40s\" is not an appointment number", s);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int
+api_zone(struct api_req *req, const char *field, const char **out)
+{
+	if (api_string(req, field, 64, 0, out) == -1)
+		return -1;
+	if (*out != NULL && !tz_valid(*out)) {
+		api_error(req, PROTO_EBADREQUEST, "unknown time zone \"%s\" "
+		    "(use an IANA name such as America/New_York)", *out);
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_email(struct api_req *req, const char *field, const char **out)
+{
+	const char	*at, *dot;
+
+	if (api_string(req, field, 254, 0, out) == -1 || *out == NULL)
+		return *out == NULL && !api_failed(req) ? 0 : -1;
+	at = strchr(*out, '@');
+	dot = at ? strrchr(at, '.') : NULL;
+	if (at == NULL || at == *out || strchr(at + 1, '@') != NULL ||
+	    dot == NULL || dot == at + 1 || dot[1] == '\0' ||
+	    strpbrk(*out, " ,;<>\"") != NULL) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "\"%s\" is not an email address", *out);
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_phone(struct api_req *req, const char *field, const char **out)
+{
+	const char	*p;
+	size_t		 digits = 0;
+
+	if (api_string(req, field, 16, 0, out) == -1 || *out == NULL)
+		return *out == NULL && !api_failed(req) ? 0 : -1;
+	for (p = *out + 1; *p != '\0' && isdigit((unsigned char)*p); p++)
+		digits++;
+	if ((*out)[0] != '+' || *p != '\0' || digits < 8 || digits > 15 ||
+	    (*out)[1] == '0') {
+		api_error(req, PROTO_EBADREQUEST, "\"%s\" is not a phone "
+		    "number in international form (like +15555550123)", *out);
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_url(struct api_req *req, const char *field, const char **out)
+{
+	const char	*host;
+
+	if (api_string(req, field, 2048, 0, out) == -1 || *out == NULL)
+		return *out == NULL && !api_failed(req) ? 0 : -1;
+	if (strncmp(*out, "https://", 8) == 0)
+		host = *out + 8;
+	else if (strncmp(*out, "http://", 7) == 0)
+		host = *out + 7;
+	else
+		host = NULL;
+	if (host == NULL || *host == '\0' || *host == '/' ||
+	    strchr(*out, ' ') != NULL) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "%s must be an http:// or https:// address", field);
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_begin(struct api_req *req)
+{
+	if (db_begin(req->pd->db) == -1) {
+		api_internal(req);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_finish(struct api_req *req)
+{
+	if (req->reply == NULL || api_failed(req)) {
+		db_rollback(req->pd->db);
+		return;
+	}
+	if (db_commit(req->pd->db) == -1) {
+		json_decref(req->reply);
+		req->reply = NULL;
+		api_internal(req);
+	}
+}
+
+json_t *
+api_instant(time_t t)
+{
+	char	 buf[TZ_BUFLEN];
+
+	tz_format_utc(t, buf);
+	return json_string(buf);
+}
+
+json_t *
+api_local(struct api_req *req, time_t t)
+{
+	char	 buf[TZ_BUFLEN];
+
+	tz_format_local(req->tz, t, buf);
+	return json_string(buf);
+}

@@ -1,0 +1,127 @@
+/*
+ * One API request as the handlers see it, and the helpers they use to
+ * read input and to answer.  control.c fills it in and sends the answer.
+ */
+#ifndef PRACTICED_API_H
+#define PRACTICED_API_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "protocol.h"
+
+struct evkeyvalq;
+struct practiced;
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_READONLY,
+	ROLE_STAFF,
+	ROLE_ADMIN
+};
+
+struct caller {
+	uid_t		 uid;
+	pid_t		 pid;
+	char		 user[64];
+	enum role	 role;
+};
+
+enum api_method {
+	API_GET,
+	API_POST,
+	API_PUT,
+	API_PATCH
+};
+
+#define API_MAXARGS	2
+
+struct api_req {
+	struct practiced	*pd;
+	enum api_method		 method;
+	const char		*arg[API_MAXARGS];	/* the path's "*" parts */
+	struct evkeyvalq	*query;
+	json_t			*body;		/* object, or NULL for GET */
+	const struct caller	*who;
+	const char		*tz;		/* zone of input and output */
+	time_t			 now;
+
+	int			 status;	/* the answer */
+	json_t			*reply;
+};
+
+typedef void (*api_handler)(struct api_req *);
+
+const char	*role_name(enum role);
+
+/* Answers: exactly one per request.  api_reply steals the reference. */
+void	 api_reply(struct api_req *, int status, json_t *);
+void	 api_error(struct api_req *, enum proto_error, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 api_error_details(struct api_req *, enum proto_error, json_t *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
+void	 api_internal(struct api_req *);
+int	 api_failed(const struct api_req *);
+
+/* Input.  Each returns -1 with the error answer set on bad input. */
+const char *api_query(struct api_req *, const char *key);
+int	 api_fields(struct api_req *, const char *const *allowed);
+/* Present at all, and present as null or "" (a request to clear). */
+int	 api_has(struct api_req *, const char *field);
+int	 api_clearing(struct api_req *, const char *field);
+/* "name, email": the fields a request sets, for the audit log. */
+void	 api_field_names(struct api_req *, char *buf, size_t len);
+int	 api_string(struct api_req *, const char *field, size_t maxlen,
+	    int required, const char **out);
+int	 api_text(struct api_req *, const char *field, size_t maxlen,
+	    int required, const char **out);
+int	 api_int(struct api_req *, const char *field, long long min,
+	    long long max, int required, long long *out);
+int	 api_bool(struct api_req *, const char *field, int *out);
+int	 api_id(struct api_req *, const char *s, long long *out);
+int	 api_zone(struct api_req *, const char *field, const char **out);
+int	 api_email(struct api_req *, const char *field, const char **out);
+int	 api_phone(struct api_req *, const char *field, const char **out);
+int	 api_url(struct api_req *, const char *field, const char **out);
+
+/* Writes in one transaction: begin, then commit or roll back. */
+int	 api_begin(struct api_req *);
+void	 api_finish(struct api_req *);	/* commit unless failed */
+
+/* Instant helpers for JSON output. */
+json_t	*api_instant(time_t);
+json_t	*api_local(struct api_req *, time_t);
+
+/* The handlers, one file a resource. */
+json_t	*api_initials(const char *name);
+
+void	api_status(struct api_req *);
+void	api_clinician_add(struct api_req *);
+void	api_clinician_list(struct api_req *);
+void	api_clinician_show(struct api_req *);
+void	api_clinician_edit(struct api_req *);
+void	api_clinician_hours(struct api_req *);
+void	api_client_add(struct api_req *);
+void	api_client_list(struct api_req *);
+void	api_client_show(struct api_req *);
+void	api_client_edit(struct api_req *);
+void	api_service_add(struct api_req *);
+void	api_service_list(struct api_req *);
+void	api_service_show(struct api_req *);
+void	api_service_edit(struct api_req *);
+void	api_room_add(struct api_req *);
+void	api_room_list(struct api_req *);
+void	api_room_show(struct api_req *);
+void	api_room_edit(struct api_req *);
+void	api_appointment_book(struct api_req *);
+void	api_appointment_list(struct api_req *);
+void	api_appointment_show(struct api_req *);
+void	api_appointment_move(struct api_req *);
+void	api_appointment_cancel(struct api_req *);
+void	api_appointment_mark(struct api_req *);
+void	api_audit_list(struct api_req *);
+
+#endif

@@ -1,0 +1,875 @@
+/*
+ * /v1/appointments: book, list, show, move, cancel, mark.  Each change
+ * checks the rules and writes in one transaction, so a refusal leaves
+ * the schedule exactly as it was.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "audit.h"
+#include "config.h"
+#include "db.h"
+#include "lookup.h"
+#include "practiced.h"
+#include "schedule.h"
+#include "tz.h"
+
+#define APPT_COLUMNS							\
+	"a.id, a.start_utc, a.end_utc, a.block_end_utc, a.zone, a.state,"\
+	" a.cancelled_by, a.late, a.cancel_reason, a.forced, a.overlap,"\
+	" a.version, a.created, a.updated, a.video_url,"		\
+	" c.id, c.name, cl.id, cl.name, s.id, s.name, r.id, r.name"
+#define APPT_FROM							\
+	" FROM appointments a"						\
+	" JOIN clinicians c ON c.id = a.clinician_id"			\
+	" JOIN clients cl ON cl.id = a.client_id"			\
+	" JOIN services s ON s.id = a.service_id"			\
+	" LEFT JOIN rooms r ON r.id = a.room_id"
+
+static const char *appt_one_sql =
+    "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id = ?1";
+static const char *appt_list_sql =
+    "SELECT " APPT_COLUMNS APPT_FROM
+    " WHERE a.start_utc >= ?1 AND a.start_utc < ?2"
+    "   AND (?3 = 0 OR a.clinician_id = ?3)"
+    "   AND (?4 = 0 OR a.client_id = ?4)"
+    "   AND (?5 IS NULL OR a.state = ?5)"
+    " ORDER BY a.start_utc, a.id";
+static const char *appt_raw_sql =
+    "SELECT clinician_id, room_id, video_url, start_utc, end_utc,"
+    "  block_end_utc, state FROM appointments WHERE id = ?1";
+static const char *appt_insert_sql =
+    "INSERT INTO appointments (clinician_id, client_id, service_id,"
+    "  room_id, video_url, start_utc, end_utc, block_end_utc, zone,"
+    "  forced, overlap, created, updated)"
+    "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)";
+static const char *appt_move_sql =
+    "UPDATE appointments SET clinician_id = ?2, room_id = ?3,"
+    "  video_url = ?4, start_utc = ?5, end_utc = ?6, block_end_utc = ?7,"
+    "  zone = ?8, forced = ?9, overlap = ?10, state = 'booked',"
+    "  version = version + 1, updated = ?11 WHERE id = ?1";
+static const char *appt_cancel_sql =
+    "UPDATE appointments SET state = 'cancelled', cancelled_by = ?2,"
+    "  late = ?3, cancel_reason = ?4, version = version + 1,"
+    "  updated = ?5 WHERE id = ?1";
+static const char *appt_mark_sql =
+    "UPDATE appointments SET state = ?2, updated = ?3 WHERE id = ?1";
+static const char *clinician_zone_sql =
+    "SELECT zone FROM clinicians WHERE id = ?1";
+static const char *service_len_sql =
+    "SELECT minutes, buffer FROM services WHERE id = ?1";
+
+#define APPT_MAX_DAYS	3660
+
+static json_t *
+appt_ref(sqlite3_stmt *stmt, int id_col)
+{
+	if (sqlite3_column_type(stmt, id_col) == SQLITE_NULL)
+		return json_null();
+	return json_pack("{s:I,s:s}",
+	    "id", (json_int_t)sqlite3_column_int64(stmt, id_col),
+	    "name", db_column_text(stmt, id_col + 1));
+}
+
+static json_t *
+appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
+{
+	time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
+	time_t	 end = (time_t)sqlite3_column_int64(stmt, 2);
+	time_t	 block_end = (time_t)sqlite3_column_int64(stmt, 3);
+	json_t	*obj, *client;
+
+	client = appt_ref(stmt, 17);
+	if (client != NULL)
+		json_object_set_new(client, "initials",
+		    api_initials(db_column_text(stmt, 18)));
+	obj = json_pack("{s:I,s:o,s:o,s:o,s:o,s:s,s:s,s:i,s:i,s:o,s:o,s:o,"
+	    "s:o,s:s?,s:s,s:s?,s:b,s:s?,s:b,s:b,s:i,s:o,s:o}",
+	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+	    "start", api_instant(start),
+	    "end", api_instant(end),
+	    "local_start", api_local(req, start),
+	    "local_end", api_local(req, end),
+	    "tz", req->tz,
+	    "zone", db_column_text(stmt, 4),
+	    "minutes", (int)((end - start) / 60),
+	    "buffer", (int)((block_end - end) / 60),
+	    "clinician", appt_ref(stmt, 15),
+	    "client", client,
+	    "service", appt_ref(stmt, 19),
+	    "room", appt_ref(stmt, 21),
+	    "video_url", db_column_text(stmt, 14),
+	    "state", db_column_text(stmt, 5),
+	    "cancelled_by", db_column_text(stmt, 6),
+	    "late", sqlite3_column_int(stmt, 7),
+	    "cancel_reason", db_column_text(stmt, 8),
+	    "forced", sqlite3_column_int(stmt, 9),
+	    "overlap", sqlite3_column_int(stmt, 10),
+	    "version", sqlite3_column_int(stmt, 11),
+	    "created", api_instant((time_t)sqlite3_column_int64(stmt, 12)),
+	    "updated", api_instant((time_t)sqlite3_column_int64(stmt, 13)));
+	return obj;
+}
+
+static json_t *
+appt_json(struct api_req *req, long long id)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*obj = NULL;
+
+	if ((stmt = db_stmt(req->pd->db, appt_one_sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		obj = appt_row_json(req, stmt);
+	sqlite3_reset(stmt);
+	return obj;
+}
+
+static void
+appt_answer(struct api_req *req, int status, long long id, json_t *warnings)
+{
+	json_t	*obj = appt_json(req, id);
+
+	if (obj == NULL) {
+		json_decref(warnings);
+		api_internal(req);
+		return;
+	}
+	if (warnings != NULL)
+		api_reply(req, status, json_pack("{s:o,s:o}", "appointment",
+		    obj, "warnings", warnings));
+	else
+		api_reply(req, status, json_pack("{s:o}", "appointment", obj));
+}
+
+/* The checks shared by book and move */
+
+struct appt_plan {
+	struct slot_request	 slot;
+	const char		*zone;		/* the clinician's */
+	char			 zone_buf[72];
+	int			 force;
+	int			 overlap;
+	int			 forced;	/* results, for the record */
+	int			 overlapped;
+	json_t			*warnings;
+};
+
+static int
+appt_clinician_zone(struct api_req *req, struct appt_plan *p)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, clinician_zone_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, p->slot.clinician_id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		snprintf(p->zone_buf, sizeof(p->zone_buf), "%s",
+		    db_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	p->zone = p->zone_buf;
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static void
+appt_warn(struct appt_plan *p, const char *msg)
+{
+	if (p->warnings == NULL)
+		p->warnings = json_array();
+	json_array_append_new(p->warnings, json_string(msg));
+}
+
+static int
+appt_check_past(struct api_req *req, struct appt_plan *p)
+{
+	char	 when[TZ_BUFLEN];
+
+	if (p->slot.start >= req->now)
+		return 0;
+	tz_format_local(req->tz, p->slot.start, when);
+	if (!p->force) {
+		api_error(req, PROTO_EPAST, "%s (%s) is in the past; use "
+		    "--force to record a past session", when, req->tz);
+		return -1;
+	}
+	p->forced = 1;
+	appt_warn(p, "in the past (forced)");
+	return 0;
+}
+
+static int
+appt_check_hours(struct api_req *req, struct appt_plan *p)
+{
+	char	 why[400];
+	json_t	*hours;
+	int	 inside;
+
+	if ((inside = schedule_within_hours(req, &p->slot, why, sizeof(why),
+	    &hours)) == -1) {
+		api_internal(req);
+		return -1;
+	}
+	if (inside) {
+		json_decref(hours);
+		return 0;
+	}
+	if (!p->force) {
+		api_error_details(req, PROTO_EHOURS,
+		    json_pack("{s:o}", "hours", hours), "%s", why);
+		return -1;
+	}
+	json_decref(hours);
+	p->forced = 1;
+	appt_warn(p, "outside working hours (forced)");
+	return 0;
+}
+
+static int
+appt_check_clashes(struct api_req *req, struct appt_plan *p)
+{
+	json_t	*clashes;
+	char	 msg[400];
+
+	if ((clashes = schedule_clashes(req, &p->slot)) == NULL) {
+		api_internal(req);
+		return -1;
+	}
+	if (json_array_size(clashes) == 0) {
+		json_decref(clashes);
+		return 0;
+	}
+	schedule_clash_message(req, clashes, msg, sizeof(msg));
+	if (!p->overlap) {
+		api_error_details(req, PROTO_ECONFLICT,
+		    json_pack("{s:o}", "clashes", clashes), "%s", msg);
+		return -1;
+	}
+	snprintf(msg, sizeof(msg), "overlaps appointment %lld (allowed)",
+	    (long long)json_integer_value(json_object_get(
+	    json_array_get(clashes, 0), "id")));
+	json_decref(clashes);
+	p->overlapped = 1;
+	appt_warn(p, msg);
+	return 0;
+}
+
+static int
+appt_check(struct api_req *req, struct appt_plan *p)
+{
+	if (appt_clinician_zone(req, p) == -1) {
+		api_internal(req);
+		return -1;
+	}
+	if (lookup_require_active(req, KIND_CLINICIAN,
+	    p->slot.clinician_id) == -1 ||
+	    (p->slot.room_id != 0 &&
+	    lookup_require_active(req, KIND_ROOM, p->slot.room_id) == -1))
+		return -1;
+	if (appt_check_past(req, p) == -1 || appt_check_hours(req, p) == -1 ||
+	    appt_check_clashes(req, p) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+appt_read_at(struct api_req *req, time_t *start)
+{
+	const char	*at;
+	char		 err[200];
+
+	if (api_string(req, "at", 40, 1, &at) == -1)
+		return -1;
+	if (tz_parse_datetime(at, req->tz, req->now, start, err,
+	    sizeof(err)) == -1) {
+		api_error(req, PROTO_EBADREQUEST, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+appt_read_flags(struct api_req *req, struct appt_plan *p)
+{
+	if (api_bool(req, "force", &p->force) == -1 ||
+	    api_bool(req, "overlap", &p->overlap) == -1)
+		return -1;
+	if (api_has(req, "room") && api_has(req, "video") &&
+	    !api_clearing(req, "room") && !api_clearing(req, "video")) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "give a room or a video link, not both");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+appt_service_length(struct api_req *req, long long service_id,
+    struct appt_plan *p)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, service_len_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, service_id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		p->slot.end = p->slot.start + 60 * sqlite3_column_int(stmt, 0);
+		p->slot.block_end = p->slot.end +
+		    60 * sqlite3_column_int(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* POST /v1/appointments */
+
+static int
+appt_insert(struct api_req *req, struct appt_plan *p, long long client_id,
+    long long service_id, const char *video, long long *id)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(req->pd->db, appt_insert_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, p->slot.clinician_id);
+	sqlite3_bind_int64(stmt, 2, client_id);
+	sqlite3_bind_int64(stmt, 3, service_id);
+	if (p->slot.room_id != 0)
+		sqlite3_bind_int64(stmt, 4, p->slot.room_id);
+	db_bind_text(stmt, 5, video);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)p->slot.start);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)p->slot.end);
+	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)p->slot.block_end);
+	db_bind_text(stmt, 9, p->zone);
+	sqlite3_bind_int(stmt, 10, p->forced);
+	sqlite3_bind_int(stmt, 11, p->overlapped);
+	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)req->now);
+	if (db_exec_stmt(req->pd->db, stmt) == -1)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
+	return 0;
+}
+
+static const char *
+appt_flags_note(const struct appt_plan *p)
+{
+	if (p->forced && p->overlapped)
+		return " (forced, overlap allowed)";
+	if (p->forced)
+		return " (forced)";
+	if (p->overlapped)
+		return " (overlap allowed)";
+	return "";
+}
+
+void
+api_appointment_book(struct api_req *req)
+{
+	static const char *const fields[] = {
+		"client", "clinician", "service", "at", "room", "video",
+		"force", "overlap", NULL
+	};
+	struct appt_plan	 p;
+	const char		*video;
+	char			 when[TZ_BUFLEN];
+	long long		 client_id, service_id, id;
+
+	memset(&p, 0, sizeof(p));
+	if (api_fields(req, fields) == -1 || appt_read_flags(req, &p) == -1 ||
+	    appt_read_at(req, &p.slot.start) == -1 ||
+	    api_url(req, "video", &video) == -1 || api_begin(req) == -1)
+		return;
+	if (lookup_field(req, KIND_CLIENT, "client", 1, &client_id) == -1 ||
+	    lookup_field(req, KIND_CLINICIAN, "clinician", 1,
+	    &p.slot.clinician_id) == -1 ||
+	    lookup_field(req, KIND_SERVICE, "service", 1, &service_id) == -1 ||
+	    lookup_field(req, KIND_ROOM, "room", 0, &p.slot.room_id) == -1 ||
+	    lookup_require_active(req, KIND_CLIENT, client_id) == -1 ||
+	    lookup_require_active(req, KIND_SERVICE, service_id) == -1)
+		goto done;
+	if (appt_service_length(req, service_id, &p) == -1) {
+		api_internal(req);
+		goto done;
+	}
+	if (appt_check(req, &p) == -1)
+		goto done;
+	if (appt_insert(req, &p, client_id, service_id, video, &id) == -1) {
+		api_internal(req);
+		goto done;
+	}
+	tz_format_local(p.zone, p.slot.start, when);
+	if (audit_record(req, "appointment.book", "appointment", id,
+	    "client %lld, clinician %lld, %s %s%s", client_id,
+	    p.slot.clinician_id, when, p.zone, appt_flags_note(&p)) == -1)
+		goto done;
+	appt_answer(req, 201, id, p.warnings);
+	p.warnings = NULL;
+done:
+	json_decref(p.warnings);
+	api_finish(req);
+}
+
+/* GET /v1/appointments */
+
+struct appt_range {
+	struct tz_wall	 from, to;	/* inclusive days */
+};
+
+static int
+appt_date_param(struct api_req *req, const char *key, struct tz_wall *w)
+{
+	const char	*v = api_query(req, key);
+	char		 err[160];
+
+	if (v == NULL)
+		return 0;
+	if (tz_parse_date(v, req->tz, req->now, w, err, sizeof(err)) == -1) {
+		api_error(req, PROTO_EBADREQUEST, "%s: %s", key, err);
+		return -1;
+	}
+	return 1;
+}
+
+static long
+appt_days_between(const struct tz_wall *a, const struct tz_wall *b)
+{
+	time_t	 ta = tz_day_start("UTC", a->year, a->month, a->day);
+	time_t	 tb = tz_day_start("UTC", b->year, b->month, b->day);
+
+	return (long)((tb - ta) / 86400);
+}
+
+static int
+appt_read_range(struct api_req *req, struct appt_range *r)
+{
+	int	 day, week, from, to;
+
+	if ((day = appt_date_param(req, "day", &r->from)) == -1 ||
+	    (week = appt_date_param(req, "week", &r->from)) == -1 ||
+	    (from = appt_date_param(req, "from", &r->from)) == -1 ||
+	    (to = appt_date_param(req, "to", &r->to)) == -1)
+		return -1;
+	if (day + week + (from || to) > 1) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "give one of day, week, or from/to");
+		return -1;
+	}
+	if (day + week + from + to == 0)
+		tz_parse_date("today", req->tz, req->now, &r->from, NULL, 0);
+	if (week)
+		tz_add_days(&r->from, -r->from.wday);
+	if (to && !from)
+		tz_parse_date("today", req->tz, req->now, &r->from, NULL, 0);
+	if (!to) {
+		r->to = r->from;
+		tz_add_days(&r->to, week ? 6 : from ? 6 : 0);
+	}
+	if (appt_days_between(&r->from, &r->to) < 0) {
+		api_error(req, PROTO_EBADREQUEST, "the range ends before it "
+		    "starts");
+		return -1;
+	}
+	if (appt_days_between(&r->from, &r->to) > APPT_MAX_DAYS) {
+		api_error(req, PROTO_EBADREQUEST, "the range is longer than "
+		    "%d days", APPT_MAX_DAYS);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+appt_list_filters(struct api_req *req, long long *clinician,
+    long long *client, const char **state)
+{
+	static const char *const states[] = {
+		"booked", "confirmed", "cancelled", "attended", "no-show", NULL
+	};
+	const char	*v;
+	size_t		 i;
+
+	*clinician = *client = 0;
+	if ((v = api_query(req, "clinician")) != NULL &&
+	    lookup_ref(req, KIND_CLINICIAN, v, clinician) == -1)
+		return -1;
+	if ((v = api_query(req, "client")) != NULL &&
+	    lookup_ref(req, KIND_CLIENT, v, client) == -1)
+		return -1;
+	if ((*state = api_query(req, "state")) == NULL)
+		return 0;
+	for (i = 0; states[i] != NULL; i++)
+		if (strcmp(states[i], *state) == 0)
+			return 0;
+	api_error(req, PROTO_EBADREQUEST, "state must be booked, confirmed, "
+	    "cancelled, attended or no-show");
+	return -1;
+}
+
+void
+api_appointment_list(struct api_req *req)
+{
+	struct appt_range	 r;
+	sqlite3_stmt		*stmt;
+	const char		*state;
+	json_t			*list;
+	char			 from[TZ_BUFLEN], to[TZ_BUFLEN];
+	struct tz_wall		 end;
+	long long		 clinician, client;
+	int			 rc;
+
+	if (appt_read_range(req, &r) == -1 ||
+	    appt_list_filters(req, &clinician, &client, &state) == -1)
+		return;
+	if ((stmt = db_stmt(req->pd->db, appt_list_sql)) == NULL ||
+	    (list = json_array()) == NULL) {
+		api_internal(req);
+		return;
+	}
+	end = r.to;
+	tz_add_days(&end, 1);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)tz_day_start(req->tz,
+	    r.from.year, r.from.month, r.from.day));
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)tz_day_start(req->tz,
+	    end.year, end.month, end.day));
+	sqlite3_bind_int64(stmt, 3, clinician);
+	sqlite3_bind_int64(stmt, 4, client);
+	db_bind_text(stmt, 5, state);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(list, appt_row_json(req, stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		api_internal(req);
+		return;
+	}
+	tz_format_date(&r.from, from);
+	tz_format_date(&r.to, to);
+	api_reply(req, 200, json_pack("{s:s,s:s,s:s,s:o}", "from", from,
+	    "to", to, "tz", req->tz, "appointments", list));
+}
+
+/* GET /v1/appointments/ID */
+
+static int
+appt_lookup(struct api_req *req, long long *id)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if (api_id(req, req->arg[0], id) == -1)
+		return -1;
+	if ((stmt = db_stmt(req->pd->db, "SELECT 1 FROM appointments "
+	    "WHERE id = ?1")) == NULL) {
+		api_internal(req);
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, *id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		api_error(req, PROTO_ENOTFOUND, "no appointment %lld", *id);
+	else
+		api_internal(req);
+	return -1;
+}
+
+void
+api_appointment_show(struct api_req *req)
+{
+	long long	 id;
+
+	if (appt_lookup(req, &id) == 0)
+		appt_answer(req, 200, id, NULL);
+}
+
+/* The stored row, for the changes below. */
+struct appt_row {
+	long long	 clinician_id;
+	long long	 room_id;
+	char		 video[2049];
+	int		 has_video;
+	time_t		 start, end, block_end;
+	char		 state[16];
+};
+
+static int
+appt_load(struct api_req *req, long long id, struct appt_row *row)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, appt_raw_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row->clinician_id = sqlite3_column_int64(stmt, 0);
+		row->room_id = sqlite3_column_int64(stmt, 1);
+		row->has_video = sqlite3_column_type(stmt, 2) != SQLITE_NULL;
+		snprintf(row->video, sizeof(row->video), "%s",
+		    row->has_video ? db_column_text(stmt, 2) : "");
+		row->start = (time_t)sqlite3_column_int64(stmt, 3);
+		row->end = (time_t)sqlite3_column_int64(stmt, 4);
+		row->block_end = (time_t)sqlite3_column_int64(stmt, 5);
+		snprintf(row->state, sizeof(row->state), "%s",
+		    db_column_text(stmt, 6));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+appt_is_open(const struct appt_row *row)
+{
+	return strcmp(row->state, "booked") == 0 ||
+	    strcmp(row->state, "confirmed") == 0;
+}
+
+static int
+appt_load_open(struct api_req *req, long long id, struct appt_row *row,
+    const char *verb)
+{
+	if (appt_load(req, id, row) == -1) {
+		api_internal(req);
+		return -1;
+	}
+	if (!appt_is_open(row)) {
+		api_error(req, PROTO_ESTATE, "appointment %lld is %s and "
+		    "cannot be %s", id, row->state, verb);
+		return -1;
+	}
+	return 0;
+}
+
+/* POST /v1/appointments/ID/move */
+
+static int
+appt_move_where(struct api_req *req, const struct appt_row *row,
+    struct appt_plan *p, const char **video)
+{
+	*video = row->has_video ? row->video : NULL;
+	p->slot.room_id = row->room_id;
+	p->slot.clinician_id = row->clinician_id;
+	if (lookup_field(req, KIND_CLINICIAN, "clinician", 0,
+	    &p->slot.clinician_id) == -1)
+		return -1;
+	if (p->slot.clinician_id == 0)
+		p->slot.clinician_id = row->clinician_id;
+	if (api_clearing(req, "room"))
+		p->slot.room_id = 0;
+	else if (api_has(req, "room")) {
+		if (lookup_field(req, KIND_ROOM, "room", 0,
+		    &p->slot.room_id) == -1)
+			return -1;
+		*video = NULL;
+	}
+	if (api_clearing(req, "video"))
+		*video = NULL;
+	else if (api_has(req, "video")) {
+		if (api_url(req, "video", video) == -1)
+			return -1;
+		p->slot.room_id = 0;
+	}
+	return 0;
+}
+
+static int
+appt_update_move(struct api_req *req, long long id, struct appt_plan *p,
+    const char *video)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(req->pd->db, appt_move_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, p->slot.clinician_id);
+	if (p->slot.room_id != 0)
+		sqlite3_bind_int64(stmt, 3, p->slot.room_id);
+	db_bind_text(stmt, 4, video);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)p->slot.start);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)p->slot.end);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)p->slot.block_end);
+	db_bind_text(stmt, 8, p->zone);
+	sqlite3_bind_int(stmt, 9, p->forced);
+	sqlite3_bind_int(stmt, 10, p->overlapped);
+	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)req->now);
+	return db_exec_stmt(req->pd->db, stmt);
+}
+
+void
+api_appointment_move(struct api_req *req)
+{
+	static const char *const fields[] = {
+		"at", "room", "video", "clinician", "force", "overlap", NULL
+	};
+	struct appt_plan	 p;
+	struct appt_row		 row;
+	const char		*video;
+	char			 was[TZ_BUFLEN], now[TZ_BUFLEN];
+	long long		 id;
+
+	memset(&p, 0, sizeof(p));
+	if (api_fields(req, fields) == -1 || appt_read_flags(req, &p) == -1 ||
+	    appt_read_at(req, &p.slot.start) == -1 || api_begin(req) == -1)
+		return;
+	if (appt_lookup(req, &id) == -1 ||
+	    appt_load_open(req, id, &row, "moved") == -1 ||
+	    appt_move_where(req, &row, &p, &video) == -1)
+		goto done;
+	p.slot.id = id;
+	p.slot.end = p.slot.start + (row.end - row.start);
+	p.slot.block_end = p.slot.end + (row.block_end - row.end);
+	if (appt_check(req, &p) == -1)
+		goto done;
+	if (appt_update_move(req, id, &p, video) == -1) {
+		api_internal(req);
+		goto done;
+	}
+	tz_format_local(p.zone, row.start, was);
+	tz_format_local(p.zone, p.slot.start, now);
+	if (audit_record(req, "appointment.move", "appointment", id,
+	    "from %s to %s %s, clinician %lld%s", was, now, p.zone,
+	    p.slot.clinician_id, appt_flags_note(&p)) == -1)
+		goto done;
+	appt_answer(req, 200, id, p.warnings);
+	p.warnings = NULL;
+done:
+	json_decref(p.warnings);
+	api_finish(req);
+}
+
+/* POST /v1/appointments/ID/cancel */
+
+void
+api_appointment_cancel(struct api_req *req)
+{
+	static const char *const fields[] = { "by", "reason", NULL };
+	struct appt_row	 row;
+	sqlite3_stmt	*stmt;
+	const char	*by, *reason;
+	long long	 id;
+	int		 late;
+
+	if (api_fields(req, fields) == -1 ||
+	    api_string(req, "by", 10, 0, &by) == -1 ||
+	    api_text(req, "reason", 500, 0, &reason) == -1)
+		return;
+	if (by == NULL)
+		by = "practice";
+	if (strcmp(by, "client") != 0 && strcmp(by, "practice") != 0) {
+		api_error(req, PROTO_EBADREQUEST,
+		    "by must be client or practice");
+		return;
+	}
+	if (api_begin(req) == -1)
+		return;
+	if (appt_lookup(req, &id) == -1 ||
+	    appt_load_open(req, id, &row, "cancelled") == -1)
+		goto done;
+	/* Late is the client's short notice; the practice is never late. */
+	late = strcmp(by, "client") == 0 && row.start - req->now <
+	    (time_t)req->pd->conf->late_cancel_hours * 3600;
+	if ((stmt = db_stmt(req->pd->db, appt_cancel_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, by);
+	sqlite3_bind_int(stmt, 3, late);
+	db_bind_text(stmt, 4, reason);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->now);
+	if (db_exec_stmt(req->pd->db, stmt) == -1)
+		goto fail;
+	if (audit_record(req, "appointment.cancel", "appointment", id,
+	    "by %s%s", by, late ? ", late" : "") == -1)
+		goto done;
+	appt_answer(req, 200, id, NULL);
+	goto done;
+fail:
+	api_internal(req);
+done:
+	api_finish(req);
+}
+
+/* POST /v1/appointments/ID/mark */
+
+static int
+appt_mark_allowed(struct api_req *req, long long id,
+    const struct appt_row *row, const char *state)
+{
+	int	 outcome = strcmp(state, "attended") == 0 ||
+		    strcmp(state, "no-show") == 0;
+
+	if (strcmp(row->state, "cancelled") == 0) {
+		api_error(req, PROTO_ESTATE, "appointment %lld is cancelled "
+		    "and cannot be marked %s", id, state);
+		return -1;
+	}
+	if (outcome && row->start > req->now) {
+		char	 when[TZ_BUFLEN];
+
+		tz_format_local(req->tz, row->start, when);
+		api_error(req, PROTO_ESTATE, "appointment %lld has not "
+		    "started yet (it starts %s %s)", id, when, req->tz);
+		return -1;
+	}
+	if (!outcome && !appt_is_open(row)) {
+		api_error(req, PROTO_ESTATE, "appointment %lld is already "
+		    "marked %s", id, row->state);
+		return -1;
+	}
+	return 0;
+}
+
+void
+api_appointment_mark(struct api_req *req)
+{
+	static const char *const fields[] = { "state", NULL };
+	static const char *const states[] = {
+		"attended", "no-show", "confirmed", "booked", NULL
+	};
+	struct appt_row	 row;
+	sqlite3_stmt	*stmt;
+	const char	*state;
+	long long	 id;
+	size_t		 i;
+
+	if (api_fields(req, fields) == -1 ||
+	    api_string(req, "state", 20, 1, &state) == -1)
+		return;
+	for (i = 0; states[i] != NULL; i++)
+		if (strcmp(states[i], state) == 0)
+			break;
+	if (states[i] == NULL) {
+		api_error(req, PROTO_EBADREQUEST, "state must be attended, "
+		    "no-show, confirmed or booked");
+		return;
+	}
+	if (api_begin(req) == -1)
+		return;
+	if (appt_lookup(req, &id) == -1)
+		goto done;
+	if (appt_load(req, id, &row) == -1)
+		goto fail;
+	if (appt_mark_allowed(req, id, &row, state) == -1)
+		goto done;
+	if (strcmp(row.state, state) != 0) {
+		if ((stmt = db_stmt(req->pd->db, appt_mark_sql)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(stmt, 1, id);
+		db_bind_text(stmt, 2, state);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->now);
+		if (db_exec_stmt(req->pd->db, stmt) == -1)
+			goto fail;
+		if (audit_record(req, "appointment.mark", "appointment", id,
+		    "%s -> %s", row.state, state) == -1)
+			goto done;
+	}
+	appt_answer(req, 200, id, NULL);
+	goto done;
+fail:
+	api_internal(req);
+done:
+	api_finish(req);
+}

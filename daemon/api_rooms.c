@@ -1,0 +1,175 @@
+/* /v1/rooms: where sessions happen; a room holds one session at a time. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "audit.h"
+#include "db.h"
+#include "lookup.h"
+#include "practiced.h"
+
+static const char *room_sql =
+    "SELECT id, name, active FROM rooms WHERE id = ?1";
+static const char *room_list_sql =
+    "SELECT id, name, active FROM rooms WHERE active OR ?1"
+    "  ORDER BY name COLLATE NOCASE";
+static const char *room_insert_sql = "INSERT INTO rooms (name) VALUES (?1)";
+static const char *room_update_sql =
+    "UPDATE rooms SET name = ?2, active = ?3 WHERE id = ?1";
+
+static json_t *
+room_row_json(sqlite3_stmt *stmt)
+{
+	return json_pack("{s:I,s:s,s:b}",
+	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+	    "name", db_column_text(stmt, 1),
+	    "active", sqlite3_column_int(stmt, 2));
+}
+
+static json_t *
+room_json(struct api_req *req, long long id)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*obj = NULL;
+
+	if ((stmt = db_stmt(req->pd->db, room_sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		obj = room_row_json(stmt);
+	sqlite3_reset(stmt);
+	return obj;
+}
+
+static void
+room_answer(struct api_req *req, int status, long long id)
+{
+	json_t	*obj = room_json(req, id);
+
+	if (obj == NULL)
+		api_internal(req);
+	else
+		api_reply(req, status, json_pack("{s:o}", "room", obj));
+}
+
+static int
+room_name_free(struct api_req *req, const char *name, long long id)
+{
+	int	 taken = lookup_name_taken(req, KIND_ROOM, name, id);
+
+	if (taken == -1)
+		api_internal(req);
+	else if (taken)
+		api_error(req, PROTO_EDUPLICATE,
+		    "a room named \"%s\" already exists", name);
+	return taken == 0 ? 0 : -1;
+}
+
+void
+api_room_add(struct api_req *req)
+{
+	static const char *const fields[] = { "name", NULL };
+	const char	*name;
+	sqlite3_stmt	*stmt;
+	long long	 id;
+
+	if (api_fields(req, fields) == -1 ||
+	    api_string(req, "name", 100, 1, &name) == -1 ||
+	    api_begin(req) == -1)
+		return;
+	if (room_name_free(req, name, 0) == -1)
+		goto done;
+	if ((stmt = db_stmt(req->pd->db, room_insert_sql)) == NULL)
+		goto fail;
+	db_bind_text(stmt, 1, name);
+	if (db_exec_stmt(req->pd->db, stmt) == -1)
+		goto fail;
+	id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
+	if (audit_record(req, "room.add", "room", id, "added") == -1)
+		goto done;
+	room_answer(req, 201, id);
+	goto done;
+fail:
+	api_internal(req);
+done:
+	api_finish(req);
+}
+
+void
+api_room_list(struct api_req *req)
+{
+	const char	*all = api_query(req, "all");
+	sqlite3_stmt	*stmt;
+	json_t		*list;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, room_list_sql)) == NULL ||
+	    (list = json_array()) == NULL) {
+		api_internal(req);
+		return;
+	}
+	sqlite3_bind_int(stmt, 1, all != NULL && strcmp(all, "0") != 0);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(list, room_row_json(stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		api_internal(req);
+		return;
+	}
+	api_reply(req, 200, json_pack("{s:o}", "rooms", list));
+}
+
+void
+api_room_show(struct api_req *req)
+{
+	long long	 id;
+
+	if (lookup_ref(req, KIND_ROOM, req->arg[0], &id) == 0)
+		room_answer(req, 200, id);
+}
+
+void
+api_room_edit(struct api_req *req)
+{
+	static const char *const fields[] = { "name", "active", NULL };
+	sqlite3_stmt	*stmt;
+	json_t		*cur = NULL;
+	const char	*name;
+	char		 changed[64];
+	long long	 id;
+	int		 active;
+
+	if (api_fields(req, fields) == -1 || api_begin(req) == -1)
+		return;
+	if (lookup_ref(req, KIND_ROOM, req->arg[0], &id) == -1)
+		goto done;
+	if ((cur = room_json(req, id)) == NULL)
+		goto fail;
+	active = json_is_true(json_object_get(cur, "active"));
+	if (api_string(req, "name", 100, 0, &name) == -1 ||
+	    api_bool(req, "active", &active) == -1)
+		goto done;
+	if (name == NULL)
+		name = json_string_value(json_object_get(cur, "name"));
+	if (room_name_free(req, name, id) == -1)
+		goto done;
+	if ((stmt = db_stmt(req->pd->db, room_update_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, name);
+	sqlite3_bind_int(stmt, 3, active);
+	if (db_exec_stmt(req->pd->db, stmt) == -1)
+		goto fail;
+	api_field_names(req, changed, sizeof(changed));
+	if (audit_record(req, "room.edit", "room", id, "changed %s",
+	    changed) == -1)
+		goto done;
+	room_answer(req, 200, id);
+	goto done;
+fail:
+	api_internal(req);
+done:
+	json_decref(cur);
+	api_finish(req);
+}

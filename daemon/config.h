@@ -1,0 +1,36 @@
+/* The configuration file: parsed whole, checked whole, swapped whole. */
+#ifndef PRACTICED_CONFIG_H
+#define PRACTICED_CONFIG_H
+
+#include <stddef.h>
+
+struct name_list {
+	char		**names;
+	size_t		  count;
+};
+
+struct config {
+	char		*path;		/* the file it came from */
+
+	char		*practice_name;
+	char		*timezone;	/* IANA name */
+	int		 late_cancel_hours;
+
+	char		*database;	/* absolute paths */
+	char		*socket_path;
+	char		*socket_group;	/* NULL: the daemon's own group */
+	int		 demo;		/* seed an empty database */
+	int		 max_connections;
+	int		 request_timeout;	/* seconds */
+	size_t		 max_body;		/* bytes */
+
+	struct name_list admin;
+	struct name_list staff;
+	struct name_list readonly;
+};
+
+/* Returns NULL and writes "FILE:LINE: why" into err on any fault. */
+struct config	*config_load(const char *path, char *err, size_t errlen);
+void		 config_free(struct config *);
+
+#endif

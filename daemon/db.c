@@ -1,0 +1,324 @@
+/*
+ * SQLite as the ARCHITECTURE asks: WAL, synchronous=FULL so a commit
+ * survives power loss, foreign keys on, a busy timeout, BEGIN IMMEDIATE
+ * for writes, and the schema versioned by PRAGMA user_version with
+ * forward-only migrations.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+struct db_cached {
+	const char	*sql;
+	sqlite3_stmt	*stmt;
+};
+
+struct db {
+	sqlite3			*sqlite;
+	struct db_cached	*cache;
+	size_t			 ncache;
+};
+
+/*
+ * Migration N takes the schema from user_version N to N+1.  Times are
+ * UTC instants in seconds; the zone that gives them meaning is stored
+ * beside them.
+ */
+static const char *db_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE clinicians ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  email TEXT,"
+	"  phone TEXT,"
+	"  zone TEXT NOT NULL,"
+	"  active INTEGER NOT NULL DEFAULT 1,"
+	"  created INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX clinicians_name ON clinicians(name COLLATE NOCASE);"
+	"CREATE TABLE working_hours ("
+	"  id INTEGER PRIMARY KEY,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id)"
+	"    ON DELETE CASCADE,"
+	"  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),"
+	"  start_min INTEGER NOT NULL,"
+	"  end_min INTEGER NOT NULL,"
+	"  CHECK (start_min >= 0 AND start_min < end_min AND end_min <= 1440));"
+	"CREATE INDEX working_hours_clinician ON working_hours(clinician_id);"
+	"CREATE TABLE clients ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  email TEXT,"
+	"  phone TEXT,"
+	"  remind_email INTEGER NOT NULL DEFAULT 0,"
+	"  remind_sms INTEGER NOT NULL DEFAULT 0,"
+	"  zone TEXT,"
+	"  active INTEGER NOT NULL DEFAULT 1,"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX clients_name ON clients(name COLLATE NOCASE);"
+	"CREATE TABLE services ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  minutes INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 480),"
+	"  buffer INTEGER NOT NULL DEFAULT 0 CHECK (buffer BETWEEN 0 AND 120),"
+	"  active INTEGER NOT NULL DEFAULT 1);"
+	"CREATE UNIQUE INDEX services_name ON services(name COLLATE NOCASE);"
+	"CREATE TABLE rooms ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  active INTEGER NOT NULL DEFAULT 1);"
+	"CREATE UNIQUE INDEX rooms_name ON rooms(name COLLATE NOCASE);"
+	"CREATE TABLE appointments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id),"
+	"  client_id INTEGER NOT NULL REFERENCES clients(id),"
+	"  service_id INTEGER NOT NULL REFERENCES services(id),"
+	"  room_id INTEGER REFERENCES rooms(id),"
+	"  video_url TEXT,"
+	"  start_utc INTEGER NOT NULL,"
+	"  end_utc INTEGER NOT NULL,"
+	"  block_end_utc INTEGER NOT NULL,"	/* end plus buffer */
+	"  zone TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'booked' CHECK (state IN"
+	"    ('booked','confirmed','cancelled','attended','no-show')),"
+	"  cancelled_by TEXT CHECK (cancelled_by IN ('client','practice')),"
+	"  cancel_reason TEXT,"
+	"  late INTEGER NOT NULL DEFAULT 0,"
+	"  forced INTEGER NOT NULL DEFAULT 0,"
+	"  overlap INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  CHECK (start_utc < end_utc AND end_utc <= block_end_utc));"
+	"CREATE INDEX appointments_clinician"
+	"  ON appointments(clinician_id, start_utc);"
+	"CREATE INDEX appointments_room ON appointments(room_id, start_utc)"
+	"  WHERE room_id IS NOT NULL;"
+	"CREATE INDEX appointments_client ON appointments(client_id, start_utc);"
+	"CREATE INDEX appointments_start ON appointments(start_utc);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  uid INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL,"
+	"  object_id INTEGER,"
+	"  detail TEXT);"
+	"CREATE INDEX audit_at ON audit(at);",
+};
+
+#define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))
+
+static int
+db_exec(struct db *db, const char *sql)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(db->sqlite, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("database: %s", msg != NULL ? msg :
+		    sqlite3_errmsg(db->sqlite));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_schema_version(struct db *db)
+{
+	return (int)db_count(db, "PRAGMA user_version");
+}
+
+static int
+db_migrate(struct db *db, char *err, size_t errlen)
+{
+	char	 sql[64];
+	int	 version;
+
+	version = db_schema_version(db);
+	if (version < 0 || (size_t)version > DB_NMIGRATIONS) {
+		snprintf(err, errlen, "database schema version %d is newer "
+		    "than this practiced (%zu)", version, DB_NMIGRATIONS);
+		return -1;
+	}
+	for (; (size_t)version < DB_NMIGRATIONS; version++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		    version + 1);
+		if (db_begin(db) == -1)
+			goto fail;
+		if (db_exec(db, db_migrations[version]) == -1 ||
+		    db_exec(db, sql) == -1) {
+			db_rollback(db);
+			goto fail;
+		}
+		if (db_commit(db) == -1)
+			goto fail;
+		log_info("database migrated to schema version %d",
+		    version + 1);
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "migration to schema version %d failed",
+	    version + 1);
+	return -1;
+}
+
+struct db *
+db_open(const char *path, char *err, size_t errlen)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db->sqlite, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+		    db->sqlite ? sqlite3_errmsg(db->sqlite) : "cannot open");
+		db_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db->sqlite, 5000);
+	sqlite3_extended_result_codes(db->sqlite, 1);
+	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
+	    db_exec(db, "PRAGMA synchronous = FULL") == -1 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON") == -1) {
+		snprintf(err, errlen, "%s: %s", path,
+		    sqlite3_errmsg(db->sqlite));
+		db_close(db);
+		return NULL;
+	}
+	if (db_migrate(db, err, errlen) == -1) {
+		db_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	free(db->cache);
+	if (db->sqlite != NULL && sqlite3_close(db->sqlite) != SQLITE_OK)
+		log_warnx("database close: %s", sqlite3_errmsg(db->sqlite));
+	free(db);
+}
+
+sqlite3 *
+db_handle(struct db *db)
+{
+	return db->sqlite;
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	if (db_exec(db, "COMMIT") == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->sqlite))
+		return;		/* nothing open: SQLite already rolled back */
+	(void)db_exec(db, "ROLLBACK");
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	struct db_cached	*grown;
+	sqlite3_stmt		*stmt;
+	size_t			 i;
+
+	for (i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql) {
+			stmt = db->cache[i].stmt;
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			return stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK) {
+		log_warnx("database prepare: %s: %s", sqlite3_errmsg(db->sqlite),
+		    sql);
+		return NULL;
+	}
+	grown = reallocarray(db->cache, db->ncache + 1, sizeof(*grown));
+	if (grown == NULL) {
+		sqlite3_finalize(stmt);
+		log_warnx("database: out of memory");
+		return NULL;
+	}
+	db->cache = grown;
+	db->cache[db->ncache].sql = sql;
+	db->cache[db->ncache].stmt = stmt;
+	db->ncache++;
+	return stmt;
+}
+
+int
+db_exec_stmt(struct db *db, sqlite3_stmt *stmt)
+{
+	int	 rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		log_warnx("database: %s", sqlite3_errmsg(db->sqlite));
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+long long
+db_count(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	long long	 n = -1;
+
+	if ((stmt = db_stmt(db, sql)) == NULL)
+		return -1;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
+}
+
+int
+db_bind_text(sqlite3_stmt *stmt, int col, const char *s)
+{
+	if (s == NULL)
+		return sqlite3_bind_null(stmt, col);
+	return sqlite3_bind_text(stmt, col, s, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+db_column_text(sqlite3_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}

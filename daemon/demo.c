@@ -1,0 +1,136 @@
+/*
+ * The demo practice for `make run`: two clinicians, a few clients and a
+ * week of sessions from today, written only into an empty database.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "practiced.h"
+#include "tz.h"
+
+static const char *demo_setup_sql =
+    "INSERT INTO clinicians (name, email, zone, created) VALUES"
+    "  ('Ana Ruiz', 'ana@example.org', ?1, ?2),"
+    "  ('Sam Okafor', 'sam@example.org', ?1, ?2);"
+    "INSERT INTO working_hours (clinician_id, weekday, start_min, end_min)"
+    "  SELECT 1, d, 540, 1020 FROM (SELECT 0 d UNION SELECT 1 UNION"
+    "  SELECT 2 UNION SELECT 3) UNION ALL SELECT 1, 4, 540, 780"
+    "  UNION ALL SELECT 2, d, 600, 1140 FROM (SELECT 1 d UNION SELECT 2"
+    "  UNION SELECT 3 UNION SELECT 4 UNION SELECT 5);"
+    "INSERT INTO services (name, minutes, buffer) VALUES"
+    "  ('Individual session', 50, 10), ('Couples session', 80, 10),"
+    "  ('Intake', 60, 15);"
+    "INSERT INTO rooms (name) VALUES ('Room 1'), ('Room 2');"
+    "INSERT INTO clients (name, email, phone, remind_email, remind_sms,"
+    "  created) VALUES"
+    "  ('Jordan Lee', 'jl@example.org', '+15555550123', 1, 1, ?2),"
+    "  ('Maria Santos', 'maria@example.org', NULL, 1, 0, ?2),"
+    "  ('Chris Patel', NULL, '+15555550188', 0, 1, ?2),"
+    "  ('Alex Kim', 'alex@example.org', '+15555550177', 1, 1, ?2),"
+    "  ('Taylor Brooks', 'taylor@example.org', NULL, 1, 0, ?2);";
+
+static const char *demo_appt_sql =
+    "INSERT INTO appointments (clinician_id, client_id, service_id,"
+    "  room_id, video_url, start_utc, end_utc, block_end_utc, zone,"
+    "  created, updated)"
+    "  VALUES (?1, ?2, 1, ?3, ?4, ?5, ?5 + 3000, ?5 + 3600, ?6, ?7, ?7)";
+
+static int
+demo_setup(struct practiced *pd)
+{
+	sqlite3		*h = db_handle(pd->db);
+	sqlite3_stmt	*stmt;
+	const char	*sql = demo_setup_sql, *tail;
+	int		 rc;
+
+	while (*sql != '\0') {
+		if (sqlite3_prepare_v2(h, sql, -1, &stmt, &tail) != SQLITE_OK)
+			return -1;
+		if (stmt == NULL)
+			break;
+		sqlite3_bind_text(stmt, 1, pd->conf->timezone, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+		rc = sqlite3_step(stmt);
+		sqlite3_finalize(stmt);
+		if (rc != SQLITE_DONE)
+			return -1;
+		sql = tail;
+	}
+	return 0;
+}
+
+/* Each weekday of the coming week: a few sessions per clinician. */
+static int
+demo_appointments(struct practiced *pd)
+{
+	static const struct { int clinician, client, hour, room; } plan[] = {
+		{ 1, 1, 10, 1 }, { 1, 2, 14, 1 }, { 2, 3, 11, 2 },
+		{ 2, 4, 15, 0 }, { 1, 5, 9, 1 },
+	};
+	const char	*zone = pd->conf->timezone;
+	struct tz_wall	 day, w;
+	sqlite3_stmt	*stmt;
+	char		 err[128];
+	time_t		 start, now = time(NULL);
+	size_t		 i;
+	int		 d;
+
+	tz_to_wall(zone, now, &day);
+	for (d = 1; d <= 7; d++) {
+		tz_add_days(&day, 1);
+		if (day.wday > 4)
+			continue;
+		for (i = 0; i < sizeof(plan) / sizeof(plan[0]); i++) {
+			/* Fridays Ana works mornings only. */
+			if (day.wday == 4 && plan[i].clinician == 1 &&
+			    plan[i].hour >= 13)
+				continue;
+			if (day.wday == 0 && plan[i].clinician == 2)
+				continue;
+			w = day;
+			w.hour = plan[i].hour;
+			w.minute = 0;
+			if (tz_from_wall(zone, &w, &start, err,
+			    sizeof(err)) == -1)
+				continue;
+			if ((stmt = db_stmt(pd->db, demo_appt_sql)) == NULL)
+				return -1;
+			sqlite3_bind_int(stmt, 1, plan[i].clinician);
+			sqlite3_bind_int(stmt, 2, plan[i].client);
+			if (plan[i].room)
+				sqlite3_bind_int(stmt, 3, plan[i].room);
+			else
+				sqlite3_bind_text(stmt, 4,
+				    "https://video.example.org/sam", -1,
+				    SQLITE_STATIC);
+			sqlite3_bind_int64(stmt, 5, (sqlite3_int64)start);
+			sqlite3_bind_text(stmt, 6, zone, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now);
+			if (db_exec_stmt(pd->db, stmt) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+demo_seed(struct practiced *pd)
+{
+	if (db_count(pd->db, "SELECT count(*) FROM clinicians") != 0)
+		return 0;
+	if (db_begin(pd->db) == -1)
+		return -1;
+	if (demo_setup(pd) == -1 || demo_appointments(pd) == -1) {
+		log_warnx("demo: %s", sqlite3_errmsg(db_handle(pd->db)));
+		db_rollback(pd->db);
+		return -1;
+	}
+	if (db_commit(pd->db) == -1)
+		return -1;
+	log_info("demo: seeded an empty database with a demo practice");
+	return 0;
+}

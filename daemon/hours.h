@@ -1,0 +1,21 @@
+/* Working hours: "mon-thu 09:00-17:00 fri 09:00-13:00" and back. */
+#ifndef PRACTICED_HOURS_H
+#define PRACTICED_HOURS_H
+
+#include <stddef.h>
+
+#define HOURS_MAX	64	/* ranges in one week */
+
+struct hours_range {
+	int	wday;		/* 0 = Monday */
+	int	start;		/* minutes since midnight */
+	int	end;		/* exclusive; up to 1440 */
+};
+
+/* Sorted by day and start; -1 with a reason on a malformed spec. */
+int	hours_parse(const char *spec, struct hours_range *, size_t *n,
+	    char *err, size_t errlen);
+/* "09:00" into a buffer of 6 bytes; 1440 is "24:00". */
+void	hours_format_min(int min, char *buf);
+
+#endif

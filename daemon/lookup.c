@@ -1,0 +1,254 @@
+/*
+ * Names are how people refer to people: "ana" for Ana Ruiz.  Resolution
+ * happens here, once, so every command accepts the same forms.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "db.h"
+#include "lookup.h"
+#include "practiced.h"
+
+#define LOOKUP_MAX_CANDIDATES	10
+
+struct lookup_sql {
+	const char	*noun;
+	const char	*by_id;
+	const char	*by_name;
+	const char	*name_taken;
+	const char	*active;
+};
+
+/* Table names cannot be bound, so each kind has its own statements. */
+#define LOOKUP_SQL(noun, table) { noun,					\
+	"SELECT id FROM " table " WHERE id = ?1",			\
+	"SELECT id, name, active FROM " table				\
+	"  WHERE name LIKE ?1 ESCAPE '\\'"				\
+	"     OR name LIKE '% ' || ?1 ESCAPE '\\'"			\
+	"  ORDER BY active DESC, name LIMIT 11",			\
+	"SELECT count(*) FROM " table					\
+	"  WHERE name = ?1 COLLATE NOCASE AND id != ?2",			\
+	"SELECT active, name FROM " table " WHERE id = ?1" }
+
+static const struct lookup_sql lookup_sqls[] = {
+	[KIND_CLINICIAN] = LOOKUP_SQL("clinician", "clinicians"),
+	[KIND_CLIENT] = LOOKUP_SQL("client", "clients"),
+	[KIND_SERVICE] = LOOKUP_SQL("service", "services"),
+	[KIND_ROOM] = LOOKUP_SQL("room", "rooms"),
+};
+
+const char *
+lookup_noun(enum kind kind)
+{
+	return lookup_sqls[kind].noun;
+}
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int
+lookup_id(struct api_req *req, enum kind kind, const char *ref,
+    long long *id)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, lookup_sqls[kind].by_id)) == NULL) {
+		api_internal(req);
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, strtoll(ref, NULL, 10));
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		api_internal(req);
+	else
+		api_error(req, PROTO_ENOTFOUND, "no %s with id %s",
+		    lookup_noun(kind), ref);
+	return -1;
+}
+
+/* "50%_off" must match literally: escape LIKE's wildcards. */
+static char *
+like_prefix(const char *ref)
+{
+	char	*pat, *p;
+
+	if ((pat = malloc(strlen(ref) * 2 + 2)) == NULL)
+		return NULL;
+	for (p = pat; *ref != '\0'; ref++) {
+		if (*ref == '%' || *ref == '_' || *ref == '\\')
+			*p++ = '\\';
+		*p++ = *ref;
+	}
+	*p++ = '%';
+	*p = '\0';
+	return pat;
+}
+
+static int
+lookup_pick(struct api_req *req, enum kind kind, const char *ref,
+    json_t *cands, long long exact, long long *id)
+{
+	size_t	 n = json_array_size(cands);
+
+	if (exact != 0 || n == 1) {
+		*id = exact != 0 ? exact : json_integer_value(json_object_get(
+		    json_array_get(cands, 0), "id"));
+		json_decref(cands);
+		return 0;
+	}
+	if (n == 0) {
+		json_decref(cands);
+		api_error(req, PROTO_ENOTFOUND, "no %s matches \"%s\"",
+		    lookup_noun(kind), ref);
+		return -1;
+	}
+	api_error_details(req, PROTO_EAMBIGUOUS,
+	    json_pack("{s:o}", "candidates", cands),
+	    "\"%s\" matches %s%zu %ss (%s, %s%s); use more of the name or "
+	    "the id", ref, n > LOOKUP_MAX_CANDIDATES ? "more than " : "",
+	    n > LOOKUP_MAX_CANDIDATES ? LOOKUP_MAX_CANDIDATES : n,
+	    lookup_noun(kind),
+	    json_string_value(json_object_get(json_array_get(cands, 0), "name")),
+	    json_string_value(json_object_get(json_array_get(cands, 1), "name")),
+	    n > 2 ? ", ..." : "");
+	return -1;
+}
+
+static int
+lookup_name(struct api_req *req, enum kind kind, const char *ref,
+    long long *id)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*cands;
+	char		*pat;
+	long long	 exact = 0;
+	int		 rc, saw_active = 0;
+
+	if ((pat = like_prefix(ref)) == NULL || (cands = json_array()) == NULL ||
+	    (stmt = db_stmt(req->pd->db, lookup_sqls[kind].by_name)) == NULL) {
+		free(pat);
+		api_internal(req);
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, pat, -1, SQLITE_TRANSIENT);
+	free(pat);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char	*name = db_column_text(stmt, 1);
+		int		 active = sqlite3_column_int(stmt, 2);
+
+		/* Archived records count only when nothing active matches. */
+		if (active)
+			saw_active = 1;
+		else if (saw_active)
+			break;
+		if (strcasecmp(name, ref) == 0 && exact == 0)
+			exact = sqlite3_column_int64(stmt, 0);
+		json_array_append_new(cands, json_pack("{s:I,s:s}", "id",
+		    (json_int_t)sqlite3_column_int64(stmt, 0), "name", name));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		json_decref(cands);
+		api_internal(req);
+		return -1;
+	}
+	return lookup_pick(req, kind, ref, cands, exact, id);
+}
+
+int
+lookup_ref(struct api_req *req, enum kind kind, const char *ref,
+    long long *id)
+{
+	if (ref == NULL || *ref == '\0') {
+		api_error(req, PROTO_EBADREQUEST, "empty %s name",
+		    lookup_noun(kind));
+		return -1;
+	}
+	if (strlen(ref) > 200) {
+		api_error(req, PROTO_EBADREQUEST, "%s name too long",
+		    lookup_noun(kind));
+		return -1;
+	}
+	if (all_digits(ref))
+		return lookup_id(req, kind, ref, id);
+	return lookup_name(req, kind, ref, id);
+}
+
+int
+lookup_field(struct api_req *req, enum kind kind, const char *field,
+    int required, long long *id)
+{
+	json_t		*v = json_object_get(req->body, field);
+	char		 num[32];
+	const char	*ref;
+
+	*id = 0;
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(v));
+		return lookup_ref(req, kind, num, id);
+	}
+	if (api_string(req, field, 200, required, &ref) == -1)
+		return -1;
+	if (ref == NULL)
+		return 0;
+	return lookup_ref(req, kind, ref, id);
+}
+
+int
+lookup_name_taken(struct api_req *req, enum kind kind, const char *name,
+    long long except_id)
+{
+	sqlite3_stmt	*stmt;
+	int		 taken = -1;
+
+	if ((stmt = db_stmt(req->pd->db, lookup_sqls[kind].name_taken))
+	    == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, except_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		taken = sqlite3_column_int(stmt, 0) > 0;
+	sqlite3_reset(stmt);
+	return taken;
+}
+
+int
+lookup_require_active(struct api_req *req, enum kind kind, long long id)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc, active = 0;
+
+	if ((stmt = db_stmt(req->pd->db, lookup_sqls[kind].active)) == NULL) {
+		api_internal(req);
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
+	    !(active = sqlite3_column_int(stmt, 0)))
+		api_error(req, PROTO_ESTATE, "%s %s is archived; make it "
+		    "active again first", lookup_noun(kind),
+		    db_column_text(stmt, 1));
+	else if (rc != SQLITE_ROW)
+		api_internal(req);
+	sqlite3_reset(stmt);
+	return active ? 0 : -1;
+}

@@ -1,0 +1,232 @@
+/*
+ * practiced: the practice's schedule behind a Unix socket.  One process,
+ * one libevent loop.  It does not detach: a service manager (systemd,
+ * Type=notify) or a terminal (-d) runs it.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <libical/ical.h>
+
+#include "config.h"
+#include "control.h"
+#include "db.h"
+#include "log.h"
+#include "practiced.h"
+#include "protocol.h"
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: practiced [-dnv] [-f file]\n");
+	exit(2);
+}
+
+/* The sd_notify protocol is one datagram; no need for libsystemd. */
+static void
+notify_systemd(const char *state)
+{
+	const char		*path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un	 sun;
+	socklen_t		 len;
+	int			 fd;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if (strlen(path) >= sizeof(sun.sun_path) ||
+	    (path[0] != '/' && path[0] != '@')) {
+		log_warnx("NOTIFY_SOCKET: unusable address %s", path);
+		return;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (sun.sun_path[0] == '@')
+		sun.sun_path[0] = '\0';		/* abstract namespace */
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("notify socket");
+		return;
+	}
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun, len) == -1)
+		log_warn("notify %s", path);
+	close(fd);
+}
+
+static void
+stop_done(void *arg)
+{
+	struct practiced	*pd = arg;
+
+	event_base_loopbreak(pd->base);
+}
+
+static void
+on_terminate(evutil_socket_t sig, short what, void *arg)
+{
+	struct practiced	*pd = arg;
+
+	(void)what;
+	log_info("%s: finishing requests and exiting",
+	    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	notify_systemd("STOPPING=1");
+	control_stop(pd->control, stop_done, pd);
+}
+
+/* Settings that live in open files and sockets need a restart. */
+static void
+reload_warn_fixed(const struct config *old, const struct config *new)
+{
+	if (strcmp(old->database, new->database) != 0)
+		log_warnx("reload: database path change needs a restart");
+	if (strcmp(old->socket_path, new->socket_path) != 0)
+		log_warnx("reload: socket path change needs a restart");
+	if ((old->socket_group == NULL) != (new->socket_group == NULL) ||
+	    (old->socket_group != NULL &&
+	    strcmp(old->socket_group, new->socket_group) != 0))
+		log_warnx("reload: socket_group change needs a restart");
+}
+
+static void
+on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct practiced	*pd = arg;
+	struct config		*conf;
+	char			 err[512];
+
+	(void)sig;
+	(void)what;
+	notify_systemd("RELOADING=1");
+	if ((conf = config_load(pd->conf->path, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused, keeping the running "
+		    "configuration: %s", err);
+		notify_systemd("READY=1");
+		return;
+	}
+	reload_warn_fixed(pd->conf, conf);
+	/* Keep what cannot change without a restart. */
+	free(conf->database);
+	free(conf->socket_path);
+	free(conf->socket_group);
+	conf->database = pd->conf->database;
+	conf->socket_path = pd->conf->socket_path;
+	conf->socket_group = pd->conf->socket_group;
+	pd->conf->database = pd->conf->socket_path = NULL;
+	pd->conf->socket_group = NULL;
+	config_free(pd->conf);
+	pd->conf = conf;
+	control_reconfigure(pd->control);
+	log_info("configuration reloaded from %s", conf->path);
+	notify_systemd("READY=1");
+}
+
+static struct config *
+load_or_exit(const char *path)
+{
+	struct config	*conf;
+	char		 err[512];
+
+	if ((conf = config_load(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "practiced: %s\n", err);
+		exit(1);
+	}
+	return conf;
+}
+
+static void
+open_database(struct practiced *pd)
+{
+	char	 err[512];
+
+	if ((pd->db = db_open(pd->conf->database, err, sizeof(err))) == NULL)
+		fatalx("database: %s", err);
+	if (pd->conf->demo && demo_seed(pd) == -1)
+		fatalx("demo: cannot seed the database");
+}
+
+static void
+run(struct practiced *pd)
+{
+	struct event	*ev_term, *ev_int, *ev_hup;
+
+	if ((pd->base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	ev_term = evsignal_new(pd->base, SIGTERM, on_terminate, pd);
+	ev_int = evsignal_new(pd->base, SIGINT, on_terminate, pd);
+	ev_hup = evsignal_new(pd->base, SIGHUP, on_reload, pd);
+	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL ||
+	    evsignal_add(ev_term, NULL) == -1 ||
+	    evsignal_add(ev_int, NULL) == -1 ||
+	    evsignal_add(ev_hup, NULL) == -1)
+		fatalx("cannot install signal handlers");
+	pd->control = control_start(pd);
+	notify_systemd("READY=1");
+	log_info("ready: %s, database %s", pd->conf->practice_name,
+	    pd->conf->database);
+	if (event_base_dispatch(pd->base) == -1)
+		log_warnx("event loop failed");
+	control_free(pd->control);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_hup);
+	event_base_free(pd->base);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct practiced	 pd;
+	const char		*path = PROTO_DEFAULT_CONFIG;
+	int			 ch, foreground = 0, check = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	memset(&pd, 0, sizeof(pd));
+	pd.conf = load_or_exit(path);
+	if (check) {
+		printf("%s: configuration OK\n", path);
+		config_free(pd.conf);
+		return 0;
+	}
+	log_init(foreground, verbose);
+	signal(SIGPIPE, SIG_IGN);
+	pd.uid = geteuid();
+	pd.started = time(NULL);
+	open_database(&pd);
+	run(&pd);
+	db_close(pd.db);
+	config_free(pd.conf);
+	icaltimezone_free_builtin_timezones();
+	log_info("exited");
+	return 0;
+}

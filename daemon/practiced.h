@@ -1,0 +1,25 @@
+/* The daemon's shared context. */
+#ifndef PRACTICED_H
+#define PRACTICED_H
+
+#include <sys/types.h>
+#include <time.h>
+
+struct config;
+struct control;
+struct db;
+struct event_base;
+
+struct practiced {
+	struct event_base	*base;
+	struct config		*conf;		/* swapped whole on SIGHUP */
+	struct db		*db;
+	struct control		*control;
+	time_t			 started;
+	uid_t			 uid;		/* our own user: always admin */
+};
+
+/* demo.c */
+int	demo_seed(struct practiced *);
+
+#endif

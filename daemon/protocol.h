@@ -1,0 +1,75 @@
+/*
+ * The control protocol, defined once for practiced and practicectl:
+ * where the socket lives, the API prefix, and the error codes with the
+ * HTTP status each one travels with.  Field names are documented in
+ * practiced.8 (CONTROL PROTOCOL).
+ */
+#ifndef PRACTICED_PROTOCOL_H
+#define PRACTICED_PROTOCOL_H
+
+#define PRACTICED_VERSION	"0.1.0"
+#define PROTO_API_VERSION	1
+#define PROTO_PREFIX		"/v1"
+
+#define PROTO_DEFAULT_SOCKET	"/run/practiced/practiced.sock"
+#define PROTO_DEFAULT_CONFIG	"/etc/practiced/practiced.conf"
+#define PROTO_SOCKET_ENV	"PRACTICED_SOCKET"
+#define PROTO_ZONE_ENV		"PRACTICED_TZ"
+
+/* Paths (all below PROTO_PREFIX). */
+#define PROTO_PATH_STATUS	"/status"
+#define PROTO_PATH_CLINICIANS	"/clinicians"
+#define PROTO_PATH_CLIENTS	"/clients"
+#define PROTO_PATH_SERVICES	"/services"
+#define PROTO_PATH_ROOMS	"/rooms"
+#define PROTO_PATH_APPOINTMENTS	"/appointments"
+#define PROTO_PATH_AUDIT	"/audit"
+
+/* The body of every refusal: {"error": {"code": ..., "message": ...}} */
+#define PROTO_ERROR		"error"
+#define PROTO_ERROR_CODE	"code"
+#define PROTO_ERROR_MESSAGE	"message"
+#define PROTO_ERROR_DETAILS	"details"
+
+enum proto_error {
+	PROTO_OK = 0,
+	PROTO_EBADREQUEST,	/* 400 malformed JSON, missing or bad field */
+	PROTO_EAMBIGUOUS,	/* 400 a name matches more than one record */
+	PROTO_EFORBIDDEN,	/* 403 role may not do this */
+	PROTO_ENOTFOUND,	/* 404 no such record or path */
+	PROTO_EMETHOD,		/* 405 path exists, method does not */
+	PROTO_ECONFLICT,	/* 409 overlaps another appointment */
+	PROTO_ESTATE,		/* 409 not allowed in the record's state */
+	PROTO_EDUPLICATE,	/* 409 a record with that name exists */
+	PROTO_ETOOLARGE,	/* 413 body over the limit */
+	PROTO_EHOURS,		/* 422 outside the clinician's working hours */
+	PROTO_EPAST,		/* 422 in the past */
+	PROTO_EINTERNAL,	/* 500 the daemon failed; nothing was changed */
+	PROTO_EUNAVAILABLE,	/* 503 shutting down or too busy */
+	PROTO_NERRORS
+};
+
+struct proto_error_info {
+	const char	*code;
+	int		 status;
+};
+
+/* Indexed by enum proto_error. */
+static const struct proto_error_info proto_errors[PROTO_NERRORS] = {
+	[PROTO_OK] =		{ "ok", 200 },
+	[PROTO_EBADREQUEST] =	{ "bad_request", 400 },
+	[PROTO_EAMBIGUOUS] =	{ "ambiguous", 400 },
+	[PROTO_EFORBIDDEN] =	{ "forbidden", 403 },
+	[PROTO_ENOTFOUND] =	{ "not_found", 404 },
+	[PROTO_EMETHOD] =	{ "method_not_allowed", 405 },
+	[PROTO_ECONFLICT] =	{ "conflict", 409 },
+	[PROTO_ESTATE] =	{ "invalid_state", 409 },
+	[PROTO_EDUPLICATE] =	{ "duplicate", 409 },
+	[PROTO_ETOOLARGE] =	{ "too_large", 413 },
+	[PROTO_EHOURS] =	{ "outside_hours", 422 },
+	[PROTO_EPAST] =		{ "in_past", 422 },
+	[PROTO_EINTERNAL] =	{ "internal", 500 },
+	[PROTO_EUNAVAILABLE] =	{ "unavailable", 503 },
+};
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * Two appointments of one clinician, or of one room, never overlap
+ * unless the staff says so; the buffer after a session belongs to it.
+ * Working hours are wall times in the clinician's own zone.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "db.h"
+#include "hours.h"
+#include "practiced.h"
+#include "schedule.h"
+#include "tz.h"
+
+static const char *clash_sql =
+    "SELECT a.id, a.start_utc, a.block_end_utc, c.name, 'clinician'"
+    "  FROM appointments a JOIN clinicians c ON c.id = a.clinician_id"
+    "  WHERE a.clinician_id = ?1 AND a.state != 'cancelled'"
+    "    AND a.start_utc > ?2 - ?6 AND a.start_utc < ?3"
+    "    AND a.block_end_utc > ?2 AND a.id != ?4"
+    " UNION ALL "
+    "SELECT a.id, a.start_utc, a.block_end_utc, r.name, 'room'"
+    "  FROM appointments a JOIN rooms r ON r.id = a.room_id"
+    "  WHERE a.room_id = ?5 AND a.clinician_id != ?1"
+    "    AND a.state != 'cancelled'"
+    "    AND a.start_utc > ?2 - ?6 AND a.start_utc < ?3"
+    "    AND a.block_end_utc > ?2 AND a.id != ?4"
+    " ORDER BY 2";
+
+json_t *
+schedule_clashes(struct api_req *req, const struct slot_request *slot)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*clashes;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, clash_sql)) == NULL ||
+	    (clashes = json_array()) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)slot->start);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)slot->block_end);
+	sqlite3_bind_int64(stmt, 4, slot->id);
+	sqlite3_bind_int64(stmt, 5, slot->room_id);	/* 0 matches none */
+	sqlite3_bind_int64(stmt, 6, SCHEDULE_MAX_BLOCK);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
+		time_t	 block_end = (time_t)sqlite3_column_int64(stmt, 2);
+
+		json_array_append_new(clashes, json_pack(
+		    "{s:I,s:s,s:s,s:o,s:o,s:o,s:o}",
+		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "kind", db_column_text(stmt, 4),
+		    "with", db_column_text(stmt, 3),
+		    "start", api_instant(start),
+		    "block_end", api_instant(block_end),
+		    "local_start", api_local(req, start),
+		    "local_block_end", api_local(req, block_end)));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(clashes);
+		return NULL;
+	}
+	return clashes;
+}
+
+void
+schedule_clash_message(struct api_req *req, json_t *clashes, char *buf,
+    size_t len)
+{
+	json_t		*first = json_array_get(clashes, 0);
+	const char	*kind = json_string_value(json_object_get(first, "kind"));
+	const char	*ls = json_string_value(json_object_get(first,
+			    "local_start"));
+	const char	*le = json_string_value(json_object_get(first,
+			    "local_block_end"));
+	size_t		 more = json_array_size(clashes) - 1;
+
+	(void)req;
+	snprintf(buf, len, "clashes with appointment %lld (%s %s, %s to %s "
+	    "including buffer)%s; use --overlap to book it anyway",
+	    (long long)json_integer_value(json_object_get(first, "id")),
+	    strcmp(kind, "room") == 0 ? "room" : "clinician",
+	    json_string_value(json_object_get(first, "with")), ls,
+	    strlen(le) > 11 && strncmp(ls, le, 10) == 0 ? le + 11 : le,
+	    more == 0 ? "" : more == 1 ? " and 1 more" : " and more");
+}
+
+static const char *zone_sql =
+    "SELECT zone, name FROM clinicians WHERE id = ?1";
+static const char *hours_sql =
+    "SELECT weekday, start_min, end_min FROM working_hours"
+    "  WHERE clinician_id = ?1 ORDER BY weekday, start_min";
+
+static int
+schedule_day_hours(struct api_req *req, long long clinician_id, int wday,
+    int start_min, int end_min, json_t *hours, int *inside)
+{
+	sqlite3_stmt	*stmt;
+	char		 s[6], e[6];
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, hours_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, clinician_id);
+	*inside = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		int	 d = sqlite3_column_int(stmt, 0);
+		int	 rs = sqlite3_column_int(stmt, 1);
+		int	 re = sqlite3_column_int(stmt, 2);
+
+		if (d != wday)
+			continue;
+		if (rs <= start_min && end_min <= re)
+			*inside = 1;
+		hours_format_min(rs, s);
+		hours_format_min(re, e);
+		json_array_append_new(hours, json_pack("{s:s,s:s,s:s}",
+		    "day", tz_day_name(d), "start", s, "end", e));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+schedule_hours_sentence(const char *name, const char *zone, int wday,
+    json_t *hours, char *why, size_t len)
+{
+	size_t	 i, off;
+	int	 n;
+
+	if (json_array_size(hours) == 0) {
+		snprintf(why, len, "outside working hours: %s does not work "
+		    "on %s (%s); use --force to book outside working hours",
+		    name, tz_day_fullname(wday), zone);
+		return;
+	}
+	n = snprintf(why, len, "outside working hours: %s works %s", name,
+	    tz_day_fullname(wday));
+	off = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
+	for (i = 0; i < json_array_size(hours) && off < len - 1; i++) {
+		json_t	*h = json_array_get(hours, i);
+
+		n = snprintf(why + off, len - off, "%s %s-%s",
+		    i ? "," : "",
+		    json_string_value(json_object_get(h, "start")),
+		    json_string_value(json_object_get(h, "end")));
+		if (n > 0)
+			off += (size_t)n;
+	}
+	if (off < len - 1)
+		snprintf(why + off, len - off, " (%s); use --force to book "
+		    "outside working hours", zone);
+}
+
+int
+schedule_within_hours(struct api_req *req, const struct slot_request *slot,
+    char *why, size_t len, json_t **hours)
+{
+	sqlite3_stmt	*stmt;
+	struct tz_wall	 ws, we;
+	char		 zone[72], name[208];
+	int		 start_min, end_min, inside;
+
+	*hours = NULL;
+	if ((stmt = db_stmt(req->pd->db, zone_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	snprintf(zone, sizeof(zone), "%s", db_column_text(stmt, 0));
+	snprintf(name, sizeof(name), "%s", db_column_text(stmt, 1));
+	sqlite3_reset(stmt);
+
+	tz_to_wall(zone, slot->start, &ws);
+	tz_to_wall(zone, slot->end, &we);
+	start_min = ws.hour * 60 + ws.minute;
+	end_min = we.hour * 60 + we.minute;
+	if (we.year != ws.year || we.month != ws.month || we.day != ws.day) {
+		/* Ending at midnight is the end of the same day. */
+		end_min = end_min == 0 && slot->end - slot->start < 86400 ?
+		    1440 : 1441;
+	}
+	if ((*hours = json_array()) == NULL ||
+	    schedule_day_hours(req, slot->clinician_id, ws.wday, start_min,
+	    end_min, *hours, &inside) == -1) {
+		json_decref(*hours);
+		*hours = NULL;
+		return -1;
+	}
+	if (inside)
+		return 1;
+	schedule_hours_sentence(name, zone, ws.wday, *hours, why, len);
+	return 0;
+}

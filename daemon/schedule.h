@@ -1,0 +1,38 @@
+/* The booking rules: clashes between appointments, and working hours. */
+#ifndef PRACTICED_SCHEDULE_H
+#define PRACTICED_SCHEDULE_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+struct api_req;
+
+/* Longest block a booking can hold: 480 minutes plus a 120 buffer. */
+#define SCHEDULE_MAX_BLOCK	(600 * 60)
+
+struct slot_request {
+	long long	 id;		/* the appointment itself, or 0 */
+	long long	 clinician_id;
+	long long	 room_id;	/* 0: none */
+	time_t		 start;
+	time_t		 end;
+	time_t		 block_end;	/* end plus buffer */
+};
+
+/*
+ * Live appointments of the clinician or room that overlap the block,
+ * as a JSON array (empty when free); NULL on a database error.
+ */
+json_t	*schedule_clashes(struct api_req *, const struct slot_request *);
+/* A sentence naming the first clash, for the refusal. */
+void	 schedule_clash_message(struct api_req *, json_t *clashes,
+	    char *buf, size_t len);
+/*
+ * 1 inside the clinician's working hours (in their zone), 0 outside
+ * with a sentence saying which hours apply, -1 on a database error.
+ */
+int	 schedule_within_hours(struct api_req *, const struct slot_request *,
+	    char *why, size_t len, json_t **hours);
+
+#endif

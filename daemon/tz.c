@@ -1,0 +1,341 @@
+/*
+ * Wall times and instants.  libical supplies the zone rules (from the
+ * system's zoneinfo); the gap and overlap rules are ours, because a
+ * booking must never land on a time that does not exist.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+#include "tz.h"
+
+static const char *day_names[7] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun"
+};
+
+static icaltimezone *
+tz_lookup(const char *zone)
+{
+	if (zone == NULL || strcmp(zone, "UTC") == 0 ||
+	    strcmp(zone, "Etc/UTC") == 0)
+		return icaltimezone_get_utc_timezone();
+	return icaltimezone_get_builtin_timezone(zone);
+}
+
+int
+tz_valid(const char *zone)
+{
+	if (zone == NULL || *zone == '\0' || strlen(zone) > 64)
+		return 0;
+	return tz_lookup(zone) != NULL;
+}
+
+int
+tz_utc_offset(const char *zone, time_t t)
+{
+	icaltimezone		*z = tz_lookup(zone);
+	struct icaltimetype	 tt;
+	int			 is_daylight;
+
+	if (z == NULL || z == icaltimezone_get_utc_timezone())
+		return 0;
+	tt = icaltime_from_timet_with_zone(t, 0,
+	    icaltimezone_get_utc_timezone());
+	return icaltimezone_get_utc_offset_of_utc_time(z, &tt, &is_daylight);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static long
+days_from_civil(int y, int m, int d)
+{
+	long	 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(long z, struct tz_wall *w)
+{
+	long	 era, doe, yoe, doy, mp, y;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	w->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	w->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	w->year = (int)(y + (w->month <= 2));
+	/* 1970-01-01 was a Thursday (3 when Monday is 0). */
+	w->wday = (int)(((z - 719468) % 7 + 7 + 3) % 7);
+}
+
+static time_t
+wall_as_utc(const struct tz_wall *w)
+{
+	return (time_t)days_from_civil(w->year, w->month, w->day) * 86400 +
+	    w->hour * 3600 + w->minute * 60;
+}
+
+void
+tz_to_wall(const char *zone, time_t t, struct tz_wall *w)
+{
+	time_t	 local = t + tz_utc_offset(zone, t);
+	long	 days = (long)(local / 86400);
+	long	 rem = (long)(local % 86400);
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days(days, w);
+	w->hour = (int)(rem / 3600);
+	w->minute = (int)(rem % 3600 / 60);
+}
+
+static int
+wall_is_valid(const struct tz_wall *w)
+{
+	static const int mdays[12] = {
+		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int	 leap;
+
+	if (w->year < 1970 || w->year > 2999 || w->month < 1 ||
+	    w->month > 12 || w->day < 1 || w->hour < 0 || w->hour > 23 ||
+	    w->minute < 0 || w->minute > 59)
+		return 0;
+	leap = (w->year % 4 == 0 && w->year % 100 != 0) || w->year % 400 == 0;
+	if (w->month == 2 && w->day == 29 && !leap)
+		return 0;
+	return w->day <= mdays[w->month - 1];
+}
+
+int
+tz_from_wall(const char *zone, const struct tz_wall *w, time_t *out,
+    char *err, size_t errlen)
+{
+	time_t	 local, cand, best = 0;
+	int	 offsets[3], i, found = 0;
+
+	if (!wall_is_valid(w)) {
+		snprintf(err, errlen, "%04d-%02d-%02d %02d:%02d is not a "
+		    "valid date and time", w->year, w->month, w->day,
+		    w->hour, w->minute);
+		return -1;
+	}
+	local = wall_as_utc(w);
+	/*
+	 * Each offset in force near the wall time gives a candidate
+	 * instant; a candidate counts if the zone agrees with it.  None
+	 * means a gap, two mean an overlap (we keep the earlier).
+	 */
+	offsets[0] = tz_utc_offset(zone, local - 26 * 3600);
+	offsets[1] = tz_utc_offset(zone, local);
+	offsets[2] = tz_utc_offset(zone, local + 26 * 3600);
+	for (i = 0; i < 3; i++) {
+		cand = local - offsets[i];
+		if (tz_utc_offset(zone, cand) != offsets[i])
+			continue;
+		if (!found || cand < best)
+			best = cand;
+		found = 1;
+	}
+	if (!found) {
+		snprintf(err, errlen, "%04d-%02d-%02d %02d:%02d does not exist "
+		    "in %s: the clocks skip it for daylight saving time",
+		    w->year, w->month, w->day, w->hour, w->minute, zone);
+		return -1;
+	}
+	*out = best;
+	return 0;
+}
+
+time_t
+tz_day_start(const char *zone, int year, int month, int day)
+{
+	struct tz_wall	 w = { year, month, day, 0, 0, 0 };
+	char		 err[128];
+	time_t		 t;
+
+	/* Midnight can fall in a gap (e.g. America/Santiago). */
+	for (w.minute = 0; w.minute < 24 * 60; w.minute += 15) {
+		struct tz_wall	 probe = w;
+
+		probe.hour = w.minute / 60;
+		probe.minute = w.minute % 60;
+		if (tz_from_wall(zone, &probe, &t, err, sizeof(err)) == 0)
+			return t;
+	}
+	return wall_as_utc(&w);
+}
+
+void
+tz_add_days(struct tz_wall *w, int days)
+{
+	int	 hour = w->hour, minute = w->minute;
+
+	civil_from_days(days_from_civil(w->year, w->month, w->day) + days, w);
+	w->hour = hour;
+	w->minute = minute;
+}
+
+int
+tz_parse_hhmm(const char *s, size_t len)
+{
+	int	 h, m;
+
+	if (len == 4 && isdigit((unsigned char)s[0]) && s[1] == ':') {
+		h = s[0] - '0';
+		s += 2;
+	} else if (len == 5 && isdigit((unsigned char)s[0]) &&
+	    isdigit((unsigned char)s[1]) && s[2] == ':') {
+		h = (s[0] - '0') * 10 + (s[1] - '0');
+		s += 3;
+	} else
+		return -1;
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+		return -1;
+	m = (s[0] - '0') * 10 + (s[1] - '0');
+	if (h > 24 || m > 59 || (h == 24 && m != 0))
+		return -1;
+	return h * 60 + m;
+}
+
+static int
+parse_iso_date(const char *s, size_t len, struct tz_wall *w)
+{
+	size_t	 i;
+
+	if (len != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < len; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
+	w->year = atoi(s);
+	w->month = (s[5] - '0') * 10 + (s[6] - '0');
+	w->day = (s[8] - '0') * 10 + (s[9] - '0');
+	w->hour = w->minute = 0;
+	if (!wall_is_valid(w))
+		return -1;
+	/* Fill in the weekday. */
+	civil_from_days(days_from_civil(w->year, w->month, w->day), w);
+	return 0;
+}
+
+static int
+parse_date_word(const char *s, size_t len, const char *zone, time_t now,
+    struct tz_wall *w)
+{
+	static const struct { const char *word; int days; } words[] = {
+		{ "today", 0 }, { "tomorrow", 1 }, { "yesterday", -1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strlen(words[i].word) == len &&
+		    strncasecmp(words[i].word, s, len) == 0) {
+			tz_to_wall(zone, now, w);
+			tz_add_days(w, words[i].days);
+			w->hour = w->minute = 0;
+			return 0;
+		}
+	}
+	return parse_iso_date(s, len, w);
+}
+
+int
+tz_parse_date(const char *s, const char *zone, time_t now,
+    struct tz_wall *w, char *err, size_t errlen)
+{
+	if (parse_date_word(s, strlen(s), zone, now, w) == -1) {
+		snprintf(err, errlen, "\"%.40s\" is not a date "
+		    "(use YYYY-MM-DD, today, tomorrow or yesterday)", s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+tz_parse_datetime(const char *s, const char *zone, time_t now, time_t *out,
+    char *err, size_t errlen)
+{
+	const char	*sep;
+	struct tz_wall	 w;
+	int		 mins;
+
+	sep = strpbrk(s, " T");
+	while (sep != NULL && sep[0] == 'T' && sep - s < 3)
+		sep = strpbrk(sep + 1, " T");	/* "today", "tomorrow" */
+	if (sep == NULL ||
+	    parse_date_word(s, sep - s, zone, now, &w) == -1 ||
+	    (mins = tz_parse_hhmm(sep + 1, strlen(sep + 1))) == -1 ||
+	    mins >= 24 * 60) {
+		snprintf(err, errlen, "\"%.40s\" is not a date and time "
+		    "(use YYYY-MM-DD HH:MM, or today/tomorrow HH:MM)", s);
+		return -1;
+	}
+	w.hour = mins / 60;
+	w.minute = mins % 60;
+	return tz_from_wall(zone, &w, out, err, errlen);
+}
+
+void
+tz_format_utc(time_t t, char *buf)
+{
+	struct tz_wall	 w;
+	long		 secs = (long)(t % 60);
+
+	if (secs < 0)
+		secs += 60;
+	tz_to_wall("UTC", t, &w);
+	snprintf(buf, TZ_BUFLEN, "%04d-%02d-%02dT%02d:%02d:%02ldZ",
+	    w.year, w.month, w.day, w.hour, w.minute, secs);
+}
+
+void
+tz_format_local(const char *zone, time_t t, char *buf)
+{
+	struct tz_wall	 w;
+
+	tz_to_wall(zone, t, &w);
+	snprintf(buf, TZ_BUFLEN, "%04d-%02d-%02d %02d:%02d",
+	    w.year, w.month, w.day, w.hour, w.minute);
+}
+
+void
+tz_format_date(const struct tz_wall *w, char *buf)
+{
+	snprintf(buf, TZ_BUFLEN, "%04d-%02d-%02d", w->year, w->month, w->day);
+}
+
+const char *
+tz_day_name(int wday)
+{
+	if (wday < 0 || wday > 6)
+		return "?";
+	return day_names[wday];
+}
+
+const char *
+tz_day_fullname(int wday)
+{
+	static const char *names[7] = {
+		"Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+		"Saturday", "Sunday"
+	};
+
+	if (wday < 0 || wday > 6)
+		return "?";
+	return names[wday];
+}

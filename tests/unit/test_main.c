@@ -1,0 +1,17 @@
+/* Unit tests of the daemon's pure logic; prints "N passed, N failed". */
+#include <libical/ical.h>
+
+#include "unit.h"
+
+int unit_passed, unit_failed;
+
+int
+main(void)
+{
+	test_config();
+	test_tz();
+	test_hours();
+	icaltimezone_free_builtin_timezones();
+	printf("%d passed, %d failed\n", unit_passed, unit_failed);
+	return unit_failed != 0;
+}

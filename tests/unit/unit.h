@@ -1,0 +1,36 @@
+/* A small test harness: CHECK records a failure and goes on. */
+#ifndef PRACTICED_UNIT_H
+#define PRACTICED_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+extern int unit_passed, unit_failed;
+
+#define CHECK(cond) do {						\
+	if (cond)							\
+		unit_passed++;						\
+	else {								\
+		unit_failed++;						\
+		fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__,	\
+		    __LINE__, #cond);					\
+	}								\
+} while (0)
+
+#define CHECK_STR(a, b) do {						\
+	const char *a_ = (a), *b_ = (b);				\
+	if (a_ != NULL && b_ != NULL && strcmp(a_, b_) == 0)		\
+		unit_passed++;						\
+	else {								\
+		unit_failed++;						\
+		fprintf(stderr, "%s:%d: FAILED: \"%s\" != \"%s\"\n",	\
+		    __FILE__, __LINE__, a_ ? a_ : "(null)",		\
+		    b_ ? b_ : "(null)");				\
+	}								\
+} while (0)
+
+void	test_config(void);
+void	test_tz(void);
+void	test_hours(void);
+
+#endif
