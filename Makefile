@@ -19,7 +19,7 @@ HDRS	= $(wildcard daemon/*.h ctl/*.h tests/unit/*.h)
 
 B	?= build
 
-.PHONY: all asan deps run check unit e2e bench clean
+.PHONY: all asan deps run check unit e2e bench fuzz clean
 
 all: deps-ok
 	@$(MAKE) --no-print-directory binaries B=build
@@ -89,5 +89,16 @@ check: deps-ok
 bench: all
 	/usr/bin/python3 tests/bench/bench_list.py --build $(CURDIR)/build
 
+# Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps-ok
+	@mkdir -p build-fuzz/corpus
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -Idaemon $(shell pkg-config --cflags $(PKGS)) -o build-fuzz/fuzz_parse \
+	    tests/fuzz/fuzz_parse.c daemon/config.c daemon/tz.c daemon/hours.c \
+	    $(shell pkg-config --libs libical)
+	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+	    build-fuzz/corpus tests/fuzz/seeds
+
 clean:
-	rm -rf build build-asan deps-ok
+	rm -rf build build-asan build-fuzz deps-ok
