@@ -282,6 +282,24 @@ api_text(struct api_req *req, const char *field, size_t maxlen,
 }
 
 int
+api_name(struct api_req *req, const char *field, int required,
+    const char **out)
+{
+	const char	*p;
+
+	if (api_string(req, field, 100, required, out) == -1 || *out == NULL)
+		return api_failed(req) ? -1 : 0;
+	for (p = *out; *p != '\0' && isdigit((unsigned char)*p); p++)
+		;
+	if (*p == '\0') {
+		api_error(req, PROTO_EBADREQUEST, "%s \"%s\" is only digits, "
+		    "which would read as an id", field, *out);
+		return -1;
+	}
+	return 0;
+}
+
+int
 api_int(struct api_req *req, const char *field, long long min,
     long long max, int required, long long *out)
 {

@@ -47,6 +47,7 @@ struct api_req {
 	json_t			*body;		/* object, or NULL for GET */
 	const struct caller	*who;
 	const char		*tz;		/* zone of input and output */
+	char			 tz_buf[72];
 	time_t			 now;
 
 	int			 status;	/* the answer */
@@ -78,6 +79,9 @@ int	 api_string(struct api_req *, const char *field, size_t maxlen,
 	    int required, const char **out);
 int	 api_text(struct api_req *, const char *field, size_t maxlen,
 	    int required, const char **out);
+/* A person's or thing's name: not all digits, which would read as an id. */
+int	 api_name(struct api_req *, const char *field, int required,
+	    const char **out);
 int	 api_int(struct api_req *, const char *field, long long min,
 	    long long max, int required, long long *out);
 int	 api_bool(struct api_req *, const char *field, int *out);

@@ -144,7 +144,7 @@ client_read(struct api_req *req, struct client_fields *f)
 {
 	const char	*v;
 
-	if (api_string(req, "name", 100, 0, &v) == -1)
+	if (api_name(req, "name", 0, &v) == -1)
 		return -1;
 	if (v != NULL)
 		f->name = v;
@@ -206,7 +206,7 @@ api_client_add(struct api_req *req)
 
 	memset(&f, 0, sizeof(f));
 	if (api_fields(req, client_fields_allowed) == -1 ||
-	    api_string(req, "name", 100, 1, &f.name) == -1 ||
+	    api_name(req, "name", 1, &f.name) == -1 ||
 	    client_read(req, &f) == -1 || api_begin(req) == -1)
 		return;
 	if ((stmt = db_stmt(req->pd->db, client_insert_sql)) == NULL)

@@ -119,7 +119,7 @@ api_clinician_add(struct api_req *req)
 	long long	 id;
 
 	if (api_fields(req, fields) == -1 ||
-	    api_string(req, "name", 100, 1, &name) == -1 ||
+	    api_name(req, "name", 1, &name) == -1 ||
 	    api_email(req, "email", &email) == -1 ||
 	    api_phone(req, "phone", &phone) == -1 ||
 	    api_zone(req, "zone", &zone) == -1 ||
@@ -200,7 +200,7 @@ clinician_edit_read(struct api_req *req, struct clinician_edit *e)
 {
 	const char	*v;
 
-	if (api_string(req, "name", 100, 0, &v) == -1)
+	if (api_name(req, "name", 0, &v) == -1)
 		return -1;
 	if (v != NULL)
 		e->name = v;

@@ -74,7 +74,7 @@ api_room_add(struct api_req *req)
 	long long	 id;
 
 	if (api_fields(req, fields) == -1 ||
-	    api_string(req, "name", 100, 1, &name) == -1 ||
+	    api_name(req, "name", 1, &name) == -1 ||
 	    api_begin(req) == -1)
 		return;
 	if (room_name_free(req, name, 0) == -1)
@@ -147,7 +147,7 @@ api_room_edit(struct api_req *req)
 	if ((cur = room_json(req, id)) == NULL)
 		goto fail;
 	active = json_is_true(json_object_get(cur, "active"));
-	if (api_string(req, "name", 100, 0, &name) == -1 ||
+	if (api_name(req, "name", 0, &name) == -1 ||
 	    api_bool(req, "active", &active) == -1)
 		goto done;
 	if (name == NULL)

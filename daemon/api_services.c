@@ -70,7 +70,7 @@ api_service_add(struct api_req *req)
 	sqlite3_stmt	*stmt;
 
 	if (api_fields(req, fields) == -1 ||
-	    api_string(req, "name", 100, 1, &name) == -1 ||
+	    api_name(req, "name", 1, &name) == -1 ||
 	    api_int(req, "minutes", 5, 480, 1, &minutes) == -1 ||
 	    api_int(req, "buffer", 0, 120, 0, &buffer) == -1 ||
 	    api_begin(req) == -1)
@@ -158,7 +158,7 @@ api_service_edit(struct api_req *req)
 	sqlite3_reset(stmt);
 	if (cur_name == NULL)
 		goto fail;
-	if (api_string(req, "name", 100, 0, &name) == -1 ||
+	if (api_name(req, "name", 0, &name) == -1 ||
 	    api_int(req, "minutes", 5, 480, 0, &minutes) == -1 ||
 	    api_int(req, "buffer", 0, 120, 0, &buffer) == -1 ||
 	    api_bool(req, "active", &active) == -1)

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -187,14 +188,20 @@ set_database(struct config_ctx *ctx, const char *v)
 static int
 set_socket(struct config_ctx *ctx, const char *v)
 {
-	if (strlen(v) >= 100)
-		return config_fail(ctx, "socket path too long");
-	return config_set_path(ctx, &ctx->conf->socket_path, v);
+	if (config_set_path(ctx, &ctx->conf->socket_path, v) == -1)
+		return -1;
+	/* sun_path holds 108 bytes, NUL included. */
+	if (strlen(ctx->conf->socket_path) >= 108)
+		return config_fail(ctx, "socket path %s is too long "
+		    "(at most 107 bytes)", ctx->conf->socket_path);
+	return 0;
 }
 
 static int
 set_socket_group(struct config_ctx *ctx, const char *v)
 {
+	if (getgrnam(v) == NULL)
+		return config_fail(ctx, "no such group \"%s\"", v);
 	return config_set_string(ctx, &ctx->conf->socket_group, v);
 }
 

@@ -456,7 +456,9 @@ control_zone(struct api_req *req)
 		    tz);
 		return -1;
 	}
-	req->tz = tz;
+	/* Copied: the body's own string goes with the field below. */
+	snprintf(req->tz_buf, sizeof(req->tz_buf), "%s", tz);
+	req->tz = req->tz_buf;
 	if (req->body != NULL)
 		json_object_del(req->body, "tz");	/* handlers need not know */
 	return 0;
@@ -512,10 +514,6 @@ control_dispatch(struct control *c, struct evhttp_request *http,
 	char			*segs[MAX_SEGS];
 	size_t			 nsegs = 0, i;
 
-	if (c->stopping) {
-		api_error(req, PROTO_EUNAVAILABLE, "practiced is shutting down");
-		return;
-	}
 	if (method_of(http, &req->method) == -1) {
 		api_error(req, PROTO_EMETHOD, "method not allowed");
 		return;
@@ -568,6 +566,7 @@ static void
 control_unlink_stale(const char *path)
 {
 	struct sockaddr_un	 sun;
+	struct stat		 sb;
 	int			 fd;
 
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
@@ -578,7 +577,14 @@ control_unlink_stale(const char *path)
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 		fatalx("%s: another practiced is already listening", path);
 	close(fd);
-	if (errno == ECONNREFUSED && unlink(path) == -1)
+	if (errno != ECONNREFUSED)
+		return;
+	/* Only ever remove a stale socket, never a file put there. */
+	if (lstat(path, &sb) == -1)
+		fatal("%s", path);
+	if (!S_ISSOCK(sb.st_mode))
+		fatalx("%s exists and is not a socket; not removing it", path);
+	if (unlink(path) == -1)
 		fatal("unlink %s", path);
 }
 

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api.h"
 #include "db.h"
@@ -19,6 +18,7 @@ struct lookup_sql {
 	const char	*noun;
 	const char	*by_id;
 	const char	*by_name;
+	const char	*by_exact;
 	const char	*name_taken;
 	const char	*active;
 };
@@ -30,6 +30,8 @@ struct lookup_sql {
 	"  WHERE name LIKE ?1 ESCAPE '\\'"				\
 	"     OR name LIKE '% ' || ?1 ESCAPE '\\'"			\
 	"  ORDER BY active DESC, name LIMIT 11",			\
+	"SELECT id, name, active FROM " table				\
+	"  WHERE name = ?1 COLLATE NOCASE ORDER BY active DESC, id LIMIT 11",\
 	"SELECT count(*) FROM " table					\
 	"  WHERE name = ?1 COLLATE NOCASE AND id != ?2",			\
 	"SELECT active, name FROM " table " WHERE id = ?1" }
@@ -102,14 +104,28 @@ like_prefix(const char *ref)
 	return pat;
 }
 
+static const char *
+cand_name(json_t *cands, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(cands, i),
+	    "name"));
+}
+
+static long long
+cand_id(json_t *cands, size_t i)
+{
+	return json_integer_value(json_object_get(json_array_get(cands, i),
+	    "id"));
+}
+
 static int
 lookup_pick(struct api_req *req, enum kind kind, const char *ref,
-    json_t *cands, long long exact, long long *id)
+    json_t *cands, long long *id)
 {
 	size_t	 n = json_array_size(cands);
 
-	if (exact != 0 || n == 1) {
-		*id = exact != 0 ? exact : json_integer_value(json_object_get(
+	if (n == 1) {
+		*id = json_integer_value(json_object_get(
 		    json_array_get(cands, 0), "id"));
 		json_decref(cands);
 		return 0;
@@ -121,56 +137,78 @@ lookup_pick(struct api_req *req, enum kind kind, const char *ref,
 		return -1;
 	}
 	api_error_details(req, PROTO_EAMBIGUOUS,
-	    json_pack("{s:o}", "candidates", cands),
-	    "\"%s\" matches %s%zu %ss (%s, %s%s); use more of the name or "
-	    "the id", ref, n > LOOKUP_MAX_CANDIDATES ? "more than " : "",
+	    json_pack("{s:O}", "candidates", cands),
+	    "\"%s\" matches %s%zu %ss (%s %lld, %s %lld%s); use more of "
+	    "the name or the id", ref, n > LOOKUP_MAX_CANDIDATES ?
+	    "more than " : "",
 	    n > LOOKUP_MAX_CANDIDATES ? LOOKUP_MAX_CANDIDATES : n,
-	    lookup_noun(kind),
-	    json_string_value(json_object_get(json_array_get(cands, 0), "name")),
-	    json_string_value(json_object_get(json_array_get(cands, 1), "name")),
-	    n > 2 ? ", ..." : "");
+	    lookup_noun(kind), cand_name(cands, 0), cand_id(cands, 0),
+	    cand_name(cands, 1), cand_id(cands, 1), n > 2 ? ", ..." : "");
+	json_decref(cands);
 	return -1;
+}
+
+/*
+ * Candidates from one query; archived records count only when nothing
+ * active matches.  NULL on a database error.
+ */
+static json_t *
+lookup_candidates(struct api_req *req, const char *sql, const char *arg)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*cands;
+	int		 rc, saw_active = 0;
+
+	if ((cands = json_array()) == NULL ||
+	    (stmt = db_stmt(req->pd->db, sql)) == NULL) {
+		json_decref(cands);
+		return NULL;
+	}
+	sqlite3_bind_text(stmt, 1, arg, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (sqlite3_column_int(stmt, 2))
+			saw_active = 1;
+		else if (saw_active)
+			break;
+		json_array_append_new(cands, json_pack("{s:I,s:s}", "id",
+		    (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "name", db_column_text(stmt, 1)));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		json_decref(cands);
+		return NULL;
+	}
+	return cands;
 }
 
 static int
 lookup_name(struct api_req *req, enum kind kind, const char *ref,
     long long *id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*cands;
-	char		*pat;
-	long long	 exact = 0;
-	int		 rc, saw_active = 0;
+	json_t	*cands;
+	char	*pat;
 
-	if ((pat = like_prefix(ref)) == NULL || (cands = json_array()) == NULL ||
-	    (stmt = db_stmt(req->pd->db, lookup_sqls[kind].by_name)) == NULL) {
-		free(pat);
+	/* A full name wins over prefixes, but two people may share one. */
+	if ((cands = lookup_candidates(req, lookup_sqls[kind].by_exact,
+	    ref)) == NULL) {
 		api_internal(req);
 		return -1;
 	}
-	sqlite3_bind_text(stmt, 1, pat, -1, SQLITE_TRANSIENT);
+	if (json_array_size(cands) > 0)
+		return lookup_pick(req, kind, ref, cands, id);
+	json_decref(cands);
+	if ((pat = like_prefix(ref)) == NULL) {
+		api_internal(req);
+		return -1;
+	}
+	cands = lookup_candidates(req, lookup_sqls[kind].by_name, pat);
 	free(pat);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const char	*name = db_column_text(stmt, 1);
-		int		 active = sqlite3_column_int(stmt, 2);
-
-		/* Archived records count only when nothing active matches. */
-		if (active)
-			saw_active = 1;
-		else if (saw_active)
-			break;
-		if (strcasecmp(name, ref) == 0 && exact == 0)
-			exact = sqlite3_column_int64(stmt, 0);
-		json_array_append_new(cands, json_pack("{s:I,s:s}", "id",
-		    (json_int_t)sqlite3_column_int64(stmt, 0), "name", name));
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		json_decref(cands);
+	if (cands == NULL) {
 		api_internal(req);
 		return -1;
 	}
-	return lookup_pick(req, kind, ref, cands, exact, id);
+	return lookup_pick(req, kind, ref, cands, id);
 }
 
 int

@@ -144,15 +144,20 @@ load_or_exit(const char *path)
 	return conf;
 }
 
-static void
+static int
 open_database(struct practiced *pd)
 {
 	char	 err[512];
 
-	if ((pd->db = db_open(pd->conf->database, err, sizeof(err))) == NULL)
-		fatalx("database: %s", err);
-	if (pd->conf->demo && demo_seed(pd) == -1)
-		fatalx("demo: cannot seed the database");
+	if ((pd->db = db_open(pd->conf->database, err, sizeof(err))) == NULL) {
+		log_warnx("database: %s", err);
+		return -1;
+	}
+	if (pd->conf->demo && demo_seed(pd) == -1) {
+		log_warnx("demo: cannot seed the database");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -170,7 +175,12 @@ run(struct practiced *pd)
 	    evsignal_add(ev_int, NULL) == -1 ||
 	    evsignal_add(ev_hup, NULL) == -1)
 		fatalx("cannot install signal handlers");
+	/* The socket first: a second daemon must not touch the database. */
 	pd->control = control_start(pd);
+	if (open_database(pd) == -1) {
+		control_free(pd->control);
+		exit(1);
+	}
 	notify_systemd("READY=1");
 	log_info("ready: %s, database %s", pd->conf->practice_name,
 	    pd->conf->database);
@@ -222,7 +232,6 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	pd.uid = geteuid();
 	pd.started = time(NULL);
-	open_database(&pd);
 	run(&pd);
 	db_close(pd.db);
 	config_free(pd.conf);

@@ -100,7 +100,7 @@ schedule_day_hours(struct api_req *req, long long clinician_id, int wday,
 {
 	sqlite3_stmt	*stmt;
 	char		 s[6], e[6];
-	int		 rc;
+	int		 rc, span_start = -1, span_end = -1;
 
 	if ((stmt = db_stmt(req->pd->db, hours_sql)) == NULL)
 		return -1;
@@ -113,7 +113,15 @@ schedule_day_hours(struct api_req *req, long long clinician_id, int wday,
 
 		if (d != wday)
 			continue;
-		if (rs <= start_min && end_min <= re)
+		/* Ranges come sorted; touching ones (09-12, 12-17) join. */
+		if (span_end >= 0 && rs <= span_end) {
+			if (re > span_end)
+				span_end = re;
+		} else {
+			span_start = rs;
+			span_end = re;
+		}
+		if (span_start <= start_min && end_min <= span_end)
 			*inside = 1;
 		hours_format_min(rs, s);
 		hours_format_min(re, e);
