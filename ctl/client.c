@@ -1,0 +1,497 @@
+/*
+ * The HTTP exchange with practiced over its Unix socket: one request out,
+ * status and body (parsed as JSON) back.
+ *
+ * The socket is a libevent bufferevent connected with
+ * bufferevent_socket_connect() to a struct sockaddr_un.  The HTTP/1.1
+ * framing is done here on that bufferevent's evbuffers rather than by
+ * evhttp_connection: libevent 2.1's HTTP client cannot use a connected
+ * bufferevent (evhttp_connection_base_bufferevent_new() requires one
+ * without an fd, and evhttp_make_request() closes it and reconnects by
+ * host name and TCP port); Unix sockets in the client came in 2.2.  The
+ * framing is small: "Connection: close" makes the daemon end the answer
+ * by Content-Length or by closing, and chunked bodies are read as well.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "protocol.h"
+#include "practicectl.h"
+
+#define CLIENT_MAX_HEADERS	(64 * 1024)
+#define CLIENT_MAX_BODY		(64 * 1024 * 1024)
+
+enum client_state {
+	CLIENT_CONNECTING,
+	CLIENT_STATUS,
+	CLIENT_HEADERS,
+	CLIENT_BODY,		/* Content-Length, or up to the close */
+	CLIENT_CHUNK_SIZE,
+	CLIENT_CHUNK_DATA,
+	CLIENT_CHUNK_END,
+	CLIENT_TRAILER,
+	CLIENT_DONE,
+	CLIENT_FAILED
+};
+
+struct client {
+	struct event_base	*base;
+	struct bufferevent	*bev;
+	const char		*socket;
+	enum client_state	 state;
+	int			 connect_errno;
+	int			 exit;		/* CTL_EXIT_* when failed */
+	int			 status;
+	char			*reason;
+	struct evkeyvalq	 headers;
+	size_t			 header_bytes;
+	int			 length_known;
+	size_t			 remaining;
+	struct evbuffer		*body;
+};
+
+static void	client_fail(struct client *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+static void
+client_fail(struct client *cl, int code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (cl->state == CLIENT_FAILED)
+		return;
+	fprintf(stderr, "%s: ", ctl_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cl->state = CLIENT_FAILED;
+	cl->exit = code;
+	event_base_loopbreak(cl->base);
+}
+
+static void
+client_fail_connect(struct client *cl, int error)
+{
+	switch (error) {
+	case EACCES:
+	case EPERM:
+		client_fail(cl, CTL_EXIT_UNREACHABLE, "cannot connect to %s: "
+		    "permission denied (ask an administrator to add you to "
+		    "the group that owns the socket)", cl->socket);
+		break;
+	case EAGAIN:
+		client_fail(cl, CTL_EXIT_UNREACHABLE, "cannot connect to %s: "
+		    "practiced is too busy, try again", cl->socket);
+		break;
+	default:
+		client_fail(cl, CTL_EXIT_UNREACHABLE,
+		    "cannot connect to %s: %s (is practiced running?)",
+		    cl->socket, strerror(error));
+		break;
+	}
+}
+
+static void
+client_done(struct client *cl)
+{
+	cl->state = CLIENT_DONE;
+	event_base_loopbreak(cl->base);
+}
+
+/* Takes up to n body bytes from the input; returns what is left wanted. */
+static size_t
+client_take(struct client *cl, struct evbuffer *in, size_t n)
+{
+	size_t	avail = evbuffer_get_length(in);
+
+	if (avail > n)
+		avail = n;
+	if (evbuffer_get_length(cl->body) + avail > CLIENT_MAX_BODY) {
+		client_fail(cl, CTL_EXIT_REFUSED,
+		    "answer from practiced is too large");
+		return (n);
+	}
+	if (evbuffer_remove_buffer(in, cl->body, avail) != (int)avail) {
+		client_fail(cl, CTL_EXIT_REFUSED, "out of memory");
+		return (n);
+	}
+	return (n - avail);
+}
+
+/* "HTTP/1.1 200 OK" */
+static int
+client_parse_status(struct client *cl, const char *line)
+{
+	const char	*p;
+	char		*end;
+	long		 code;
+
+	if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] == '\0' ||
+	    line[8] != ' ')
+		return (-1);
+	p = line + 9;
+	errno = 0;
+	code = strtol(p, &end, 10);
+	if (errno != 0 || end != p + 3 || code < 100 || code > 999 ||
+	    (*end != ' ' && *end != '\0'))
+		return (-1);
+	cl->status = (int)code;
+	free(cl->reason);
+	cl->reason = xstrdup(*end == ' ' ? end + 1 : "");
+	return (0);
+}
+
+static int
+client_parse_header(struct client *cl, char *line)
+{
+	char	*colon, *value;
+
+	if ((colon = strchr(line, ':')) == NULL || colon == line)
+		return (-1);
+	*colon = '\0';
+	value = colon + 1;
+	value += strspn(value, " \t");
+	return (evhttp_add_header(&cl->headers, line, value));
+}
+
+/* After the blank line: how the body is delimited. */
+static void
+client_begin_body(struct client *cl)
+{
+	const char		*te, *cl_hdr;
+	char			*end;
+	unsigned long long	 len;
+
+	if (cl->status / 100 == 1) {	/* interim answer: the real one follows */
+		evhttp_clear_headers(&cl->headers);
+		cl->header_bytes = 0;
+		cl->state = CLIENT_STATUS;
+		return;
+	}
+	te = evhttp_find_header(&cl->headers, "Transfer-Encoding");
+	cl_hdr = evhttp_find_header(&cl->headers, "Content-Length");
+	if (te != NULL && strcasecmp(te, "identity") != 0) {
+		if (strcasecmp(te, "chunked") != 0) {
+			client_fail(cl, CTL_EXIT_REFUSED, "answer from "
+			    "practiced has an unknown Transfer-Encoding");
+			return;
+		}
+		cl->state = CLIENT_CHUNK_SIZE;
+	} else if (cl->status == 204 || cl->status == 304) {
+		client_done(cl);
+	} else if (cl_hdr != NULL) {
+		errno = 0;
+		len = strtoull(cl_hdr, &end, 10);
+		if (errno != 0 || end == cl_hdr || *end != '\0' ||
+		    *cl_hdr == '-' || len > CLIENT_MAX_BODY) {
+			client_fail(cl, CTL_EXIT_REFUSED, "answer from "
+			    "practiced has a bad or huge Content-Length");
+			return;
+		}
+		cl->length_known = 1;
+		cl->remaining = (size_t)len;
+		cl->state = CLIENT_BODY;
+		if (cl->remaining == 0)
+			client_done(cl);
+	} else
+		cl->state = CLIENT_BODY;	/* up to the close */
+}
+
+/* One whole line of the status, the headers, or the chunk framing. */
+static void
+client_line(struct client *cl, char *line)
+{
+	char		*end;
+	unsigned long	 size;
+
+	switch (cl->state) {
+	case CLIENT_STATUS:
+		if (client_parse_status(cl, line) == -1)
+			client_fail(cl, CTL_EXIT_REFUSED, "answer from "
+			    "practiced is not HTTP");
+		else
+			cl->state = CLIENT_HEADERS;
+		break;
+	case CLIENT_HEADERS:
+		if (*line == '\0')
+			client_begin_body(cl);
+		else if (client_parse_header(cl, line) == -1)
+			client_fail(cl, CTL_EXIT_REFUSED, "answer from "
+			    "practiced has a bad header");
+		break;
+	case CLIENT_CHUNK_SIZE:
+		errno = 0;
+		size = strtoul(line, &end, 16);
+		if (errno != 0 || end == line ||
+		    (*end != '\0' && *end != ';' && *end != ' ') ||
+		    size > CLIENT_MAX_BODY)
+			client_fail(cl, CTL_EXIT_REFUSED, "answer from "
+			    "practiced has a bad chunk");
+		else if (size == 0)
+			cl->state = CLIENT_TRAILER;
+		else {
+			cl->remaining = size;
+			cl->state = CLIENT_CHUNK_DATA;
+		}
+		break;
+	case CLIENT_CHUNK_END:
+		if (*line != '\0')
+			client_fail(cl, CTL_EXIT_REFUSED, "answer from "
+			    "practiced has a bad chunk");
+		else
+			cl->state = CLIENT_CHUNK_SIZE;
+		break;
+	case CLIENT_TRAILER:
+		if (*line == '\0')
+			client_done(cl);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct client		*cl = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	char			*line;
+	size_t			 len;
+
+	for (;;) {
+		switch (cl->state) {
+		case CLIENT_CONNECTING:
+			cl->state = CLIENT_STATUS;
+			break;
+		case CLIENT_STATUS:
+		case CLIENT_HEADERS:
+		case CLIENT_CHUNK_SIZE:
+		case CLIENT_CHUNK_END:
+		case CLIENT_TRAILER:
+			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+			if (line == NULL) {
+				if (evbuffer_get_length(in) > CLIENT_MAX_HEADERS)
+					client_fail(cl, CTL_EXIT_REFUSED,
+					    "answer from practiced has a line "
+					    "that is too long");
+				return;
+			}
+			if (cl->state != CLIENT_CHUNK_SIZE &&
+			    cl->state != CLIENT_CHUNK_END)
+				cl->header_bytes += len;
+			if (cl->header_bytes > CLIENT_MAX_HEADERS)
+				client_fail(cl, CTL_EXIT_REFUSED, "answer from "
+				    "practiced has too many headers");
+			else
+				client_line(cl, line);
+			free(line);
+			break;
+		case CLIENT_BODY:
+			if (!cl->length_known) {
+				(void)client_take(cl, in, SIZE_MAX);
+				return;
+			}
+			cl->remaining = client_take(cl, in, cl->remaining);
+			if (cl->remaining == 0)
+				client_done(cl);
+			return;
+		case CLIENT_CHUNK_DATA:
+			cl->remaining = client_take(cl, in, cl->remaining);
+			if (cl->remaining != 0)
+				return;
+			if (cl->state == CLIENT_CHUNK_DATA)
+				cl->state = CLIENT_CHUNK_END;
+			break;
+		case CLIENT_DONE:
+		case CLIENT_FAILED:
+			return;
+		}
+	}
+}
+
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client	*cl = arg;
+	int		 error = EVUTIL_SOCKET_ERROR();
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		cl->state = CLIENT_STATUS;
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		client_fail(cl, CTL_EXIT_UNREACHABLE, "no answer from "
+		    "practiced on %s within %d seconds", cl->socket,
+		    CTL_TIMEOUT_SECONDS);
+		return;
+	}
+	if (cl->state == CLIENT_CONNECTING) {
+		if (error == 0)
+			error = cl->connect_errno;
+		client_fail_connect(cl, error != 0 ? error : ECONNREFUSED);
+		return;
+	}
+	/* The answer may have arrived with the close: read it first. */
+	client_read_cb(cl->bev, cl);
+	if (cl->state == CLIENT_DONE || cl->state == CLIENT_FAILED)
+		return;
+	if ((what & BEV_EVENT_EOF) && cl->state == CLIENT_BODY &&
+	    !cl->length_known) {
+		client_done(cl);
+		return;
+	}
+	if (what & BEV_EVENT_EOF)
+		client_fail(cl, CTL_EXIT_UNREACHABLE, "practiced closed the "
+		    "connection before answering in full");
+	else
+		client_fail(cl, CTL_EXIT_UNREACHABLE, "lost the connection "
+		    "to practiced: %s", strerror(error));
+}
+
+static void
+client_write_request(struct client *cl, const struct ctl_request *req)
+{
+	struct evbuffer	*out = bufferevent_get_output(cl->bev);
+	char		*body = NULL;
+	size_t		 bodylen = 0;
+	int		 r;
+
+	if (req->body != NULL) {
+		if ((body = json_dumps(req->body, JSON_COMPACT)) == NULL)
+			fatalx("out of memory");
+		bodylen = strlen(body);
+	}
+	r = evbuffer_add_printf(out, "%s %s HTTP/1.1\r\n"
+	    "Host: localhost\r\n"
+	    "User-Agent: practicectl/%s\r\n"
+	    "Accept: application/json\r\n"
+	    "Connection: close\r\n",
+	    req->method, req->target, PRACTICED_VERSION);
+	if (r != -1 && body != NULL)
+		r = evbuffer_add_printf(out,
+		    "Content-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n", bodylen);
+	if (r != -1)
+		r = evbuffer_add(out, "\r\n", 2);
+	if (r != -1 && body != NULL)
+		r = evbuffer_add(out, body, bodylen);
+	free(body);
+	if (r == -1)
+		fatalx("out of memory");
+}
+
+/* The body as a NUL-terminated string, then as JSON if it is JSON. */
+static void
+client_answer(struct client *cl, struct ctl_answer *ans)
+{
+	size_t	len = evbuffer_get_length(cl->body);
+
+	ans->status = cl->status;
+	ans->reason = cl->reason;
+	cl->reason = NULL;
+	ans->text = xmalloc(len + 1);
+	if (evbuffer_remove(cl->body, ans->text, len) != (int)len)
+		fatalx("out of memory");
+	ans->text[len] = '\0';
+	ans->textlen = len;
+	if (len > 0)
+		ans->json = json_loadb(ans->text, len, 0, NULL);
+}
+
+/*
+ * Sends req to the daemon on the socket at path.  Returns CTL_EXIT_OK with
+ * the answer filled in, whatever its HTTP status, or another CTL_EXIT_*
+ * after saying on stderr what went wrong.
+ */
+int
+client_exchange(const char *path, const struct ctl_request *req,
+    struct ctl_answer *ans)
+{
+	struct client		 cl;
+	struct sockaddr_un	 sun;
+	struct timeval		 tv = { CTL_TIMEOUT_SECONDS, 0 };
+	void			(*oldpipe)(int);
+	int			 code;
+
+	memset(ans, 0, sizeof(*ans));
+	memset(&cl, 0, sizeof(cl));
+	cl.socket = path;
+	cl.state = CLIENT_CONNECTING;
+	TAILQ_INIT(&cl.headers);
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "%s: cannot connect to %s: socket path too "
+		    "long\n", ctl_progname, path);
+		return (CTL_EXIT_UNREACHABLE);
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+
+	/* A daemon that closes early must not kill us with SIGPIPE. */
+	oldpipe = signal(SIGPIPE, SIG_IGN);
+
+	if ((cl.base = event_base_new()) == NULL ||
+	    (cl.body = evbuffer_new()) == NULL ||
+	    (cl.bev = bufferevent_socket_new(cl.base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		fatalx("cannot set up libevent");
+	bufferevent_setcb(cl.bev, client_read_cb, NULL, client_event_cb, &cl);
+	if (bufferevent_set_timeouts(cl.bev, &tv, &tv) == -1 ||
+	    bufferevent_enable(cl.bev, EV_READ | EV_WRITE) == -1)
+		fatalx("cannot set up libevent");
+
+	errno = 0;
+	if (bufferevent_socket_connect(cl.bev, (struct sockaddr *)&sun,
+	    sizeof(sun)) == -1)
+		client_fail_connect(&cl, errno);
+	else {
+		cl.connect_errno = errno;
+		client_write_request(&cl, req);
+		if (event_base_dispatch(cl.base) == -1)
+			client_fail(&cl, CTL_EXIT_UNREACHABLE,
+			    "event loop failed");
+		else if (cl.state != CLIENT_DONE)
+			client_fail(&cl, CTL_EXIT_UNREACHABLE,
+			    "no answer from practiced on %s", path);
+	}
+
+	if (cl.state == CLIENT_DONE) {
+		client_answer(&cl, ans);
+		code = CTL_EXIT_OK;
+	} else
+		code = cl.exit;
+
+	bufferevent_free(cl.bev);
+	evbuffer_free(cl.body);
+	event_base_free(cl.base);
+	evhttp_clear_headers(&cl.headers);
+	free(cl.reason);
+	(void)signal(SIGPIPE, oldpipe);
+	return (code);
+}
+
+void
+client_answer_free(struct ctl_answer *ans)
+{
+	free(ans->reason);
+	free(ans->text);
+	json_decref(ans->json);
+	memset(ans, 0, sizeof(*ans));
+}

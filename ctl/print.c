@@ -1,0 +1,793 @@
+/*
+ * Printing answers for people: tables for lists, "key: value" blocks for
+ * one record, one line to confirm a change.  Every field is read
+ * defensively: a missing one prints "-", an unknown one is ignored.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol.h"
+#include "practicectl.h"
+
+/* Prints one line built from fmt, cleaned of control characters. */
+static void	print_line(FILE *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static void
+print_line(FILE *fp, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*raw, *clean;
+
+	va_start(ap, fmt);
+	raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	clean = output_clean(raw);
+	fprintf(fp, "%s\n", clean);
+	free(clean);
+	free(raw);
+}
+
+static const char *
+or_dash(const char *s)
+{
+	return (s != NULL && *s != '\0' ? s : "-");
+}
+
+/* The "name" of the object member key of o ("clinician": {"name": ..}). */
+static const char *
+name_of(json_t *o, const char *key)
+{
+	return (json_text(json_object_get(o, key), "name"));
+}
+
+static void
+cell_field(struct table *t, json_t *o, const char *key)
+{
+	char	*s;
+
+	s = json_scalar(json_object_get(o, key));
+	table_cell(t, s);
+	free(s);
+}
+
+static void
+kv_field(struct table *kv, const char *label, json_t *o, const char *key)
+{
+	char	*s;
+
+	s = json_scalar(json_object_get(o, key));
+	kv_add(kv, label, s);
+	free(s);
+}
+
+static void
+kv_print(struct table *kv)
+{
+	table_print(kv, stdout);
+	table_free(kv);
+}
+
+/* The records in member key of the answer; an empty array if none. */
+static json_t *
+answer_list(json_t *answer, const char *key)
+{
+	json_t	*a;
+
+	if ((a = json_member(answer, key, JSON_ARRAY)) == NULL)
+		a = json_array();
+	else
+		json_incref(a);
+	return (a);
+}
+
+/* The record in member key of the answer, or NULL after saying so. */
+static json_t *
+answer_object(json_t *answer, const char *key)
+{
+	json_t	*o;
+
+	if ((o = json_member(answer, key, JSON_OBJECT)) == NULL)
+		fprintf(stderr, "%s: the answer from practiced has no "
+		    "\"%s\"\n", ctl_progname, key);
+	return (o);
+}
+
+/* "3d 4h", "4h 12m", "12m 5s", "5s" */
+static char *
+duration_text(json_int_t s)
+{
+	if (s >= 86400)
+		return (xasprintf("%lldd %lldh", (long long)(s / 86400),
+		    (long long)(s % 86400 / 3600)));
+	if (s >= 3600)
+		return (xasprintf("%lldh %lldm", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60)));
+	if (s >= 60)
+		return (xasprintf("%lldm %llds", (long long)(s / 60),
+		    (long long)(s % 60)));
+	return (xasprintf("%llds", (long long)s));
+}
+
+int
+print_status(const struct ctl_args *args, json_t *answer)
+{
+	struct table	*kv = kv_new();
+	json_t		*practice, *counts, *you, *v;
+	json_int_t	 n, api, uid;
+	const char	*key;
+	char		*up;
+
+	(void)args;
+	practice = json_object_get(answer, "practice");
+	kv_add(kv, "practice", or_dash(json_text(practice, "name")));
+	kv_add(kv, "timezone", or_dash(json_text(practice, "timezone")));
+	if (json_int_get(practice, "late_cancel_hours", &n) == 0)
+		kv_addf(kv, "late cancel", "less than %lld hours before",
+		    (long long)n);
+	if (json_int_get(answer, "api", &api) == 0 &&
+	    api != PROTO_API_VERSION)
+		kv_addf(kv, "version", "%s (api %lld; practicectl %s speaks "
+		    "api %d)", or_dash(json_text(answer, "version")),
+		    (long long)api, PRACTICED_VERSION, PROTO_API_VERSION);
+	else
+		kv_add(kv, "version", or_dash(json_text(answer, "version")));
+	if (json_int_get(answer, "uptime_seconds", &n) == 0) {
+		up = duration_text(n);
+		kv_addf(kv, "started", "%s (up %s)",
+		    or_dash(json_text(answer, "started")), up);
+		free(up);
+	} else
+		kv_add(kv, "started", or_dash(json_text(answer, "started")));
+	kv_add(kv, "database", or_dash(json_text(answer, "database")));
+	counts = json_member(answer, "counts", JSON_OBJECT);
+	json_object_foreach(counts, key, v) {
+		if (strcmp(key, "upcoming") == 0)
+			continue;
+		if (strcmp(key, "appointments") == 0 &&
+		    json_int_get(counts, "upcoming", &n) == 0)
+			kv_addf(kv, key, "%lld (%lld upcoming)",
+			    (long long)json_integer_value(v), (long long)n);
+		else {
+			up = json_scalar(v);
+			kv_add(kv, key, up);
+			free(up);
+		}
+	}
+	you = json_object_get(answer, "you");
+	if (json_int_get(you, "uid", &uid) == 0)
+		kv_addf(kv, "you", "%s (uid %lld), %s",
+		    or_dash(json_text(you, "user")), (long long)uid,
+		    or_dash(json_text(you, "role")));
+	else
+		kv_addf(kv, "you", "%s, %s", or_dash(json_text(you, "user")),
+		    or_dash(json_text(you, "role")));
+	kv_print(kv);
+	return (CTL_EXIT_OK);
+}
+
+static int
+day_index(const char *day)
+{
+	static const char *const days[] = {
+		"mon", "tue", "wed", "thu", "fri", "sat", "sun"
+	};
+	int	i;
+
+	for (i = 0; i < 7; i++)
+		if (strcmp(day, days[i]) == 0)
+			return (i);
+	return (-1);
+}
+
+struct hours_day {
+	const char	*day;
+	int		 idx;
+	char		*ranges;	/* "09:00-12:00 13:00-17:00" */
+};
+
+/*
+ * Working hours as the "clinician hours" grammar writes them, days in a
+ * row with the same ranges folded into a span:
+ * "mon-thu 09:00-17:00, fri 09:00-13:00", or "none".
+ */
+static char *
+hours_text(json_t *hours)
+{
+	struct hours_day	*d;
+	json_t			*h;
+	size_t			 i, n = 0, j, k;
+	const char		*day;
+	char			*s, *t;
+
+	d = xreallocarray(NULL, json_array_size(hours) + 1, sizeof(*d));
+	json_array_foreach(hours, i, h) {
+		day = or_dash(json_text(h, "day"));
+		if (n > 0 && strcmp(d[n - 1].day, day) == 0) {
+			t = xasprintf("%s %s-%s", d[n - 1].ranges,
+			    or_dash(json_text(h, "start")),
+			    or_dash(json_text(h, "end")));
+			free(d[n - 1].ranges);
+			d[n - 1].ranges = t;
+			continue;
+		}
+		d[n].day = day;
+		d[n].idx = day_index(day);
+		d[n].ranges = xasprintf("%s-%s", or_dash(json_text(h, "start")),
+		    or_dash(json_text(h, "end")));
+		n++;
+	}
+	s = xstrdup(n == 0 ? "none" : "");
+	for (i = 0; i < n; i = k) {
+		/* d[i..k-1]: consecutive days with the same ranges */
+		for (k = i + 1; k < n; k++) {
+			if (d[i].idx == -1 || d[k].idx != d[k - 1].idx + 1 ||
+			    strcmp(d[k].ranges, d[i].ranges) != 0)
+				break;
+		}
+		j = k - 1;
+		if (j > i)
+			t = xasprintf("%s%s%s-%s %s", s, i > 0 ? ", " : "",
+			    d[i].day, d[j].day, d[i].ranges);
+		else
+			t = xasprintf("%s%s%s %s", s, i > 0 ? ", " : "",
+			    d[i].day, d[i].ranges);
+		free(s);
+		s = t;
+	}
+	for (i = 0; i < n; i++)
+		free(d[i].ranges);
+	free(d);
+	return (s);
+}
+
+/* "email,sms" or "none" from an array (or a string, as given). */
+static char *
+remind_text(json_t *r)
+{
+	json_t	*v;
+	size_t	 i;
+	char	*s = NULL, *t;
+
+	if (json_is_string(r))
+		return (xstrdup(json_string_value(r)));
+	json_array_foreach(r, i, v) {
+		if (!json_is_string(v))
+			continue;
+		t = xasprintf("%s%s%s", s != NULL ? s : "", s != NULL ?
+		    "," : "", json_string_value(v));
+		free(s);
+		s = t;
+	}
+	if (s == NULL)
+		s = xstrdup(json_is_array(r) ? "none" : "-");
+	return (s);
+}
+
+static void
+show_clinician(json_t *c)
+{
+	struct table	*kv = kv_new();
+	char		*hours;
+
+	kv_field(kv, "id", c, "id");
+	kv_field(kv, "name", c, "name");
+	kv_field(kv, "email", c, "email");
+	kv_field(kv, "phone", c, "phone");
+	kv_field(kv, "zone", c, "zone");
+	kv_field(kv, "active", c, "active");
+	hours = hours_text(json_member(c, "hours", JSON_ARRAY));
+	if (json_text(c, "zone") != NULL && strcmp(hours, "none") != 0)
+		kv_addf(kv, "hours", "%s (%s)", hours, json_text(c, "zone"));
+	else
+		kv_add(kv, "hours", hours);
+	free(hours);
+	kv_print(kv);
+}
+
+static void
+show_client(json_t *c)
+{
+	struct table	*kv = kv_new();
+	char		*remind;
+
+	kv_field(kv, "id", c, "id");
+	kv_field(kv, "name", c, "name");
+	kv_field(kv, "email", c, "email");
+	kv_field(kv, "phone", c, "phone");
+	remind = remind_text(json_object_get(c, "remind"));
+	kv_add(kv, "remind", remind);
+	free(remind);
+	if (json_text(c, "zone") != NULL)
+		kv_field(kv, "zone", c, "zone");
+	else
+		kv_add(kv, "zone", "- (the practice's)");
+	kv_field(kv, "active", c, "active");
+	kv_field(kv, "created", c, "created");
+	kv_print(kv);
+}
+
+static void
+show_service(json_t *s)
+{
+	struct table	*kv = kv_new();
+
+	kv_field(kv, "id", s, "id");
+	kv_field(kv, "name", s, "name");
+	kv_field(kv, "minutes", s, "minutes");
+	kv_field(kv, "buffer", s, "buffer");
+	kv_field(kv, "active", s, "active");
+	kv_print(kv);
+}
+
+static void
+show_room(json_t *r)
+{
+	struct table	*kv = kv_new();
+
+	kv_field(kv, "id", r, "id");
+	kv_field(kv, "name", r, "name");
+	kv_field(kv, "active", r, "active");
+	kv_print(kv);
+}
+
+/* "clinician show", "client show", ...: one record. */
+int
+print_object(const struct ctl_args *args, json_t *answer)
+{
+	const char	*object = args->cmd->object;
+	json_t		*o;
+
+	if ((o = answer_object(answer, object)) == NULL)
+		return (CTL_EXIT_REFUSED);
+	if (strcmp(object, "clinician") == 0)
+		show_clinician(o);
+	else if (strcmp(object, "client") == 0)
+		show_client(o);
+	else if (strcmp(object, "service") == 0)
+		show_service(o);
+	else
+		show_room(o);
+	return (CTL_EXIT_OK);
+}
+
+/* "added clinician 3: Ana Ruiz", "updated client 7: Jordan Lee" */
+int
+print_changed(const struct ctl_args *args, json_t *answer)
+{
+	const char	*object = args->cmd->object;
+	json_t		*o;
+	char		*id;
+
+	if ((o = answer_object(answer, object)) == NULL)
+		return (CTL_EXIT_REFUSED);
+	id = json_scalar(json_object_get(o, "id"));
+	print_line(stdout, "%s %s %s: %s",
+	    strcmp(args->cmd->method, "POST") == 0 ? "added" : "updated",
+	    object, id, or_dash(json_text(o, "name")));
+	free(id);
+	return (CTL_EXIT_OK);
+}
+
+/* "hours of clinician 3 (Ana Ruiz): mon 09:00-17:00 (America/New_York)" */
+int
+print_hours_set(const struct ctl_args *args, json_t *answer)
+{
+	json_t	*c;
+	char	*id, *hours;
+
+	if ((c = answer_object(answer, args->cmd->object)) == NULL)
+		return (CTL_EXIT_REFUSED);
+	id = json_scalar(json_object_get(c, "id"));
+	hours = hours_text(json_member(c, "hours", JSON_ARRAY));
+	if (strcmp(hours, "none") != 0 && json_text(c, "zone") != NULL)
+		print_line(stdout, "hours of clinician %s (%s): %s (%s)", id,
+		    or_dash(json_text(c, "name")), hours, json_text(c, "zone"));
+	else
+		print_line(stdout, "hours of clinician %s (%s): %s", id,
+		    or_dash(json_text(c, "name")), hours);
+	free(hours);
+	free(id);
+	return (CTL_EXIT_OK);
+}
+
+static int
+print_list(json_t *answer, const char *key, const char *empty,
+    struct table *t, void (*row)(struct table *, json_t *))
+{
+	json_t	*list, *o;
+	size_t	 i;
+
+	list = answer_list(answer, key);
+	if (json_array_size(list) == 0)
+		print_line(stdout, "%s", empty);
+	else {
+		json_array_foreach(list, i, o)
+			row(t, o);
+		table_print(t, stdout);
+	}
+	json_decref(list);
+	table_free(t);
+	return (CTL_EXIT_OK);
+}
+
+static void
+row_clinician(struct table *t, json_t *c)
+{
+	cell_field(t, c, "id");
+	cell_field(t, c, "name");
+	cell_field(t, c, "email");
+	cell_field(t, c, "phone");
+	cell_field(t, c, "zone");
+	cell_field(t, c, "active");
+}
+
+int
+print_clinicians(const struct ctl_args *args, json_t *answer)
+{
+	(void)args;
+	return (print_list(answer, "clinicians", "no clinicians",
+	    table_new(6, "ID", "NAME", "EMAIL", "PHONE", "ZONE", "ACTIVE"),
+	    row_clinician));
+}
+
+static void
+row_client(struct table *t, json_t *c)
+{
+	char	*remind;
+
+	cell_field(t, c, "id");
+	cell_field(t, c, "name");
+	cell_field(t, c, "email");
+	cell_field(t, c, "phone");
+	remind = remind_text(json_object_get(c, "remind"));
+	table_cell(t, remind);
+	free(remind);
+	cell_field(t, c, "zone");
+	cell_field(t, c, "active");
+}
+
+int
+print_clients(const struct ctl_args *args, json_t *answer)
+{
+	const char	*search = parse_get(args, "search");
+	char		*empty;
+	int		 rc;
+
+	empty = search != NULL ? xasprintf("no clients matching \"%s\"",
+	    search) : xstrdup("no clients");
+	rc = print_list(answer, "clients", empty, table_new(7, "ID", "NAME",
+	    "EMAIL", "PHONE", "REMIND", "ZONE", "ACTIVE"), row_client);
+	free(empty);
+	return (rc);
+}
+
+static void
+row_service(struct table *t, json_t *s)
+{
+	cell_field(t, s, "id");
+	cell_field(t, s, "name");
+	cell_field(t, s, "minutes");
+	cell_field(t, s, "buffer");
+	cell_field(t, s, "active");
+}
+
+int
+print_services(const struct ctl_args *args, json_t *answer)
+{
+	(void)args;
+	return (print_list(answer, "services", "no services",
+	    table_new(5, "ID", "NAME", "MINUTES", "BUFFER", "ACTIVE"),
+	    row_service));
+}
+
+static void
+row_room(struct table *t, json_t *r)
+{
+	cell_field(t, r, "id");
+	cell_field(t, r, "name");
+	cell_field(t, r, "active");
+}
+
+int
+print_rooms(const struct ctl_args *args, json_t *answer)
+{
+	(void)args;
+	return (print_list(answer, "rooms", "no rooms",
+	    table_new(3, "ID", "NAME", "ACTIVE"), row_room));
+}
+
+/*
+ * Appointments.  "local_start" is "YYYY-MM-DD HH:MM" in the answer's zone;
+ * these take its date or its time.
+ */
+static char *
+local_date(const char *local)
+{
+	size_t	n;
+
+	if (local == NULL)
+		return (xstrdup("-"));
+	n = strcspn(local, " T");
+	return (xasprintf("%.*s", (int)n, local));
+}
+
+static char *
+local_time(const char *local)
+{
+	size_t	n;
+
+	if (local == NULL)
+		return (xstrdup("-"));
+	n = strcspn(local, " T");
+	return (xstrdup(local[n] != '\0' ? local + n + 1 : "-"));
+}
+
+/* "15:00-15:50" */
+static char *
+appt_times(json_t *a)
+{
+	char	*start, *end, *s;
+
+	start = local_time(json_text(a, "local_start"));
+	end = local_time(json_text(a, "local_end"));
+	s = xasprintf("%s-%s", start, end);
+	free(start);
+	free(end);
+	return (s);
+}
+
+/* "2026-12-01 15:00-15:50" */
+static char *
+appt_span(json_t *a)
+{
+	char	*date, *times, *s;
+
+	date = local_date(json_text(a, "local_start"));
+	times = appt_times(a);
+	s = xasprintf("%s %s", date, times);
+	free(date);
+	free(times);
+	return (s);
+}
+
+/* Room name, "video" or "-". */
+static const char *
+appt_where(json_t *a)
+{
+	const char	*room;
+
+	if ((room = name_of(a, "room")) != NULL)
+		return (room);
+	if (json_text(a, "video_url") != NULL)
+		return ("video");
+	return ("-");
+}
+
+/* "booked", "cancelled (client, late)", "cancelled (practice)" */
+static char *
+appt_state(json_t *a)
+{
+	const char	*state = or_dash(json_text(a, "state"));
+	const char	*by = json_text(a, "cancelled_by");
+
+	if (strcmp(state, "cancelled") != 0 || by == NULL)
+		return (xstrdup(state));
+	return (xasprintf("%s (%s%s)", state, by,
+	    json_bool_get(a, "late") ? ", late" : ""));
+}
+
+static int
+appt_marked(json_t *a)
+{
+	return (json_bool_get(a, "forced") || json_bool_get(a, "overlap"));
+}
+
+int
+print_appointments(const struct ctl_args *args, json_t *answer)
+{
+	struct table	*t;
+	json_t		*list, *a;
+	size_t		 i;
+	char		*s;
+	int		 marked = 0;
+
+	(void)args;
+	list = answer_list(answer, "appointments");
+	if (json_array_size(list) == 0) {
+		print_line(stdout, "no appointments from %s to %s",
+		    or_dash(json_text(answer, "from")),
+		    or_dash(json_text(answer, "to")));
+		json_decref(list);
+		return (CTL_EXIT_OK);
+	}
+	t = table_new(8, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
+	    "SERVICE", "WHERE", "STATE");
+	json_array_foreach(list, i, a) {
+		cell_field(t, a, "id");
+		s = local_date(json_text(a, "local_start"));
+		table_cell(t, s);
+		free(s);
+		s = appt_times(a);
+		table_cell(t, s);
+		free(s);
+		table_cell(t, name_of(a, "clinician"));
+		table_cell(t, name_of(a, "client"));
+		table_cell(t, name_of(a, "service"));
+		table_cell(t, appt_where(a));
+		s = appt_state(a);
+		table_cellf(t, "%s%s", s, appt_marked(a) ? "!" : "");
+		marked |= appt_marked(a);
+		free(s);
+	}
+	table_print(t, stdout);
+	table_free(t);
+	json_decref(list);
+	if (json_text(answer, "tz") != NULL)
+		print_line(stdout, "times in %s%s", json_text(answer, "tz"),
+		    marked ? "; ! booked with --force or --overlap" : "");
+	else if (marked)
+		print_line(stdout, "! booked with --force or --overlap");
+	return (CTL_EXIT_OK);
+}
+
+int
+print_appointment(const struct ctl_args *args, json_t *answer)
+{
+	struct table	*kv;
+	json_t		*a, *o;
+	const char	*tz, *zone, *video;
+	json_int_t	 id;
+	char		*s;
+
+	if ((a = answer_object(answer, args->cmd->object)) == NULL)
+		return (CTL_EXIT_REFUSED);
+	kv = kv_new();
+	kv_field(kv, "id", a, "id");
+	s = appt_span(a);
+	tz = json_text(a, "tz") != NULL ? json_text(a, "tz") :
+	    json_text(answer, "tz");
+	if (tz != NULL)
+		kv_addf(kv, "when", "%s (%s)", s, tz);
+	else
+		kv_add(kv, "when", s);
+	free(s);
+	zone = json_text(a, "zone");
+	if (zone != NULL && (tz == NULL || strcmp(zone, tz) != 0))
+		kv_add(kv, "clinician zone", zone);
+	o = json_object_get(a, "clinician");
+	if (json_int_get(o, "id", &id) == 0)
+		kv_addf(kv, "clinician", "%s (%lld)",
+		    or_dash(json_text(o, "name")), (long long)id);
+	else
+		kv_add(kv, "clinician", or_dash(json_text(o, "name")));
+	o = json_object_get(a, "client");
+	if (json_int_get(o, "id", &id) == 0)
+		kv_addf(kv, "client", "%s (%lld)",
+		    or_dash(json_text(o, "name")), (long long)id);
+	else
+		kv_add(kv, "client", or_dash(json_text(o, "name")));
+	o = json_object_get(a, "service");
+	s = json_scalar(json_object_get(a, "minutes"));
+	if (json_int_get(a, "buffer", &id) == 0 && id > 0)
+		kv_addf(kv, "service", "%s, %s minutes + %lld buffer",
+		    or_dash(json_text(o, "name")), s, (long long)id);
+	else
+		kv_addf(kv, "service", "%s, %s minutes",
+		    or_dash(json_text(o, "name")), s);
+	free(s);
+	if ((video = json_text(a, "video_url")) != NULL)
+		kv_addf(kv, "where", "video %s", video);
+	else
+		kv_add(kv, "where", appt_where(a));
+	s = appt_state(a);
+	kv_add(kv, "state", s);
+	free(s);
+	if (json_text(a, "cancel_reason") != NULL)
+		kv_field(kv, "reason", a, "cancel_reason");
+	if (appt_marked(a))
+		kv_addf(kv, "booked with", "%s%s%s",
+		    json_bool_get(a, "forced") ? "--force" : "",
+		    json_bool_get(a, "forced") && json_bool_get(a, "overlap") ?
+		    " " : "", json_bool_get(a, "overlap") ? "--overlap" : "");
+	kv_field(kv, "version", a, "version");
+	kv_field(kv, "created", a, "created");
+	kv_field(kv, "updated", a, "updated");
+	kv_print(kv);
+	return (CTL_EXIT_OK);
+}
+
+/*
+ * book, move, cancel, mark:
+ * "booked 12: 2026-12-01 15:00-15:50 Jordan Lee with Ana Ruiz (Room 2)"
+ */
+int
+print_appointment_done(const struct ctl_args *args, json_t *answer)
+{
+	const char	*name = args->cmd->name, *where, *by;
+	json_t		*a;
+	char		*id, *span, *tail, *verb;
+
+	if ((a = answer_object(answer, args->cmd->object)) == NULL)
+		return (CTL_EXIT_REFUSED);
+	id = json_scalar(json_object_get(a, "id"));
+	span = appt_span(a);
+	where = appt_where(a);
+	if (strcmp(name, "cancel") == 0) {
+		by = json_text(a, "cancelled_by");
+		tail = by != NULL ? xasprintf(" (by %s%s)", by,
+		    json_bool_get(a, "late") ? ", late" : "") : xstrdup("");
+	} else
+		tail = strcmp(where, "-") != 0 ?
+		    xasprintf(" (%s)", where) : xstrdup("");
+	if (strcmp(name, "mark") == 0)
+		verb = xasprintf("marked %s %s", id,
+		    or_dash(json_text(a, "state")));
+	else
+		verb = xasprintf("%s %s", strcmp(name, "book") == 0 ?
+		    "booked" : strcmp(name, "move") == 0 ? "moved" :
+		    "cancelled", id);
+	print_line(stdout, "%s: %s %s with %s%s", verb, span,
+	    or_dash(name_of(a, "client")), or_dash(name_of(a, "clinician")),
+	    tail);
+	free(verb);
+	free(tail);
+	free(span);
+	free(id);
+	return (CTL_EXIT_OK);
+}
+
+static void
+row_audit(struct table *t, json_t *e)
+{
+	char	*id;
+
+	cell_field(t, e, "id");
+	if (json_text(e, "local_at") != NULL)
+		cell_field(t, e, "local_at");
+	else
+		cell_field(t, e, "at");
+	cell_field(t, e, "user");
+	cell_field(t, e, "role");
+	cell_field(t, e, "action");
+	id = json_scalar(json_object_get(e, "object_id"));
+	if (json_text(e, "object") != NULL)
+		table_cellf(t, "%s#%s", json_text(e, "object"), id);
+	else
+		table_cell(t, "-");
+	free(id);
+	cell_field(t, e, "detail");
+}
+
+int
+print_audit(const struct ctl_args *args, json_t *answer)
+{
+	const char	*since = parse_get(args, "since");
+	char		*empty;
+	int		 rc;
+
+	empty = since != NULL ? xasprintf("no audit entries since %s",
+	    since) : xstrdup("no audit entries");
+	rc = print_list(answer, "audit", empty, table_new(7, "ID", "WHEN",
+	    "USER", "ROLE", "ACTION", "OBJECT", "DETAIL"), row_audit);
+	free(empty);
+	if (rc == CTL_EXIT_OK && json_text(answer, "tz") != NULL &&
+	    json_array_size(json_object_get(answer, "audit")) > 0)
+		print_line(stdout, "times in %s", json_text(answer, "tz"));
+	return (rc);
+}
+
+/* "warning: booked outside working hours (forced)", to stderr. */
+void
+print_warnings(json_t *answer)
+{
+	json_t	*w;
+	size_t	 i;
+
+	json_array_foreach(json_member(answer, "warnings", JSON_ARRAY), i, w)
+		if (json_is_string(w))
+			print_line(stderr, "warning: %s",
+			    json_string_value(w));
+}
