@@ -342,7 +342,7 @@ split_path(const char *path, char **segs, size_t *nsegs)
 {
 	const char	*p = path;
 	char		*raw;
-	size_t		 len;
+	size_t		 len, decoded;
 
 	*nsegs = 0;
 	while (*p == '/') {
@@ -352,14 +352,13 @@ split_path(const char *path, char **segs, size_t *nsegs)
 			return -1;
 		if ((raw = strndup(p, len)) == NULL)
 			return -1;
-		segs[*nsegs] = evhttp_uridecode(raw, 0, NULL);
+		segs[*nsegs] = evhttp_uridecode(raw, 0, &decoded);
 		free(raw);
 		if (segs[*nsegs] == NULL)
 			return -1;
-		/* Reject decoded NULs or slashes: one segment, one name. */
-		if (strlen(segs[*nsegs]) == 0 ||
-		    strlen(segs[*nsegs]) > 200 ||
-		    strchr(segs[*nsegs], '/') != NULL) {
+		/* Split before decoding, so "%2F" stays inside its name. */
+		if (decoded == 0 || decoded > 200 ||
+		    strlen(segs[*nsegs]) != decoded) {
 			free(segs[*nsegs]);
 			return -1;
 		}
