@@ -44,10 +44,15 @@ ctl_usage_error(const struct ctl_command *cmd, const char *fmt, ...)
 static int
 ctl_print_json(json_t *json)
 {
-	if (json_dumpf(json, stdout, JSON_INDENT(2)) == -1 ||
-	    putchar('\n') == EOF)
-		return (CTL_EXIT_REFUSED);
-	return (CTL_EXIT_OK);
+	char	*text;
+	int	 rc = CTL_EXIT_OK;
+
+	/* One write: json_dumpf would hand stdio one token at a time. */
+	if ((text = json_dumps(json, JSON_INDENT(2))) == NULL ||
+	    fputs(text, stdout) == EOF || putchar('\n') == EOF)
+		rc = CTL_EXIT_REFUSED;
+	free(text);
+	return (rc);
 }
 
 /* The daemon said no: its message on stderr (and its JSON with --json). */

@@ -29,13 +29,19 @@
 
 static const char *appt_one_sql =
     "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id = ?1";
-static const char *appt_list_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM
-    " WHERE a.start_utc >= ?1 AND a.start_utc < ?2"
-    "   AND (?3 = 0 OR a.clinician_id = ?3)"
-    "   AND (?4 = 0 OR a.client_id = ?4)"
-    "   AND (?5 IS NULL OR a.state = ?5)"
-    " ORDER BY a.start_utc, a.id";
+/* One statement per leading filter, so each can use its own index. */
+#define APPT_LIST_WHERE(lead)						\
+    "SELECT " APPT_COLUMNS APPT_FROM " WHERE " lead			\
+    " a.start_utc >= ?1 AND a.start_utc < ?2"				\
+    "   AND (?3 = 0 OR a.clinician_id = ?3)"				\
+    "   AND (?4 = 0 OR a.client_id = ?4)"				\
+    "   AND (?5 IS NULL OR a.state = ?5)"				\
+    " ORDER BY a.start_utc, a.id"
+static const char *appt_list_sql = APPT_LIST_WHERE("");
+static const char *appt_list_clinician_sql =
+    APPT_LIST_WHERE("a.clinician_id = ?3 AND");
+static const char *appt_list_client_sql =
+    APPT_LIST_WHERE("a.client_id = ?4 AND");
 static const char *appt_raw_sql =
     "SELECT clinician_id, room_id, video_url, start_utc, end_utc,"
     "  block_end_utc, state FROM appointments WHERE id = ?1";
@@ -522,7 +528,8 @@ api_appointment_list(struct api_req *req)
 	if (appt_read_range(req, &r) == -1 ||
 	    appt_list_filters(req, &clinician, &client, &state) == -1)
 		return;
-	if ((stmt = db_stmt(req->pd->db, appt_list_sql)) == NULL ||
+	if ((stmt = db_stmt(req->pd->db, client != 0 ? appt_list_client_sql :
+	    clinician != 0 ? appt_list_clinician_sql : appt_list_sql)) == NULL ||
 	    (list = json_array()) == NULL) {
 		api_internal(req);
 		return;

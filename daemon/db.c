@@ -210,6 +210,9 @@ db_close(struct db *db)
 	for (i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	free(db->cache);
+	/* Keep the planner's statistics fresh, as SQLite advises. */
+	if (db->sqlite != NULL)
+		(void)db_exec(db, "PRAGMA optimize");
 	if (db->sqlite != NULL && sqlite3_close(db->sqlite) != SQLITE_OK)
 		log_warnx("database close: %s", sqlite3_errmsg(db->sqlite));
 	free(db);

@@ -16,13 +16,38 @@ static const char *day_names[7] = {
 	"mon", "tue", "wed", "thu", "fri", "sat", "sun"
 };
 
+/*
+ * libical finds a builtin zone by a linear scan of some 600 names; a
+ * practice uses a handful, so the last few found are kept here.
+ */
+#define TZ_CACHE	8
+
+static struct {
+	char		 name[72];
+	icaltimezone	*zone;
+} tz_cache[TZ_CACHE];
+static unsigned	 tz_cache_next;
+
 static icaltimezone *
 tz_lookup(const char *zone)
 {
+	icaltimezone	*z;
+	size_t		 i;
+
 	if (zone == NULL || strcmp(zone, "UTC") == 0 ||
 	    strcmp(zone, "Etc/UTC") == 0)
 		return icaltimezone_get_utc_timezone();
-	return icaltimezone_get_builtin_timezone(zone);
+	for (i = 0; i < TZ_CACHE; i++)
+		if (tz_cache[i].zone != NULL &&
+		    strcmp(tz_cache[i].name, zone) == 0)
+			return tz_cache[i].zone;
+	if ((z = icaltimezone_get_builtin_timezone(zone)) == NULL ||
+	    strlen(zone) >= sizeof(tz_cache[0].name))
+		return z;
+	i = tz_cache_next++ % TZ_CACHE;
+	snprintf(tz_cache[i].name, sizeof(tz_cache[i].name), "%s", zone);
+	tz_cache[i].zone = z;
+	return z;
 }
 
 int
