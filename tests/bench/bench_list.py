@@ -321,7 +321,8 @@ def main():
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
 
-    signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(1)))
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: (cleanup(), sys.exit(1)))
     try:
         print("bench_list: temporary practice in %s" % root)
         d.start()

@@ -120,6 +120,8 @@ def dst_fold_day(tz=TZ, after=None):
 # Test users and group (session scoped, idempotent).
 
 def _run_admin(cmd):
+    path = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
+    cmd = [shutil.which(cmd[0], path=path) or cmd[0]] + cmd[1:]
     r = subprocess.run(cmd, capture_output=True, text=True)
     # 9: name already in use (a parallel run made it first): fine.
     if r.returncode not in (0, 9):

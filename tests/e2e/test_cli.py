@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from conftest import PRACTICECTL, TZ, at, book, local_in, run_ctl
+from conftest import PRACTICECTL, at, book, local_in, run_ctl
 
 
 def ctl_raw(*args, env=None, check=False):

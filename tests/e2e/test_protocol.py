@@ -1,7 +1,6 @@
 """Raw HTTP over the Unix socket: malformed and hostile clients.  After each
 one the daemon must still answer promptly."""
 
-import json
 import random
 import socket
 import threading
