@@ -354,7 +354,7 @@ api_id(struct api_req *req, const char *s, long long *out)
 	n = strtoll(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || n <= 0 || !isdigit((unsigned char)*s)) {
 		api_error(req, PROTO_EBADREQUEST,
-		    "\"%.40s\" is not an appointment number", s);
+		    "\"%.40s\" is not a number", s);
 		return -1;
 	}
 	*out = n;

@@ -34,7 +34,8 @@ enum api_method {
 	API_GET,
 	API_POST,
 	API_PUT,
-	API_PATCH
+	API_PATCH,
+	API_DELETE
 };
 
 #define API_MAXARGS	2
@@ -127,5 +128,13 @@ void	api_appointment_move(struct api_req *);
 void	api_appointment_cancel(struct api_req *);
 void	api_appointment_mark(struct api_req *);
 void	api_audit_list(struct api_req *);
+void	api_series_list(struct api_req *);
+void	api_series_show(struct api_req *);
+void	api_closure_add(struct api_req *);
+void	api_closure_list(struct api_req *);
+void	api_closure_remove(struct api_req *);
+void	api_slots(struct api_req *);
+void	api_client_history(struct api_req *);
+void	api_report_attendance(struct api_req *);
 
 #endif

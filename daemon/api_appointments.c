@@ -14,12 +14,15 @@
 #include "practiced.h"
 #include "schedule.h"
 #include "tz.h"
+#include "appt.h"
+#include "series.h"
 
 #define APPT_COLUMNS							\
 	"a.id, a.start_utc, a.end_utc, a.block_end_utc, a.zone, a.state,"\
 	" a.cancelled_by, a.late, a.cancel_reason, a.forced, a.overlap,"\
 	" a.version, a.created, a.updated, a.video_url,"		\
-	" c.id, c.name, cl.id, cl.name, s.id, s.name, r.id, r.name"
+	" c.id, c.name, cl.id, cl.name, s.id, s.name, r.id, r.name,"	\
+	" a.series_id, a.recurrence_utc, a.override"
 #define APPT_FROM							\
 	" FROM appointments a"						\
 	" JOIN clinicians c ON c.id = a.clinician_id"			\
@@ -44,16 +47,25 @@ static const char *appt_list_client_sql =
     APPT_LIST_WHERE("a.client_id = ?4 AND");
 static const char *appt_raw_sql =
     "SELECT clinician_id, room_id, video_url, start_utc, end_utc,"
-    "  block_end_utc, state FROM appointments WHERE id = ?1";
+    "  block_end_utc, state, series_id, recurrence_utc"
+    "  FROM appointments WHERE id = ?1";
 static const char *appt_insert_sql =
     "INSERT INTO appointments (clinician_id, client_id, service_id,"
     "  room_id, video_url, start_utc, end_utc, block_end_utc, zone,"
-    "  forced, overlap, created, updated)"
-    "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)";
+    "  forced, overlap, created, updated, series_id, recurrence_utc)"
+    "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12,"
+    "  ?13, ?14)";
+static const char *appt_by_series_sql =
+    "SELECT " APPT_COLUMNS APPT_FROM
+    " WHERE a.series_id = ?1 ORDER BY a.start_utc, a.id";
+static const char *appt_by_client_sql =
+    "SELECT " APPT_COLUMNS APPT_FROM
+    " WHERE a.client_id = ?1 ORDER BY a.start_utc, a.id";
 static const char *appt_move_sql =
     "UPDATE appointments SET clinician_id = ?2, room_id = ?3,"
     "  video_url = ?4, start_utc = ?5, end_utc = ?6, block_end_utc = ?7,"
     "  zone = ?8, forced = ?9, overlap = ?10, state = 'booked',"
+    "  override = (series_id IS NOT NULL),"
     "  version = version + 1, updated = ?11 WHERE id = ?1";
 static const char *appt_cancel_sql =
     "UPDATE appointments SET state = 'cancelled', cancelled_by = ?2,"
@@ -76,6 +88,22 @@ appt_ref(sqlite3_stmt *stmt, int id_col)
 	return json_pack("{s:I,s:s}",
 	    "id", (json_int_t)sqlite3_column_int64(stmt, id_col),
 	    "name", db_column_text(stmt, id_col + 1));
+}
+
+static void
+appt_series_fields(struct api_req *req, sqlite3_stmt *stmt, json_t *obj)
+{
+	time_t	 rec = (time_t)sqlite3_column_int64(stmt, 24);
+	int	 in_series = sqlite3_column_type(stmt, 23) != SQLITE_NULL;
+
+	json_object_set_new(obj, "series", in_series ?
+	    json_integer(sqlite3_column_int64(stmt, 23)) : json_null());
+	json_object_set_new(obj, "recurrence", in_series ?
+	    api_instant(rec) : json_null());
+	json_object_set_new(obj, "recurrence_local", in_series ?
+	    api_local(req, rec) : json_null());
+	json_object_set_new(obj, "override",
+	    json_boolean(sqlite3_column_int(stmt, 25)));
 }
 
 static json_t *
@@ -115,10 +143,12 @@ appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
 	    "version", sqlite3_column_int(stmt, 11),
 	    "created", api_instant((time_t)sqlite3_column_int64(stmt, 12)),
 	    "updated", api_instant((time_t)sqlite3_column_int64(stmt, 13)));
+	if (obj != NULL)
+		appt_series_fields(req, stmt, obj);
 	return obj;
 }
 
-static json_t *
+json_t *
 appt_json(struct api_req *req, long long id)
 {
 	sqlite3_stmt	*stmt;
@@ -263,6 +293,37 @@ appt_check_clashes(struct api_req *req, struct appt_plan *p)
 }
 
 static int
+appt_check_closures(struct api_req *req, struct appt_plan *p)
+{
+	json_t	*closures, *first;
+
+	if ((closures = schedule_closures(req, &p->slot)) == NULL) {
+		api_internal(req);
+		return -1;
+	}
+	if (json_array_size(closures) == 0) {
+		json_decref(closures);
+		return 0;
+	}
+	first = json_array_get(closures, 0);
+	if (!p->force) {
+		api_error_details(req, PROTO_ECLOSED,
+		    json_pack("{s:O}", "closures", closures),
+		    "closed: %s (%s to %s, closure %lld); use --force to book "
+		    "anyway", json_string_value(json_object_get(first,
+		    "reason")), json_string_value(json_object_get(first,
+		    "from")), json_string_value(json_object_get(first, "to")),
+		    (long long)json_integer_value(json_object_get(first, "id")));
+		json_decref(closures);
+		return -1;
+	}
+	json_decref(closures);
+	p->forced = 1;
+	appt_warn(p, "on a closure (forced)");
+	return 0;
+}
+
+static int
 appt_check(struct api_req *req, struct appt_plan *p)
 {
 	if (appt_clinician_zone(req, p) == -1) {
@@ -274,7 +335,9 @@ appt_check(struct api_req *req, struct appt_plan *p)
 	    (p->slot.room_id != 0 &&
 	    lookup_require_active(req, KIND_ROOM, p->slot.room_id) == -1))
 		return -1;
-	if (appt_check_past(req, p) == -1 || appt_check_hours(req, p) == -1 ||
+	if (appt_check_past(req, p) == -1 ||
+	    appt_check_closures(req, p) == -1 ||
+	    appt_check_hours(req, p) == -1 ||
 	    appt_check_clashes(req, p) == -1)
 		return -1;
 	return 0;
@@ -332,31 +395,55 @@ appt_service_length(struct api_req *req, long long service_id,
 
 /* POST /v1/appointments */
 
-static int
-appt_insert(struct api_req *req, struct appt_plan *p, long long client_id,
-    long long service_id, const char *video, long long *id)
+int
+appt_store(struct api_req *req, const struct appt_new *a, long long *id)
 {
 	sqlite3_stmt	*stmt;
 
 	if ((stmt = db_stmt(req->pd->db, appt_insert_sql)) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, p->slot.clinician_id);
-	sqlite3_bind_int64(stmt, 2, client_id);
-	sqlite3_bind_int64(stmt, 3, service_id);
-	if (p->slot.room_id != 0)
-		sqlite3_bind_int64(stmt, 4, p->slot.room_id);
-	db_bind_text(stmt, 5, video);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)p->slot.start);
-	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)p->slot.end);
-	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)p->slot.block_end);
-	db_bind_text(stmt, 9, p->zone);
-	sqlite3_bind_int(stmt, 10, p->forced);
-	sqlite3_bind_int(stmt, 11, p->overlapped);
+	sqlite3_bind_int64(stmt, 1, a->clinician_id);
+	sqlite3_bind_int64(stmt, 2, a->client_id);
+	sqlite3_bind_int64(stmt, 3, a->service_id);
+	if (a->room_id != 0)
+		sqlite3_bind_int64(stmt, 4, a->room_id);
+	db_bind_text(stmt, 5, a->video);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)a->start);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)a->end);
+	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)a->block_end);
+	db_bind_text(stmt, 9, a->zone);
+	sqlite3_bind_int(stmt, 10, a->forced);
+	sqlite3_bind_int(stmt, 11, a->overlap);
 	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)req->now);
+	if (a->series_id != 0) {
+		sqlite3_bind_int64(stmt, 13, a->series_id);
+		sqlite3_bind_int64(stmt, 14, (sqlite3_int64)a->recurrence);
+	}
 	if (db_exec_stmt(req->pd->db, stmt) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
 	return 0;
+}
+
+static int
+appt_insert(struct api_req *req, struct appt_plan *p, long long client_id,
+    long long service_id, const char *video, long long *id)
+{
+	struct appt_new	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.clinician_id = p->slot.clinician_id;
+	a.client_id = client_id;
+	a.service_id = service_id;
+	a.room_id = p->slot.room_id;
+	a.video = video;
+	a.start = p->slot.start;
+	a.end = p->slot.end;
+	a.block_end = p->slot.block_end;
+	a.zone = p->zone;
+	a.forced = p->forced;
+	a.overlap = p->overlapped;
+	return appt_store(req, &a, id);
 }
 
 static const char *
@@ -371,12 +458,41 @@ appt_flags_note(const struct appt_plan *p)
 	return "";
 }
 
+static void
+appt_book_series(struct api_req *req, struct appt_plan *p,
+    long long client_id, long long service_id, const char *video)
+{
+	struct series_booking	 b;
+
+	if (appt_clinician_zone(req, p) == -1) {
+		api_internal(req);
+		return;
+	}
+	if (lookup_require_active(req, KIND_CLINICIAN,
+	    p->slot.clinician_id) == -1 || (p->slot.room_id != 0 &&
+	    lookup_require_active(req, KIND_ROOM, p->slot.room_id) == -1))
+		return;
+	memset(&b, 0, sizeof(b));
+	b.clinician_id = p->slot.clinician_id;
+	b.client_id = client_id;
+	b.service_id = service_id;
+	b.room_id = p->slot.room_id;
+	b.video = video;
+	b.zone = p->zone;
+	b.start = p->slot.start;
+	b.minutes = (int)((p->slot.end - p->slot.start) / 60);
+	b.buffer = (int)((p->slot.block_end - p->slot.end) / 60);
+	b.force = p->force;
+	b.overlap = p->overlap;
+	api_series_book(req, &b);
+}
+
 void
 api_appointment_book(struct api_req *req)
 {
 	static const char *const fields[] = {
 		"client", "clinician", "service", "at", "room", "video",
-		"force", "overlap", NULL
+		"force", "overlap", "repeat", "count", "until", "skip", NULL
 	};
 	struct appt_plan	 p;
 	const char		*video;
@@ -384,6 +500,12 @@ api_appointment_book(struct api_req *req)
 	long long		 client_id, service_id, id;
 
 	memset(&p, 0, sizeof(p));
+	if (!api_has(req, "repeat") && (api_has(req, "count") ||
+	    api_has(req, "until") || api_has(req, "skip"))) {
+		api_error(req, PROTO_EBADREQUEST, "count, until and skip go "
+		    "with repeat");
+		return;
+	}
 	if (api_fields(req, fields) == -1 || appt_read_flags(req, &p) == -1 ||
 	    appt_read_at(req, &p.slot.start) == -1 ||
 	    api_url(req, "video", &video) == -1 || api_begin(req) == -1)
@@ -398,6 +520,10 @@ api_appointment_book(struct api_req *req)
 		goto done;
 	if (appt_service_length(req, service_id, &p) == -1) {
 		api_internal(req);
+		goto done;
+	}
+	if (api_has(req, "repeat")) {
+		appt_book_series(req, &p, client_id, service_id, video);
 		goto done;
 	}
 	if (appt_check(req, &p) == -1)
@@ -601,6 +727,8 @@ struct appt_row {
 	int		 has_video;
 	time_t		 start, end, block_end;
 	char		 state[16];
+	long long	 series_id;	/* 0: a one-off */
+	time_t		 recurrence;
 };
 
 static int
@@ -623,6 +751,8 @@ appt_load(struct api_req *req, long long id, struct appt_row *row)
 		row->block_end = (time_t)sqlite3_column_int64(stmt, 5);
 		snprintf(row->state, sizeof(row->state), "%s",
 		    db_column_text(stmt, 6));
+		row->series_id = sqlite3_column_int64(stmt, 7);
+		row->recurrence = (time_t)sqlite3_column_int64(stmt, 8);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -649,6 +779,66 @@ appt_load_open(struct api_req *req, long long id, struct appt_row *row,
 		return -1;
 	}
 	return 0;
+}
+
+/* "this" (or nothing), "following" or "all"; -1 on a bad word. */
+static int
+appt_read_scope(struct api_req *req, int *scope)
+{
+	const char	*v;
+
+	*scope = 0;
+	if (api_string(req, "scope", 20, 0, &v) == -1)
+		return -1;
+	if (v == NULL || strcmp(v, "this") == 0)
+		return 0;
+	if (strcmp(v, "following") == 0)
+		*scope = 1;
+	else if (strcmp(v, "all") == 0)
+		*scope = 2;
+	else {
+		api_error(req, PROTO_EBADREQUEST,
+		    "scope must be this, following or all");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+appt_in_series(struct api_req *req, long long id, const struct appt_row *row)
+{
+	if (row->series_id != 0)
+		return 0;
+	api_error(req, PROTO_EBADREQUEST, "appointment %lld is not part of "
+	    "a series; following and all apply to series", id);
+	return -1;
+}
+
+static int
+appt_move_series(struct api_req *req, long long id, const struct appt_row *row,
+    struct appt_plan *p, int scope)
+{
+	struct series_change	 ch;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.following = scope == 1;
+	ch.force = p->force;
+	ch.overlap = p->overlap;
+	if (api_bool(req, "skip", &ch.skip) == -1 ||
+	    lookup_field(req, KIND_CLINICIAN, "clinician", 0,
+	    &ch.clinician_id) == -1)
+		return -1;
+	if (api_clearing(req, "room"))
+		ch.room_id = -1;
+	else if (lookup_field(req, KIND_ROOM, "room", 0, &ch.room_id) == -1)
+		return -1;
+	if (api_has(req, "video")) {
+		api_error(req, PROTO_EBADREQUEST, "a series' video link "
+		    "changes one session at a time (scope this)");
+		return -1;
+	}
+	return api_series_move(req, id, row->series_id, row->recurrence,
+	    p->slot.start, &ch);
 }
 
 /* POST /v1/appointments/ID/move */
@@ -710,21 +900,35 @@ void
 api_appointment_move(struct api_req *req)
 {
 	static const char *const fields[] = {
-		"at", "room", "video", "clinician", "force", "overlap", NULL
+		"at", "room", "video", "clinician", "force", "overlap",
+		"scope", "skip", NULL
 	};
 	struct appt_plan	 p;
 	struct appt_row		 row;
 	const char		*video;
 	char			 was[TZ_BUFLEN], now[TZ_BUFLEN];
 	long long		 id;
+	int			 scope;
 
 	memset(&p, 0, sizeof(p));
 	if (api_fields(req, fields) == -1 || appt_read_flags(req, &p) == -1 ||
+	    appt_read_scope(req, &scope) == -1 ||
 	    appt_read_at(req, &p.slot.start) == -1 || api_begin(req) == -1)
 		return;
+	if (scope == 0 && api_has(req, "skip")) {
+		api_error(req, PROTO_EBADREQUEST, "skip goes with scope "
+		    "following or all");
+		goto done;
+	}
 	if (appt_lookup(req, &id) == -1 ||
-	    appt_load_open(req, id, &row, "moved") == -1 ||
-	    appt_move_where(req, &row, &p, &video) == -1)
+	    appt_load_open(req, id, &row, "moved") == -1)
+		goto done;
+	if (scope != 0) {
+		if (appt_in_series(req, id, &row) == 0)
+			(void)appt_move_series(req, id, &row, &p, scope);
+		goto done;
+	}
+	if (appt_move_where(req, &row, &p, &video) == -1)
 		goto done;
 	p.slot.id = id;
 	p.slot.end = p.slot.start + (row.end - row.start);
@@ -753,14 +957,15 @@ done:
 void
 api_appointment_cancel(struct api_req *req)
 {
-	static const char *const fields[] = { "by", "reason", NULL };
+	static const char *const fields[] = { "by", "reason", "scope", NULL };
 	struct appt_row	 row;
 	sqlite3_stmt	*stmt;
 	const char	*by, *reason;
 	long long	 id;
-	int		 late;
+	int		 late, scope;
 
 	if (api_fields(req, fields) == -1 ||
+	    appt_read_scope(req, &scope) == -1 ||
 	    api_string(req, "by", 10, 0, &by) == -1 ||
 	    api_text(req, "reason", 500, 0, &reason) == -1)
 		return;
@@ -776,6 +981,12 @@ api_appointment_cancel(struct api_req *req)
 	if (appt_lookup(req, &id) == -1 ||
 	    appt_load_open(req, id, &row, "cancelled") == -1)
 		goto done;
+	if (scope != 0) {
+		if (appt_in_series(req, id, &row) == 0)
+			(void)api_series_cancel(req, id, row.series_id,
+			    row.start, row.recurrence, scope == 1, by, reason);
+		goto done;
+	}
 	/* Late is the client's short notice; the practice is never late. */
 	late = strcmp(by, "client") == 0 && row.start - req->now <
 	    (time_t)req->pd->conf->late_cancel_hours * 3600;
@@ -879,4 +1090,38 @@ fail:
 	api_internal(req);
 done:
 	api_finish(req);
+}
+
+/* Every appointment of a series or of a client, as a JSON array. */
+static json_t *
+appt_list_where(struct api_req *req, const char *sql, long long id)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*list;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, sql)) == NULL ||
+	    (list = json_array()) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(list, appt_row_json(req, stmt));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *
+appt_list_series(struct api_req *req, long long series_id)
+{
+	return appt_list_where(req, appt_by_series_sql, series_id);
+}
+
+json_t *
+appt_list_client(struct api_req *req, long long client_id)
+{
+	return appt_list_where(req, appt_by_client_sql, client_id);
 }

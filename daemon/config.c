@@ -180,6 +180,13 @@ set_late_cancel(struct config_ctx *ctx, const char *v)
 }
 
 static int
+set_horizon(struct config_ctx *ctx, const char *v)
+{
+	return config_set_int(ctx, &ctx->conf->series_horizon_days, v, 7,
+	    1830);
+}
+
+static int
 set_database(struct config_ctx *ctx, const char *v)
 {
 	return config_set_path(ctx, &ctx->conf->database, v);
@@ -256,6 +263,7 @@ static const struct config_key config_keys[] = {
 	{ "practice", "name",			set_practice_name },
 	{ "practice", "timezone",		set_timezone },
 	{ "practice", "late_cancel_hours",	set_late_cancel },
+	{ "practice", "series_horizon_days",	set_horizon },
 	{ "daemon", "database",			set_database },
 	{ "daemon", "socket",			set_socket },
 	{ "daemon", "socket_group",		set_socket_group },
@@ -351,6 +359,7 @@ config_defaults(struct config *conf)
 	conf->database = strdup("/var/lib/practiced/practice.db");
 	conf->socket_path = strdup("/run/practiced/practiced.sock");
 	conf->late_cancel_hours = 24;
+	conf->series_horizon_days = 365;
 	conf->max_connections = 64;
 	conf->request_timeout = 10;
 	conf->max_body = 64 * 1024;

@@ -15,6 +15,7 @@ struct config {
 	char		*practice_name;
 	char		*timezone;	/* IANA name */
 	int		 late_cancel_hours;
+	int		 series_horizon_days;
 
 	char		*database;	/* absolute paths */
 	char		*socket_path;

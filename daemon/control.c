@@ -108,6 +108,19 @@ static const struct route routes[] = {
 	    api_appointment_mark },
 	{ API_GET, "/audit", ROLE_STAFF, "read the audit log",
 	    api_audit_list },
+	{ API_GET, "/series", ROLE_READONLY, "list series", api_series_list },
+	{ API_GET, "/series/*", ROLE_READONLY, "see series",
+	    api_series_show },
+	{ API_GET, "/closures", ROLE_READONLY, "list closures",
+	    api_closure_list },
+	{ API_POST, "/closures", ROLE_STAFF, "add closures", api_closure_add },
+	{ API_DELETE, "/closures/*", ROLE_STAFF, "remove closures",
+	    api_closure_remove },
+	{ API_GET, "/slots", ROLE_READONLY, "see free slots", api_slots },
+	{ API_GET, "/clients/*/history", ROLE_READONLY, "see client history",
+	    api_client_history },
+	{ API_GET, "/reports/attendance", ROLE_READONLY, "see reports",
+	    api_report_attendance },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
@@ -302,6 +315,9 @@ method_of(struct evhttp_request *http, enum api_method *m)
 	case EVHTTP_REQ_PATCH:
 		*m = API_PATCH;
 		return 0;
+	case EVHTTP_REQ_DELETE:
+		*m = API_DELETE;
+		return 0;
 	default:
 		return -1;
 	}
@@ -406,10 +422,10 @@ control_body(struct api_req *req, struct evhttp_request *http)
 	json_error_t	 jerr;
 	unsigned char	*data;
 
-	if (req->method == API_GET) {
+	if (req->method == API_GET || req->method == API_DELETE) {
 		if (len > 0) {
 			api_error(req, PROTO_EBADREQUEST,
-			    "a GET request takes no body");
+			    "a GET or DELETE request takes no body");
 			return -1;
 		}
 		return 0;
@@ -444,7 +460,7 @@ control_zone(struct api_req *req)
 	const char	*tz;
 
 	req->tz = req->pd->conf->timezone;
-	if (req->method == API_GET)
+	if (req->method == API_GET || req->method == API_DELETE)
 		tz = api_query(req, "tz");
 	else if (api_zone(req, "tz", &tz) == -1)
 		return -1;

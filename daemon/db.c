@@ -109,6 +109,58 @@ static const char *db_migrations[] = {
 	"  object_id INTEGER,"
 	"  detail TEXT);"
 	"CREATE INDEX audit_at ON audit(at);",
+
+	/* 1 -> 2: series, their occurrences, closures */
+	"CREATE TABLE series ("
+	"  id INTEGER PRIMARY KEY,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id),"
+	"  client_id INTEGER NOT NULL REFERENCES clients(id),"
+	"  service_id INTEGER NOT NULL REFERENCES services(id),"
+	"  room_id INTEGER REFERENCES rooms(id),"
+	"  video_url TEXT,"
+	"  rrule TEXT NOT NULL,"		/* without UNTIL: see until_utc */
+	"  zone TEXT NOT NULL,"			/* wall times live here */
+	"  first_local TEXT NOT NULL,"		/* YYYY-MM-DD HH:MM */
+	"  first_utc INTEGER NOT NULL,"
+	"  minutes INTEGER NOT NULL,"
+	"  buffer INTEGER NOT NULL,"
+	"  until_utc INTEGER,"			/* exclusive; NULL: open */
+	"  until_date TEXT,"			/* what the user said */
+	"  materialized_until INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'active'"
+	"    CHECK (state IN ('active','ended','cancelled')),"
+	"  parent_id INTEGER REFERENCES series(id),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE INDEX series_client ON series(client_id);"
+	"CREATE INDEX series_clinician ON series(clinician_id);"
+	"ALTER TABLE appointments ADD COLUMN series_id INTEGER"
+	"  REFERENCES series(id);"
+	"ALTER TABLE appointments ADD COLUMN recurrence_utc INTEGER;"
+	"ALTER TABLE appointments ADD COLUMN override INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE UNIQUE INDEX appointments_occurrence"
+	"  ON appointments(series_id, recurrence_utc)"
+	"  WHERE series_id IS NOT NULL;"
+	/* Occurrences the series does not hold, and why (EXDATE). */
+	"CREATE TABLE series_skips ("
+	"  series_id INTEGER NOT NULL REFERENCES series(id),"
+	"  recurrence_utc INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL CHECK (reason IN ('clash','closure')),"
+	"  detail TEXT,"
+	"  PRIMARY KEY (series_id, recurrence_utc));"
+	"CREATE TABLE closures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  clinician_id INTEGER REFERENCES clinicians(id),"
+	"  first_day TEXT NOT NULL,"
+	"  last_day TEXT NOT NULL,"
+	"  zone TEXT NOT NULL,"
+	"  start_utc INTEGER NOT NULL,"
+	"  end_utc INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  CHECK (start_utc < end_utc));"
+	"CREATE INDEX closures_end ON closures(end_utc);",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "practiced.h"
 #include "protocol.h"
+#include "series.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -62,6 +63,20 @@ notify_systemd(const char *state)
 	    (struct sockaddr *)&sun, len) == -1)
 		log_warn("notify %s", path);
 	close(fd);
+}
+
+#define EXTEND_EVERY	(6 * 3600)	/* series reach the horizon */
+
+static void
+on_extend(evutil_socket_t fd, short what, void *arg)
+{
+	struct practiced	*pd = arg;
+	struct timeval		 tv = { EXTEND_EVERY, 0 };
+
+	(void)fd;
+	(void)what;
+	series_extend_all(pd);
+	evtimer_add(pd->extend, &tv);
 }
 
 static void
@@ -181,12 +196,16 @@ run(struct practiced *pd)
 		control_free(pd->control);
 		exit(1);
 	}
+	if ((pd->extend = evtimer_new(pd->base, on_extend, pd)) == NULL)
+		fatalx("evtimer_new");
+	on_extend(-1, 0, pd);
 	notify_systemd("READY=1");
 	log_info("ready: %s, database %s", pd->conf->practice_name,
 	    pd->conf->database);
 	if (event_base_dispatch(pd->base) == -1)
 		log_warnx("event loop failed");
 	control_free(pd->control);
+	event_free(pd->extend);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);

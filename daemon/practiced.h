@@ -8,6 +8,7 @@
 struct config;
 struct control;
 struct db;
+struct event;
 struct event_base;
 
 struct practiced {
@@ -17,6 +18,7 @@ struct practiced {
 	struct control		*control;
 	time_t			 started;
 	uid_t			 uid;		/* our own user: always admin */
+	struct event		*extend;	/* series to the horizon */
 };
 
 /* demo.c */

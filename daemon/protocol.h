@@ -24,6 +24,10 @@
 #define PROTO_PATH_ROOMS	"/rooms"
 #define PROTO_PATH_APPOINTMENTS	"/appointments"
 #define PROTO_PATH_AUDIT	"/audit"
+#define PROTO_PATH_SERIES	"/series"
+#define PROTO_PATH_CLOSURES	"/closures"
+#define PROTO_PATH_SLOTS	"/slots"
+#define PROTO_PATH_REPORTS	"/reports"
 
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
@@ -41,6 +45,7 @@ enum proto_error {
 	PROTO_ECONFLICT,	/* 409 overlaps another appointment */
 	PROTO_ESTATE,		/* 409 not allowed in the record's state */
 	PROTO_EDUPLICATE,	/* 409 a record with that name exists */
+	PROTO_ECLOSED,		/* 409 falls on a closure */
 	PROTO_ETOOLARGE,	/* 413 body over the limit */
 	PROTO_EHOURS,		/* 422 outside the clinician's working hours */
 	PROTO_EPAST,		/* 422 in the past */
@@ -65,6 +70,7 @@ static const struct proto_error_info proto_errors[PROTO_NERRORS] = {
 	[PROTO_ECONFLICT] =	{ "conflict", 409 },
 	[PROTO_ESTATE] =	{ "invalid_state", 409 },
 	[PROTO_EDUPLICATE] =	{ "duplicate", 409 },
+	[PROTO_ECLOSED] =	{ "closed", 409 },
 	[PROTO_ETOOLARGE] =	{ "too_large", 413 },
 	[PROTO_EHOURS] =	{ "outside_hours", 422 },
 	[PROTO_EPAST] =		{ "in_past", 422 },

@@ -66,6 +66,42 @@ schedule_clashes(struct api_req *req, const struct slot_request *slot)
 	return clashes;
 }
 
+static const char *closure_sql =
+    "SELECT id, reason, first_day, last_day, clinician_id FROM closures"
+    "  WHERE end_utc > ?2 AND start_utc < ?3"
+    "    AND (clinician_id IS NULL OR clinician_id = ?1)"
+    "  ORDER BY start_utc";
+
+json_t *
+schedule_closures(struct api_req *req, const struct slot_request *slot)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*found;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, closure_sql)) == NULL ||
+	    (found = json_array()) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)slot->start);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)slot->end);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(found, json_pack(
+		    "{s:I,s:s,s:s,s:s,s:b}",
+		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "reason", db_column_text(stmt, 1),
+		    "from", db_column_text(stmt, 2),
+		    "to", db_column_text(stmt, 3),
+		    "practice_wide",
+		    sqlite3_column_type(stmt, 4) == SQLITE_NULL));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(found);
+		return NULL;
+	}
+	return found;
+}
+
 void
 schedule_clash_message(struct api_req *req, json_t *clashes, char *buf,
     size_t len)

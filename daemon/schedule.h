@@ -25,6 +25,11 @@ struct slot_request {
  * as a JSON array (empty when free); NULL on a database error.
  */
 json_t	*schedule_clashes(struct api_req *, const struct slot_request *);
+/*
+ * Closures (practice-wide or the clinician's) that the session overlaps,
+ * as a JSON array; NULL on a database error.
+ */
+json_t	*schedule_closures(struct api_req *, const struct slot_request *);
 /* A sentence naming the first clash, for the refusal. */
 void	 schedule_clash_message(struct api_req *, json_t *clashes,
 	    char *buf, size_t len);

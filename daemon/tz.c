@@ -187,6 +187,18 @@ tz_from_wall(const char *zone, const struct tz_wall *w, time_t *out,
 }
 
 time_t
+tz_from_wall_rfc(const char *zone, const struct tz_wall *w)
+{
+	char	 err[160];
+	time_t	 t, local;
+
+	if (tz_from_wall(zone, w, &t, err, sizeof(err)) == 0)
+		return t;
+	local = wall_as_utc(w);
+	return local - tz_utc_offset(zone, local - 26 * 3600);
+}
+
+time_t
 tz_day_start(const char *zone, int year, int month, int day)
 {
 	struct tz_wall	 w = { year, month, day, 0, 0, 0 };

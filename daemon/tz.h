@@ -23,6 +23,11 @@ void	 tz_to_wall(const char *zone, time_t t, struct tz_wall *);
  */
 int	 tz_from_wall(const char *zone, const struct tz_wall *, time_t *,
 	    char *err, size_t errlen);
+/*
+ * The same for an occurrence of a series: a gap time is read with the
+ * offset before the gap (RFC 5545 3.3.5), so it lands later on the clock.
+ */
+time_t	 tz_from_wall_rfc(const char *zone, const struct tz_wall *);
 /* The first instant of a local day (midnight, or the end of a gap). */
 time_t	 tz_day_start(const char *zone, int year, int month, int day);
 

@@ -1,0 +1,716 @@
+/*
+ * Series and their occurrences.  Each occurrence is an appointment row
+ * keyed by (series, RECURRENCE-ID), which a unique index guards, so
+ * extending a series twice never books a session twice.  An occurrence
+ * that cannot be booked (a clash, a closure) is never dropped silently:
+ * it is refused, or skipped with its reason kept beside the series.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "appt.h"
+#include "audit.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "practiced.h"
+#include "schedule.h"
+#include "series.h"
+
+static const char *series_sql =
+    "SELECT id, clinician_id, client_id, service_id, room_id, video_url,"
+    "  rrule, zone, first_local, first_utc, minutes, buffer, until_utc,"
+    "  until_date, state, parent_id, materialized_until"
+    "  FROM series WHERE id = ?1";
+static const char *series_insert_sql =
+    "INSERT INTO series (clinician_id, client_id, service_id, room_id,"
+    "  video_url, rrule, zone, first_local, first_utc, minutes, buffer,"
+    "  until_utc, until_date, state, parent_id, materialized_until,"
+    "  created, updated) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+    "  ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)";
+static const char *series_update_sql =
+    "UPDATE series SET clinician_id = ?2, client_id = ?3, service_id = ?4,"
+    "  room_id = ?5, video_url = ?6, rrule = ?7, zone = ?8,"
+    "  first_local = ?9, first_utc = ?10, minutes = ?11, buffer = ?12,"
+    "  until_utc = ?13, until_date = ?14, state = ?15, parent_id = ?16,"
+    "  materialized_until = ?17, updated = ?18 WHERE id = ?1";
+static const char *occ_exists_sql =
+    "SELECT 1 FROM appointments WHERE series_id = ?1 AND recurrence_utc = ?2"
+    " UNION ALL "
+    "SELECT 1 FROM series_skips WHERE series_id = ?1 AND recurrence_utc = ?2";
+static const char *skip_insert_sql =
+    "INSERT OR REPLACE INTO series_skips (series_id, recurrence_utc, reason,"
+    "  detail) VALUES (?1, ?2, ?3, ?4)";
+static const char *occ_place_sql =
+    "UPDATE appointments SET series_id = ?2, recurrence_utc = ?3,"
+    "  start_utc = ?4, end_utc = ?5, block_end_utc = ?6, clinician_id = ?7,"
+    "  room_id = ?8, video_url = ?9, zone = ?10, forced = ?11,"
+    "  overlap = ?12, state = 'booked', override = 0,"
+    "  version = version + 1, updated = ?13 WHERE id = ?1";
+static const char *occ_cancel_sql =
+    "UPDATE appointments SET state = 'cancelled', cancelled_by = 'practice',"
+    "  cancel_reason = ?2, version = version + 1, updated = ?3"
+    "  WHERE id = ?1";
+static const char *series_next_sql =
+    "SELECT id, start_utc FROM appointments WHERE series_id = ?1"
+    "  AND start_utc >= ?2 AND state IN ('booked','confirmed')"
+    "  ORDER BY start_utc LIMIT 1";
+static const char *series_upcoming_sql =
+    "SELECT count(*) FROM appointments WHERE series_id = ?1"
+    "  AND start_utc >= ?2 AND state IN ('booked','confirmed')";
+static const char *series_skips_sql =
+    "SELECT recurrence_utc, reason, detail FROM series_skips"
+    "  WHERE series_id = ?1 ORDER BY recurrence_utc";
+static const char *series_names_sql =
+    "SELECT c.name, cl.name, s.name, r.name FROM series x"
+    "  JOIN clinicians c ON c.id = x.clinician_id"
+    "  JOIN clients cl ON cl.id = x.client_id"
+    "  JOIN services s ON s.id = x.service_id"
+    "  LEFT JOIN rooms r ON r.id = x.room_id WHERE x.id = ?1";
+static const char *series_to_extend_sql =
+    "SELECT id FROM series WHERE state = 'active'"
+    "  AND materialized_until < ?1"
+    "  AND (until_utc IS NULL OR materialized_until < until_utc)";
+
+static int
+wall_parse(const char *s, struct tz_wall *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (s == NULL || sscanf(s, "%d-%d-%d %d:%d", &w->year, &w->month,
+	    &w->day, &w->hour, &w->minute) != 5)
+		return -1;
+	/* Recompute the weekday from the date. */
+	tz_to_wall("UTC", tz_day_start("UTC", w->year, w->month, w->day), w);
+	sscanf(s + 11, "%d:%d", &w->hour, &w->minute);
+	return 0;
+}
+
+int
+series_load(struct api_req *req, long long id, struct series_def *s)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	memset(s, 0, sizeof(*s));
+	if ((stmt = db_stmt(req->pd->db, series_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		s->id = id;
+		s->clinician_id = sqlite3_column_int64(stmt, 1);
+		s->client_id = sqlite3_column_int64(stmt, 2);
+		s->service_id = sqlite3_column_int64(stmt, 3);
+		s->room_id = sqlite3_column_int64(stmt, 4);
+		s->has_video = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
+		snprintf(s->video, sizeof(s->video), "%s",
+		    s->has_video ? db_column_text(stmt, 5) : "");
+		snprintf(s->rrule, sizeof(s->rrule), "%s",
+		    db_column_text(stmt, 6));
+		snprintf(s->zone, sizeof(s->zone), "%s",
+		    db_column_text(stmt, 7));
+		rc = wall_parse(db_column_text(stmt, 8), &s->first) == 0 ?
+		    SQLITE_ROW : SQLITE_ERROR;
+		s->first_utc = (time_t)sqlite3_column_int64(stmt, 9);
+		s->minutes = sqlite3_column_int(stmt, 10);
+		s->buffer = sqlite3_column_int(stmt, 11);
+		s->until_utc = (time_t)sqlite3_column_int64(stmt, 12);
+		if (sqlite3_column_type(stmt, 13) != SQLITE_NULL)
+			snprintf(s->until_date, sizeof(s->until_date), "%s",
+			    db_column_text(stmt, 13));
+		snprintf(s->state, sizeof(s->state), "%s",
+		    db_column_text(stmt, 14));
+		s->parent_id = sqlite3_column_int64(stmt, 15);
+		s->materialized_until = (time_t)sqlite3_column_int64(stmt, 16);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+series_store(struct api_req *req, struct series_def *s)
+{
+	sqlite3_stmt	*stmt;
+	char		 first[TZ_BUFLEN];
+
+	stmt = db_stmt(req->pd->db, s->id == 0 ? series_insert_sql :
+	    series_update_sql);
+	if (stmt == NULL)
+		return -1;
+	snprintf(first, sizeof(first), "%04d-%02d-%02d %02d:%02d",
+	    s->first.year, s->first.month, s->first.day, s->first.hour,
+	    s->first.minute);
+	if (s->id != 0)
+		sqlite3_bind_int64(stmt, 1, s->id);
+	sqlite3_bind_int64(stmt, 2, s->clinician_id);
+	sqlite3_bind_int64(stmt, 3, s->client_id);
+	sqlite3_bind_int64(stmt, 4, s->service_id);
+	if (s->room_id != 0)
+		sqlite3_bind_int64(stmt, 5, s->room_id);
+	db_bind_text(stmt, 6, s->has_video ? s->video : NULL);
+	db_bind_text(stmt, 7, s->rrule);
+	db_bind_text(stmt, 8, s->zone);
+	db_bind_text(stmt, 9, first);
+	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)s->first_utc);
+	sqlite3_bind_int(stmt, 11, s->minutes);
+	sqlite3_bind_int(stmt, 12, s->buffer);
+	if (s->until_utc != 0)
+		sqlite3_bind_int64(stmt, 13, (sqlite3_int64)s->until_utc);
+	db_bind_text(stmt, 14, s->until_date[0] ? s->until_date : NULL);
+	db_bind_text(stmt, 15, s->state[0] ? s->state : "active");
+	if (s->parent_id != 0)
+		sqlite3_bind_int64(stmt, 16, s->parent_id);
+	sqlite3_bind_int64(stmt, 17, (sqlite3_int64)s->materialized_until);
+	sqlite3_bind_int64(stmt, 18, (sqlite3_int64)req->now);
+	if (db_exec_stmt(req->pd->db, stmt) == -1)
+		return -1;
+	if (s->id == 0)
+		s->id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
+	return 0;
+}
+
+time_t
+series_horizon(struct api_req *req)
+{
+	return req->now + (time_t)req->pd->conf->series_horizon_days * 86400;
+}
+
+/* JSON */
+
+static json_t *
+series_skipped_json(struct api_req *req, long long id)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*list;
+
+	if ((stmt = db_stmt(req->pd->db, series_skips_sql)) == NULL ||
+	    (list = json_array()) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		time_t	 t = (time_t)sqlite3_column_int64(stmt, 0);
+
+		json_array_append_new(list, json_pack("{s:o,s:o,s:s,s:s?}",
+		    "start", api_instant(t), "local_start", api_local(req, t),
+		    "reason", db_column_text(stmt, 1),
+		    "detail", db_column_text(stmt, 2)));
+	}
+	sqlite3_reset(stmt);
+	return list;
+}
+
+static json_t *
+series_next_json(struct api_req *req, long long id, long long *upcoming)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*next = json_null();
+
+	*upcoming = 0;
+	if ((stmt = db_stmt(req->pd->db, series_next_sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		next = json_pack("{s:I,s:o}",
+		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+		    "local_start", api_local(req,
+		    (time_t)sqlite3_column_int64(stmt, 1)));
+	sqlite3_reset(stmt);
+	if ((stmt = db_stmt(req->pd->db, series_upcoming_sql)) == NULL) {
+		json_decref(next);
+		return NULL;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		*upcoming = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return next;
+}
+
+static int
+series_names(struct api_req *req, const struct series_def *s, json_t *obj)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, series_names_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, s->id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_object_set_new(obj, "clinician", json_pack("{s:I,s:s}",
+		    "id", (json_int_t)s->clinician_id,
+		    "name", db_column_text(stmt, 0)));
+		json_object_set_new(obj, "client", json_pack("{s:I,s:s,s:o}",
+		    "id", (json_int_t)s->client_id,
+		    "name", db_column_text(stmt, 1),
+		    "initials", api_initials(db_column_text(stmt, 1))));
+		json_object_set_new(obj, "service", json_pack("{s:I,s:s}",
+		    "id", (json_int_t)s->service_id,
+		    "name", db_column_text(stmt, 2)));
+		json_object_set_new(obj, "room", s->room_id == 0 ? json_null() :
+		    json_pack("{s:I,s:s}", "id", (json_int_t)s->room_id,
+		    "name", db_column_text(stmt, 3)));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+json_t *
+series_json(struct api_req *req, long long id, int with_appointments)
+{
+	struct series_def	 s;
+	json_t			*obj, *next, *skipped, *appts;
+	char			 repeat[160], first[TZ_BUFLEN], at[8];
+	long long		 upcoming;
+
+	if (series_load(req, id, &s) == -1)
+		return NULL;
+	recur_describe(s.rrule, &s.first, repeat, sizeof(repeat));
+	snprintf(first, sizeof(first), "%04d-%02d-%02d %02d:%02d",
+	    s.first.year, s.first.month, s.first.day, s.first.hour,
+	    s.first.minute);
+	snprintf(at, sizeof(at), "%02d:%02d", s.first.hour, s.first.minute);
+	if ((next = series_next_json(req, id, &upcoming)) == NULL)
+		return NULL;
+	if ((skipped = series_skipped_json(req, id)) == NULL) {
+		json_decref(next);
+		return NULL;
+	}
+	obj = json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:s,s:i,s:i,s:s?,s:s,"
+	    "s:s?,s:o,s:I,s:o,s:o}",
+	    "id", (json_int_t)id,
+	    "rrule", s.rrule,
+	    "repeat", repeat,
+	    "zone", s.zone,
+	    "first_start", api_instant(s.first_utc),
+	    "first_local", first,
+	    "time", at,
+	    "minutes", s.minutes,
+	    "buffer", s.buffer,
+	    "until", s.until_date[0] ? s.until_date : NULL,
+	    "state", s.state,
+	    "video_url", s.has_video ? s.video : NULL,
+	    "next", next,
+	    "upcoming", (json_int_t)upcoming,
+	    "materialized_until", api_instant(s.materialized_until),
+	    "skipped", skipped);
+	if (obj == NULL)
+		return NULL;
+	{
+		char	*c = strstr(s.rrule, "COUNT=");
+
+		json_object_set_new(obj, "count", c != NULL ?
+		    json_integer(atoi(c + 6)) : json_null());
+	}
+	json_object_set_new(obj, "parent", s.parent_id != 0 ?
+	    json_integer(s.parent_id) : json_null());
+	if (series_names(req, &s, obj) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
+	if (with_appointments) {
+		if ((appts = appt_list_series(req, id)) == NULL) {
+			json_decref(obj);
+			return NULL;
+		}
+		json_object_set_new(obj, "appointments", appts);
+	}
+	return obj;
+}
+
+/* Runs */
+
+void
+series_run_init(struct series_run *run, enum series_mode mode)
+{
+	memset(run, 0, sizeof(*run));
+	run->mode = mode;
+	run->skipped = json_array();
+	run->problems = json_array();
+}
+
+void
+series_run_clear(struct series_run *run)
+{
+	json_decref(run->skipped);
+	json_decref(run->problems);
+	run->skipped = run->problems = NULL;
+}
+
+static int
+occ_exists(struct api_req *req, long long series_id, time_t rec)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, occ_exists_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, series_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+occ_skip(struct api_req *req, struct series_def *s, struct series_run *run,
+    time_t rec, const char *reason, const char *detail)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(req->pd->db, skip_insert_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, s->id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
+	db_bind_text(stmt, 3, reason);
+	db_bind_text(stmt, 4, detail);
+	if (db_exec_stmt(req->pd->db, stmt) == -1)
+		return -1;
+	json_array_append_new(run->skipped, json_pack("{s:o,s:o,s:s,s:s}",
+	    "start", api_instant(rec), "local_start", api_local(req, rec),
+	    "reason", reason, "detail", detail));
+	return 0;
+}
+
+/* What stands in the way of an occurrence: a closure, else a clash. */
+static int
+occ_obstacle(struct api_req *req, const struct slot_request *slot,
+    int force, char *kind, size_t klen, char *with, size_t wlen,
+    long long *id)
+{
+	json_t	*found, *first;
+
+	kind[0] = '\0';
+	if (!force) {
+		if ((found = schedule_closures(req, slot)) == NULL)
+			return -1;
+		if ((first = json_array_get(found, 0)) != NULL) {
+			snprintf(kind, klen, "closure");
+			snprintf(with, wlen, "%s", json_string_value(
+			    json_object_get(first, "reason")));
+			*id = json_integer_value(json_object_get(first, "id"));
+		}
+		json_decref(found);
+		if (kind[0] != '\0')
+			return 0;
+	}
+	if ((found = schedule_clashes(req, slot)) == NULL)
+		return -1;
+	if ((first = json_array_get(found, 0)) != NULL) {
+		snprintf(kind, klen, "%s", json_string_value(json_object_get(
+		    first, "kind")));
+		*id = json_integer_value(json_object_get(first, "id"));
+		snprintf(with, wlen, "appointment %lld", *id);
+	}
+	json_decref(found);
+	return 0;
+}
+
+static int
+occ_hours(struct api_req *req, const struct slot_request *slot,
+    struct series_run *run)
+{
+	char	 why[400];
+	json_t	*hours;
+	int	 inside;
+
+	if (!run->check_hours || run->outside[0] != '\0')
+		return 0;
+	if ((inside = schedule_within_hours(req, slot, why, sizeof(why),
+	    &hours)) == -1)
+		return -1;
+	json_decref(hours);
+	if (!inside) {
+		if (run->force)
+			run->forced = 1;
+		else {
+			char	 when[TZ_BUFLEN];
+
+			tz_format_local(req->tz, slot->start, when);
+			snprintf(run->outside, sizeof(run->outside),
+			    "%s: %s", when, why);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Decide one occurrence: 0 to place it (flags set), 1 when it is
+ * skipped or refused (recorded in the run), -1 on a database error.
+ */
+static int
+occ_decide(struct api_req *req, struct series_def *s,
+    const struct slot_request *slot, time_t rec, struct series_run *run,
+    int *overlap)
+{
+	char		 kind[16], with[240], detail[280];
+	long long	 id = 0;
+
+	*overlap = 0;
+	if (occ_hours(req, slot, run) == -1 ||
+	    occ_obstacle(req, slot, run->force, kind, sizeof(kind), with,
+	    sizeof(with), &id) == -1)
+		return -1;
+	if (kind[0] == '\0')
+		return 0;
+	if (run->mode == SERIES_OVERLAP && strcmp(kind, "closure") != 0) {
+		*overlap = 1;
+		run->overlapped = 1;
+		return 0;
+	}
+	if (run->mode == SERIES_REFUSE) {
+		json_array_append_new(run->problems, json_pack(
+		    "{s:o,s:o,s:s,s:s,s:I}", "start", api_instant(slot->start),
+		    "local_start", api_local(req, slot->start), "kind", kind,
+		    "with", with, "id", (json_int_t)id));
+		return 1;
+	}
+	if (strcmp(kind, "closure") == 0)
+		snprintf(detail, sizeof(detail), "closure %lld: %s", id, with);
+	else
+		snprintf(detail, sizeof(detail), "%s", with);
+	if (occ_skip(req, s, run, rec, strcmp(kind, "closure") == 0 ?
+	    "closure" : "clash", detail) == -1)
+		return -1;
+	return 1;
+}
+
+static void
+occ_slot(const struct series_def *s, time_t start, long long appt_id,
+    struct slot_request *slot)
+{
+	memset(slot, 0, sizeof(*slot));
+	slot->id = appt_id;
+	slot->clinician_id = s->clinician_id;
+	slot->room_id = s->room_id;
+	slot->start = start;
+	slot->end = start + s->minutes * 60;
+	slot->block_end = slot->end + s->buffer * 60;
+}
+
+struct materialize_ctx {
+	struct api_req		*req;
+	struct series_def	*s;
+	struct series_run	*run;
+	time_t			 from;
+	int			 failed;
+};
+
+static int
+materialize_one(void *arg, const struct tz_wall *w, time_t t)
+{
+	struct materialize_ctx	*ctx = arg;
+	struct series_def	*s = ctx->s;
+	struct slot_request	 slot;
+	struct appt_new		 a;
+	long long		 id;
+	int			 overlap, rc;
+
+	(void)w;
+	if (t < ctx->from)
+		return 0;
+	if (s->until_utc != 0 && t >= s->until_utc)
+		return 1;
+	if ((rc = occ_exists(ctx->req, s->id, t)) != 0)
+		return rc == 1 ? 0 : (ctx->failed = 1);
+	occ_slot(s, t, 0, &slot);
+	if ((rc = occ_decide(ctx->req, s, &slot, t, ctx->run, &overlap)) != 0)
+		return rc == 1 ? 0 : (ctx->failed = 1);
+	memset(&a, 0, sizeof(a));
+	a.clinician_id = s->clinician_id;
+	a.client_id = s->client_id;
+	a.service_id = s->service_id;
+	a.room_id = s->room_id;
+	a.video = s->has_video ? s->video : NULL;
+	a.start = slot.start;
+	a.end = slot.end;
+	a.block_end = slot.block_end;
+	a.zone = s->zone;
+	a.forced = ctx->run->force;
+	a.overlap = overlap;
+	a.series_id = s->id;
+	a.recurrence = t;
+	if (appt_store(ctx->req, &a, &id) == -1)
+		return (ctx->failed = 1);
+	if (ctx->run->first_id == 0)
+		ctx->run->first_id = id;
+	ctx->run->booked++;
+	return 0;
+}
+
+int
+series_materialize(struct api_req *req, struct series_def *s, time_t to,
+    struct series_run *run)
+{
+	struct materialize_ctx	 ctx;
+
+	if (to <= s->materialized_until)
+		return 0;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.req = req;
+	ctx.s = s;
+	ctx.run = run;
+	ctx.from = s->materialized_until;
+	if (recur_expand(s->rrule, s->zone, &s->first, to, materialize_one,
+	    &ctx) == -1 || ctx.failed)
+		return -1;
+	s->materialized_until = to;
+	return series_store(req, s);
+}
+
+int
+series_place(struct api_req *req, struct series_def *s, long long appt_id,
+    time_t start, struct series_run *run)
+{
+	struct slot_request	 slot;
+	sqlite3_stmt		*stmt;
+	char			 reason[300];
+	int			 overlap, rc;
+
+	occ_slot(s, start, appt_id, &slot);
+	if ((rc = occ_decide(req, s, &slot, start, run, &overlap)) == -1)
+		return -1;
+	if (rc == 1) {
+		if (run->mode != SERIES_SKIP)
+			return 0;
+		/* It cannot move: it is called off, and says why. */
+		snprintf(reason, sizeof(reason), "series moved; the new time "
+		    "is taken (%s)", json_string_value(json_object_get(
+		    json_array_get(run->skipped, json_array_size(run->skipped)
+		    - 1), "detail")));
+		if ((stmt = db_stmt(req->pd->db, occ_cancel_sql)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, appt_id);
+		db_bind_text(stmt, 2, reason);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->now);
+		return db_exec_stmt(req->pd->db, stmt);
+	}
+	if ((stmt = db_stmt(req->pd->db, occ_place_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, appt_id);
+	sqlite3_bind_int64(stmt, 2, s->id);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)start);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)slot.start);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)slot.end);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)slot.block_end);
+	sqlite3_bind_int64(stmt, 7, s->clinician_id);
+	if (s->room_id != 0)
+		sqlite3_bind_int64(stmt, 8, s->room_id);
+	db_bind_text(stmt, 9, s->has_video ? s->video : NULL);
+	db_bind_text(stmt, 10, s->zone);
+	sqlite3_bind_int(stmt, 11, run->force);
+	sqlite3_bind_int(stmt, 12, overlap);
+	sqlite3_bind_int64(stmt, 13, (sqlite3_int64)req->now);
+	if (db_exec_stmt(req->pd->db, stmt) == -1)
+		return -1;
+	run->booked++;
+	if (run->first_id == 0)
+		run->first_id = appt_id;
+	return 0;
+}
+
+int
+series_refusal(struct api_req *req, struct series_run *run, int total)
+{
+	size_t		 n = json_array_size(run->problems), i, off;
+	char		 msg[900];
+	int		 only_closures = 1, w;
+
+	if (run->outside[0] != '\0') {
+		api_error(req, PROTO_EHOURS, "outside working hours on %s; "
+		    "use --force to book outside working hours", run->outside);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(
+		    run->problems, i), "kind")), "closure") != 0)
+			only_closures = 0;
+	off = (size_t)snprintf(msg, sizeof(msg), "%zu of %d sessions %s: ", n,
+	    total, only_closures ? (n == 1 ? "falls on a closure" :
+	    "fall on closures") : n == 1 ? "clashes" : "clash");
+	for (i = 0; i < n && i < 4 && off < sizeof(msg); i++) {
+		json_t		*p = json_array_get(run->problems, i);
+		const char	*kind = json_string_value(json_object_get(p,
+				    "kind"));
+
+		w = snprintf(msg + off, sizeof(msg) - off, "%s%s (%s%s%s)",
+		    i ? ", " : "", json_string_value(json_object_get(p,
+		    "local_start")), strcmp(kind, "closure") == 0 ?
+		    "closure \"" : "", json_string_value(json_object_get(p,
+		    "with")), strcmp(kind, "closure") == 0 ? "\"" : "");
+		if (w > 0)
+			off += (size_t)w;
+	}
+	api_error_details(req, only_closures ? PROTO_ECLOSED : PROTO_ECONFLICT,
+	    json_pack("{s:O}", "clashes", run->problems),
+	    "%s%s; use --skip to book the others, or --overlap", msg,
+	    n > 4 ? ", ..." : "");
+	return -1;
+}
+
+/* The daemon's own extension of every series, as its own caller. */
+static int
+series_extend_one(struct api_req *req, long long id)
+{
+	struct series_def	 s;
+	struct series_run	 run;
+	int			 rc = -1;
+
+	series_run_init(&run, SERIES_SKIP);
+	if (series_load(req, id, &s) == 0 &&
+	    series_materialize(req, &s, series_horizon(req), &run) == 0 &&
+	    (run.booked == 0 && json_array_size(run.skipped) == 0 ?
+	    0 : audit_record(req, "series.extend", "series", id,
+	    "%d booked, %zu skipped", run.booked,
+	    json_array_size(run.skipped))) == 0)
+		rc = 0;
+	series_run_clear(&run);
+	return rc;
+}
+
+void
+series_extend_all(struct practiced *pd)
+{
+	struct caller	 who;
+	struct api_req	 req;
+	sqlite3_stmt	*stmt;
+	long long	 ids[256];
+	size_t		 n = 0, i;
+
+	memset(&who, 0, sizeof(who));
+	memset(&req, 0, sizeof(req));
+	who.uid = pd->uid;
+	snprintf(who.user, sizeof(who.user), "practiced");
+	who.role = ROLE_ADMIN;
+	req.pd = pd;
+	req.who = &who;
+	req.now = time(NULL);
+	req.tz = pd->conf->timezone;
+	if ((stmt = db_stmt(pd->db, series_to_extend_sql)) == NULL)
+		return;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(&req));
+	while (n < sizeof(ids) / sizeof(ids[0]) &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	for (i = 0; i < n; i++) {
+		/* One transaction a series: one failure spoils no other. */
+		if (db_begin(pd->db) == -1)
+			return;
+		if (series_extend_one(&req, ids[i]) == -1) {
+			log_warnx("series %lld: cannot extend", ids[i]);
+			db_rollback(pd->db);
+		} else if (db_commit(pd->db) == -1)
+			log_warnx("series %lld: cannot commit", ids[i]);
+		json_decref(req.reply);
+		req.reply = NULL;
+	}
+	if (n > 0)
+		log_info("series: extended %zu to the horizon", n);
+}
