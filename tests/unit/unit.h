@@ -32,5 +32,6 @@ extern int unit_passed, unit_failed;
 void	test_config(void);
 void	test_tz(void);
 void	test_hours(void);
+void	test_recur(void);
 
 #endif
