@@ -16,6 +16,11 @@ static int	cmd_build_hours(const struct ctl_args *, struct ctl_request *);
 static int	cmd_build_book(const struct ctl_args *, struct ctl_request *);
 static int	cmd_build_list(const struct ctl_args *, struct ctl_request *);
 static int	cmd_build_mark(const struct ctl_args *, struct ctl_request *);
+static int	cmd_build_report(const struct ctl_args *,
+		    struct ctl_request *);
+static int	cmd_build_scope(const struct ctl_args *, struct ctl_request *);
+static int	cmd_build_closure(const struct ctl_args *,
+		    struct ctl_request *);
 static int	cmd_help(const struct ctl_args *);
 
 static const char *const yesno[] = { "yes", "no", NULL };
@@ -44,12 +49,23 @@ static const char *const mark_states[] = {
 			    FIELD_STRING, NULL }
 #define O_FORCE		{ "force", 0, "force", FIELD_FLAG, NULL }
 #define O_OVERLAP	{ "overlap", 0, "overlap", FIELD_FLAG, NULL }
+#define O_SKIP		{ "skip", 0, "skip", FIELD_FLAG, NULL }
+#define O_FROM		{ "from", OPT_VALUE, "from", FIELD_STRING, NULL }
+#define O_TO		{ "to", OPT_VALUE, "to", FIELD_STRING, NULL }
+/* The edit scopes: cmd_build_scope() turns them into "scope". */
+#define O_SCOPES	{ "this", 0, NULL, FIELD_FLAG, NULL }, \
+			{ "following", 0, NULL, FIELD_FLAG, NULL }, \
+			{ "all", 0, NULL, FIELD_FLAG, NULL }
 
 #define H_REF \
 	"REF is an id, or a case-insensitive prefix of the name or of any\n" \
 	"word of it (\"ana\" and \"ruiz\" both find Ana Ruiz); an exact\n" \
 	"name wins over prefixes, and a prefix that fits several is refused\n" \
 	"with the candidates named.\n"
+#define H_SCOPE \
+	"For a session of a series, --this (the default) changes that one\n" \
+	"session, --following that one and every later one, --all every\n" \
+	"upcoming session of the series; give at most one of them.\n"
 #define H_EDIT \
 	"Only the fields given change.  --email '' (or none), --phone '' and\n" \
 	"--zone '' clear the field; --active no retires the record from\n" \
@@ -131,6 +147,15 @@ const struct ctl_command commands[] = {
 	  "PATCH", PROTO_PATH_CLIENTS "/{}", "client", POS_REF, 1, -1,
 	  { O_NAME, O_EMAIL, O_PHONE, O_REMIND, O_ZONE, O_ACTIVE },
 	  cmd_build_edit, print_changed, NULL },
+	{ "client history", "REF",
+	  "show a client's sessions and attendance",
+	  "Shows how a client has attended: sessions attended, missed and\n"
+	  "cancelled (late, or by the practice), the streak of sessions\n"
+	  "attended in a row (each within 10 days of the next), when they\n"
+	  "were last seen and their next session; then every appointment.\n",
+	  "GET", PROTO_PATH_CLIENTS "/{}/history", "client", POS_REF, 1, -1,
+	  { { NULL } },
+	  cmd_build, print_history, NULL },
 
 	{ "service add", "NAME --minutes N [--buffer N]",
 	  "add a service",
@@ -185,24 +210,41 @@ const struct ctl_command commands[] = {
 	  cmd_build_edit, print_changed, NULL },
 
 	{ "book", "--client C --clinician X --service S --at WHEN "
-	  "[--room R | --video URL] [--force] [--overlap]",
-	  "book an appointment",
+	  "[--room R | --video URL] [--force] [--overlap] "
+	  "[--repeat weekly|biweekly|monthly|RRULE] [--count N | --until DATE] "
+	  "[--skip]",
+	  "book an appointment or a series of them",
 	  "Books an appointment.  WHEN is \"YYYY-MM-DD HH:MM\" or \"today HH:MM\"\n"
 	  "(also tomorrow), read in the practice's zone unless -z is given.\n"
 	  "C, X, S and R are references: an id or a prefix of a name.\n"
 	  "The daemon refuses a clash with another appointment of the\n"
 	  "clinician or the room, a time outside the clinician's working\n"
-	  "hours, and a time in the past.  --force overrides the working hours\n"
-	  "and the past; --overlap allows the clash.  Both are recorded in\n"
-	  "the appointment and the audit log.\n",
+	  "hours, a closure, and a time in the past.  --force overrides the\n"
+	  "working hours, closures and the past; --overlap allows the clash.\n"
+	  "Both are recorded in the appointment and the audit log.\n"
+	  "\n"
+	  "--repeat books a series at the same wall time in the clinician's\n"
+	  "zone: weekly, biweekly (every two weeks), monthly (the same weekday\n"
+	  "of the month, as in \"2nd Tuesday\"), or an RRULE such as\n"
+	  "FREQ=WEEKLY;BYDAY=MO,TH.  --count N books N sessions, --until DATE\n"
+	  "the sessions up to DATE; with neither the series is open-ended.\n"
+	  "If any session clashes or falls on a closure, nothing is booked\n"
+	  "unless --skip (book the free ones and list the others) or\n"
+	  "--overlap (book the clashing ones too).\n"
+	  "  practicectl book --client jordan --clinician ana --service ind \\\n"
+	  "      --at \"2027-01-04 09:00\" --repeat weekly --count 12\n",
 	  "POST", PROTO_PATH_APPOINTMENTS, "appointment", POS_NONE, 0, 0,
 	  { O_CLIENT(OPT_REQUIRED), O_CLINICIAN(OPT_REQUIRED),
 	    { "service", OPT_VALUE | OPT_REQUIRED, "service", FIELD_STRING,
 	      NULL },
 	    O_AT, O_ROOM,
 	    { "video", OPT_VALUE, "video", FIELD_STRING, NULL },
-	    O_FORCE, O_OVERLAP },
-	  cmd_build_book, print_appointment_done, NULL },
+	    O_FORCE, O_OVERLAP,
+	    { "repeat", OPT_VALUE, "repeat", FIELD_STRING, NULL },
+	    { "count", OPT_VALUE | OPT_NUMBER, "count", FIELD_INT, NULL },
+	    { "until", OPT_VALUE, "until", FIELD_STRING, NULL },
+	    O_SKIP },
+	  cmd_build_book, print_booked, NULL },
 	{ "list", "[--day D | --week D | --from D --to D] [--clinician X] "
 	  "[--client Y] [--state S]",
 	  "list appointments (default: today)",
@@ -211,7 +253,8 @@ const struct ctl_command commands[] = {
 	  "included.  D is YYYY-MM-DD, today, tomorrow or yesterday.  --state\n"
 	  "keeps one state: booked, confirmed, cancelled, attended, no-show.\n"
 	  "A \"!\" after the state marks a booking made with --force or\n"
-	  "--overlap.\n",
+	  "--overlap; SERIES names the series a session belongs to, and a\n"
+	  "\"*\" after its time marks one moved from its series time.\n",
 	  "GET", PROTO_PATH_APPOINTMENTS, "appointments", POS_NONE, 0, 0,
 	  { { "day", OPT_VALUE, "day", FIELD_STRING, NULL },
 	    { "week", OPT_VALUE, "week", FIELD_STRING, NULL },
@@ -226,26 +269,38 @@ const struct ctl_command commands[] = {
 	  "GET", PROTO_PATH_APPOINTMENTS "/{}", "appointment", POS_ID, 1, 1,
 	  { { NULL } },
 	  cmd_build, print_appointment, NULL },
-	{ "move", "ID --at WHEN [--room R] [--clinician X] [--force] "
-	  "[--overlap]",
-	  "move an appointment",
+	{ "move", "ID --at WHEN [--this | --following | --all] [--room R] "
+	  "[--clinician X] [--force] [--overlap] [--skip]",
+	  "move an appointment, or sessions of a series",
 	  "Moves a booked or confirmed appointment to another time, and\n"
 	  "optionally another room or clinician; it becomes booked again and\n"
-	  "its reminders are planned anew.  --force and --overlap as for book.\n",
+	  "its reminders are planned anew.  --force and --overlap as for book.\n"
+	  H_SCOPE
+	  "--following splits the series: the old one ends before this\n"
+	  "session and a new one starts at the new time.  --all shifts the\n"
+	  "series and each of its upcoming sessions by the same amount;\n"
+	  "sessions moved on their own stay where they are.  With either,\n"
+	  "--skip leaves out the sessions that would clash and lists them.\n",
 	  "POST", PROTO_PATH_APPOINTMENTS "/{}/move", "appointment", POS_ID,
 	  1, 1,
-	  { O_AT, O_ROOM, O_CLINICIAN(0), O_FORCE, O_OVERLAP },
-	  cmd_build, print_appointment_done, NULL },
-	{ "cancel", "ID [--by client|practice] [--reason TEXT]",
-	  "cancel an appointment",
+	  { O_AT, O_ROOM, O_CLINICIAN(0), O_FORCE, O_OVERLAP, O_SCOPES,
+	    O_SKIP },
+	  cmd_build_scope, print_moved, NULL },
+	{ "cancel", "ID [--this | --following | --all] "
+	  "[--by client|practice] [--reason TEXT]",
+	  "cancel an appointment, or sessions of a series",
 	  "Cancels an appointment, by the practice unless --by client.  A\n"
 	  "client's cancellation less than the practice's notice period before\n"
-	  "the start is recorded as late.\n",
+	  "the start is recorded as late.\n"
+	  H_SCOPE
+	  "--following also ends the series before this session; --all\n"
+	  "cancels the series itself.\n",
 	  "POST", PROTO_PATH_APPOINTMENTS "/{}/cancel", "appointment", POS_ID,
 	  1, 1,
 	  { { "by", OPT_VALUE, "by", FIELD_STRING, cancel_by },
-	    { "reason", OPT_VALUE, "reason", FIELD_STRING, NULL } },
-	  cmd_build, print_appointment_done, NULL },
+	    { "reason", OPT_VALUE, "reason", FIELD_STRING, NULL },
+	    O_SCOPES },
+	  cmd_build_scope, print_cancelled, NULL },
 	{ "mark", "ID attended|no-show|confirmed|booked",
 	  "record attendance or confirmation",
 	  "Sets the state of an appointment: confirmed (the client said they\n"
@@ -254,6 +309,83 @@ const struct ctl_command commands[] = {
 	  "POST", PROTO_PATH_APPOINTMENTS "/{}/mark", "appointment", POS_ID,
 	  2, 2, { { NULL } },
 	  cmd_build_mark, print_appointment_done, NULL },
+
+	{ "series list", "[--client X] [--clinician Y] [--all]",
+	  "list recurring series",
+	  "Lists the active series, or with --all the ended and cancelled ones\n"
+	  "too, of one client or clinician if given: the rule, the time (in\n"
+	  "the clinician's zone), the first session, when it ends (a date, a\n"
+	  "number of sessions or open), the next session and how many are\n"
+	  "still to come.\n",
+	  "GET", PROTO_PATH_SERIES, "series", POS_NONE, 0, 0,
+	  { O_CLIENT(0), O_CLINICIAN(0), O_ALL },
+	  cmd_build, print_series_list, NULL },
+	{ "series show", "ID",
+	  "show a series and its sessions",
+	  "Shows a series: its rule, where it comes from, the sessions that\n"
+	  "were skipped when it was booked, and every session, past and\n"
+	  "future, as \"list\" shows them.\n",
+	  "GET", PROTO_PATH_SERIES "/{}", "series", POS_ID, 1, 1,
+	  { { NULL } },
+	  cmd_build, print_series, NULL },
+
+	{ "slots", "--clinician X --service S [--from DATE] [--days N] "
+	  "[--room R] [--step MIN]",
+	  "find free times for a session",
+	  "Lists the times at which a session of service S could be booked\n"
+	  "with clinician X: inside their working hours, clear of their other\n"
+	  "sessions (with buffers) and of closures, and of the room's sessions\n"
+	  "with --room.  It looks at --days days (1 to 62, default 14) from\n"
+	  "--from (default today).  By default the slots are packed one after\n"
+	  "another; --step MIN offers every free start on a MIN-minute grid.\n"
+	  "Times are in the clinician's zone unless -z is given.\n",
+	  "GET", PROTO_PATH_SLOTS, "slots", POS_NONE, 0, 0,
+	  { O_CLINICIAN(OPT_REQUIRED),
+	    { "service", OPT_VALUE | OPT_REQUIRED, "service", FIELD_STRING,
+	      NULL },
+	    O_FROM,
+	    { "days", OPT_VALUE | OPT_NUMBER, "days", FIELD_INT, NULL },
+	    O_ROOM,
+	    { "step", OPT_VALUE | OPT_NUMBER, "step", FIELD_INT, NULL } },
+	  cmd_build, print_slots, NULL },
+
+	{ "closure add", "FROM[..TO] REASON... [--clinician X]",
+	  "close the practice, or a clinician, for some days",
+	  "Closes the practice (or, with --clinician, one clinician) for whole\n"
+	  "days, FROM to TO included, in the practice's zone (the clinician's\n"
+	  "for their own closure).  No session can be booked inside a closure\n"
+	  "without --force.  The sessions already booked in it are listed,\n"
+	  "for you to move.  The REASON words are joined; it is required.\n"
+	  "  practicectl closure add 2026-12-24..2026-12-26 Office closed\n"
+	  "  practicectl closure add 2027-02-01 Training --clinician ana\n",
+	  "POST", PROTO_PATH_CLOSURES, "closure", POS_CUSTOM, 2, -1,
+	  { O_CLINICIAN(0) },
+	  cmd_build_closure, print_closure_added, NULL },
+	{ "closure list", "[--from DATE] [--to DATE] [--clinician X]",
+	  "list closures",
+	  "Lists the closures from today on, or from --from to --to; with\n"
+	  "--clinician, theirs and the practice-wide ones.\n",
+	  "GET", PROTO_PATH_CLOSURES, "closures", POS_NONE, 0, 0,
+	  { O_FROM, O_TO, O_CLINICIAN(0) },
+	  cmd_build, print_closures, NULL },
+	{ "closure remove", "ID",
+	  "remove a closure",
+	  "Removes a closure: its days are open for booking again.\n",
+	  "DELETE", PROTO_PATH_CLOSURES "/{}", "closure", POS_ID, 1, 1,
+	  { { NULL } },
+	  cmd_build, print_closure_removed, NULL },
+
+	{ "report attendance", "[--from DATE --to DATE] [--clinician X]",
+	  "attendance by clinician and by client",
+	  "Counts the sessions from --from to --to (default: the last 90\n"
+	  "days) by clinician and by client: attended, no-show, cancelled,\n"
+	  "cancelled late, cancelled by the practice, and past sessions not\n"
+	  "yet marked.  Then it names the clients falling out of care: seen\n"
+	  "in the last 30 days, with no session booked.  --clinician keeps\n"
+	  "one clinician's sessions and clients.\n",
+	  "GET", PROTO_PATH_REPORTS "/attendance", "report", POS_NONE, 0, 0,
+	  { O_FROM, O_TO, O_CLINICIAN(0) },
+	  cmd_build_report, print_attendance, NULL },
 
 	{ "audit", "[--since DATE] [--limit N]",
 	  "show the audit log",
@@ -289,10 +421,16 @@ static const struct {
 	{ "client ls", "client list" },
 	{ "service ls", "service list" },
 	{ "room ls", "room list" },
+	{ "series", "series list" },	/* alone, or before options */
+	{ "series ls", "series list" },
+	{ "closures", "closure list" },
+	{ "closure ls", "closure list" },
+	{ "closure rm", "closure remove" },
 };
 
 static const char *const groups[] = {
-	"clinician", "client", "service", "room", NULL
+	"clinician", "client", "service", "room", "series", "closure",
+	"report", NULL
 };
 
 /* How many of argv's words the command name takes, or 0 if it does not fit. */
@@ -341,10 +479,14 @@ commands_find(int argc, char **argv, int *used)
 		}
 	}
 	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
-		if ((n = commands_match(aliases[i].alias, argc, argv)) != 0) {
-			*used = n;
-			return (commands_named(aliases[i].name));
-		}
+		if ((n = commands_match(aliases[i].alias, argc, argv)) == 0)
+			continue;
+		/* "series" lists, "series frob" is an unknown subcommand. */
+		if (n == 1 && commands_is_group(argv[0]) && argc > 1 &&
+		    argv[1][0] != '-')
+			continue;
+		*used = n;
+		return (commands_named(aliases[i].name));
 	}
 	return (NULL);
 }
@@ -376,9 +518,9 @@ commands_print_list(FILE *fp)
 	fprintf(fp, "usage: %s [-hV] [--json] [-s socket] [-z zone] command "
 	    "[argument ...]\n\ncommands:\n", ctl_progname);
 	for (cmd = commands; cmd->name != NULL; cmd++)
-		fprintf(fp, "  %-16s %s\n", cmd->name, cmd->summary);
-	fprintf(fp, "\nclinicians, clients, services and rooms are short for "
-	    "\"... list\".\n"
+		fprintf(fp, "  %-18s %s\n", cmd->name, cmd->summary);
+	fprintf(fp, "\nclinicians, clients, services, rooms, series and closures "
+	    "are short for\n\"... list\".\n"
 	    "\"%s help COMMAND\" explains one; %s(8) has the rest.\n",
 	    ctl_progname, ctl_progname);
 }
@@ -418,16 +560,20 @@ static void
 commands_print_group_help(const char *group)
 {
 	const struct ctl_command	*cmd;
+	const char			*verb = "list";
+	int				 n = 0;
 
 	printf("%s commands:\n", group);
 	for (cmd = commands; cmd->name != NULL; cmd++) {
-		if (commands_in_group(cmd, group))
-			printf("  %s %s%s%s\n      %s\n", ctl_progname, cmd->name,
-			    *cmd->args != '\0' ? " " : "", cmd->args,
-			    cmd->summary);
+		if (!commands_in_group(cmd, group))
+			continue;
+		printf("  %s %s%s%s\n      %s\n", ctl_progname, cmd->name,
+		    *cmd->args != '\0' ? " " : "", cmd->args, cmd->summary);
+		if (n++ == 0)
+			verb = cmd->name + strlen(group) + 1;
 	}
-	printf("\n%s\n\"%s help %s add\" (list, show, edit...) explains "
-	    "one.\n", H_REF, ctl_progname, group);
+	printf("\n%s\n\"%s help %s %s\" %s.\n", H_REF, ctl_progname, group,
+	    verb, n > 1 ? "(and so on) explains one" : "explains it");
 }
 
 /*
@@ -448,12 +594,12 @@ commands_help(const char *word1, const char *word2)
 	words[0] = (char *)word1;
 	words[1] = (char *)word2;
 	n = word2 != NULL ? 2 : 1;
-	if ((cmd = commands_find(n, words, &used)) != NULL && used == n) {
-		commands_print_help(cmd);
-		return (CTL_EXIT_OK);
-	}
 	if (n == 1 && commands_is_group(word1)) {
 		commands_print_group_help(word1);
+		return (CTL_EXIT_OK);
+	}
+	if ((cmd = commands_find(n, words, &used)) != NULL && used == n) {
+		commands_print_help(cmd);
 		return (CTL_EXIT_OK);
 	}
 	fprintf(stderr, "%s: no such command: %s%s%s\n", ctl_progname, word1,
@@ -562,13 +708,103 @@ cmd_build_hours(const struct ctl_args *args, struct ctl_request *req)
 static int
 cmd_build_book(const struct ctl_args *args, struct ctl_request *req)
 {
+	const char	*repeat = parse_get(args, "repeat");
+
 	if (parse_get(args, "room") != NULL &&
 	    parse_get(args, "video") != NULL) {
 		ctl_usage_error(args->cmd, "--room and --video exclude each "
 		    "other");
 		return (-1);
 	}
+	if (parse_get(args, "count") != NULL &&
+	    parse_get(args, "until") != NULL) {
+		ctl_usage_error(args->cmd, "--count and --until exclude each "
+		    "other");
+		return (-1);
+	}
+	if (repeat == NULL && (parse_get(args, "count") != NULL ||
+	    parse_get(args, "until") != NULL || parse_get(args, "skip") !=
+	    NULL)) {
+		ctl_usage_error(args->cmd, "--%s needs --repeat",
+		    parse_get(args, "count") != NULL ? "count" :
+		    parse_get(args, "until") != NULL ? "until" : "skip");
+		return (-1);
+	}
+	if (repeat != NULL && repeat[strspn(repeat, " \t")] == '\0') {
+		ctl_usage_error(args->cmd, "--repeat: empty rule");
+		return (-1);
+	}
 	return (cmd_build(args, req));
+}
+
+/*
+ * move and cancel: --this, --following or --all (at most one) become
+ * "scope"; --skip (move) needs --following or --all.
+ */
+static int
+cmd_build_scope(const struct ctl_args *args, struct ctl_request *req)
+{
+	static const char *const scopes[] = { "this", "following", "all" };
+	const char	*scope = NULL;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		if (parse_get(args, scopes[i]) == NULL)
+			continue;
+		if (scope != NULL) {
+			ctl_usage_error(args->cmd, "--this, --following and "
+			    "--all exclude each other");
+			return (-1);
+		}
+		scope = scopes[i];
+	}
+	if (parse_get(args, "skip") != NULL && (scope == NULL ||
+	    strcmp(scope, "this") == 0)) {
+		ctl_usage_error(args->cmd, "--skip needs --following or "
+		    "--all");
+		return (-1);
+	}
+	cmd_build(args, req);
+	if (scope != NULL)
+		request_field(req, "scope", json_string(scope));
+	return (0);
+}
+
+/*
+ * closure add FROM[..TO] REASON...: the days, then the reason, which is
+ * every other word.
+ */
+static int
+cmd_build_closure(const struct ctl_args *args, struct ctl_request *req)
+{
+	const char	*days = args->pos[0], *dots;
+	char		*from, *reason;
+
+	if ((dots = strstr(days, "..")) != NULL)
+		from = xasprintf("%.*s", (int)(dots - days), days);
+	else
+		from = xstrdup(days);
+	if (*from == '\0' || (dots != NULL && (dots[2] == '\0' ||
+	    strstr(dots + 2, "..") != NULL))) {
+		ctl_usage_error(args->cmd, "not DATE or DATE..DATE: %s", days);
+		free(from);
+		return (-1);
+	}
+	reason = parse_join(args->pos + 1, args->npos - 1, " ");
+	if (reason[strspn(reason, " \t")] == '\0') {
+		ctl_usage_error(args->cmd, "empty REASON");
+		free(reason);
+		free(from);
+		return (-1);
+	}
+	cmd_build(args, req);
+	request_field(req, "from", json_string(from));
+	if (dots != NULL)
+		request_field(req, "to", json_string(dots + 2));
+	request_field(req, "reason", json_string(reason));
+	free(reason);
+	free(from);
+	return (0);
 }
 
 static int
@@ -585,6 +821,17 @@ cmd_build_list(const struct ctl_args *args, struct ctl_request *req)
 		    "--from with --to");
 		return (-1);
 	}
+	if ((parse_get(args, "from") == NULL) !=
+	    (parse_get(args, "to") == NULL)) {
+		ctl_usage_error(args->cmd, "--from and --to go together");
+		return (-1);
+	}
+	return (cmd_build(args, req));
+}
+
+static int
+cmd_build_report(const struct ctl_args *args, struct ctl_request *req)
+{
 	if ((parse_get(args, "from") == NULL) !=
 	    (parse_get(args, "to") == NULL)) {
 		ctl_usage_error(args->cmd, "--from and --to go together");

@@ -267,8 +267,9 @@ parse_args(const struct ctl_command *cmd, int argc, char **argv,
 	case POS_ID:
 		if (parse_number(args->pos[0], LLONG_MAX) == -1 ||
 		    strspn(args->pos[0], "0") == strlen(args->pos[0])) {
-			ctl_usage_error(cmd, "not an appointment id: %s",
-			    args->pos[0]);
+			ctl_usage_error(cmd, "not %s %s id: %s",
+			    strchr("aeiou", *cmd->object) != NULL ? "an" : "a",
+			    cmd->object, args->pos[0]);
 			return (-1);
 		}
 		break;

@@ -20,7 +20,7 @@
 #define CTL_EXIT_UNREACHABLE	3	/* no answer from the daemon */
 
 #define CTL_TIMEOUT_SECONDS	30	/* connect, send and answer, each */
-#define CTL_MAX_OPTIONS		12	/* options of one command */
+#define CTL_MAX_OPTIONS		16	/* options of one command */
 
 /* One option of a command, and what it becomes in the request. */
 struct ctl_option {
@@ -49,14 +49,14 @@ struct ctl_command {
 	const char	*args;		/* usage after the name */
 	const char	*summary;	/* one line for "help" */
 	const char	*help;		/* a paragraph for "help NAME" */
-	const char	*method;	/* GET, POST, PUT, PATCH; NULL: local */
+	const char	*method;	/* GET, POST, PUT, PATCH, DELETE; NULL: local */
 	const char	*path;		/* below PROTO_PREFIX; "{}": the REF */
 	const char	*object;	/* answer key: "clinician", ... */
 	int		 pos;		/* what the positional words are */
 #define POS_NONE	0
 #define POS_REF		1		/* REF (words joined) goes in the path */
 #define POS_NAME	2		/* NAME (words joined) is body "name" */
-#define POS_ID		3		/* one appointment id in the path */
+#define POS_ID		3		/* one numeric id in the path */
 #define POS_CUSTOM	4		/* the builder takes them */
 	int		 min_pos;
 	int		 max_pos;	/* -1: any number */
@@ -147,6 +147,44 @@ int	 print_appointment(const struct ctl_args *, json_t *);
 int	 print_appointment_done(const struct ctl_args *, json_t *);
 int	 print_audit(const struct ctl_args *, json_t *);
 void	 print_warnings(json_t *);
+/* print.c: what the printers share */
+struct table;
+void	 print_line(FILE *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+const char *print_dash(const char *);
+const char *print_name(json_t *, const char *);
+void	 print_cell(struct table *, json_t *, const char *);
+void	 print_kv_field(struct table *, const char *, json_t *,
+	    const char *);
+void	 print_kv(struct table *);
+json_t	*answer_list(json_t *, const char *);
+json_t	*answer_object(json_t *, const char *);
+int	 print_rows(json_t *, const char *, const char *, struct table *,
+	    void (*)(struct table *, json_t *));
+char	*print_date(const char *);
+char	*print_time(const char *);
+char	*print_times(json_t *);
+char	*print_span(json_t *);
+const char *print_where(json_t *);
+void	 print_appt_table(json_t *, const char *);
+const char *print_plural(json_int_t);
+
+/* print_series.c */
+int	 print_booked(const struct ctl_args *, json_t *);
+int	 print_moved(const struct ctl_args *, json_t *);
+int	 print_cancelled(const struct ctl_args *, json_t *);
+int	 print_series_list(const struct ctl_args *, json_t *);
+int	 print_series(const struct ctl_args *, json_t *);
+
+/* print_closure.c */
+int	 print_closure_added(const struct ctl_args *, json_t *);
+int	 print_closure_removed(const struct ctl_args *, json_t *);
+int	 print_closures(const struct ctl_args *, json_t *);
+int	 print_slots(const struct ctl_args *, json_t *);
+
+/* print_report.c */
+int	 print_history(const struct ctl_args *, json_t *);
+int	 print_attendance(const struct ctl_args *, json_t *);
 
 /* output.c */
 struct table;

@@ -2,6 +2,8 @@
  * Printing answers for people: tables for lists, "key: value" blocks for
  * one record, one line to confirm a change.  Every field is read
  * defensively: a missing one prints "-", an unknown one is ignored.
+ * The helpers here are shared with print_series.c, print_closure.c and
+ * print_report.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,10 +14,7 @@
 #include "practicectl.h"
 
 /* Prints one line built from fmt, cleaned of control characters. */
-static void	print_line(FILE *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-
-static void
+void
 print_line(FILE *fp, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -30,21 +29,21 @@ print_line(FILE *fp, const char *fmt, ...)
 	free(raw);
 }
 
-static const char *
-or_dash(const char *s)
+const char *
+print_dash(const char *s)
 {
 	return (s != NULL && *s != '\0' ? s : "-");
 }
 
 /* The "name" of the object member key of o ("clinician": {"name": ..}). */
-static const char *
-name_of(json_t *o, const char *key)
+const char *
+print_name(json_t *o, const char *key)
 {
 	return (json_text(json_object_get(o, key), "name"));
 }
 
-static void
-cell_field(struct table *t, json_t *o, const char *key)
+void
+print_cell(struct table *t, json_t *o, const char *key)
 {
 	char	*s;
 
@@ -53,8 +52,8 @@ cell_field(struct table *t, json_t *o, const char *key)
 	free(s);
 }
 
-static void
-kv_field(struct table *kv, const char *label, json_t *o, const char *key)
+void
+print_kv_field(struct table *kv, const char *label, json_t *o, const char *key)
 {
 	char	*s;
 
@@ -63,15 +62,15 @@ kv_field(struct table *kv, const char *label, json_t *o, const char *key)
 	free(s);
 }
 
-static void
-kv_print(struct table *kv)
+void
+print_kv(struct table *kv)
 {
 	table_print(kv, stdout);
 	table_free(kv);
 }
 
 /* The records in member key of the answer; an empty array if none. */
-static json_t *
+json_t *
 answer_list(json_t *answer, const char *key)
 {
 	json_t	*a;
@@ -84,7 +83,7 @@ answer_list(json_t *answer, const char *key)
 }
 
 /* The record in member key of the answer, or NULL after saying so. */
-static json_t *
+json_t *
 answer_object(json_t *answer, const char *key)
 {
 	json_t	*o;
@@ -122,26 +121,26 @@ print_status(const struct ctl_args *args, json_t *answer)
 
 	(void)args;
 	practice = json_object_get(answer, "practice");
-	kv_add(kv, "practice", or_dash(json_text(practice, "name")));
-	kv_add(kv, "timezone", or_dash(json_text(practice, "timezone")));
+	kv_add(kv, "practice", print_dash(json_text(practice, "name")));
+	kv_add(kv, "timezone", print_dash(json_text(practice, "timezone")));
 	if (json_int_get(practice, "late_cancel_hours", &n) == 0)
 		kv_addf(kv, "late cancel", "less than %lld hours before",
 		    (long long)n);
 	if (json_int_get(answer, "api", &api) == 0 &&
 	    api != PROTO_API_VERSION)
 		kv_addf(kv, "version", "%s (api %lld; practicectl %s speaks "
-		    "api %d)", or_dash(json_text(answer, "version")),
+		    "api %d)", print_dash(json_text(answer, "version")),
 		    (long long)api, PRACTICED_VERSION, PROTO_API_VERSION);
 	else
-		kv_add(kv, "version", or_dash(json_text(answer, "version")));
+		kv_add(kv, "version", print_dash(json_text(answer, "version")));
 	if (json_int_get(answer, "uptime_seconds", &n) == 0) {
 		up = duration_text(n);
 		kv_addf(kv, "started", "%s (up %s)",
-		    or_dash(json_text(answer, "started")), up);
+		    print_dash(json_text(answer, "started")), up);
 		free(up);
 	} else
-		kv_add(kv, "started", or_dash(json_text(answer, "started")));
-	kv_add(kv, "database", or_dash(json_text(answer, "database")));
+		kv_add(kv, "started", print_dash(json_text(answer, "started")));
+	kv_add(kv, "database", print_dash(json_text(answer, "database")));
 	counts = json_member(answer, "counts", JSON_OBJECT);
 	json_object_foreach(counts, key, v) {
 		if (strcmp(key, "upcoming") == 0)
@@ -159,12 +158,12 @@ print_status(const struct ctl_args *args, json_t *answer)
 	you = json_object_get(answer, "you");
 	if (json_int_get(you, "uid", &uid) == 0)
 		kv_addf(kv, "you", "%s (uid %lld), %s",
-		    or_dash(json_text(you, "user")), (long long)uid,
-		    or_dash(json_text(you, "role")));
+		    print_dash(json_text(you, "user")), (long long)uid,
+		    print_dash(json_text(you, "role")));
 	else
-		kv_addf(kv, "you", "%s, %s", or_dash(json_text(you, "user")),
-		    or_dash(json_text(you, "role")));
-	kv_print(kv);
+		kv_addf(kv, "you", "%s, %s", print_dash(json_text(you, "user")),
+		    print_dash(json_text(you, "role")));
+	print_kv(kv);
 	return (CTL_EXIT_OK);
 }
 
@@ -204,19 +203,19 @@ hours_text(json_t *hours)
 
 	d = xreallocarray(NULL, json_array_size(hours) + 1, sizeof(*d));
 	json_array_foreach(hours, i, h) {
-		day = or_dash(json_text(h, "day"));
+		day = print_dash(json_text(h, "day"));
 		if (n > 0 && strcmp(d[n - 1].day, day) == 0) {
 			t = xasprintf("%s %s-%s", d[n - 1].ranges,
-			    or_dash(json_text(h, "start")),
-			    or_dash(json_text(h, "end")));
+			    print_dash(json_text(h, "start")),
+			    print_dash(json_text(h, "end")));
 			free(d[n - 1].ranges);
 			d[n - 1].ranges = t;
 			continue;
 		}
 		d[n].day = day;
 		d[n].idx = day_index(day);
-		d[n].ranges = xasprintf("%s-%s", or_dash(json_text(h, "start")),
-		    or_dash(json_text(h, "end")));
+		d[n].ranges = xasprintf("%s-%s", print_dash(json_text(h, "start")),
+		    print_dash(json_text(h, "end")));
 		n++;
 	}
 	s = xstrdup(n == 0 ? "none" : "");
@@ -272,19 +271,19 @@ show_clinician(json_t *c)
 	struct table	*kv = kv_new();
 	char		*hours;
 
-	kv_field(kv, "id", c, "id");
-	kv_field(kv, "name", c, "name");
-	kv_field(kv, "email", c, "email");
-	kv_field(kv, "phone", c, "phone");
-	kv_field(kv, "zone", c, "zone");
-	kv_field(kv, "active", c, "active");
+	print_kv_field(kv, "id", c, "id");
+	print_kv_field(kv, "name", c, "name");
+	print_kv_field(kv, "email", c, "email");
+	print_kv_field(kv, "phone", c, "phone");
+	print_kv_field(kv, "zone", c, "zone");
+	print_kv_field(kv, "active", c, "active");
 	hours = hours_text(json_member(c, "hours", JSON_ARRAY));
 	if (json_text(c, "zone") != NULL && strcmp(hours, "none") != 0)
 		kv_addf(kv, "hours", "%s (%s)", hours, json_text(c, "zone"));
 	else
 		kv_add(kv, "hours", hours);
 	free(hours);
-	kv_print(kv);
+	print_kv(kv);
 }
 
 static void
@@ -293,20 +292,20 @@ show_client(json_t *c)
 	struct table	*kv = kv_new();
 	char		*remind;
 
-	kv_field(kv, "id", c, "id");
-	kv_field(kv, "name", c, "name");
-	kv_field(kv, "email", c, "email");
-	kv_field(kv, "phone", c, "phone");
+	print_kv_field(kv, "id", c, "id");
+	print_kv_field(kv, "name", c, "name");
+	print_kv_field(kv, "email", c, "email");
+	print_kv_field(kv, "phone", c, "phone");
 	remind = remind_text(json_object_get(c, "remind"));
 	kv_add(kv, "remind", remind);
 	free(remind);
 	if (json_text(c, "zone") != NULL)
-		kv_field(kv, "zone", c, "zone");
+		print_kv_field(kv, "zone", c, "zone");
 	else
 		kv_add(kv, "zone", "- (the practice's)");
-	kv_field(kv, "active", c, "active");
-	kv_field(kv, "created", c, "created");
-	kv_print(kv);
+	print_kv_field(kv, "active", c, "active");
+	print_kv_field(kv, "created", c, "created");
+	print_kv(kv);
 }
 
 static void
@@ -314,12 +313,12 @@ show_service(json_t *s)
 {
 	struct table	*kv = kv_new();
 
-	kv_field(kv, "id", s, "id");
-	kv_field(kv, "name", s, "name");
-	kv_field(kv, "minutes", s, "minutes");
-	kv_field(kv, "buffer", s, "buffer");
-	kv_field(kv, "active", s, "active");
-	kv_print(kv);
+	print_kv_field(kv, "id", s, "id");
+	print_kv_field(kv, "name", s, "name");
+	print_kv_field(kv, "minutes", s, "minutes");
+	print_kv_field(kv, "buffer", s, "buffer");
+	print_kv_field(kv, "active", s, "active");
+	print_kv(kv);
 }
 
 static void
@@ -327,10 +326,10 @@ show_room(json_t *r)
 {
 	struct table	*kv = kv_new();
 
-	kv_field(kv, "id", r, "id");
-	kv_field(kv, "name", r, "name");
-	kv_field(kv, "active", r, "active");
-	kv_print(kv);
+	print_kv_field(kv, "id", r, "id");
+	print_kv_field(kv, "name", r, "name");
+	print_kv_field(kv, "active", r, "active");
+	print_kv(kv);
 }
 
 /* "clinician show", "client show", ...: one record. */
@@ -366,7 +365,7 @@ print_changed(const struct ctl_args *args, json_t *answer)
 	id = json_scalar(json_object_get(o, "id"));
 	print_line(stdout, "%s %s %s: %s",
 	    strcmp(args->cmd->method, "POST") == 0 ? "added" : "updated",
-	    object, id, or_dash(json_text(o, "name")));
+	    object, id, print_dash(json_text(o, "name")));
 	free(id);
 	return (CTL_EXIT_OK);
 }
@@ -384,17 +383,21 @@ print_hours_set(const struct ctl_args *args, json_t *answer)
 	hours = hours_text(json_member(c, "hours", JSON_ARRAY));
 	if (strcmp(hours, "none") != 0 && json_text(c, "zone") != NULL)
 		print_line(stdout, "hours of clinician %s (%s): %s (%s)", id,
-		    or_dash(json_text(c, "name")), hours, json_text(c, "zone"));
+		    print_dash(json_text(c, "name")), hours, json_text(c, "zone"));
 	else
 		print_line(stdout, "hours of clinician %s (%s): %s", id,
-		    or_dash(json_text(c, "name")), hours);
+		    print_dash(json_text(c, "name")), hours);
 	free(hours);
 	free(id);
 	return (CTL_EXIT_OK);
 }
 
-static int
-print_list(json_t *answer, const char *key, const char *empty,
+/*
+ * The records in member key of the answer as table t, one row() each,
+ * or the line empty if there are none; frees t.
+ */
+int
+print_rows(json_t *answer, const char *key, const char *empty,
     struct table *t, void (*row)(struct table *, json_t *))
 {
 	json_t	*list, *o;
@@ -416,19 +419,19 @@ print_list(json_t *answer, const char *key, const char *empty,
 static void
 row_clinician(struct table *t, json_t *c)
 {
-	cell_field(t, c, "id");
-	cell_field(t, c, "name");
-	cell_field(t, c, "email");
-	cell_field(t, c, "phone");
-	cell_field(t, c, "zone");
-	cell_field(t, c, "active");
+	print_cell(t, c, "id");
+	print_cell(t, c, "name");
+	print_cell(t, c, "email");
+	print_cell(t, c, "phone");
+	print_cell(t, c, "zone");
+	print_cell(t, c, "active");
 }
 
 int
 print_clinicians(const struct ctl_args *args, json_t *answer)
 {
 	(void)args;
-	return (print_list(answer, "clinicians", "no clinicians",
+	return (print_rows(answer, "clinicians", "no clinicians",
 	    table_new(6, "ID", "NAME", "EMAIL", "PHONE", "ZONE", "ACTIVE"),
 	    row_clinician));
 }
@@ -438,15 +441,15 @@ row_client(struct table *t, json_t *c)
 {
 	char	*remind;
 
-	cell_field(t, c, "id");
-	cell_field(t, c, "name");
-	cell_field(t, c, "email");
-	cell_field(t, c, "phone");
+	print_cell(t, c, "id");
+	print_cell(t, c, "name");
+	print_cell(t, c, "email");
+	print_cell(t, c, "phone");
 	remind = remind_text(json_object_get(c, "remind"));
 	table_cell(t, remind);
 	free(remind);
-	cell_field(t, c, "zone");
-	cell_field(t, c, "active");
+	print_cell(t, c, "zone");
+	print_cell(t, c, "active");
 }
 
 int
@@ -458,7 +461,7 @@ print_clients(const struct ctl_args *args, json_t *answer)
 
 	empty = search != NULL ? xasprintf("no clients matching \"%s\"",
 	    search) : xstrdup("no clients");
-	rc = print_list(answer, "clients", empty, table_new(7, "ID", "NAME",
+	rc = print_rows(answer, "clients", empty, table_new(7, "ID", "NAME",
 	    "EMAIL", "PHONE", "REMIND", "ZONE", "ACTIVE"), row_client);
 	free(empty);
 	return (rc);
@@ -467,18 +470,18 @@ print_clients(const struct ctl_args *args, json_t *answer)
 static void
 row_service(struct table *t, json_t *s)
 {
-	cell_field(t, s, "id");
-	cell_field(t, s, "name");
-	cell_field(t, s, "minutes");
-	cell_field(t, s, "buffer");
-	cell_field(t, s, "active");
+	print_cell(t, s, "id");
+	print_cell(t, s, "name");
+	print_cell(t, s, "minutes");
+	print_cell(t, s, "buffer");
+	print_cell(t, s, "active");
 }
 
 int
 print_services(const struct ctl_args *args, json_t *answer)
 {
 	(void)args;
-	return (print_list(answer, "services", "no services",
+	return (print_rows(answer, "services", "no services",
 	    table_new(5, "ID", "NAME", "MINUTES", "BUFFER", "ACTIVE"),
 	    row_service));
 }
@@ -486,16 +489,16 @@ print_services(const struct ctl_args *args, json_t *answer)
 static void
 row_room(struct table *t, json_t *r)
 {
-	cell_field(t, r, "id");
-	cell_field(t, r, "name");
-	cell_field(t, r, "active");
+	print_cell(t, r, "id");
+	print_cell(t, r, "name");
+	print_cell(t, r, "active");
 }
 
 int
 print_rooms(const struct ctl_args *args, json_t *answer)
 {
 	(void)args;
-	return (print_list(answer, "rooms", "no rooms",
+	return (print_rows(answer, "rooms", "no rooms",
 	    table_new(3, "ID", "NAME", "ACTIVE"), row_room));
 }
 
@@ -503,8 +506,8 @@ print_rooms(const struct ctl_args *args, json_t *answer)
  * Appointments.  "local_start" is "YYYY-MM-DD HH:MM" in the answer's zone;
  * these take its date or its time.
  */
-static char *
-local_date(const char *local)
+char *
+print_date(const char *local)
 {
 	size_t	n;
 
@@ -514,8 +517,8 @@ local_date(const char *local)
 	return (xasprintf("%.*s", (int)n, local));
 }
 
-static char *
-local_time(const char *local)
+char *
+print_time(const char *local)
 {
 	size_t	n;
 
@@ -526,13 +529,13 @@ local_time(const char *local)
 }
 
 /* "15:00-15:50" */
-static char *
-appt_times(json_t *a)
+char *
+print_times(json_t *a)
 {
 	char	*start, *end, *s;
 
-	start = local_time(json_text(a, "local_start"));
-	end = local_time(json_text(a, "local_end"));
+	start = print_time(json_text(a, "local_start"));
+	end = print_time(json_text(a, "local_end"));
 	s = xasprintf("%s-%s", start, end);
 	free(start);
 	free(end);
@@ -540,13 +543,13 @@ appt_times(json_t *a)
 }
 
 /* "2026-12-01 15:00-15:50" */
-static char *
-appt_span(json_t *a)
+char *
+print_span(json_t *a)
 {
 	char	*date, *times, *s;
 
-	date = local_date(json_text(a, "local_start"));
-	times = appt_times(a);
+	date = print_date(json_text(a, "local_start"));
+	times = print_times(a);
 	s = xasprintf("%s %s", date, times);
 	free(date);
 	free(times);
@@ -554,12 +557,12 @@ appt_span(json_t *a)
 }
 
 /* Room name, "video" or "-". */
-static const char *
-appt_where(json_t *a)
+const char *
+print_where(json_t *a)
 {
 	const char	*room;
 
-	if ((room = name_of(a, "room")) != NULL)
+	if ((room = print_name(a, "room")) != NULL)
 		return (room);
 	if (json_text(a, "video_url") != NULL)
 		return ("video");
@@ -570,7 +573,7 @@ appt_where(json_t *a)
 static char *
 appt_state(json_t *a)
 {
-	const char	*state = or_dash(json_text(a, "state"));
+	const char	*state = print_dash(json_text(a, "state"));
 	const char	*by = json_text(a, "cancelled_by");
 
 	if (strcmp(state, "cancelled") != 0 || by == NULL)
@@ -585,38 +588,38 @@ appt_marked(json_t *a)
 	return (json_bool_get(a, "forced") || json_bool_get(a, "overlap"));
 }
 
-int
-print_appointments(const struct ctl_args *args, json_t *answer)
+/*
+ * The appointments table, shared by list, series show, closure add and
+ * client history; tz names the zone of its times (NULL: say nothing).
+ * A "*" after the time marks an occurrence moved from its series time,
+ * a "!" after the state a booking made with --force or --overlap.
+ */
+void
+print_appt_table(json_t *list, const char *tz)
 {
 	struct table	*t;
-	json_t		*list, *a;
+	json_t		*a;
 	size_t		 i;
 	char		*s;
-	int		 marked = 0;
+	int		 marked = 0, moved = 0;
 
-	(void)args;
-	list = answer_list(answer, "appointments");
-	if (json_array_size(list) == 0) {
-		print_line(stdout, "no appointments from %s to %s",
-		    or_dash(json_text(answer, "from")),
-		    or_dash(json_text(answer, "to")));
-		json_decref(list);
-		return (CTL_EXIT_OK);
-	}
-	t = table_new(8, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
-	    "SERVICE", "WHERE", "STATE");
+	t = table_new(9, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
+	    "SERVICE", "WHERE", "SERIES", "STATE");
 	json_array_foreach(list, i, a) {
-		cell_field(t, a, "id");
-		s = local_date(json_text(a, "local_start"));
+		print_cell(t, a, "id");
+		s = print_date(json_text(a, "local_start"));
 		table_cell(t, s);
 		free(s);
-		s = appt_times(a);
-		table_cell(t, s);
+		s = print_times(a);
+		table_cellf(t, "%s%s", s, json_bool_get(a, "override") ?
+		    "*" : "");
+		moved |= json_bool_get(a, "override");
 		free(s);
-		table_cell(t, name_of(a, "clinician"));
-		table_cell(t, name_of(a, "client"));
-		table_cell(t, name_of(a, "service"));
-		table_cell(t, appt_where(a));
+		table_cell(t, print_name(a, "clinician"));
+		table_cell(t, print_name(a, "client"));
+		table_cell(t, print_name(a, "service"));
+		table_cell(t, print_where(a));
+		print_cell(t, a, "series");
 		s = appt_state(a);
 		table_cellf(t, "%s%s", s, appt_marked(a) ? "!" : "");
 		marked |= appt_marked(a);
@@ -624,13 +627,50 @@ print_appointments(const struct ctl_args *args, json_t *answer)
 	}
 	table_print(t, stdout);
 	table_free(t);
-	json_decref(list);
-	if (json_text(answer, "tz") != NULL)
-		print_line(stdout, "times in %s%s", json_text(answer, "tz"),
+	if (tz != NULL)
+		print_line(stdout, "times in %s%s", tz,
 		    marked ? "; ! booked with --force or --overlap" : "");
 	else if (marked)
 		print_line(stdout, "! booked with --force or --overlap");
+	if (moved)
+		print_line(stdout, "* moved from its series time");
+}
+
+int
+print_appointments(const struct ctl_args *args, json_t *answer)
+{
+	json_t	*list;
+
+	(void)args;
+	list = answer_list(answer, "appointments");
+	if (json_array_size(list) == 0)
+		print_line(stdout, "no appointments from %s to %s",
+		    print_dash(json_text(answer, "from")),
+		    print_dash(json_text(answer, "to")));
+	else
+		print_appt_table(list, json_text(answer, "tz"));
+	json_decref(list);
 	return (CTL_EXIT_OK);
+}
+
+/* "4", or "4 (moved from 2027-01-11 09:00)" for an override. */
+static void
+kv_series(struct table *kv, json_t *a)
+{
+	json_int_t	 id;
+	const char	*from;
+
+	if (json_int_get(a, "series", &id) == -1)
+		return;
+	from = json_text(a, "recurrence_local");
+	if (json_bool_get(a, "override") && from != NULL)
+		kv_addf(kv, "series", "%lld (moved from %s)", (long long)id,
+		    from);
+	else if (json_bool_get(a, "override"))
+		kv_addf(kv, "series", "%lld (moved from its series time)",
+		    (long long)id);
+	else
+		kv_addf(kv, "series", "%lld", (long long)id);
 }
 
 int
@@ -645,8 +685,8 @@ print_appointment(const struct ctl_args *args, json_t *answer)
 	if ((a = answer_object(answer, args->cmd->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	kv = kv_new();
-	kv_field(kv, "id", a, "id");
-	s = appt_span(a);
+	print_kv_field(kv, "id", a, "id");
+	s = print_span(a);
 	tz = json_text(a, "tz") != NULL ? json_text(a, "tz") :
 	    json_text(answer, "tz");
 	if (tz != NULL)
@@ -660,42 +700,43 @@ print_appointment(const struct ctl_args *args, json_t *answer)
 	o = json_object_get(a, "clinician");
 	if (json_int_get(o, "id", &id) == 0)
 		kv_addf(kv, "clinician", "%s (%lld)",
-		    or_dash(json_text(o, "name")), (long long)id);
+		    print_dash(json_text(o, "name")), (long long)id);
 	else
-		kv_add(kv, "clinician", or_dash(json_text(o, "name")));
+		kv_add(kv, "clinician", print_dash(json_text(o, "name")));
 	o = json_object_get(a, "client");
 	if (json_int_get(o, "id", &id) == 0)
 		kv_addf(kv, "client", "%s (%lld)",
-		    or_dash(json_text(o, "name")), (long long)id);
+		    print_dash(json_text(o, "name")), (long long)id);
 	else
-		kv_add(kv, "client", or_dash(json_text(o, "name")));
+		kv_add(kv, "client", print_dash(json_text(o, "name")));
 	o = json_object_get(a, "service");
 	s = json_scalar(json_object_get(a, "minutes"));
 	if (json_int_get(a, "buffer", &id) == 0 && id > 0)
 		kv_addf(kv, "service", "%s, %s minutes + %lld buffer",
-		    or_dash(json_text(o, "name")), s, (long long)id);
+		    print_dash(json_text(o, "name")), s, (long long)id);
 	else
 		kv_addf(kv, "service", "%s, %s minutes",
-		    or_dash(json_text(o, "name")), s);
+		    print_dash(json_text(o, "name")), s);
 	free(s);
 	if ((video = json_text(a, "video_url")) != NULL)
 		kv_addf(kv, "where", "video %s", video);
 	else
-		kv_add(kv, "where", appt_where(a));
+		kv_add(kv, "where", print_where(a));
+	kv_series(kv, a);
 	s = appt_state(a);
 	kv_add(kv, "state", s);
 	free(s);
 	if (json_text(a, "cancel_reason") != NULL)
-		kv_field(kv, "reason", a, "cancel_reason");
+		print_kv_field(kv, "reason", a, "cancel_reason");
 	if (appt_marked(a))
 		kv_addf(kv, "booked with", "%s%s%s",
 		    json_bool_get(a, "forced") ? "--force" : "",
 		    json_bool_get(a, "forced") && json_bool_get(a, "overlap") ?
 		    " " : "", json_bool_get(a, "overlap") ? "--overlap" : "");
-	kv_field(kv, "version", a, "version");
-	kv_field(kv, "created", a, "created");
-	kv_field(kv, "updated", a, "updated");
-	kv_print(kv);
+	print_kv_field(kv, "version", a, "version");
+	print_kv_field(kv, "created", a, "created");
+	print_kv_field(kv, "updated", a, "updated");
+	print_kv(kv);
 	return (CTL_EXIT_OK);
 }
 
@@ -713,8 +754,8 @@ print_appointment_done(const struct ctl_args *args, json_t *answer)
 	if ((a = answer_object(answer, args->cmd->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	id = json_scalar(json_object_get(a, "id"));
-	span = appt_span(a);
-	where = appt_where(a);
+	span = print_span(a);
+	where = print_where(a);
 	if (strcmp(name, "cancel") == 0) {
 		by = json_text(a, "cancelled_by");
 		tail = by != NULL ? xasprintf(" (by %s%s)", by,
@@ -724,13 +765,13 @@ print_appointment_done(const struct ctl_args *args, json_t *answer)
 		    xasprintf(" (%s)", where) : xstrdup("");
 	if (strcmp(name, "mark") == 0)
 		verb = xasprintf("marked %s %s", id,
-		    or_dash(json_text(a, "state")));
+		    print_dash(json_text(a, "state")));
 	else
 		verb = xasprintf("%s %s", strcmp(name, "book") == 0 ?
 		    "booked" : strcmp(name, "move") == 0 ? "moved" :
 		    "cancelled", id);
 	print_line(stdout, "%s: %s %s with %s%s", verb, span,
-	    or_dash(name_of(a, "client")), or_dash(name_of(a, "clinician")),
+	    print_dash(print_name(a, "client")), print_dash(print_name(a, "clinician")),
 	    tail);
 	free(verb);
 	free(tail);
@@ -744,21 +785,21 @@ row_audit(struct table *t, json_t *e)
 {
 	char	*id;
 
-	cell_field(t, e, "id");
+	print_cell(t, e, "id");
 	if (json_text(e, "local_at") != NULL)
-		cell_field(t, e, "local_at");
+		print_cell(t, e, "local_at");
 	else
-		cell_field(t, e, "at");
-	cell_field(t, e, "user");
-	cell_field(t, e, "role");
-	cell_field(t, e, "action");
+		print_cell(t, e, "at");
+	print_cell(t, e, "user");
+	print_cell(t, e, "role");
+	print_cell(t, e, "action");
 	id = json_scalar(json_object_get(e, "object_id"));
 	if (json_text(e, "object") != NULL)
 		table_cellf(t, "%s#%s", json_text(e, "object"), id);
 	else
 		table_cell(t, "-");
 	free(id);
-	cell_field(t, e, "detail");
+	print_cell(t, e, "detail");
 }
 
 int
@@ -770,13 +811,20 @@ print_audit(const struct ctl_args *args, json_t *answer)
 
 	empty = since != NULL ? xasprintf("no audit entries since %s",
 	    since) : xstrdup("no audit entries");
-	rc = print_list(answer, "audit", empty, table_new(7, "ID", "WHEN",
+	rc = print_rows(answer, "audit", empty, table_new(7, "ID", "WHEN",
 	    "USER", "ROLE", "ACTION", "OBJECT", "DETAIL"), row_audit);
 	free(empty);
 	if (rc == CTL_EXIT_OK && json_text(answer, "tz") != NULL &&
 	    json_array_size(json_object_get(answer, "audit")) > 0)
 		print_line(stdout, "times in %s", json_text(answer, "tz"));
 	return (rc);
+}
+
+/* "s" unless n is 1: "3 sessions", "1 session". */
+const char *
+print_plural(json_int_t n)
+{
+	return (n == 1 ? "" : "s");
 }
 
 /* "warning: booked outside working hours (forced)", to stderr. */

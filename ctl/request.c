@@ -40,7 +40,8 @@ request_init(struct ctl_request *req, const char *method)
 	memset(req, 0, sizeof(*req));
 	req->method = method;
 	request_append(req, PROTO_PREFIX);
-	if (strcmp(method, "GET") != 0 &&
+	/* GET and DELETE carry their fields in the query. */
+	if (strcmp(method, "GET") != 0 && strcmp(method, "DELETE") != 0 &&
 	    (req->body = json_object()) == NULL)
 		fatalx("out of memory");
 }

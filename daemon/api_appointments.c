@@ -180,6 +180,23 @@ appt_answer(struct api_req *req, int status, long long id, json_t *warnings)
 		api_reply(req, status, json_pack("{s:o}", "appointment", obj));
 }
 
+/* A move or cancel of one session: how many, and its series if any. */
+static void
+appt_answer_one(struct api_req *req, long long id, json_t *warnings,
+    long long series_id, const char *count_key)
+{
+	json_t	*series = series_id ? series_json(req, series_id, 0) :
+		    json_null();
+
+	appt_answer(req, 200, id, warnings);
+	if (req->reply == NULL || api_failed(req) || series == NULL) {
+		json_decref(series);
+		return;
+	}
+	json_object_set_new(req->reply, "series", series);
+	json_object_set_new(req->reply, count_key, json_integer(1));
+}
+
 /* The checks shared by book and move */
 
 struct appt_plan {
@@ -945,7 +962,8 @@ api_appointment_move(struct api_req *req)
 	    "from %s to %s %s, clinician %lld%s", was, now, p.zone,
 	    p.slot.clinician_id, appt_flags_note(&p)) == -1)
 		goto done;
-	appt_answer(req, 200, id, p.warnings);
+	appt_answer_one(req, id, p.warnings ? p.warnings : json_array(),
+	    row.series_id, "moved");
 	p.warnings = NULL;
 done:
 	json_decref(p.warnings);
@@ -1002,7 +1020,7 @@ api_appointment_cancel(struct api_req *req)
 	if (audit_record(req, "appointment.cancel", "appointment", id,
 	    "by %s%s", by, late ? ", late" : "") == -1)
 		goto done;
-	appt_answer(req, 200, id, NULL);
+	appt_answer_one(req, id, NULL, row.series_id, "cancelled");
 	goto done;
 fail:
 	api_internal(req);

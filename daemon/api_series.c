@@ -454,7 +454,8 @@ occ_rekey(struct api_req *req, long long id, long long series_id, time_t rec)
 static int
 scope_carry(struct api_req *req, struct series_def *n,
     const struct occ_list *old, const struct occ_list *new, size_t k0,
-    size_t j0, struct occ_row *rows, size_t nrows, struct series_run *run)
+    size_t j0, struct occ_row *rows, size_t nrows, long long named,
+    struct series_run *run)
 {
 	size_t	 i, k, idx, step;
 	int	 forward = nrows > 0 && new->n > j0 && old->n > k0 &&
@@ -469,8 +470,9 @@ scope_carry(struct api_req *req, struct series_def *n,
 		idx = j0 + (k - k0);
 		if (idx >= new->n)
 			continue;	/* beyond the new rule's end */
-		if (rows[i].open && !rows[i].override &&
-		    rows[i].start >= req->now) {
+		/* The named session goes where it was asked to, moved or not. */
+		if (rows[i].open && (!rows[i].override || rows[i].id == named) &&
+		    (rows[i].start >= req->now || rows[i].id == named)) {
 			if (series_place(req, n, rows[i].id, new->v[idx],
 			    run) == -1)
 				return -1;
@@ -478,6 +480,30 @@ scope_carry(struct api_req *req, struct series_def *n,
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * The series stops before pivot, the k-th occurrence of its rule: it
+ * keeps its past and no longer grows.
+ */
+static int
+series_end_before(struct api_req *req, struct series_def *s, time_t pivot,
+    size_t k)
+{
+	struct tz_wall	 last;
+	char		*c;
+
+	s->until_utc = pivot;
+	tz_to_wall(s->zone, pivot, &last);
+	tz_add_days(&last, -1);
+	tz_format_date(&last, s->until_date);
+	if ((c = strstr(s->rrule, "COUNT=")) != NULL && (size_t)atoi(c + 6) > k &&
+	    recur_set_count(s->rrule, (int)k, s->rrule, sizeof(s->rrule)) == -1)
+		return -1;
+	if (s->materialized_until > pivot)
+		s->materialized_until = pivot;
+	snprintf(s->state, sizeof(s->state), "ended");
+	return series_store(req, s);
 }
 
 static time_t
@@ -526,28 +552,22 @@ scope_apply(struct api_req *req, struct series_def *s, struct series_def *n,
 	    exec_id_time(req, skips_drop_sql, s->id, pivot) == -1)
 		goto out;
 	j0 = m->following ? 0 : k0;
-	if (scope_carry(req, n, &old, &new, k0, j0, rows, nrows, run) == -1)
+	if (scope_carry(req, n, &old, &new, k0, j0, rows, nrows, m->appt_id,
+	    run) == -1)
 		goto out;
+	/* Refused already: the caller rolls back, nothing more to check. */
+	if (json_array_size(run->problems) > 0) {
+		rc = 0;
+		goto out;
+	}
 	/* What the shift left unbooked, the new rule books (or skips). */
 	n->materialized_until = j0 < new.n ? new.v[j0] : n->first_utc;
 	if (series_materialize(req, n, series_horizon(req) >
 	    n->materialized_until ? series_horizon(req) :
 	    n->materialized_until + 1, run) == -1)
 		goto out;
-	if (m->following) {
-		s->until_utc = pivot;
-		{
-			struct tz_wall	 last;
-
-			tz_to_wall(s->zone, pivot - 1, &last);
-			tz_format_date(&last, s->until_date);
-		}
-		s->materialized_until = pivot;
-		if (pivot <= req->now)
-			snprintf(s->state, sizeof(s->state), "ended");
-		if (series_store(req, s) == -1)
-			goto out;
-	}
+	if (m->following && series_end_before(req, s, pivot, k0) == -1)
+		goto out;
 	rc = 0;
 out:
 	free(old.v);
@@ -639,14 +659,15 @@ api_series_cancel(struct api_req *req, long long appt_id, long long series_id,
 		goto internal;
 	n = sqlite3_changes(db_handle(req->pd->db));
 	if (following) {
-		struct tz_wall	 last;
+		struct occ_list	 old;
+		size_t		 k;
 
-		s.until_utc = recurrence;
-		tz_to_wall(s.zone, recurrence - 1, &last);
-		tz_format_date(&last, s.until_date);
-		if (s.materialized_until > recurrence)
-			s.materialized_until = recurrence;
-		snprintf(s.state, sizeof(s.state), "ended");
+		if (occ_expand(&s, recurrence + 1, &old) == -1)
+			goto internal;
+		k = occ_index(&old, recurrence);
+		free(old.v);
+		if (series_end_before(req, &s, recurrence, k) == -1)
+			goto internal;
 	} else
 		snprintf(s.state, sizeof(s.state), "cancelled");
 	if (series_store(req, &s) == -1 ||

@@ -149,8 +149,9 @@ static const char *db_migrations[] = {
 	"  reason TEXT NOT NULL CHECK (reason IN ('clash','closure')),"
 	"  detail TEXT,"
 	"  PRIMARY KEY (series_id, recurrence_utc));"
+	/* AUTOINCREMENT: a removed closure's id is never reused. */
 	"CREATE TABLE closures ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  clinician_id INTEGER REFERENCES clinicians(id),"
 	"  first_day TEXT NOT NULL,"
 	"  last_day TEXT NOT NULL,"

@@ -38,8 +38,7 @@ recur_keyword(const char *repeat, const struct tz_wall *first, char *buf,
 
 	if (strcasecmp(repeat, "weekly") == 0)
 		snprintf(buf, len, "FREQ=WEEKLY");
-	else if (strcasecmp(repeat, "biweekly") == 0 ||
-	    strcasecmp(repeat, "fortnightly") == 0)
+	else if (strcasecmp(repeat, "biweekly") == 0)
 		snprintf(buf, len, "FREQ=WEEKLY;INTERVAL=2");
 	else if (strcasecmp(repeat, "monthly") == 0) {
 		/* The 5th weekday of a month is its last one. */
@@ -47,9 +46,7 @@ recur_keyword(const char *repeat, const struct tz_wall *first, char *buf,
 		snprintf(buf, len, "FREQ=MONTHLY;BYDAY=%d%s",
 		    pos == 5 ? -1 : pos,
 		    weekday_codes[ical_weekday(first->wday)]);
-	} else if (strcasecmp(repeat, "daily") == 0)
-		snprintf(buf, len, "FREQ=DAILY");
-	else
+	} else
 		return -1;
 	return 0;
 }

@@ -432,7 +432,7 @@ occ_hours(struct api_req *req, const struct slot_request *slot,
 
 			tz_format_local(req->tz, slot->start, when);
 			snprintf(run->outside, sizeof(run->outside),
-			    "%s: %s", when, why);
+			    "on %s, %s", when, why);
 		}
 	}
 	return 0;
@@ -621,8 +621,8 @@ series_refusal(struct api_req *req, struct series_run *run, int total)
 	int		 only_closures = 1, w;
 
 	if (run->outside[0] != '\0') {
-		api_error(req, PROTO_EHOURS, "outside working hours on %s; "
-		    "use --force to book outside working hours", run->outside);
+		/* run->outside already says what to do about it. */
+		api_error(req, PROTO_EHOURS, "%s", run->outside);
 		return -1;
 	}
 	if (n == 0)
@@ -649,8 +649,8 @@ series_refusal(struct api_req *req, struct series_run *run, int total)
 	}
 	api_error_details(req, only_closures ? PROTO_ECLOSED : PROTO_ECONFLICT,
 	    json_pack("{s:O}", "clashes", run->problems),
-	    "%s%s; use --skip to book the others, or --overlap", msg,
-	    n > 4 ? ", ..." : "");
+	    "%s%s; use --skip to book the others, or %s", msg,
+	    n > 4 ? ", ..." : "", only_closures ? "--force" : "--overlap");
 	return -1;
 }
 

@@ -1,0 +1,206 @@
+/*
+ * Printing when the practice is closed and when a clinician is free:
+ * closures, and the free slots for a session.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "practicectl.h"
+
+#define SLOTS_WIDTH	80	/* wrap the slots of a day before this */
+
+/* "2026-12-24 to 2026-12-26", or "2026-12-24" for one day. */
+static char *
+closure_days(json_t *c)
+{
+	const char	*from = print_dash(json_text(c, "from"));
+	const char	*to = json_text(c, "to");
+
+	if (to == NULL || strcmp(from, to) == 0)
+		return (xstrdup(from));
+	return (xasprintf("%s to %s", from, to));
+}
+
+/* "2: 2026-12-24 to 2026-12-26 Office closed (practice-wide)" */
+static void
+closure_line(const char *verb, json_t *c)
+{
+	const char	*who = print_name(c, "clinician");
+	char		*id, *days, *scope;
+
+	id = json_scalar(json_object_get(c, "id"));
+	days = closure_days(c);
+	scope = who != NULL ? xasprintf("for %s", who) :
+	    xstrdup("practice-wide");
+	print_line(stdout, "%s closure %s: %s %s (%s)", verb, id, days,
+	    print_dash(json_text(c, "reason")), scope);
+	free(scope);
+	free(days);
+	free(id);
+}
+
+/* closure add: the closure, then the sessions already booked in it. */
+int
+print_closure_added(const struct ctl_args *args, json_t *answer)
+{
+	json_t		*c, *affected;
+	const char	*tz;
+	size_t		 n;
+
+	if ((c = answer_object(answer, args->cmd->object)) == NULL)
+		return (CTL_EXIT_REFUSED);
+	closure_line("added", c);
+	affected = json_member(answer, "affected", JSON_ARRAY);
+	if ((n = json_array_size(affected)) == 0)
+		return (CTL_EXIT_OK);
+	print_line(stdout, "%zu appointment%s fall%s inside it:", n,
+	    n == 1 ? "" : "s", n == 1 ? "s" : "");
+	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
+	    json_text(json_array_get(affected, 0), "tz");
+	print_appt_table(affected, tz);
+	return (CTL_EXIT_OK);
+}
+
+int
+print_closure_removed(const struct ctl_args *args, json_t *answer)
+{
+	json_t	*c;
+
+	if ((c = answer_object(answer, args->cmd->object)) == NULL)
+		return (CTL_EXIT_REFUSED);
+	closure_line("removed", c);
+	return (CTL_EXIT_OK);
+}
+
+static void
+row_closure(struct table *t, json_t *c)
+{
+	const char	*who = print_name(c, "clinician");
+
+	print_cell(t, c, "id");
+	print_cell(t, c, "from");
+	print_cell(t, c, "to");
+	table_cell(t, who != NULL ? who : "practice");
+	print_cell(t, c, "reason");
+}
+
+int
+print_closures(const struct ctl_args *args, json_t *answer)
+{
+	(void)args;
+	return (print_rows(answer, "closures", "no closures",
+	    table_new(5, "ID", "FROM", "TO", "WHO", "REASON"), row_closure));
+}
+
+/* "Mon" for "2027-01-04", or NULL if it is not a date. */
+static const char *
+slots_weekday(const char *date)
+{
+	static const char *const names[] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+	};
+	static const int	 t[] = { 0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4 };
+	int			 y, m, d;
+
+	if (strlen(date) != 10 || strspn(date, "0123456789-") != 10 ||
+	    sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
+	    y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
+		return (NULL);
+	if (m < 3)	/* Sakamoto: January and February end the year */
+		y--;
+	return (names[(y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7]);
+}
+
+/* The line of slots being filled, printed when full or at a new day. */
+struct slots_line {
+	char	*text;
+	size_t	 width;
+};
+
+static void
+slots_flush(struct slots_line *l)
+{
+	if (l->text != NULL)
+		print_line(stdout, "%s", l->text);
+	free(l->text);
+	l->text = NULL;
+	l->width = 0;
+}
+
+static void
+slots_add(struct slots_line *l, const char *slot)
+{
+	char	*t;
+
+	if (l->text != NULL && l->width + 2 + strlen(slot) >= SLOTS_WIDTH)
+		slots_flush(l);
+	t = xasprintf("%s  %s", l->text != NULL ? l->text : "", slot);
+	free(l->text);
+	l->text = t;
+	l->width = strlen(t);
+}
+
+/* "times in America/New_York (Ana Ruiz's zone)" */
+static void
+slots_footer(json_t *answer)
+{
+	const char	*tz = json_text(answer, "tz");
+	const char	*zone = json_text(answer, "zone");
+	const char	*who = print_name(answer, "clinician");
+
+	if (tz == NULL)
+		return;
+	if (who == NULL)
+		print_line(stdout, "times in %s", tz);
+	else if (zone == NULL || strcmp(zone, tz) == 0)
+		print_line(stdout, "times in %s (%s's zone)", tz, who);
+	else
+		print_line(stdout, "times in %s; %s works in %s", tz, who,
+		    zone);
+}
+
+/*
+ * slots: a line per day with free slots ("Mon 2027-01-04"), then its
+ * slots, "09:00-09:50  10:00-10:50 ...", wrapped.
+ */
+int
+print_slots(const struct ctl_args *args, json_t *answer)
+{
+	struct slots_line	 line = { NULL, 0 };
+	json_t			*list, *slot;
+	const char		*wday;
+	char			*day = NULL, *date, *times;
+	size_t			 i;
+
+	(void)args;
+	list = answer_list(answer, "slots");
+	if (json_array_size(list) == 0) {
+		print_line(stdout, "no free slots from %s to %s",
+		    print_dash(json_text(answer, "from")),
+		    print_dash(json_text(answer, "to")));
+		json_decref(list);
+		return (CTL_EXIT_OK);
+	}
+	json_array_foreach(list, i, slot) {
+		date = print_date(json_text(slot, "local_start"));
+		if (day == NULL || strcmp(day, date) != 0) {
+			slots_flush(&line);
+			if ((wday = slots_weekday(date)) != NULL)
+				print_line(stdout, "%s %s", wday, date);
+			else
+				print_line(stdout, "%s", date);
+			free(day);
+			day = date;
+		} else
+			free(date);
+		times = print_times(slot);
+		slots_add(&line, times);
+		free(times);
+	}
+	slots_flush(&line);
+	free(day);
+	json_decref(list);
+	slots_footer(answer);
+	return (CTL_EXIT_OK);
+}
