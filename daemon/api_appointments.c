@@ -854,6 +854,10 @@ appt_move_series(struct api_req *req, long long id, const struct appt_row *row,
 		    "changes one session at a time (scope this)");
 		return -1;
 	}
+	if ((ch.clinician_id != 0 && lookup_require_active(req,
+	    KIND_CLINICIAN, ch.clinician_id) == -1) || (ch.room_id > 0 &&
+	    lookup_require_active(req, KIND_ROOM, ch.room_id) == -1))
+		return -1;
 	return api_series_move(req, id, row->series_id, row->recurrence,
 	    p->slot.start, &ch);
 }

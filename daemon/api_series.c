@@ -10,6 +10,7 @@
 #include "api.h"
 #include "appt.h"
 #include "audit.h"
+#include "config.h"
 #include "db.h"
 #include "lookup.h"
 #include "practiced.h"
@@ -29,6 +30,16 @@ static const char *occ_hide_sql =
 static const char *occ_rekey_sql =
     "UPDATE appointments SET series_id = ?2, recurrence_utc = ?3,"
     "  updated = ?4 WHERE id = ?1";
+static const char *occ_detach_sql =
+    "UPDATE appointments SET series_id = NULL, recurrence_utc = NULL,"
+    "  cancel_reason = CASE WHEN state IN ('booked','confirmed')"
+    "    AND start_utc >= ?2 THEN 'the series no longer has this session'"
+    "    ELSE cancel_reason END,"
+    "  cancelled_by = CASE WHEN state IN ('booked','confirmed')"
+    "    AND start_utc >= ?2 THEN 'practice' ELSE cancelled_by END,"
+    "  state = CASE WHEN state IN ('booked','confirmed')"
+    "    AND start_utc >= ?2 THEN 'cancelled' ELSE state END,"
+    "  updated = ?2 WHERE id = ?1";
 static const char *skips_drop_sql =
     "DELETE FROM series_skips WHERE series_id = ?1 AND recurrence_utc >= ?2";
 static const char *first_future_sql =
@@ -36,7 +47,8 @@ static const char *first_future_sql =
     "  AND start_utc >= ?2";
 static const char *occ_cancel_from_sql =
     "UPDATE appointments SET state = 'cancelled', cancelled_by = ?3,"
-    "  cancel_reason = ?4, late = 0, version = version + 1, updated = ?5"
+    "  cancel_reason = ?4, late = (?3 = 'client' AND start_utc < ?6),"
+    "  version = version + 1, updated = ?5"
     "  WHERE series_id = ?1 AND start_utc >= ?2"
     "    AND state IN ('booked','confirmed')";
 
@@ -137,7 +149,8 @@ series_read_until(struct api_req *req, struct series_def *s,
 		return 0;
 	tz_format_date(&w, s->until_date);
 	tz_add_days(&w, 1);
-	s->until_utc = tz_day_start(s->zone, w.year, w.month, w.day);
+	/* The date is the reader's, like every date they type. */
+	s->until_utc = tz_day_start(req->tz, w.year, w.month, w.day);
 	if (s->until_utc <= s->first_utc) {
 		api_error(req, PROTO_EBADREQUEST, "the series ends (%s) before "
 		    "its first session", s->until_date);
@@ -349,8 +362,8 @@ scope_new_series(struct api_req *req, const struct series_def *old,
 	tz_to_wall(old->zone, m->new_start, &now);
 	delta = (long)((tz_day_start("UTC", now.year, now.month, now.day) -
 	    tz_day_start("UTC", was.year, was.month, was.day)) / 86400);
-	if (recur_shift(old->rrule, (int)delta, now.wday, rule, sizeof(rule),
-	    err, sizeof(err)) == -1) {
+	if (recur_shift(old->rrule, (int)delta, now.wday, !m->following, rule,
+	    sizeof(rule), err, sizeof(err)) == -1) {
 		api_error(req, PROTO_EBADREQUEST, "%s", err);
 		return -1;
 	}
@@ -431,6 +444,22 @@ exec_id_time(struct api_req *req, const char *sql, long long id, time_t t)
 	return db_exec_stmt(req->pd->db, stmt);
 }
 
+/*
+ * A session the changed rule has no place for: it leaves the series
+ * (as a one-off), and if still to come it is called off, saying why.
+ */
+static int
+occ_detach(struct api_req *req, const struct occ_row *row)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(req->pd->db, occ_detach_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, row->id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	return db_exec_stmt(req->pd->db, stmt);
+}
+
 static int
 occ_rekey(struct api_req *req, long long id, long long series_id, time_t rec)
 {
@@ -465,11 +494,18 @@ scope_carry(struct api_req *req, struct series_def *n,
 	for (step = 0; step < nrows; step++) {
 		i = forward ? nrows - 1 - step : step;
 		k = occ_index(old, rows[i].rec);
-		if (k >= old->n || old->v[k] != rows[i].rec || k < k0)
+		if (k >= old->n || old->v[k] != rows[i].rec || k < k0) {
+			if (occ_detach(req, &rows[i]) == -1)
+				return -1;
 			continue;
+		}
 		idx = j0 + (k - k0);
-		if (idx >= new->n)
-			continue;	/* beyond the new rule's end */
+		if (idx >= new->n) {
+			/* Past the new rule's end: no longer of the series. */
+			if (occ_detach(req, &rows[i]) == -1)
+				return -1;
+			continue;
+		}
 		/* The named session goes where it was asked to, moved or not. */
 		if (rows[i].open && (!rows[i].override || rows[i].id == named) &&
 		    (rows[i].start >= req->now || rows[i].id == named)) {
@@ -552,9 +588,11 @@ scope_apply(struct api_req *req, struct series_def *s, struct series_def *n,
 	    exec_id_time(req, skips_drop_sql, s->id, pivot) == -1)
 		goto out;
 	j0 = m->following ? 0 : k0;
+	run->moving = 1;
 	if (scope_carry(req, n, &old, &new, k0, j0, rows, nrows, m->appt_id,
 	    run) == -1)
 		goto out;
+	run->moving = 0;
 	/* Refused already: the caller rolls back, nothing more to check. */
 	if (json_array_size(run->problems) > 0) {
 		rc = 0;
@@ -644,7 +682,9 @@ api_series_cancel(struct api_req *req, long long appt_id, long long series_id,
 	struct series_def	 s;
 	sqlite3_stmt		*stmt;
 	json_t			*obj, *appt;
-	time_t			 from = following ? start : req->now;
+	/* "all" takes the named session too, even once it has begun. */
+	time_t			 from = following || start < req->now ?
+				    start : req->now;
 	int			 n;
 
 	if (series_load(req, series_id, &s) == -1 ||
@@ -655,6 +695,8 @@ api_series_cancel(struct api_req *req, long long appt_id, long long series_id,
 	db_bind_text(stmt, 3, by);
 	db_bind_text(stmt, 4, reason);
 	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(req->now +
+	    (time_t)req->pd->conf->late_cancel_hours * 3600));
 	if (db_exec_stmt(req->pd->db, stmt) == -1)
 		goto internal;
 	n = sqlite3_changes(db_handle(req->pd->db));
@@ -666,7 +708,9 @@ api_series_cancel(struct api_req *req, long long appt_id, long long series_id,
 			goto internal;
 		k = occ_index(&old, recurrence);
 		free(old.v);
-		if (series_end_before(req, &s, recurrence, k) == -1)
+		if (k == 0)		/* from the first on: all of it */
+			snprintf(s.state, sizeof(s.state), "cancelled");
+		else if (series_end_before(req, &s, recurrence, k) == -1)
 			goto internal;
 	} else
 		snprintf(s.state, sizeof(s.state), "cancelled");

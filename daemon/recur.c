@@ -222,13 +222,29 @@ recur_expand(const char *rrule, const char *zone,
 	return rc;
 }
 
+/* Every weekly BYDAY moved by delta days; -1 if one has a position. */
+static int
+recur_shift_days(struct icalrecurrencetype *r, int delta)
+{
+	int	 i, dow, shift = ((delta % 7) + 7) % 7;
+
+	for (i = 0; i < ICAL_BY_DAY_SIZE &&
+	    r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+		if (icalrecurrencetype_day_position(r->by_day[i]) != 0)
+			return -1;
+		dow = (int)icalrecurrencetype_day_day_of_week(r->by_day[i]);
+		r->by_day[i] = (short)((dow - 1 + shift) % 7 + 1);
+	}
+	return 0;
+}
+
 int
-recur_shift(const char *rrule, int delta_days, int new_wday, char *out,
-    size_t outlen, char *err, size_t errlen)
+recur_shift(const char *rrule, int delta_days, int new_wday, int multi,
+    char *out, size_t outlen, char *err, size_t errlen)
 {
 	struct icalrecurrencetype	 r;
 	char				*text;
-	int				 pos, sign;
+	int				 pos, sign, several;
 
 	r = icalrecurrencetype_from_string(rrule);
 	icalerror_clear_errno();
@@ -236,18 +252,22 @@ recur_shift(const char *rrule, int delta_days, int new_wday, char *out,
 		snprintf(err, errlen, "the series has a bad rule");
 		return -1;
 	}
+	several = r.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+	    r.by_day[1] != ICAL_RECURRENCE_ARRAY_MAX;
 	if (delta_days != 0 &&
 	    (r.by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
 	    r.by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
 	    r.by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX ||
 	    r.by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX ||
-	    (r.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX &&
-	    r.by_day[1] != ICAL_RECURRENCE_ARRAY_MAX))) {
+	    (several && (!multi || recur_shift_days(&r, delta_days) == -1)))) {
 		snprintf(err, errlen, "this series' rule (%s) ties it to its "
-		    "days; only its time can change", rrule);
+		    "days; only its time can change%s", rrule, several &&
+		    !multi ? " from one session on (move all of them "
+		    "instead)" : "");
 		return -1;
 	}
-	if (delta_days % 7 != 0 && r.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+	if (delta_days % 7 != 0 && r.by_day[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+	    !several) {
 		pos = icalrecurrencetype_day_position(r.by_day[0]);
 		sign = pos < 0 ? -1 : 1;
 		r.by_day[0] = (short)(sign * (abs(pos) * 8 +

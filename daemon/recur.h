@@ -40,10 +40,11 @@ int	recur_expand(const char *rrule, const char *zone,
 
 /*
  * The rule for a series whose days move by delta_days (to new_wday):
- * a single BYDAY follows; a rule tied to dates or several days cannot.
+ * a single BYDAY follows; several weekly days all move when multi is
+ * set; a rule tied to dates cannot move.
  */
 int	recur_shift(const char *rrule, int delta_days, int new_wday,
-	    char *out, size_t outlen, char *err, size_t errlen);
+	    int multi, char *out, size_t outlen, char *err, size_t errlen);
 /* The rule with COUNT set to count (0 removes it). */
 int	recur_set_count(const char *rrule, int count, char *out,
 	    size_t outlen);

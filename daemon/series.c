@@ -49,10 +49,9 @@ static const char *occ_place_sql =
     "  room_id = ?8, video_url = ?9, zone = ?10, forced = ?11,"
     "  overlap = ?12, state = 'booked', override = 0,"
     "  version = version + 1, updated = ?13 WHERE id = ?1";
-static const char *occ_cancel_sql =
-    "UPDATE appointments SET state = 'cancelled', cancelled_by = 'practice',"
-    "  cancel_reason = ?2, version = version + 1, updated = ?3"
-    "  WHERE id = ?1";
+static const char *occ_keep_sql =
+    "UPDATE appointments SET series_id = ?2, recurrence_utc = ?3,"
+    "  override = 1, updated = ?4 WHERE id = ?1";
 static const char *series_next_sql =
     "SELECT id, start_utc FROM appointments WHERE series_id = ?1"
     "  AND start_utc >= ?2 AND state IN ('booked','confirmed')"
@@ -69,10 +68,13 @@ static const char *series_names_sql =
     "  JOIN clients cl ON cl.id = x.client_id"
     "  JOIN services s ON s.id = x.service_id"
     "  LEFT JOIN rooms r ON r.id = x.room_id WHERE x.id = ?1";
+static const char *series_times_sql =
+    "SELECT created, updated FROM series WHERE id = ?1";
 static const char *series_to_extend_sql =
     "SELECT id FROM series WHERE state = 'active'"
-    "  AND materialized_until < ?1"
-    "  AND (until_utc IS NULL OR materialized_until < until_utc)";
+    "  AND materialized_until < ?1 AND id > ?2"
+    "  AND (until_utc IS NULL OR materialized_until < until_utc)"
+    "  ORDER BY id";
 
 static int
 wall_parse(const char *s, struct tz_wall *w)
@@ -257,6 +259,25 @@ series_names(struct api_req *req, const struct series_def *s, json_t *obj)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+static int
+series_times(struct api_req *req, long long id, json_t *obj)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(req->pd->db, series_times_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		json_object_set_new(obj, "created", api_instant(
+		    (time_t)sqlite3_column_int64(stmt, 0)));
+		json_object_set_new(obj, "updated", api_instant(
+		    (time_t)sqlite3_column_int64(stmt, 1)));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 json_t *
 series_json(struct api_req *req, long long id, int with_appointments)
 {
@@ -306,6 +327,10 @@ series_json(struct api_req *req, long long id, int with_appointments)
 	}
 	json_object_set_new(obj, "parent", s.parent_id != 0 ?
 	    json_integer(s.parent_id) : json_null());
+	if (series_times(req, id, obj) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
 	if (series_names(req, &s, obj) == -1) {
 		json_decref(obj);
 		return NULL;
@@ -362,42 +387,50 @@ occ_skip(struct api_req *req, struct series_def *s, struct series_run *run,
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->pd->db, skip_insert_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, s->id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
-	db_bind_text(stmt, 3, reason);
-	db_bind_text(stmt, 4, detail);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
-		return -1;
+	/* A session that cannot move keeps its old time: no EXDATE. */
+	if (!run->moving) {
+		if ((stmt = db_stmt(req->pd->db, skip_insert_sql)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, s->id);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
+		db_bind_text(stmt, 3, reason);
+		db_bind_text(stmt, 4, detail);
+		if (db_exec_stmt(req->pd->db, stmt) == -1)
+			return -1;
+	}
 	json_array_append_new(run->skipped, json_pack("{s:o,s:o,s:s,s:s}",
 	    "start", api_instant(rec), "local_start", api_local(req, rec),
 	    "reason", reason, "detail", detail));
 	return 0;
 }
 
-/* What stands in the way of an occurrence: a closure, else a clash. */
+/*
+ * What stands in the way of an occurrence: a closure, else a clash.
+ * Under force a closure does not, but the occurrence is then forced.
+ */
 static int
 occ_obstacle(struct api_req *req, const struct slot_request *slot,
-    int force, char *kind, size_t klen, char *with, size_t wlen,
-    long long *id)
+    int force, int *forced, char *kind, size_t klen, char *with,
+    size_t wlen, long long *id)
 {
 	json_t	*found, *first;
 
 	kind[0] = '\0';
-	if (!force) {
-		if ((found = schedule_closures(req, slot)) == NULL)
-			return -1;
-		if ((first = json_array_get(found, 0)) != NULL) {
+	if ((found = schedule_closures(req, slot)) == NULL)
+		return -1;
+	if ((first = json_array_get(found, 0)) != NULL) {
+		if (force)
+			*forced = 1;
+		else {
 			snprintf(kind, klen, "closure");
 			snprintf(with, wlen, "%s", json_string_value(
 			    json_object_get(first, "reason")));
 			*id = json_integer_value(json_object_get(first, "id"));
 		}
-		json_decref(found);
-		if (kind[0] != '\0')
-			return 0;
 	}
+	json_decref(found);
+	if (kind[0] != '\0')
+		return 0;
 	if ((found = schedule_clashes(req, slot)) == NULL)
 		return -1;
 	if ((first = json_array_get(found, 0)) != NULL) {
@@ -412,7 +445,7 @@ occ_obstacle(struct api_req *req, const struct slot_request *slot,
 
 static int
 occ_hours(struct api_req *req, const struct slot_request *slot,
-    struct series_run *run)
+    struct series_run *run, int *forced)
 {
 	char	 why[400];
 	json_t	*hours;
@@ -426,7 +459,7 @@ occ_hours(struct api_req *req, const struct slot_request *slot,
 	json_decref(hours);
 	if (!inside) {
 		if (run->force)
-			run->forced = 1;
+			*forced = 1;
 		else {
 			char	 when[TZ_BUFLEN];
 
@@ -445,16 +478,29 @@ occ_hours(struct api_req *req, const struct slot_request *slot,
 static int
 occ_decide(struct api_req *req, struct series_def *s,
     const struct slot_request *slot, time_t rec, struct series_run *run,
-    int *overlap)
+    int *overlap, int *forced)
 {
 	char		 kind[16], with[240], detail[280];
 	long long	 id = 0;
 
-	*overlap = 0;
-	if (occ_hours(req, slot, run) == -1 ||
-	    occ_obstacle(req, slot, run->force, kind, sizeof(kind), with,
-	    sizeof(with), &id) == -1)
+	*overlap = *forced = 0;
+	if (run->check_hours && slot->start < req->now) {
+		if (!run->force) {
+			char	 when[TZ_BUFLEN];
+
+			tz_format_local(req->tz, slot->start, when);
+			snprintf(run->outside, sizeof(run->outside), "%s (%s) "
+			    "is in the past; use --force", when, req->tz);
+			run->past = 1;
+			return 1;
+		}
+		*forced = 1;
+	}
+	if (occ_hours(req, slot, run, forced) == -1 ||
+	    occ_obstacle(req, slot, run->force, forced, kind, sizeof(kind),
+	    with, sizeof(with), &id) == -1)
 		return -1;
+	run->forced |= *forced;
 	if (kind[0] == '\0')
 		return 0;
 	if (run->mode == SERIES_OVERLAP && strcmp(kind, "closure") != 0) {
@@ -508,7 +554,7 @@ materialize_one(void *arg, const struct tz_wall *w, time_t t)
 	struct slot_request	 slot;
 	struct appt_new		 a;
 	long long		 id;
-	int			 overlap, rc;
+	int			 overlap, forced, rc;
 
 	(void)w;
 	if (t < ctx->from)
@@ -518,7 +564,8 @@ materialize_one(void *arg, const struct tz_wall *w, time_t t)
 	if ((rc = occ_exists(ctx->req, s->id, t)) != 0)
 		return rc == 1 ? 0 : (ctx->failed = 1);
 	occ_slot(s, t, 0, &slot);
-	if ((rc = occ_decide(ctx->req, s, &slot, t, ctx->run, &overlap)) != 0)
+	if ((rc = occ_decide(ctx->req, s, &slot, t, ctx->run, &overlap,
+	    &forced)) != 0)
 		return rc == 1 ? 0 : (ctx->failed = 1);
 	memset(&a, 0, sizeof(a));
 	a.clinician_id = s->clinician_id;
@@ -530,7 +577,7 @@ materialize_one(void *arg, const struct tz_wall *w, time_t t)
 	a.end = slot.end;
 	a.block_end = slot.block_end;
 	a.zone = s->zone;
-	a.forced = ctx->run->force;
+	a.forced = forced;
 	a.overlap = overlap;
 	a.series_id = s->id;
 	a.recurrence = t;
@@ -568,25 +615,25 @@ series_place(struct api_req *req, struct series_def *s, long long appt_id,
 {
 	struct slot_request	 slot;
 	sqlite3_stmt		*stmt;
-	char			 reason[300];
-	int			 overlap, rc;
+	int			 overlap, forced, rc;
 
 	occ_slot(s, start, appt_id, &slot);
-	if ((rc = occ_decide(req, s, &slot, start, run, &overlap)) == -1)
+	if ((rc = occ_decide(req, s, &slot, start, run, &overlap,
+	    &forced)) == -1)
 		return -1;
 	if (rc == 1) {
-		if (run->mode != SERIES_SKIP)
-			return 0;
-		/* It cannot move: it is called off, and says why. */
-		snprintf(reason, sizeof(reason), "series moved; the new time "
-		    "is taken (%s)", json_string_value(json_object_get(
-		    json_array_get(run->skipped, json_array_size(run->skipped)
-		    - 1), "detail")));
-		if ((stmt = db_stmt(req->pd->db, occ_cancel_sql)) == NULL)
+		if (run->mode == SERIES_REFUSE || run->past)
+			return 0;	/* the caller rolls back */
+		/*
+		 * Its new time is taken: it stays where it was, booked, as
+		 * an override of its place in the changed series.
+		 */
+		if ((stmt = db_stmt(req->pd->db, occ_keep_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, appt_id);
-		db_bind_text(stmt, 2, reason);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->now);
+		sqlite3_bind_int64(stmt, 2, s->id);
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)start);
+		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)req->now);
 		return db_exec_stmt(req->pd->db, stmt);
 	}
 	if ((stmt = db_stmt(req->pd->db, occ_place_sql)) == NULL)
@@ -602,7 +649,7 @@ series_place(struct api_req *req, struct series_def *s, long long appt_id,
 		sqlite3_bind_int64(stmt, 8, s->room_id);
 	db_bind_text(stmt, 9, s->has_video ? s->video : NULL);
 	db_bind_text(stmt, 10, s->zone);
-	sqlite3_bind_int(stmt, 11, run->force);
+	sqlite3_bind_int(stmt, 11, forced);
 	sqlite3_bind_int(stmt, 12, overlap);
 	sqlite3_bind_int64(stmt, 13, (sqlite3_int64)req->now);
 	if (db_exec_stmt(req->pd->db, stmt) == -1)
@@ -622,7 +669,8 @@ series_refusal(struct api_req *req, struct series_run *run, int total)
 
 	if (run->outside[0] != '\0') {
 		/* run->outside already says what to do about it. */
-		api_error(req, PROTO_EHOURS, "%s", run->outside);
+		api_error(req, run->past ? PROTO_EPAST : PROTO_EHOURS, "%s",
+		    run->outside);
 		return -1;
 	}
 	if (n == 0)
@@ -680,8 +728,8 @@ series_extend_all(struct practiced *pd)
 	struct caller	 who;
 	struct api_req	 req;
 	sqlite3_stmt	*stmt;
-	long long	 ids[256];
-	size_t		 n = 0, i;
+	long long	 ids[128], last = 0;
+	size_t		 n, i, total = 0;
 
 	memset(&who, 0, sizeof(who));
 	memset(&req, 0, sizeof(req));
@@ -692,25 +740,30 @@ series_extend_all(struct practiced *pd)
 	req.who = &who;
 	req.now = time(NULL);
 	req.tz = pd->conf->timezone;
-	if ((stmt = db_stmt(pd->db, series_to_extend_sql)) == NULL)
-		return;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(&req));
-	while (n < sizeof(ids) / sizeof(ids[0]) &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	for (i = 0; i < n; i++) {
-		/* One transaction a series: one failure spoils no other. */
-		if (db_begin(pd->db) == -1)
+	do {
+		if ((stmt = db_stmt(pd->db, series_to_extend_sql)) == NULL)
 			return;
-		if (series_extend_one(&req, ids[i]) == -1) {
-			log_warnx("series %lld: cannot extend", ids[i]);
-			db_rollback(pd->db);
-		} else if (db_commit(pd->db) == -1)
-			log_warnx("series %lld: cannot commit", ids[i]);
-		json_decref(req.reply);
-		req.reply = NULL;
-	}
-	if (n > 0)
-		log_info("series: extended %zu to the horizon", n);
+		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(&req));
+		sqlite3_bind_int64(stmt, 2, last);
+		for (n = 0; n < sizeof(ids) / sizeof(ids[0]) &&
+		    sqlite3_step(stmt) == SQLITE_ROW; n++)
+			ids[n] = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+		for (i = 0; i < n; i++) {
+			/* One transaction a series: one failure spoils none. */
+			if (db_begin(pd->db) == -1)
+				return;
+			if (series_extend_one(&req, ids[i]) == -1) {
+				log_warnx("series %lld: cannot extend", ids[i]);
+				db_rollback(pd->db);
+			} else if (db_commit(pd->db) == -1)
+				log_warnx("series %lld: cannot commit", ids[i]);
+			json_decref(req.reply);
+			req.reply = NULL;
+			last = ids[i];
+		}
+		total += n;
+	} while (n == sizeof(ids) / sizeof(ids[0]));
+	if (total > 0)
+		log_info("series: extended %zu to the horizon", total);
 }

@@ -51,6 +51,8 @@ struct series_run {
 	long long		 first_id;	/* first occurrence booked */
 	int			 forced;
 	int			 overlapped;
+	int			 past;		/* outside[] is about the past */
+	int			 moving;	/* placing existing sessions */
 	json_t			*skipped;	/* [{start, local_start, ...}] */
 	json_t			*problems;	/* in SERIES_REFUSE mode */
 	char			 outside[480];	/* first outside hours */

@@ -101,17 +101,23 @@ test_shift(void)
 {
 	char	 out[RECUR_RULE_MAX], err[200];
 
-	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=MO", 1, 1, out, sizeof(out), err,
+	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=MO", 1, 1, 0, out, sizeof(out), err,
 	    sizeof(err)) == 0);
 	CHECK_STR(out, "FREQ=WEEKLY;BYDAY=TU");
-	CHECK(recur_shift("FREQ=MONTHLY;BYDAY=-1FR", -1, 3, out, sizeof(out),
+	CHECK(recur_shift("FREQ=MONTHLY;BYDAY=-1FR", -1, 3, 0, out, sizeof(out),
 	    err, sizeof(err)) == 0);
 	CHECK_STR(out, "FREQ=MONTHLY;BYDAY=-1TH");
-	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=MO,TH", 1, 1, out, sizeof(out),
-	    err, sizeof(err)) == -1);
-	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=MO,TH", 0, 0, out, sizeof(out),
-	    err, sizeof(err)) == 0);
-	CHECK(recur_shift("FREQ=MONTHLY;BYMONTHDAY=15", 1, 2, out,
+	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=MO,TH", 1, 1, 0, out,
+	    sizeof(out), err, sizeof(err)) == -1);
+	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=MO,TH", 1, 1, 1, out,
+	    sizeof(out), err, sizeof(err)) == 0);
+	CHECK_STR(out, "FREQ=WEEKLY;BYDAY=TU,FR");
+	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=FR,SU", 2, 6, 1, out,
+	    sizeof(out), err, sizeof(err)) == 0);
+	CHECK_STR(out, "FREQ=WEEKLY;BYDAY=SU,TU");
+	CHECK(recur_shift("FREQ=WEEKLY;BYDAY=MO,TH", 0, 0, 0, out,
+	    sizeof(out), err, sizeof(err)) == 0);
+	CHECK(recur_shift("FREQ=MONTHLY;BYMONTHDAY=15", 1, 2, 1, out,
 	    sizeof(out), err, sizeof(err)) == -1);
 	CHECK(recur_set_count("FREQ=WEEKLY;COUNT=10", 6, out,
 	    sizeof(out)) == 0);
