@@ -278,6 +278,25 @@ slots_people(struct api_req *req, struct slots_ctx *c, long long service,
 	return *who != NULL && *what != NULL ? 0 : -1;
 }
 
+static json_t *
+slots_room(struct slots_ctx *c)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*room = NULL;
+
+	if (c->room_id == 0)
+		return json_null();
+	if ((stmt = db_stmt(c->req->pd->db,
+	    "SELECT name FROM rooms WHERE id = ?1")) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, c->room_id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		room = json_pack("{s:I,s:s}", "id", (json_int_t)c->room_id,
+		    "name", db_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return room;
+}
+
 void
 api_slots(struct api_req *req)
 {
@@ -315,8 +334,7 @@ api_slots(struct api_req *req)
 	tz_format_date(&from, f);
 	tz_format_date(&last, t);
 	api_reply(req, 200, json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:s,s:o}",
-	    "clinician", who, "service", what, "room", c.room_id ?
-	    json_pack("{s:I}", "id", (json_int_t)c.room_id) : json_null(),
+	    "clinician", who, "service", what, "room", slots_room(&c),
 	    "zone", c.zone, "tz", req->tz, "from", f, "to", t,
 	    "slots", c.slots));
 	free(c.busy);
