@@ -821,14 +821,10 @@ cmd_build_list(const struct ctl_args *args, struct ctl_request *req)
 		    "--from with --to");
 		return (-1);
 	}
-	if ((parse_get(args, "from") == NULL) !=
-	    (parse_get(args, "to") == NULL)) {
-		ctl_usage_error(args->cmd, "--from and --to go together");
-		return (-1);
-	}
-	return (cmd_build(args, req));
+	return (cmd_build_report(args, req));
 }
 
+/* --from and --to come as a pair. */
 static int
 cmd_build_report(const struct ctl_args *args, struct ctl_request *req)
 {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "protocol.h"
 
@@ -95,6 +96,15 @@ int	 api_url(struct api_req *, const char *field, const char **out);
 /* Writes in one transaction: begin, then commit or roll back. */
 int	 api_begin(struct api_req *);
 void	 api_finish(struct api_req *);	/* commit unless failed */
+
+/*
+ * Rows to JSON: one row by id (NULL if none), or every row of a bound
+ * statement as an array (NULL on a database error).  Both reset stmt.
+ */
+typedef json_t *(*api_row_fn)(struct api_req *, sqlite3_stmt *);
+json_t	*api_row_by_id(struct api_req *, const char *sql, long long id,
+	    api_row_fn);
+json_t	*api_rows(struct api_req *, sqlite3_stmt *, api_row_fn);
 
 /* Instant helpers for JSON output. */
 json_t	*api_instant(time_t);

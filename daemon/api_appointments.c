@@ -151,16 +151,7 @@ appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
 json_t *
 appt_json(struct api_req *req, long long id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*obj = NULL;
-
-	if ((stmt = db_stmt(req->pd->db, appt_one_sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		obj = appt_row_json(req, stmt);
-	sqlite3_reset(stmt);
-	return obj;
+	return api_row_by_id(req, appt_one_sql, id, appt_row_json);
 }
 
 static void
@@ -666,14 +657,12 @@ api_appointment_list(struct api_req *req)
 	char			 from[TZ_BUFLEN], to[TZ_BUFLEN];
 	struct tz_wall		 end;
 	long long		 clinician, client;
-	int			 rc;
 
 	if (appt_read_range(req, &r) == -1 ||
 	    appt_list_filters(req, &clinician, &client, &state) == -1)
 		return;
 	if ((stmt = db_stmt(req->pd->db, client != 0 ? appt_list_client_sql :
-	    clinician != 0 ? appt_list_clinician_sql : appt_list_sql)) == NULL ||
-	    (list = json_array()) == NULL) {
+	    clinician != 0 ? appt_list_clinician_sql : appt_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
@@ -686,11 +675,7 @@ api_appointment_list(struct api_req *req)
 	sqlite3_bind_int64(stmt, 3, clinician);
 	sqlite3_bind_int64(stmt, 4, client);
 	db_bind_text(stmt, 5, state);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(list, appt_row_json(req, stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
+	if ((list = api_rows(req, stmt, appt_row_json)) == NULL) {
 		api_internal(req);
 		return;
 	}
@@ -1119,21 +1104,11 @@ static json_t *
 appt_list_where(struct api_req *req, const char *sql, long long id)
 {
 	sqlite3_stmt	*stmt;
-	json_t		*list;
-	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, sql)) == NULL ||
-	    (list = json_array()) == NULL)
+	if ((stmt = db_stmt(req->pd->db, sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(list, appt_row_json(req, stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return api_rows(req, stmt, appt_row_json);
 }
 
 json_t *

@@ -36,10 +36,11 @@ struct client_fields {
 };
 
 static json_t *
-client_row_json(sqlite3_stmt *stmt)
+client_row_json(struct api_req *req, sqlite3_stmt *stmt)
 {
 	json_t	*remind = json_array();
 
+	(void)req;
 	if (remind == NULL)
 		return NULL;
 	if (sqlite3_column_int(stmt, 4))
@@ -61,16 +62,7 @@ client_row_json(sqlite3_stmt *stmt)
 static json_t *
 client_json(struct api_req *req, long long id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*obj = NULL;
-
-	if ((stmt = db_stmt(req->pd->db, client_sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		obj = client_row_json(stmt);
-	sqlite3_reset(stmt);
-	return obj;
+	return api_row_by_id(req, client_sql, id, client_row_json);
 }
 
 static void
@@ -229,40 +221,21 @@ done:
 	api_finish(req);
 }
 
-static char *
-client_like(const char *q)
-{
-	char	*pat, *p;
-
-	if ((pat = malloc(strlen(q) * 2 + 2)) == NULL)
-		return NULL;
-	for (p = pat; *q != '\0'; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*p++ = '\\';
-		*p++ = *q;
-	}
-	*p++ = '%';
-	*p = '\0';
-	return pat;
-}
-
 void
 api_client_list(struct api_req *req)
 {
 	const char	*all = api_query(req, "all"), *q = api_query(req, "q");
 	sqlite3_stmt	*stmt;
-	json_t		*list, *obj;
+	json_t		*list;
 	char		*pat = NULL;
-	int		 rc;
 
 	if (q != NULL && (*q == '\0' || strlen(q) > 100)) {
 		api_error(req, PROTO_EBADREQUEST, "search text must be 1 to 100 "
 		    "characters");
 		return;
 	}
-	if ((q != NULL && (pat = client_like(q)) == NULL) ||
-	    (stmt = db_stmt(req->pd->db, client_list_sql)) == NULL ||
-	    (list = json_array()) == NULL) {
+	if ((q != NULL && (pat = lookup_like_prefix(q)) == NULL) ||
+	    (stmt = db_stmt(req->pd->db, client_list_sql)) == NULL) {
 		free(pat);
 		api_internal(req);
 		return;
@@ -270,12 +243,7 @@ api_client_list(struct api_req *req)
 	sqlite3_bind_int(stmt, 1, all != NULL && strcmp(all, "0") != 0);
 	db_bind_text(stmt, 2, pat);
 	free(pat);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if ((obj = client_row_json(stmt)) != NULL)
-			json_array_append_new(list, obj);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
+	if ((list = api_rows(req, stmt, client_row_json)) == NULL) {
 		api_internal(req);
 		return;
 	}

@@ -37,10 +37,11 @@ static const char *closure_affected_sql =
     "  AND (?3 = 0 OR clinician_id = ?3) ORDER BY start_utc";
 
 static json_t *
-closure_row_json(sqlite3_stmt *stmt)
+closure_row_json(struct api_req *req, sqlite3_stmt *stmt)
 {
 	json_t	*who = json_null();
 
+	(void)req;
 	if (sqlite3_column_type(stmt, 8) != SQLITE_NULL)
 		who = json_pack("{s:I,s:s}",
 		    "id", (json_int_t)sqlite3_column_int64(stmt, 8),
@@ -60,16 +61,7 @@ closure_row_json(sqlite3_stmt *stmt)
 static json_t *
 closure_json(struct api_req *req, long long id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*obj = NULL;
-
-	if ((stmt = db_stmt(req->pd->db, closure_one_sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		obj = closure_row_json(stmt);
-	sqlite3_reset(stmt);
-	return obj;
+	return api_row_by_id(req, closure_one_sql, id, closure_row_json);
 }
 
 static int
@@ -258,26 +250,20 @@ api_closure_list(struct api_req *req)
 	const char	*v;
 	time_t		 from, to;
 	long long	 clinician = 0;
-	int		 rc;
 
 	if (closure_list_range(req, &from, &to) == -1)
 		return;
 	if ((v = api_query(req, "clinician")) != NULL &&
 	    lookup_ref(req, KIND_CLINICIAN, v, &clinician) == -1)
 		return;
-	if ((stmt = db_stmt(req->pd->db, closure_list_sql)) == NULL ||
-	    (list = json_array()) == NULL) {
+	if ((stmt = db_stmt(req->pd->db, closure_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
 	sqlite3_bind_int64(stmt, 3, clinician);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(list, closure_row_json(stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
+	if ((list = api_rows(req, stmt, closure_row_json)) == NULL) {
 		api_internal(req);
 		return;
 	}

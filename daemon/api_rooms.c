@@ -18,8 +18,9 @@ static const char *room_update_sql =
     "UPDATE rooms SET name = ?2, active = ?3 WHERE id = ?1";
 
 static json_t *
-room_row_json(sqlite3_stmt *stmt)
+room_row_json(struct api_req *req, sqlite3_stmt *stmt)
 {
+	(void)req;
 	return json_pack("{s:I,s:s,s:b}",
 	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
 	    "name", db_column_text(stmt, 1),
@@ -29,16 +30,7 @@ room_row_json(sqlite3_stmt *stmt)
 static json_t *
 room_json(struct api_req *req, long long id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*obj = NULL;
-
-	if ((stmt = db_stmt(req->pd->db, room_sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		obj = room_row_json(stmt);
-	sqlite3_reset(stmt);
-	return obj;
+	return api_row_by_id(req, room_sql, id, room_row_json);
 }
 
 static void
@@ -101,19 +93,13 @@ api_room_list(struct api_req *req)
 	const char	*all = api_query(req, "all");
 	sqlite3_stmt	*stmt;
 	json_t		*list;
-	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, room_list_sql)) == NULL ||
-	    (list = json_array()) == NULL) {
+	if ((stmt = db_stmt(req->pd->db, room_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
 	sqlite3_bind_int(stmt, 1, all != NULL && strcmp(all, "0") != 0);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(list, room_row_json(stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
+	if ((list = api_rows(req, stmt, room_row_json)) == NULL) {
 		api_internal(req);
 		return;
 	}

@@ -20,8 +20,9 @@ static const char *service_update_sql =
     "  WHERE id = ?1";
 
 static json_t *
-service_row_json(sqlite3_stmt *stmt)
+service_row_json(struct api_req *req, sqlite3_stmt *stmt)
 {
+	(void)req;
 	return json_pack("{s:I,s:s,s:i,s:i,s:b}",
 	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
 	    "name", db_column_text(stmt, 1),
@@ -33,15 +34,8 @@ service_row_json(sqlite3_stmt *stmt)
 static void
 service_answer(struct api_req *req, int status, long long id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*obj = NULL;
+	json_t	*obj = api_row_by_id(req, service_sql, id, service_row_json);
 
-	if ((stmt = db_stmt(req->pd->db, service_sql)) != NULL) {
-		sqlite3_bind_int64(stmt, 1, id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			obj = service_row_json(stmt);
-		sqlite3_reset(stmt);
-	}
 	if (obj == NULL)
 		api_internal(req);
 	else
@@ -102,19 +96,13 @@ api_service_list(struct api_req *req)
 	const char	*all = api_query(req, "all");
 	sqlite3_stmt	*stmt;
 	json_t		*list;
-	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, service_list_sql)) == NULL ||
-	    (list = json_array()) == NULL) {
+	if ((stmt = db_stmt(req->pd->db, service_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
 	sqlite3_bind_int(stmt, 1, all != NULL && strcmp(all, "0") != 0);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(list, service_row_json(stmt));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
+	if ((list = api_rows(req, stmt, service_row_json)) == NULL) {
 		api_internal(req);
 		return;
 	}

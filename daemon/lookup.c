@@ -87,8 +87,8 @@ lookup_id(struct api_req *req, enum kind kind, const char *ref,
 }
 
 /* "50%_off" must match literally: escape LIKE's wildcards. */
-static char *
-like_prefix(const char *ref)
+char *
+lookup_like_prefix(const char *ref)
 {
 	char	*pat, *p;
 
@@ -198,7 +198,7 @@ lookup_name(struct api_req *req, enum kind kind, const char *ref,
 	if (json_array_size(cands) > 0)
 		return lookup_pick(req, kind, ref, cands, id);
 	json_decref(cands);
-	if ((pat = like_prefix(ref)) == NULL) {
+	if ((pat = lookup_like_prefix(ref)) == NULL) {
 		api_internal(req);
 		return -1;
 	}

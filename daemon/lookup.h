@@ -21,6 +21,8 @@ int		 lookup_ref(struct api_req *, enum kind, const char *ref,
 int		 lookup_field(struct api_req *, enum kind, const char *field,
 		    int required, long long *id);
 const char	*lookup_noun(enum kind);
+/* A LIKE pattern for a prefix, wildcards escaped (ESCAPE '\\'). */
+char		*lookup_like_prefix(const char *);
 /* Refuse (invalid_state) to book with an archived record. */
 int		 lookup_require_active(struct api_req *, enum kind, long long id);
 /* 1 if another record of that kind has this name (any case). */
