@@ -67,9 +67,23 @@ print_closure_removed(const struct ctl_args *args, json_t *answer)
 {
 	json_t	*c;
 
+	json_t	*skipped, *k;
+	size_t	 i;
+	long long restored;
+
 	if ((c = answer_object(answer, args->cmd->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	closure_line("removed", c);
+	/* Series sessions the closure had skipped are booked again. */
+	restored = json_integer_value(json_object_get(answer, "restored"));
+	if (restored > 0)
+		print_line(stdout, "%lld series session%s booked again",
+		    restored, restored == 1 ? "" : "s");
+	skipped = json_object_get(answer, "skipped");
+	json_array_foreach(skipped, i, k)
+		print_line(stdout, "still skipped %s: %s (%s)",
+		    json_text(k, "local_start"), json_text(k, "reason"),
+		    json_text(k, "detail"));
 	return (CTL_EXIT_OK);
 }
 

@@ -14,6 +14,7 @@
 #include "practiced.h"
 #include "tz.h"
 #include "appt.h"
+#include "series.h"
 
 static const char *closure_one_sql =
     "SELECT k.id, k.first_day, k.last_day, k.reason, k.zone, k.start_utc,"
@@ -273,12 +274,14 @@ api_closure_list(struct api_req *req)
 void
 api_closure_remove(struct api_req *req)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*obj = NULL;
-	long long	 id;
+	struct series_run	 run;
+	sqlite3_stmt		*stmt;
+	json_t			*obj = NULL;
+	long long		 id;
 
 	if (api_id(req, req->arg[0], &id) == -1 || api_begin(req) == -1)
 		return;
+	series_run_init(&run, SERIES_SKIP);
 	if ((obj = closure_json(req, id)) == NULL) {
 		api_error(req, PROTO_ENOTFOUND, "no closure %lld", id);
 		goto done;
@@ -286,17 +289,21 @@ api_closure_remove(struct api_req *req)
 	if ((stmt = db_stmt(req->pd->db, closure_delete_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->pd->db, stmt) == -1 ||
+	    series_closure_removed(req, id, &run) == -1)
 		goto fail;
-	if (audit_record(req, "closure.remove", "closure", id, "%s to %s",
+	if (audit_record(req, "closure.remove", "closure", id, "%s to %s, "
+	    "%d series sessions booked again",
 	    json_string_value(json_object_get(obj, "from")),
-	    json_string_value(json_object_get(obj, "to"))) == -1)
+	    json_string_value(json_object_get(obj, "to")), run.booked) == -1)
 		goto done;
-	api_reply(req, 200, json_pack("{s:O}", "closure", obj));
+	api_reply(req, 200, json_pack("{s:O,s:i,s:O}", "closure", obj,
+	    "restored", run.booked, "skipped", run.skipped));
 	goto done;
 fail:
 	api_internal(req);
 done:
+	series_run_clear(&run);
 	json_decref(obj);
 	api_finish(req);
 }

@@ -68,6 +68,12 @@ static const char *series_names_sql =
     "  JOIN clients cl ON cl.id = x.client_id"
     "  JOIN services s ON s.id = x.service_id"
     "  LEFT JOIN rooms r ON r.id = x.room_id WHERE x.id = ?1";
+static const char *skips_of_closure_sql =
+    "SELECT series_id, recurrence_utc FROM series_skips"
+    "  WHERE reason = 'closure' AND detail LIKE ?1 AND recurrence_utc >= ?2"
+    "  ORDER BY series_id, recurrence_utc";
+static const char *skip_delete_sql =
+    "DELETE FROM series_skips WHERE series_id = ?1 AND recurrence_utc = ?2";
 static const char *series_times_sql =
     "SELECT created, updated FROM series WHERE id = ?1";
 static const char *series_to_extend_sql =
@@ -546,27 +552,19 @@ struct materialize_ctx {
 	int			 failed;
 };
 
+/* Book the occurrence at t unless it is taken: 0, or -1 on an error. */
 static int
-materialize_one(void *arg, const struct tz_wall *w, time_t t)
+occ_book(struct api_req *req, struct series_def *s, time_t t,
+    struct series_run *run)
 {
-	struct materialize_ctx	*ctx = arg;
-	struct series_def	*s = ctx->s;
 	struct slot_request	 slot;
 	struct appt_new		 a;
 	long long		 id;
 	int			 overlap, forced, rc;
 
-	(void)w;
-	if (t < ctx->from)
-		return 0;
-	if (s->until_utc != 0 && t >= s->until_utc)
-		return 1;
-	if ((rc = occ_exists(ctx->req, s->id, t)) != 0)
-		return rc == 1 ? 0 : (ctx->failed = 1);
 	occ_slot(s, t, 0, &slot);
-	if ((rc = occ_decide(ctx->req, s, &slot, t, ctx->run, &overlap,
-	    &forced)) != 0)
-		return rc == 1 ? 0 : (ctx->failed = 1);
+	if ((rc = occ_decide(req, s, &slot, t, run, &overlap, &forced)) != 0)
+		return rc == 1 ? 0 : -1;
 	memset(&a, 0, sizeof(a));
 	a.clinician_id = s->clinician_id;
 	a.client_id = s->client_id;
@@ -581,11 +579,30 @@ materialize_one(void *arg, const struct tz_wall *w, time_t t)
 	a.overlap = overlap;
 	a.series_id = s->id;
 	a.recurrence = t;
-	if (appt_store(ctx->req, &a, &id) == -1)
+	if (appt_store(req, &a, &id) == -1)
+		return -1;
+	if (run->first_id == 0)
+		run->first_id = id;
+	run->booked++;
+	return 0;
+}
+
+static int
+materialize_one(void *arg, const struct tz_wall *w, time_t t)
+{
+	struct materialize_ctx	*ctx = arg;
+	struct series_def	*s = ctx->s;
+	int			 rc;
+
+	(void)w;
+	if (t < ctx->from)
+		return 0;
+	if (s->until_utc != 0 && t >= s->until_utc)
+		return 1;
+	if ((rc = occ_exists(ctx->req, s->id, t)) != 0)
+		return rc == 1 ? 0 : (ctx->failed = 1);
+	if (occ_book(ctx->req, s, t, ctx->run) == -1)
 		return (ctx->failed = 1);
-	if (ctx->run->first_id == 0)
-		ctx->run->first_id = id;
-	ctx->run->booked++;
 	return 0;
 }
 
@@ -657,6 +674,47 @@ series_place(struct api_req *req, struct series_def *s, long long appt_id,
 	run->booked++;
 	if (run->first_id == 0)
 		run->first_id = appt_id;
+	return 0;
+}
+
+/*
+ * A closure is gone: the future occurrences it made series skip are
+ * booked again where they are still free (skipped anew where not).
+ */
+int
+series_closure_removed(struct api_req *req, long long closure_id,
+    struct series_run *run)
+{
+	sqlite3_stmt		*stmt;
+	struct series_def	 s;
+	char			 pat[48];
+	long long		 sid[512];
+	time_t			 rec[512];
+	size_t			 n = 0, i;
+
+	snprintf(pat, sizeof(pat), "closure %lld:%%", closure_id);
+	if ((stmt = db_stmt(req->pd->db, skips_of_closure_sql)) == NULL)
+		return -1;
+	db_bind_text(stmt, 1, pat);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	while (n < sizeof(sid) / sizeof(sid[0]) &&
+	    sqlite3_step(stmt) == SQLITE_ROW) {
+		sid[n] = sqlite3_column_int64(stmt, 0);
+		rec[n++] = (time_t)sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	for (i = 0; i < n; i++) {
+		if ((stmt = db_stmt(req->pd->db, skip_delete_sql)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, sid[i]);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec[i]);
+		if (db_exec_stmt(req->pd->db, stmt) == -1 ||
+		    series_load(req, sid[i], &s) == -1)
+			return -1;
+		if (strcmp(s.state, "active") == 0 &&
+		    occ_book(req, &s, rec[i], run) == -1)
+			return -1;
+	}
 	return 0;
 }
 

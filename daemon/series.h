@@ -71,6 +71,9 @@ int	 series_materialize(struct api_req *, struct series_def *, time_t to,
 /* Check and place an existing occurrence at a new time (moves). */
 int	 series_place(struct api_req *, struct series_def *,
 	    long long appt_id, time_t start, struct series_run *);
+/* Book again what a removed closure made series skip (SERIES_SKIP run). */
+int	 series_closure_removed(struct api_req *, long long closure_id,
+	    struct series_run *);
 /* Answer 409/422 for a refused run; 0 when nothing was refused. */
 int	 series_refusal(struct api_req *, struct series_run *, int total);
 

@@ -333,3 +333,35 @@ def test_affected_in_the_clinicians_zone(c):
     # the practice's closure of that Friday is New York's Friday
     out = add_closure(p, fri.isoformat(), "Practice", "day")
     assert [a["id"] for a in out["affected"]] == [fri_ny["id"]]
+
+
+def test_removing_a_closure_books_its_skipped_sessions_again(c):
+    p, mon = c.p, c.mon
+    cli = new_client(p)
+    c1 = new_clinician(p)
+    wk2 = mon + D(days=7)
+    cid = add_closure(p, wk2.isoformat(), "Leave", clinician=c1)["closure"]["id"]
+    out = book_series(p, cli, c1, c.svc, at(mon, "15:00"), "weekly", "--count", "3", "--skip")
+    assert out["booked"] == 2
+    sid = out["series"]["id"]
+    gone = ok(p, "closure", "remove", str(cid))
+    assert gone["restored"] == 1 and gone["skipped"] == [], gone
+    s, appts = series_show(p, sid)
+    assert [a["local_start"] for a in appts] == [
+        at(mon + D(days=7 * k), "15:00") for k in (0, 1, 2)]
+    assert s["skipped"] == []
+
+    # If the freed time was taken meanwhile, the session stays skipped, now
+    # for the clash, and nothing is double-booked.
+    c2 = new_clinician(p)
+    cid = add_closure(p, wk2.isoformat(), "Leave", clinician=c2)["closure"]["id"]
+    out = book_series(p, cli, c2, c.svc, at(mon, "15:00"), "weekly", "--count", "3", "--skip")
+    other = book_one(p, new_client(p), c2, c.svc, at(wk2, "15:00"), "--force")
+    gone = ok(p, "closure", "remove", str(cid))
+    assert gone["restored"] == 0
+    assert [(k["reason"], k["detail"]) for k in gone["skipped"]] == [
+        ("clash", "appointment %d" % other["id"])]
+    s, appts = series_show(p, out["series"]["id"])
+    assert len(appts) == 2
+    assert [(k["reason"], k["local_start"]) for k in s["skipped"]] == [
+        ("clash", at(wk2, "15:00"))]
