@@ -19,7 +19,7 @@ HDRS	= $(wildcard daemon/*.h ctl/*.h tests/unit/*.h)
 
 B	?= build
 
-.PHONY: all asan deps run check unit e2e bench fuzz clean
+.PHONY: all asan deps run check unit e2e bench fuzz analyze clean
 
 all: deps-ok
 	@$(MAKE) --no-print-directory binaries B=build
@@ -101,5 +101,11 @@ fuzz: deps-ok
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 	    build-fuzz/corpus tests/fuzz/seeds
 
+# clang's static analyzer over both programs; fails on any report.
+analyze: deps-ok
+	rm -rf build-analyze
+	scan-build --status-bugs -o build-analyze/report \
+	    $(MAKE) --no-print-directory binaries B=build-analyze CC=clang
+
 clean:
-	rm -rf build build-asan build-fuzz deps-ok
+	rm -rf build build-asan build-fuzz build-analyze deps-ok

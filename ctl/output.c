@@ -216,8 +216,11 @@ table_print(struct table *t, FILE *fp)
 	size_t	*width, i, w, nrows, r;
 	int	 c;
 
+	if (t->ncols <= 0)
+		return;
 	width = xreallocarray(NULL, t->ncols, sizeof(*width));
-	memset(width, 0, t->ncols * sizeof(*width));
+	for (i = 0; i < (size_t)t->ncols; i++)
+		width[i] = 0;
 	for (i = 0; i < t->ncells; i++) {
 		w = output_width(t->cells[i]);
 		if (w > width[i % t->ncols])

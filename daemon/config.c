@@ -233,7 +233,7 @@ set_request_timeout(struct config_ctx *ctx, const char *v)
 static int
 set_max_body(struct config_ctx *ctx, const char *v)
 {
-	int	 kib;
+	int	 kib = 0;
 
 	if (config_set_int(ctx, &kib, v, 1, 16384) == -1)
 		return -1;
