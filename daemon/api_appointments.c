@@ -7,31 +7,16 @@
 #include <string.h>
 
 #include "api.h"
+#include "appt.h"
 #include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "lookup.h"
 #include "practiced.h"
 #include "schedule.h"
-#include "tz.h"
-#include "appt.h"
 #include "series.h"
+#include "tz.h"
 
-#define APPT_COLUMNS							\
-	"a.id, a.start_utc, a.end_utc, a.block_end_utc, a.zone, a.state,"\
-	" a.cancelled_by, a.late, a.cancel_reason, a.forced, a.overlap,"\
-	" a.version, a.created, a.updated, a.video_url,"		\
-	" c.id, c.name, cl.id, cl.name, s.id, s.name, r.id, r.name,"	\
-	" a.series_id, a.recurrence_utc, a.override"
-#define APPT_FROM							\
-	" FROM appointments a"						\
-	" JOIN clinicians c ON c.id = a.clinician_id"			\
-	" JOIN clients cl ON cl.id = a.client_id"			\
-	" JOIN services s ON s.id = a.service_id"			\
-	" LEFT JOIN rooms r ON r.id = a.room_id"
-
-static const char *appt_one_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id = ?1";
 /* One statement per leading filter, so each can use its own index. */
 #define APPT_LIST_WHERE(lead)						\
     "SELECT " APPT_COLUMNS APPT_FROM " WHERE " lead			\
@@ -45,22 +30,6 @@ static const char *appt_list_clinician_sql =
     APPT_LIST_WHERE("a.clinician_id = ?3 AND");
 static const char *appt_list_client_sql =
     APPT_LIST_WHERE("a.client_id = ?4 AND");
-static const char *appt_raw_sql =
-    "SELECT clinician_id, room_id, video_url, start_utc, end_utc,"
-    "  block_end_utc, state, series_id, recurrence_utc"
-    "  FROM appointments WHERE id = ?1";
-static const char *appt_insert_sql =
-    "INSERT INTO appointments (clinician_id, client_id, service_id,"
-    "  room_id, video_url, start_utc, end_utc, block_end_utc, zone,"
-    "  forced, overlap, created, updated, series_id, recurrence_utc)"
-    "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12,"
-    "  ?13, ?14)";
-static const char *appt_by_series_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM
-    " WHERE a.series_id = ?1 ORDER BY a.start_utc, a.id";
-static const char *appt_by_client_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM
-    " WHERE a.client_id = ?1 ORDER BY a.start_utc, a.id";
 static const char *appt_move_sql =
     "UPDATE appointments SET clinician_id = ?2, room_id = ?3,"
     "  video_url = ?4, start_utc = ?5, end_utc = ?6, block_end_utc = ?7,"
@@ -73,86 +42,7 @@ static const char *appt_cancel_sql =
     "  updated = ?5 WHERE id = ?1";
 static const char *appt_mark_sql =
     "UPDATE appointments SET state = ?2, updated = ?3 WHERE id = ?1";
-static const char *clinician_zone_sql =
-    "SELECT zone FROM clinicians WHERE id = ?1";
-static const char *service_len_sql =
-    "SELECT minutes, buffer FROM services WHERE id = ?1";
-
 #define APPT_MAX_DAYS	3660
-
-static json_t *
-appt_ref(sqlite3_stmt *stmt, int id_col)
-{
-	if (sqlite3_column_type(stmt, id_col) == SQLITE_NULL)
-		return json_null();
-	return json_pack("{s:I,s:s}",
-	    "id", (json_int_t)sqlite3_column_int64(stmt, id_col),
-	    "name", db_column_text(stmt, id_col + 1));
-}
-
-static void
-appt_series_fields(struct api_req *req, sqlite3_stmt *stmt, json_t *obj)
-{
-	time_t	 rec = (time_t)sqlite3_column_int64(stmt, 24);
-	int	 in_series = sqlite3_column_type(stmt, 23) != SQLITE_NULL;
-
-	json_object_set_new(obj, "series", in_series ?
-	    json_integer(sqlite3_column_int64(stmt, 23)) : json_null());
-	json_object_set_new(obj, "recurrence", in_series ?
-	    api_instant(rec) : json_null());
-	json_object_set_new(obj, "recurrence_local", in_series ?
-	    api_local(req, rec) : json_null());
-	json_object_set_new(obj, "override",
-	    json_boolean(sqlite3_column_int(stmt, 25)));
-}
-
-static json_t *
-appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
-{
-	time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
-	time_t	 end = (time_t)sqlite3_column_int64(stmt, 2);
-	time_t	 block_end = (time_t)sqlite3_column_int64(stmt, 3);
-	json_t	*obj, *client;
-
-	client = appt_ref(stmt, 17);
-	if (client != NULL)
-		json_object_set_new(client, "initials",
-		    api_initials(db_column_text(stmt, 18)));
-	obj = json_pack("{s:I,s:o,s:o,s:o,s:o,s:s,s:s,s:i,s:i,s:o,s:o,s:o,"
-	    "s:o,s:s?,s:s,s:s?,s:b,s:s?,s:b,s:b,s:i,s:o,s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-	    "start", api_instant(start),
-	    "end", api_instant(end),
-	    "local_start", api_local(req, start),
-	    "local_end", api_local(req, end),
-	    "tz", req->tz,
-	    "zone", db_column_text(stmt, 4),
-	    "minutes", (int)((end - start) / 60),
-	    "buffer", (int)((block_end - end) / 60),
-	    "clinician", appt_ref(stmt, 15),
-	    "client", client,
-	    "service", appt_ref(stmt, 19),
-	    "room", appt_ref(stmt, 21),
-	    "video_url", db_column_text(stmt, 14),
-	    "state", db_column_text(stmt, 5),
-	    "cancelled_by", db_column_text(stmt, 6),
-	    "late", sqlite3_column_int(stmt, 7),
-	    "cancel_reason", db_column_text(stmt, 8),
-	    "forced", sqlite3_column_int(stmt, 9),
-	    "overlap", sqlite3_column_int(stmt, 10),
-	    "version", sqlite3_column_int(stmt, 11),
-	    "created", api_instant((time_t)sqlite3_column_int64(stmt, 12)),
-	    "updated", api_instant((time_t)sqlite3_column_int64(stmt, 13)));
-	if (obj != NULL)
-		appt_series_fields(req, stmt, obj);
-	return obj;
-}
-
-json_t *
-appt_json(struct api_req *req, long long id)
-{
-	return api_row_by_id(req, appt_one_sql, id, appt_row_json);
-}
 
 static void
 appt_answer(struct api_req *req, int status, long long id, json_t *warnings)
@@ -188,169 +78,6 @@ appt_answer_one(struct api_req *req, long long id, json_t *warnings,
 	json_object_set_new(req->reply, count_key, json_integer(1));
 }
 
-/* The checks shared by book and move */
-
-struct appt_plan {
-	struct slot_request	 slot;
-	const char		*zone;		/* the clinician's */
-	char			 zone_buf[72];
-	int			 force;
-	int			 overlap;
-	int			 forced;	/* results, for the record */
-	int			 overlapped;
-	json_t			*warnings;
-};
-
-static int
-appt_clinician_zone(struct api_req *req, struct appt_plan *p)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = db_stmt(req->pd->db, clinician_zone_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, p->slot.clinician_id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		snprintf(p->zone_buf, sizeof(p->zone_buf), "%s",
-		    db_column_text(stmt, 0));
-	sqlite3_reset(stmt);
-	p->zone = p->zone_buf;
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-static void
-appt_warn(struct appt_plan *p, const char *msg)
-{
-	if (p->warnings == NULL)
-		p->warnings = json_array();
-	json_array_append_new(p->warnings, json_string(msg));
-}
-
-static int
-appt_check_past(struct api_req *req, struct appt_plan *p)
-{
-	char	 when[TZ_BUFLEN];
-
-	if (p->slot.start >= req->now)
-		return 0;
-	tz_format_local(req->tz, p->slot.start, when);
-	if (!p->force) {
-		api_error(req, PROTO_EPAST, "%s (%s) is in the past; use "
-		    "--force to record a past session", when, req->tz);
-		return -1;
-	}
-	p->forced = 1;
-	appt_warn(p, "in the past (forced)");
-	return 0;
-}
-
-static int
-appt_check_hours(struct api_req *req, struct appt_plan *p)
-{
-	char	 why[400];
-	json_t	*hours;
-	int	 inside;
-
-	if ((inside = schedule_within_hours(req, &p->slot, why, sizeof(why),
-	    &hours)) == -1) {
-		api_internal(req);
-		return -1;
-	}
-	if (inside) {
-		json_decref(hours);
-		return 0;
-	}
-	if (!p->force) {
-		api_error_details(req, PROTO_EHOURS,
-		    json_pack("{s:o}", "hours", hours), "%s", why);
-		return -1;
-	}
-	json_decref(hours);
-	p->forced = 1;
-	appt_warn(p, "outside working hours (forced)");
-	return 0;
-}
-
-static int
-appt_check_clashes(struct api_req *req, struct appt_plan *p)
-{
-	json_t	*clashes;
-	char	 msg[400];
-
-	if ((clashes = schedule_clashes(req, &p->slot)) == NULL) {
-		api_internal(req);
-		return -1;
-	}
-	if (json_array_size(clashes) == 0) {
-		json_decref(clashes);
-		return 0;
-	}
-	schedule_clash_message(req, clashes, msg, sizeof(msg));
-	if (!p->overlap) {
-		api_error_details(req, PROTO_ECONFLICT,
-		    json_pack("{s:o}", "clashes", clashes), "%s", msg);
-		return -1;
-	}
-	snprintf(msg, sizeof(msg), "overlaps appointment %lld (allowed)",
-	    (long long)json_integer_value(json_object_get(
-	    json_array_get(clashes, 0), "id")));
-	json_decref(clashes);
-	p->overlapped = 1;
-	appt_warn(p, msg);
-	return 0;
-}
-
-static int
-appt_check_closures(struct api_req *req, struct appt_plan *p)
-{
-	json_t	*closures, *first;
-
-	if ((closures = schedule_closures(req, &p->slot)) == NULL) {
-		api_internal(req);
-		return -1;
-	}
-	if (json_array_size(closures) == 0) {
-		json_decref(closures);
-		return 0;
-	}
-	first = json_array_get(closures, 0);
-	if (!p->force) {
-		api_error_details(req, PROTO_ECLOSED,
-		    json_pack("{s:O}", "closures", closures),
-		    "closed: %s (%s to %s, closure %lld); use --force to book "
-		    "anyway", json_string_value(json_object_get(first,
-		    "reason")), json_string_value(json_object_get(first,
-		    "from")), json_string_value(json_object_get(first, "to")),
-		    (long long)json_integer_value(json_object_get(first, "id")));
-		json_decref(closures);
-		return -1;
-	}
-	json_decref(closures);
-	p->forced = 1;
-	appt_warn(p, "on a closure (forced)");
-	return 0;
-}
-
-static int
-appt_check(struct api_req *req, struct appt_plan *p)
-{
-	if (appt_clinician_zone(req, p) == -1) {
-		api_internal(req);
-		return -1;
-	}
-	if (lookup_require_active(req, KIND_CLINICIAN,
-	    p->slot.clinician_id) == -1 ||
-	    (p->slot.room_id != 0 &&
-	    lookup_require_active(req, KIND_ROOM, p->slot.room_id) == -1))
-		return -1;
-	if (appt_check_past(req, p) == -1 ||
-	    appt_check_closures(req, p) == -1 ||
-	    appt_check_hours(req, p) == -1 ||
-	    appt_check_clashes(req, p) == -1)
-		return -1;
-	return 0;
-}
-
 static int
 appt_read_at(struct api_req *req, time_t *start)
 {
@@ -382,56 +109,7 @@ appt_read_flags(struct api_req *req, struct appt_plan *p)
 	return 0;
 }
 
-static int
-appt_service_length(struct api_req *req, long long service_id,
-    struct appt_plan *p)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = db_stmt(req->pd->db, service_len_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, service_id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		p->slot.end = p->slot.start + 60 * sqlite3_column_int(stmt, 0);
-		p->slot.block_end = p->slot.end +
-		    60 * sqlite3_column_int(stmt, 1);
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* POST /v1/appointments */
-
-int
-appt_store(struct api_req *req, const struct appt_new *a, long long *id)
-{
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = db_stmt(req->pd->db, appt_insert_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, a->clinician_id);
-	sqlite3_bind_int64(stmt, 2, a->client_id);
-	sqlite3_bind_int64(stmt, 3, a->service_id);
-	if (a->room_id != 0)
-		sqlite3_bind_int64(stmt, 4, a->room_id);
-	db_bind_text(stmt, 5, a->video);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)a->start);
-	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)a->end);
-	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)a->block_end);
-	db_bind_text(stmt, 9, a->zone);
-	sqlite3_bind_int(stmt, 10, a->forced);
-	sqlite3_bind_int(stmt, 11, a->overlap);
-	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)req->now);
-	if (a->series_id != 0) {
-		sqlite3_bind_int64(stmt, 13, a->series_id);
-		sqlite3_bind_int64(stmt, 14, (sqlite3_int64)a->recurrence);
-	}
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
-		return -1;
-	*id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
-	return 0;
-}
 
 static int
 appt_insert(struct api_req *req, struct appt_plan *p, long long client_id,
@@ -452,18 +130,6 @@ appt_insert(struct api_req *req, struct appt_plan *p, long long client_id,
 	a.forced = p->forced;
 	a.overlap = p->overlapped;
 	return appt_store(req, &a, id);
-}
-
-static const char *
-appt_flags_note(const struct appt_plan *p)
-{
-	if (p->forced && p->overlapped)
-		return " (forced, overlap allowed)";
-	if (p->forced)
-		return " (forced)";
-	if (p->overlapped)
-		return " (overlap allowed)";
-	return "";
 }
 
 static void
@@ -719,68 +385,6 @@ api_appointment_show(struct api_req *req)
 
 	if (appt_lookup(req, &id) == 0)
 		appt_answer(req, 200, id, NULL);
-}
-
-/* The stored row, for the changes below. */
-struct appt_row {
-	long long	 clinician_id;
-	long long	 room_id;
-	char		 video[2049];
-	int		 has_video;
-	time_t		 start, end, block_end;
-	char		 state[16];
-	long long	 series_id;	/* 0: a one-off */
-	time_t		 recurrence;
-};
-
-static int
-appt_load(struct api_req *req, long long id, struct appt_row *row)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = db_stmt(req->pd->db, appt_raw_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row->clinician_id = sqlite3_column_int64(stmt, 0);
-		row->room_id = sqlite3_column_int64(stmt, 1);
-		row->has_video = sqlite3_column_type(stmt, 2) != SQLITE_NULL;
-		snprintf(row->video, sizeof(row->video), "%s",
-		    row->has_video ? db_column_text(stmt, 2) : "");
-		row->start = (time_t)sqlite3_column_int64(stmt, 3);
-		row->end = (time_t)sqlite3_column_int64(stmt, 4);
-		row->block_end = (time_t)sqlite3_column_int64(stmt, 5);
-		snprintf(row->state, sizeof(row->state), "%s",
-		    db_column_text(stmt, 6));
-		row->series_id = sqlite3_column_int64(stmt, 7);
-		row->recurrence = (time_t)sqlite3_column_int64(stmt, 8);
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-static int
-appt_is_open(const struct appt_row *row)
-{
-	return strcmp(row->state, "booked") == 0 ||
-	    strcmp(row->state, "confirmed") == 0;
-}
-
-static int
-appt_load_open(struct api_req *req, long long id, struct appt_row *row,
-    const char *verb)
-{
-	if (appt_load(req, id, row) == -1) {
-		api_internal(req);
-		return -1;
-	}
-	if (!appt_is_open(row)) {
-		api_error(req, PROTO_ESTATE, "appointment %lld is %s and "
-		    "cannot be %s", id, row->state, verb);
-		return -1;
-	}
-	return 0;
 }
 
 /* "this" (or nothing), "following" or "all"; -1 on a bad word. */
@@ -1099,26 +703,3 @@ done:
 	api_finish(req);
 }
 
-/* Every appointment of a series or of a client, as a JSON array. */
-static json_t *
-appt_list_where(struct api_req *req, const char *sql, long long id)
-{
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = db_stmt(req->pd->db, sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	return api_rows(req, stmt, appt_row_json);
-}
-
-json_t *
-appt_list_series(struct api_req *req, long long series_id)
-{
-	return appt_list_where(req, appt_by_series_sql, series_id);
-}
-
-json_t *
-appt_list_client(struct api_req *req, long long client_id)
-{
-	return appt_list_where(req, appt_by_client_sql, client_id);
-}
