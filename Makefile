@@ -4,7 +4,10 @@
 CC	?= cc
 PKGS	= libevent jansson libical sqlite3
 DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
-	  libsqlite3-dev sqlite3 tzdata passwd python3-pytest hyperfine
+	  libsqlite3-dev sqlite3 tzdata passwd python3-pytest \
+	  python3-icalendar python3-recurring-ical-events hyperfine
+# Only for make fuzz and make analyze.
+TOOL_DEPS = clang clang-tools
 CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	  -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes -g
 OPT	?= -O2
@@ -29,15 +32,24 @@ asan: deps-ok
 
 binaries: $(B)/practiced $(B)/practicectl $(B)/unit
 
-# Install what the build and tests need, once, and only what is missing.
-deps-ok: Makefile
-	@missing=""; for p in $(DEPS); do \
+# Install Debian packages that are missing (we run as root; see README).
+define install_missing
+	@missing=""; for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \
 	        || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	        apt-get install -y -qq $$missing >/dev/null || exit 1; fi
+endef
+
+# What the build and the tests need, checked once.
+deps-ok: Makefile
+	$(call install_missing,$(DEPS))
+	@touch $@
+
+tools-ok: Makefile
+	$(call install_missing,$(TOOL_DEPS))
 	@touch $@
 
 FLAGS	= $(CFLAGS_BASE) $(OPT) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
@@ -92,7 +104,7 @@ bench: all
 
 # Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60).
 FUZZ_SECONDS ?= 60
-fuzz: deps-ok
+fuzz: deps-ok tools-ok
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -Idaemon $(shell pkg-config --cflags $(PKGS)) -o build-fuzz/fuzz_parse \
@@ -102,10 +114,10 @@ fuzz: deps-ok
 	    build-fuzz/corpus tests/fuzz/seeds
 
 # clang's static analyzer over both programs; fails on any report.
-analyze: deps-ok
+analyze: deps-ok tools-ok
 	rm -rf build-analyze
 	scan-build --status-bugs -o build-analyze/report \
 	    $(MAKE) --no-print-directory binaries B=build-analyze CC=clang
 
 clean:
-	rm -rf build build-asan build-fuzz build-analyze deps-ok
+	rm -rf build build-asan build-fuzz build-analyze deps-ok tools-ok
