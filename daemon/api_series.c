@@ -500,7 +500,8 @@ scope_carry(struct api_req *req, struct series_def *n,
 			continue;
 		}
 		idx = j0 + (k - k0);
-		if (idx >= new->n) {
+		if (idx >= new->n ||
+		    (n->until_utc != 0 && new->v[idx] >= n->until_utc)) {
 			/* Past the new rule's end: no longer of the series. */
 			if (occ_detach(req, &rows[i]) == -1)
 				return -1;
