@@ -1,6 +1,7 @@
 /*
- * The demo practice for `make run`: two clinicians, a few clients and a
- * week of sessions from today, written only into an empty database.
+ * The demo practice for `make run`: two clinicians, a few clients, a
+ * week of sessions from today and one weekly series, written only into
+ * an empty database.
  */
 #include <stdio.h>
 #include <string.h>
@@ -117,6 +118,42 @@ demo_appointments(struct practiced *pd)
 	return 0;
 }
 
+static const char *demo_series_sql =
+    "INSERT INTO series (clinician_id, client_id, service_id, room_id,"
+    "  rrule, zone, first_local, first_utc, minutes, buffer,"
+    "  materialized_until, created, updated)"
+    "  VALUES (1, 4, 1, 2, 'FREQ=WEEKLY', ?1, ?2, ?3, 50, 10, ?3, ?4, ?4)";
+
+/*
+ * A weekly series from next Wednesday at 15:00; the daemon's own
+ * extension books its sessions to the horizon as it starts.
+ */
+static int
+demo_series(struct practiced *pd)
+{
+	const char	*zone = pd->conf->timezone;
+	struct tz_wall	 w;
+	sqlite3_stmt	*stmt;
+	char		 first[TZ_BUFLEN], err[128];
+	time_t		 start, now = time(NULL);
+
+	tz_to_wall(zone, now, &w);
+	tz_add_days(&w, (2 - w.wday + 7) % 7 + 7 * ((2 - w.wday + 7) % 7 == 0));
+	w.hour = 15;
+	w.minute = 0;
+	if (tz_from_wall(zone, &w, &start, err, sizeof(err)) == -1)
+		return 0;
+	snprintf(first, sizeof(first), "%04d-%02d-%02d 15:00", w.year,
+	    w.month, w.day);
+	if ((stmt = db_stmt(pd->db, demo_series_sql)) == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, zone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, first, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)start);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now);
+	return db_exec_stmt(pd->db, stmt);
+}
+
 int
 demo_seed(struct practiced *pd)
 {
@@ -124,7 +161,8 @@ demo_seed(struct practiced *pd)
 		return 0;
 	if (db_begin(pd->db) == -1)
 		return -1;
-	if (demo_setup(pd) == -1 || demo_appointments(pd) == -1) {
+	if (demo_setup(pd) == -1 || demo_appointments(pd) == -1 ||
+	    demo_series(pd) == -1) {
 		log_warnx("demo: %s", sqlite3_errmsg(db_handle(pd->db)));
 		db_rollback(pd->db);
 		return -1;
