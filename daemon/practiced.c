@@ -248,6 +248,8 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	log_init(foreground, verbose);
+	/* Client data is health data: the database and its WAL are ours only. */
+	umask(S_IRWXG | S_IRWXO);
 	signal(SIGPIPE, SIG_IGN);
 	pd.uid = geteuid();
 	pd.started = time(NULL);

@@ -166,3 +166,11 @@ def test_user_outside_socket_group_cannot_connect(practice):
                            user="nobody", check=False, json=False)
     assert rc == 3, (rc, out, err)
     assert err.startswith("practicectl: "), err
+
+
+def test_database_files_are_the_daemons_only(practice):
+    # Health data: the database and its WAL are 0600 whatever the umask.
+    practice.ctl("client", "add", "Umask Check")
+    for path in (practice.db, practice.db + "-wal"):
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == 0o600, (path, oct(mode))
