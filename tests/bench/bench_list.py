@@ -309,6 +309,28 @@ def timed(cmd, env=None):
     return t1 - t0, r
 
 
+
+def build_practice(name, d, root, args):
+    """The schema from the daemon itself, then the bulk data."""
+    print("%s: temporary practice in %s" % (name, root))
+    d.start()
+    rc = d.stop()
+    if rc != 0:
+        die("practiced exited %s after SIGTERM on the empty database" % rc)
+    t0 = time.monotonic()
+    made = populate(d.db, args.clinicians, args.clients, args.appointments)
+    print("%s: inserted %d appointments, %d clients, %d clinicians in %.1f s"
+          % (name, made[4], args.clients, len(made[0]), time.monotonic() - t0))
+    return made
+
+
+def busy_weekday():
+    """A weekday about a month ahead, in the practice's zone."""
+    target = dt.datetime.now(ZoneInfo(TZ)).date() + dt.timedelta(days=30)
+    while target.weekday() >= 5:
+        target += dt.timedelta(days=1)
+    return target
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", required=True, help="directory holding practiced and practicectl")
@@ -335,24 +357,12 @@ def main():
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda *_: (cleanup(), sys.exit(1)))
     try:
-        print("bench_list: temporary practice in %s" % root)
-        d.start()
-        rc = d.stop()
-        if rc != 0:
-            die("practiced exited %s after SIGTERM on the empty database" % rc)
-
-        t0 = time.monotonic()
-        clinicians, c_start, c_end, ttype, n, days = populate(
-            d.db, args.clinicians, args.clients, args.appointments)
-        print("bench_list: inserted %d appointments, %d clients, %d clinicians in %.1f s"
-              % (n, args.clients, len(clinicians), time.monotonic() - t0))
+        clinicians, c_start, c_end, ttype, n, days = build_practice(
+            "bench_list", d, root, args)
         print("bench_list: database %.1f MiB" % (os.path.getsize(d.db) / 1048576))
 
-        # A busy weekday about a month ahead, and one clinician.
         tz = ZoneInfo(TZ)
-        target = dt.datetime.now(tz).date() + dt.timedelta(days=30)
-        while target.weekday() >= 5:
-            target += dt.timedelta(days=1)
+        target = busy_weekday()
         con = sqlite3.connect(d.db)
         cid, cname = con.execute("SELECT id, name FROM clinicians ORDER BY id LIMIT 1 OFFSET 7"
                                  ).fetchone()

@@ -30,12 +30,11 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_list  # noqa: E402  (the builder and the daemon wrapper)
-from bench_list import TZ, Daemon, populate, timed  # noqa: E402
+from bench_list import TZ, Daemon, timed  # noqa: E402
 
 
 def die(msg):
@@ -89,24 +88,12 @@ def main():
         signal.signal(sig, on_signal)
 
     try:
-        print("bench_slots: temporary practice in %s" % root)
-        d.start()
-        rc = d.stop()
-        if rc != 0:
-            die("practiced exited %s after SIGTERM on the empty database" % rc)
+        clinicians, c_start, c_end, ttype, n, days = bench_list.build_practice(
+            "bench_slots", d, root, args)
 
-        t0 = time.monotonic()
-        clinicians, c_start, c_end, ttype, n, days = populate(
-            d.db, args.clinicians, args.clients, args.appointments)
-        print("bench_slots: inserted %d appointments, %d clients, %d clinicians in %.1f s"
-              % (n, args.clients, len(clinicians), time.monotonic() - t0))
-
-        # The same busy weekday as bench_list (about a month ahead) and
-        # the same clinician.
+        # The same busy weekday and clinician as bench_list.
         tz = ZoneInfo(TZ)
-        target = dt.datetime.now(tz).date() + dt.timedelta(days=30)
-        while target.weekday() >= 5:
-            target += dt.timedelta(days=1)
+        target = bench_list.busy_weekday()
         con = sqlite3.connect(d.db)
         cid, cname = con.execute("SELECT id, name FROM clinicians ORDER BY id LIMIT 1 OFFSET 7"
                                  ).fetchone()
