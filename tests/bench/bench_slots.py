@@ -21,7 +21,6 @@ also on SIGTERM/SIGHUP/SIGINT.
 """
 
 import argparse
-import datetime as dt
 import json
 import os
 import shutil
@@ -30,11 +29,10 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_list  # noqa: E402  (the builder and the daemon wrapper)
-from bench_list import TZ, Daemon, timed  # noqa: E402
+from bench_list import Daemon, timed  # noqa: E402
 
 
 def die(msg):
@@ -92,7 +90,6 @@ def main():
             "bench_slots", d, root, args)
 
         # The same busy weekday and clinician as bench_list.
-        tz = ZoneInfo(TZ)
         target = bench_list.busy_weekday()
         con = sqlite3.connect(d.db)
         cid, cname = con.execute("SELECT id, name FROM clinicians ORDER BY id LIMIT 1 OFFSET 7"
