@@ -9,14 +9,12 @@
 #include "hours.h"
 #include "lookup.h"
 #include "practiced.h"
+#include "schedule.h"
 #include "tz.h"
 
 static const char *clinician_sql =
     "SELECT id, name, email, phone, zone, active FROM clinicians"
     "  WHERE id = ?1";
-static const char *clinician_hours_sql =
-    "SELECT weekday, start_min, end_min FROM working_hours"
-    "  WHERE clinician_id = ?1 ORDER BY weekday, start_min";
 static const char *clinician_ids_sql =
     "SELECT id FROM clinicians WHERE active OR ?1 ORDER BY name";
 static const char *clinician_insert_sql =
@@ -34,28 +32,12 @@ static const char *hours_insert_sql =
 static json_t *
 clinician_hours_json(struct api_req *req, long long id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*hours;
-	char		 s[6], e[6];
-	int		 rc;
+	struct hours_range	 r[HOURS_MAX];
+	size_t			 n;
 
-	if ((stmt = db_stmt(req->pd->db, clinician_hours_sql)) == NULL ||
-	    (hours = json_array()) == NULL)
+	if (schedule_hours(req, id, 0, r, &n) == -1)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		hours_format_min(sqlite3_column_int(stmt, 1), s);
-		hours_format_min(sqlite3_column_int(stmt, 2), e);
-		json_array_append_new(hours, json_pack("{s:s,s:s,s:s}",
-		    "day", tz_day_name(sqlite3_column_int(stmt, 0)),
-		    "start", s, "end", e));
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(hours);
-		return NULL;
-	}
-	return hours;
+	return schedule_hours_json(r, n, -1);
 }
 
 static json_t *
@@ -95,19 +77,6 @@ clinician_answer(struct api_req *req, int status, long long id)
 		api_reply(req, status, json_pack("{s:o}", "clinician", obj));
 }
 
-static int
-clinician_name_free(struct api_req *req, const char *name, long long id)
-{
-	int	 taken = lookup_name_taken(req, KIND_CLINICIAN, name, id);
-
-	if (taken == -1)
-		api_internal(req);
-	else if (taken)
-		api_error(req, PROTO_EDUPLICATE,
-		    "a clinician named \"%s\" already exists", name);
-	return taken == 0 ? 0 : -1;
-}
-
 void
 api_clinician_add(struct api_req *req)
 {
@@ -127,7 +96,7 @@ api_clinician_add(struct api_req *req)
 		return;
 	if (zone == NULL)
 		zone = req->pd->conf->timezone;
-	if (clinician_name_free(req, name, 0) == -1)
+	if (lookup_name_free(req, KIND_CLINICIAN, name, 0) == -1)
 		goto done;
 	if ((stmt = db_stmt(req->pd->db, clinician_insert_sql)) == NULL)
 		goto fail;
@@ -247,7 +216,7 @@ api_clinician_edit(struct api_req *req)
 	e.zone = json_string_value(json_object_get(cur, "zone"));
 	e.active = json_is_true(json_object_get(cur, "active"));
 	if (clinician_edit_read(req, &e) == -1 ||
-	    clinician_name_free(req, e.name, id) == -1) {
+	    lookup_name_free(req, KIND_CLINICIAN, e.name, id) == -1) {
 		json_decref(cur);
 		goto done;
 	}

@@ -44,19 +44,6 @@ room_answer(struct api_req *req, int status, long long id)
 		api_reply(req, status, json_pack("{s:o}", "room", obj));
 }
 
-static int
-room_name_free(struct api_req *req, const char *name, long long id)
-{
-	int	 taken = lookup_name_taken(req, KIND_ROOM, name, id);
-
-	if (taken == -1)
-		api_internal(req);
-	else if (taken)
-		api_error(req, PROTO_EDUPLICATE,
-		    "a room named \"%s\" already exists", name);
-	return taken == 0 ? 0 : -1;
-}
-
 void
 api_room_add(struct api_req *req)
 {
@@ -69,7 +56,7 @@ api_room_add(struct api_req *req)
 	    api_name(req, "name", 1, &name) == -1 ||
 	    api_begin(req) == -1)
 		return;
-	if (room_name_free(req, name, 0) == -1)
+	if (lookup_name_free(req, KIND_ROOM, name, 0) == -1)
 		goto done;
 	if ((stmt = db_stmt(req->pd->db, room_insert_sql)) == NULL)
 		goto fail;
@@ -138,7 +125,7 @@ api_room_edit(struct api_req *req)
 		goto done;
 	if (name == NULL)
 		name = json_string_value(json_object_get(cur, "name"));
-	if (room_name_free(req, name, id) == -1)
+	if (lookup_name_free(req, KIND_ROOM, name, id) == -1)
 		goto done;
 	if ((stmt = db_stmt(req->pd->db, room_update_sql)) == NULL)
 		goto fail;

@@ -42,19 +42,6 @@ service_answer(struct api_req *req, int status, long long id)
 		api_reply(req, status, json_pack("{s:o}", "service", obj));
 }
 
-static int
-service_name_free(struct api_req *req, const char *name, long long id)
-{
-	int	 taken = lookup_name_taken(req, KIND_SERVICE, name, id);
-
-	if (taken == -1)
-		api_internal(req);
-	else if (taken)
-		api_error(req, PROTO_EDUPLICATE,
-		    "a service named \"%s\" already exists", name);
-	return taken == 0 ? 0 : -1;
-}
-
 void
 api_service_add(struct api_req *req)
 {
@@ -69,7 +56,7 @@ api_service_add(struct api_req *req)
 	    api_int(req, "buffer", 0, 120, 0, &buffer) == -1 ||
 	    api_begin(req) == -1)
 		return;
-	if (service_name_free(req, name, 0) == -1)
+	if (lookup_name_free(req, KIND_SERVICE, name, 0) == -1)
 		goto done;
 	if ((stmt = db_stmt(req->pd->db, service_insert_sql)) == NULL)
 		goto fail;
@@ -153,7 +140,7 @@ api_service_edit(struct api_req *req)
 		goto done;
 	if (name == NULL)
 		name = cur_name;
-	if (service_name_free(req, name, id) == -1)
+	if (lookup_name_free(req, KIND_SERVICE, name, id) == -1)
 		goto done;
 	if ((stmt = db_stmt(req->pd->db, service_update_sql)) == NULL)
 		goto fail;

@@ -32,9 +32,6 @@ static const char *busy_sql =
     "  WHERE (clinician_id IS NULL OR clinician_id = ?1)"
     "    AND end_utc > ?2 AND start_utc < ?3"
     " ORDER BY 1";
-static const char *slot_hours_sql =
-    "SELECT weekday, start_min, end_min FROM working_hours"
-    "  WHERE clinician_id = ?1 ORDER BY weekday, start_min";
 static const char *slot_clinician_sql =
     "SELECT name, zone FROM clinicians WHERE id = ?1";
 static const char *slot_service_sql =
@@ -84,37 +81,6 @@ slots_load_busy(struct slots_ctx *c, time_t from, time_t to)
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-slots_load_hours(struct slots_ctx *c)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = db_stmt(c->req->pd->db, slot_hours_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, c->clinician_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
-	    c->nhours < HOURS_MAX) {
-		struct hours_range	*h = &c->hours[c->nhours];
-		int			 d = sqlite3_column_int(stmt, 0);
-		int			 s = sqlite3_column_int(stmt, 1);
-		int			 e = sqlite3_column_int(stmt, 2);
-
-		/* Touching ranges (09-12, 12-17) are one span. */
-		if (c->nhours > 0 && h[-1].wday == d && s <= h[-1].end) {
-			if (e > h[-1].end)
-				h[-1].end = e;
-			continue;
-		}
-		h->wday = d;
-		h->start = s;
-		h->end = e;
-		c->nhours++;
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* The end of the first busy interval overlapping [t, end), or 0. */
@@ -323,7 +289,7 @@ api_slots(struct api_req *req)
 		tz_parse_date("today", c.zone, req->now, &from, f, sizeof(f));
 	last = from;
 	tz_add_days(&last, (int)days);
-	if (slots_load_hours(&c) == -1 ||
+	if (schedule_hours(req, c.clinician_id, 1, c.hours, &c.nhours) == -1 ||
 	    slots_load_busy(&c, tz_day_start(c.zone, from.year, from.month,
 	    from.day), tz_day_start(c.zone, last.year, last.month, last.day) +
 	    86400) == -1)

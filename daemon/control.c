@@ -224,6 +224,7 @@ control_new_bev(struct event_base *base, void *arg)
 
 /* Who is asking */
 
+/* The user is listed by name, or through a group they belong to. */
 static int
 name_listed(const struct name_list *list, const char *user, gid_t *groups,
     int ngroups)
@@ -235,11 +236,11 @@ name_listed(const struct name_list *list, const char *user, gid_t *groups,
 	for (i = 0; i < list->count; i++) {
 		if (strcmp(list->names[i], user) == 0)
 			return 1;
-		for (g = 0; g < ngroups; g++) {
-			if ((gr = getgrgid(groups[g])) != NULL &&
-			    strcmp(gr->gr_name, list->names[i]) == 0)
+		if ((gr = getgrnam(list->names[i])) == NULL)
+			continue;
+		for (g = 0; g < ngroups; g++)
+			if (groups[g] == gr->gr_gid)
 				return 1;
-		}
 	}
 	return 0;
 }

@@ -227,6 +227,23 @@ done:
 	return rc;
 }
 
+size_t
+hours_join(struct hours_range *r, size_t n)
+{
+	size_t	 i, out = 0;
+
+	for (i = 0; i < n; i++) {
+		if (out > 0 && r[out - 1].wday == r[i].wday &&
+		    r[i].start <= r[out - 1].end) {
+			if (r[i].end > r[out - 1].end)
+				r[out - 1].end = r[i].end;
+			continue;
+		}
+		r[out++] = r[i];
+	}
+	return out;
+}
+
 void
 hours_format_min(int min, char *buf)
 {

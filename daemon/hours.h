@@ -15,6 +15,8 @@ struct hours_range {
 /* Sorted by day and start; -1 with a reason on a malformed spec. */
 int	hours_parse(const char *spec, struct hours_range *, size_t *n,
 	    char *err, size_t errlen);
+/* Join touching or overlapping ranges of a day (09-12, 12-17) in place. */
+size_t	hours_join(struct hours_range *, size_t n);
 /* "09:00" into a buffer of 6 bytes; 1440 is "24:00". */
 void	hours_format_min(int min, char *buf);
 

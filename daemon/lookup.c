@@ -251,22 +251,30 @@ lookup_field(struct api_req *req, enum kind kind, const char *field,
 	return lookup_ref(req, kind, ref, id);
 }
 
+/* Names of clinicians, services and rooms are unique in any case. */
 int
-lookup_name_taken(struct api_req *req, enum kind kind, const char *name,
+lookup_name_free(struct api_req *req, enum kind kind, const char *name,
     long long except_id)
 {
 	sqlite3_stmt	*stmt;
 	int		 taken = -1;
 
 	if ((stmt = db_stmt(req->pd->db, lookup_sqls[kind].name_taken))
-	    == NULL)
+	    == NULL) {
+		api_internal(req);
 		return -1;
+	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 2, except_id);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		taken = sqlite3_column_int(stmt, 0) > 0;
 	sqlite3_reset(stmt);
-	return taken;
+	if (taken == -1)
+		api_internal(req);
+	else if (taken)
+		api_error(req, PROTO_EDUPLICATE, "a %s named \"%s\" already "
+		    "exists", lookup_noun(kind), name);
+	return taken == 0 ? 0 : -1;
 }
 
 int

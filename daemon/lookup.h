@@ -25,8 +25,9 @@ const char	*lookup_noun(enum kind);
 char		*lookup_like_prefix(const char *);
 /* Refuse (invalid_state) to book with an archived record. */
 int		 lookup_require_active(struct api_req *, enum kind, long long id);
-/* 1 if another record of that kind has this name (any case). */
-int		 lookup_name_taken(struct api_req *, enum kind,
+/* 0 if no other record of that kind has this name (any case); else
+ * -1 with the answer set (409 duplicate). */
+int		 lookup_name_free(struct api_req *, enum kind,
 		    const char *name, long long except_id);
 
 #endif

@@ -130,42 +130,51 @@ static const char *hours_sql =
     "SELECT weekday, start_min, end_min FROM working_hours"
     "  WHERE clinician_id = ?1 ORDER BY weekday, start_min";
 
-static int
-schedule_day_hours(struct api_req *req, long long clinician_id, int wday,
-    int start_min, int end_min, json_t *hours, int *inside)
+int
+schedule_hours(struct api_req *req, long long clinician_id, int joined,
+    struct hours_range *r, size_t *n)
 {
 	sqlite3_stmt	*stmt;
-	char		 s[6], e[6];
-	int		 rc, span_start = -1, span_end = -1;
+	int		 rc;
 
+	*n = 0;
 	if ((stmt = db_stmt(req->pd->db, hours_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, clinician_id);
-	*inside = 0;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int	 d = sqlite3_column_int(stmt, 0);
-		int	 rs = sqlite3_column_int(stmt, 1);
-		int	 re = sqlite3_column_int(stmt, 2);
-
-		if (d != wday)
-			continue;
-		/* Ranges come sorted; touching ones (09-12, 12-17) join. */
-		if (span_end >= 0 && rs <= span_end) {
-			if (re > span_end)
-				span_end = re;
-		} else {
-			span_start = rs;
-			span_end = re;
-		}
-		if (span_start <= start_min && end_min <= span_end)
-			*inside = 1;
-		hours_format_min(rs, s);
-		hours_format_min(re, e);
-		json_array_append_new(hours, json_pack("{s:s,s:s,s:s}",
-		    "day", tz_day_name(d), "start", s, "end", e));
+	while (*n < HOURS_MAX && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r[*n].wday = sqlite3_column_int(stmt, 0);
+		r[*n].start = sqlite3_column_int(stmt, 1);
+		r[*n].end = sqlite3_column_int(stmt, 2);
+		(*n)++;
 	}
+	if (*n == HOURS_MAX)
+		rc = SQLITE_DONE;	/* hours_parse never stores more */
 	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (joined)
+		*n = hours_join(r, *n);
+	return 0;
+}
+
+json_t *
+schedule_hours_json(const struct hours_range *r, size_t n, int wday)
+{
+	json_t	*hours;
+	char	 s[6], e[6];
+	size_t	 i;
+
+	if ((hours = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (wday >= 0 && r[i].wday != wday)
+			continue;
+		hours_format_min(r[i].start, s);
+		hours_format_min(r[i].end, e);
+		json_array_append_new(hours, json_pack("{s:s,s:s,s:s}",
+		    "day", tz_day_name(r[i].wday), "start", s, "end", e));
+	}
+	return hours;
 }
 
 static void
@@ -204,9 +213,11 @@ schedule_within_hours(struct api_req *req, const struct slot_request *slot,
     char *why, size_t len, json_t **hours)
 {
 	sqlite3_stmt	*stmt;
-	struct tz_wall	 ws, we;
-	char		 zone[72], name[208];
-	int		 start_min, end_min, inside;
+	struct hours_range	 r[HOURS_MAX];
+	struct tz_wall		 ws, we;
+	char			 zone[72], name[208];
+	size_t			 n, i;
+	int			 start_min, end_min, inside;
 
 	*hours = NULL;
 	if ((stmt = db_stmt(req->pd->db, zone_sql)) == NULL)
@@ -229,13 +240,14 @@ schedule_within_hours(struct api_req *req, const struct slot_request *slot,
 		end_min = end_min == 0 && slot->end - slot->start < 86400 ?
 		    1440 : 1441;
 	}
-	if ((*hours = json_array()) == NULL ||
-	    schedule_day_hours(req, slot->clinician_id, ws.wday, start_min,
-	    end_min, *hours, &inside) == -1) {
-		json_decref(*hours);
-		*hours = NULL;
+	if (schedule_hours(req, slot->clinician_id, 0, r, &n) == -1 ||
+	    (*hours = schedule_hours_json(r, n, ws.wday)) == NULL)
 		return -1;
-	}
+	/* Touching ranges (09-12, 12-17) are one span. */
+	n = hours_join(r, n);
+	for (i = 0, inside = 0; i < n && !inside; i++)
+		inside = r[i].wday == ws.wday && r[i].start <= start_min &&
+		    end_min <= r[i].end;
 	if (inside)
 		return 1;
 	schedule_hours_sentence(name, zone, ws.wday, *hours, why, len);

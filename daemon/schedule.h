@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "hours.h"
+
 struct api_req;
 
 /* Longest block a booking can hold: 480 minutes plus a 120 buffer. */
@@ -19,6 +21,15 @@ struct slot_request {
 	time_t		 end;
 	time_t		 block_end;	/* end plus buffer */
 };
+
+/*
+ * A clinician's working hours, sorted by day and start; joined makes
+ * touching ranges one span.  -1 on a database error.
+ */
+int	 schedule_hours(struct api_req *, long long clinician_id, int joined,
+	    struct hours_range *, size_t *n);
+/* Ranges as [{day, start, end}], those of one day (0-6) or all (-1). */
+json_t	*schedule_hours_json(const struct hours_range *, size_t n, int wday);
 
 /*
  * Live appointments of the clinician or room that overlap the block,

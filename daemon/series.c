@@ -22,7 +22,7 @@
 static const char *series_sql =
     "SELECT id, clinician_id, client_id, service_id, room_id, video_url,"
     "  rrule, zone, first_local, first_utc, minutes, buffer, until_utc,"
-    "  until_date, state, parent_id, materialized_until"
+    "  until_date, state, parent_id, materialized_until, created, updated"
     "  FROM series WHERE id = ?1";
 static const char *series_insert_sql =
     "INSERT INTO series (clinician_id, client_id, service_id, room_id,"
@@ -74,8 +74,6 @@ static const char *skips_of_closure_sql =
     "  ORDER BY series_id, recurrence_utc";
 static const char *skip_delete_sql =
     "DELETE FROM series_skips WHERE series_id = ?1 AND recurrence_utc = ?2";
-static const char *series_times_sql =
-    "SELECT created, updated FROM series WHERE id = ?1";
 static const char *series_to_extend_sql =
     "SELECT id FROM series WHERE state = 'active'"
     "  AND materialized_until < ?1 AND id > ?2"
@@ -131,6 +129,8 @@ series_load(struct api_req *req, long long id, struct series_def *s)
 		    db_column_text(stmt, 14));
 		s->parent_id = sqlite3_column_int64(stmt, 15);
 		s->materialized_until = (time_t)sqlite3_column_int64(stmt, 16);
+		s->created = (time_t)sqlite3_column_int64(stmt, 17);
+		s->updated = (time_t)sqlite3_column_int64(stmt, 18);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -265,25 +265,6 @@ series_names(struct api_req *req, const struct series_def *s, json_t *obj)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-static int
-series_times(struct api_req *req, long long id, json_t *obj)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = db_stmt(req->pd->db, series_times_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		json_object_set_new(obj, "created", api_instant(
-		    (time_t)sqlite3_column_int64(stmt, 0)));
-		json_object_set_new(obj, "updated", api_instant(
-		    (time_t)sqlite3_column_int64(stmt, 1)));
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 json_t *
 series_json(struct api_req *req, long long id, int with_appointments)
 {
@@ -333,10 +314,8 @@ series_json(struct api_req *req, long long id, int with_appointments)
 	}
 	json_object_set_new(obj, "parent", s.parent_id != 0 ?
 	    json_integer(s.parent_id) : json_null());
-	if (series_times(req, id, obj) == -1) {
-		json_decref(obj);
-		return NULL;
-	}
+	json_object_set_new(obj, "created", api_instant(s.created));
+	json_object_set_new(obj, "updated", api_instant(s.updated));
 	if (series_names(req, &s, obj) == -1) {
 		json_decref(obj);
 		return NULL;

@@ -34,6 +34,7 @@ struct series_def {
 	char		 state[12];
 	long long	 parent_id;
 	time_t		 materialized_until;
+	time_t		 created, updated;
 };
 
 /* How a run of occurrences treats the ones that cannot be booked. */

@@ -40,6 +40,12 @@ test_hours(void)
 	CHECK(parse("funday 09:00-10:00", r) == (size_t)-1);
 	CHECK(parse("mon 9-5", r) == (size_t)-1);
 	CHECK(parse("mon 09:00-17:00 tue", r) == (size_t)-1);
+	CHECK(parse("mon 12:00-17:00 09:00-12:00 tue 09:00-10:00", r) == 3);
+	CHECK(hours_join(r, 3) == 2);
+	CHECK(r[0].wday == 0 && r[0].start == 540 && r[0].end == 1020);
+	CHECK(r[1].wday == 1 && r[1].start == 540);
+	CHECK(parse("mon 09:00-10:00 11:00-12:00", r) == 2);
+	CHECK(hours_join(r, 2) == 2);
 	hours_format_min(545, buf);
 	CHECK_STR(buf, "09:05");
 	hours_format_min(1440, buf);
