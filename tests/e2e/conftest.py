@@ -156,7 +156,19 @@ def test_users():
                         "root" % (", ".join(USERS), GROUP), returncode=2)
     else:
         ensure_test_users()
-    return USERS
+    # The checkout may sit in a folder other users cannot enter (a 0700
+    # mktemp dir, a home): they run a copy of practicectl from /tmp.
+    global _CTL_FOR_OTHERS
+    shared = tempfile.mkdtemp(prefix="pdtest-ctl-")
+    os.chmod(shared, 0o755)
+    _CTL_FOR_OTHERS = os.path.join(shared, "practicectl")
+    shutil.copy2(PRACTICECTL, _CTL_FOR_OTHERS)
+    os.chmod(_CTL_FOR_OTHERS, 0o755)
+    yield USERS
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+_CTL_FOR_OTHERS = None
 
 
 def _user_exists(name):
@@ -499,6 +511,8 @@ def run_ctl(cmd, user=None, env=None, check=True, json=True,
         e.update(env)
     kw = {}
     if user is not None:
+        if cmd and cmd[0] == PRACTICECTL and _CTL_FOR_OTHERS is not None:
+            cmd = [_CTL_FOR_OTHERS] + list(cmd[1:])
         pw = pwd.getpwnam(user)
         kw = dict(user=pw.pw_uid, group=pw.pw_gid,
                   extra_groups=os.getgrouplist(user, pw.pw_gid))
