@@ -135,7 +135,7 @@ schedule_hours(struct api_req *req, long long clinician_id, int joined,
     struct hours_range *r, size_t *n)
 {
 	sqlite3_stmt	*stmt;
-	int		 rc;
+	int		 rc = SQLITE_DONE;
 
 	*n = 0;
 	if ((stmt = db_stmt(req->pd->db, hours_sql)) == NULL)
