@@ -35,9 +35,10 @@ role_name(enum role role)
 void
 api_reply(struct api_req *req, int status, json_t *reply)
 {
-	if (req->reply != NULL) {
-		/* A second answer is a bug; keep the first. */
-		log_warnx("api: second reply dropped");
+	if (req->reply != NULL || ctx_failed(&req->ctx)) {
+		/* A refusal stands; a second answer is a bug. */
+		if (req->reply != NULL)
+			log_warnx("api: second reply dropped");
 		json_decref(reply);
 		return;
 	}
@@ -49,40 +50,16 @@ api_reply(struct api_req *req, int status, json_t *reply)
 	req->reply = reply;
 }
 
-static void
-api_verror(struct api_req *req, enum proto_error code, json_t *details,
-    const char *fmt, va_list ap)
-{
-	char	 msg[1024];
-	json_t	*err;
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	err = json_pack("{s:{s:s,s:s}}", PROTO_ERROR, PROTO_ERROR_CODE,
-	    proto_errors[code].code, PROTO_ERROR_MESSAGE, msg);
-	if (err != NULL && details != NULL)
-		json_object_set(json_object_get(err, PROTO_ERROR),
-		    PROTO_ERROR_DETAILS, details);
-	json_decref(details);
-	if (req->reply != NULL) {
-		json_decref(err);
-		return;
-	}
-	if (err == NULL) {
-		log_warnx("api: out of memory building an error");
-		return;
-	}
-	req->status = proto_errors[code].status;
-	req->reply = err;
-}
-
 void
 api_error(struct api_req *req, enum proto_error code, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 msg[1024];
 
 	va_start(ap, fmt);
-	api_verror(req, code, NULL, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	ctx_error(&req->ctx, code, "%s", msg);
 }
 
 void
@@ -90,23 +67,49 @@ api_error_details(struct api_req *req, enum proto_error code,
     json_t *details, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 msg[1024];
 
 	va_start(ap, fmt);
-	api_verror(req, code, details, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	ctx_error_details(&req->ctx, code, details, "%s", msg);
 }
 
 void
 api_internal(struct api_req *req)
 {
-	api_error(req, PROTO_EINTERNAL,
-	    "internal error; nothing was changed (see the daemon's log)");
+	ctx_internal(&req->ctx);
 }
 
 int
 api_failed(const struct api_req *req)
 {
-	return req->reply != NULL && req->status >= 400;
+	return ctx_failed(&req->ctx);
+}
+
+/* The edge where an error value becomes {"error": {...}} and a status. */
+void
+api_answer(struct api_req *req)
+{
+	struct ctx	*ctx = &req->ctx;
+	json_t		*err;
+
+	if (!ctx_failed(ctx) && req->reply != NULL)
+		return;
+	if (!ctx_failed(ctx))
+		ctx_internal(ctx);
+	json_decref(req->reply);
+	req->reply = NULL;
+	err = json_pack("{s:{s:s,s:s}}", PROTO_ERROR, PROTO_ERROR_CODE,
+	    proto_errors[ctx->err].code, PROTO_ERROR_MESSAGE, ctx->msg);
+	if (err != NULL && ctx->details != NULL)
+		json_object_set(json_object_get(err, PROTO_ERROR),
+		    PROTO_ERROR_DETAILS, ctx->details);
+	if (err == NULL)
+		log_warnx("api: out of memory building an error");
+	req->status = proto_errors[ctx->err].status;
+	req->reply = err;
+	ctx_clear(ctx);
 }
 
 const char *
@@ -362,6 +365,27 @@ api_id(struct api_req *req, const char *s, long long *out)
 }
 
 int
+api_ref(struct api_req *req, enum kind kind, const char *field,
+    int required, long long *id)
+{
+	json_t		*v = req->body ? json_object_get(req->body, field) : NULL;
+	char		 num[32];
+	const char	*ref;
+
+	*id = 0;
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)json_integer_value(v));
+		return lookup_ref(&req->ctx, kind, num, id);
+	}
+	if (api_string(req, field, 200, required, &ref) == -1)
+		return -1;
+	if (ref == NULL)
+		return 0;
+	return lookup_ref(&req->ctx, kind, ref, id);
+}
+
+int
 api_zone(struct api_req *req, const char *field, const char **out)
 {
 	if (api_string(req, field, 64, 0, out) == -1)
@@ -437,7 +461,7 @@ api_url(struct api_req *req, const char *field, const char **out)
 int
 api_begin(struct api_req *req)
 {
-	if (db_begin(req->pd->db) == -1) {
+	if (db_begin(req->ctx.pd->db) == -1) {
 		api_internal(req);
 		return -1;
 	}
@@ -448,10 +472,10 @@ void
 api_finish(struct api_req *req)
 {
 	if (req->reply == NULL || api_failed(req)) {
-		db_rollback(req->pd->db);
+		db_rollback(req->ctx.pd->db);
 		return;
 	}
-	if (db_commit(req->pd->db) == -1) {
+	if (db_commit(req->ctx.pd->db) == -1) {
 		json_decref(req->reply);
 		req->reply = NULL;
 		api_internal(req);
@@ -465,7 +489,7 @@ api_row_by_id(struct api_req *req, const char *sql, long long id,
 	sqlite3_stmt	*stmt;
 	json_t		*obj = NULL;
 
-	if ((stmt = db_stmt(req->pd->db, sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
@@ -510,6 +534,6 @@ api_local(struct api_req *req, time_t t)
 {
 	char	 buf[TZ_BUFLEN];
 
-	tz_format_local(req->tz, t, buf);
+	tz_format_local(req->ctx.tz, t, buf);
 	return json_string(buf);
 }

@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "ctx.h"
+#include "lookup.h"
 #include "protocol.h"
 
 struct evkeyvalq;
@@ -41,16 +43,17 @@ enum api_method {
 
 #define API_MAXARGS	2
 
+/*
+ * The domain's context comes first: handlers pass &req->ctx down, and
+ * an error left in it becomes the answer (api_answer).
+ */
 struct api_req {
-	struct practiced	*pd;
+	struct ctx		 ctx;
 	enum api_method		 method;
 	const char		*arg[API_MAXARGS];	/* the path's "*" parts */
 	struct evkeyvalq	*query;
 	json_t			*body;		/* object, or NULL for GET */
 	const struct caller	*who;
-	const char		*tz;		/* zone of input and output */
-	char			 tz_buf[72];
-	time_t			 now;
 
 	int			 status;	/* the answer */
 	json_t			*reply;
@@ -68,6 +71,8 @@ void	 api_error_details(struct api_req *, enum proto_error, json_t *,
 	    const char *, ...) __attribute__((format(printf, 4, 5)));
 void	 api_internal(struct api_req *);
 int	 api_failed(const struct api_req *);
+/* Turn the request's error, if any, into its answer; before sending. */
+void	 api_answer(struct api_req *);
 
 /* Input.  Each returns -1 with the error answer set on bad input. */
 const char *api_query(struct api_req *, const char *key);
@@ -88,6 +93,10 @@ int	 api_int(struct api_req *, const char *field, long long min,
 	    long long max, int required, long long *out);
 int	 api_bool(struct api_req *, const char *field, int *out);
 int	 api_id(struct api_req *, const char *s, long long *out);
+/* A record named by a field (its id or name, see lookup_ref); 0 with
+ * *id = 0 when the field is absent and not required. */
+int	 api_ref(struct api_req *, enum kind, const char *field, int required,
+	    long long *id);
 int	 api_zone(struct api_req *, const char *field, const char **out);
 int	 api_email(struct api_req *, const char *field, const char **out);
 int	 api_phone(struct api_req *, const char *field, const char **out);

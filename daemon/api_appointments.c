@@ -86,7 +86,7 @@ appt_read_at(struct api_req *req, time_t *start)
 
 	if (api_string(req, "at", 40, 1, &at) == -1)
 		return -1;
-	if (tz_parse_datetime(at, req->tz, req->now, start, err,
+	if (tz_parse_datetime(at, req->ctx.tz, req->ctx.now, start, err,
 	    sizeof(err)) == -1) {
 		api_error(req, PROTO_EBADREQUEST, "%s", err);
 		return -1;
@@ -142,9 +142,9 @@ appt_book_series(struct api_req *req, struct appt_plan *p,
 		api_internal(req);
 		return;
 	}
-	if (lookup_require_active(req, KIND_CLINICIAN,
+	if (lookup_require_active(&req->ctx, KIND_CLINICIAN,
 	    p->slot.clinician_id) == -1 || (p->slot.room_id != 0 &&
-	    lookup_require_active(req, KIND_ROOM, p->slot.room_id) == -1))
+	    lookup_require_active(&req->ctx, KIND_ROOM, p->slot.room_id) == -1))
 		return;
 	memset(&b, 0, sizeof(b));
 	b.clinician_id = p->slot.clinician_id;
@@ -184,13 +184,13 @@ api_appointment_book(struct api_req *req)
 	    appt_read_at(req, &p.slot.start) == -1 ||
 	    api_url(req, "video", &video) == -1 || api_begin(req) == -1)
 		return;
-	if (lookup_field(req, KIND_CLIENT, "client", 1, &client_id) == -1 ||
-	    lookup_field(req, KIND_CLINICIAN, "clinician", 1,
+	if (api_ref(req, KIND_CLIENT, "client", 1, &client_id) == -1 ||
+	    api_ref(req, KIND_CLINICIAN, "clinician", 1,
 	    &p.slot.clinician_id) == -1 ||
-	    lookup_field(req, KIND_SERVICE, "service", 1, &service_id) == -1 ||
-	    lookup_field(req, KIND_ROOM, "room", 0, &p.slot.room_id) == -1 ||
-	    lookup_require_active(req, KIND_CLIENT, client_id) == -1 ||
-	    lookup_require_active(req, KIND_SERVICE, service_id) == -1)
+	    api_ref(req, KIND_SERVICE, "service", 1, &service_id) == -1 ||
+	    api_ref(req, KIND_ROOM, "room", 0, &p.slot.room_id) == -1 ||
+	    lookup_require_active(&req->ctx, KIND_CLIENT, client_id) == -1 ||
+	    lookup_require_active(&req->ctx, KIND_SERVICE, service_id) == -1)
 		goto done;
 	if (appt_service_length(req, service_id, &p) == -1) {
 		api_internal(req);
@@ -207,7 +207,7 @@ api_appointment_book(struct api_req *req)
 		goto done;
 	}
 	tz_format_local(p.zone, p.slot.start, when);
-	if (audit_record(req, "appointment.book", "appointment", id,
+	if (audit_record(&req->ctx, "appointment.book", "appointment", id,
 	    "client %lld, clinician %lld, %s %s%s", client_id,
 	    p.slot.clinician_id, when, p.zone, appt_flags_note(&p)) == -1)
 		goto done;
@@ -232,7 +232,7 @@ appt_date_param(struct api_req *req, const char *key, struct tz_wall *w)
 
 	if (v == NULL)
 		return 0;
-	if (tz_parse_date(v, req->tz, req->now, w, err, sizeof(err)) == -1) {
+	if (tz_parse_date(v, req->ctx.tz, req->ctx.now, w, err, sizeof(err)) == -1) {
 		api_error(req, PROTO_EBADREQUEST, "%s: %s", key, err);
 		return -1;
 	}
@@ -264,11 +264,11 @@ appt_read_range(struct api_req *req, struct appt_range *r)
 		return -1;
 	}
 	if (day + week + from + to == 0)
-		tz_parse_date("today", req->tz, req->now, &r->from, NULL, 0);
+		tz_parse_date("today", req->ctx.tz, req->ctx.now, &r->from, NULL, 0);
 	if (week)
 		tz_add_days(&r->from, -r->from.wday);
 	if (to && !from)
-		tz_parse_date("today", req->tz, req->now, &r->from, NULL, 0);
+		tz_parse_date("today", req->ctx.tz, req->ctx.now, &r->from, NULL, 0);
 	if (!to) {
 		r->to = r->from;
 		tz_add_days(&r->to, week ? 6 : from ? 6 : 0);
@@ -298,10 +298,10 @@ appt_list_filters(struct api_req *req, long long *clinician,
 
 	*clinician = *client = 0;
 	if ((v = api_query(req, "clinician")) != NULL &&
-	    lookup_ref(req, KIND_CLINICIAN, v, clinician) == -1)
+	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, clinician) == -1)
 		return -1;
 	if ((v = api_query(req, "client")) != NULL &&
-	    lookup_ref(req, KIND_CLIENT, v, client) == -1)
+	    lookup_ref(&req->ctx, KIND_CLIENT, v, client) == -1)
 		return -1;
 	if ((*state = api_query(req, "state")) == NULL)
 		return 0;
@@ -327,16 +327,16 @@ api_appointment_list(struct api_req *req)
 	if (appt_read_range(req, &r) == -1 ||
 	    appt_list_filters(req, &clinician, &client, &state) == -1)
 		return;
-	if ((stmt = db_stmt(req->pd->db, client != 0 ? appt_list_client_sql :
+	if ((stmt = db_stmt(req->ctx.pd->db, client != 0 ? appt_list_client_sql :
 	    clinician != 0 ? appt_list_clinician_sql : appt_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
 	end = r.to;
 	tz_add_days(&end, 1);
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)tz_day_start(req->tz,
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)tz_day_start(req->ctx.tz,
 	    r.from.year, r.from.month, r.from.day));
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)tz_day_start(req->tz,
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)tz_day_start(req->ctx.tz,
 	    end.year, end.month, end.day));
 	sqlite3_bind_int64(stmt, 3, clinician);
 	sqlite3_bind_int64(stmt, 4, client);
@@ -348,7 +348,7 @@ api_appointment_list(struct api_req *req)
 	tz_format_date(&r.from, from);
 	tz_format_date(&r.to, to);
 	api_reply(req, 200, json_pack("{s:s,s:s,s:s,s:o}", "from", from,
-	    "to", to, "tz", req->tz, "appointments", list));
+	    "to", to, "tz", req->ctx.tz, "appointments", list));
 }
 
 /* GET /v1/appointments/ID */
@@ -361,7 +361,7 @@ appt_lookup(struct api_req *req, long long *id)
 
 	if (api_id(req, req->arg[0], id) == -1)
 		return -1;
-	if ((stmt = db_stmt(req->pd->db, "SELECT 1 FROM appointments "
+	if ((stmt = db_stmt(req->ctx.pd->db, "SELECT 1 FROM appointments "
 	    "WHERE id = ?1")) == NULL) {
 		api_internal(req);
 		return -1;
@@ -431,21 +431,21 @@ appt_move_series(struct api_req *req, long long id, const struct appt_row *row,
 	ch.force = p->force;
 	ch.overlap = p->overlap;
 	if (api_bool(req, "skip", &ch.skip) == -1 ||
-	    lookup_field(req, KIND_CLINICIAN, "clinician", 0,
+	    api_ref(req, KIND_CLINICIAN, "clinician", 0,
 	    &ch.clinician_id) == -1)
 		return -1;
 	if (api_clearing(req, "room"))
 		ch.room_id = -1;
-	else if (lookup_field(req, KIND_ROOM, "room", 0, &ch.room_id) == -1)
+	else if (api_ref(req, KIND_ROOM, "room", 0, &ch.room_id) == -1)
 		return -1;
 	if (api_has(req, "video")) {
 		api_error(req, PROTO_EBADREQUEST, "a series' video link "
 		    "changes one session at a time (scope this)");
 		return -1;
 	}
-	if ((ch.clinician_id != 0 && lookup_require_active(req,
+	if ((ch.clinician_id != 0 && lookup_require_active(&req->ctx,
 	    KIND_CLINICIAN, ch.clinician_id) == -1) || (ch.room_id > 0 &&
-	    lookup_require_active(req, KIND_ROOM, ch.room_id) == -1))
+	    lookup_require_active(&req->ctx, KIND_ROOM, ch.room_id) == -1))
 		return -1;
 	return api_series_move(req, id, row->series_id, row->recurrence,
 	    p->slot.start, &ch);
@@ -460,7 +460,7 @@ appt_move_where(struct api_req *req, const struct appt_row *row,
 	*video = row->has_video ? row->video : NULL;
 	p->slot.room_id = row->room_id;
 	p->slot.clinician_id = row->clinician_id;
-	if (lookup_field(req, KIND_CLINICIAN, "clinician", 0,
+	if (api_ref(req, KIND_CLINICIAN, "clinician", 0,
 	    &p->slot.clinician_id) == -1)
 		return -1;
 	if (p->slot.clinician_id == 0)
@@ -468,7 +468,7 @@ appt_move_where(struct api_req *req, const struct appt_row *row,
 	if (api_clearing(req, "room"))
 		p->slot.room_id = 0;
 	else if (api_has(req, "room")) {
-		if (lookup_field(req, KIND_ROOM, "room", 0,
+		if (api_ref(req, KIND_ROOM, "room", 0,
 		    &p->slot.room_id) == -1)
 			return -1;
 		*video = NULL;
@@ -489,7 +489,7 @@ appt_update_move(struct api_req *req, long long id, struct appt_plan *p,
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->pd->db, appt_move_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, appt_move_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, p->slot.clinician_id);
@@ -502,8 +502,8 @@ appt_update_move(struct api_req *req, long long id, struct appt_plan *p,
 	db_bind_text(stmt, 8, p->zone);
 	sqlite3_bind_int(stmt, 9, p->forced);
 	sqlite3_bind_int(stmt, 10, p->overlapped);
-	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)req->now);
-	return db_exec_stmt(req->pd->db, stmt);
+	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)req->ctx.now);
+	return db_exec_stmt(req->ctx.pd->db, stmt);
 }
 
 void
@@ -551,7 +551,7 @@ api_appointment_move(struct api_req *req)
 	}
 	tz_format_local(p.zone, row.start, was);
 	tz_format_local(p.zone, p.slot.start, now);
-	if (audit_record(req, "appointment.move", "appointment", id,
+	if (audit_record(&req->ctx, "appointment.move", "appointment", id,
 	    "from %s to %s %s, clinician %lld%s", was, now, p.zone,
 	    p.slot.clinician_id, appt_flags_note(&p)) == -1)
 		goto done;
@@ -599,18 +599,18 @@ api_appointment_cancel(struct api_req *req)
 		goto done;
 	}
 	/* Late is the client's short notice; the practice is never late. */
-	late = strcmp(by, "client") == 0 && row.start - req->now <
-	    (time_t)req->pd->conf->late_cancel_hours * 3600;
-	if ((stmt = db_stmt(req->pd->db, appt_cancel_sql)) == NULL)
+	late = strcmp(by, "client") == 0 && row.start - req->ctx.now <
+	    (time_t)req->ctx.pd->conf->late_cancel_hours * 3600;
+	if ((stmt = db_stmt(req->ctx.pd->db, appt_cancel_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	db_bind_text(stmt, 2, by);
 	sqlite3_bind_int(stmt, 3, late);
 	db_bind_text(stmt, 4, reason);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->now);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->ctx.now);
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
-	if (audit_record(req, "appointment.cancel", "appointment", id,
+	if (audit_record(&req->ctx, "appointment.cancel", "appointment", id,
 	    "by %s%s", by, late ? ", late" : "") == -1)
 		goto done;
 	appt_answer_one(req, id, NULL, row.series_id, "cancelled");
@@ -635,12 +635,12 @@ appt_mark_allowed(struct api_req *req, long long id,
 		    "and cannot be marked %s", id, state);
 		return -1;
 	}
-	if (outcome && row->start > req->now) {
+	if (outcome && row->start > req->ctx.now) {
 		char	 when[TZ_BUFLEN];
 
-		tz_format_local(req->tz, row->start, when);
+		tz_format_local(req->ctx.tz, row->start, when);
 		api_error(req, PROTO_ESTATE, "appointment %lld has not "
-		    "started yet (it starts %s %s)", id, when, req->tz);
+		    "started yet (it starts %s %s)", id, when, req->ctx.tz);
 		return -1;
 	}
 	if (!outcome && !appt_is_open(row)) {
@@ -684,14 +684,14 @@ api_appointment_mark(struct api_req *req)
 	if (appt_mark_allowed(req, id, &row, state) == -1)
 		goto done;
 	if (strcmp(row.state, state) != 0) {
-		if ((stmt = db_stmt(req->pd->db, appt_mark_sql)) == NULL)
+		if ((stmt = db_stmt(req->ctx.pd->db, appt_mark_sql)) == NULL)
 			goto fail;
 		sqlite3_bind_int64(stmt, 1, id);
 		db_bind_text(stmt, 2, state);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->now);
-		if (db_exec_stmt(req->pd->db, stmt) == -1)
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->ctx.now);
+		if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 			goto fail;
-		if (audit_record(req, "appointment.mark", "appointment", id,
+		if (audit_record(&req->ctx, "appointment.mark", "appointment", id,
 		    "%s -> %s", row.state, state) == -1)
 			goto done;
 	}

@@ -21,12 +21,12 @@ audit_params(struct api_req *req, time_t *since, long long *limit)
 	*since = 0;
 	*limit = 100;
 	if ((v = api_query(req, "since")) != NULL) {
-		if (tz_parse_date(v, req->tz, req->now, &w, err,
+		if (tz_parse_date(v, req->ctx.tz, req->ctx.now, &w, err,
 		    sizeof(err)) == -1) {
 			api_error(req, PROTO_EBADREQUEST, "since: %s", err);
 			return -1;
 		}
-		*since = tz_day_start(req->tz, w.year, w.month, w.day);
+		*since = tz_day_start(req->ctx.tz, w.year, w.month, w.day);
 	}
 	if ((v = api_query(req, "limit")) != NULL) {
 		*limit = strtoll(v, &end, 10);
@@ -51,7 +51,7 @@ api_audit_list(struct api_req *req)
 
 	if (audit_params(req, &since, &limit) == -1)
 		return;
-	if ((stmt = db_stmt(req->pd->db, audit_list_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, audit_list_sql)) == NULL ||
 	    (list = json_array()) == NULL) {
 		api_internal(req);
 		return;
@@ -81,6 +81,6 @@ api_audit_list(struct api_req *req)
 		api_internal(req);
 		return;
 	}
-	api_reply(req, 200, json_pack("{s:s,s:o}", "tz", req->tz, "audit",
+	api_reply(req, 200, json_pack("{s:s,s:o}", "tz", req->ctx.tz, "audit",
 	    list));
 }

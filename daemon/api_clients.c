@@ -201,14 +201,14 @@ api_client_add(struct api_req *req)
 	    api_name(req, "name", 1, &f.name) == -1 ||
 	    client_read(req, &f) == -1 || api_begin(req) == -1)
 		return;
-	if ((stmt = db_stmt(req->pd->db, client_insert_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, client_insert_sql)) == NULL)
 		goto fail;
 	client_bind(stmt, 1, &f);
-	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)req->now);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)req->ctx.now);
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
-	id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
-	if (audit_record(req, "client.add", "client", id, "reminders %s%s%s",
+	id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
+	if (audit_record(&req->ctx, "client.add", "client", id, "reminders %s%s%s",
 	    f.remind_email ? "email" : "", f.remind_email && f.remind_sms ?
 	    "," : "", f.remind_sms ? "sms" : !f.remind_email ? "none" : "")
 	    == -1)
@@ -235,7 +235,7 @@ api_client_list(struct api_req *req)
 		return;
 	}
 	if ((q != NULL && (pat = lookup_like_prefix(q)) == NULL) ||
-	    (stmt = db_stmt(req->pd->db, client_list_sql)) == NULL) {
+	    (stmt = db_stmt(req->ctx.pd->db, client_list_sql)) == NULL) {
 		free(pat);
 		api_internal(req);
 		return;
@@ -255,7 +255,7 @@ api_client_show(struct api_req *req)
 {
 	long long	 id;
 
-	if (lookup_ref(req, KIND_CLIENT, req->arg[0], &id) == 0)
+	if (lookup_ref(&req->ctx, KIND_CLIENT, req->arg[0], &id) == 0)
 		client_answer(req, 200, id);
 }
 
@@ -291,22 +291,22 @@ api_client_edit(struct api_req *req)
 	if (api_fields(req, client_fields_allowed) == -1 ||
 	    api_begin(req) == -1)
 		return;
-	if (lookup_ref(req, KIND_CLIENT, req->arg[0], &id) == -1)
+	if (lookup_ref(&req->ctx, KIND_CLIENT, req->arg[0], &id) == -1)
 		goto done;
 	if ((cur = client_json(req, id)) == NULL)
 		goto fail;
 	client_fields_from(cur, &f);
 	if (client_read(req, &f) == -1)
 		goto done;
-	if ((stmt = db_stmt(req->pd->db, client_update_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, client_update_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	client_bind(stmt, 2, &f);
 	sqlite3_bind_int(stmt, 8, f.active);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
 	api_field_names(req, changed, sizeof(changed));
-	if (audit_record(req, "client.edit", "client", id, "changed %s",
+	if (audit_record(&req->ctx, "client.edit", "client", id, "changed %s",
 	    changed) == -1)
 		goto done;
 	client_answer(req, 200, id);

@@ -46,7 +46,7 @@ clinician_json(struct api_req *req, long long id)
 	sqlite3_stmt	*stmt;
 	json_t		*obj = NULL, *hours;
 
-	if ((stmt = db_stmt(req->pd->db, clinician_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, clinician_sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
@@ -95,20 +95,20 @@ api_clinician_add(struct api_req *req)
 	    api_begin(req) == -1)
 		return;
 	if (zone == NULL)
-		zone = req->pd->conf->timezone;
-	if (lookup_name_free(req, KIND_CLINICIAN, name, 0) == -1)
+		zone = req->ctx.pd->conf->timezone;
+	if (lookup_name_free(&req->ctx, KIND_CLINICIAN, name, 0) == -1)
 		goto done;
-	if ((stmt = db_stmt(req->pd->db, clinician_insert_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, clinician_insert_sql)) == NULL)
 		goto fail;
 	db_bind_text(stmt, 1, name);
 	db_bind_text(stmt, 2, email);
 	db_bind_text(stmt, 3, phone);
 	db_bind_text(stmt, 4, zone);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->now);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->ctx.now);
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
-	id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
-	if (audit_record(req, "clinician.add", "clinician", id, "zone %s",
+	id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
+	if (audit_record(&req->ctx, "clinician.add", "clinician", id, "zone %s",
 	    zone) == -1)
 		goto done;
 	clinician_answer(req, 201, id);
@@ -128,7 +128,7 @@ api_clinician_list(struct api_req *req)
 	size_t		 n = 0, i;
 	const char	*all = api_query(req, "all");
 
-	if ((stmt = db_stmt(req->pd->db, clinician_ids_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, clinician_ids_sql)) == NULL ||
 	    (list = json_array()) == NULL) {
 		api_internal(req);
 		return;
@@ -154,7 +154,7 @@ api_clinician_show(struct api_req *req)
 {
 	long long	 id;
 
-	if (lookup_ref(req, KIND_CLINICIAN, req->arg[0], &id) == 0)
+	if (lookup_ref(&req->ctx, KIND_CLINICIAN, req->arg[0], &id) == 0)
 		clinician_answer(req, 200, id);
 }
 
@@ -206,7 +206,7 @@ api_clinician_edit(struct api_req *req)
 
 	if (api_fields(req, fields) == -1 || api_begin(req) == -1)
 		return;
-	if (lookup_ref(req, KIND_CLINICIAN, req->arg[0], &id) == -1)
+	if (lookup_ref(&req->ctx, KIND_CLINICIAN, req->arg[0], &id) == -1)
 		goto done;
 	if ((cur = clinician_json(req, id)) == NULL)
 		goto fail;
@@ -216,11 +216,11 @@ api_clinician_edit(struct api_req *req)
 	e.zone = json_string_value(json_object_get(cur, "zone"));
 	e.active = json_is_true(json_object_get(cur, "active"));
 	if (clinician_edit_read(req, &e) == -1 ||
-	    lookup_name_free(req, KIND_CLINICIAN, e.name, id) == -1) {
+	    lookup_name_free(&req->ctx, KIND_CLINICIAN, e.name, id) == -1) {
 		json_decref(cur);
 		goto done;
 	}
-	if ((stmt = db_stmt(req->pd->db, clinician_update_sql)) == NULL) {
+	if ((stmt = db_stmt(req->ctx.pd->db, clinician_update_sql)) == NULL) {
 		json_decref(cur);
 		goto fail;
 	}
@@ -231,10 +231,10 @@ api_clinician_edit(struct api_req *req)
 	db_bind_text(stmt, 5, e.zone);
 	sqlite3_bind_int(stmt, 6, e.active);
 	json_decref(cur);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
 	api_field_names(req, changed, sizeof(changed));
-	if (audit_record(req, "clinician.edit", "clinician", id, "changed %s",
+	if (audit_record(&req->ctx, "clinician.edit", "clinician", id, "changed %s",
 	    changed) == -1)
 		goto done;
 	clinician_answer(req, 200, id);
@@ -252,19 +252,19 @@ clinician_hours_store(struct api_req *req, long long id,
 	sqlite3_stmt	*stmt;
 	size_t		 i;
 
-	if ((stmt = db_stmt(req->pd->db, hours_delete_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, hours_delete_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((stmt = db_stmt(req->pd->db, hours_insert_sql)) == NULL)
+		if ((stmt = db_stmt(req->ctx.pd->db, hours_insert_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, id);
 		sqlite3_bind_int(stmt, 2, r[i].wday);
 		sqlite3_bind_int(stmt, 3, r[i].start);
 		sqlite3_bind_int(stmt, 4, r[i].end);
-		if (db_exec_stmt(req->pd->db, stmt) == -1)
+		if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 			return -1;
 	}
 	return 0;
@@ -292,13 +292,13 @@ api_clinician_hours(struct api_req *req)
 	}
 	if (api_begin(req) == -1)
 		return;
-	if (lookup_ref(req, KIND_CLINICIAN, req->arg[0], &id) == -1)
+	if (lookup_ref(&req->ctx, KIND_CLINICIAN, req->arg[0], &id) == -1)
 		goto done;
 	if (clinician_hours_store(req, id, r, n) == -1) {
 		api_internal(req);
 		goto done;
 	}
-	if (audit_record(req, "clinician.hours", "clinician", id, "%s",
+	if (audit_record(&req->ctx, "clinician.hours", "clinician", id, "%s",
 	    n == 0 ? "cleared" : spec) == -1)
 		goto done;
 	clinician_answer(req, 200, id);

@@ -76,7 +76,7 @@ closure_day(struct api_req *req, const char *field, int required,
 		return -1;
 	if (v == NULL)
 		return 0;
-	if (tz_parse_date(v, zone, req->now, w, err, sizeof(err)) == -1) {
+	if (tz_parse_date(v, zone, req->ctx.now, w, err, sizeof(err)) == -1) {
 		api_error(req, PROTO_EBADREQUEST, "%s: %s", field, err);
 		return -1;
 	}
@@ -98,12 +98,12 @@ closure_read(struct api_req *req, struct closure_new *c)
 	int		 has_to;
 
 	if (api_string(req, "reason", 200, 1, &c->reason) == -1 ||
-	    lookup_field(req, KIND_CLINICIAN, "clinician", 0,
+	    api_ref(req, KIND_CLINICIAN, "clinician", 0,
 	    &c->clinician_id) == -1)
 		return -1;
-	snprintf(c->zone, sizeof(c->zone), "%s", req->pd->conf->timezone);
+	snprintf(c->zone, sizeof(c->zone), "%s", req->ctx.pd->conf->timezone);
 	if (c->clinician_id != 0) {
-		sqlite3_stmt	*stmt = db_stmt(req->pd->db,
+		sqlite3_stmt	*stmt = db_stmt(req->ctx.pd->db,
 		    "SELECT zone FROM clinicians WHERE id = ?1");
 
 		if (stmt == NULL) {
@@ -147,7 +147,7 @@ closure_affected(struct api_req *req, const struct closure_new *c)
 	long long	 ids[1000];
 	size_t		 n = 0, i;
 
-	if ((stmt = db_stmt(req->pd->db, closure_affected_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, closure_affected_sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)c->start);
@@ -182,7 +182,7 @@ api_closure_add(struct api_req *req)
 		goto done;
 	tz_format_date(&c.from, from);
 	tz_format_date(&c.to, to);
-	if ((stmt = db_stmt(req->pd->db, closure_insert_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, closure_insert_sql)) == NULL)
 		goto fail;
 	if (c.clinician_id != 0)
 		sqlite3_bind_int64(stmt, 1, c.clinician_id);
@@ -192,11 +192,11 @@ api_closure_add(struct api_req *req)
 	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)c.start);
 	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)c.end);
 	db_bind_text(stmt, 7, c.reason);
-	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)req->now);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)req->ctx.now);
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
-	id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
-	if (audit_record(req, "closure.add", "closure", id, "%s to %s, %s",
+	id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
+	if (audit_record(&req->ctx, "closure.add", "closure", id, "%s to %s, %s",
 	    from, to, c.clinician_id ? "one clinician" : "practice-wide")
 	    == -1)
 		goto done;
@@ -221,24 +221,24 @@ closure_list_range(struct api_req *req, time_t *from, time_t *to)
 	struct tz_wall	 w;
 	char		 err[160];
 
-	*from = req->now;
+	*from = req->ctx.now;
 	*to = (time_t)1 << 40;
 	if ((v = api_query(req, "from")) != NULL) {
-		if (tz_parse_date(v, req->tz, req->now, &w, err,
+		if (tz_parse_date(v, req->ctx.tz, req->ctx.now, &w, err,
 		    sizeof(err)) == -1) {
 			api_error(req, PROTO_EBADREQUEST, "from: %s", err);
 			return -1;
 		}
-		*from = tz_day_start(req->tz, w.year, w.month, w.day);
+		*from = tz_day_start(req->ctx.tz, w.year, w.month, w.day);
 	}
 	if ((v = api_query(req, "to")) != NULL) {
-		if (tz_parse_date(v, req->tz, req->now, &w, err,
+		if (tz_parse_date(v, req->ctx.tz, req->ctx.now, &w, err,
 		    sizeof(err)) == -1) {
 			api_error(req, PROTO_EBADREQUEST, "to: %s", err);
 			return -1;
 		}
 		tz_add_days(&w, 1);
-		*to = tz_day_start(req->tz, w.year, w.month, w.day);
+		*to = tz_day_start(req->ctx.tz, w.year, w.month, w.day);
 	}
 	return 0;
 }
@@ -255,9 +255,9 @@ api_closure_list(struct api_req *req)
 	if (closure_list_range(req, &from, &to) == -1)
 		return;
 	if ((v = api_query(req, "clinician")) != NULL &&
-	    lookup_ref(req, KIND_CLINICIAN, v, &clinician) == -1)
+	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &clinician) == -1)
 		return;
-	if ((stmt = db_stmt(req->pd->db, closure_list_sql)) == NULL) {
+	if ((stmt = db_stmt(req->ctx.pd->db, closure_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
@@ -286,13 +286,13 @@ api_closure_remove(struct api_req *req)
 		api_error(req, PROTO_ENOTFOUND, "no closure %lld", id);
 		goto done;
 	}
-	if ((stmt = db_stmt(req->pd->db, closure_delete_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, closure_delete_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (db_exec_stmt(req->pd->db, stmt) == -1 ||
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1 ||
 	    series_closure_removed(req, id, &run) == -1)
 		goto fail;
-	if (audit_record(req, "closure.remove", "closure", id, "%s to %s, "
+	if (audit_record(&req->ctx, "closure.remove", "closure", id, "%s to %s, "
 	    "%d series sessions booked again",
 	    json_string_value(json_object_get(obj, "from")),
 	    json_string_value(json_object_get(obj, "to")), run.booked) == -1)

@@ -103,7 +103,7 @@ care_of(struct api_req *req, long long client, long long clinician,
 	int		 open = 1, rc;
 
 	memset(k, 0, sizeof(*k));
-	if ((stmt = db_stmt(req->pd->db, client_appts_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, client_appts_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, client);
 	sqlite3_bind_int64(stmt, 2, clinician);
@@ -112,7 +112,7 @@ care_of(struct api_req *req, long long client, long long clinician,
 		/* Future sessions do not count toward the streak. */
 		care_step(k, start, db_column_text(stmt, 1),
 		    db_column_text(stmt, 2), sqlite3_column_int(stmt, 3),
-		    req->now, &prev, start < req->now ? &open : &(int){ 0 });
+		    req->ctx.now, &prev, start < req->ctx.now ? &open : &(int){ 0 });
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -127,7 +127,7 @@ care_local(struct api_req *req, time_t t)
 static json_t *
 care_days(struct api_req *req, time_t t)
 {
-	return t == 0 ? json_null() : json_integer((req->now - t) / 86400);
+	return t == 0 ? json_null() : json_integer((req->ctx.now - t) / 86400);
 }
 
 void
@@ -137,7 +137,7 @@ api_client_history(struct api_req *req)
 	json_t		*client, *appts;
 	long long	 id;
 
-	if (lookup_ref(req, KIND_CLIENT, req->arg[0], &id) == -1)
+	if (lookup_ref(&req->ctx, KIND_CLIENT, req->arg[0], &id) == -1)
 		return;
 	if (care_of(req, id, 0, &k) == -1 ||
 	    (appts = appt_list_client(req, id)) == NULL) {
@@ -146,7 +146,7 @@ api_client_history(struct api_req *req)
 	}
 	client = json_pack("{s:I}", "id", (json_int_t)id);
 	{
-		sqlite3_stmt	*stmt = db_stmt(req->pd->db,
+		sqlite3_stmt	*stmt = db_stmt(req->ctx.pd->db,
 		    "SELECT name FROM clients WHERE id = ?1");
 
 		if (stmt != NULL) {
@@ -167,7 +167,7 @@ api_client_history(struct api_req *req)
 	    "cancelled_by_practice", k.by_practice, "upcoming", k.upcoming,
 	    "streak", k.streak, "last_attended", care_local(req,
 	    k.last_attended), "days_since_last", care_days(req,
-	    k.last_attended), "next", care_local(req, k.next), "tz", req->tz));
+	    k.last_attended), "next", care_local(req, k.next), "tz", req->ctx.tz));
 }
 
 /* GET /v1/reports/attendance */
@@ -179,21 +179,21 @@ report_range(struct api_req *req, time_t *from, time_t *to, char *f, char *t)
 	const char	*v;
 	char		 err[160];
 
-	tz_parse_date("today", req->tz, req->now, &b, err, sizeof(err));
+	tz_parse_date("today", req->ctx.tz, req->ctx.now, &b, err, sizeof(err));
 	a = b;
 	tz_add_days(&a, -90);
 	if (((v = api_query(req, "from")) != NULL &&
-	    tz_parse_date(v, req->tz, req->now, &a, err, sizeof(err)) == -1) ||
+	    tz_parse_date(v, req->ctx.tz, req->ctx.now, &a, err, sizeof(err)) == -1) ||
 	    ((v = api_query(req, "to")) != NULL &&
-	    tz_parse_date(v, req->tz, req->now, &b, err, sizeof(err)) == -1)) {
+	    tz_parse_date(v, req->ctx.tz, req->ctx.now, &b, err, sizeof(err)) == -1)) {
 		api_error(req, PROTO_EBADREQUEST, "%s", err);
 		return -1;
 	}
 	tz_format_date(&a, f);
 	tz_format_date(&b, t);
-	*from = tz_day_start(req->tz, a.year, a.month, a.day);
+	*from = tz_day_start(req->ctx.tz, a.year, a.month, a.day);
 	tz_add_days(&b, 1);
-	*to = tz_day_start(req->tz, b.year, b.month, b.day);
+	*to = tz_day_start(req->ctx.tz, b.year, b.month, b.day);
 	if (*to <= *from) {
 		api_error(req, PROTO_EBADREQUEST, "the range ends before it "
 		    "starts");
@@ -209,12 +209,12 @@ report_clinicians(struct api_req *req, time_t from, time_t to,
 	sqlite3_stmt	*stmt;
 	json_t		*list;
 
-	if ((stmt = db_stmt(req->pd->db, by_clinician_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, by_clinician_sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->ctx.now);
 	sqlite3_bind_int64(stmt, 4, clinician);
 	while (sqlite3_step(stmt) == SQLITE_ROW)
 		json_array_append_new(list, json_pack("{s:{s:I,s:s},s:i,s:i,"
@@ -240,7 +240,7 @@ report_clients(struct api_req *req, time_t from, time_t to,
 	struct care	 k;
 	size_t		 i;
 
-	if ((stmt = db_stmt(req->pd->db, by_client_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, by_client_sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
@@ -281,11 +281,11 @@ report_falling(struct api_req *req, long long clinician)
 	json_t		*list;
 	time_t		 last;
 
-	if ((stmt = db_stmt(req->pd->db, falling_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, falling_sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(req->now - CARE_WINDOW));
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(req->ctx.now - CARE_WINDOW));
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
 	sqlite3_bind_int64(stmt, 3, clinician);
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		last = (time_t)sqlite3_column_int64(stmt, 2);
@@ -312,7 +312,7 @@ api_report_attendance(struct api_req *req)
 
 	if (report_range(req, &from, &to, f, t) == -1 ||
 	    ((v = api_query(req, "clinician")) != NULL &&
-	    lookup_ref(req, KIND_CLINICIAN, v, &clinician) == -1))
+	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &clinician) == -1))
 		return;
 	if ((by_clin = report_clinicians(req, from, to, clinician)) == NULL ||
 	    (by_client = report_clients(req, from, to, clinician)) == NULL ||
@@ -323,6 +323,6 @@ api_report_attendance(struct api_req *req)
 		return;
 	}
 	api_reply(req, 200, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "from", f,
-	    "to", t, "tz", req->tz, "clinicians", by_clin, "clients",
+	    "to", t, "tz", req->ctx.tz, "clinicians", by_clin, "clients",
 	    by_client, "falling_out_of_care", falling));
 }

@@ -56,15 +56,15 @@ api_room_add(struct api_req *req)
 	    api_name(req, "name", 1, &name) == -1 ||
 	    api_begin(req) == -1)
 		return;
-	if (lookup_name_free(req, KIND_ROOM, name, 0) == -1)
+	if (lookup_name_free(&req->ctx, KIND_ROOM, name, 0) == -1)
 		goto done;
-	if ((stmt = db_stmt(req->pd->db, room_insert_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, room_insert_sql)) == NULL)
 		goto fail;
 	db_bind_text(stmt, 1, name);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
-	id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
-	if (audit_record(req, "room.add", "room", id, "added") == -1)
+	id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
+	if (audit_record(&req->ctx, "room.add", "room", id, "added") == -1)
 		goto done;
 	room_answer(req, 201, id);
 	goto done;
@@ -81,7 +81,7 @@ api_room_list(struct api_req *req)
 	sqlite3_stmt	*stmt;
 	json_t		*list;
 
-	if ((stmt = db_stmt(req->pd->db, room_list_sql)) == NULL) {
+	if ((stmt = db_stmt(req->ctx.pd->db, room_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
@@ -98,7 +98,7 @@ api_room_show(struct api_req *req)
 {
 	long long	 id;
 
-	if (lookup_ref(req, KIND_ROOM, req->arg[0], &id) == 0)
+	if (lookup_ref(&req->ctx, KIND_ROOM, req->arg[0], &id) == 0)
 		room_answer(req, 200, id);
 }
 
@@ -115,7 +115,7 @@ api_room_edit(struct api_req *req)
 
 	if (api_fields(req, fields) == -1 || api_begin(req) == -1)
 		return;
-	if (lookup_ref(req, KIND_ROOM, req->arg[0], &id) == -1)
+	if (lookup_ref(&req->ctx, KIND_ROOM, req->arg[0], &id) == -1)
 		goto done;
 	if ((cur = room_json(req, id)) == NULL)
 		goto fail;
@@ -125,17 +125,17 @@ api_room_edit(struct api_req *req)
 		goto done;
 	if (name == NULL)
 		name = json_string_value(json_object_get(cur, "name"));
-	if (lookup_name_free(req, KIND_ROOM, name, id) == -1)
+	if (lookup_name_free(&req->ctx, KIND_ROOM, name, id) == -1)
 		goto done;
-	if ((stmt = db_stmt(req->pd->db, room_update_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, room_update_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	db_bind_text(stmt, 2, name);
 	sqlite3_bind_int(stmt, 3, active);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
 	api_field_names(req, changed, sizeof(changed));
-	if (audit_record(req, "room.edit", "room", id, "changed %s",
+	if (audit_record(&req->ctx, "room.edit", "room", id, "changed %s",
 	    changed) == -1)
 		goto done;
 	room_answer(req, 200, id);

@@ -64,11 +64,11 @@ api_series_list(struct api_req *req)
 	size_t		 n = 0, i;
 
 	if (((v = api_query(req, "client")) != NULL &&
-	    lookup_ref(req, KIND_CLIENT, v, &client) == -1) ||
+	    lookup_ref(&req->ctx, KIND_CLIENT, v, &client) == -1) ||
 	    ((v = api_query(req, "clinician")) != NULL &&
-	    lookup_ref(req, KIND_CLINICIAN, v, &clinician) == -1))
+	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &clinician) == -1))
 		return;
-	if ((stmt = db_stmt(req->pd->db, series_list_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, series_list_sql)) == NULL ||
 	    (list = json_array()) == NULL) {
 		api_internal(req);
 		return;
@@ -138,7 +138,7 @@ series_read_until(struct api_req *req, struct series_def *s,
 		return -1;
 	}
 	if (v != NULL) {
-		if (tz_parse_date(v, req->tz, req->now, &w, err,
+		if (tz_parse_date(v, req->ctx.tz, req->ctx.now, &w, err,
 		    sizeof(err)) == -1) {
 			api_error(req, PROTO_EBADREQUEST, "until: %s", err);
 			return -1;
@@ -150,7 +150,7 @@ series_read_until(struct api_req *req, struct series_def *s,
 	tz_format_date(&w, s->until_date);
 	tz_add_days(&w, 1);
 	/* The date is the reader's, like every date they type. */
-	s->until_utc = tz_day_start(req->tz, w.year, w.month, w.day);
+	s->until_utc = tz_day_start(req->ctx.tz, w.year, w.month, w.day);
 	if (s->until_utc <= s->first_utc) {
 		api_error(req, PROTO_EBADREQUEST, "the series ends (%s) before "
 		    "its first session", s->until_date);
@@ -254,10 +254,10 @@ api_series_book(struct api_req *req, const struct series_booking *b)
 	if (series_read_rule(req, &s) == -1 ||
 	    series_read_mode(req, &run, b->force, b->overlap) == -1)
 		return;
-	if (s.first_utc < req->now && !b->force) {
-		tz_format_local(req->tz, s.first_utc, when);
+	if (s.first_utc < req->ctx.now && !b->force) {
+		tz_format_local(req->ctx.tz, s.first_utc, when);
 		api_error(req, PROTO_EPAST, "%s (%s) is in the past; use "
-		    "--force to start a series in the past", when, req->tz);
+		    "--force to start a series in the past", when, req->ctx.tz);
 		goto done;
 	}
 	if (series_store(req, &s) == -1 ||
@@ -284,7 +284,7 @@ api_series_book(struct api_req *req, const struct series_booking *b)
 			    "some sessions overlap others (allowed)"));
 	}
 	tz_format_local(s.zone, s.first_utc, when);
-	if (audit_record(req, "series.book", "series", s.id, "client %lld, "
+	if (audit_record(&req->ctx, "series.book", "series", s.id, "client %lld, "
 	    "clinician %lld, %s from %s %s, %d booked, %zu skipped%s",
 	    s.client_id, s.clinician_id, s.rrule, when, s.zone, run.booked,
 	    json_array_size(run.skipped), run.forced ? " (forced)" : "") == -1)
@@ -409,7 +409,7 @@ occ_rows(struct api_req *req, long long series_id, time_t from,
 
 	*rows = NULL;
 	*n = 0;
-	if ((stmt = db_stmt(req->pd->db, occ_affected_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, occ_affected_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, series_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)from);
@@ -437,11 +437,11 @@ exec_id_time(struct api_req *req, const char *sql, long long id, time_t t)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->pd->db, sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)t);
-	return db_exec_stmt(req->pd->db, stmt);
+	return db_exec_stmt(req->ctx.pd->db, stmt);
 }
 
 /*
@@ -453,11 +453,11 @@ occ_detach(struct api_req *req, const struct occ_row *row)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->pd->db, occ_detach_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, occ_detach_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, row->id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
-	return db_exec_stmt(req->pd->db, stmt);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
+	return db_exec_stmt(req->ctx.pd->db, stmt);
 }
 
 static int
@@ -465,13 +465,13 @@ occ_rekey(struct api_req *req, long long id, long long series_id, time_t rec)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->pd->db, occ_rekey_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, occ_rekey_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, series_id);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)rec);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)req->now);
-	return db_exec_stmt(req->pd->db, stmt);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)req->ctx.now);
+	return db_exec_stmt(req->ctx.pd->db, stmt);
 }
 
 /*
@@ -509,7 +509,7 @@ scope_carry(struct api_req *req, struct series_def *n,
 		}
 		/* The named session goes where it was asked to, moved or not. */
 		if (rows[i].open && (!rows[i].override || rows[i].id == named) &&
-		    (rows[i].start >= req->now || rows[i].id == named)) {
+		    (rows[i].start >= req->ctx.now || rows[i].id == named)) {
 			if (series_place(req, n, rows[i].id, new->v[idx],
 			    run) == -1)
 				return -1;
@@ -547,14 +547,14 @@ static time_t
 scope_pivot(struct api_req *req, const struct scope_move *m)
 {
 	sqlite3_stmt	*stmt;
-	time_t		 p = req->now;
+	time_t		 p = req->ctx.now;
 
 	if (m->following)
 		return m->recurrence;
-	if ((stmt = db_stmt(req->pd->db, first_future_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, first_future_sql)) == NULL)
 		return m->recurrence;
 	sqlite3_bind_int64(stmt, 1, m->series_id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
 	if (sqlite3_step(stmt) == SQLITE_ROW &&
 	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
 		p = (time_t)sqlite3_column_int64(stmt, 0);
@@ -649,7 +649,7 @@ api_series_move(struct api_req *req, long long appt_id, long long series_id,
 	if (series_refusal(req, &run, run.booked +
 	    (int)json_array_size(run.problems)) == -1)
 		goto fail;
-	if (series_store(req, &n) == -1 || audit_record(req, m.following ?
+	if (series_store(req, &n) == -1 || audit_record(&req->ctx, m.following ?
 	    "series.split" : "series.move", "series", n.id, "from appointment "
 	    "%lld, %d moved or booked, %zu skipped%s", appt_id, run.booked,
 	    json_array_size(run.skipped), m.following ? "" : "") == -1)
@@ -684,23 +684,23 @@ api_series_cancel(struct api_req *req, long long appt_id, long long series_id,
 	sqlite3_stmt		*stmt;
 	json_t			*obj, *appt;
 	/* "all" takes the named session too, even once it has begun. */
-	time_t			 from = following || start < req->now ?
-				    start : req->now;
+	time_t			 from = following || start < req->ctx.now ?
+				    start : req->ctx.now;
 	int			 n;
 
 	if (series_load(req, series_id, &s) == -1 ||
-	    (stmt = db_stmt(req->pd->db, occ_cancel_from_sql)) == NULL)
+	    (stmt = db_stmt(req->ctx.pd->db, occ_cancel_from_sql)) == NULL)
 		goto internal;
 	sqlite3_bind_int64(stmt, 1, series_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)from);
 	db_bind_text(stmt, 3, by);
 	db_bind_text(stmt, 4, reason);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->now);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(req->now +
-	    (time_t)req->pd->conf->late_cancel_hours * 3600));
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->ctx.now);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(req->ctx.now +
+	    (time_t)req->ctx.pd->conf->late_cancel_hours * 3600));
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto internal;
-	n = sqlite3_changes(db_handle(req->pd->db));
+	n = sqlite3_changes(db_handle(req->ctx.pd->db));
 	if (following) {
 		struct occ_list	 old;
 		size_t		 k;
@@ -717,8 +717,8 @@ api_series_cancel(struct api_req *req, long long appt_id, long long series_id,
 		snprintf(s.state, sizeof(s.state), "cancelled");
 	if (series_store(req, &s) == -1 ||
 	    exec_id_time(req, skips_drop_sql, series_id, following ?
-	    recurrence : req->now) == -1 ||
-	    audit_record(req, "series.cancel", "series", series_id,
+	    recurrence : req->ctx.now) == -1 ||
+	    audit_record(&req->ctx, "series.cancel", "series", series_id,
 	    "%s from appointment %lld, %d cancelled, by %s",
 	    following ? "following" : "all", appt_id, n, by) == -1)
 		goto internal;

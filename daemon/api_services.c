@@ -56,17 +56,17 @@ api_service_add(struct api_req *req)
 	    api_int(req, "buffer", 0, 120, 0, &buffer) == -1 ||
 	    api_begin(req) == -1)
 		return;
-	if (lookup_name_free(req, KIND_SERVICE, name, 0) == -1)
+	if (lookup_name_free(&req->ctx, KIND_SERVICE, name, 0) == -1)
 		goto done;
-	if ((stmt = db_stmt(req->pd->db, service_insert_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, service_insert_sql)) == NULL)
 		goto fail;
 	db_bind_text(stmt, 1, name);
 	sqlite3_bind_int64(stmt, 2, minutes);
 	sqlite3_bind_int64(stmt, 3, buffer);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
-	id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
-	if (audit_record(req, "service.add", "service", id,
+	id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
+	if (audit_record(&req->ctx, "service.add", "service", id,
 	    "%lld minutes, buffer %lld", minutes, buffer) == -1)
 		goto done;
 	service_answer(req, 201, id);
@@ -84,7 +84,7 @@ api_service_list(struct api_req *req)
 	sqlite3_stmt	*stmt;
 	json_t		*list;
 
-	if ((stmt = db_stmt(req->pd->db, service_list_sql)) == NULL) {
+	if ((stmt = db_stmt(req->ctx.pd->db, service_list_sql)) == NULL) {
 		api_internal(req);
 		return;
 	}
@@ -101,7 +101,7 @@ api_service_show(struct api_req *req)
 {
 	long long	 id;
 
-	if (lookup_ref(req, KIND_SERVICE, req->arg[0], &id) == 0)
+	if (lookup_ref(&req->ctx, KIND_SERVICE, req->arg[0], &id) == 0)
 		service_answer(req, 200, id);
 }
 
@@ -119,9 +119,9 @@ api_service_edit(struct api_req *req)
 
 	if (api_fields(req, fields) == -1 || api_begin(req) == -1)
 		return;
-	if (lookup_ref(req, KIND_SERVICE, req->arg[0], &id) == -1)
+	if (lookup_ref(&req->ctx, KIND_SERVICE, req->arg[0], &id) == -1)
 		goto done;
-	if ((stmt = db_stmt(req->pd->db, service_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, service_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -140,19 +140,19 @@ api_service_edit(struct api_req *req)
 		goto done;
 	if (name == NULL)
 		name = cur_name;
-	if (lookup_name_free(req, KIND_SERVICE, name, id) == -1)
+	if (lookup_name_free(&req->ctx, KIND_SERVICE, name, id) == -1)
 		goto done;
-	if ((stmt = db_stmt(req->pd->db, service_update_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, service_update_sql)) == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	db_bind_text(stmt, 2, name);
 	sqlite3_bind_int64(stmt, 3, minutes);
 	sqlite3_bind_int64(stmt, 4, buffer);
 	sqlite3_bind_int(stmt, 5, active);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		goto fail;
 	api_field_names(req, changed, sizeof(changed));
-	if (audit_record(req, "service.edit", "service", id, "changed %s",
+	if (audit_record(&req->ctx, "service.edit", "service", id, "changed %s",
 	    changed) == -1)
 		goto done;
 	service_answer(req, 200, id);

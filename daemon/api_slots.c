@@ -60,7 +60,7 @@ slots_load_busy(struct slots_ctx *c, time_t from, time_t to)
 	struct interval	*grown;
 	int		 rc;
 
-	if ((stmt = db_stmt(c->req->pd->db, busy_sql)) == NULL)
+	if ((stmt = db_stmt(c->req->ctx.pd->db, busy_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, c->clinician_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)from);
@@ -108,7 +108,7 @@ static void
 slots_span(struct slots_ctx *c, time_t span_start, time_t span_end)
 {
 	time_t	 t = span_start, session = c->minutes * 60;
-	time_t	 block = session + c->buffer * 60, blocked, now = c->req->now;
+	time_t	 block = session + c->buffer * 60, blocked, now = c->req->ctx.now;
 
 	while (t + session <= span_end &&
 	    json_array_size(c->slots) < SLOTS_MAX) {
@@ -169,21 +169,21 @@ slots_params(struct api_req *req, struct slots_ctx *c, long long *service,
 	char		*end, err[160];
 
 	if ((v = api_query(req, "clinician")) == NULL ||
-	    lookup_ref(req, KIND_CLINICIAN, v, &c->clinician_id) == -1) {
+	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &c->clinician_id) == -1) {
 		if (v == NULL)
 			api_error(req, PROTO_EBADREQUEST, "slots needs a "
 			    "clinician");
 		return -1;
 	}
 	if ((v = api_query(req, "service")) == NULL ||
-	    lookup_ref(req, KIND_SERVICE, v, service) == -1) {
+	    lookup_ref(&req->ctx, KIND_SERVICE, v, service) == -1) {
 		if (v == NULL)
 			api_error(req, PROTO_EBADREQUEST, "slots needs a "
 			    "service");
 		return -1;
 	}
 	if ((v = api_query(req, "room")) != NULL &&
-	    lookup_ref(req, KIND_ROOM, v, &c->room_id) == -1)
+	    lookup_ref(&req->ctx, KIND_ROOM, v, &c->room_id) == -1)
 		return -1;
 	*days = 14;
 	if ((v = api_query(req, "days")) != NULL) {
@@ -204,7 +204,7 @@ slots_params(struct api_req *req, struct slots_ctx *c, long long *service,
 		}
 	}
 	v = api_query(req, "from");
-	if (tz_parse_date(v ? v : "today", c->zone, req->now, from, err,
+	if (tz_parse_date(v ? v : "today", c->zone, req->ctx.now, from, err,
 	    sizeof(err)) == -1) {
 		api_error(req, PROTO_EBADREQUEST, "from: %s", err);
 		return -1;
@@ -219,7 +219,7 @@ slots_people(struct api_req *req, struct slots_ctx *c, long long service,
 	sqlite3_stmt	*stmt;
 
 	*who = *what = NULL;
-	if ((stmt = db_stmt(req->pd->db, slot_clinician_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, slot_clinician_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, c->clinician_id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -230,7 +230,7 @@ slots_people(struct api_req *req, struct slots_ctx *c, long long service,
 		    db_column_text(stmt, 0));
 	}
 	sqlite3_reset(stmt);
-	if ((stmt = db_stmt(req->pd->db, slot_service_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, slot_service_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, service);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -252,7 +252,7 @@ slots_room(struct slots_ctx *c)
 
 	if (c->room_id == 0)
 		return json_null();
-	if ((stmt = db_stmt(c->req->pd->db,
+	if ((stmt = db_stmt(c->req->ctx.pd->db,
 	    "SELECT name FROM rooms WHERE id = ?1")) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, c->room_id);
@@ -275,18 +275,18 @@ api_slots(struct api_req *req)
 	memset(&c, 0, sizeof(c));
 	c.req = req;
 	/* The zone is known once the clinician is: look them up first. */
-	snprintf(c.zone, sizeof(c.zone), "%s", req->tz);
+	snprintf(c.zone, sizeof(c.zone), "%s", req->ctx.tz);
 	if (slots_params(req, &c, &service, &from, &days) == -1)
 		return;
 	if (slots_people(req, &c, service, &who, &what) == -1 ||
 	    (c.slots = json_array()) == NULL)
 		goto fail;
 	if (api_query(req, "tz") == NULL) {
-		snprintf(req->tz_buf, sizeof(req->tz_buf), "%s", c.zone);
-		req->tz = req->tz_buf;
+		snprintf(req->ctx.tz_buf, sizeof(req->ctx.tz_buf), "%s", c.zone);
+		req->ctx.tz = req->ctx.tz_buf;
 	}
 	if (api_query(req, "from") == NULL)
-		tz_parse_date("today", c.zone, req->now, &from, f, sizeof(f));
+		tz_parse_date("today", c.zone, req->ctx.now, &from, f, sizeof(f));
 	last = from;
 	tz_add_days(&last, (int)days);
 	if (schedule_hours(req, c.clinician_id, 1, c.hours, &c.nhours) == -1 ||
@@ -301,7 +301,7 @@ api_slots(struct api_req *req)
 	tz_format_date(&last, t);
 	api_reply(req, 200, json_pack("{s:o,s:o,s:o,s:s,s:s,s:s,s:s,s:o}",
 	    "clinician", who, "service", what, "room", slots_room(&c),
-	    "zone", c.zone, "tz", req->tz, "from", f, "to", t,
+	    "zone", c.zone, "tz", req->ctx.tz, "from", f, "to", t,
 	    "slots", c.slots));
 	free(c.busy);
 	return;

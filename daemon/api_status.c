@@ -12,7 +12,7 @@ static const char *upcoming_sql =
 void
 api_status(struct api_req *req)
 {
-	struct practiced	*pd = req->pd;
+	struct practiced	*pd = req->ctx.pd;
 	struct db		*db = pd->db;
 	json_t			*counts;
 
@@ -36,11 +36,11 @@ api_status(struct api_req *req)
 	    "timezone", pd->conf->timezone,
 	    "late_cancel_hours", pd->conf->late_cancel_hours,
 	    "started", api_instant(pd->started),
-	    "uptime_seconds", (json_int_t)(req->now - pd->started),
+	    "uptime_seconds", (json_int_t)(req->ctx.now - pd->started),
 	    "database", pd->conf->database,
 	    "schema", db_schema_version(db),
 	    "counts", counts,
 	    "you", "uid", (json_int_t)req->who->uid, "user", req->who->user,
 	    "role", role_name(req->who->role),
-	    "tz", req->tz));
+	    "tz", req->ctx.tz));
 }

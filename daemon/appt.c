@@ -76,7 +76,7 @@ appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
 	    "end", api_instant(end),
 	    "local_start", api_local(req, start),
 	    "local_end", api_local(req, end),
-	    "tz", req->tz,
+	    "tz", req->ctx.tz,
 	    "zone", db_column_text(stmt, 4),
 	    "minutes", (int)((end - start) / 60),
 	    "buffer", (int)((block_end - end) / 60),
@@ -110,7 +110,7 @@ appt_store(struct api_req *req, const struct appt_new *a, long long *id)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->pd->db, appt_insert_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, appt_insert_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, a->clinician_id);
 	sqlite3_bind_int64(stmt, 2, a->client_id);
@@ -124,14 +124,14 @@ appt_store(struct api_req *req, const struct appt_new *a, long long *id)
 	db_bind_text(stmt, 9, a->zone);
 	sqlite3_bind_int(stmt, 10, a->forced);
 	sqlite3_bind_int(stmt, 11, a->overlap);
-	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)req->ctx.now);
 	if (a->series_id != 0) {
 		sqlite3_bind_int64(stmt, 13, a->series_id);
 		sqlite3_bind_int64(stmt, 14, (sqlite3_int64)a->recurrence);
 	}
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
+	*id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
 	return 0;
 }
 
@@ -141,7 +141,7 @@ appt_load(struct api_req *req, long long id, struct appt_row *row)
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, appt_raw_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, appt_raw_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -191,7 +191,7 @@ appt_list_where(struct api_req *req, const char *sql, long long id)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->pd->db, sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
 	return api_rows(req, stmt, appt_row_json);

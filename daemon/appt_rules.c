@@ -25,7 +25,7 @@ appt_clinician_zone(struct api_req *req, struct appt_plan *p)
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, clinician_zone_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, clinician_zone_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, p->slot.clinician_id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
@@ -49,12 +49,12 @@ appt_check_past(struct api_req *req, struct appt_plan *p)
 {
 	char	 when[TZ_BUFLEN];
 
-	if (p->slot.start >= req->now)
+	if (p->slot.start >= req->ctx.now)
 		return 0;
-	tz_format_local(req->tz, p->slot.start, when);
+	tz_format_local(req->ctx.tz, p->slot.start, when);
 	if (!p->force) {
 		api_error(req, PROTO_EPAST, "%s (%s) is in the past; use "
-		    "--force to record a past session", when, req->tz);
+		    "--force to record a past session", when, req->ctx.tz);
 		return -1;
 	}
 	p->forced = 1;
@@ -156,10 +156,10 @@ appt_check(struct api_req *req, struct appt_plan *p)
 		api_internal(req);
 		return -1;
 	}
-	if (lookup_require_active(req, KIND_CLINICIAN,
+	if (lookup_require_active(&req->ctx, KIND_CLINICIAN,
 	    p->slot.clinician_id) == -1 ||
 	    (p->slot.room_id != 0 &&
-	    lookup_require_active(req, KIND_ROOM, p->slot.room_id) == -1))
+	    lookup_require_active(&req->ctx, KIND_ROOM, p->slot.room_id) == -1))
 		return -1;
 	if (appt_check_past(req, p) == -1 ||
 	    appt_check_closures(req, p) == -1 ||
@@ -176,7 +176,7 @@ appt_service_length(struct api_req *req, long long service_id,
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, service_len_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, service_len_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, service_id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

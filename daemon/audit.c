@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "api.h"
 #include "audit.h"
+#include "ctx.h"
 #include "db.h"
 #include "practiced.h"
 
@@ -16,7 +16,7 @@ static const char *audit_sql =
     "  detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 int
-audit_record(struct api_req *req, const char *action, const char *object,
+audit_record(struct ctx *ctx, const char *action, const char *object,
     long long object_id, const char *fmt, ...)
 {
 	sqlite3_stmt	*stmt;
@@ -26,22 +26,21 @@ audit_record(struct api_req *req, const char *action, const char *object,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	if ((stmt = db_stmt(req->pd->db, audit_sql)) == NULL) {
-		api_internal(req);
+	if ((stmt = db_stmt(ctx->pd->db, audit_sql)) == NULL) {
+		ctx_internal(ctx);
 		return -1;
 	}
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)req->now);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->who->uid);
-	sqlite3_bind_text(stmt, 3, req->who->user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(stmt, 4, role_name(req->who->role), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)ctx->now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->uid);
+	sqlite3_bind_text(stmt, 3, ctx->user, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, ctx->role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, action, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, object, -1, SQLITE_STATIC);
 	if (object_id > 0)
 		sqlite3_bind_int64(stmt, 7, object_id);
 	sqlite3_bind_text(stmt, 8, detail, -1, SQLITE_TRANSIENT);
-	if (db_exec_stmt(req->pd->db, stmt) == -1) {
-		api_internal(req);
+	if (db_exec_stmt(ctx->pd->db, stmt) == -1) {
+		ctx_internal(ctx);
 		return -1;
 	}
 	return 0;

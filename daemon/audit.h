@@ -2,10 +2,10 @@
 #ifndef PRACTICED_AUDIT_H
 #define PRACTICED_AUDIT_H
 
-struct api_req;
+struct ctx;
 
-/* Inside the change's own transaction; -1 (answer set) on failure. */
-int	audit_record(struct api_req *, const char *action, const char *object,
+/* Inside the change's own transaction; -1 (error set) on failure. */
+int	audit_record(struct ctx *, const char *action, const char *object,
 	    long long object_id, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
 

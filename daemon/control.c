@@ -460,7 +460,6 @@ control_zone(struct api_req *req)
 {
 	const char	*tz;
 
-	req->tz = req->pd->conf->timezone;
 	if (req->method == API_GET || req->method == API_DELETE)
 		tz = api_query(req, "tz");
 	else if (api_zone(req, "tz", &tz) == -1)
@@ -473,8 +472,7 @@ control_zone(struct api_req *req)
 		return -1;
 	}
 	/* Copied: the body's own string goes with the field below. */
-	snprintf(req->tz_buf, sizeof(req->tz_buf), "%s", tz);
-	req->tz = req->tz_buf;
+	ctx_set_zone(&req->ctx, tz);
 	if (req->body != NULL)
 		json_object_del(req->body, "tz");	/* handlers need not know */
 	return 0;
@@ -505,8 +503,7 @@ control_send(struct evhttp_request *http, struct api_req *req)
 	struct evbuffer	*out = evhttp_request_get_output_buffer(http);
 	char		*text;
 
-	if (req->reply == NULL)
-		api_internal(req);
+	api_answer(req);
 	text = req->reply ? json_dumps(req->reply, JSON_COMPACT) : NULL;
 	evhttp_add_header(evhttp_request_get_output_headers(http),
 	    "Content-Type", "application/json");
@@ -563,13 +560,14 @@ control_request(struct evhttp_request *http, void *arg)
 
 	memset(&req, 0, sizeof(req));
 	TAILQ_INIT(&query);
-	req.pd = c->pd;
-	req.now = time(NULL);
+	ctx_init(&req.ctx, c->pd, time(NULL));
 	req.who = &who;
 	if (control_caller(c, http, &who) == -1)
 		api_internal(&req);
-	else
+	else {
+		ctx_set_actor(&req.ctx, who.uid, who.user, role_name(who.role));
 		control_dispatch(c, http, &req, &query);
+	}
 	control_send(http, &req);
 	json_decref(req.reply);
 	json_decref(req.body);

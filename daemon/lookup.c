@@ -3,11 +3,10 @@
  * happens here, once, so every command accepts the same forms.
  */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "ctx.h"
 #include "db.h"
 #include "lookup.h"
 #include "practiced.h"
@@ -61,14 +60,14 @@ all_digits(const char *s)
 }
 
 static int
-lookup_id(struct api_req *req, enum kind kind, const char *ref,
+lookup_id(struct ctx *ctx, enum kind kind, const char *ref,
     long long *id)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, lookup_sqls[kind].by_id)) == NULL) {
-		api_internal(req);
+	if ((stmt = db_stmt(ctx->pd->db, lookup_sqls[kind].by_id)) == NULL) {
+		ctx_internal(ctx);
 		return -1;
 	}
 	sqlite3_bind_int64(stmt, 1, strtoll(ref, NULL, 10));
@@ -79,9 +78,9 @@ lookup_id(struct api_req *req, enum kind kind, const char *ref,
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
-		api_internal(req);
+		ctx_internal(ctx);
 	else
-		api_error(req, PROTO_ENOTFOUND, "no %s with id %s",
+		ctx_error(ctx, PROTO_ENOTFOUND, "no %s with id %s",
 		    lookup_noun(kind), ref);
 	return -1;
 }
@@ -119,7 +118,7 @@ cand_id(json_t *cands, size_t i)
 }
 
 static int
-lookup_pick(struct api_req *req, enum kind kind, const char *ref,
+lookup_pick(struct ctx *ctx, enum kind kind, const char *ref,
     json_t *cands, long long *id)
 {
 	size_t	 n = json_array_size(cands);
@@ -132,11 +131,11 @@ lookup_pick(struct api_req *req, enum kind kind, const char *ref,
 	}
 	if (n == 0) {
 		json_decref(cands);
-		api_error(req, PROTO_ENOTFOUND, "no %s matches \"%s\"",
+		ctx_error(ctx, PROTO_ENOTFOUND, "no %s matches \"%s\"",
 		    lookup_noun(kind), ref);
 		return -1;
 	}
-	api_error_details(req, PROTO_EAMBIGUOUS,
+	ctx_error_details(ctx, PROTO_EAMBIGUOUS,
 	    json_pack("{s:O}", "candidates", cands),
 	    "\"%s\" matches %s%zu %ss (%s %lld, %s %lld%s); use more of "
 	    "the name or the id", ref, n > LOOKUP_MAX_CANDIDATES ?
@@ -153,14 +152,14 @@ lookup_pick(struct api_req *req, enum kind kind, const char *ref,
  * active matches.  NULL on a database error.
  */
 static json_t *
-lookup_candidates(struct api_req *req, const char *sql, const char *arg)
+lookup_candidates(struct ctx *ctx, const char *sql, const char *arg)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*cands;
 	int		 rc, saw_active = 0;
 
 	if ((cands = json_array()) == NULL ||
-	    (stmt = db_stmt(req->pd->db, sql)) == NULL) {
+	    (stmt = db_stmt(ctx->pd->db, sql)) == NULL) {
 		json_decref(cands);
 		return NULL;
 	}
@@ -183,85 +182,64 @@ lookup_candidates(struct api_req *req, const char *sql, const char *arg)
 }
 
 static int
-lookup_name(struct api_req *req, enum kind kind, const char *ref,
+lookup_name(struct ctx *ctx, enum kind kind, const char *ref,
     long long *id)
 {
 	json_t	*cands;
 	char	*pat;
 
 	/* A full name wins over prefixes, but two people may share one. */
-	if ((cands = lookup_candidates(req, lookup_sqls[kind].by_exact,
+	if ((cands = lookup_candidates(ctx, lookup_sqls[kind].by_exact,
 	    ref)) == NULL) {
-		api_internal(req);
+		ctx_internal(ctx);
 		return -1;
 	}
 	if (json_array_size(cands) > 0)
-		return lookup_pick(req, kind, ref, cands, id);
+		return lookup_pick(ctx, kind, ref, cands, id);
 	json_decref(cands);
 	if ((pat = lookup_like_prefix(ref)) == NULL) {
-		api_internal(req);
+		ctx_internal(ctx);
 		return -1;
 	}
-	cands = lookup_candidates(req, lookup_sqls[kind].by_name, pat);
+	cands = lookup_candidates(ctx, lookup_sqls[kind].by_name, pat);
 	free(pat);
 	if (cands == NULL) {
-		api_internal(req);
+		ctx_internal(ctx);
 		return -1;
 	}
-	return lookup_pick(req, kind, ref, cands, id);
+	return lookup_pick(ctx, kind, ref, cands, id);
 }
 
 int
-lookup_ref(struct api_req *req, enum kind kind, const char *ref,
+lookup_ref(struct ctx *ctx, enum kind kind, const char *ref,
     long long *id)
 {
 	if (ref == NULL || *ref == '\0') {
-		api_error(req, PROTO_EBADREQUEST, "empty %s name",
+		ctx_error(ctx, PROTO_EBADREQUEST, "empty %s name",
 		    lookup_noun(kind));
 		return -1;
 	}
 	if (strlen(ref) > 200) {
-		api_error(req, PROTO_EBADREQUEST, "%s name too long",
+		ctx_error(ctx, PROTO_EBADREQUEST, "%s name too long",
 		    lookup_noun(kind));
 		return -1;
 	}
 	if (all_digits(ref))
-		return lookup_id(req, kind, ref, id);
-	return lookup_name(req, kind, ref, id);
-}
-
-int
-lookup_field(struct api_req *req, enum kind kind, const char *field,
-    int required, long long *id)
-{
-	json_t		*v = json_object_get(req->body, field);
-	char		 num[32];
-	const char	*ref;
-
-	*id = 0;
-	if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%lld",
-		    (long long)json_integer_value(v));
-		return lookup_ref(req, kind, num, id);
-	}
-	if (api_string(req, field, 200, required, &ref) == -1)
-		return -1;
-	if (ref == NULL)
-		return 0;
-	return lookup_ref(req, kind, ref, id);
+		return lookup_id(ctx, kind, ref, id);
+	return lookup_name(ctx, kind, ref, id);
 }
 
 /* Names of clinicians, services and rooms are unique in any case. */
 int
-lookup_name_free(struct api_req *req, enum kind kind, const char *name,
+lookup_name_free(struct ctx *ctx, enum kind kind, const char *name,
     long long except_id)
 {
 	sqlite3_stmt	*stmt;
 	int		 taken = -1;
 
-	if ((stmt = db_stmt(req->pd->db, lookup_sqls[kind].name_taken))
+	if ((stmt = db_stmt(ctx->pd->db, lookup_sqls[kind].name_taken))
 	    == NULL) {
-		api_internal(req);
+		ctx_internal(ctx);
 		return -1;
 	}
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_TRANSIENT);
@@ -270,31 +248,31 @@ lookup_name_free(struct api_req *req, enum kind kind, const char *name,
 		taken = sqlite3_column_int(stmt, 0) > 0;
 	sqlite3_reset(stmt);
 	if (taken == -1)
-		api_internal(req);
+		ctx_internal(ctx);
 	else if (taken)
-		api_error(req, PROTO_EDUPLICATE, "a %s named \"%s\" already "
+		ctx_error(ctx, PROTO_EDUPLICATE, "a %s named \"%s\" already "
 		    "exists", lookup_noun(kind), name);
 	return taken == 0 ? 0 : -1;
 }
 
 int
-lookup_require_active(struct api_req *req, enum kind kind, long long id)
+lookup_require_active(struct ctx *ctx, enum kind kind, long long id)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc, active = 0;
 
-	if ((stmt = db_stmt(req->pd->db, lookup_sqls[kind].active)) == NULL) {
-		api_internal(req);
+	if ((stmt = db_stmt(ctx->pd->db, lookup_sqls[kind].active)) == NULL) {
+		ctx_internal(ctx);
 		return -1;
 	}
 	sqlite3_bind_int64(stmt, 1, id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
 	    !(active = sqlite3_column_int(stmt, 0)))
-		api_error(req, PROTO_ESTATE, "%s %s is archived; make it "
+		ctx_error(ctx, PROTO_ESTATE, "%s %s is archived; make it "
 		    "active again first", lookup_noun(kind),
 		    db_column_text(stmt, 1));
 	else if (rc != SQLITE_ROW)
-		api_internal(req);
+		ctx_internal(ctx);
 	sqlite3_reset(stmt);
 	return active ? 0 : -1;
 }

@@ -35,7 +35,7 @@ schedule_clashes(struct api_req *req, const struct slot_request *slot)
 	json_t		*clashes;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, clash_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, clash_sql)) == NULL ||
 	    (clashes = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
@@ -79,7 +79,7 @@ schedule_closures(struct api_req *req, const struct slot_request *slot)
 	json_t		*found;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, closure_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, closure_sql)) == NULL ||
 	    (found = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
@@ -138,7 +138,7 @@ schedule_hours(struct api_req *req, long long clinician_id, int joined,
 	int		 rc = SQLITE_DONE;
 
 	*n = 0;
-	if ((stmt = db_stmt(req->pd->db, hours_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, hours_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, clinician_id);
 	while (*n < HOURS_MAX && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -220,7 +220,7 @@ schedule_within_hours(struct api_req *req, const struct slot_request *slot,
 	int			 start_min, end_min, inside;
 
 	*hours = NULL;
-	if ((stmt = db_stmt(req->pd->db, zone_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, zone_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {

@@ -100,7 +100,7 @@ series_load(struct api_req *req, long long id, struct series_def *s)
 	int		 rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((stmt = db_stmt(req->pd->db, series_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, series_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -142,7 +142,7 @@ series_store(struct api_req *req, struct series_def *s)
 	sqlite3_stmt	*stmt;
 	char		 first[TZ_BUFLEN];
 
-	stmt = db_stmt(req->pd->db, s->id == 0 ? series_insert_sql :
+	stmt = db_stmt(req->ctx.pd->db, s->id == 0 ? series_insert_sql :
 	    series_update_sql);
 	if (stmt == NULL)
 		return -1;
@@ -170,18 +170,18 @@ series_store(struct api_req *req, struct series_def *s)
 	if (s->parent_id != 0)
 		sqlite3_bind_int64(stmt, 16, s->parent_id);
 	sqlite3_bind_int64(stmt, 17, (sqlite3_int64)s->materialized_until);
-	sqlite3_bind_int64(stmt, 18, (sqlite3_int64)req->now);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 18, (sqlite3_int64)req->ctx.now);
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		return -1;
 	if (s->id == 0)
-		s->id = sqlite3_last_insert_rowid(db_handle(req->pd->db));
+		s->id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
 	return 0;
 }
 
 time_t
 series_horizon(struct api_req *req)
 {
-	return req->now + (time_t)req->pd->conf->series_horizon_days * 86400;
+	return req->ctx.now + (time_t)req->ctx.pd->conf->series_horizon_days * 86400;
 }
 
 /* JSON */
@@ -192,7 +192,7 @@ series_skipped_json(struct api_req *req, long long id)
 	sqlite3_stmt	*stmt;
 	json_t		*list;
 
-	if ((stmt = db_stmt(req->pd->db, series_skips_sql)) == NULL ||
+	if ((stmt = db_stmt(req->ctx.pd->db, series_skips_sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -215,22 +215,22 @@ series_next_json(struct api_req *req, long long id, long long *upcoming)
 	json_t		*next = json_null();
 
 	*upcoming = 0;
-	if ((stmt = db_stmt(req->pd->db, series_next_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, series_next_sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		next = json_pack("{s:I,s:o}",
 		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
 		    "local_start", api_local(req,
 		    (time_t)sqlite3_column_int64(stmt, 1)));
 	sqlite3_reset(stmt);
-	if ((stmt = db_stmt(req->pd->db, series_upcoming_sql)) == NULL) {
+	if ((stmt = db_stmt(req->ctx.pd->db, series_upcoming_sql)) == NULL) {
 		json_decref(next);
 		return NULL;
 	}
 	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		*upcoming = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
@@ -243,7 +243,7 @@ series_names(struct api_req *req, const struct series_def *s, json_t *obj)
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, series_names_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, series_names_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, s->id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -355,7 +355,7 @@ occ_exists(struct api_req *req, long long series_id, time_t rec)
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->pd->db, occ_exists_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, occ_exists_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, series_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
@@ -374,13 +374,13 @@ occ_skip(struct api_req *req, struct series_def *s, struct series_run *run,
 
 	/* A session that cannot move keeps its old time: no EXDATE. */
 	if (!run->moving) {
-		if ((stmt = db_stmt(req->pd->db, skip_insert_sql)) == NULL)
+		if ((stmt = db_stmt(req->ctx.pd->db, skip_insert_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, s->id);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
 		db_bind_text(stmt, 3, reason);
 		db_bind_text(stmt, 4, detail);
-		if (db_exec_stmt(req->pd->db, stmt) == -1)
+		if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 			return -1;
 	}
 	json_array_append_new(run->skipped, json_pack("{s:o,s:o,s:s,s:s}",
@@ -448,7 +448,7 @@ occ_hours(struct api_req *req, const struct slot_request *slot,
 		else {
 			char	 when[TZ_BUFLEN];
 
-			tz_format_local(req->tz, slot->start, when);
+			tz_format_local(req->ctx.tz, slot->start, when);
 			snprintf(run->outside, sizeof(run->outside),
 			    "on %s, %s", when, why);
 		}
@@ -469,13 +469,13 @@ occ_decide(struct api_req *req, struct series_def *s,
 	long long	 id = 0;
 
 	*overlap = *forced = 0;
-	if (run->check_hours && slot->start < req->now) {
+	if (run->check_hours && slot->start < req->ctx.now) {
 		if (!run->force) {
 			char	 when[TZ_BUFLEN];
 
-			tz_format_local(req->tz, slot->start, when);
+			tz_format_local(req->ctx.tz, slot->start, when);
 			snprintf(run->outside, sizeof(run->outside), "%s (%s) "
-			    "is in the past; use --force", when, req->tz);
+			    "is in the past; use --force", when, req->ctx.tz);
 			run->past = 1;
 			return 1;
 		}
@@ -624,15 +624,15 @@ series_place(struct api_req *req, struct series_def *s, long long appt_id,
 		 * Its new time is taken: it stays where it was, booked, as
 		 * an override of its place in the changed series.
 		 */
-		if ((stmt = db_stmt(req->pd->db, occ_keep_sql)) == NULL)
+		if ((stmt = db_stmt(req->ctx.pd->db, occ_keep_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, appt_id);
 		sqlite3_bind_int64(stmt, 2, s->id);
 		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)start);
-		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)req->now);
-		return db_exec_stmt(req->pd->db, stmt);
+		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)req->ctx.now);
+		return db_exec_stmt(req->ctx.pd->db, stmt);
 	}
-	if ((stmt = db_stmt(req->pd->db, occ_place_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, occ_place_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, appt_id);
 	sqlite3_bind_int64(stmt, 2, s->id);
@@ -647,8 +647,8 @@ series_place(struct api_req *req, struct series_def *s, long long appt_id,
 	db_bind_text(stmt, 10, s->zone);
 	sqlite3_bind_int(stmt, 11, forced);
 	sqlite3_bind_int(stmt, 12, overlap);
-	sqlite3_bind_int64(stmt, 13, (sqlite3_int64)req->now);
-	if (db_exec_stmt(req->pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 13, (sqlite3_int64)req->ctx.now);
+	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
 		return -1;
 	run->booked++;
 	if (run->first_id == 0)
@@ -672,10 +672,10 @@ series_closure_removed(struct api_req *req, long long closure_id,
 	size_t			 n = 0, i;
 
 	snprintf(pat, sizeof(pat), "closure %lld:%%", closure_id);
-	if ((stmt = db_stmt(req->pd->db, skips_of_closure_sql)) == NULL)
+	if ((stmt = db_stmt(req->ctx.pd->db, skips_of_closure_sql)) == NULL)
 		return -1;
 	db_bind_text(stmt, 1, pat);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
 	while (n < sizeof(sid) / sizeof(sid[0]) &&
 	    sqlite3_step(stmt) == SQLITE_ROW) {
 		sid[n] = sqlite3_column_int64(stmt, 0);
@@ -683,11 +683,11 @@ series_closure_removed(struct api_req *req, long long closure_id,
 	}
 	sqlite3_reset(stmt);
 	for (i = 0; i < n; i++) {
-		if ((stmt = db_stmt(req->pd->db, skip_delete_sql)) == NULL)
+		if ((stmt = db_stmt(req->ctx.pd->db, skip_delete_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, sid[i]);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec[i]);
-		if (db_exec_stmt(req->pd->db, stmt) == -1 ||
+		if (db_exec_stmt(req->ctx.pd->db, stmt) == -1 ||
 		    series_load(req, sid[i], &s) == -1)
 			return -1;
 		if (strcmp(s.state, "active") == 0 &&
@@ -751,7 +751,7 @@ series_extend_one(struct api_req *req, long long id)
 	if (series_load(req, id, &s) == 0 &&
 	    series_materialize(req, &s, series_horizon(req), &run) == 0 &&
 	    (run.booked == 0 && json_array_size(run.skipped) == 0 ?
-	    0 : audit_record(req, "series.extend", "series", id,
+	    0 : audit_record(&req->ctx, "series.extend", "series", id,
 	    "%d booked, %zu skipped", run.booked,
 	    json_array_size(run.skipped))) == 0)
 		rc = 0;
@@ -762,21 +762,13 @@ series_extend_one(struct api_req *req, long long id)
 void
 series_extend_all(struct practiced *pd)
 {
-	struct caller	 who;
 	struct api_req	 req;
 	sqlite3_stmt	*stmt;
 	long long	 ids[128], last = 0;
 	size_t		 n, i, total = 0;
 
-	memset(&who, 0, sizeof(who));
 	memset(&req, 0, sizeof(req));
-	who.uid = pd->uid;
-	snprintf(who.user, sizeof(who.user), "practiced");
-	who.role = ROLE_ADMIN;
-	req.pd = pd;
-	req.who = &who;
-	req.now = time(NULL);
-	req.tz = pd->conf->timezone;
+	ctx_init_internal(&req.ctx, pd, time(NULL), "practiced");
 	do {
 		if ((stmt = db_stmt(pd->db, series_to_extend_sql)) == NULL)
 			return;
@@ -795,8 +787,7 @@ series_extend_all(struct practiced *pd)
 				db_rollback(pd->db);
 			} else if (db_commit(pd->db) == -1)
 				log_warnx("series %lld: cannot commit", ids[i]);
-			json_decref(req.reply);
-			req.reply = NULL;
+			ctx_clear(&req.ctx);
 			last = ids[i];
 		}
 		total += n;

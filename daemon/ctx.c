@@ -1,0 +1,105 @@
+/*
+ * The domain's context: who acts, when, in which zone, and the error
+ * value a refused change leaves for the layer that answers.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "ctx.h"
+#include "practiced.h"
+
+void
+ctx_init(struct ctx *ctx, struct practiced *pd, time_t now)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pd = pd;
+	ctx->now = now;
+	ctx->role = "none";
+	ctx->tz = pd != NULL && pd->conf != NULL ? pd->conf->timezone : "UTC";
+}
+
+void
+ctx_set_actor(struct ctx *ctx, uid_t uid, const char *user,
+    const char *role)
+{
+	ctx->uid = uid;
+	snprintf(ctx->user, sizeof(ctx->user), "%s", user);
+	ctx->role = role;
+}
+
+void
+ctx_init_internal(struct ctx *ctx, struct practiced *pd, time_t now,
+    const char *actor)
+{
+	ctx_init(ctx, pd, now);
+	/* The daemon's own user, with the rights it always has. */
+	ctx_set_actor(ctx, pd != NULL ? pd->uid : 0, actor, "admin");
+}
+
+void
+ctx_set_zone(struct ctx *ctx, const char *tz)
+{
+	snprintf(ctx->tz_buf, sizeof(ctx->tz_buf), "%s", tz);
+	ctx->tz = ctx->tz_buf;
+}
+
+void
+ctx_clear(struct ctx *ctx)
+{
+	json_decref(ctx->details);
+	ctx->details = NULL;
+	ctx->err = PROTO_OK;
+	ctx->msg[0] = '\0';
+}
+
+static int
+ctx_verror(struct ctx *ctx, enum proto_error code, json_t *details,
+    const char *fmt, va_list ap)
+{
+	if (ctx->err != PROTO_OK) {
+		json_decref(details);
+		return -1;
+	}
+	ctx->err = code;
+	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+	ctx->details = details;
+	return -1;
+}
+
+int
+ctx_error(struct ctx *ctx, enum proto_error code, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ctx_verror(ctx, code, NULL, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+ctx_error_details(struct ctx *ctx, enum proto_error code, json_t *details,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	ctx_verror(ctx, code, details, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+ctx_internal(struct ctx *ctx)
+{
+	return ctx_error(ctx, PROTO_EINTERNAL,
+	    "internal error; nothing was changed (see the daemon's log)");
+}
+
+int
+ctx_failed(const struct ctx *ctx)
+{
+	return ctx->err != PROTO_OK;
+}
