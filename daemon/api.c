@@ -14,6 +14,7 @@
 #include "api.h"
 #include "db.h"
 #include "log.h"
+#include "out.h"
 #include "practiced.h"
 #include "tz.h"
 
@@ -176,31 +177,10 @@ api_field_names(struct api_req *req, char *buf, size_t len)
 	}
 }
 
-/* "Jordan Lee" -> "JL": what a calendar feed may show of a client. */
 json_t *
 api_initials(const char *name)
 {
-	char		 buf[16];
-	size_t		 n = 0;
-	const char	*p;
-	int		 at_word = 1;
-
-	for (p = name; *p != '\0' && n < 12; p++) {
-		if (isspace((unsigned char)*p) || *p == '-') {
-			at_word = 1;
-			continue;
-		}
-		if (at_word) {
-			/* Copy the whole UTF-8 sequence of the letter. */
-			do
-				buf[n++] = (char)toupper((unsigned char)*p);
-			while (n < 12 && ((unsigned char)p[1] & 0xc0) == 0x80 &&
-			    (p++, 1));
-		}
-		at_word = 0;
-	}
-	buf[n] = '\0';
-	return json_string(buf);
+	return out_initials(name);
 }
 
 static size_t
@@ -523,17 +503,11 @@ api_rows(struct api_req *req, sqlite3_stmt *stmt, api_row_fn row)
 json_t *
 api_instant(time_t t)
 {
-	char	 buf[TZ_BUFLEN];
-
-	tz_format_utc(t, buf);
-	return json_string(buf);
+	return out_instant(t);
 }
 
 json_t *
 api_local(struct api_req *req, time_t t)
 {
-	char	 buf[TZ_BUFLEN];
-
-	tz_format_local(req->ctx.tz, t, buf);
-	return json_string(buf);
+	return out_local(&req->ctx, t);
 }

@@ -8,10 +8,12 @@
 
 #include "api.h"
 #include "appt.h"
-#include "audit.h"
+#include "book.h"
 #include "config.h"
 #include "db.h"
 #include "lookup.h"
+#include "out.h"
+#include "recur.h"
 #include "practiced.h"
 #include "schedule.h"
 #include "series.h"
@@ -30,52 +32,64 @@ static const char *appt_list_clinician_sql =
     APPT_LIST_WHERE("a.clinician_id = ?3 AND");
 static const char *appt_list_client_sql =
     APPT_LIST_WHERE("a.client_id = ?4 AND");
-static const char *appt_move_sql =
-    "UPDATE appointments SET clinician_id = ?2, room_id = ?3,"
-    "  video_url = ?4, start_utc = ?5, end_utc = ?6, block_end_utc = ?7,"
-    "  zone = ?8, forced = ?9, overlap = ?10, state = 'booked',"
-    "  override = (series_id IS NOT NULL),"
-    "  version = version + 1, updated = ?11 WHERE id = ?1";
-static const char *appt_cancel_sql =
-    "UPDATE appointments SET state = 'cancelled', cancelled_by = ?2,"
-    "  late = ?3, cancel_reason = ?4, version = version + 1,"
-    "  updated = ?5 WHERE id = ?1";
-static const char *appt_mark_sql =
-    "UPDATE appointments SET state = ?2, updated = ?3 WHERE id = ?1";
 #define APPT_MAX_DAYS	3660
 
+/*
+ * The answer to a change: the appointment, its warnings, and for a
+ * session of a series the series and how many sessions changed.
+ */
 static void
-appt_answer(struct api_req *req, int status, long long id, json_t *warnings)
+appt_answer(struct api_req *req, int status, const struct appt_result *res,
+    const char *count_key)
 {
-	json_t	*obj = appt_json(req, id);
+	json_t	*obj, *series;
 
-	if (obj == NULL) {
-		json_decref(warnings);
+	if ((obj = appt_json(&req->ctx, res->appt_id)) == NULL) {
 		api_internal(req);
 		return;
 	}
-	if (warnings != NULL)
-		api_reply(req, status, json_pack("{s:o,s:o}", "appointment",
-		    obj, "warnings", warnings));
-	else
-		api_reply(req, status, json_pack("{s:o}", "appointment", obj));
-}
-
-/* A move or cancel of one session: how many, and its series if any. */
-static void
-appt_answer_one(struct api_req *req, long long id, json_t *warnings,
-    long long series_id, const char *count_key)
-{
-	json_t	*series = series_id ? series_json(req, series_id, 0) :
-		    json_null();
-
-	appt_answer(req, 200, id, warnings);
-	if (req->reply == NULL || api_failed(req) || series == NULL) {
-		json_decref(series);
+	if ((obj = json_pack("{s:o}", "appointment", obj)) == NULL) {
+		api_internal(req);
 		return;
 	}
-	json_object_set_new(req->reply, "series", series);
-	json_object_set_new(req->reply, count_key, json_integer(1));
+	if (res->warnings != NULL)
+		json_object_set(obj, "warnings", res->warnings);
+	if (res->series_id != 0 && count_key != NULL) {
+		if ((series = series_json(&req->ctx, res->series_id, 0))
+		    == NULL) {
+			json_decref(obj);
+			api_internal(req);
+			return;
+		}
+		json_object_set_new(obj, "series", series);
+		json_object_set_new(obj, count_key, json_integer(res->count));
+		if (res->skipped != NULL)
+			json_object_set(obj, "skipped", res->skipped);
+	}
+	api_reply(req, status, obj);
+}
+
+/* A change by scope following or all: the series and its counts. */
+static void
+appt_scope_answer(struct api_req *req, const struct appt_result *res,
+    const char *count_key)
+{
+	json_t	*obj = series_json(&req->ctx, res->series_id, 0);
+	json_t	*appt = appt_json(&req->ctx, res->appt_id);
+
+	if (obj == NULL || appt == NULL) {
+		json_decref(obj);
+		json_decref(appt);
+		api_internal(req);
+		return;
+	}
+	if (res->skipped != NULL)
+		api_reply(req, 200, json_pack("{s:o,s:o,s:i,s:O,s:[]}",
+		    "appointment", appt, "series", obj, count_key, res->count,
+		    "skipped", res->skipped, "warnings"));
+	else
+		api_reply(req, 200, json_pack("{s:o,s:o,s:i}", "appointment",
+		    appt, "series", obj, count_key, res->count));
 }
 
 static int
@@ -112,53 +126,60 @@ appt_read_flags(struct api_req *req, struct appt_plan *p)
 /* POST /v1/appointments */
 
 static int
-appt_insert(struct api_req *req, struct appt_plan *p, long long client_id,
-    long long service_id, const char *video, long long *id)
+appt_read_booking(struct api_req *req, struct appt_booking *b)
 {
-	struct appt_new	 a;
+	struct appt_plan	 flags;
 
-	memset(&a, 0, sizeof(a));
-	a.clinician_id = p->slot.clinician_id;
-	a.client_id = client_id;
-	a.service_id = service_id;
-	a.room_id = p->slot.room_id;
-	a.video = video;
-	a.start = p->slot.start;
-	a.end = p->slot.end;
-	a.block_end = p->slot.block_end;
-	a.zone = p->zone;
-	a.forced = p->forced;
-	a.overlap = p->overlapped;
-	return appt_store(req, &a, id);
+	memset(&flags, 0, sizeof(flags));
+	if (appt_read_flags(req, &flags) == -1 ||
+	    appt_read_at(req, &b->start) == -1 ||
+	    api_url(req, "video", &b->video) == -1)
+		return -1;
+	b->force = flags.force;
+	b->overlap = flags.overlap;
+	return 0;
+}
+
+static int
+appt_read_refs(struct api_req *req, struct appt_booking *b)
+{
+	if (api_ref(req, KIND_CLIENT, "client", 1, &b->client_id) == -1 ||
+	    api_ref(req, KIND_CLINICIAN, "clinician", 1,
+	    &b->clinician_id) == -1 ||
+	    api_ref(req, KIND_SERVICE, "service", 1, &b->service_id) == -1 ||
+	    api_ref(req, KIND_ROOM, "room", 0, &b->room_id) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+appt_read_repeat(struct api_req *req, struct series_booking *sb)
+{
+	if (api_string(req, "repeat", RECUR_RULE_MAX - 1, 1, &sb->repeat)
+	    == -1 ||
+	    api_int(req, "count", 1, RECUR_MAX_COUNT, 0, &sb->count) == -1 ||
+	    api_string(req, "until", 20, 0, &sb->until) == -1 ||
+	    api_bool(req, "skip", &sb->skip) == -1)
+		return -1;
+	return 0;
 }
 
 static void
-appt_book_series(struct api_req *req, struct appt_plan *p,
-    long long client_id, long long service_id, const char *video)
+appt_series_answer(struct api_req *req, const struct appt_result *res)
 {
-	struct series_booking	 b;
+	json_t	*obj = series_json(&req->ctx, res->series_id, 0);
+	json_t	*first = appt_json(&req->ctx, res->appt_id);
 
-	if (appt_clinician_zone(req, p) == -1) {
+	if (obj == NULL || first == NULL) {
+		json_decref(obj);
+		json_decref(first);
 		api_internal(req);
 		return;
 	}
-	if (lookup_require_active(&req->ctx, KIND_CLINICIAN,
-	    p->slot.clinician_id) == -1 || (p->slot.room_id != 0 &&
-	    lookup_require_active(&req->ctx, KIND_ROOM, p->slot.room_id) == -1))
-		return;
-	memset(&b, 0, sizeof(b));
-	b.clinician_id = p->slot.clinician_id;
-	b.client_id = client_id;
-	b.service_id = service_id;
-	b.room_id = p->slot.room_id;
-	b.video = video;
-	b.zone = p->zone;
-	b.start = p->slot.start;
-	b.minutes = (int)((p->slot.end - p->slot.start) / 60);
-	b.buffer = (int)((p->slot.block_end - p->slot.end) / 60);
-	b.force = p->force;
-	b.overlap = p->overlap;
-	api_series_book(req, &b);
+	api_reply(req, 201, json_pack("{s:o,s:o,s:i,s:O,s:o}", "series", obj,
+	    "appointment", first, "booked", res->count, "skipped",
+	    res->skipped, "warnings", res->warnings ?
+	    json_incref(res->warnings) : json_array()));
 }
 
 void
@@ -168,53 +189,32 @@ api_appointment_book(struct api_req *req)
 		"client", "clinician", "service", "at", "room", "video",
 		"force", "overlap", "repeat", "count", "until", "skip", NULL
 	};
-	struct appt_plan	 p;
-	const char		*video;
-	char			 when[TZ_BUFLEN];
-	long long		 client_id, service_id, id;
+	struct series_booking	 sb;
+	struct appt_result	 res;
+	int			 repeat = api_has(req, "repeat");
 
-	memset(&p, 0, sizeof(p));
-	if (!api_has(req, "repeat") && (api_has(req, "count") ||
-	    api_has(req, "until") || api_has(req, "skip"))) {
+	memset(&sb, 0, sizeof(sb));
+	memset(&res, 0, sizeof(res));
+	if (!repeat && (api_has(req, "count") || api_has(req, "until") ||
+	    api_has(req, "skip"))) {
 		api_error(req, PROTO_EBADREQUEST, "count, until and skip go "
 		    "with repeat");
 		return;
 	}
-	if (api_fields(req, fields) == -1 || appt_read_flags(req, &p) == -1 ||
-	    appt_read_at(req, &p.slot.start) == -1 ||
-	    api_url(req, "video", &video) == -1 || api_begin(req) == -1)
+	if (api_fields(req, fields) == -1 ||
+	    appt_read_booking(req, &sb.appt) == -1 ||
+	    (repeat && appt_read_repeat(req, &sb) == -1) ||
+	    api_begin(req) == -1)
 		return;
-	if (api_ref(req, KIND_CLIENT, "client", 1, &client_id) == -1 ||
-	    api_ref(req, KIND_CLINICIAN, "clinician", 1,
-	    &p.slot.clinician_id) == -1 ||
-	    api_ref(req, KIND_SERVICE, "service", 1, &service_id) == -1 ||
-	    api_ref(req, KIND_ROOM, "room", 0, &p.slot.room_id) == -1 ||
-	    lookup_require_active(&req->ctx, KIND_CLIENT, client_id) == -1 ||
-	    lookup_require_active(&req->ctx, KIND_SERVICE, service_id) == -1)
+	if (appt_read_refs(req, &sb.appt) == -1)
 		goto done;
-	if (appt_service_length(req, service_id, &p) == -1) {
-		api_internal(req);
-		goto done;
-	}
-	if (api_has(req, "repeat")) {
-		appt_book_series(req, &p, client_id, service_id, video);
-		goto done;
-	}
-	if (appt_check(req, &p) == -1)
-		goto done;
-	if (appt_insert(req, &p, client_id, service_id, video, &id) == -1) {
-		api_internal(req);
-		goto done;
-	}
-	tz_format_local(p.zone, p.slot.start, when);
-	if (audit_record(&req->ctx, "appointment.book", "appointment", id,
-	    "client %lld, clinician %lld, %s %s%s", client_id,
-	    p.slot.clinician_id, when, p.zone, appt_flags_note(&p)) == -1)
-		goto done;
-	appt_answer(req, 201, id, p.warnings);
-	p.warnings = NULL;
+	if (repeat) {
+		if (series_book(&req->ctx, &sb, &res) == 0)
+			appt_series_answer(req, &res);
+	} else if (book_new(&req->ctx, &sb.appt, &res) == 0)
+		appt_answer(req, 201, &res, NULL);
 done:
-	json_decref(p.warnings);
+	appt_result_clear(&res);
 	api_finish(req);
 }
 
@@ -341,7 +341,7 @@ api_appointment_list(struct api_req *req)
 	sqlite3_bind_int64(stmt, 3, clinician);
 	sqlite3_bind_int64(stmt, 4, client);
 	db_bind_text(stmt, 5, state);
-	if ((list = api_rows(req, stmt, appt_row_json)) == NULL) {
+	if ((list = out_rows(&req->ctx, stmt, appt_row_json)) == NULL) {
 		api_internal(req);
 		return;
 	}
@@ -353,55 +353,36 @@ api_appointment_list(struct api_req *req)
 
 /* GET /v1/appointments/ID */
 
-static int
-appt_lookup(struct api_req *req, long long *id)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if (api_id(req, req->arg[0], id) == -1)
-		return -1;
-	if ((stmt = db_stmt(req->ctx.pd->db, "SELECT 1 FROM appointments "
-	    "WHERE id = ?1")) == NULL) {
-		api_internal(req);
-		return -1;
-	}
-	sqlite3_bind_int64(stmt, 1, *id);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		api_error(req, PROTO_ENOTFOUND, "no appointment %lld", *id);
-	else
-		api_internal(req);
-	return -1;
-}
-
 void
 api_appointment_show(struct api_req *req)
 {
-	long long	 id;
+	struct appt_row		 row;
+	struct appt_result	 res;
+	long long		 id;
 
-	if (appt_lookup(req, &id) == 0)
-		appt_answer(req, 200, id, NULL);
+	memset(&res, 0, sizeof(res));
+	if (api_id(req, req->arg[0], &id) == -1 ||
+	    appt_load(&req->ctx, id, &row) == -1)
+		return;
+	res.appt_id = id;
+	appt_answer(req, 200, &res, NULL);
 }
 
-/* "this" (or nothing), "following" or "all"; -1 on a bad word. */
+/* "this" (or nothing), "following" or "all". */
 static int
-appt_read_scope(struct api_req *req, int *scope)
+appt_read_scope(struct api_req *req, enum appt_scope *scope)
 {
 	const char	*v;
 
-	*scope = 0;
+	*scope = APPT_THIS;
 	if (api_string(req, "scope", 20, 0, &v) == -1)
 		return -1;
 	if (v == NULL || strcmp(v, "this") == 0)
 		return 0;
 	if (strcmp(v, "following") == 0)
-		*scope = 1;
+		*scope = APPT_FOLLOWING;
 	else if (strcmp(v, "all") == 0)
-		*scope = 2;
+		*scope = APPT_ALL;
 	else {
 		api_error(req, PROTO_EBADREQUEST,
 		    "scope must be this, following or all");
@@ -410,100 +391,23 @@ appt_read_scope(struct api_req *req, int *scope)
 	return 0;
 }
 
-static int
-appt_in_series(struct api_req *req, long long id, const struct appt_row *row)
-{
-	if (row->series_id != 0)
-		return 0;
-	api_error(req, PROTO_EBADREQUEST, "appointment %lld is not part of "
-	    "a series; following and all apply to series", id);
-	return -1;
-}
-
-static int
-appt_move_series(struct api_req *req, long long id, const struct appt_row *row,
-    struct appt_plan *p, int scope)
-{
-	struct series_change	 ch;
-
-	memset(&ch, 0, sizeof(ch));
-	ch.following = scope == 1;
-	ch.force = p->force;
-	ch.overlap = p->overlap;
-	if (api_bool(req, "skip", &ch.skip) == -1 ||
-	    api_ref(req, KIND_CLINICIAN, "clinician", 0,
-	    &ch.clinician_id) == -1)
-		return -1;
-	if (api_clearing(req, "room"))
-		ch.room_id = -1;
-	else if (api_ref(req, KIND_ROOM, "room", 0, &ch.room_id) == -1)
-		return -1;
-	if (api_has(req, "video")) {
-		api_error(req, PROTO_EBADREQUEST, "a series' video link "
-		    "changes one session at a time (scope this)");
-		return -1;
-	}
-	if ((ch.clinician_id != 0 && lookup_require_active(&req->ctx,
-	    KIND_CLINICIAN, ch.clinician_id) == -1) || (ch.room_id > 0 &&
-	    lookup_require_active(&req->ctx, KIND_ROOM, ch.room_id) == -1))
-		return -1;
-	return api_series_move(req, id, row->series_id, row->recurrence,
-	    p->slot.start, &ch);
-}
-
 /* POST /v1/appointments/ID/move */
 
 static int
-appt_move_where(struct api_req *req, const struct appt_row *row,
-    struct appt_plan *p, const char **video)
+appt_read_where(struct api_req *req, struct appt_change *ch)
 {
-	*video = row->has_video ? row->video : NULL;
-	p->slot.room_id = row->room_id;
-	p->slot.clinician_id = row->clinician_id;
 	if (api_ref(req, KIND_CLINICIAN, "clinician", 0,
-	    &p->slot.clinician_id) == -1)
+	    &ch->clinician_id) == -1)
 		return -1;
-	if (p->slot.clinician_id == 0)
-		p->slot.clinician_id = row->clinician_id;
 	if (api_clearing(req, "room"))
-		p->slot.room_id = 0;
-	else if (api_has(req, "room")) {
-		if (api_ref(req, KIND_ROOM, "room", 0,
-		    &p->slot.room_id) == -1)
-			return -1;
-		*video = NULL;
-	}
-	if (api_clearing(req, "video"))
-		*video = NULL;
-	else if (api_has(req, "video")) {
-		if (api_url(req, "video", video) == -1)
-			return -1;
-		p->slot.room_id = 0;
-	}
-	return 0;
-}
-
-static int
-appt_update_move(struct api_req *req, long long id, struct appt_plan *p,
-    const char *video)
-{
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = db_stmt(req->ctx.pd->db, appt_move_sql)) == NULL)
+		ch->room_id = -1;
+	else if (api_ref(req, KIND_ROOM, "room", 0, &ch->room_id) == -1)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, p->slot.clinician_id);
-	if (p->slot.room_id != 0)
-		sqlite3_bind_int64(stmt, 3, p->slot.room_id);
-	db_bind_text(stmt, 4, video);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)p->slot.start);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)p->slot.end);
-	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)p->slot.block_end);
-	db_bind_text(stmt, 8, p->zone);
-	sqlite3_bind_int(stmt, 9, p->forced);
-	sqlite3_bind_int(stmt, 10, p->overlapped);
-	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)req->ctx.now);
-	return db_exec_stmt(req->ctx.pd->db, stmt);
+	if ((ch->video_given = api_has(req, "video")) &&
+	    !api_clearing(req, "video") &&
+	    api_url(req, "video", &ch->video) == -1)
+		return -1;
+	return 0;
 }
 
 void
@@ -513,53 +417,38 @@ api_appointment_move(struct api_req *req)
 		"at", "room", "video", "clinician", "force", "overlap",
 		"scope", "skip", NULL
 	};
-	struct appt_plan	 p;
-	struct appt_row		 row;
-	const char		*video;
-	char			 was[TZ_BUFLEN], now[TZ_BUFLEN];
+	struct appt_plan	 flags;
+	struct appt_change	 ch;
+	struct appt_result	 res;
 	long long		 id;
-	int			 scope;
 
-	memset(&p, 0, sizeof(p));
-	if (api_fields(req, fields) == -1 || appt_read_flags(req, &p) == -1 ||
-	    appt_read_scope(req, &scope) == -1 ||
-	    appt_read_at(req, &p.slot.start) == -1 || api_begin(req) == -1)
+	memset(&flags, 0, sizeof(flags));
+	memset(&ch, 0, sizeof(ch));
+	memset(&res, 0, sizeof(res));
+	if (api_fields(req, fields) == -1 ||
+	    appt_read_flags(req, &flags) == -1 ||
+	    appt_read_scope(req, &ch.scope) == -1 ||
+	    appt_read_at(req, &ch.start) == -1 ||
+	    api_bool(req, "skip", &ch.skip) == -1 ||
+	    api_id(req, req->arg[0], &id) == -1)
 		return;
-	if (scope == 0 && api_has(req, "skip")) {
+	if (ch.scope == APPT_THIS && api_has(req, "skip")) {
 		api_error(req, PROTO_EBADREQUEST, "skip goes with scope "
 		    "following or all");
-		goto done;
+		return;
 	}
-	if (appt_lookup(req, &id) == -1 ||
-	    appt_load_open(req, id, &row, "moved") == -1)
-		goto done;
-	if (scope != 0) {
-		if (appt_in_series(req, id, &row) == 0)
-			(void)appt_move_series(req, id, &row, &p, scope);
-		goto done;
+	ch.force = flags.force;
+	ch.overlap = flags.overlap;
+	if (api_begin(req) == -1)
+		return;
+	if (appt_read_where(req, &ch) == 0 &&
+	    book_move(&req->ctx, id, &ch, &res) == 0) {
+		if (ch.scope == APPT_THIS)
+			appt_answer(req, 200, &res, "moved");
+		else
+			appt_scope_answer(req, &res, "moved");
 	}
-	if (appt_move_where(req, &row, &p, &video) == -1)
-		goto done;
-	p.slot.id = id;
-	p.slot.end = p.slot.start + (row.end - row.start);
-	p.slot.block_end = p.slot.end + (row.block_end - row.end);
-	if (appt_check(req, &p) == -1)
-		goto done;
-	if (appt_update_move(req, id, &p, video) == -1) {
-		api_internal(req);
-		goto done;
-	}
-	tz_format_local(p.zone, row.start, was);
-	tz_format_local(p.zone, p.slot.start, now);
-	if (audit_record(&req->ctx, "appointment.move", "appointment", id,
-	    "from %s to %s %s, clinician %lld%s", was, now, p.zone,
-	    p.slot.clinician_id, appt_flags_note(&p)) == -1)
-		goto done;
-	appt_answer_one(req, id, p.warnings ? p.warnings : json_array(),
-	    row.series_id, "moved");
-	p.warnings = NULL;
-done:
-	json_decref(p.warnings);
+	appt_result_clear(&res);
 	api_finish(req);
 }
 
@@ -569,12 +458,12 @@ void
 api_appointment_cancel(struct api_req *req)
 {
 	static const char *const fields[] = { "by", "reason", "scope", NULL };
-	struct appt_row	 row;
-	sqlite3_stmt	*stmt;
-	const char	*by, *reason;
-	long long	 id;
-	int		 late, scope;
+	struct appt_result	 res;
+	enum appt_scope		 scope;
+	const char		*by, *reason;
+	long long		 id;
 
+	memset(&res, 0, sizeof(res));
 	if (api_fields(req, fields) == -1 ||
 	    appt_read_scope(req, &scope) == -1 ||
 	    api_string(req, "by", 10, 0, &by) == -1 ||
@@ -587,69 +476,19 @@ api_appointment_cancel(struct api_req *req)
 		    "by must be client or practice");
 		return;
 	}
-	if (api_begin(req) == -1)
+	if (api_id(req, req->arg[0], &id) == -1 || api_begin(req) == -1)
 		return;
-	if (appt_lookup(req, &id) == -1 ||
-	    appt_load_open(req, id, &row, "cancelled") == -1)
-		goto done;
-	if (scope != 0) {
-		if (appt_in_series(req, id, &row) == 0)
-			(void)api_series_cancel(req, id, row.series_id,
-			    row.start, row.recurrence, scope == 1, by, reason);
-		goto done;
+	if (book_cancel(&req->ctx, id, scope, by, reason, &res) == 0) {
+		if (scope == APPT_THIS)
+			appt_answer(req, 200, &res, "cancelled");
+		else
+			appt_scope_answer(req, &res, "cancelled");
 	}
-	/* Late is the client's short notice; the practice is never late. */
-	late = strcmp(by, "client") == 0 && row.start - req->ctx.now <
-	    (time_t)req->ctx.pd->conf->late_cancel_hours * 3600;
-	if ((stmt = db_stmt(req->ctx.pd->db, appt_cancel_sql)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(stmt, 1, id);
-	db_bind_text(stmt, 2, by);
-	sqlite3_bind_int(stmt, 3, late);
-	db_bind_text(stmt, 4, reason);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)req->ctx.now);
-	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
-		goto fail;
-	if (audit_record(&req->ctx, "appointment.cancel", "appointment", id,
-	    "by %s%s", by, late ? ", late" : "") == -1)
-		goto done;
-	appt_answer_one(req, id, NULL, row.series_id, "cancelled");
-	goto done;
-fail:
-	api_internal(req);
-done:
+	appt_result_clear(&res);
 	api_finish(req);
 }
 
 /* POST /v1/appointments/ID/mark */
-
-static int
-appt_mark_allowed(struct api_req *req, long long id,
-    const struct appt_row *row, const char *state)
-{
-	int	 outcome = strcmp(state, "attended") == 0 ||
-		    strcmp(state, "no-show") == 0;
-
-	if (strcmp(row->state, "cancelled") == 0) {
-		api_error(req, PROTO_ESTATE, "appointment %lld is cancelled "
-		    "and cannot be marked %s", id, state);
-		return -1;
-	}
-	if (outcome && row->start > req->ctx.now) {
-		char	 when[TZ_BUFLEN];
-
-		tz_format_local(req->ctx.tz, row->start, when);
-		api_error(req, PROTO_ESTATE, "appointment %lld has not "
-		    "started yet (it starts %s %s)", id, when, req->ctx.tz);
-		return -1;
-	}
-	if (!outcome && !appt_is_open(row)) {
-		api_error(req, PROTO_ESTATE, "appointment %lld is already "
-		    "marked %s", id, row->state);
-		return -1;
-	}
-	return 0;
-}
 
 void
 api_appointment_mark(struct api_req *req)
@@ -658,12 +497,12 @@ api_appointment_mark(struct api_req *req)
 	static const char *const states[] = {
 		"attended", "no-show", "confirmed", "booked", NULL
 	};
-	struct appt_row	 row;
-	sqlite3_stmt	*stmt;
-	const char	*state;
-	long long	 id;
-	size_t		 i;
+	struct appt_result	 res;
+	const char		*state;
+	long long		 id;
+	size_t			 i;
 
+	memset(&res, 0, sizeof(res));
 	if (api_fields(req, fields) == -1 ||
 	    api_string(req, "state", 20, 1, &state) == -1)
 		return;
@@ -675,31 +514,10 @@ api_appointment_mark(struct api_req *req)
 		    "no-show, confirmed or booked");
 		return;
 	}
-	if (api_begin(req) == -1)
+	if (api_id(req, req->arg[0], &id) == -1 || api_begin(req) == -1)
 		return;
-	if (appt_lookup(req, &id) == -1)
-		goto done;
-	if (appt_load(req, id, &row) == -1)
-		goto fail;
-	if (appt_mark_allowed(req, id, &row, state) == -1)
-		goto done;
-	if (strcmp(row.state, state) != 0) {
-		if ((stmt = db_stmt(req->ctx.pd->db, appt_mark_sql)) == NULL)
-			goto fail;
-		sqlite3_bind_int64(stmt, 1, id);
-		db_bind_text(stmt, 2, state);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)req->ctx.now);
-		if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
-			goto fail;
-		if (audit_record(&req->ctx, "appointment.mark", "appointment", id,
-		    "%s -> %s", row.state, state) == -1)
-			goto done;
-	}
-	appt_answer(req, 200, id, NULL);
-	goto done;
-fail:
-	api_internal(req);
-done:
+	if (book_mark(&req->ctx, id, state, &res) == 0)
+		appt_answer(req, 200, &res, NULL);
+	appt_result_clear(&res);
 	api_finish(req);
 }
-

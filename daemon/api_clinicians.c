@@ -35,7 +35,7 @@ clinician_hours_json(struct api_req *req, long long id)
 	struct hours_range	 r[HOURS_MAX];
 	size_t			 n;
 
-	if (schedule_hours(req, id, 0, r, &n) == -1)
+	if (schedule_hours(&req->ctx, id, 0, r, &n) == -1)
 		return NULL;
 	return schedule_hours_json(r, n, -1);
 }

@@ -158,7 +158,7 @@ closure_affected(struct api_req *req, const struct closure_new *c)
 		ids[n++] = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
 	for (i = 0; i < n; i++)
-		if ((a = appt_json(req, ids[i])) != NULL)
+		if ((a = appt_json(&req->ctx, ids[i])) != NULL)
 			json_array_append_new(list, a);
 	return list;
 }
@@ -290,7 +290,7 @@ api_closure_remove(struct api_req *req)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1 ||
-	    series_closure_removed(req, id, &run) == -1)
+	    series_closure_removed(&req->ctx, id, &run) == -1)
 		goto fail;
 	if (audit_record(&req->ctx, "closure.remove", "closure", id, "%s to %s, "
 	    "%d series sessions booked again",

@@ -140,7 +140,7 @@ api_client_history(struct api_req *req)
 	if (lookup_ref(&req->ctx, KIND_CLIENT, req->arg[0], &id) == -1)
 		return;
 	if (care_of(req, id, 0, &k) == -1 ||
-	    (appts = appt_list_client(req, id)) == NULL) {
+	    (appts = appt_list_client(&req->ctx, id)) == NULL) {
 		api_internal(req);
 		return;
 	}

@@ -289,7 +289,7 @@ api_slots(struct api_req *req)
 		tz_parse_date("today", c.zone, req->ctx.now, &from, f, sizeof(f));
 	last = from;
 	tz_add_days(&last, (int)days);
-	if (schedule_hours(req, c.clinician_id, 1, c.hours, &c.nhours) == -1 ||
+	if (schedule_hours(&req->ctx, c.clinician_id, 1, c.hours, &c.nhours) == -1 ||
 	    slots_load_busy(&c, tz_day_start(c.zone, from.year, from.month,
 	    from.day), tz_day_start(c.zone, last.year, last.month, last.day) +
 	    86400) == -1)

@@ -1,14 +1,16 @@
 /*
- * The appointment as stored and as answered: its row, its JSON, and
- * its insertion.  The handlers in api_appointments.c and the series code
- * share these.
+ * The appointment as stored and as answered: its row and its JSON, and
+ * the only statements that write it (insert, move, cancel, mark, and
+ * the re-keying a series needs).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
 #include "appt.h"
+#include "config.h"
+#include "ctx.h"
 #include "db.h"
+#include "out.h"
 #include "practiced.h"
 #include "tz.h"
 
@@ -24,6 +26,37 @@ static const char *appt_insert_sql =
     "  forced, overlap, created, updated, series_id, recurrence_utc)"
     "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12,"
     "  ?13, ?14)";
+static const char *appt_move_sql =
+    "UPDATE appointments SET clinician_id = ?2, room_id = ?3,"
+    "  video_url = ?4, start_utc = ?5, end_utc = ?6, block_end_utc = ?7,"
+    "  zone = ?8, forced = ?9, overlap = ?10, series_id = ?11,"
+    "  recurrence_utc = ?12, override = ?13, state = 'booked',"
+    "  version = version + 1, updated = ?14 WHERE id = ?1";
+static const char *appt_cancel_sql =
+    "UPDATE appointments SET state = 'cancelled', cancelled_by = ?2,"
+    "  late = (?2 = 'client' AND start_utc < ?5), cancel_reason = ?3,"
+    "  version = version + 1, updated = ?4"
+    "  WHERE id = ?1 AND state IN ('booked','confirmed')"
+    "  RETURNING late";
+static const char *appt_mark_sql =
+    "UPDATE appointments SET state = ?2, updated = ?3 WHERE id = ?1";
+static const char *appt_rekey_sql =
+    "UPDATE appointments SET series_id = ?2, recurrence_utc = ?3,"
+    "  override = CASE WHEN ?4 THEN 1 ELSE override END, updated = ?5"
+    "  WHERE id = ?1";
+static const char *appt_unkey_sql =
+    "UPDATE appointments SET recurrence_utc = -recurrence_utc - 1"
+    "  WHERE series_id = ?1 AND recurrence_utc >= ?2";
+static const char *appt_detach_sql =
+    "UPDATE appointments SET series_id = NULL, recurrence_utc = NULL,"
+    "  cancel_reason = CASE WHEN state IN ('booked','confirmed')"
+    "    AND start_utc >= ?2 THEN 'the series no longer has this session'"
+    "    ELSE cancel_reason END,"
+    "  cancelled_by = CASE WHEN state IN ('booked','confirmed')"
+    "    AND start_utc >= ?2 THEN 'practice' ELSE cancelled_by END,"
+    "  state = CASE WHEN state IN ('booked','confirmed')"
+    "    AND start_utc >= ?2 THEN 'cancelled' ELSE state END,"
+    "  updated = ?2 WHERE id = ?1";
 static const char *appt_by_series_sql =
     "SELECT " APPT_COLUMNS APPT_FROM
     " WHERE a.series_id = ?1 ORDER BY a.start_utc, a.id";
@@ -42,7 +75,7 @@ appt_ref(sqlite3_stmt *stmt, int id_col)
 }
 
 static void
-appt_series_fields(struct api_req *req, sqlite3_stmt *stmt, json_t *obj)
+appt_series_fields(struct ctx *ctx, sqlite3_stmt *stmt, json_t *obj)
 {
 	time_t	 rec = (time_t)sqlite3_column_int64(stmt, 24);
 	int	 in_series = sqlite3_column_type(stmt, 23) != SQLITE_NULL;
@@ -50,15 +83,15 @@ appt_series_fields(struct api_req *req, sqlite3_stmt *stmt, json_t *obj)
 	json_object_set_new(obj, "series", in_series ?
 	    json_integer(sqlite3_column_int64(stmt, 23)) : json_null());
 	json_object_set_new(obj, "recurrence", in_series ?
-	    api_instant(rec) : json_null());
+	    out_instant(rec) : json_null());
 	json_object_set_new(obj, "recurrence_local", in_series ?
-	    api_local(req, rec) : json_null());
+	    out_local(ctx, rec) : json_null());
 	json_object_set_new(obj, "override",
 	    json_boolean(sqlite3_column_int(stmt, 25)));
 }
 
 json_t *
-appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
+appt_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
 {
 	time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
 	time_t	 end = (time_t)sqlite3_column_int64(stmt, 2);
@@ -68,15 +101,15 @@ appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
 	client = appt_ref(stmt, 17);
 	if (client != NULL)
 		json_object_set_new(client, "initials",
-		    api_initials(db_column_text(stmt, 18)));
+		    out_initials(db_column_text(stmt, 18)));
 	obj = json_pack("{s:I,s:o,s:o,s:o,s:o,s:s,s:s,s:i,s:i,s:o,s:o,s:o,"
 	    "s:o,s:s?,s:s,s:s?,s:b,s:s?,s:b,s:b,s:i,s:o,s:o}",
 	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-	    "start", api_instant(start),
-	    "end", api_instant(end),
-	    "local_start", api_local(req, start),
-	    "local_end", api_local(req, end),
-	    "tz", req->ctx.tz,
+	    "start", out_instant(start),
+	    "end", out_instant(end),
+	    "local_start", out_local(ctx, start),
+	    "local_end", out_local(ctx, end),
+	    "tz", ctx->tz,
 	    "zone", db_column_text(stmt, 4),
 	    "minutes", (int)((end - start) / 60),
 	    "buffer", (int)((block_end - end) / 60),
@@ -92,26 +125,54 @@ appt_row_json(struct api_req *req, sqlite3_stmt *stmt)
 	    "forced", sqlite3_column_int(stmt, 9),
 	    "overlap", sqlite3_column_int(stmt, 10),
 	    "version", sqlite3_column_int(stmt, 11),
-	    "created", api_instant((time_t)sqlite3_column_int64(stmt, 12)),
-	    "updated", api_instant((time_t)sqlite3_column_int64(stmt, 13)));
+	    "created", out_instant((time_t)sqlite3_column_int64(stmt, 12)),
+	    "updated", out_instant((time_t)sqlite3_column_int64(stmt, 13)));
 	if (obj != NULL)
-		appt_series_fields(req, stmt, obj);
+		appt_series_fields(ctx, stmt, obj);
 	return obj;
 }
 
 json_t *
-appt_json(struct api_req *req, long long id)
+appt_json(struct ctx *ctx, long long id)
 {
-	return api_row_by_id(req, appt_one_sql, id, appt_row_json);
+	return out_row_by_id(ctx, appt_one_sql, id, appt_row_json);
+}
+
+/* The columns appt_insert and appt_move share, from ?2 on. */
+static void
+appt_bind_place(sqlite3_stmt *stmt, const struct appt_new *a)
+{
+	sqlite3_bind_int64(stmt, 2, a->clinician_id);
+	if (a->room_id != 0)
+		sqlite3_bind_int64(stmt, 3, a->room_id);
+	db_bind_text(stmt, 4, a->video);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)a->start);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)a->end);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)a->block_end);
+	db_bind_text(stmt, 8, a->zone);
+	sqlite3_bind_int(stmt, 9, a->forced);
+	sqlite3_bind_int(stmt, 10, a->overlap);
+	if (a->series_id != 0) {
+		sqlite3_bind_int64(stmt, 11, a->series_id);
+		sqlite3_bind_int64(stmt, 12, (sqlite3_int64)a->recurrence);
+	}
+}
+
+static int
+appt_exec(struct ctx *ctx, sqlite3_stmt *stmt)
+{
+	if (stmt == NULL || db_exec_stmt(ctx->pd->db, stmt) == -1)
+		return ctx_internal(ctx);
+	return 0;
 }
 
 int
-appt_store(struct api_req *req, const struct appt_new *a, long long *id)
+appt_insert(struct ctx *ctx, const struct appt_new *a, long long *id)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, appt_insert_sql)) == NULL)
-		return -1;
+	if ((stmt = db_stmt(ctx->pd->db, appt_insert_sql)) == NULL)
+		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, a->clinician_id);
 	sqlite3_bind_int64(stmt, 2, a->client_id);
 	sqlite3_bind_int64(stmt, 3, a->service_id);
@@ -124,27 +185,128 @@ appt_store(struct api_req *req, const struct appt_new *a, long long *id)
 	db_bind_text(stmt, 9, a->zone);
 	sqlite3_bind_int(stmt, 10, a->forced);
 	sqlite3_bind_int(stmt, 11, a->overlap);
-	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)req->ctx.now);
+	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)ctx->now);
 	if (a->series_id != 0) {
 		sqlite3_bind_int64(stmt, 13, a->series_id);
 		sqlite3_bind_int64(stmt, 14, (sqlite3_int64)a->recurrence);
 	}
-	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
+	if (appt_exec(ctx, stmt) == -1)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
+	*id = sqlite3_last_insert_rowid(db_handle(ctx->pd->db));
 	return 0;
 }
 
 int
-appt_load(struct api_req *req, long long id, struct appt_row *row)
+appt_move(struct ctx *ctx, long long id, const struct appt_new *a,
+    int override)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_move_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	appt_bind_place(stmt, a);
+	sqlite3_bind_int(stmt, 13, override);
+	sqlite3_bind_int64(stmt, 14, (sqlite3_int64)ctx->now);
+	return appt_exec(ctx, stmt);
+}
+
+time_t
+appt_late_before(const struct ctx *ctx)
+{
+	return ctx->now + (time_t)ctx->pd->conf->late_cancel_hours * 3600;
+}
+
+int
+appt_cancel(struct ctx *ctx, long long id, const char *by,
+    const char *reason, int *late)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, appt_raw_sql)) == NULL)
-		return -1;
+	*late = 0;
+	if ((stmt = db_stmt(ctx->pd->db, appt_cancel_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, by);
+	db_bind_text(stmt, 3, reason);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)ctx->now);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)appt_late_before(ctx));
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*late = sqlite3_column_int(stmt, 0);
+	/* Step to the end, so the change is complete before the reset. */
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return ctx_internal(ctx);
+	return 0;
+}
+
+int
+appt_mark(struct ctx *ctx, long long id, const char *state)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_mark_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, state);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
+	return appt_exec(ctx, stmt);
+}
+
+int
+appt_rekey(struct ctx *ctx, long long id, long long series_id,
+    time_t recurrence, int override)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_rekey_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, series_id);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)recurrence);
+	sqlite3_bind_int(stmt, 4, override);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)ctx->now);
+	return appt_exec(ctx, stmt);
+}
+
+int
+appt_unkey_from(struct ctx *ctx, long long series_id, time_t from)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_unkey_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, series_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)from);
+	return appt_exec(ctx, stmt);
+}
+
+int
+appt_detach(struct ctx *ctx, long long id)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_detach_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
+	return appt_exec(ctx, stmt);
+}
+
+int
+appt_load(struct ctx *ctx, long long id, struct appt_row *row)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_raw_sql)) == NULL)
+		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row->id = id;
 		row->clinician_id = sqlite3_column_int64(stmt, 0);
 		row->room_id = sqlite3_column_int64(stmt, 1);
 		row->has_video = sqlite3_column_type(stmt, 2) != SQLITE_NULL;
@@ -159,7 +321,20 @@ appt_load(struct api_req *req, long long id, struct appt_row *row)
 		row->recurrence = (time_t)sqlite3_column_int64(stmt, 8);
 	}
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return ctx_error(ctx, PROTO_ENOTFOUND, "no appointment %lld",
+		    id);
+	return ctx_internal(ctx);
+}
+
+void
+appt_result_clear(struct appt_result *res)
+{
+	json_decref(res->skipped);
+	json_decref(res->warnings);
+	res->skipped = res->warnings = NULL;
 }
 
 int
@@ -170,15 +345,13 @@ appt_is_open(const struct appt_row *row)
 }
 
 int
-appt_load_open(struct api_req *req, long long id, struct appt_row *row,
+appt_load_open(struct ctx *ctx, long long id, struct appt_row *row,
     const char *verb)
 {
-	if (appt_load(req, id, row) == -1) {
-		api_internal(req);
+	if (appt_load(ctx, id, row) == -1)
 		return -1;
-	}
 	if (!appt_is_open(row)) {
-		api_error(req, PROTO_ESTATE, "appointment %lld is %s and "
+		ctx_error(ctx, PROTO_ESTATE, "appointment %lld is %s and "
 		    "cannot be %s", id, row->state, verb);
 		return -1;
 	}
@@ -187,24 +360,24 @@ appt_load_open(struct api_req *req, long long id, struct appt_row *row,
 
 /* Every appointment of a series or of a client, as a JSON array. */
 static json_t *
-appt_list_where(struct api_req *req, const char *sql, long long id)
+appt_list_where(struct ctx *ctx, const char *sql, long long id)
 {
 	sqlite3_stmt	*stmt;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
-	return api_rows(req, stmt, appt_row_json);
+	return out_rows(ctx, stmt, appt_row_json);
 }
 
 json_t *
-appt_list_series(struct api_req *req, long long series_id)
+appt_list_series(struct ctx *ctx, long long series_id)
 {
-	return appt_list_where(req, appt_by_series_sql, series_id);
+	return appt_list_where(ctx, appt_by_series_sql, series_id);
 }
 
 json_t *
-appt_list_client(struct api_req *req, long long client_id)
+appt_list_client(struct ctx *ctx, long long client_id)
 {
-	return appt_list_where(req, appt_by_client_sql, client_id);
+	return appt_list_where(ctx, appt_by_client_sql, client_id);
 }

@@ -1,7 +1,7 @@
 /*
- * Appointments: the row and its JSON (appt.c), and the booking rules
- * for one appointment (appt_rules.c), shared by the handlers in
- * api_appointments.c, the series code, closures and reports.
+ * Appointments: the row, its JSON and its only writers (appt.c), the
+ * booking rules for one appointment (appt_rules.c), and what callers
+ * ask of the schedule and get back (book.c, series_scope.c).
  */
 #ifndef PRACTICED_APPT_H
 #define PRACTICED_APPT_H
@@ -13,7 +13,7 @@
 
 #include "schedule.h"
 
-struct api_req;
+struct ctx;
 
 /* The columns appt_row_json reads, and the joins they come from. */
 #define APPT_COLUMNS							\
@@ -43,8 +43,51 @@ struct appt_new {
 	time_t		 recurrence;	/* RECURRENCE-ID, in a series */
 };
 
+/* A session to book: who, what, where, when. */
+struct appt_booking {
+	long long	 client_id;
+	long long	 clinician_id;
+	long long	 service_id;
+	long long	 room_id;	/* 0: none */
+	const char	*video;		/* NULL: none */
+	time_t		 start;
+	int		 force;		/* past, hours, closures */
+	int		 overlap;	/* clashes */
+};
+
+enum appt_scope {
+	APPT_THIS,
+	APPT_FOLLOWING,		/* this and the later ones of its series */
+	APPT_ALL		/* every session of its series to come */
+};
+
+/* A move: only what is given changes. */
+struct appt_change {
+	time_t		 start;
+	enum appt_scope	 scope;
+	long long	 clinician_id;	/* 0: unchanged */
+	long long	 room_id;	/* 0: unchanged, -1: none */
+	int		 video_given;	/* else unchanged */
+	const char	*video;		/* NULL: none */
+	int		 force;
+	int		 overlap;
+	int		 skip;		/* a series books what it can */
+};
+
+/* What a change did, for the caller's answer. */
+struct appt_result {
+	long long	 appt_id;	/* booked (the first), or the one named */
+	long long	 series_id;	/* its series, 0: none */
+	int		 count;		/* sessions booked, moved or cancelled */
+	json_t		*skipped;	/* a series' left-out sessions, or NULL */
+	json_t		*warnings;	/* or NULL */
+};
+
+void	 appt_result_clear(struct appt_result *);
+
 /* The stored row, for the changes to it. */
 struct appt_row {
+	long long	 id;
 	long long	 clinician_id;
 	long long	 room_id;
 	char		 video[2049];
@@ -55,15 +98,47 @@ struct appt_row {
 	time_t		 recurrence;
 };
 
-int	 appt_store(struct api_req *, const struct appt_new *, long long *id);
-json_t	*appt_row_json(struct api_req *, sqlite3_stmt *);
-json_t	*appt_json(struct api_req *, long long id);
-json_t	*appt_list_series(struct api_req *, long long series_id);
-json_t	*appt_list_client(struct api_req *, long long client_id);
-int	 appt_load(struct api_req *, long long id, struct appt_row *);
+/*
+ * The only writers of appointment rows: whatever changes an appointment
+ * (a booking, a move, a series, a timer job) changes it through these,
+ * so what must follow every change (the audit, reminders) has one
+ * place to go.  Each returns -1 with the error set.
+ */
+int	 appt_insert(struct ctx *, const struct appt_new *, long long *id);
+/* To a new place and time, booked again (a new version).  series_id and
+ * recurrence in a are its (new) key; override marks it as moved off its
+ * rule's time. */
+int	 appt_move(struct ctx *, long long id, const struct appt_new *,
+	    int override);
+/* Cancelled by "client" or "practice"; late when the client cancels
+ * within the practice's late_cancel_hours of the start. */
+int	 appt_cancel(struct ctx *, long long id, const char *by,
+	    const char *reason, int *late);
+/* The session's state, for attended, no-show, confirmed or booked. */
+int	 appt_mark(struct ctx *, long long id, const char *state);
+/* Its place in a (new) series; override sets the mark, never clears it. */
+int	 appt_rekey(struct ctx *, long long id, long long series_id,
+	    time_t recurrence, int override);
+/* Out of a series' way while it is re-keyed: the keys from "from" on
+ * become negative, so the unique (series, recurrence) index lets the
+ * new keys through. */
+int	 appt_unkey_from(struct ctx *, long long series_id, time_t from);
+/* Leaves its series as a one-off, cancelled by the practice if still
+ * to come and open. */
+int	 appt_detach(struct ctx *, long long id);
+
+/* Late when a client cancels a session starting before this instant. */
+time_t	 appt_late_before(const struct ctx *);
+
+json_t	*appt_row_json(struct ctx *, sqlite3_stmt *);
+json_t	*appt_json(struct ctx *, long long id);
+json_t	*appt_list_series(struct ctx *, long long series_id);
+json_t	*appt_list_client(struct ctx *, long long client_id);
+/* -1 with the error set: not_found, or internal. */
+int	 appt_load(struct ctx *, long long id, struct appt_row *);
 int	 appt_is_open(const struct appt_row *);
-/* Loaded and booked or confirmed; else -1 with the answer set. */
-int	 appt_load_open(struct api_req *, long long id, struct appt_row *,
+/* Loaded and booked or confirmed; else -1 with the error set. */
+int	 appt_load_open(struct ctx *, long long id, struct appt_row *,
 	    const char *verb);
 
 /* A booking or a move being checked against the rules. */
@@ -78,11 +153,11 @@ struct appt_plan {
 	json_t			*warnings;
 };
 
-int	 appt_clinician_zone(struct api_req *, struct appt_plan *);
-int	 appt_service_length(struct api_req *, long long service_id,
+int	 appt_clinician_zone(struct ctx *, struct appt_plan *);
+int	 appt_service_length(struct ctx *, long long service_id,
 	    struct appt_plan *);
 /* Every rule; -1 with the refusal set, 0 with flags and warnings. */
-int	 appt_check(struct api_req *, struct appt_plan *);
+int	 appt_check(struct ctx *, struct appt_plan *);
 const char *appt_flags_note(const struct appt_plan *);
 
 #endif

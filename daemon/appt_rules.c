@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "ctx.h"
+#include "out.h"
 #include "appt.h"
 #include "db.h"
 #include "lookup.h"
@@ -20,12 +21,12 @@ static const char *service_len_sql =
     "SELECT minutes, buffer FROM services WHERE id = ?1";
 
 int
-appt_clinician_zone(struct api_req *req, struct appt_plan *p)
+appt_clinician_zone(struct ctx *ctx, struct appt_plan *p)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, clinician_zone_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, clinician_zone_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, p->slot.clinician_id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
@@ -45,16 +46,16 @@ appt_warn(struct appt_plan *p, const char *msg)
 }
 
 static int
-appt_check_past(struct api_req *req, struct appt_plan *p)
+appt_check_past(struct ctx *ctx, struct appt_plan *p)
 {
 	char	 when[TZ_BUFLEN];
 
-	if (p->slot.start >= req->ctx.now)
+	if (p->slot.start >= ctx->now)
 		return 0;
-	tz_format_local(req->ctx.tz, p->slot.start, when);
+	tz_format_local(ctx->tz, p->slot.start, when);
 	if (!p->force) {
-		api_error(req, PROTO_EPAST, "%s (%s) is in the past; use "
-		    "--force to record a past session", when, req->ctx.tz);
+		ctx_error(ctx, PROTO_EPAST, "%s (%s) is in the past; use "
+		    "--force to record a past session", when, ctx->tz);
 		return -1;
 	}
 	p->forced = 1;
@@ -63,15 +64,15 @@ appt_check_past(struct api_req *req, struct appt_plan *p)
 }
 
 static int
-appt_check_hours(struct api_req *req, struct appt_plan *p)
+appt_check_hours(struct ctx *ctx, struct appt_plan *p)
 {
 	char	 why[400];
 	json_t	*hours;
 	int	 inside;
 
-	if ((inside = schedule_within_hours(req, &p->slot, why, sizeof(why),
+	if ((inside = schedule_within_hours(ctx, &p->slot, why, sizeof(why),
 	    &hours)) == -1) {
-		api_internal(req);
+		ctx_internal(ctx);
 		return -1;
 	}
 	if (inside) {
@@ -79,7 +80,7 @@ appt_check_hours(struct api_req *req, struct appt_plan *p)
 		return 0;
 	}
 	if (!p->force) {
-		api_error_details(req, PROTO_EHOURS,
+		ctx_error_details(ctx, PROTO_EHOURS,
 		    json_pack("{s:o}", "hours", hours), "%s", why);
 		return -1;
 	}
@@ -90,22 +91,22 @@ appt_check_hours(struct api_req *req, struct appt_plan *p)
 }
 
 static int
-appt_check_clashes(struct api_req *req, struct appt_plan *p)
+appt_check_clashes(struct ctx *ctx, struct appt_plan *p)
 {
 	json_t	*clashes;
 	char	 msg[400];
 
-	if ((clashes = schedule_clashes(req, &p->slot)) == NULL) {
-		api_internal(req);
+	if ((clashes = schedule_clashes(ctx, &p->slot)) == NULL) {
+		ctx_internal(ctx);
 		return -1;
 	}
 	if (json_array_size(clashes) == 0) {
 		json_decref(clashes);
 		return 0;
 	}
-	schedule_clash_message(req, clashes, msg, sizeof(msg));
+	schedule_clash_message(ctx, clashes, msg, sizeof(msg));
 	if (!p->overlap) {
-		api_error_details(req, PROTO_ECONFLICT,
+		ctx_error_details(ctx, PROTO_ECONFLICT,
 		    json_pack("{s:o}", "clashes", clashes), "%s", msg);
 		return -1;
 	}
@@ -119,12 +120,12 @@ appt_check_clashes(struct api_req *req, struct appt_plan *p)
 }
 
 static int
-appt_check_closures(struct api_req *req, struct appt_plan *p)
+appt_check_closures(struct ctx *ctx, struct appt_plan *p)
 {
 	json_t	*closures, *first;
 
-	if ((closures = schedule_closures(req, &p->slot)) == NULL) {
-		api_internal(req);
+	if ((closures = schedule_closures(ctx, &p->slot)) == NULL) {
+		ctx_internal(ctx);
 		return -1;
 	}
 	if (json_array_size(closures) == 0) {
@@ -133,7 +134,7 @@ appt_check_closures(struct api_req *req, struct appt_plan *p)
 	}
 	first = json_array_get(closures, 0);
 	if (!p->force) {
-		api_error_details(req, PROTO_ECLOSED,
+		ctx_error_details(ctx, PROTO_ECLOSED,
 		    json_pack("{s:O}", "closures", closures),
 		    "closed: %s (%s to %s, closure %lld); use --force to book "
 		    "anyway", json_string_value(json_object_get(first,
@@ -150,33 +151,33 @@ appt_check_closures(struct api_req *req, struct appt_plan *p)
 }
 
 int
-appt_check(struct api_req *req, struct appt_plan *p)
+appt_check(struct ctx *ctx, struct appt_plan *p)
 {
-	if (appt_clinician_zone(req, p) == -1) {
-		api_internal(req);
+	if (appt_clinician_zone(ctx, p) == -1) {
+		ctx_internal(ctx);
 		return -1;
 	}
-	if (lookup_require_active(&req->ctx, KIND_CLINICIAN,
+	if (lookup_require_active(ctx, KIND_CLINICIAN,
 	    p->slot.clinician_id) == -1 ||
 	    (p->slot.room_id != 0 &&
-	    lookup_require_active(&req->ctx, KIND_ROOM, p->slot.room_id) == -1))
+	    lookup_require_active(ctx, KIND_ROOM, p->slot.room_id) == -1))
 		return -1;
-	if (appt_check_past(req, p) == -1 ||
-	    appt_check_closures(req, p) == -1 ||
-	    appt_check_hours(req, p) == -1 ||
-	    appt_check_clashes(req, p) == -1)
+	if (appt_check_past(ctx, p) == -1 ||
+	    appt_check_closures(ctx, p) == -1 ||
+	    appt_check_hours(ctx, p) == -1 ||
+	    appt_check_clashes(ctx, p) == -1)
 		return -1;
 	return 0;
 }
 
 int
-appt_service_length(struct api_req *req, long long service_id,
+appt_service_length(struct ctx *ctx, long long service_id,
     struct appt_plan *p)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, service_len_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, service_len_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, service_id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "appt.h"
 #include "config.h"
+#include "ctx.h"
 #include "db.h"
 #include "log.h"
 #include "practiced.h"
@@ -32,12 +34,6 @@ static const char *demo_setup_sql =
     "  ('Chris Patel', NULL, '+15555550188', 0, 1, ?2),"
     "  ('Alex Kim', 'alex@example.org', '+15555550177', 1, 1, ?2),"
     "  ('Taylor Brooks', 'taylor@example.org', NULL, 1, 0, ?2);";
-
-static const char *demo_appt_sql =
-    "INSERT INTO appointments (clinician_id, client_id, service_id,"
-    "  room_id, video_url, start_utc, end_utc, block_end_utc, zone,"
-    "  created, updated)"
-    "  VALUES (?1, ?2, 1, ?3, ?4, ?5, ?5 + 3000, ?5 + 3600, ?6, ?7, ?7)";
 
 static int
 demo_setup(struct practiced *pd)
@@ -73,14 +69,18 @@ demo_appointments(struct practiced *pd)
 		{ 2, 4, 15, 0 }, { 1, 5, 9, 1 },
 	};
 	const char	*zone = pd->conf->timezone;
+	struct ctx	 ctx;
+	struct appt_new	 a;
 	struct tz_wall	 day, w;
-	sqlite3_stmt	*stmt;
 	char		 err[128];
-	time_t		 start, now = time(NULL);
+	time_t		 start;
+	long long	 id;
 	size_t		 i;
 	int		 d;
 
-	tz_to_wall(zone, now, &day);
+	/* Seeded by the daemon itself, through the one writer of rows. */
+	ctx_init_internal(&ctx, pd, time(NULL), "practiced");
+	tz_to_wall(zone, ctx.now, &day);
 	for (d = 1; d <= 7; d++) {
 		tz_add_days(&day, 1);
 		if (day.wday > 4)
@@ -98,20 +98,18 @@ demo_appointments(struct practiced *pd)
 			if (tz_from_wall(zone, &w, &start, err,
 			    sizeof(err)) == -1)
 				continue;
-			if ((stmt = db_stmt(pd->db, demo_appt_sql)) == NULL)
-				return -1;
-			sqlite3_bind_int(stmt, 1, plan[i].clinician);
-			sqlite3_bind_int(stmt, 2, plan[i].client);
-			if (plan[i].room)
-				sqlite3_bind_int(stmt, 3, plan[i].room);
-			else
-				sqlite3_bind_text(stmt, 4,
-				    "https://video.example.org/sam", -1,
-				    SQLITE_STATIC);
-			sqlite3_bind_int64(stmt, 5, (sqlite3_int64)start);
-			sqlite3_bind_text(stmt, 6, zone, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now);
-			if (db_exec_stmt(pd->db, stmt) == -1)
+			memset(&a, 0, sizeof(a));
+			a.clinician_id = plan[i].clinician;
+			a.client_id = plan[i].client;
+			a.service_id = 1;	/* 50 minutes and 10 of buffer */
+			a.room_id = plan[i].room;
+			if (plan[i].room == 0)
+				a.video = "https://video.example.org/sam";
+			a.start = start;
+			a.end = start + 50 * 60;
+			a.block_end = start + 60 * 60;
+			a.zone = zone;
+			if (appt_insert(&ctx, &a, &id) == -1)
 				return -1;
 		}
 	}

@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "ctx.h"
+#include "out.h"
 #include "db.h"
 #include "hours.h"
 #include "practiced.h"
@@ -29,13 +30,13 @@ static const char *clash_sql =
     " ORDER BY 2";
 
 json_t *
-schedule_clashes(struct api_req *req, const struct slot_request *slot)
+schedule_clashes(struct ctx *ctx, const struct slot_request *slot)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*clashes;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, clash_sql)) == NULL ||
+	if ((stmt = db_stmt(ctx->pd->db, clash_sql)) == NULL ||
 	    (clashes = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
@@ -53,10 +54,10 @@ schedule_clashes(struct api_req *req, const struct slot_request *slot)
 		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
 		    "kind", db_column_text(stmt, 4),
 		    "with", db_column_text(stmt, 3),
-		    "start", api_instant(start),
-		    "block_end", api_instant(block_end),
-		    "local_start", api_local(req, start),
-		    "local_block_end", api_local(req, block_end)));
+		    "start", out_instant(start),
+		    "block_end", out_instant(block_end),
+		    "local_start", out_local(ctx, start),
+		    "local_block_end", out_local(ctx, block_end)));
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
@@ -73,13 +74,13 @@ static const char *closure_sql =
     "  ORDER BY start_utc";
 
 json_t *
-schedule_closures(struct api_req *req, const struct slot_request *slot)
+schedule_closures(struct ctx *ctx, const struct slot_request *slot)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*found;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, closure_sql)) == NULL ||
+	if ((stmt = db_stmt(ctx->pd->db, closure_sql)) == NULL ||
 	    (found = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
@@ -103,7 +104,7 @@ schedule_closures(struct api_req *req, const struct slot_request *slot)
 }
 
 void
-schedule_clash_message(struct api_req *req, json_t *clashes, char *buf,
+schedule_clash_message(struct ctx *ctx, json_t *clashes, char *buf,
     size_t len)
 {
 	json_t		*first = json_array_get(clashes, 0);
@@ -114,7 +115,7 @@ schedule_clash_message(struct api_req *req, json_t *clashes, char *buf,
 			    "local_block_end"));
 	size_t		 more = json_array_size(clashes) - 1;
 
-	(void)req;
+	(void)ctx;
 	snprintf(buf, len, "clashes with appointment %lld (%s %s, %s to %s "
 	    "including buffer)%s; use --overlap to book it anyway",
 	    (long long)json_integer_value(json_object_get(first, "id")),
@@ -131,14 +132,14 @@ static const char *hours_sql =
     "  WHERE clinician_id = ?1 ORDER BY weekday, start_min";
 
 int
-schedule_hours(struct api_req *req, long long clinician_id, int joined,
+schedule_hours(struct ctx *ctx, long long clinician_id, int joined,
     struct hours_range *r, size_t *n)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc = SQLITE_DONE;
 
 	*n = 0;
-	if ((stmt = db_stmt(req->ctx.pd->db, hours_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, hours_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, clinician_id);
 	while (*n < HOURS_MAX && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -209,7 +210,7 @@ schedule_hours_sentence(const char *name, const char *zone, int wday,
 }
 
 int
-schedule_within_hours(struct api_req *req, const struct slot_request *slot,
+schedule_within_hours(struct ctx *ctx, const struct slot_request *slot,
     char *why, size_t len, json_t **hours)
 {
 	sqlite3_stmt	*stmt;
@@ -220,7 +221,7 @@ schedule_within_hours(struct api_req *req, const struct slot_request *slot,
 	int			 start_min, end_min, inside;
 
 	*hours = NULL;
-	if ((stmt = db_stmt(req->ctx.pd->db, zone_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, zone_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, slot->clinician_id);
 	if (sqlite3_step(stmt) != SQLITE_ROW) {
@@ -240,7 +241,7 @@ schedule_within_hours(struct api_req *req, const struct slot_request *slot,
 		end_min = end_min == 0 && slot->end - slot->start < 86400 ?
 		    1440 : 1441;
 	}
-	if (schedule_hours(req, slot->clinician_id, 0, r, &n) == -1 ||
+	if (schedule_hours(ctx, slot->clinician_id, 0, r, &n) == -1 ||
 	    (*hours = schedule_hours_json(r, n, ws.wday)) == NULL)
 		return -1;
 	/* Touching ranges (09-12, 12-17) are one span. */

@@ -8,7 +8,7 @@
 
 #include "hours.h"
 
-struct api_req;
+struct ctx;
 
 /* Longest block a booking can hold: 480 minutes plus a 120 buffer. */
 #define SCHEDULE_MAX_BLOCK	(600 * 60)
@@ -26,7 +26,7 @@ struct slot_request {
  * A clinician's working hours, sorted by day and start; joined makes
  * touching ranges one span.  -1 on a database error.
  */
-int	 schedule_hours(struct api_req *, long long clinician_id, int joined,
+int	 schedule_hours(struct ctx *, long long clinician_id, int joined,
 	    struct hours_range *, size_t *n);
 /* Ranges as [{day, start, end}], those of one day (0-6) or all (-1). */
 json_t	*schedule_hours_json(const struct hours_range *, size_t n, int wday);
@@ -35,20 +35,20 @@ json_t	*schedule_hours_json(const struct hours_range *, size_t n, int wday);
  * Live appointments of the clinician or room that overlap the block,
  * as a JSON array (empty when free); NULL on a database error.
  */
-json_t	*schedule_clashes(struct api_req *, const struct slot_request *);
+json_t	*schedule_clashes(struct ctx *, const struct slot_request *);
 /*
  * Closures (practice-wide or the clinician's) that the session overlaps,
  * as a JSON array; NULL on a database error.
  */
-json_t	*schedule_closures(struct api_req *, const struct slot_request *);
+json_t	*schedule_closures(struct ctx *, const struct slot_request *);
 /* A sentence naming the first clash, for the refusal. */
-void	 schedule_clash_message(struct api_req *, json_t *clashes,
+void	 schedule_clash_message(struct ctx *, json_t *clashes,
 	    char *buf, size_t len);
 /*
  * 1 inside the clinician's working hours (in their zone), 0 outside
  * with a sentence saying which hours apply, -1 on a database error.
  */
-int	 schedule_within_hours(struct api_req *, const struct slot_request *,
+int	 schedule_within_hours(struct ctx *, const struct slot_request *,
 	    char *why, size_t len, json_t **hours);
 
 #endif

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "ctx.h"
+#include "out.h"
 #include "appt.h"
 #include "audit.h"
 #include "config.h"
@@ -43,15 +44,6 @@ static const char *occ_exists_sql =
 static const char *skip_insert_sql =
     "INSERT OR REPLACE INTO series_skips (series_id, recurrence_utc, reason,"
     "  detail) VALUES (?1, ?2, ?3, ?4)";
-static const char *occ_place_sql =
-    "UPDATE appointments SET series_id = ?2, recurrence_utc = ?3,"
-    "  start_utc = ?4, end_utc = ?5, block_end_utc = ?6, clinician_id = ?7,"
-    "  room_id = ?8, video_url = ?9, zone = ?10, forced = ?11,"
-    "  overlap = ?12, state = 'booked', override = 0,"
-    "  version = version + 1, updated = ?13 WHERE id = ?1";
-static const char *occ_keep_sql =
-    "UPDATE appointments SET series_id = ?2, recurrence_utc = ?3,"
-    "  override = 1, updated = ?4 WHERE id = ?1";
 static const char *series_next_sql =
     "SELECT id, start_utc FROM appointments WHERE series_id = ?1"
     "  AND start_utc >= ?2 AND state IN ('booked','confirmed')"
@@ -94,13 +86,13 @@ wall_parse(const char *s, struct tz_wall *w)
 }
 
 int
-series_load(struct api_req *req, long long id, struct series_def *s)
+series_load(struct ctx *ctx, long long id, struct series_def *s)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
 	memset(s, 0, sizeof(*s));
-	if ((stmt = db_stmt(req->ctx.pd->db, series_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, series_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -137,12 +129,12 @@ series_load(struct api_req *req, long long id, struct series_def *s)
 }
 
 int
-series_store(struct api_req *req, struct series_def *s)
+series_store(struct ctx *ctx, struct series_def *s)
 {
 	sqlite3_stmt	*stmt;
 	char		 first[TZ_BUFLEN];
 
-	stmt = db_stmt(req->ctx.pd->db, s->id == 0 ? series_insert_sql :
+	stmt = db_stmt(ctx->pd->db, s->id == 0 ? series_insert_sql :
 	    series_update_sql);
 	if (stmt == NULL)
 		return -1;
@@ -170,29 +162,29 @@ series_store(struct api_req *req, struct series_def *s)
 	if (s->parent_id != 0)
 		sqlite3_bind_int64(stmt, 16, s->parent_id);
 	sqlite3_bind_int64(stmt, 17, (sqlite3_int64)s->materialized_until);
-	sqlite3_bind_int64(stmt, 18, (sqlite3_int64)req->ctx.now);
-	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
+	sqlite3_bind_int64(stmt, 18, (sqlite3_int64)ctx->now);
+	if (db_exec_stmt(ctx->pd->db, stmt) == -1)
 		return -1;
 	if (s->id == 0)
-		s->id = sqlite3_last_insert_rowid(db_handle(req->ctx.pd->db));
+		s->id = sqlite3_last_insert_rowid(db_handle(ctx->pd->db));
 	return 0;
 }
 
 time_t
-series_horizon(struct api_req *req)
+series_horizon(struct ctx *ctx)
 {
-	return req->ctx.now + (time_t)req->ctx.pd->conf->series_horizon_days * 86400;
+	return ctx->now + (time_t)ctx->pd->conf->series_horizon_days * 86400;
 }
 
 /* JSON */
 
 static json_t *
-series_skipped_json(struct api_req *req, long long id)
+series_skipped_json(struct ctx *ctx, long long id)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*list;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, series_skips_sql)) == NULL ||
+	if ((stmt = db_stmt(ctx->pd->db, series_skips_sql)) == NULL ||
 	    (list = json_array()) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
@@ -200,7 +192,7 @@ series_skipped_json(struct api_req *req, long long id)
 		time_t	 t = (time_t)sqlite3_column_int64(stmt, 0);
 
 		json_array_append_new(list, json_pack("{s:o,s:o,s:s,s:s?}",
-		    "start", api_instant(t), "local_start", api_local(req, t),
+		    "start", out_instant(t), "local_start", out_local(ctx, t),
 		    "reason", db_column_text(stmt, 1),
 		    "detail", db_column_text(stmt, 2)));
 	}
@@ -209,28 +201,28 @@ series_skipped_json(struct api_req *req, long long id)
 }
 
 static json_t *
-series_next_json(struct api_req *req, long long id, long long *upcoming)
+series_next_json(struct ctx *ctx, long long id, long long *upcoming)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*next = json_null();
 
 	*upcoming = 0;
-	if ((stmt = db_stmt(req->ctx.pd->db, series_next_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, series_next_sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		next = json_pack("{s:I,s:o}",
 		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-		    "local_start", api_local(req,
+		    "local_start", out_local(ctx,
 		    (time_t)sqlite3_column_int64(stmt, 1)));
 	sqlite3_reset(stmt);
-	if ((stmt = db_stmt(req->ctx.pd->db, series_upcoming_sql)) == NULL) {
+	if ((stmt = db_stmt(ctx->pd->db, series_upcoming_sql)) == NULL) {
 		json_decref(next);
 		return NULL;
 	}
 	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		*upcoming = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
@@ -238,12 +230,12 @@ series_next_json(struct api_req *req, long long id, long long *upcoming)
 }
 
 static int
-series_names(struct api_req *req, const struct series_def *s, json_t *obj)
+series_names(struct ctx *ctx, const struct series_def *s, json_t *obj)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, series_names_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, series_names_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, s->id);
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -253,7 +245,7 @@ series_names(struct api_req *req, const struct series_def *s, json_t *obj)
 		json_object_set_new(obj, "client", json_pack("{s:I,s:s,s:o}",
 		    "id", (json_int_t)s->client_id,
 		    "name", db_column_text(stmt, 1),
-		    "initials", api_initials(db_column_text(stmt, 1))));
+		    "initials", out_initials(db_column_text(stmt, 1))));
 		json_object_set_new(obj, "service", json_pack("{s:I,s:s}",
 		    "id", (json_int_t)s->service_id,
 		    "name", db_column_text(stmt, 2)));
@@ -266,23 +258,23 @@ series_names(struct api_req *req, const struct series_def *s, json_t *obj)
 }
 
 json_t *
-series_json(struct api_req *req, long long id, int with_appointments)
+series_json(struct ctx *ctx, long long id, int with_appointments)
 {
 	struct series_def	 s;
 	json_t			*obj, *next, *skipped, *appts;
 	char			 repeat[160], first[TZ_BUFLEN], at[8];
 	long long		 upcoming;
 
-	if (series_load(req, id, &s) == -1)
+	if (series_load(ctx, id, &s) == -1)
 		return NULL;
 	recur_describe(s.rrule, &s.first, repeat, sizeof(repeat));
 	snprintf(first, sizeof(first), "%04d-%02d-%02d %02d:%02d",
 	    s.first.year, s.first.month, s.first.day, s.first.hour,
 	    s.first.minute);
 	snprintf(at, sizeof(at), "%02d:%02d", s.first.hour, s.first.minute);
-	if ((next = series_next_json(req, id, &upcoming)) == NULL)
+	if ((next = series_next_json(ctx, id, &upcoming)) == NULL)
 		return NULL;
-	if ((skipped = series_skipped_json(req, id)) == NULL) {
+	if ((skipped = series_skipped_json(ctx, id)) == NULL) {
 		json_decref(next);
 		return NULL;
 	}
@@ -292,7 +284,7 @@ series_json(struct api_req *req, long long id, int with_appointments)
 	    "rrule", s.rrule,
 	    "repeat", repeat,
 	    "zone", s.zone,
-	    "first_start", api_instant(s.first_utc),
+	    "first_start", out_instant(s.first_utc),
 	    "first_local", first,
 	    "time", at,
 	    "minutes", s.minutes,
@@ -302,7 +294,7 @@ series_json(struct api_req *req, long long id, int with_appointments)
 	    "video_url", s.has_video ? s.video : NULL,
 	    "next", next,
 	    "upcoming", (json_int_t)upcoming,
-	    "materialized_until", api_instant(s.materialized_until),
+	    "materialized_until", out_instant(s.materialized_until),
 	    "skipped", skipped);
 	if (obj == NULL)
 		return NULL;
@@ -314,14 +306,14 @@ series_json(struct api_req *req, long long id, int with_appointments)
 	}
 	json_object_set_new(obj, "parent", s.parent_id != 0 ?
 	    json_integer(s.parent_id) : json_null());
-	json_object_set_new(obj, "created", api_instant(s.created));
-	json_object_set_new(obj, "updated", api_instant(s.updated));
-	if (series_names(req, &s, obj) == -1) {
+	json_object_set_new(obj, "created", out_instant(s.created));
+	json_object_set_new(obj, "updated", out_instant(s.updated));
+	if (series_names(ctx, &s, obj) == -1) {
 		json_decref(obj);
 		return NULL;
 	}
 	if (with_appointments) {
-		if ((appts = appt_list_series(req, id)) == NULL) {
+		if ((appts = appt_list_series(ctx, id)) == NULL) {
 			json_decref(obj);
 			return NULL;
 		}
@@ -350,12 +342,12 @@ series_run_clear(struct series_run *run)
 }
 
 static int
-occ_exists(struct api_req *req, long long series_id, time_t rec)
+occ_exists(struct ctx *ctx, long long series_id, time_t rec)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, occ_exists_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, occ_exists_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, series_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
@@ -367,24 +359,24 @@ occ_exists(struct api_req *req, long long series_id, time_t rec)
 }
 
 static int
-occ_skip(struct api_req *req, struct series_def *s, struct series_run *run,
+occ_skip(struct ctx *ctx, struct series_def *s, struct series_run *run,
     time_t rec, const char *reason, const char *detail)
 {
 	sqlite3_stmt	*stmt;
 
 	/* A session that cannot move keeps its old time: no EXDATE. */
 	if (!run->moving) {
-		if ((stmt = db_stmt(req->ctx.pd->db, skip_insert_sql)) == NULL)
+		if ((stmt = db_stmt(ctx->pd->db, skip_insert_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, s->id);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec);
 		db_bind_text(stmt, 3, reason);
 		db_bind_text(stmt, 4, detail);
-		if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
+		if (db_exec_stmt(ctx->pd->db, stmt) == -1)
 			return -1;
 	}
 	json_array_append_new(run->skipped, json_pack("{s:o,s:o,s:s,s:s}",
-	    "start", api_instant(rec), "local_start", api_local(req, rec),
+	    "start", out_instant(rec), "local_start", out_local(ctx, rec),
 	    "reason", reason, "detail", detail));
 	return 0;
 }
@@ -394,14 +386,14 @@ occ_skip(struct api_req *req, struct series_def *s, struct series_run *run,
  * Under force a closure does not, but the occurrence is then forced.
  */
 static int
-occ_obstacle(struct api_req *req, const struct slot_request *slot,
+occ_obstacle(struct ctx *ctx, const struct slot_request *slot,
     int force, int *forced, char *kind, size_t klen, char *with,
     size_t wlen, long long *id)
 {
 	json_t	*found, *first;
 
 	kind[0] = '\0';
-	if ((found = schedule_closures(req, slot)) == NULL)
+	if ((found = schedule_closures(ctx, slot)) == NULL)
 		return -1;
 	if ((first = json_array_get(found, 0)) != NULL) {
 		if (force)
@@ -416,7 +408,7 @@ occ_obstacle(struct api_req *req, const struct slot_request *slot,
 	json_decref(found);
 	if (kind[0] != '\0')
 		return 0;
-	if ((found = schedule_clashes(req, slot)) == NULL)
+	if ((found = schedule_clashes(ctx, slot)) == NULL)
 		return -1;
 	if ((first = json_array_get(found, 0)) != NULL) {
 		snprintf(kind, klen, "%s", json_string_value(json_object_get(
@@ -429,7 +421,7 @@ occ_obstacle(struct api_req *req, const struct slot_request *slot,
 }
 
 static int
-occ_hours(struct api_req *req, const struct slot_request *slot,
+occ_hours(struct ctx *ctx, const struct slot_request *slot,
     struct series_run *run, int *forced)
 {
 	char	 why[400];
@@ -438,7 +430,7 @@ occ_hours(struct api_req *req, const struct slot_request *slot,
 
 	if (!run->check_hours || run->outside[0] != '\0')
 		return 0;
-	if ((inside = schedule_within_hours(req, slot, why, sizeof(why),
+	if ((inside = schedule_within_hours(ctx, slot, why, sizeof(why),
 	    &hours)) == -1)
 		return -1;
 	json_decref(hours);
@@ -448,7 +440,7 @@ occ_hours(struct api_req *req, const struct slot_request *slot,
 		else {
 			char	 when[TZ_BUFLEN];
 
-			tz_format_local(req->ctx.tz, slot->start, when);
+			tz_format_local(ctx->tz, slot->start, when);
 			snprintf(run->outside, sizeof(run->outside),
 			    "on %s, %s", when, why);
 		}
@@ -461,7 +453,7 @@ occ_hours(struct api_req *req, const struct slot_request *slot,
  * skipped or refused (recorded in the run), -1 on a database error.
  */
 static int
-occ_decide(struct api_req *req, struct series_def *s,
+occ_decide(struct ctx *ctx, struct series_def *s,
     const struct slot_request *slot, time_t rec, struct series_run *run,
     int *overlap, int *forced)
 {
@@ -469,20 +461,20 @@ occ_decide(struct api_req *req, struct series_def *s,
 	long long	 id = 0;
 
 	*overlap = *forced = 0;
-	if (run->check_hours && slot->start < req->ctx.now) {
+	if (run->check_hours && slot->start < ctx->now) {
 		if (!run->force) {
 			char	 when[TZ_BUFLEN];
 
-			tz_format_local(req->ctx.tz, slot->start, when);
+			tz_format_local(ctx->tz, slot->start, when);
 			snprintf(run->outside, sizeof(run->outside), "%s (%s) "
-			    "is in the past; use --force", when, req->ctx.tz);
+			    "is in the past; use --force", when, ctx->tz);
 			run->past = 1;
 			return 1;
 		}
 		*forced = 1;
 	}
-	if (occ_hours(req, slot, run, forced) == -1 ||
-	    occ_obstacle(req, slot, run->force, forced, kind, sizeof(kind),
+	if (occ_hours(ctx, slot, run, forced) == -1 ||
+	    occ_obstacle(ctx, slot, run->force, forced, kind, sizeof(kind),
 	    with, sizeof(with), &id) == -1)
 		return -1;
 	run->forced |= *forced;
@@ -495,8 +487,8 @@ occ_decide(struct api_req *req, struct series_def *s,
 	}
 	if (run->mode == SERIES_REFUSE) {
 		json_array_append_new(run->problems, json_pack(
-		    "{s:o,s:o,s:s,s:s,s:I}", "start", api_instant(slot->start),
-		    "local_start", api_local(req, slot->start), "kind", kind,
+		    "{s:o,s:o,s:s,s:s,s:I}", "start", out_instant(slot->start),
+		    "local_start", out_local(ctx, slot->start), "kind", kind,
 		    "with", with, "id", (json_int_t)id));
 		return 1;
 	}
@@ -504,7 +496,7 @@ occ_decide(struct api_req *req, struct series_def *s,
 		snprintf(detail, sizeof(detail), "closure %lld: %s", id, with);
 	else
 		snprintf(detail, sizeof(detail), "%s", with);
-	if (occ_skip(req, s, run, rec, strcmp(kind, "closure") == 0 ?
+	if (occ_skip(ctx, s, run, rec, strcmp(kind, "closure") == 0 ?
 	    "closure" : "clash", detail) == -1)
 		return -1;
 	return 1;
@@ -523,8 +515,29 @@ occ_slot(const struct series_def *s, time_t start, long long appt_id,
 	slot->block_end = slot->end + s->buffer * 60;
 }
 
+/* The row of an occurrence at slot, keyed by its RECURRENCE-ID. */
+static void
+occ_new(const struct series_def *s, const struct slot_request *slot,
+    time_t rec, int forced, int overlap, struct appt_new *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->clinician_id = s->clinician_id;
+	a->client_id = s->client_id;
+	a->service_id = s->service_id;
+	a->room_id = s->room_id;
+	a->video = s->has_video ? s->video : NULL;
+	a->start = slot->start;
+	a->end = slot->end;
+	a->block_end = slot->block_end;
+	a->zone = s->zone;
+	a->forced = forced;
+	a->overlap = overlap;
+	a->series_id = s->id;
+	a->recurrence = rec;
+}
+
 struct materialize_ctx {
-	struct api_req		*req;
+	struct ctx		*ctx;
 	struct series_def	*s;
 	struct series_run	*run;
 	time_t			 from;
@@ -533,7 +546,7 @@ struct materialize_ctx {
 
 /* Book the occurrence at t unless it is taken: 0, or -1 on an error. */
 static int
-occ_book(struct api_req *req, struct series_def *s, time_t t,
+occ_book(struct ctx *ctx, struct series_def *s, time_t t,
     struct series_run *run)
 {
 	struct slot_request	 slot;
@@ -542,23 +555,10 @@ occ_book(struct api_req *req, struct series_def *s, time_t t,
 	int			 overlap, forced, rc;
 
 	occ_slot(s, t, 0, &slot);
-	if ((rc = occ_decide(req, s, &slot, t, run, &overlap, &forced)) != 0)
-		return rc == 1 ? 0 : -1;
-	memset(&a, 0, sizeof(a));
-	a.clinician_id = s->clinician_id;
-	a.client_id = s->client_id;
-	a.service_id = s->service_id;
-	a.room_id = s->room_id;
-	a.video = s->has_video ? s->video : NULL;
-	a.start = slot.start;
-	a.end = slot.end;
-	a.block_end = slot.block_end;
-	a.zone = s->zone;
-	a.forced = forced;
-	a.overlap = overlap;
-	a.series_id = s->id;
-	a.recurrence = t;
-	if (appt_store(req, &a, &id) == -1)
+	if ((rc = occ_decide(ctx, s, &slot, t, run, &overlap, &forced)) != 0)
+		return rc == 1 ? 0 : ctx_internal(ctx);
+	occ_new(s, &slot, t, forced, overlap, &a);
+	if (appt_insert(ctx, &a, &id) == -1)
 		return -1;
 	if (run->first_id == 0)
 		run->first_id = id;
@@ -569,54 +569,54 @@ occ_book(struct api_req *req, struct series_def *s, time_t t,
 static int
 materialize_one(void *arg, const struct tz_wall *w, time_t t)
 {
-	struct materialize_ctx	*ctx = arg;
-	struct series_def	*s = ctx->s;
+	struct materialize_ctx	*mc = arg;
+	struct series_def	*s = mc->s;
 	int			 rc;
 
 	(void)w;
-	if (t < ctx->from)
+	if (t < mc->from)
 		return 0;
 	if (s->until_utc != 0 && t >= s->until_utc)
 		return 1;
-	if ((rc = occ_exists(ctx->req, s->id, t)) != 0)
-		return rc == 1 ? 0 : (ctx->failed = 1);
-	if (occ_book(ctx->req, s, t, ctx->run) == -1)
-		return (ctx->failed = 1);
+	if ((rc = occ_exists(mc->ctx, s->id, t)) != 0)
+		return rc == 1 ? 0 : (mc->failed = 1);
+	if (occ_book(mc->ctx, s, t, mc->run) == -1)
+		return (mc->failed = 1);
 	return 0;
 }
 
 int
-series_materialize(struct api_req *req, struct series_def *s, time_t to,
+series_materialize(struct ctx *ctx, struct series_def *s, time_t to,
     struct series_run *run)
 {
-	struct materialize_ctx	 ctx;
+	struct materialize_ctx	 mc;
 
 	if (to <= s->materialized_until)
 		return 0;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.req = req;
-	ctx.s = s;
-	ctx.run = run;
-	ctx.from = s->materialized_until;
+	memset(&mc, 0, sizeof(mc));
+	mc.ctx = ctx;
+	mc.s = s;
+	mc.run = run;
+	mc.from = s->materialized_until;
 	if (recur_expand(s->rrule, s->zone, &s->first, to, materialize_one,
-	    &ctx) == -1 || ctx.failed)
+	    &mc) == -1 || mc.failed)
 		return -1;
 	s->materialized_until = to;
-	return series_store(req, s);
+	return series_store(ctx, s);
 }
 
 int
-series_place(struct api_req *req, struct series_def *s, long long appt_id,
+series_place(struct ctx *ctx, struct series_def *s, long long appt_id,
     time_t start, struct series_run *run)
 {
 	struct slot_request	 slot;
-	sqlite3_stmt		*stmt;
+	struct appt_new		 a;
 	int			 overlap, forced, rc;
 
 	occ_slot(s, start, appt_id, &slot);
-	if ((rc = occ_decide(req, s, &slot, start, run, &overlap,
+	if ((rc = occ_decide(ctx, s, &slot, start, run, &overlap,
 	    &forced)) == -1)
-		return -1;
+		return ctx_internal(ctx);
 	if (rc == 1) {
 		if (run->mode == SERIES_REFUSE || run->past)
 			return 0;	/* the caller rolls back */
@@ -624,31 +624,10 @@ series_place(struct api_req *req, struct series_def *s, long long appt_id,
 		 * Its new time is taken: it stays where it was, booked, as
 		 * an override of its place in the changed series.
 		 */
-		if ((stmt = db_stmt(req->ctx.pd->db, occ_keep_sql)) == NULL)
-			return -1;
-		sqlite3_bind_int64(stmt, 1, appt_id);
-		sqlite3_bind_int64(stmt, 2, s->id);
-		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)start);
-		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)req->ctx.now);
-		return db_exec_stmt(req->ctx.pd->db, stmt);
+		return appt_rekey(ctx, appt_id, s->id, start, 1);
 	}
-	if ((stmt = db_stmt(req->ctx.pd->db, occ_place_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, appt_id);
-	sqlite3_bind_int64(stmt, 2, s->id);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)start);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)slot.start);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)slot.end);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)slot.block_end);
-	sqlite3_bind_int64(stmt, 7, s->clinician_id);
-	if (s->room_id != 0)
-		sqlite3_bind_int64(stmt, 8, s->room_id);
-	db_bind_text(stmt, 9, s->has_video ? s->video : NULL);
-	db_bind_text(stmt, 10, s->zone);
-	sqlite3_bind_int(stmt, 11, forced);
-	sqlite3_bind_int(stmt, 12, overlap);
-	sqlite3_bind_int64(stmt, 13, (sqlite3_int64)req->ctx.now);
-	if (db_exec_stmt(req->ctx.pd->db, stmt) == -1)
+	occ_new(s, &slot, start, forced, overlap, &a);
+	if (appt_move(ctx, appt_id, &a, 0) == -1)
 		return -1;
 	run->booked++;
 	if (run->first_id == 0)
@@ -661,7 +640,7 @@ series_place(struct api_req *req, struct series_def *s, long long appt_id,
  * booked again where they are still free (skipped anew where not).
  */
 int
-series_closure_removed(struct api_req *req, long long closure_id,
+series_closure_removed(struct ctx *ctx, long long closure_id,
     struct series_run *run)
 {
 	sqlite3_stmt		*stmt;
@@ -672,10 +651,10 @@ series_closure_removed(struct api_req *req, long long closure_id,
 	size_t			 n = 0, i;
 
 	snprintf(pat, sizeof(pat), "closure %lld:%%", closure_id);
-	if ((stmt = db_stmt(req->ctx.pd->db, skips_of_closure_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, skips_of_closure_sql)) == NULL)
 		return -1;
 	db_bind_text(stmt, 1, pat);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)req->ctx.now);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
 	while (n < sizeof(sid) / sizeof(sid[0]) &&
 	    sqlite3_step(stmt) == SQLITE_ROW) {
 		sid[n] = sqlite3_column_int64(stmt, 0);
@@ -683,22 +662,22 @@ series_closure_removed(struct api_req *req, long long closure_id,
 	}
 	sqlite3_reset(stmt);
 	for (i = 0; i < n; i++) {
-		if ((stmt = db_stmt(req->ctx.pd->db, skip_delete_sql)) == NULL)
+		if ((stmt = db_stmt(ctx->pd->db, skip_delete_sql)) == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, sid[i]);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)rec[i]);
-		if (db_exec_stmt(req->ctx.pd->db, stmt) == -1 ||
-		    series_load(req, sid[i], &s) == -1)
+		if (db_exec_stmt(ctx->pd->db, stmt) == -1 ||
+		    series_load(ctx, sid[i], &s) == -1)
 			return -1;
 		if (strcmp(s.state, "active") == 0 &&
-		    occ_book(req, &s, rec[i], run) == -1)
+		    occ_book(ctx, &s, rec[i], run) == -1)
 			return -1;
 	}
 	return 0;
 }
 
 int
-series_refusal(struct api_req *req, struct series_run *run, int total)
+series_refusal(struct ctx *ctx, struct series_run *run, int total)
 {
 	size_t		 n = json_array_size(run->problems), i, off;
 	char		 msg[900];
@@ -706,7 +685,7 @@ series_refusal(struct api_req *req, struct series_run *run, int total)
 
 	if (run->outside[0] != '\0') {
 		/* run->outside already says what to do about it. */
-		api_error(req, run->past ? PROTO_EPAST : PROTO_EHOURS, "%s",
+		ctx_error(ctx, run->past ? PROTO_EPAST : PROTO_EHOURS, "%s",
 		    run->outside);
 		return -1;
 	}
@@ -732,7 +711,7 @@ series_refusal(struct api_req *req, struct series_run *run, int total)
 		if (w > 0)
 			off += (size_t)w;
 	}
-	api_error_details(req, only_closures ? PROTO_ECLOSED : PROTO_ECONFLICT,
+	ctx_error_details(ctx, only_closures ? PROTO_ECLOSED : PROTO_ECONFLICT,
 	    json_pack("{s:O}", "clashes", run->problems),
 	    "%s%s; use --skip to book the others, or %s", msg,
 	    n > 4 ? ", ..." : "", only_closures ? "--force" : "--overlap");
@@ -741,17 +720,17 @@ series_refusal(struct api_req *req, struct series_run *run, int total)
 
 /* The daemon's own extension of every series, as its own caller. */
 static int
-series_extend_one(struct api_req *req, long long id)
+series_extend_one(struct ctx *ctx, long long id)
 {
 	struct series_def	 s;
 	struct series_run	 run;
 	int			 rc = -1;
 
 	series_run_init(&run, SERIES_SKIP);
-	if (series_load(req, id, &s) == 0 &&
-	    series_materialize(req, &s, series_horizon(req), &run) == 0 &&
+	if (series_load(ctx, id, &s) == 0 &&
+	    series_materialize(ctx, &s, series_horizon(ctx), &run) == 0 &&
 	    (run.booked == 0 && json_array_size(run.skipped) == 0 ?
-	    0 : audit_record(&req->ctx, "series.extend", "series", id,
+	    0 : audit_record(ctx, "series.extend", "series", id,
 	    "%d booked, %zu skipped", run.booked,
 	    json_array_size(run.skipped))) == 0)
 		rc = 0;
@@ -762,17 +741,17 @@ series_extend_one(struct api_req *req, long long id)
 void
 series_extend_all(struct practiced *pd)
 {
-	struct api_req	 req;
+	struct ctx	 ctx;
 	sqlite3_stmt	*stmt;
 	long long	 ids[128], last = 0;
 	size_t		 n, i, total = 0;
 
-	memset(&req, 0, sizeof(req));
-	ctx_init_internal(&req.ctx, pd, time(NULL), "practiced");
+	/* The audit log names the daemon itself as the one who acts. */
+	ctx_init_internal(&ctx, pd, time(NULL), "practiced");
 	do {
 		if ((stmt = db_stmt(pd->db, series_to_extend_sql)) == NULL)
 			return;
-		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(&req));
+		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(&ctx));
 		sqlite3_bind_int64(stmt, 2, last);
 		for (n = 0; n < sizeof(ids) / sizeof(ids[0]) &&
 		    sqlite3_step(stmt) == SQLITE_ROW; n++)
@@ -782,12 +761,12 @@ series_extend_all(struct practiced *pd)
 			/* One transaction a series: one failure spoils none. */
 			if (db_begin(pd->db) == -1)
 				return;
-			if (series_extend_one(&req, ids[i]) == -1) {
+			if (series_extend_one(&ctx, ids[i]) == -1) {
 				log_warnx("series %lld: cannot extend", ids[i]);
 				db_rollback(pd->db);
 			} else if (db_commit(pd->db) == -1)
 				log_warnx("series %lld: cannot commit", ids[i]);
-			ctx_clear(&req.ctx);
+			ctx_clear(&ctx);
 			last = ids[i];
 		}
 		total += n;

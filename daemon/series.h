@@ -9,10 +9,11 @@
 
 #include <jansson.h>
 
+#include "appt.h"
 #include "recur.h"
 #include "tz.h"
 
-struct api_req;
+struct ctx;
 struct practiced;
 
 struct series_def {
@@ -59,49 +60,42 @@ struct series_run {
 	char			 outside[480];	/* first outside hours */
 };
 
-int	 series_load(struct api_req *, long long id, struct series_def *);
-int	 series_store(struct api_req *, struct series_def *);
-json_t	*series_json(struct api_req *, long long id, int with_appointments);
-time_t	 series_horizon(struct api_req *);
+int	 series_load(struct ctx *, long long id, struct series_def *);
+int	 series_store(struct ctx *, struct series_def *);
+json_t	*series_json(struct ctx *, long long id, int with_appointments);
+time_t	 series_horizon(struct ctx *);
 
 void	 series_run_init(struct series_run *, enum series_mode);
 void	 series_run_clear(struct series_run *);
 /* Book occurrences from materialized_until up to (not including) to. */
-int	 series_materialize(struct api_req *, struct series_def *, time_t to,
+int	 series_materialize(struct ctx *, struct series_def *, time_t to,
 	    struct series_run *);
 /* Check and place an existing occurrence at a new time (moves). */
-int	 series_place(struct api_req *, struct series_def *,
+int	 series_place(struct ctx *, struct series_def *,
 	    long long appt_id, time_t start, struct series_run *);
 /* Book again what a removed closure made series skip (SERIES_SKIP run). */
-int	 series_closure_removed(struct api_req *, long long closure_id,
+int	 series_closure_removed(struct ctx *, long long closure_id,
 	    struct series_run *);
 /* Answer 409/422 for a refused run; 0 when nothing was refused. */
-int	 series_refusal(struct api_req *, struct series_run *, int total);
+int	 series_refusal(struct ctx *, struct series_run *, int total);
 
-/* The series side of the appointment handlers (api_series.c). */
+/* A series from its first session (series_scope.c). */
 struct series_booking {
-	long long	 clinician_id, client_id, service_id, room_id;
-	const char	*video;
-	const char	*zone;		/* the clinician's */
-	time_t		 start;
-	int		 minutes, buffer;
-	int		 force, overlap;
+	struct appt_booking	 appt;		/* the first session */
+	const char		*repeat;	/* "weekly", ... or an RRULE */
+	long long		 count;		/* 0: none */
+	const char		*until;		/* a date in ctx->tz, or NULL */
+	int			 skip;		/* book what can be booked */
 };
 
-struct series_change {
-	int		 following;	/* else all */
-	long long	 clinician_id;	/* 0: unchanged */
-	long long	 room_id;	/* 0: unchanged, -1: none */
-	int		 force, overlap, skip;
-};
-
-void	 api_series_book(struct api_req *, const struct series_booking *);
-int	 api_series_move(struct api_req *, long long appt_id,
-	    long long series_id, time_t recurrence, time_t new_start,
-	    const struct series_change *);
-int	 api_series_cancel(struct api_req *, long long appt_id,
-	    long long series_id, time_t start, time_t recurrence,
-	    int following, const char *by, const char *reason);
+int	 series_book(struct ctx *, const struct series_booking *,
+	    struct appt_result *);
+/* A move or cancel with scope following or all, of the open row. */
+int	 series_move(struct ctx *, const struct appt_row *,
+	    const struct appt_change *, struct appt_result *);
+int	 series_cancel(struct ctx *, const struct appt_row *,
+	    enum appt_scope, const char *by, const char *reason,
+	    struct appt_result *);
 
 /* The background extension of every active series to the horizon. */
 void	 series_extend_all(struct practiced *);
