@@ -1,0 +1,111 @@
+/*
+ * Clinicians, clients, services and rooms: one engine adds, lists, shows
+ * and edits (and so archives) them, driven by a table of each one's
+ * fields.  Callers hand it plain values; it knows nothing of HTTP.
+ */
+#ifndef PRACTICED_RESOURCE_H
+#define PRACTICED_RESOURCE_H
+
+#include <jansson.h>
+
+#include "lookup.h"
+
+struct ctx;
+
+enum res_kind {
+	RES_TEXT,	/* a string, or null where RES_CLEAR allows it */
+	RES_INT,	/* a whole number from .min to .max */
+	RES_BOOL,
+	RES_WORDS,	/* a set of .words, each a 0/1 column "COLUMN_WORD" */
+	RES_CREATED,	/* the instant it was added; never given */
+	RES_INITIALS	/* shown only: the initials of the field .column */
+};
+
+/* What a RES_TEXT must be (check.h); each brings its own length limit. */
+enum res_check {
+	RES_PLAIN,	/* check_text, at most .max characters */
+	RES_NAME,
+	RES_EMAIL,
+	RES_PHONE,
+	RES_ZONE,
+	RES_URL
+};
+
+/* Who may set a field, and what the engine does with it. */
+#define RES_ADD		0x01	/* may be given when adding */
+#define RES_EDIT	0x02	/* may be given when editing */
+#define RES_REQUIRED	0x04	/* must be given when adding */
+#define RES_CLEAR	0x08	/* may be given empty: stored as NULL */
+#define RES_UNIQUE	0x10	/* a name no other record has, in any case */
+#define RES_AUDIT	0x20	/* its value goes into the audit of an add */
+#define RES_HIDDEN	0x40	/* stored, not shown */
+#define RES_PRACTICE_ZONE 0x80	/* when not given: the practice's zone */
+
+struct res_field {
+	const char		*name;		/* JSON field */
+	enum res_kind		 kind;
+	int			 flags;
+	enum res_check		 check;		/* RES_TEXT */
+	long long		 min, max;	/* RES_INT; RES_PLAIN's length */
+	long long		 def;		/* RES_INT, RES_BOOL, RES_WORDS */
+	const char		*column;	/* when not the name */
+	const char *const	*words;		/* RES_WORDS, NULL-terminated */
+};
+
+#define RES_MAXFIELDS	16
+
+/* One value a field, in the order of the table. */
+struct res_value {
+	int		 given;
+	const char	*text;		/* RES_TEXT; NULL: none */
+	long long	 num;		/* RES_INT, RES_BOOL, RES_CREATED;
+					   RES_WORDS: bit i for words[i] */
+};
+
+struct res_type {
+	const char		*noun;		/* "clinician" */
+	const char		*plural;	/* "clinicians" */
+	const char		*table;
+	enum kind		 kind;		/* for lookup_ref */
+	const struct res_field	*fields;	/* ends with a NULL name */
+
+	/* Rules across fields, on the values to be stored. */
+	int	(*check)(struct ctx *, const struct res_type *,
+		    const struct res_value *);
+	/* What a record shows that is no column of its own. */
+	int	(*show)(struct ctx *, long long id, json_t *obj);
+};
+
+extern const struct res_type res_clinician;
+extern const struct res_type res_client;
+extern const struct res_type res_service;
+extern const struct res_type res_room;
+
+/*
+ * Each runs inside the caller's transaction and returns -1 with the
+ * context's error set, having written nothing the caller must keep.
+ * in[] holds a value for each field of the table; only given ones count.
+ */
+int	 res_add(struct ctx *, const struct res_type *,
+	    const struct res_value *in, long long *id);
+int	 res_edit(struct ctx *, const struct res_type *, long long id,
+	    const struct res_value *in);
+/* One record as JSON; NULL (error set) if none. */
+json_t	*res_show(struct ctx *, const struct res_type *, long long id);
+/* Active records, or all; prefix (or NULL) keeps names with a word
+ * starting with it.  NULL with the error set. */
+json_t	*res_list(struct ctx *, const struct res_type *, int all,
+	    const char *prefix);
+
+/* The index of a field in the table, or -1. */
+int	 res_field_index(const struct res_type *, const char *name);
+/* The value of a field by name (for hooks); an empty one if none. */
+const struct res_value *res_get(const struct res_type *,
+	    const struct res_value *, const char *name);
+
+/* A clinician's working hours (resource_hours.c): "" clears them. */
+int	 res_hours_set(struct ctx *, long long clinician_id,
+	    const char *spec);
+int	 res_hours_show(struct ctx *, long long clinician_id, json_t *obj);
+
+#endif
