@@ -622,6 +622,8 @@ res_audit_given(const struct res_type *t, const struct res_value *in,
 		if (in[i].given)
 			res_buf_add(&b, "%s %s", b.off > 7 ? "," : "",
 			    t->fields[i].name);
+	if (b.off == 7)
+		res_buf_add(&b, " nothing");
 }
 
 static int
