@@ -33,5 +33,8 @@ void	test_config(void);
 void	test_tz(void);
 void	test_hours(void);
 void	test_recur(void);
+void	test_booking(void);
+void	test_lookup(void);
+void	test_series_domain(void);
 
 #endif
