@@ -738,20 +738,18 @@ series_extend_one(struct ctx *ctx, long long id)
 	return rc;
 }
 
-void
-series_extend_all(struct practiced *pd)
+size_t
+series_extend(struct ctx *ctx)
 {
-	struct ctx	 ctx;
+	struct db	*db = ctx->pd->db;
 	sqlite3_stmt	*stmt;
 	long long	 ids[128], last = 0;
 	size_t		 n, i, total = 0;
 
-	/* The audit log names the daemon itself as the one who acts. */
-	ctx_init_internal(&ctx, pd, time(NULL), "practiced");
 	do {
-		if ((stmt = db_stmt(pd->db, series_to_extend_sql)) == NULL)
-			return;
-		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(&ctx));
+		if ((stmt = db_stmt(db, series_to_extend_sql)) == NULL)
+			return total;
+		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(ctx));
 		sqlite3_bind_int64(stmt, 2, last);
 		for (n = 0; n < sizeof(ids) / sizeof(ids[0]) &&
 		    sqlite3_step(stmt) == SQLITE_ROW; n++)
@@ -759,18 +757,29 @@ series_extend_all(struct practiced *pd)
 		sqlite3_reset(stmt);
 		for (i = 0; i < n; i++) {
 			/* One transaction a series: one failure spoils none. */
-			if (db_begin(pd->db) == -1)
-				return;
-			if (series_extend_one(&ctx, ids[i]) == -1) {
+			if (db_begin(db) == -1)
+				return total;
+			if (series_extend_one(ctx, ids[i]) == -1) {
 				log_warnx("series %lld: cannot extend", ids[i]);
-				db_rollback(pd->db);
-			} else if (db_commit(pd->db) == -1)
+				db_rollback(db);
+			} else if (db_commit(db) == -1)
 				log_warnx("series %lld: cannot commit", ids[i]);
-			ctx_clear(&ctx);
+			ctx_clear(ctx);
 			last = ids[i];
 		}
 		total += n;
 	} while (n == sizeof(ids) / sizeof(ids[0]));
-	if (total > 0)
+	return total;
+}
+
+void
+series_extend_all(struct practiced *pd)
+{
+	struct ctx	 ctx;
+	size_t		 total;
+
+	/* The audit log names the daemon itself as the one who acts. */
+	ctx_init_internal(&ctx, pd, time(NULL), "practiced");
+	if ((total = series_extend(&ctx)) > 0)
 		log_info("series: extended %zu to the horizon", total);
 }

@@ -97,7 +97,12 @@ int	 series_cancel(struct ctx *, const struct appt_row *,
 	    enum appt_scope, const char *by, const char *reason,
 	    struct appt_result *);
 
-/* The background extension of every active series to the horizon. */
+/*
+ * The background extension of every active series to the horizon, one
+ * transaction a series, as the context's actor; how many were looked at.
+ * series_extend_all does it as the daemon itself ("practiced"), now.
+ */
+size_t	 series_extend(struct ctx *);
 void	 series_extend_all(struct practiced *);
 
 #endif

@@ -12,6 +12,9 @@ main(void)
 	test_tz();
 	test_hours();
 	test_recur();
+	test_booking();
+	test_lookup();
+	test_series_domain();
 	test_resource();
 	icaltimezone_free_builtin_timezones();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);

@@ -33,6 +33,9 @@ void	test_config(void);
 void	test_tz(void);
 void	test_hours(void);
 void	test_recur(void);
+void	test_booking(void);
+void	test_lookup(void);
+void	test_series_domain(void);
 void	test_resource(void);
 
 #endif
