@@ -12,6 +12,7 @@
 #include <event2/http.h>
 
 #include "api.h"
+#include "check.h"
 #include "db.h"
 #include "log.h"
 #include "out.h"
@@ -183,35 +184,6 @@ api_initials(const char *name)
 	return out_initials(name);
 }
 
-static size_t
-utf8_length(const char *s)
-{
-	size_t	 n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-static int
-has_control(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
-static int
-is_blank(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!isspace((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 int
 api_string(struct api_req *req, const char *field, size_t maxlen,
     int required, const char **out)
@@ -238,21 +210,8 @@ api_string(struct api_req *req, const char *field, size_t maxlen,
 		    field);
 		return -1;
 	}
-	if (utf8_length(json_string_value(v)) > maxlen) {
-		api_error(req, PROTO_EBADREQUEST,
-		    "%s is too long (at most %zu characters)", field, maxlen);
+	if (check_text(&req->ctx, field, json_string_value(v), maxlen) == -1)
 		return -1;
-	}
-	if (has_control(json_string_value(v))) {
-		api_error(req, PROTO_EBADREQUEST,
-		    "%s contains control characters", field);
-		return -1;
-	}
-	if (is_blank(json_string_value(v))) {
-		api_error(req, PROTO_EBADREQUEST, "%s must not be empty",
-		    field);
-		return -1;
-	}
 	*out = json_string_value(v);
 	return 0;
 }
@@ -262,24 +221,6 @@ api_text(struct api_req *req, const char *field, size_t maxlen,
     int required, const char **out)
 {
 	return api_string(req, field, maxlen, required, out);
-}
-
-int
-api_name(struct api_req *req, const char *field, int required,
-    const char **out)
-{
-	const char	*p;
-
-	if (api_string(req, field, 100, required, out) == -1 || *out == NULL)
-		return api_failed(req) ? -1 : 0;
-	for (p = *out; *p != '\0' && isdigit((unsigned char)*p); p++)
-		;
-	if (*p == '\0') {
-		api_error(req, PROTO_EBADREQUEST, "%s \"%s\" is only digits, "
-		    "which would read as an id", field, *out);
-		return -1;
-	}
-	return 0;
 }
 
 int
@@ -368,74 +309,17 @@ api_ref(struct api_req *req, enum kind kind, const char *field,
 int
 api_zone(struct api_req *req, const char *field, const char **out)
 {
-	if (api_string(req, field, 64, 0, out) == -1)
+	if (api_string(req, field, CHECK_ZONE_MAX, 0, out) == -1)
 		return -1;
-	if (*out != NULL && !tz_valid(*out)) {
-		api_error(req, PROTO_EBADREQUEST, "unknown time zone \"%s\" "
-		    "(use an IANA name such as America/New_York)", *out);
-		return -1;
-	}
-	return 0;
-}
-
-int
-api_email(struct api_req *req, const char *field, const char **out)
-{
-	const char	*at, *dot;
-
-	if (api_string(req, field, 254, 0, out) == -1 || *out == NULL)
-		return *out == NULL && !api_failed(req) ? 0 : -1;
-	at = strchr(*out, '@');
-	dot = at ? strrchr(at, '.') : NULL;
-	if (at == NULL || at == *out || strchr(at + 1, '@') != NULL ||
-	    dot == NULL || dot == at + 1 || dot[1] == '\0' ||
-	    strpbrk(*out, " ,;<>\"") != NULL) {
-		api_error(req, PROTO_EBADREQUEST,
-		    "\"%s\" is not an email address", *out);
-		return -1;
-	}
-	return 0;
-}
-
-int
-api_phone(struct api_req *req, const char *field, const char **out)
-{
-	const char	*p;
-	size_t		 digits = 0;
-
-	if (api_string(req, field, 16, 0, out) == -1 || *out == NULL)
-		return *out == NULL && !api_failed(req) ? 0 : -1;
-	for (p = *out + 1; *p != '\0' && isdigit((unsigned char)*p); p++)
-		digits++;
-	if ((*out)[0] != '+' || *p != '\0' || digits < 8 || digits > 15 ||
-	    (*out)[1] == '0') {
-		api_error(req, PROTO_EBADREQUEST, "\"%s\" is not a phone "
-		    "number in international form (like +15555550123)", *out);
-		return -1;
-	}
-	return 0;
+	return *out == NULL ? 0 : check_zone(&req->ctx, field, *out);
 }
 
 int
 api_url(struct api_req *req, const char *field, const char **out)
 {
-	const char	*host;
-
-	if (api_string(req, field, 2048, 0, out) == -1 || *out == NULL)
-		return *out == NULL && !api_failed(req) ? 0 : -1;
-	if (strncmp(*out, "https://", 8) == 0)
-		host = *out + 8;
-	else if (strncmp(*out, "http://", 7) == 0)
-		host = *out + 7;
-	else
-		host = NULL;
-	if (host == NULL || *host == '\0' || *host == '/' ||
-	    strchr(*out, ' ') != NULL) {
-		api_error(req, PROTO_EBADREQUEST,
-		    "%s must be an http:// or https:// address", field);
+	if (api_string(req, field, CHECK_URL_MAX, 0, out) == -1)
 		return -1;
-	}
-	return 0;
+	return *out == NULL ? 0 : check_url(&req->ctx, field, *out);
 }
 
 int

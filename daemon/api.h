@@ -86,9 +86,6 @@ int	 api_string(struct api_req *, const char *field, size_t maxlen,
 	    int required, const char **out);
 int	 api_text(struct api_req *, const char *field, size_t maxlen,
 	    int required, const char **out);
-/* A person's or thing's name: not all digits, which would read as an id. */
-int	 api_name(struct api_req *, const char *field, int required,
-	    const char **out);
 int	 api_int(struct api_req *, const char *field, long long min,
 	    long long max, int required, long long *out);
 int	 api_bool(struct api_req *, const char *field, int *out);
@@ -97,9 +94,8 @@ int	 api_id(struct api_req *, const char *s, long long *out);
  * *id = 0 when the field is absent and not required. */
 int	 api_ref(struct api_req *, enum kind, const char *field, int required,
 	    long long *id);
+/* Checked as check.h says. */
 int	 api_zone(struct api_req *, const char *field, const char **out);
-int	 api_email(struct api_req *, const char *field, const char **out);
-int	 api_phone(struct api_req *, const char *field, const char **out);
 int	 api_url(struct api_req *, const char *field, const char **out);
 
 /* Writes in one transaction: begin, then commit or roll back. */
