@@ -10,10 +10,10 @@
 #include "lookup.h"
 #include "resource.h"
 
-/* "email, sms" with last joining the last two. */
+/* The words of a set for a message: "email and/or sms", "\"email\", ..." */
 static void
 api_res_join(char *buf, size_t len, const char *const *words,
-    const char *quote, const char *last)
+    const char *quote, const char *sep, const char *last)
 {
 	size_t	 off = 0, i;
 	int	 n;
@@ -21,7 +21,7 @@ api_res_join(char *buf, size_t len, const char *const *words,
 	buf[0] = '\0';
 	for (i = 0; words[i] != NULL; i++) {
 		n = snprintf(buf + off, len - off, "%s%s%s%s",
-		    i == 0 ? "" : words[i + 1] == NULL ? last : ", ",
+		    i == 0 ? "" : words[i + 1] == NULL ? last : sep,
 		    quote, words[i], quote);
 		if (n < 0 || (size_t)n >= len - off)
 			return;
@@ -29,27 +29,24 @@ api_res_join(char *buf, size_t len, const char *const *words,
 	}
 }
 
-/* Refuses a value of a RES_WORDS field that is neither form. */
+/* A value of a RES_WORDS field that is neither a list nor a string. */
 static int
 api_res_words_refuse(struct api_req *req, const struct res_field *f,
-    int listed)
+    int in_list)
 {
-	char	 words[128], all[128];
-	size_t	 i, off = 0;
+	char	 each[128], all[128];
 
-	if (listed) {
-		api_res_join(words, sizeof(words), f->words, "", " and/or ");
+	if (in_list) {
+		api_res_join(each, sizeof(each), f->words, "", ", ",
+		    " and/or ");
 		api_error(req, PROTO_EBADREQUEST, "%s must list %s", f->name,
-		    words);
+		    each);
 		return -1;
 	}
-	/* "email", "sms", "email,sms" or "none" */
-	for (i = 0; f->words[i] != NULL && off < sizeof(all) - 1; i++)
-		off += (size_t)snprintf(all + off, sizeof(all) - off, "%s%s",
-		    i ? "," : "", f->words[i]);
-	api_res_join(words, sizeof(words), f->words, "\"", ", ");
+	api_res_join(each, sizeof(each), f->words, "\"", ", ", ", ");
+	api_res_join(all, sizeof(all), f->words, "", ",", ",");
 	api_error(req, PROTO_EBADREQUEST, "%s must be %s, \"%s\" or \"none\"",
-	    f->name, words, all);
+	    f->name, each, all);
 	return -1;
 }
 
@@ -68,7 +65,7 @@ api_res_word(struct api_req *req, const struct res_field *f, const char *w,
 		}
 	if (len == 4 && strncmp(w, "none", 4) == 0)
 		return 0;
-	api_res_join(words, sizeof(words), f->words, "", ", ");
+	api_res_join(words, sizeof(words), f->words, "", ", ", ", ");
 	api_error(req, PROTO_EBADREQUEST, "%s: \"%.*s\" is not %s or none",
 	    f->name, (int)(len > 20 ? 20 : len), w, words);
 	return -1;
