@@ -36,5 +36,6 @@ void	test_recur(void);
 void	test_booking(void);
 void	test_lookup(void);
 void	test_series_domain(void);
+void	test_api(void);
 
 #endif
