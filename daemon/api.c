@@ -3,6 +3,7 @@
  * input fields, answering, and wrapping a change in one transaction.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,27 @@ api_query(struct api_req *req, const char *key)
 	if (req->query == NULL)
 		return NULL;
 	return evhttp_find_header(req->query, key);
+}
+
+int
+api_query_int(struct api_req *req, const char *key, long long min,
+    long long max, long long *out, const char *why)
+{
+	const char	*v = api_query(req, key);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno == ERANGE || n < min ||
+	    n > max) {
+		api_error(req, PROTO_EBADREQUEST, "%s", why);
+		return -1;
+	}
+	*out = n;
+	return 1;
 }
 
 int
@@ -275,8 +297,10 @@ api_id(struct api_req *req, const char *s, long long *out)
 	char		*end;
 	long long	 n;
 
+	errno = 0;
 	n = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || n <= 0 || !isdigit((unsigned char)*s)) {
+	if (*s == '\0' || *end != '\0' || n <= 0 || errno == ERANGE ||
+	    !isdigit((unsigned char)*s)) {
 		api_error(req, PROTO_EBADREQUEST,
 		    "\"%.40s\" is not a number", s);
 		return -1;

@@ -76,6 +76,13 @@ void	 api_answer(struct api_req *);
 
 /* Input.  Each returns -1 with the error answer set on bad input. */
 const char *api_query(struct api_req *, const char *key);
+/*
+ * A whole number from the query, range-checked as a long long before
+ * any caller narrows it: 0 when absent, 1 when read, -1 with "why" as
+ * the bad_request message when it is not a number in [min, max].
+ */
+int	 api_query_int(struct api_req *, const char *key, long long min,
+	    long long max, long long *out, const char *why);
 int	 api_fields(struct api_req *, const char *const *allowed);
 /* Present at all, and present as null or "" (a request to clear). */
 int	 api_has(struct api_req *, const char *field);

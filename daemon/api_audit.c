@@ -16,7 +16,7 @@ audit_params(struct api_req *req, time_t *since, long long *limit)
 {
 	const char	*v;
 	struct tz_wall	 w;
-	char		 err[160], *end;
+	char		 err[160];
 
 	*since = 0;
 	*limit = 100;
@@ -28,15 +28,9 @@ audit_params(struct api_req *req, time_t *since, long long *limit)
 		}
 		*since = tz_day_start(req->ctx.tz, w.year, w.month, w.day);
 	}
-	if ((v = api_query(req, "limit")) != NULL) {
-		*limit = strtoll(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || *limit < 1 ||
-		    *limit > 10000) {
-			api_error(req, PROTO_EBADREQUEST,
-			    "limit must be a number from 1 to 10000");
-			return -1;
-		}
-	}
+	if (api_query_int(req, "limit", 1, 10000, limit,
+	    "limit must be a number from 1 to 10000") == -1)
+		return -1;
 	return 0;
 }
 

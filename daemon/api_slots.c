@@ -166,7 +166,8 @@ slots_params(struct api_req *req, struct slots_ctx *c, long long *service,
     struct tz_wall *from, long long *days)
 {
 	const char	*v;
-	char		*end, err[160];
+	char		 err[160], why[40];
+	long long	 step;
 
 	if ((v = api_query(req, "clinician")) == NULL ||
 	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &c->clinician_id) == -1) {
@@ -186,23 +187,14 @@ slots_params(struct api_req *req, struct slots_ctx *c, long long *service,
 	    lookup_ref(&req->ctx, KIND_ROOM, v, &c->room_id) == -1)
 		return -1;
 	*days = 14;
-	if ((v = api_query(req, "days")) != NULL) {
-		*days = strtoll(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || *days < 1 ||
-		    *days > SLOTS_MAX_DAYS) {
-			api_error(req, PROTO_EBADREQUEST, "days must be 1 to %d",
-			    SLOTS_MAX_DAYS);
-			return -1;
-		}
-	}
-	if ((v = api_query(req, "step")) != NULL) {
-		c->step = (int)strtol(v, &end, 10);
-		if (*v == '\0' || *end != '\0' || c->step < 5 || c->step > 240) {
-			api_error(req, PROTO_EBADREQUEST, "step must be 5 to 240 "
-			    "minutes");
-			return -1;
-		}
-	}
+	step = c->step;
+	snprintf(why, sizeof(why), "days must be 1 to %d", SLOTS_MAX_DAYS);
+	/* Checked whole, then narrowed: 4294967301 is no 5. */
+	if (api_query_int(req, "days", 1, SLOTS_MAX_DAYS, days, why) == -1 ||
+	    api_query_int(req, "step", 5, 240, &step,
+	    "step must be 5 to 240 minutes") == -1)
+		return -1;
+	c->step = (int)step;
 	v = api_query(req, "from");
 	if (tz_parse_date(v ? v : "today", c->zone, req->ctx.now, from, err,
 	    sizeof(err)) == -1) {

@@ -16,6 +16,7 @@ main(void)
 	test_lookup();
 	test_series_domain();
 	test_resource();
+	test_api();
 	icaltimezone_free_builtin_timezones();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "book.h"
+#include "closure.h"
 #include "db.h"
 #include "practice.h"
 #include "series.h"
@@ -252,6 +253,53 @@ test_series_cancel(struct practice *p)
 	db_rollback(p->pd.db);
 }
 
+/* A closure skips a session; removing it books the session again. */
+static void
+test_series_closure(struct practice *p)
+{
+	struct closure_new	 c;
+	struct appt_result	 res;
+	json_t			*removed, *skipped, *affected;
+	long long		 id;
+	int			 restored;
+
+	memset(&c, 0, sizeof(c));
+	c.from = "2030-01-15";
+	c.reason = "Training";
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(db_begin(p->pd.db) == 0);
+	CHECK(closure_add(&p->ctx, &c, &id) == 0);
+	CHECK(weekly(p, "weekly", 4, 1, 0, &res) == 0);
+	CHECK(res.count == 3);
+	appt_result_clear(&res);
+	CHECK((affected = closure_affected(&p->ctx, id)) != NULL &&
+	    json_array_size(affected) == 0);
+	json_decref(affected);
+	CHECK(closure_remove(&p->ctx, id, &removed, &restored,
+	    &skipped) == 0);
+	CHECK(restored == 1 && json_array_size(skipped) == 0);
+	CHECK_STR(json_string_value(json_object_get(removed, "from")),
+	    "2030-01-15");
+	CHECK(count(p, "series_id = 1 AND state = 'booked'") == 4);
+	CHECK(practice_int(p, "SELECT count(*) FROM series_skips") == 0);
+	json_decref(removed);
+	json_decref(skipped);
+
+	/* Gone is gone; bad days and long closures are refused. */
+	CHECK(closure_remove(&p->ctx, id, &removed, &restored,
+	    &skipped) == -1 && p->ctx.err == PROTO_ENOTFOUND);
+	practice_reset(p, PRACTICE_NOW);
+	c.from = "2030-02-30";
+	CHECK(closure_add(&p->ctx, &c, &id) == -1 &&
+	    p->ctx.err == PROTO_EBADREQUEST);
+	practice_reset(p, PRACTICE_NOW);
+	c.from = "2030-01-15";
+	c.to = "2031-03-01";
+	CHECK(closure_add(&p->ctx, &c, &id) == -1 &&
+	    p->ctx.err == PROTO_EBADREQUEST);
+	db_rollback(p->pd.db);
+}
+
 void
 test_series_domain(void)
 {
@@ -266,5 +314,6 @@ test_series_domain(void)
 	test_series_horizon(&p);
 	test_series_scopes(&p);
 	test_series_cancel(&p);
+	test_series_closure(&p);
 	practice_close(&p);
 }

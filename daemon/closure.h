@@ -1,0 +1,37 @@
+/*
+ * Closures: days the practice, or one clinician, does not see clients.
+ * Adding one leaves the sessions it covers booked (moving them is
+ * staff's call); removing one books again what series skipped for it.
+ */
+#ifndef PRACTICED_CLOSURE_H
+#define PRACTICED_CLOSURE_H
+
+#include <time.h>
+
+#include <jansson.h>
+
+struct ctx;
+
+struct closure_new {
+	long long	 clinician_id;	/* 0: practice-wide */
+	const char	*from;		/* dates in the clinician's zone */
+	const char	*to;		/* NULL: the day of from */
+	const char	*reason;
+};
+
+/* Each returns -1 with the error set in the context. */
+int	 closure_add(struct ctx *, const struct closure_new *, long long *id);
+/* The closure as it was, how many series sessions were booked again,
+ * and those skipped anew. */
+int	 closure_remove(struct ctx *, long long id, json_t **removed,
+	    int *restored, json_t **skipped);
+
+json_t	*closure_json(struct ctx *, long long id);
+/* Open sessions the closure covers, as appointments (NULL on error). */
+json_t	*closure_affected(struct ctx *, long long id);
+/* Closures that end after from and start before to, of the practice and
+ * (when clinician_id != 0) of that clinician. */
+json_t	*closure_list(struct ctx *, time_t from, time_t to,
+	    long long clinician_id);
+
+#endif
