@@ -10,6 +10,9 @@
 
 #include "practicectl.h"
 
+#define TABLE_CELL_MAX	40	/* columns of a cell, but in the last column */
+#define TABLE_CELL_MIN	6	/* a column narrowed for the terminal */
+
 struct table {
 	int		  ncols;
 	int		  header;	/* the first row is a header */
@@ -115,18 +118,6 @@ output_clean(const char *s)
 	return (out);
 }
 
-/* Columns taken by s: one per UTF-8 code point. */
-static size_t
-output_width(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return (n);
-}
-
 static struct table *
 table_alloc(int ncols)
 {
@@ -209,39 +200,83 @@ kv_addf(struct table *t, const char *key, const char *fmt, ...)
 	free(s);
 }
 
+/*
+ * The width of each column: its widest cell, cut to TABLE_CELL_MAX but in
+ * the last column, then, for a terminal of width columns, narrowed widest
+ * first (to no less than its header or TABLE_CELL_MIN) until the table
+ * fits.  A "key: value" block keeps its values whole.
+ */
+static size_t *
+table_widths(struct table *t, int width)
+{
+	size_t	*w, *floor, i, total, best;
+	int	 c, gaps;
+
+	w = xreallocarray(NULL, t->ncols, sizeof(*w));
+	floor = xreallocarray(NULL, t->ncols, sizeof(*floor));
+	for (c = 0; c < t->ncols; c++) {
+		w[c] = 0;
+		floor[c] = t->header ? width_of(t->cells[c]) : 0;
+		if (floor[c] < TABLE_CELL_MIN)
+			floor[c] = TABLE_CELL_MIN;
+	}
+	for (i = 0; i < t->ncells; i++)
+		if (width_of(t->cells[i]) > w[i % t->ncols])
+			w[i % t->ncols] = width_of(t->cells[i]);
+	if (t->kv) {
+		free(floor);
+		return (w);
+	}
+	for (c = 0; c < t->ncols - 1; c++)
+		if (w[c] > TABLE_CELL_MAX && w[c] > floor[c])
+			w[c] = floor[c] > TABLE_CELL_MAX ? floor[c] :
+			    TABLE_CELL_MAX;
+	gaps = 2 * (t->ncols - 1);
+	for (total = gaps, c = 0; c < t->ncols; c++)
+		total += w[c];
+	while (width > 0 && total > (size_t)width) {
+		for (best = t->ncols, c = 0; c < t->ncols; c++)
+			if (w[c] > floor[c] && (best == (size_t)t->ncols ||
+			    w[c] > w[best]))
+				best = c;
+		if (best == (size_t)t->ncols)
+			break;		/* as narrow as it gets */
+		w[best]--;
+		total--;
+	}
+	free(floor);
+	return (w);
+}
+
 /* Prints the table with columns aligned; the last column is not padded. */
 void
-table_print(struct table *t, FILE *fp)
+table_print(struct table *t, int width, FILE *fp)
 {
-	size_t	*width, i, w, nrows, r;
+	size_t	*w, i, cw, nrows, r;
+	char	*cut;
 	int	 c;
 
 	if (t->ncols <= 0)
 		return;
-	width = xreallocarray(NULL, t->ncols, sizeof(*width));
-	for (i = 0; i < (size_t)t->ncols; i++)
-		width[i] = 0;
-	for (i = 0; i < t->ncells; i++) {
-		w = output_width(t->cells[i]);
-		if (w > width[i % t->ncols])
-			width[i % t->ncols] = w;
-	}
+	w = table_widths(t, width);
 	nrows = (t->ncells + t->ncols - 1) / t->ncols;
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			i = r * t->ncols + c;
 			if (i >= t->ncells)
 				break;
-			fputs(t->cells[i], fp);
+			cut = width_cut(t->cells[i], w[c]);
+			fputs(cut, fp);
+			cw = width_of(cut);
+			free(cut);
 			if (c == t->ncols - 1)
 				break;
-			for (w = output_width(t->cells[i]);
-			    w < width[c] + (t->kv ? 1 : 2); w++)
+			for (; cw < w[c] + (t->kv ? 1 : 2); cw++)
 				fputc(' ', fp);
 		}
 		fputc('\n', fp);
 	}
-	free(width);
+	free(w);
 }
 
 void

@@ -65,7 +65,7 @@ print_kv_field(struct table *kv, const char *label, json_t *o, const char *key)
 void
 print_kv(struct table *kv)
 {
-	table_print(kv, stdout);
+	table_print(kv, 0, stdout);
 	table_free(kv);
 }
 
@@ -111,7 +111,7 @@ duration_text(json_int_t s)
 }
 
 int
-print_status(const struct ctl_args *args, json_t *answer)
+print_status(const struct ctl_view *view, json_t *answer)
 {
 	struct table	*kv = kv_new();
 	json_t		*practice, *counts, *you, *v;
@@ -119,7 +119,7 @@ print_status(const struct ctl_args *args, json_t *answer)
 	const char	*key;
 	char		*up;
 
-	(void)args;
+	(void)view;
 	practice = json_object_get(answer, "practice");
 	kv_add(kv, "practice", print_dash(json_text(practice, "name")));
 	kv_add(kv, "timezone", print_dash(json_text(practice, "timezone")));
@@ -334,9 +334,9 @@ show_room(json_t *r)
 
 /* "clinician show", "client show", ...: one record. */
 int
-print_object(const struct ctl_args *args, json_t *answer)
+print_object(const struct ctl_view *view, json_t *answer)
 {
-	const char	*object = args->cmd->object;
+	const char	*object = view->object;
 	json_t		*o;
 
 	if ((o = answer_object(answer, object)) == NULL)
@@ -354,30 +354,28 @@ print_object(const struct ctl_args *args, json_t *answer)
 
 /* "added clinician 3: Ana Ruiz", "updated client 7: Jordan Lee" */
 int
-print_changed(const struct ctl_args *args, json_t *answer)
+print_changed(const struct ctl_view *view, json_t *answer)
 {
-	const char	*object = args->cmd->object;
+	const char	*object = view->object;
 	json_t		*o;
 	char		*id;
 
 	if ((o = answer_object(answer, object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	id = json_scalar(json_object_get(o, "id"));
-	print_line(stdout, "%s %s %s: %s",
-	    strcmp(args->cmd->method, "POST") == 0 ? "added" : "updated",
-	    object, id, print_dash(json_text(o, "name")));
+	print_line(stdout, "%s %s %s: %s", print_dash(view->verb), object, id, print_dash(json_text(o, "name")));
 	free(id);
 	return (CTL_EXIT_OK);
 }
 
 /* "hours of clinician 3 (Ana Ruiz): mon 09:00-17:00 (America/New_York)" */
 int
-print_hours_set(const struct ctl_args *args, json_t *answer)
+print_hours_set(const struct ctl_view *view, json_t *answer)
 {
 	json_t	*c;
 	char	*id, *hours;
 
-	if ((c = answer_object(answer, args->cmd->object)) == NULL)
+	if ((c = answer_object(answer, view->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	id = json_scalar(json_object_get(c, "id"));
 	hours = hours_text(json_member(c, "hours", JSON_ARRAY));
@@ -397,7 +395,8 @@ print_hours_set(const struct ctl_args *args, json_t *answer)
  * or the line empty if there are none; frees t.
  */
 int
-print_rows(json_t *answer, const char *key, const char *empty,
+print_rows(const struct ctl_view *view, json_t *answer, const char *key,
+    const char *empty,
     struct table *t, void (*row)(struct table *, json_t *))
 {
 	json_t	*list, *o;
@@ -409,7 +408,7 @@ print_rows(json_t *answer, const char *key, const char *empty,
 	else {
 		json_array_foreach(list, i, o)
 			row(t, o);
-		table_print(t, stdout);
+		table_print(t, view->width, stdout);
 	}
 	json_decref(list);
 	table_free(t);
@@ -428,10 +427,10 @@ row_clinician(struct table *t, json_t *c)
 }
 
 int
-print_clinicians(const struct ctl_args *args, json_t *answer)
+print_clinicians(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "clinicians", "no clinicians",
+	(void)view;
+	return (print_rows(view, answer, "clinicians", "no clinicians",
 	    table_new(6, "ID", "NAME", "EMAIL", "PHONE", "ZONE", "ACTIVE"),
 	    row_clinician));
 }
@@ -453,15 +452,15 @@ row_client(struct table *t, json_t *c)
 }
 
 int
-print_clients(const struct ctl_args *args, json_t *answer)
+print_clients(const struct ctl_view *view, json_t *answer)
 {
-	const char	*search = parse_get(args, "search");
+	const char	*search = view->search;
 	char		*empty;
 	int		 rc;
 
 	empty = search != NULL ? xasprintf("no clients matching \"%s\"",
 	    search) : xstrdup("no clients");
-	rc = print_rows(answer, "clients", empty, table_new(7, "ID", "NAME",
+	rc = print_rows(view, answer, "clients", empty, table_new(7, "ID", "NAME",
 	    "EMAIL", "PHONE", "REMIND", "ZONE", "ACTIVE"), row_client);
 	free(empty);
 	return (rc);
@@ -478,10 +477,10 @@ row_service(struct table *t, json_t *s)
 }
 
 int
-print_services(const struct ctl_args *args, json_t *answer)
+print_services(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "services", "no services",
+	(void)view;
+	return (print_rows(view, answer, "services", "no services",
 	    table_new(5, "ID", "NAME", "MINUTES", "BUFFER", "ACTIVE"),
 	    row_service));
 }
@@ -495,10 +494,10 @@ row_room(struct table *t, json_t *r)
 }
 
 int
-print_rooms(const struct ctl_args *args, json_t *answer)
+print_rooms(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "rooms", "no rooms",
+	(void)view;
+	return (print_rows(view, answer, "rooms", "no rooms",
 	    table_new(3, "ID", "NAME", "ACTIVE"), row_room));
 }
 
@@ -595,7 +594,7 @@ appt_marked(json_t *a)
  * a "!" after the state a booking made with --force or --overlap.
  */
 void
-print_appt_table(json_t *list, const char *tz)
+print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
 {
 	struct table	*t;
 	json_t		*a;
@@ -625,7 +624,7 @@ print_appt_table(json_t *list, const char *tz)
 		marked |= appt_marked(a);
 		free(s);
 	}
-	table_print(t, stdout);
+	table_print(t, view->width, stdout);
 	table_free(t);
 	if (tz != NULL)
 		print_line(stdout, "times in %s%s", tz,
@@ -637,18 +636,18 @@ print_appt_table(json_t *list, const char *tz)
 }
 
 int
-print_appointments(const struct ctl_args *args, json_t *answer)
+print_appointments(const struct ctl_view *view, json_t *answer)
 {
 	json_t	*list;
 
-	(void)args;
+	(void)view;
 	list = answer_list(answer, "appointments");
 	if (json_array_size(list) == 0)
 		print_line(stdout, "no appointments from %s to %s",
 		    print_dash(json_text(answer, "from")),
 		    print_dash(json_text(answer, "to")));
 	else
-		print_appt_table(list, json_text(answer, "tz"));
+		print_appt_table(view, list, json_text(answer, "tz"));
 	json_decref(list);
 	return (CTL_EXIT_OK);
 }
@@ -674,7 +673,7 @@ kv_series(struct table *kv, json_t *a)
 }
 
 int
-print_appointment(const struct ctl_args *args, json_t *answer)
+print_appointment(const struct ctl_view *view, json_t *answer)
 {
 	struct table	*kv;
 	json_t		*a, *o;
@@ -682,7 +681,7 @@ print_appointment(const struct ctl_args *args, json_t *answer)
 	json_int_t	 id;
 	char		*s;
 
-	if ((a = answer_object(answer, args->cmd->object)) == NULL)
+	if ((a = answer_object(answer, view->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	kv = kv_new();
 	print_kv_field(kv, "id", a, "id");
@@ -745,31 +744,29 @@ print_appointment(const struct ctl_args *args, json_t *answer)
  * "booked 12: 2026-12-01 15:00-15:50 Jordan Lee with Ana Ruiz (Room 2)"
  */
 int
-print_appointment_done(const struct ctl_args *args, json_t *answer)
+print_appointment_done(const struct ctl_view *view, json_t *answer)
 {
-	const char	*name = args->cmd->name, *where, *by;
+	const char	*done = print_dash(view->verb), *where, *by;
 	json_t		*a;
 	char		*id, *span, *tail, *verb;
 
-	if ((a = answer_object(answer, args->cmd->object)) == NULL)
+	if ((a = answer_object(answer, view->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	id = json_scalar(json_object_get(a, "id"));
 	span = print_span(a);
 	where = print_where(a);
-	if (strcmp(name, "cancel") == 0) {
+	if (strcmp(done, "cancelled") == 0) {
 		by = json_text(a, "cancelled_by");
 		tail = by != NULL ? xasprintf(" (by %s%s)", by,
 		    json_bool_get(a, "late") ? ", late" : "") : xstrdup("");
 	} else
 		tail = strcmp(where, "-") != 0 ?
 		    xasprintf(" (%s)", where) : xstrdup("");
-	if (strcmp(name, "mark") == 0)
+	if (strcmp(done, "marked") == 0)
 		verb = xasprintf("marked %s %s", id,
 		    print_dash(json_text(a, "state")));
 	else
-		verb = xasprintf("%s %s", strcmp(name, "book") == 0 ?
-		    "booked" : strcmp(name, "move") == 0 ? "moved" :
-		    "cancelled", id);
+		verb = xasprintf("%s %s", done, id);
 	print_line(stdout, "%s: %s %s with %s%s", verb, span,
 	    print_dash(print_name(a, "client")), print_dash(print_name(a, "clinician")),
 	    tail);
@@ -803,15 +800,15 @@ row_audit(struct table *t, json_t *e)
 }
 
 int
-print_audit(const struct ctl_args *args, json_t *answer)
+print_audit(const struct ctl_view *view, json_t *answer)
 {
-	const char	*since = parse_get(args, "since");
+	const char	*since = view->since;
 	char		*empty;
 	int		 rc;
 
 	empty = since != NULL ? xasprintf("no audit entries since %s",
 	    since) : xstrdup("no audit entries");
-	rc = print_rows(answer, "audit", empty, table_new(7, "ID", "WHEN",
+	rc = print_rows(view, answer, "audit", empty, table_new(7, "ID", "WHEN",
 	    "USER", "ROLE", "ACTION", "OBJECT", "DETAIL"), row_audit);
 	free(empty);
 	if (rc == CTL_EXIT_OK && json_text(answer, "tz") != NULL &&

@@ -42,13 +42,13 @@ closure_line(const char *verb, json_t *c)
 
 /* closure add: the closure, then the sessions already booked in it. */
 int
-print_closure_added(const struct ctl_args *args, json_t *answer)
+print_closure_added(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*c, *affected;
 	const char	*tz;
 	size_t		 n;
 
-	if ((c = answer_object(answer, args->cmd->object)) == NULL)
+	if ((c = answer_object(answer, view->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	closure_line("added", c);
 	affected = json_member(answer, "affected", JSON_ARRAY);
@@ -58,12 +58,12 @@ print_closure_added(const struct ctl_args *args, json_t *answer)
 	    n == 1 ? "" : "s", n == 1 ? "s" : "");
 	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
 	    json_text(json_array_get(affected, 0), "tz");
-	print_appt_table(affected, tz);
+	print_appt_table(view, affected, tz);
 	return (CTL_EXIT_OK);
 }
 
 int
-print_closure_removed(const struct ctl_args *args, json_t *answer)
+print_closure_removed(const struct ctl_view *view, json_t *answer)
 {
 	json_t	*c;
 
@@ -71,7 +71,7 @@ print_closure_removed(const struct ctl_args *args, json_t *answer)
 	size_t	 i;
 	long long restored;
 
-	if ((c = answer_object(answer, args->cmd->object)) == NULL)
+	if ((c = answer_object(answer, view->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	closure_line("removed", c);
 	/* Series sessions the closure had skipped are booked again. */
@@ -100,10 +100,10 @@ row_closure(struct table *t, json_t *c)
 }
 
 int
-print_closures(const struct ctl_args *args, json_t *answer)
+print_closures(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "closures", "no closures",
+	(void)view;
+	return (print_rows(view, answer, "closures", "no closures",
 	    table_new(5, "ID", "FROM", "TO", "WHO", "REASON"), row_closure));
 }
 
@@ -179,7 +179,7 @@ slots_footer(json_t *answer)
  * slots, "09:00-09:50  10:00-10:50 ...", wrapped.
  */
 int
-print_slots(const struct ctl_args *args, json_t *answer)
+print_slots(const struct ctl_view *view, json_t *answer)
 {
 	struct slots_line	 line = { NULL, 0 };
 	json_t			*list, *slot;
@@ -187,7 +187,7 @@ print_slots(const struct ctl_args *args, json_t *answer)
 	char			*day = NULL, *date, *times;
 	size_t			 i;
 
-	(void)args;
+	(void)view;
 	list = answer_list(answer, "slots");
 	if (json_array_size(list) == 0) {
 		print_line(stdout, "no free slots from %s to %s",

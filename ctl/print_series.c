@@ -55,14 +55,14 @@ sessions_text(json_t *answer, const char *key)
  *  12 sessions (Jordan Lee with Ana Ruiz)", then the skipped ones.
  */
 int
-print_booked(const struct ctl_args *args, json_t *answer)
+print_booked(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*s, *a;
 	const char	*zone, *tz, *client, *clinician;
 	char		*id, *first, *n, *at;
 
 	if ((s = json_member(answer, "series", JSON_OBJECT)) == NULL)
-		return (print_appointment_done(args, answer));
+		return (print_appointment_done(view, answer));
 	a = json_member(answer, "appointment", JSON_OBJECT);
 	id = json_scalar(json_object_get(s, "id"));
 	first = print_date(json_text(s, "first_local"));
@@ -91,40 +91,32 @@ print_booked(const struct ctl_args *args, json_t *answer)
 	return (CTL_EXIT_OK);
 }
 
-/* Whether move or cancel was given --following or --all. */
-static int
-scoped(const struct ctl_args *args)
-{
-	return (parse_get(args, "following") != NULL ||
-	    parse_get(args, "all") != NULL);
-}
-
 /*
  * move --following|--all:
  * "moved 3 sessions of series 4 to 10:00 (from 2027-01-11)", and for
  * --following ", now series 5" when the split made a new one.
  */
 int
-print_moved(const struct ctl_args *args, json_t *answer)
+print_moved(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*s, *a, *next;
 	json_int_t	 n, sid, parent;
 	const char	*from;
 	char		*id, *date, *time, *now;
 
-	if (!scoped(args))
-		return (print_appointment_done(args, answer));
+	if (!view->following && !view->all)
+		return (print_appointment_done(view, answer));
 	if ((a = answer_object(answer, "appointment")) == NULL)
 		return (CTL_EXIT_REFUSED);
 	s = json_member(answer, "series", JSON_OBJECT);
 	from = json_text(a, "local_start");
 	next = json_member(s, "next", JSON_OBJECT);
-	if (parse_get(args, "all") != NULL &&
+	if (view->all &&
 	    json_text(next, "local_start") != NULL)
 		from = json_text(next, "local_start");
 	date = print_date(from);
 	time = print_time(json_text(a, "local_start"));
-	if (parse_get(args, "following") != NULL &&
+	if (view->following &&
 	    json_int_get(s, "parent", &parent) == 0 &&
 	    json_int_get(s, "id", &sid) == 0 && sid != parent) {
 		id = xasprintf("%lld", (long long)parent);
@@ -151,20 +143,20 @@ print_moved(const struct ctl_args *args, json_t *answer)
  * "(from 2027-01-11)" for --following.
  */
 int
-print_cancelled(const struct ctl_args *args, json_t *answer)
+print_cancelled(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*a;
 	json_int_t	 n;
 	char		*id, *date;
 
-	if (!scoped(args))
-		return (print_appointment_done(args, answer));
+	if (!view->following && !view->all)
+		return (print_appointment_done(view, answer));
 	if ((a = answer_object(answer, "appointment")) == NULL)
 		return (CTL_EXIT_REFUSED);
 	id = series_id(json_member(answer, "series", JSON_OBJECT), a);
 	if (json_int_get(answer, "cancelled", &n) == -1)
 		n = 0;
-	if (parse_get(args, "following") != NULL) {
+	if (view->following) {
 		date = print_date(json_text(a, "local_start"));
 		print_line(stdout, "cancelled %lld session%s of series %s "
 		    "(from %s)", (long long)n, print_plural(n), id, date);
@@ -228,13 +220,13 @@ row_series(struct table *t, json_t *s)
 }
 
 int
-print_series_list(const struct ctl_args *args, json_t *answer)
+print_series_list(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*list;
 	const char	*tz = json_text(answer, "tz");
 	int		 rc;
 
-	rc = print_rows(answer, "series", parse_get(args, "all") != NULL ?
+	rc = print_rows(view, answer, "series", view->all ?
 	    "no series" : "no active series", table_new(10, "ID", "CLIENT",
 	    "CLINICIAN", "REPEAT", "TIME", "FROM", "UNTIL", "NEXT",
 	    "UPCOMING", "STATE"), row_series);
@@ -338,12 +330,12 @@ show_series(json_t *s)
  * "list" prints them.
  */
 int
-print_series(const struct ctl_args *args, json_t *answer)
+print_series(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*s, *list, *first;
 	const char	*tz;
 
-	if ((s = answer_object(answer, args->cmd->object)) == NULL)
+	if ((s = answer_object(answer, view->object)) == NULL)
 		return (CTL_EXIT_REFUSED);
 	show_series(s);
 	if (json_array_size(json_member(s, "skipped", JSON_ARRAY)) > 0) {
@@ -360,6 +352,6 @@ print_series(const struct ctl_args *args, json_t *answer)
 	first = json_array_get(list, 0);
 	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
 	    json_text(first, "tz");
-	print_appt_table(list, tz);
+	print_appt_table(view, list, tz);
 	return (CTL_EXIT_OK);
 }
