@@ -11,7 +11,8 @@
 #include "practicectl.h"
 
 #define TABLE_CELL_MAX	40	/* columns of a cell, but in the last column */
-#define TABLE_CELL_MIN	6	/* a column narrowed for the terminal */
+#define TABLE_CELL_MIN	12	/* a column narrowed for the terminal;
+				   narrower ones (dates, times) stay whole */
 
 struct table {
 	int		  ncols;
@@ -200,49 +201,58 @@ kv_addf(struct table *t, const char *key, const char *fmt, ...)
 	free(s);
 }
 
+/* Narrows the widest columns of w, down to floor, until they fit width. */
+static void
+table_fit(size_t *w, const size_t *floor, int ncols, size_t width)
+{
+	size_t	total;
+	int	c, best;
+
+	for (total = 2 * (ncols - 1), c = 0; c < ncols; c++)
+		total += w[c];
+	while (total > width) {
+		for (best = -1, c = 0; c < ncols; c++)
+			if (w[c] > floor[c] && (best == -1 || w[c] > w[best]))
+				best = c;
+		if (best == -1)
+			return;		/* as narrow as it gets */
+		w[best]--;
+		total--;
+	}
+}
+
 /*
  * The width of each column: its widest cell, cut to TABLE_CELL_MAX but in
  * the last column, then, for a terminal of width columns, narrowed widest
- * first (to no less than its header or TABLE_CELL_MIN) until the table
- * fits.  A "key: value" block keeps its values whole.
+ * first until the table fits, or is as narrow as it gets: no column below
+ * its header or TABLE_CELL_MIN.  A "key: value" block keeps its values
+ * whole.
  */
 static size_t *
 table_widths(struct table *t, int width)
 {
-	size_t	*w, *floor, i, total, best;
-	int	 c, gaps;
+	size_t	*w, *floor, i, cw;
+	int	 c;
 
 	w = xreallocarray(NULL, t->ncols, sizeof(*w));
 	floor = xreallocarray(NULL, t->ncols, sizeof(*floor));
-	for (c = 0; c < t->ncols; c++) {
+	for (c = 0; c < t->ncols; c++)
 		w[c] = 0;
-		floor[c] = t->header ? width_of(t->cells[c]) : 0;
-		if (floor[c] < TABLE_CELL_MIN)
-			floor[c] = TABLE_CELL_MIN;
-	}
 	for (i = 0; i < t->ncells; i++)
-		if (width_of(t->cells[i]) > w[i % t->ncols])
-			w[i % t->ncols] = width_of(t->cells[i]);
-	if (t->kv) {
-		free(floor);
-		return (w);
+		if ((cw = width_of(t->cells[i])) > w[i % t->ncols])
+			w[i % t->ncols] = cw;
+	for (c = 0; c < t->ncols; c++) {
+		floor[c] = w[c] < TABLE_CELL_MIN ? w[c] : TABLE_CELL_MIN;
+		if (t->header && (cw = width_of(t->cells[c])) > floor[c])
+			floor[c] = cw;
 	}
-	for (c = 0; c < t->ncols - 1; c++)
-		if (w[c] > TABLE_CELL_MAX && w[c] > floor[c])
-			w[c] = floor[c] > TABLE_CELL_MAX ? floor[c] :
-			    TABLE_CELL_MAX;
-	gaps = 2 * (t->ncols - 1);
-	for (total = gaps, c = 0; c < t->ncols; c++)
-		total += w[c];
-	while (width > 0 && total > (size_t)width) {
-		for (best = t->ncols, c = 0; c < t->ncols; c++)
-			if (w[c] > floor[c] && (best == (size_t)t->ncols ||
-			    w[c] > w[best]))
-				best = c;
-		if (best == (size_t)t->ncols)
-			break;		/* as narrow as it gets */
-		w[best]--;
-		total--;
+	if (!t->kv) {
+		for (c = 0; c < t->ncols - 1; c++)
+			if (w[c] > TABLE_CELL_MAX)
+				w[c] = floor[c] > TABLE_CELL_MAX ? floor[c] :
+				    TABLE_CELL_MAX;
+		if (width > 0)
+			table_fit(w, floor, t->ncols, width);
 	}
 	free(floor);
 	return (w);

@@ -29,6 +29,18 @@ ctl_print_json(json_t *json)
 	return (rc);
 }
 
+/* The protocol's code for an HTTP status, for a refusal without our JSON. */
+static const char *
+ctl_status_code(int status)
+{
+	int	i;
+
+	for (i = 1; i < PROTO_NERRORS; i++)
+		if (proto_errors[i].status == status)
+			return (proto_errors[i].code);
+	return ("bad_answer");
+}
+
 /*
  * The daemon said no.  With --json its answer goes to stdout as it came
  * (or, if it is not our JSON error, an error object made here); its
@@ -50,7 +62,8 @@ ctl_refused(const struct ctl_view *view, const struct ctl_answer *ans,
 		(void)error_set(err, CTL_EXIT_REFUSED, code,
 		    "refused: %s (HTTP %d)", code, ans->status);
 	else
-		(void)error_set(err, CTL_EXIT_REFUSED, "http",
+		(void)error_set(err, CTL_EXIT_REFUSED,
+		    ctl_status_code(ans->status),
 		    "practiced answered HTTP %d %s", ans->status,
 		    ans->reason != NULL ? ans->reason : "");
 	if (view->json && error != NULL) {

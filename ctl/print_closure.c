@@ -8,7 +8,8 @@
 
 #include "practicectl.h"
 
-#define SLOTS_WIDTH	80	/* wrap the slots of a day before this */
+#define SLOTS_WIDTH	80	/* wrap the slots of a day before this (or
+				   a narrower terminal's width) */
 
 /* "2026-12-24 to 2026-12-26", or "2026-12-24" for one day. */
 static char *
@@ -130,6 +131,7 @@ slots_weekday(const char *date)
 struct slots_line {
 	char	*text;
 	size_t	 width;
+	size_t	 max;		/* wrap before this */
 };
 
 static void
@@ -147,7 +149,7 @@ slots_add(struct slots_line *l, const char *slot)
 {
 	char	*t;
 
-	if (l->text != NULL && l->width + 2 + strlen(slot) >= SLOTS_WIDTH)
+	if (l->text != NULL && l->width + 2 + strlen(slot) >= l->max)
 		slots_flush(l);
 	t = xasprintf("%s  %s", l->text != NULL ? l->text : "", slot);
 	free(l->text);
@@ -181,13 +183,14 @@ slots_footer(json_t *answer)
 int
 print_slots(const struct ctl_view *view, json_t *answer)
 {
-	struct slots_line	 line = { NULL, 0 };
+	struct slots_line	 line = { NULL, 0, SLOTS_WIDTH };
 	json_t			*list, *slot;
 	const char		*wday;
 	char			*day = NULL, *date, *times;
 	size_t			 i;
 
-	(void)view;
+	if (view->width > 0 && view->width < SLOTS_WIDTH)
+		line.max = view->width;
 	list = answer_list(answer, "slots");
 	if (json_array_size(list) == 0) {
 		print_line(stdout, "no free slots from %s to %s",

@@ -149,6 +149,9 @@ width_cut(const char *s, size_t max)
 	while (*u != '\0' && width_char(width_decode(u, &len)) == 0 &&
 	    u != (const unsigned char *)s)
 		u += len;
+	/* "Room …" reads as a cut better without the space. */
+	while (u > (const unsigned char *)s && u[-1] == ' ')
+		u--;
 	return (xasprintf("%.*s" WIDTH_ELLIPSIS,
 	    (int)(u - (const unsigned char *)s), s));
 }
