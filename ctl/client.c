@@ -126,13 +126,13 @@ client_take(struct client *cl, struct evbuffer *in, size_t n)
 	if (evbuffer_get_length(cl->body) + avail > CLIENT_MAX_BODY) {
 		client_fail(cl, CTL_EXIT_REFUSED,
 		    "answer from practiced is too large");
-		return (n);
+		return n;
 	}
 	if (evbuffer_remove_buffer(in, cl->body, avail) != (int)avail) {
 		client_fail(cl, CTL_EXIT_REFUSED, "out of memory");
-		return (n);
+		return n;
 	}
-	return (n - avail);
+	return n - avail;
 }
 
 /* "HTTP/1.1 200 OK" */
@@ -145,17 +145,17 @@ client_parse_status(struct client *cl, const char *line)
 
 	if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] == '\0' ||
 	    line[8] != ' ')
-		return (-1);
+		return -1;
 	p = line + 9;
 	errno = 0;
 	code = strtol(p, &end, 10);
 	if (errno != 0 || end != p + 3 || code < 100 || code > 999 ||
 	    (*end != ' ' && *end != '\0'))
-		return (-1);
+		return -1;
 	cl->status = (int)code;
 	free(cl->reason);
 	cl->reason = xstrdup(*end == ' ' ? end + 1 : "");
-	return (0);
+	return 0;
 }
 
 static int
@@ -164,11 +164,11 @@ client_parse_header(struct client *cl, char *line)
 	char	*colon, *value;
 
 	if ((colon = strchr(line, ':')) == NULL || colon == line)
-		return (-1);
+		return -1;
 	*colon = '\0';
 	value = colon + 1;
 	value += strspn(value, " \t");
-	return (evhttp_add_header(&cl->headers, line, value));
+	return evhttp_add_header(&cl->headers, line, value);
 }
 
 /* After the blank line: how the body is delimited. */
@@ -444,7 +444,7 @@ client_exchange(const char *path, const struct ctl_request *req,
 		(void)error_set(err, CTL_EXIT_UNREACHABLE, "unreachable",
 		    "cannot connect to %s: socket path too long", path);
 		error_detail(err, "socket", path);
-		return (-1);
+		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 
@@ -488,7 +488,7 @@ client_exchange(const char *path, const struct ctl_request *req,
 	evhttp_clear_headers(&cl.headers);
 	free(cl.reason);
 	(void)signal(SIGPIPE, oldpipe);
-	return (rc);
+	return rc;
 }
 
 void

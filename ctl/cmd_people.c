@@ -41,8 +41,8 @@ check_edit(const struct ctl_args *args, struct ctl_error *err)
 
 	for (i = 0; i < CTL_MAX_OPTIONS; i++)
 		if (args->val[i] != NULL)
-			return (0);
-	return (error_usage(err, args->cmd, "nothing to change"));
+			return 0;
+	return error_usage(err, args->cmd, "nothing to change");
 }
 
 const struct ctl_command cmd_clinician_add = {

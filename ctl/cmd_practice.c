@@ -30,13 +30,13 @@ closure_days(const char *days, char **from, const char **to)
 	*to = NULL;
 	if ((dots = strstr(days, "..")) == NULL) {
 		*from = xstrdup(days);
-		return (*days != '\0' ? 0 : -1);
+		return *days != '\0' ? 0 : -1;
 	}
 	*from = xasprintf("%.*s", (int)(dots - days), days);
 	*to = dots + 2;
 	if (**from == '\0' || **to == '\0' || strstr(*to, "..") != NULL)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* "2026-12-24-2026-12-26": two dates joined by a dash, not "..". */
@@ -47,12 +47,12 @@ closure_is_dashed(const char *days)
 	size_t			 i;
 
 	if (strlen(days) != sizeof(shape) - 1)
-		return (0);
+		return 0;
 	for (i = 0; shape[i] != '\0'; i++)
 		if (shape[i] == 'd' ? days[i] < '0' || days[i] > '9' :
 		    days[i] != '-')
-			return (0);
-	return (1);
+			return 0;
+	return 1;
 }
 
 /* closure add FROM[..TO] REASON...: the days, and a reason. */
@@ -64,19 +64,19 @@ check_closure(const struct ctl_args *args, struct ctl_error *err)
 	int		 bad;
 
 	if (closure_is_dashed(days))
-		return (error_usage(err, args->cmd, "not DATE or DATE..DATE: "
-		    "%s (did you mean %.10s..%s?)", days, days, days + 11));
+		return error_usage(err, args->cmd, "not DATE or DATE..DATE: "
+		    "%s (did you mean %.10s..%s?)", days, days, days + 11);
 	bad = closure_days(days, &from, &to) == -1;
 	free(from);
 	if (bad)
-		return (error_usage(err, args->cmd, "not DATE or DATE..DATE: "
-		    "%s", days));
+		return error_usage(err, args->cmd, "not DATE or DATE..DATE: "
+		    "%s", days);
 	reason = parse_join(args->pos + 1, args->npos - 1, " ");
 	bad = reason[strspn(reason, " \t")] == '\0';
 	free(reason);
 	if (bad)
-		return (error_usage(err, args->cmd, "empty REASON"));
-	return (0);
+		return error_usage(err, args->cmd, "empty REASON");
+	return 0;
 }
 
 static void

@@ -39,19 +39,19 @@ check_book(const struct ctl_args *args, struct ctl_error *err)
 	const char	*skip = args_get(args, "skip");
 
 	if (args_get(args, "room") != NULL && args_get(args, "video") != NULL)
-		return (error_usage(err, args->cmd, "--room and --video "
-		    "exclude each other"));
+		return error_usage(err, args->cmd, "--room and --video "
+		    "exclude each other");
 	if (count != NULL && until != NULL)
-		return (error_usage(err, args->cmd, "--count and --until "
-		    "exclude each other"));
+		return error_usage(err, args->cmd, "--count and --until "
+		    "exclude each other");
 	if (repeat == NULL && (count != NULL || until != NULL ||
 	    skip != NULL))
-		return (error_usage(err, args->cmd, "--%s needs --repeat",
+		return error_usage(err, args->cmd, "--%s needs --repeat",
 		    count != NULL ? "count" : until != NULL ? "until" :
-		    "skip"));
+		    "skip");
 	if (repeat != NULL && repeat[strspn(repeat, " \t")] == '\0')
-		return (error_usage(err, args->cmd, "--repeat: empty rule"));
-	return (0);
+		return error_usage(err, args->cmd, "--repeat: empty rule");
+	return 0;
 }
 
 const struct ctl_command cmd_book = {
@@ -101,9 +101,9 @@ int
 cmd_check_from_to(const struct ctl_args *args, struct ctl_error *err)
 {
 	if ((args_get(args, "from") == NULL) != (args_get(args, "to") == NULL))
-		return (error_usage(err, args->cmd, "--from and --to go "
-		    "together"));
-	return (0);
+		return error_usage(err, args->cmd, "--from and --to go "
+		    "together");
+	return 0;
 }
 
 static int
@@ -116,9 +116,9 @@ check_list(const struct ctl_args *args, struct ctl_error *err)
 	ranges += args_get(args, "from") != NULL ||
 	    args_get(args, "to") != NULL;
 	if (ranges > 1)
-		return (error_usage(err, args->cmd, "give one of --day, "
-		    "--week, or --from with --to"));
-	return (cmd_check_from_to(args, err));
+		return error_usage(err, args->cmd, "give one of --day, "
+		    "--week, or --from with --to");
+	return cmd_check_from_to(args, err);
 }
 
 const struct ctl_command cmd_list = {
@@ -172,7 +172,7 @@ scope_of(const struct ctl_args *args, int *several)
 		*several |= scope != NULL;
 		scope = scopes[i];
 	}
-	return (scope);
+	return scope;
 }
 
 /* --skip (move) needs --following or --all. */
@@ -184,13 +184,13 @@ check_scope(const struct ctl_args *args, struct ctl_error *err)
 
 	scope = scope_of(args, &several);
 	if (several)
-		return (error_usage(err, args->cmd, "--this, --following and "
-		    "--all exclude each other"));
+		return error_usage(err, args->cmd, "--this, --following and "
+		    "--all exclude each other");
 	if (args_get(args, "skip") != NULL && (scope == NULL ||
 	    strcmp(scope, "this") == 0))
-		return (error_usage(err, args->cmd, "--skip needs --following "
-		    "or --all"));
-	return (0);
+		return error_usage(err, args->cmd, "--skip needs --following "
+		    "or --all");
+	return 0;
 }
 
 static void
@@ -263,9 +263,9 @@ check_mark(const struct ctl_args *args, struct ctl_error *err)
 
 	for (s = mark_states; *s != NULL; s++)
 		if (strcmp(*s, args->pos[1]) == 0)
-			return (0);
-	return (error_usage(err, args->cmd, "%s is not a state to mark",
-	    args->pos[1]));
+			return 0;
+	return error_usage(err, args->cmd, "%s is not a state to mark",
+	    args->pos[1]);
 }
 
 static void

@@ -49,12 +49,12 @@ commands_match(const char *words, int argc, char **argv)
 
 	if (argc < 1 || strlen(argv[0]) != len ||
 	    strncmp(argv[0], words, len) != 0)
-		return (0);
+		return 0;
 	if (sp == NULL)
-		return (1);
+		return 1;
 	if (argc < 2 || strcmp(argv[1], sp + 1) != 0)
-		return (0);
-	return (2);
+		return 0;
+	return 2;
 }
 
 /*
@@ -71,7 +71,7 @@ commands_find(int argc, char **argv, int *used)
 	for (c = commands; *c != NULL; c++) {
 		if ((n = commands_match((*c)->words, argc, argv)) != 0) {
 			*used = n;
-			return (*c);
+			return *c;
 		}
 	}
 	for (c = commands; *c != NULL; c++) {
@@ -84,10 +84,10 @@ commands_find(int argc, char **argv, int *used)
 			    argv[1][0] != '-')
 				continue;
 			*used = n;
-			return (*c);
+			return *c;
 		}
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* Whether word names a group of commands ("clinician", ...). */
@@ -98,8 +98,8 @@ commands_is_group(const char *word)
 
 	for (g = groups; *g != NULL; g++)
 		if (strcmp(*g, word) == 0)
-			return (1);
-	return (0);
+			return 1;
+	return 0;
 }
 
 void
@@ -130,8 +130,8 @@ commands_in_group(const struct ctl_command *cmd, const char *group)
 {
 	size_t	len = strlen(group);
 
-	return (strncmp(cmd->words, group, len) == 0 &&
-	    cmd->words[len] == ' ');
+	return strncmp(cmd->words, group, len) == 0 &&
+	    cmd->words[len] == ' ';
 }
 
 /* The usage lines of a group's commands. */
@@ -191,11 +191,11 @@ commands_help(const struct ctl_command *cmd, const char *word1,
 
 	if (cmd == NULL && word1 == NULL) {
 		commands_print_list(stdout);
-		return (0);
+		return 0;
 	}
 	if (cmd == NULL && word2 == NULL && commands_is_group(word1)) {
 		commands_print_group_help(word1);
-		return (0);
+		return 0;
 	}
 	if (cmd == NULL) {
 		words[0] = (char *)word1;
@@ -206,9 +206,9 @@ commands_help(const struct ctl_command *cmd, const char *word1,
 			(void)error_usage(err, NULL, "no such command: %s%s%s",
 			    word1, word2 != NULL ? " " : "",
 			    word2 != NULL ? word2 : "");
-			return (-1);
+			return -1;
 		}
 	}
 	commands_print_help(cmd);
-	return (0);
+	return 0;
 }

@@ -10,7 +10,7 @@
 #include "protocol.h"
 #include "practicectl.h"
 
-/* Fills err (the first error wins); returns -1 for "return (error_set())". */
+/* Fills err (the first error wins); returns -1, for "return error_set(...);". */
 int
 error_set(struct ctl_error *err, int exit, const char *code,
     const char *fmt, ...)
@@ -18,13 +18,13 @@ error_set(struct ctl_error *err, int exit, const char *code,
 	va_list	ap;
 
 	if (err->message != NULL)
-		return (-1);
+		return -1;
 	err->exit = exit;
 	err->code = code;
 	va_start(ap, fmt);
 	err->message = xvasprintf(fmt, ap);
 	va_end(ap);
-	return (-1);
+	return -1;
 }
 
 /* A usage error; cmd's usage (or the general one if NULL) follows. */
@@ -36,7 +36,7 @@ error_usage(struct ctl_error *err, const struct ctl_command *cmd,
 	char	*usage;
 
 	if (err->message != NULL)
-		return (-1);
+		return -1;
 	err->exit = CTL_EXIT_USAGE;
 	err->code = "usage";
 	err->usage = cmd;
@@ -50,7 +50,7 @@ error_usage(struct ctl_error *err, const struct ctl_command *cmd,
 		error_detail(err, "usage", usage);
 		free(usage);
 	}
-	return (-1);
+	return -1;
 }
 
 /* Adds key: value to the error's details. */

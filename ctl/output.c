@@ -44,7 +44,7 @@ xmalloc(size_t size)
 
 	if ((p = malloc(size == 0 ? 1 : size)) == NULL)
 		fatalx("out of memory");
-	return (p);
+	return p;
 }
 
 void *
@@ -56,7 +56,7 @@ xreallocarray(void *p, size_t n, size_t size)
 		fatalx("out of memory");
 	if ((q = realloc(p, n * size == 0 ? 1 : n * size)) == NULL)
 		fatalx("out of memory");
-	return (q);
+	return q;
 }
 
 char *
@@ -66,7 +66,7 @@ xstrdup(const char *s)
 
 	if ((p = strdup(s)) == NULL)
 		fatalx("out of memory");
-	return (p);
+	return p;
 }
 
 char *
@@ -76,7 +76,7 @@ xvasprintf(const char *fmt, va_list ap)
 
 	if (vasprintf(&s, fmt, ap) == -1)
 		fatalx("out of memory");
-	return (s);
+	return s;
 }
 
 char *
@@ -88,7 +88,7 @@ xasprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	return (s);
+	return s;
 }
 
 /*
@@ -116,7 +116,7 @@ output_clean(const char *s)
 			*o++ = (char)*u;
 	}
 	*o = '\0';
-	return (out);
+	return out;
 }
 
 static struct table *
@@ -127,7 +127,7 @@ table_alloc(int ncols)
 	t = xmalloc(sizeof(*t));
 	memset(t, 0, sizeof(*t));
 	t->ncols = ncols;
-	return (t);
+	return t;
 }
 
 /* A table of ncols columns; the headers follow as ncols strings. */
@@ -144,7 +144,7 @@ table_new(int ncols, ...)
 	for (i = 0; i < ncols; i++)
 		table_cell(t, va_arg(ap, const char *));
 	va_end(ap);
-	return (t);
+	return t;
 }
 
 /* Appends a cell to the current row; a row ends after ncols cells. */
@@ -178,7 +178,7 @@ kv_new(void)
 
 	t = table_alloc(2);
 	t->kv = 1;
-	return (t);
+	return t;
 }
 
 void
@@ -255,7 +255,7 @@ table_widths(struct table *t, int width)
 			table_fit(w, floor, t->ncols, width);
 	}
 	free(floor);
-	return (w);
+	return w;
 }
 
 /* Prints the table with columns aligned; the last column is not padded. */
@@ -314,8 +314,8 @@ json_text(json_t *obj, const char *key)
 	json_t	*v;
 
 	if (!json_is_object(obj) || (v = json_object_get(obj, key)) == NULL)
-		return (NULL);
-	return (json_string_value(v));
+		return NULL;
+	return json_string_value(v);
 }
 
 /* The member key of obj if it has the type, else NULL. */
@@ -325,8 +325,8 @@ json_member(json_t *obj, const char *key, json_type type)
 	json_t	*v;
 
 	if (!json_is_object(obj) || (v = json_object_get(obj, key)) == NULL)
-		return (NULL);
-	return (json_typeof(v) == type ? v : NULL);
+		return NULL;
+	return json_typeof(v) == type ? v : NULL;
 }
 
 /* 0 and the integer member key of obj in *out, or -1. */
@@ -336,9 +336,9 @@ json_int_get(json_t *obj, const char *key, json_int_t *out)
 	json_t	*v;
 
 	if ((v = json_member(obj, key, JSON_INTEGER)) == NULL)
-		return (-1);
+		return -1;
 	*out = json_integer_value(v);
-	return (0);
+	return 0;
 }
 
 /* 1 if the member key of obj is true, 0 otherwise. */
@@ -348,8 +348,8 @@ json_bool_get(json_t *obj, const char *key)
 	json_t	*v;
 
 	if (!json_is_object(obj) || (v = json_object_get(obj, key)) == NULL)
-		return (0);
-	return (json_is_true(v));
+		return 0;
+	return json_is_true(v);
 }
 
 /* Any scalar as text to print (allocated); "-" for null or missing. */
@@ -358,17 +358,17 @@ json_scalar(json_t *v)
 {
 	switch (v == NULL ? JSON_NULL : json_typeof(v)) {
 	case JSON_STRING:
-		return (xstrdup(json_string_value(v)));
+		return xstrdup(json_string_value(v));
 	case JSON_INTEGER:
-		return (xasprintf("%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v)));
+		return xasprintf("%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
 	case JSON_REAL:
-		return (xasprintf("%g", json_real_value(v)));
+		return xasprintf("%g", json_real_value(v));
 	case JSON_TRUE:
-		return (xstrdup("yes"));
+		return xstrdup("yes");
 	case JSON_FALSE:
-		return (xstrdup("no"));
+		return xstrdup("no");
 	default:
-		return (xstrdup("-"));
+		return xstrdup("-");
 	}
 }

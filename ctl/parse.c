@@ -27,10 +27,10 @@ parse_find(const struct ctl_command *cmd, const char *name, size_t len,
 			break;
 		if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
 			*idx = i;
-			return (o);
+			return o;
 		}
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* A non-negative decimal integer that fits in max: 0, or -1. */
@@ -41,12 +41,12 @@ parse_number(const char *s, long long max)
 	long long	 n;
 
 	if (!isdigit((unsigned char)*s))
-		return (-1);
+		return -1;
 	errno = 0;
 	n = strtoll(s, &end, 10);
 	if (errno != 0 || *end != '\0' || n > max)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* "15:00" or "9:30": the second word of "--at today 15:00". */
@@ -55,8 +55,8 @@ parse_is_time(const char *s)
 {
 	size_t	n = strspn(s, "0123456789");
 
-	return ((n == 1 || n == 2) && s[n] == ':' &&
-	    strspn(s + n + 1, "0123456789") == 2 && s[n + 3] == '\0');
+	return (n == 1 || n == 2) && s[n] == ':' &&
+	    strspn(s + n + 1, "0123456789") == 2 && s[n + 3] == '\0';
 }
 
 /* Text that cannot travel in JSON (not UTF-8) is refused here. */
@@ -66,9 +66,9 @@ parse_is_utf8(const char *s)
 	json_t	*j;
 
 	if ((j = json_string(s)) == NULL)
-		return (0);
+		return 0;
 	json_decref(j);
-	return (1);
+	return 1;
 }
 
 /* The n words joined with sep between them (allocated). */
@@ -88,7 +88,7 @@ parse_join(char **words, int n, const char *sep)
 			strcat(s, sep);
 		strcat(s, words[i]);
 	}
-	return (s);
+	return s;
 }
 
 static int
@@ -100,21 +100,21 @@ parse_value(const struct ctl_command *cmd, const struct ctl_option *o,
 	int			 rc;
 
 	if (!parse_is_utf8(value))
-		return (error_usage(err, cmd, "--%s: not valid UTF-8",
-		    o->name));
+		return error_usage(err, cmd, "--%s: not valid UTF-8",
+		    o->name);
 	if (o->kind == OPT_NUMBER && parse_number(value, INT_MAX) == -1)
-		return (error_usage(err, cmd, "--%s: not a number: %s",
-		    o->name, value));
+		return error_usage(err, cmd, "--%s: not a number: %s",
+		    o->name, value);
 	if (o->kind != OPT_CHOICE)
-		return (0);
+		return 0;
 	for (c = o->choices; *c != NULL; c++)
 		if (strcmp(*c, value) == 0)
-			return (0);
+			return 0;
 	choices = parse_join((char **)o->choices, c - o->choices, "|");
 	rc = error_usage(err, cmd, "--%s: %s is not one of: %s", o->name,
 	    value, choices);
 	free(choices);
-	return (rc);
+	return rc;
 }
 
 /*
@@ -147,11 +147,11 @@ parse_missing(const struct ctl_command *cmd, int n, struct ctl_error *err)
 				*dots = '\0';
 			(void)error_usage(err, cmd, "missing %s", word);
 			free(copy);
-			return (-1);
+			return -1;
 		}
 	}
 	free(copy);
-	return (error_usage(err, cmd, "missing argument"));
+	return error_usage(err, cmd, "missing argument");
 }
 
 /* The value of a global option: "-sX", "-s X", "--zone=X", "--zone X". */
@@ -160,11 +160,11 @@ parse_global_value(int argc, char **argv, int *i, const char *attached,
     const char *name, const struct ctl_command *cmd, struct ctl_error *err)
 {
 	if (attached != NULL)
-		return (attached);
+		return attached;
 	if (*i + 1 < argc)
-		return (argv[++*i]);
+		return argv[++*i];
 	(void)error_usage(err, cmd, "option %s needs a value", name);
-	return (NULL);
+	return NULL;
 }
 
 static void
@@ -203,11 +203,11 @@ parse_global(int argc, char **argv, int *i, struct ctl_parse *p,
 		    (len == 6 && strncmp(a, "--zone", len) == 0)) {
 			if ((v = parse_global_value(argc, argv, i,
 			    eq != NULL ? eq + 1 : NULL, a, cmd, err)) == NULL)
-				return (-1);
+				return -1;
 			parse_set_global(p, a[2], v);
 		} else
-			return (0);
-		return (1);
+			return 0;
+		return 1;
 	}
 	/* A cluster of short options: -hV, -s PATH, -sPATH, -Vz UTC */
 	for (a++; *a != '\0'; a++) {
@@ -223,15 +223,15 @@ parse_global(int argc, char **argv, int *i, struct ctl_parse *p,
 			if ((v = parse_global_value(argc, argv, i,
 			    a[1] != '\0' ? a + 1 : NULL, *a == 's' ? "-s" : "-z",
 			    cmd, err)) == NULL)
-				return (-1);
+				return -1;
 			parse_set_global(p, *a, v);
-			return (1);
+			return 1;
 		default:
 			(void)error_usage(err, cmd, "unknown option -%c", *a);
-			return (-1);
+			return -1;
 		}
 	}
-	return (1);
+	return 1;
 }
 
 /* One of cmd's own options at argv[*i]: 1, 0 if not one, or -1. */
@@ -246,22 +246,22 @@ parse_option(const struct ctl_command *cmd, int argc, char **argv, int *i,
 	eq = strchr(name, '=');
 	if ((o = parse_find(cmd, name, eq != NULL ? (size_t)(eq - name) :
 	    strlen(name), &idx)) == NULL)
-		return (0);
+		return 0;
 	if (args->val[idx] != NULL)
-		return (error_usage(err, cmd, "--%s given twice", o->name));
+		return error_usage(err, cmd, "--%s given twice", o->name);
 	if (o->kind == OPT_FLAG) {
 		if (eq != NULL)
-			return (error_usage(err, cmd, "--%s takes no value",
-			    o->name));
+			return error_usage(err, cmd, "--%s takes no value",
+			    o->name);
 		args->val[idx] = "";
-		return (1);
+		return 1;
 	}
 	if (eq != NULL)
 		value = eq + 1;
 	else if (*i + 1 < argc)
 		value = argv[++*i];
 	else
-		return (error_usage(err, cmd, "--%s needs a value", o->name));
+		return error_usage(err, cmd, "--%s needs a value", o->name);
 	/* --at today 15:00, unquoted: take the time word too. */
 	if (o->kind == OPT_WHEN && args->when == NULL &&
 	    strchr(value, ':') == NULL && *i + 1 < argc &&
@@ -270,9 +270,9 @@ parse_option(const struct ctl_command *cmd, int argc, char **argv, int *i,
 		value = args->when;
 	}
 	if (parse_value(cmd, o, value, err) == -1)
-		return (-1);
+		return -1;
 	args->val[idx] = value;
-	return (1);
+	return 1;
 }
 
 /* The positional words against what cmd takes. */
@@ -283,33 +283,33 @@ parse_positional(const struct ctl_command *cmd, struct ctl_args *args,
 	int	i;
 
 	if (args->npos < cmd->min_pos)
-		return (parse_missing(cmd, args->npos, err));
+		return parse_missing(cmd, args->npos, err);
 	if (cmd->max_pos != CTL_ANY && args->npos > cmd->max_pos)
-		return (error_usage(err, cmd, "unexpected argument: %s",
-		    args->pos[cmd->max_pos]));
+		return error_usage(err, cmd, "unexpected argument: %s",
+		    args->pos[cmd->max_pos]);
 	for (i = 0; i < CTL_MAX_OPTIONS && cmd->options[i].name != NULL; i++)
 		if (cmd->options[i].required && args->val[i] == NULL)
-			return (error_usage(err, cmd, "missing --%s",
-			    cmd->options[i].name));
+			return error_usage(err, cmd, "missing --%s",
+			    cmd->options[i].name);
 	switch (cmd->pos) {
 	case POS_REF:
 	case POS_NAME:
 		args->joined = parse_join(args->pos, args->npos, " ");
 		if (args->joined[strspn(args->joined, " \t")] == '\0')
-			return (error_usage(err, cmd, "empty %s",
-			    cmd->pos == POS_NAME ? "name" : "reference"));
+			return error_usage(err, cmd, "empty %s",
+			    cmd->pos == POS_NAME ? "name" : "reference");
 		break;
 	case POS_ID:
 		if (parse_number(args->pos[0], LLONG_MAX) == -1 ||
 		    strspn(args->pos[0], "0") == strlen(args->pos[0]))
-			return (error_usage(err, cmd, "not %s %s id: %s",
+			return error_usage(err, cmd, "not %s %s id: %s",
 			    strchr("aeiou", *cmd->object) != NULL ? "an" : "a",
-			    cmd->object, args->pos[0]));
+			    cmd->object, args->pos[0]);
 		break;
 	default:
 		break;
 	}
-	return (0);
+	return 0;
 }
 
 /* The words after the command's: its options, globals and positionals. */
@@ -327,8 +327,8 @@ parse_command(const struct ctl_command *cmd, int argc, char **argv,
 		a = argv[i];
 		if (nomore || a[0] != '-' || a[1] == '\0') {
 			if (!parse_is_utf8(a))
-				return (error_usage(err, cmd, "argument is not "
-				    "valid UTF-8"));
+				return error_usage(err, cmd, "argument is not "
+				    "valid UTF-8");
 			args->pos[args->npos++] = argv[i];
 			continue;
 		}
@@ -339,24 +339,24 @@ parse_command(const struct ctl_command *cmd, int argc, char **argv,
 		if (a[1] == '-' && (rc = parse_option(cmd, argc, argv, &i,
 		    args, err)) != 0) {
 			if (rc == -1)
-				return (-1);
+				return -1;
 			continue;
 		}
 		if ((rc = parse_global(argc, argv, &i, p, cmd, err)) == -1)
-			return (-1);
+			return -1;
 		if (rc == 0) {
 			a += 2;
-			return (error_usage(err, cmd, "unknown option --%.*s",
-			    (int)strcspn(a, "="), a));
+			return error_usage(err, cmd, "unknown option --%.*s",
+			    (int)strcspn(a, "="), a);
 		}
 		if (p->action != CTL_RUN)
-			return (0);	/* -h, -V: the rest does not matter */
+			return 0;	/* -h, -V: the rest does not matter */
 	}
 	if (parse_positional(cmd, args, err) == -1)
-		return (-1);
+		return -1;
 	if (cmd->check != NULL && cmd->check(args, err) == -1)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 /* What a printer needs to know of the line, resolved once. */
@@ -380,8 +380,8 @@ static int
 parse_unknown(int argc, char **argv, struct ctl_error *err)
 {
 	if (!commands_is_group(argv[0]))
-		return (error_usage(err, NULL, "unknown command: %s",
-		    argv[0]));
+		return error_usage(err, NULL, "unknown command: %s",
+		    argv[0]);
 	if (argc == 1)
 		(void)error_usage(err, NULL, "%s: missing subcommand",
 		    argv[0]);
@@ -390,7 +390,7 @@ parse_unknown(int argc, char **argv, struct ctl_error *err)
 		    argv[0], argv[1]);
 	err->general = 0;
 	err->group = argv[0];
-	return (-1);
+	return -1;
 }
 
 /* Whether --json is on the line: a refusal of the line is JSON too. */
@@ -401,8 +401,8 @@ parse_wants_json(int argc, char **argv)
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--json") == 0)
-			return (1);
-	return (0);
+			return 1;
+	return 0;
 }
 
 static int
@@ -420,22 +420,22 @@ parse_line(int argc, char **argv, struct ctl_parse *p, struct ctl_error *err)
 		}
 		switch (parse_global(argc, argv, &i, p, NULL, err)) {
 		case -1:
-			return (-1);
+			return -1;
 		case 0:
-			return (error_usage(err, NULL, "unknown option %.*s",
-			    (int)strcspn(argv[i], "="), argv[i]));
+			return error_usage(err, NULL, "unknown option %.*s",
+			    (int)strcspn(argv[i], "="), argv[i]);
 		}
 		if (p->action != CTL_RUN)
-			return (0);
+			return 0;
 	}
 	if (i == argc)
-		return (error_usage(err, NULL, "no command given"));
+		return error_usage(err, NULL, "no command given");
 	if ((cmd = commands_find(argc - i, argv + i, &used)) == NULL)
-		return (parse_unknown(argc - i, argv + i, err));
+		return parse_unknown(argc - i, argv + i, err);
 	p->cmd = cmd;
 	if (parse_command(cmd, argc - i - used, argv + i + used, p,
 	    err) == -1)
-		return (-1);
+		return -1;
 	parse_view(p);
 	if (p->action == CTL_RUN && cmd->action == CTL_HELP) {
 		/* "help", "help book", "help clinician add" */
@@ -444,7 +444,7 @@ parse_line(int argc, char **argv, struct ctl_parse *p, struct ctl_error *err)
 		p->topic[0] = p->args.npos > 0 ? p->args.pos[0] : NULL;
 		p->topic[1] = p->args.npos > 1 ? p->args.pos[1] : NULL;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -462,9 +462,9 @@ parse_args(int argc, char **argv, const char *socket, const char *zone,
 	p->args.zone = zone;
 	if (parse_line(argc, argv, p, err) == -1) {
 		p->view.json |= parse_wants_json(argc, argv);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* The value of option name ("" for a flag), or NULL if not given. */
@@ -475,8 +475,8 @@ args_get(const struct ctl_args *args, const char *name)
 
 	if (args->cmd == NULL ||
 	    parse_find(args->cmd, name, strlen(name), &idx) == NULL)
-		return (NULL);
-	return (args->val[idx]);
+		return NULL;
+	return args->val[idx];
 }
 
 void

@@ -26,7 +26,7 @@ ctl_print_json(json_t *json)
 	    fputs(text, stdout) == EOF || putchar('\n') == EOF)
 		rc = CTL_EXIT_REFUSED;
 	free(text);
-	return (rc);
+	return rc;
 }
 
 /* The protocol's code for an HTTP status, for a refusal without our JSON. */
@@ -37,8 +37,8 @@ ctl_status_code(int status)
 
 	for (i = 1; i < PROTO_NERRORS; i++)
 		if (proto_errors[i].status == status)
-			return (proto_errors[i].code);
-	return ("bad_answer");
+			return proto_errors[i].code;
+	return "bad_answer";
 }
 
 /*
@@ -72,7 +72,7 @@ ctl_refused(const struct ctl_view *view, const struct ctl_answer *ans,
 		error_print(err, 0);
 	} else
 		error_print(err, view->json);
-	return (CTL_EXIT_REFUSED);
+	return CTL_EXIT_REFUSED;
 }
 
 static int
@@ -82,20 +82,20 @@ ctl_answer(const struct ctl_parse *p, const struct ctl_answer *ans,
 	int	rc;
 
 	if (ans->status < 200 || ans->status > 299)
-		return (ctl_refused(&p->view, ans, err));
+		return ctl_refused(&p->view, ans, err);
 	if (!json_is_object(ans->json)) {
 		(void)error_set(err, CTL_EXIT_REFUSED, "bad_answer",
 		    "unreadable answer from practiced (HTTP %d, %zu bytes, "
 		    "not a JSON object)", ans->status, ans->textlen);
 		error_print(err, p->view.json);
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	}
 	if (p->view.json)
-		return (ctl_print_json(ans->json));
+		return ctl_print_json(ans->json);
 	rc = p->cmd->print(&p->view, ans->json);
 	fflush(stdout);
 	print_warnings(ans->json);
-	return (rc);
+	return rc;
 }
 
 /* Sends the command's request and shows the answer. */
@@ -111,11 +111,11 @@ ctl_run(const struct ctl_parse *p, struct ctl_error *err)
 	request_free(&req);
 	if (rc == -1) {
 		error_print(err, p->view.json);
-		return (err->exit);
+		return err->exit;
 	}
 	rc = ctl_answer(p, &ans, err);
 	client_answer_free(&ans);
-	return (rc);
+	return rc;
 }
 
 static const char *
@@ -123,7 +123,7 @@ ctl_env(const char *name)
 {
 	const char	*v = getenv(name);
 
-	return (v != NULL && *v != '\0' ? v : NULL);
+	return v != NULL && *v != '\0' ? v : NULL;
 }
 
 int
@@ -172,5 +172,5 @@ main(int argc, char *argv[])
 		if (rc == CTL_EXIT_OK)
 			rc = CTL_EXIT_REFUSED;
 	}
-	return (rc);
+	return rc;
 }

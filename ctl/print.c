@@ -32,14 +32,14 @@ print_line(FILE *fp, const char *fmt, ...)
 const char *
 print_dash(const char *s)
 {
-	return (s != NULL && *s != '\0' ? s : "-");
+	return s != NULL && *s != '\0' ? s : "-";
 }
 
 /* The "name" of the object member key of o ("clinician": {"name": ..}). */
 const char *
 print_name(json_t *o, const char *key)
 {
-	return (json_text(json_object_get(o, key), "name"));
+	return json_text(json_object_get(o, key), "name");
 }
 
 void
@@ -79,7 +79,7 @@ answer_list(json_t *answer, const char *key)
 		a = json_array();
 	else
 		json_incref(a);
-	return (a);
+	return a;
 }
 
 /* The record in member key of the answer, or NULL after saying so. */
@@ -91,7 +91,7 @@ answer_object(json_t *answer, const char *key)
 	if ((o = json_member(answer, key, JSON_OBJECT)) == NULL)
 		fprintf(stderr, "%s: the answer from practiced has no "
 		    "\"%s\"\n", ctl_progname, key);
-	return (o);
+	return o;
 }
 
 /* "3d 4h", "4h 12m", "12m 5s", "5s" */
@@ -99,15 +99,15 @@ static char *
 duration_text(json_int_t s)
 {
 	if (s >= 86400)
-		return (xasprintf("%lldd %lldh", (long long)(s / 86400),
-		    (long long)(s % 86400 / 3600)));
+		return xasprintf("%lldd %lldh", (long long)(s / 86400),
+		    (long long)(s % 86400 / 3600));
 	if (s >= 3600)
-		return (xasprintf("%lldh %lldm", (long long)(s / 3600),
-		    (long long)(s % 3600 / 60)));
+		return xasprintf("%lldh %lldm", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
 	if (s >= 60)
-		return (xasprintf("%lldm %llds", (long long)(s / 60),
-		    (long long)(s % 60)));
-	return (xasprintf("%llds", (long long)s));
+		return xasprintf("%lldm %llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	return xasprintf("%llds", (long long)s);
 }
 
 int
@@ -164,7 +164,7 @@ print_status(const struct ctl_view *view, json_t *answer)
 		kv_addf(kv, "you", "%s, %s", print_dash(json_text(you, "user")),
 		    print_dash(json_text(you, "role")));
 	print_kv(kv);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static int
@@ -177,8 +177,8 @@ day_index(const char *day)
 
 	for (i = 0; i < 7; i++)
 		if (strcmp(day, days[i]) == 0)
-			return (i);
-	return (-1);
+			return i;
+	return -1;
 }
 
 struct hours_day {
@@ -239,7 +239,7 @@ hours_text(json_t *hours)
 	for (i = 0; i < n; i++)
 		free(d[i].ranges);
 	free(d);
-	return (s);
+	return s;
 }
 
 /* "email,sms" or "none" from an array (or a string, as given). */
@@ -251,7 +251,7 @@ remind_text(json_t *r)
 	char	*s = NULL, *t;
 
 	if (json_is_string(r))
-		return (xstrdup(json_string_value(r)));
+		return xstrdup(json_string_value(r));
 	json_array_foreach(r, i, v) {
 		if (!json_is_string(v))
 			continue;
@@ -262,7 +262,7 @@ remind_text(json_t *r)
 	}
 	if (s == NULL)
 		s = xstrdup(json_is_array(r) ? "none" : "-");
-	return (s);
+	return s;
 }
 
 static void
@@ -340,7 +340,7 @@ print_object(const struct ctl_view *view, json_t *answer)
 	json_t		*o;
 
 	if ((o = answer_object(answer, object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	if (strcmp(object, "clinician") == 0)
 		show_clinician(o);
 	else if (strcmp(object, "client") == 0)
@@ -349,7 +349,7 @@ print_object(const struct ctl_view *view, json_t *answer)
 		show_service(o);
 	else
 		show_room(o);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* "added clinician 3: Ana Ruiz", "updated client 7: Jordan Lee" */
@@ -361,11 +361,11 @@ print_changed(const struct ctl_view *view, json_t *answer)
 	char		*id;
 
 	if ((o = answer_object(answer, object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(o, "id"));
 	print_line(stdout, "%s %s %s: %s", print_dash(view->verb), object, id, print_dash(json_text(o, "name")));
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* "hours of clinician 3 (Ana Ruiz): mon 09:00-17:00 (America/New_York)" */
@@ -376,7 +376,7 @@ print_hours_set(const struct ctl_view *view, json_t *answer)
 	char	*id, *hours;
 
 	if ((c = answer_object(answer, view->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(c, "id"));
 	hours = hours_text(json_member(c, "hours", JSON_ARRAY));
 	if (strcmp(hours, "none") != 0 && json_text(c, "zone") != NULL)
@@ -387,7 +387,7 @@ print_hours_set(const struct ctl_view *view, json_t *answer)
 		    print_dash(json_text(c, "name")), hours);
 	free(hours);
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -412,7 +412,7 @@ print_rows(const struct ctl_view *view, json_t *answer, const char *key,
 	}
 	json_decref(list);
 	table_free(t);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static void
@@ -430,9 +430,9 @@ int
 print_clinicians(const struct ctl_view *view, json_t *answer)
 {
 	(void)view;
-	return (print_rows(view, answer, "clinicians", "no clinicians",
+	return print_rows(view, answer, "clinicians", "no clinicians",
 	    table_new(6, "ID", "NAME", "EMAIL", "PHONE", "ZONE", "ACTIVE"),
-	    row_clinician));
+	    row_clinician);
 }
 
 static void
@@ -463,7 +463,7 @@ print_clients(const struct ctl_view *view, json_t *answer)
 	rc = print_rows(view, answer, "clients", empty, table_new(7, "ID", "NAME",
 	    "EMAIL", "PHONE", "REMIND", "ZONE", "ACTIVE"), row_client);
 	free(empty);
-	return (rc);
+	return rc;
 }
 
 static void
@@ -480,9 +480,9 @@ int
 print_services(const struct ctl_view *view, json_t *answer)
 {
 	(void)view;
-	return (print_rows(view, answer, "services", "no services",
+	return print_rows(view, answer, "services", "no services",
 	    table_new(5, "ID", "NAME", "MINUTES", "BUFFER", "ACTIVE"),
-	    row_service));
+	    row_service);
 }
 
 static void
@@ -497,8 +497,8 @@ int
 print_rooms(const struct ctl_view *view, json_t *answer)
 {
 	(void)view;
-	return (print_rows(view, answer, "rooms", "no rooms",
-	    table_new(3, "ID", "NAME", "ACTIVE"), row_room));
+	return print_rows(view, answer, "rooms", "no rooms",
+	    table_new(3, "ID", "NAME", "ACTIVE"), row_room);
 }
 
 /*
@@ -511,9 +511,9 @@ print_date(const char *local)
 	size_t	n;
 
 	if (local == NULL)
-		return (xstrdup("-"));
+		return xstrdup("-");
 	n = strcspn(local, " T");
-	return (xasprintf("%.*s", (int)n, local));
+	return xasprintf("%.*s", (int)n, local);
 }
 
 char *
@@ -522,9 +522,9 @@ print_time(const char *local)
 	size_t	n;
 
 	if (local == NULL)
-		return (xstrdup("-"));
+		return xstrdup("-");
 	n = strcspn(local, " T");
-	return (xstrdup(local[n] != '\0' ? local + n + 1 : "-"));
+	return xstrdup(local[n] != '\0' ? local + n + 1 : "-");
 }
 
 /* "15:00-15:50" */
@@ -538,7 +538,7 @@ print_times(json_t *a)
 	s = xasprintf("%s-%s", start, end);
 	free(start);
 	free(end);
-	return (s);
+	return s;
 }
 
 /* "2026-12-01 15:00-15:50" */
@@ -552,7 +552,7 @@ print_span(json_t *a)
 	s = xasprintf("%s %s", date, times);
 	free(date);
 	free(times);
-	return (s);
+	return s;
 }
 
 /* Room name, "video" or "-". */
@@ -562,10 +562,10 @@ print_where(json_t *a)
 	const char	*room;
 
 	if ((room = print_name(a, "room")) != NULL)
-		return (room);
+		return room;
 	if (json_text(a, "video_url") != NULL)
-		return ("video");
-	return ("-");
+		return "video";
+	return "-";
 }
 
 /* "booked", "cancelled (client, late)", "cancelled (practice)" */
@@ -576,15 +576,15 @@ appt_state(json_t *a)
 	const char	*by = json_text(a, "cancelled_by");
 
 	if (strcmp(state, "cancelled") != 0 || by == NULL)
-		return (xstrdup(state));
-	return (xasprintf("%s (%s%s)", state, by,
-	    json_bool_get(a, "late") ? ", late" : ""));
+		return xstrdup(state);
+	return xasprintf("%s (%s%s)", state, by,
+	    json_bool_get(a, "late") ? ", late" : "");
 }
 
 static int
 appt_marked(json_t *a)
 {
-	return (json_bool_get(a, "forced") || json_bool_get(a, "overlap"));
+	return json_bool_get(a, "forced") || json_bool_get(a, "overlap");
 }
 
 /*
@@ -649,7 +649,7 @@ print_appointments(const struct ctl_view *view, json_t *answer)
 	else
 		print_appt_table(view, list, json_text(answer, "tz"));
 	json_decref(list);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* "4", or "4 (moved from 2027-01-11 09:00)" for an override. */
@@ -682,7 +682,7 @@ print_appointment(const struct ctl_view *view, json_t *answer)
 	char		*s;
 
 	if ((a = answer_object(answer, view->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	kv = kv_new();
 	print_kv_field(kv, "id", a, "id");
 	s = print_span(a);
@@ -736,7 +736,7 @@ print_appointment(const struct ctl_view *view, json_t *answer)
 	print_kv_field(kv, "created", a, "created");
 	print_kv_field(kv, "updated", a, "updated");
 	print_kv(kv);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -751,7 +751,7 @@ print_appointment_done(const struct ctl_view *view, json_t *answer)
 	char		*id, *span, *tail, *verb;
 
 	if ((a = answer_object(answer, view->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(a, "id"));
 	span = print_span(a);
 	where = print_where(a);
@@ -774,7 +774,7 @@ print_appointment_done(const struct ctl_view *view, json_t *answer)
 	free(tail);
 	free(span);
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static void
@@ -814,14 +814,14 @@ print_audit(const struct ctl_view *view, json_t *answer)
 	if (rc == CTL_EXIT_OK && json_text(answer, "tz") != NULL &&
 	    json_array_size(json_object_get(answer, "audit")) > 0)
 		print_line(stdout, "times in %s", json_text(answer, "tz"));
-	return (rc);
+	return rc;
 }
 
 /* "s" unless n is 1: "3 sessions", "1 session". */
 const char *
 print_plural(json_int_t n)
 {
-	return (n == 1 ? "" : "s");
+	return n == 1 ? "" : "s";
 }
 
 /* "warning: booked outside working hours (forced)", to stderr. */

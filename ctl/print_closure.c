@@ -19,8 +19,8 @@ closure_days(json_t *c)
 	const char	*to = json_text(c, "to");
 
 	if (to == NULL || strcmp(from, to) == 0)
-		return (xstrdup(from));
-	return (xasprintf("%s to %s", from, to));
+		return xstrdup(from);
+	return xasprintf("%s to %s", from, to);
 }
 
 /* "2: 2026-12-24 to 2026-12-26 Office closed (practice-wide)" */
@@ -50,17 +50,17 @@ print_closure_added(const struct ctl_view *view, json_t *answer)
 	size_t		 n;
 
 	if ((c = answer_object(answer, view->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	closure_line("added", c);
 	affected = json_member(answer, "affected", JSON_ARRAY);
 	if ((n = json_array_size(affected)) == 0)
-		return (CTL_EXIT_OK);
+		return CTL_EXIT_OK;
 	print_line(stdout, "%zu appointment%s fall%s inside it:", n,
 	    n == 1 ? "" : "s", n == 1 ? "s" : "");
 	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
 	    json_text(json_array_get(affected, 0), "tz");
 	print_appt_table(view, affected, tz);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 int
@@ -73,7 +73,7 @@ print_closure_removed(const struct ctl_view *view, json_t *answer)
 	long long restored;
 
 	if ((c = answer_object(answer, view->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	closure_line("removed", c);
 	/* Series sessions the closure had skipped are booked again. */
 	restored = json_integer_value(json_object_get(answer, "restored"));
@@ -85,7 +85,7 @@ print_closure_removed(const struct ctl_view *view, json_t *answer)
 		print_line(stdout, "still skipped %s: %s (%s)",
 		    json_text(k, "local_start"), json_text(k, "reason"),
 		    json_text(k, "detail"));
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static void
@@ -104,8 +104,8 @@ int
 print_closures(const struct ctl_view *view, json_t *answer)
 {
 	(void)view;
-	return (print_rows(view, answer, "closures", "no closures",
-	    table_new(5, "ID", "FROM", "TO", "WHO", "REASON"), row_closure));
+	return print_rows(view, answer, "closures", "no closures",
+	    table_new(5, "ID", "FROM", "TO", "WHO", "REASON"), row_closure);
 }
 
 /* "Mon" for "2027-01-04", or NULL if it is not a date. */
@@ -121,10 +121,10 @@ slots_weekday(const char *date)
 	if (strlen(date) != 10 || strspn(date, "0123456789-") != 10 ||
 	    sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
 	    y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
-		return (NULL);
+		return NULL;
 	if (m < 3)	/* Sakamoto: January and February end the year */
 		y--;
-	return (names[(y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7]);
+	return names[(y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7];
 }
 
 /* The line of slots being filled, printed when full or at a new day. */
@@ -197,7 +197,7 @@ print_slots(const struct ctl_view *view, json_t *answer)
 		    print_dash(json_text(answer, "from")),
 		    print_dash(json_text(answer, "to")));
 		json_decref(list);
-		return (CTL_EXIT_OK);
+		return CTL_EXIT_OK;
 	}
 	json_array_foreach(list, i, slot) {
 		date = print_date(json_text(slot, "local_start"));
@@ -219,5 +219,5 @@ print_slots(const struct ctl_view *view, json_t *answer)
 	free(day);
 	json_decref(list);
 	slots_footer(answer);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }

@@ -12,7 +12,7 @@
 static char *
 count_text(json_t *o, const char *key)
 {
-	return (json_scalar(json_object_get(o, key)));
+	return json_scalar(json_object_get(o, key));
 }
 
 /* "2026-11-20 15:00 (10 days ago)", or "never". */
@@ -23,13 +23,13 @@ last_text(json_t *o, const char *key)
 	json_int_t	 days;
 
 	if (last == NULL)
-		return (xstrdup("never"));
+		return xstrdup("never");
 	if (json_int_get(o, "days_since_last", &days) == -1)
-		return (xstrdup(last));
+		return xstrdup(last);
 	if (days == 0)
-		return (xasprintf("%s (today)", last));
-	return (xasprintf("%s (%lld day%s ago)", last, (long long)days,
-	    print_plural(days)));
+		return xasprintf("%s (today)", last);
+	return xasprintf("%s (%lld day%s ago)", last, (long long)days,
+	    print_plural(days));
 }
 
 static void
@@ -80,7 +80,7 @@ print_history(const struct ctl_view *view, json_t *answer)
 		    json_text(answer, "tz") :
 		    json_text(json_array_get(list, 0), "tz"));
 	json_decref(list);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* The date of the local time at key of o, "-" if none. */
@@ -154,5 +154,5 @@ print_attendance(const struct ctl_view *view, json_t *answer)
 	    "in the last 30 days):");
 	(void)print_rows(view, answer, "falling_out_of_care", "none", table_new(3,
 	    "CLIENT", "LAST SEEN", "DAYS"), row_falling);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }

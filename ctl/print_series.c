@@ -34,8 +34,8 @@ static char *
 series_id(json_t *series, json_t *a)
 {
 	if (series != NULL)
-		return (json_scalar(json_object_get(series, "id")));
-	return (json_scalar(json_object_get(a, "series")));
+		return json_scalar(json_object_get(series, "id"));
+	return json_scalar(json_object_get(a, "series"));
 }
 
 /* ", 12 sessions" from the count at key, or "" if it is missing. */
@@ -45,8 +45,8 @@ sessions_text(json_t *answer, const char *key)
 	json_int_t	n;
 
 	if (json_int_get(answer, key, &n) == -1)
-		return (xstrdup(""));
-	return (xasprintf(", %lld session%s", (long long)n, print_plural(n)));
+		return xstrdup("");
+	return xasprintf(", %lld session%s", (long long)n, print_plural(n));
 }
 
 /*
@@ -62,7 +62,7 @@ print_booked(const struct ctl_view *view, json_t *answer)
 	char		*id, *first, *n, *at;
 
 	if ((s = json_member(answer, "series", JSON_OBJECT)) == NULL)
-		return (print_appointment_done(view, answer));
+		return print_appointment_done(view, answer);
 	a = json_member(answer, "appointment", JSON_OBJECT);
 	id = json_scalar(json_object_get(s, "id"));
 	first = print_date(json_text(s, "first_local"));
@@ -88,7 +88,7 @@ print_booked(const struct ctl_view *view, json_t *answer)
 	free(n);
 	free(first);
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -105,9 +105,9 @@ print_moved(const struct ctl_view *view, json_t *answer)
 	char		*id, *date, *time, *now;
 
 	if (!view->following && !view->all)
-		return (print_appointment_done(view, answer));
+		return print_appointment_done(view, answer);
 	if ((a = answer_object(answer, "appointment")) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	s = json_member(answer, "series", JSON_OBJECT);
 	from = json_text(a, "local_start");
 	next = json_member(s, "next", JSON_OBJECT);
@@ -135,7 +135,7 @@ print_moved(const struct ctl_view *view, json_t *answer)
 	free(id);
 	free(time);
 	free(date);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -150,9 +150,9 @@ print_cancelled(const struct ctl_view *view, json_t *answer)
 	char		*id, *date;
 
 	if (!view->following && !view->all)
-		return (print_appointment_done(view, answer));
+		return print_appointment_done(view, answer);
 	if ((a = answer_object(answer, "appointment")) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	id = series_id(json_member(answer, "series", JSON_OBJECT), a);
 	if (json_int_get(answer, "cancelled", &n) == -1)
 		n = 0;
@@ -165,7 +165,7 @@ print_cancelled(const struct ctl_view *view, json_t *answer)
 		print_line(stdout, "cancelled %lld session%s of series %s",
 		    (long long)n, print_plural(n), id);
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* When a series ends: "2027-06-30", "10 sessions" or "open". */
@@ -175,11 +175,11 @@ series_end(json_t *s)
 	json_int_t	n;
 
 	if (json_text(s, "until") != NULL)
-		return (xstrdup(json_text(s, "until")));
+		return xstrdup(json_text(s, "until"));
 	if (json_int_get(s, "count", &n) == 0)
-		return (xasprintf("%lld session%s", (long long)n,
-		    print_plural(n)));
-	return (xstrdup("open"));
+		return xasprintf("%lld session%s", (long long)n,
+		    print_plural(n));
+	return xstrdup("open");
 }
 
 /* Whether every series of the list has its time in zone tz. */
@@ -193,9 +193,9 @@ series_all_in(json_t *list, const char *tz)
 	json_array_foreach(list, i, s) {
 		zone = json_text(s, "zone");
 		if (zone != NULL && strcmp(zone, tz) != 0)
-			return (0);
+			return 0;
 	}
-	return (1);
+	return 1;
 }
 
 static void
@@ -232,13 +232,13 @@ print_series_list(const struct ctl_view *view, json_t *answer)
 	    "UPCOMING", "STATE"), row_series);
 	list = json_member(answer, "series", JSON_ARRAY);
 	if (rc != CTL_EXIT_OK || tz == NULL || json_array_size(list) == 0)
-		return (rc);
+		return rc;
 	if (series_all_in(list, tz))
 		print_line(stdout, "times in %s", tz);
 	else
 		print_line(stdout, "TIME in the clinician's zone, NEXT in %s",
 		    tz);
-	return (rc);
+	return rc;
 }
 
 /* "Ana Ruiz (1)", or the name alone. */
@@ -336,7 +336,7 @@ print_series(const struct ctl_view *view, json_t *answer)
 	const char	*tz;
 
 	if ((s = answer_object(answer, view->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	show_series(s);
 	if (json_array_size(json_member(s, "skipped", JSON_ARRAY)) > 0) {
 		print_line(stdout, "%s", "");
@@ -347,11 +347,11 @@ print_series(const struct ctl_view *view, json_t *answer)
 	print_line(stdout, "%s", "");
 	if (json_array_size(list) == 0) {
 		print_line(stdout, "no sessions");
-		return (CTL_EXIT_OK);
+		return CTL_EXIT_OK;
 	}
 	first = json_array_get(list, 0);
 	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
 	    json_text(first, "tz");
 	print_appt_table(view, list, tz);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }

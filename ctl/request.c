@@ -31,7 +31,7 @@ request_encode(const char *s)
 
 	if ((enc = evhttp_uriencode(s, -1, 0)) == NULL)
 		fatalx("out of memory");
-	return (enc);
+	return enc;
 }
 
 static void

@@ -24,7 +24,7 @@ static int	width_wide;	/* wcwidth() knows Unicode: a UTF-8 locale */
 static int
 width_utf8(void)
 {
-	return (strcasecmp(nl_langinfo(CODESET), "UTF-8") == 0);
+	return strcasecmp(nl_langinfo(CODESET), "UTF-8") == 0;
 }
 
 /* The user's locale if it is UTF-8, else C.UTF-8 for the character type. */
@@ -47,15 +47,15 @@ width_terminal(FILE *fp)
 	char		*end;
 
 	if (!isatty(fileno(fp)))
-		return (0);
+		return 0;
 	if (ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return (ws.ws_col);
+		return ws.ws_col;
 	if ((env = getenv("COLUMNS")) != NULL) {
 		n = strtol(env, &end, 10);
 		if (*env != '\0' && *end == '\0' && n > 0 && n < 10000)
-			return ((int)n);
+			return (int)n;
 	}
-	return (80);
+	return 80;
 }
 
 /*
@@ -70,7 +70,7 @@ width_decode(const unsigned char *s, size_t *len)
 
 	if (s[0] < 0x80) {
 		*len = 1;
-		return (s[0]);
+		return s[0];
 	}
 	if ((s[0] & 0xe0) == 0xc0) {
 		n = 2;
@@ -83,17 +83,17 @@ width_decode(const unsigned char *s, size_t *len)
 		cp = s[0] & 0x07;
 	} else {
 		*len = 1;
-		return (0xfffd);
+		return 0xfffd;
 	}
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80) {
 			*len = 1;
-			return (0xfffd);
+			return 0xfffd;
 		}
 		cp = (cp << 6) | (s[i] & 0x3f);
 	}
 	*len = n;
-	return (cp);
+	return cp;
 }
 
 /* Columns of one code point: 0 (combining), 1 or 2 (wide). */
@@ -103,11 +103,11 @@ width_char(uint32_t cp)
 	int	w;
 
 	if (cp < 0x80)
-		return (cp < 0x20 || cp == 0x7f ? 0 : 1);
+		return cp < 0x20 || cp == 0x7f ? 0 : 1;
 	if (!width_wide)
-		return (1);
+		return 1;
 	w = wcwidth((wchar_t)cp);
-	return (w < 0 ? 1 : w);
+	return w < 0 ? 1 : w;
 }
 
 /* Columns that s takes on a terminal. */
@@ -121,7 +121,7 @@ width_of(const char *s)
 		w += width_char(width_decode(u, &len));
 		u += len;
 	}
-	return (w);
+	return w;
 }
 
 /*
@@ -135,9 +135,9 @@ width_cut(const char *s, size_t max)
 	size_t			 w = 0, len, cw;
 
 	if (width_of(s) <= max)
-		return (xstrdup(s));
+		return xstrdup(s);
 	if (max == 0)
-		return (xstrdup(""));
+		return xstrdup("");
 	while (*u != '\0') {
 		cw = width_char(width_decode(u, &len));
 		if (w + cw > max - 1)	/* one column for the ellipsis */
@@ -152,6 +152,6 @@ width_cut(const char *s, size_t max)
 	/* "Room …" reads as a cut better without the space. */
 	while (u > (const unsigned char *)s && u[-1] == ' ')
 		u--;
-	return (xasprintf("%.*s" WIDTH_ELLIPSIS,
-	    (int)(u - (const unsigned char *)s), s));
+	return xasprintf("%.*s" WIDTH_ELLIPSIS,
+	    (int)(u - (const unsigned char *)s), s);
 }

@@ -275,6 +275,16 @@ def test_json_refusal_by_the_daemon(module_practice):
     assert err == "practicectl: %s\n" % e["message"], err
 
 
+def test_json_refusal_of_a_too_large_request(module_practice):
+    """Refused before our handlers (HTML from evhttp, or our JSON): the
+    script gets an error object with the protocol's code either way."""
+    rc, out, err = ctl_sock(module_practice, "--json", "client", "add", "n" * 70000)
+    assert rc == 1, (rc, out, err)
+    e = json.loads(out)["error"]
+    assert e["code"] == "too_large", e
+    assert len(err.splitlines()) == 1 and err.startswith("practicectl: "), err
+
+
 def test_no_json_no_error_object(module_practice):
     rc, out, err = ctl_sock(module_practice, "list", "--bogus")
     assert rc == 2 and out == "", (rc, out)
