@@ -10,7 +10,7 @@
 #include "protocol.h"
 #include "practicectl.h"
 
-/* Fills err (the first error wins); returns -1, for "return error_set(...);". */
+/* Fills err (the first error wins); -1, for "return error_set(...);". */
 int
 error_set(struct ctl_error *err, int exit, const char *code,
     const char *fmt, ...)

@@ -363,7 +363,8 @@ print_changed(const struct ctl_view *view, json_t *answer)
 	if ((o = answer_object(answer, object)) == NULL)
 		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(o, "id"));
-	print_line(stdout, "%s %s %s: %s", print_dash(view->verb), object, id, print_dash(json_text(o, "name")));
+	print_line(stdout, "%s %s %s: %s", print_dash(view->verb), object, id,
+	    print_dash(json_text(o, "name")));
 	free(id);
 	return CTL_EXIT_OK;
 }
@@ -768,8 +769,8 @@ print_appointment_done(const struct ctl_view *view, json_t *answer)
 	else
 		verb = xasprintf("%s %s", done, id);
 	print_line(stdout, "%s: %s %s with %s%s", verb, span,
-	    print_dash(print_name(a, "client")), print_dash(print_name(a, "clinician")),
-	    tail);
+	    print_dash(print_name(a, "client")),
+	    print_dash(print_name(a, "clinician")), tail);
 	free(verb);
 	free(tail);
 	free(span);
