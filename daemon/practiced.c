@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <libical/ical.h>
 
 #include "config.h"
 #include "control.h"
@@ -25,6 +24,7 @@
 #include "practiced.h"
 #include "protocol.h"
 #include "series.h"
+#include "tz.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -126,6 +126,13 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	if ((conf = config_load(pd->conf->path, err, sizeof(err))) == NULL) {
 		log_warnx("reload refused, keeping the running "
 		    "configuration: %s", err);
+		notify_systemd("READY=1");
+		return;
+	}
+	if (config_check_reload(pd->conf, conf, err, sizeof(err)) == -1) {
+		log_warnx("reload refused, keeping the running "
+		    "configuration: %s", err);
+		config_free(conf);
 		notify_systemd("READY=1");
 		return;
 	}
@@ -256,7 +263,7 @@ main(int argc, char *argv[])
 	run(&pd);
 	db_close(pd.db);
 	config_free(pd.conf);
-	icaltimezone_free_builtin_timezones();
+	tz_free();
 	log_info("exited");
 	return 0;
 }
