@@ -12,6 +12,7 @@ main(void)
 	test_tz();
 	test_hours();
 	test_recur();
+	test_db();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;
