@@ -4,7 +4,6 @@
  * for writes, and the schema versioned by PRAGMA user_version with
  * forward-only migrations.
  */
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -397,12 +396,17 @@ db_writable(struct db *db)
 	    access(db->path, W_OK) == 0;
 }
 
+/*
+ * A POSIX record lock rather than flock(2): F_GETLK names the holder's
+ * pid, where a pid written into the file could still be the last
+ * holder's at the moment a second daemon reads it.
+ */
 int
 db_lock(const char *path, char *err, size_t errlen)
 {
-	char	 lock[4096], pid[32];
-	ssize_t	 n;
-	int	 fd;
+	struct flock	 fl;
+	char		 lock[4096], pid[32];
+	int		 fd, n, tries;
 
 	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >=
 	    sizeof(lock)) {
@@ -414,22 +418,35 @@ db_lock(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK)
+	for (tries = 0; tries < 3; tries++) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			break;
+		if (errno != EACCES && errno != EAGAIN) {
 			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
-		else if ((n = pread(fd, pid, sizeof(pid) - 1, 0)) > 0 &&
-		    (pid[n] = '\0', strtol(pid, NULL, 10) > 0))
-			snprintf(err, errlen, "another practiced (pid %ld) "
-			    "is using %s (it holds %s)", strtol(pid, NULL, 10),
-			    path, lock);
-		else
-			snprintf(err, errlen, "another practiced is using %s "
-			    "(it holds %s)", path, lock);
+			close(fd);
+			return -1;
+		}
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+			snprintf(err, errlen, "another practiced (pid %ld) is "
+			    "using %s (it holds %s)", (long)fl.l_pid, path,
+			    lock);
+			close(fd);
+			return -1;
+		}
+		/* Released in between: try again. */
+	}
+	if (tries == 3) {
+		snprintf(err, errlen, "another practiced is using %s (it "
+		    "holds %s)", path, lock);
 		close(fd);
 		return -1;
 	}
+	/* For the administrator's eyes only. */
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == -1 || pwrite(fd, pid, (size_t)n, 0) != n)
+	if (pwrite(fd, pid, (size_t)n, 0) != n || ftruncate(fd, n) == -1)
 		log_warn("%s: cannot record our pid", lock);
 	return fd;
 }

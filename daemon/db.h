@@ -14,7 +14,8 @@ int		 db_schema_version(struct db *);
 
 /*
  * One daemon a database: an exclusive lock on PATH.lock, held while the
- * descriptor returned stays open (for life).  -1 with the reason in err,
+ * descriptor returned stays open (for life; a POSIX lock, so the process
+ * must not open and close that file otherwise).  -1 with the reason in err,
  * naming the holder's pid when another daemon holds it.
  */
 int		 db_lock(const char *path, char *err, size_t errlen);

@@ -224,22 +224,29 @@ tz_to_wall(const char *zone, time_t t, struct tz_wall *w)
 	w->minute = (int)(rem % 3600 / 60);
 }
 
+/* A day and time the calendar has, in any year. */
 static int
-wall_is_valid(const struct tz_wall *w)
+wall_is_date(const struct tz_wall *w)
 {
 	static const int mdays[12] = {
 		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 	};
 	int	 leap;
 
-	if (w->year < 1970 || w->year > 2999 || w->month < 1 ||
-	    w->month > 12 || w->day < 1 || w->hour < 0 || w->hour > 23 ||
-	    w->minute < 0 || w->minute > 59)
+	if (w->month < 1 || w->month > 12 || w->day < 1 || w->hour < 0 ||
+	    w->hour > 23 || w->minute < 0 || w->minute > 59)
 		return 0;
 	leap = (w->year % 4 == 0 && w->year % 100 != 0) || w->year % 400 == 0;
 	if (w->month == 2 && w->day == 29 && !leap)
 		return 0;
 	return w->day <= mdays[w->month - 1];
+}
+
+/* One that practiced computes with (callers are held to less). */
+static int
+wall_is_valid(const struct tz_wall *w)
+{
+	return w->year >= 1970 && w->year <= 2999 && wall_is_date(w);
 }
 
 int
@@ -359,7 +366,7 @@ parse_iso_date(const char *s, size_t len, struct tz_wall *w)
 	w->month = (s[5] - '0') * 10 + (s[6] - '0');
 	w->day = (s[8] - '0') * 10 + (s[9] - '0');
 	w->hour = w->minute = 0;
-	if (!wall_is_valid(w))
+	if (!wall_is_date(w))		/* the year: see tz_in_window */
 		return -1;
 	/* Fill in the weekday. */
 	civil_from_days(days_from_civil(w->year, w->month, w->day), w);

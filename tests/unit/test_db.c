@@ -1,5 +1,6 @@
 /* db.c: savepoints, after-commit hooks, the lock and the file modes. */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,17 +161,33 @@ test_hooks(struct db *db)
 	CHECK(n == 3);
 }
 
+/* A POSIX lock binds other processes: the second try is a child's. */
 static void
 test_lock(void)
 {
 	char	 err[512], want[64];
-	int	 fd, fd2;
+	int	 fd, fd2, status, fds[2];
+	pid_t	 child;
+	ssize_t	 n;
 
 	CHECK((fd = db_lock(path, err, sizeof(err))) >= 0);
-	CHECK(db_lock(path, err, sizeof(err)) == -1);
+	CHECK(pipe(fds) == 0);
+	if ((child = fork()) == 0) {
+		close(fds[0]);
+		if (db_lock(path, err, sizeof(err)) != -1)
+			_exit(1);
+		n = write(fds[1], err, strlen(err) + 1);
+		_exit(n > 0 ? 0 : 2);
+	}
+	close(fds[1]);
+	memset(err, 0, sizeof(err));
+	n = read(fds[0], err, sizeof(err) - 1);
+	close(fds[0]);
+	CHECK(child > 0 && waitpid(child, &status, 0) == child &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	snprintf(want, sizeof(want), "another practiced (pid %ld)",
 	    (long)getpid());
-	CHECK(strstr(err, want) != NULL);
+	CHECK(n > 0 && strstr(err, want) != NULL);
 	CHECK(strstr(err, ".lock") != NULL);
 	if (fd >= 0)
 		close(fd);
