@@ -400,9 +400,8 @@ parse_date_word(const char *s, size_t len, const char *zone, time_t now,
  * conversion near 2999) and wrong (after about 2583), and no booking
  * needs them.
  */
-static int
-tz_in_window(const char *s, const struct tz_wall *w, time_t now, char *err,
-    size_t errlen)
+int
+tz_in_window(const struct tz_wall *w, time_t now, char *err, size_t errlen)
 {
 	struct tz_wall	 today;
 	int		 last;
@@ -411,8 +410,9 @@ tz_in_window(const char *s, const struct tz_wall *w, time_t now, char *err,
 	last = today.year + TZ_YEARS_AHEAD;
 	if (w->year >= TZ_FIRST_YEAR && w->year <= last)
 		return 0;
-	snprintf(err, errlen, "\"%.40s\" is outside the dates practiced "
-	    "accepts (%d-01-01 to %d-12-31)", s, TZ_FIRST_YEAR, last);
+	snprintf(err, errlen, "\"%04d-%02d-%02d\" is outside the dates "
+	    "practiced accepts (%d-01-01 to %d-12-31)", w->year, w->month,
+	    w->day, TZ_FIRST_YEAR, last);
 	return -1;
 }
 
@@ -425,7 +425,7 @@ tz_parse_date(const char *s, const char *zone, time_t now,
 		    "(use YYYY-MM-DD, today, tomorrow or yesterday)", s);
 		return -1;
 	}
-	return tz_in_window(s, w, now, err, errlen);
+	return tz_in_window(w, now, err, errlen);
 }
 
 int
@@ -447,7 +447,7 @@ tz_parse_datetime(const char *s, const char *zone, time_t now, time_t *out,
 		    "(use YYYY-MM-DD HH:MM, or today/tomorrow HH:MM)", s);
 		return -1;
 	}
-	if (tz_in_window(s, &w, now, err, errlen) == -1)
+	if (tz_in_window(&w, now, err, errlen) == -1)
 		return -1;
 	w.hour = mins / 60;
 	w.minute = mins % 60;

@@ -43,6 +43,9 @@ time_t	 tz_day_start(const char *zone, int year, int month, int day);
  */
 #define TZ_FIRST_YEAR	1970
 #define TZ_YEARS_AHEAD	20
+/* For dates read elsewhere (an RRULE's UNTIL): 0, or -1 and why. */
+int	 tz_in_window(const struct tz_wall *, time_t now, char *err,
+	    size_t errlen);
 
 /* "YYYY-MM-DD", "today", "tomorrow", "yesterday" in zone, as of now. */
 int	 tz_parse_date(const char *s, const char *zone, time_t now,

@@ -164,6 +164,14 @@ test_window(void)
 	CHECK(strstr(err, "1970-01-01 to 2046-12-31") != NULL);
 	CHECK(tz_parse_datetime("2046-12-31 23:59", "America/New_York", now,
 	    &t, err, sizeof(err)) == 0);
+	w.year = 2999;
+	w.month = 12;
+	w.day = 31;
+	CHECK(tz_in_window(&w, now, err, sizeof(err)) == -1);
+	CHECK_STR(err, "\"2999-12-31\" is outside the dates practiced "
+	    "accepts (1970-01-01 to 2046-12-31)");
+	w.year = 2046;
+	CHECK(tz_in_window(&w, now, err, sizeof(err)) == 0);
 }
 
 void
