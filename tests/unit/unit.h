@@ -38,5 +38,6 @@ void	test_lookup(void);
 void	test_series_domain(void);
 void	test_resource(void);
 void	test_api(void);
+void	test_db(void);
 
 #endif
