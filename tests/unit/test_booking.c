@@ -9,6 +9,7 @@
 #include "book.h"
 #include "db.h"
 #include "practice.h"
+#include "slots.h"
 #include "unit.h"
 
 struct book_case {
@@ -257,6 +258,43 @@ test_mark(struct practice *p)
 	db_rollback(p->pd.db);
 }
 
+/* Free slots around Ana's Tuesday session and its buffer. */
+static void
+test_slots(struct practice *p)
+{
+	static const struct {
+		int		 step;
+		size_t		 n;
+		const char	*third;
+	} cases[] = {
+		{ 0, 7, "2030-01-08 12:00" },	/* packed, jumping the block */
+		{ 30, 12, "2030-01-08 10:00" },	/* 10:30 and 11:30 blocked */
+		{ 5, 64, "2030-01-08 09:10" },	/* 10:05 to 11:55 blocked */
+	};
+	struct slots_query	 q;
+	json_t			*answer, *slots;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&q, 0, sizeof(q));
+		q.clinician_id = ANA;
+		q.service_id = SESSION;
+		q.from = "2030-01-08";
+		q.days = 1;
+		q.step = cases[i].step;
+		practice_reset(p, PRACTICE_NOW);
+		if ((answer = slots_find(&p->ctx, &q)) == NULL) {
+			CHECK(!"slots found");
+			continue;
+		}
+		slots = json_object_get(answer, "slots");
+		CHECK(json_array_size(slots) == cases[i].n);
+		CHECK_STR(json_string_value(json_object_get(json_array_get(
+		    slots, 2), "local_start")), cases[i].third);
+		json_decref(answer);
+	}
+}
+
 void
 test_booking(void)
 {
@@ -271,6 +309,7 @@ test_booking(void)
 	test_move(&p);
 	test_late_edge(&p);
 	test_mark(&p);
+	test_slots(&p);
 	/* Every change so far was in the staff caller's name. */
 	CHECK(practice_int(&p, "SELECT count(*) FROM audit WHERE user !="
 	    " 'frontdesk' OR role != 'staff'") == 0);
