@@ -37,5 +37,6 @@ void	test_booking(void);
 void	test_lookup(void);
 void	test_series_domain(void);
 void	test_api(void);
+void	test_db(void);
 
 #endif
