@@ -1,6 +1,8 @@
 /*
  * One API request as the handlers see it, and the helpers they use to
- * read input and to answer.  control.c fills it in and sends the answer.
+ * read input and to answer.  control.c fills it in (its struct ctx
+ * too), and sends the answer that api_answer makes of it.  Handlers
+ * read the request, call the domain with &req->ctx, and answer.
  */
 #ifndef PRACTICED_API_H
 #define PRACTICED_API_H
@@ -118,7 +120,7 @@ json_t	*api_row_by_id(struct api_req *, const char *sql, long long id,
 	    api_row_fn);
 json_t	*api_rows(struct api_req *, sqlite3_stmt *, api_row_fn);
 
-/* Instant helpers for JSON output. */
+/* Instant helpers for JSON output (out.h has the domain's own). */
 json_t	*api_instant(time_t);
 json_t	*api_local(struct api_req *, time_t);
 

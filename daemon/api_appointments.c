@@ -9,29 +9,11 @@
 #include "api.h"
 #include "appt.h"
 #include "book.h"
-#include "config.h"
-#include "db.h"
 #include "lookup.h"
-#include "out.h"
 #include "recur.h"
-#include "practiced.h"
-#include "schedule.h"
 #include "series.h"
 #include "tz.h"
 
-/* One statement per leading filter, so each can use its own index. */
-#define APPT_LIST_WHERE(lead)						\
-    "SELECT " APPT_COLUMNS APPT_FROM " WHERE " lead			\
-    " a.start_utc >= ?1 AND a.start_utc < ?2"				\
-    "   AND (?3 = 0 OR a.clinician_id = ?3)"				\
-    "   AND (?4 = 0 OR a.client_id = ?4)"				\
-    "   AND (?5 IS NULL OR a.state = ?5)"				\
-    " ORDER BY a.start_utc, a.id"
-static const char *appt_list_sql = APPT_LIST_WHERE("");
-static const char *appt_list_clinician_sql =
-    APPT_LIST_WHERE("a.clinician_id = ?3 AND");
-static const char *appt_list_client_sql =
-    APPT_LIST_WHERE("a.client_id = ?4 AND");
 #define APPT_MAX_DAYS	3660
 
 /*
@@ -317,7 +299,6 @@ void
 api_appointment_list(struct api_req *req)
 {
 	struct appt_range	 r;
-	sqlite3_stmt		*stmt;
 	const char		*state;
 	json_t			*list;
 	char			 from[TZ_BUFLEN], to[TZ_BUFLEN];
@@ -327,21 +308,11 @@ api_appointment_list(struct api_req *req)
 	if (appt_read_range(req, &r) == -1 ||
 	    appt_list_filters(req, &clinician, &client, &state) == -1)
 		return;
-	if ((stmt = db_stmt(req->ctx.pd->db, client != 0 ? appt_list_client_sql :
-	    clinician != 0 ? appt_list_clinician_sql : appt_list_sql)) == NULL) {
-		api_internal(req);
-		return;
-	}
 	end = r.to;
 	tz_add_days(&end, 1);
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)tz_day_start(req->ctx.tz,
-	    r.from.year, r.from.month, r.from.day));
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)tz_day_start(req->ctx.tz,
-	    end.year, end.month, end.day));
-	sqlite3_bind_int64(stmt, 3, clinician);
-	sqlite3_bind_int64(stmt, 4, client);
-	db_bind_text(stmt, 5, state);
-	if ((list = out_rows(&req->ctx, stmt, appt_row_json)) == NULL) {
+	if ((list = appt_list(&req->ctx, tz_day_start(req->ctx.tz, r.from.year,
+	    r.from.month, r.from.day), tz_day_start(req->ctx.tz, end.year,
+	    end.month, end.day), clinician, client, state)) == NULL) {
 		api_internal(req);
 		return;
 	}

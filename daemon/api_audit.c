@@ -1,15 +1,7 @@
 /* GET /v1/audit: the newest changes, oldest first. */
-#include <stdlib.h>
-
 #include "api.h"
-#include "db.h"
-#include "practiced.h"
+#include "audit.h"
 #include "tz.h"
-
-static const char *audit_list_sql =
-    "SELECT id, at, uid, user, role, action, object, object_id, detail"
-    "  FROM (SELECT * FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2)"
-    "  ORDER BY id";
 
 static int
 audit_params(struct api_req *req, time_t *since, long long *limit)
@@ -37,41 +29,13 @@ audit_params(struct api_req *req, time_t *since, long long *limit)
 void
 api_audit_list(struct api_req *req)
 {
-	sqlite3_stmt	*stmt;
 	json_t		*list;
 	time_t		 since;
 	long long	 limit;
-	int		 rc;
 
 	if (audit_params(req, &since, &limit) == -1)
 		return;
-	if ((stmt = db_stmt(req->ctx.pd->db, audit_list_sql)) == NULL ||
-	    (list = json_array()) == NULL) {
-		api_internal(req);
-		return;
-	}
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)since);
-	sqlite3_bind_int64(stmt, 2, limit);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		time_t	 at = (time_t)sqlite3_column_int64(stmt, 1);
-
-		json_array_append_new(list, json_pack(
-		    "{s:I,s:o,s:o,s:I,s:s,s:s,s:s,s:s,s:o,s:s?}",
-		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-		    "at", api_instant(at),
-		    "local_at", api_local(req, at),
-		    "uid", (json_int_t)sqlite3_column_int64(stmt, 2),
-		    "user", db_column_text(stmt, 3),
-		    "role", db_column_text(stmt, 4),
-		    "action", db_column_text(stmt, 5),
-		    "object", db_column_text(stmt, 6),
-		    "object_id", sqlite3_column_type(stmt, 7) == SQLITE_NULL ?
-		    json_null() : json_integer(sqlite3_column_int64(stmt, 7)),
-		    "detail", db_column_text(stmt, 8)));
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
+	if ((list = audit_list(&req->ctx, since, (int)limit)) == NULL) {
 		api_internal(req);
 		return;
 	}

@@ -57,6 +57,19 @@ static const char *appt_detach_sql =
     "  state = CASE WHEN state IN ('booked','confirmed')"
     "    AND start_utc >= ?2 THEN 'cancelled' ELSE state END,"
     "  updated = ?2 WHERE id = ?1";
+/* One statement per leading filter, so each can use its own index. */
+#define APPT_LIST_WHERE(lead)						\
+    "SELECT " APPT_COLUMNS APPT_FROM " WHERE " lead			\
+    " a.start_utc >= ?1 AND a.start_utc < ?2"				\
+    "   AND (?3 = 0 OR a.clinician_id = ?3)"				\
+    "   AND (?4 = 0 OR a.client_id = ?4)"				\
+    "   AND (?5 IS NULL OR a.state = ?5)"				\
+    " ORDER BY a.start_utc, a.id"
+static const char *appt_list_sql = APPT_LIST_WHERE("");
+static const char *appt_list_clinician_sql =
+    APPT_LIST_WHERE("a.clinician_id = ?3 AND");
+static const char *appt_list_client_sql =
+    APPT_LIST_WHERE("a.client_id = ?4 AND");
 static const char *appt_by_series_sql =
     "SELECT " APPT_COLUMNS APPT_FROM
     " WHERE a.series_id = ?1 ORDER BY a.start_utc, a.id";
@@ -380,4 +393,22 @@ json_t *
 appt_list_client(struct ctx *ctx, long long client_id)
 {
 	return appt_list_where(ctx, appt_by_client_sql, client_id);
+}
+
+json_t *
+appt_list(struct ctx *ctx, time_t from, time_t to, long long clinician_id,
+    long long client_id, const char *state)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, client_id != 0 ? appt_list_client_sql :
+	    clinician_id != 0 ? appt_list_clinician_sql : appt_list_sql))
+	    == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
+	sqlite3_bind_int64(stmt, 3, clinician_id);
+	sqlite3_bind_int64(stmt, 4, client_id);
+	db_bind_text(stmt, 5, state);
+	return out_rows(ctx, stmt, appt_row_json);
 }

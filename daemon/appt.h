@@ -132,6 +132,10 @@ time_t	 appt_late_before(const struct ctx *);
 
 json_t	*appt_row_json(struct ctx *, sqlite3_stmt *);
 json_t	*appt_json(struct ctx *, long long id);
+/* Starting in [from, to), of a clinician and a client (0: any) in a
+ * state (NULL: any), by start; NULL on a database error. */
+json_t	*appt_list(struct ctx *, time_t from, time_t to,
+	    long long clinician_id, long long client_id, const char *state);
 json_t	*appt_list_series(struct ctx *, long long series_id);
 json_t	*appt_list_client(struct ctx *, long long client_id);
 /* -1 with the error set: not_found, or internal. */

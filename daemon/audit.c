@@ -9,8 +9,13 @@
 #include "audit.h"
 #include "ctx.h"
 #include "db.h"
+#include "out.h"
 #include "practiced.h"
 
+static const char *audit_list_sql =
+    "SELECT id, at, uid, user, role, action, object, object_id, detail"
+    "  FROM (SELECT * FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2)"
+    "  ORDER BY id";
 static const char *audit_sql =
     "INSERT INTO audit (at, uid, user, role, action, object, object_id,"
     "  detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -44,4 +49,35 @@ audit_record(struct ctx *ctx, const char *action, const char *object,
 		return -1;
 	}
 	return 0;
+}
+
+static json_t *
+audit_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
+{
+	time_t	 at = (time_t)sqlite3_column_int64(stmt, 1);
+
+	return json_pack("{s:I,s:o,s:o,s:I,s:s,s:s,s:s,s:s,s:o,s:s?}",
+	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
+	    "at", out_instant(at),
+	    "local_at", out_local(ctx, at),
+	    "uid", (json_int_t)sqlite3_column_int64(stmt, 2),
+	    "user", db_column_text(stmt, 3),
+	    "role", db_column_text(stmt, 4),
+	    "action", db_column_text(stmt, 5),
+	    "object", db_column_text(stmt, 6),
+	    "object_id", sqlite3_column_type(stmt, 7) == SQLITE_NULL ?
+	    json_null() : json_integer(sqlite3_column_int64(stmt, 7)),
+	    "detail", db_column_text(stmt, 8));
+}
+
+json_t *
+audit_list(struct ctx *ctx, time_t since, int limit)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, audit_list_sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)since);
+	sqlite3_bind_int(stmt, 2, limit);
+	return out_rows(ctx, stmt, audit_row_json);
 }

@@ -17,7 +17,9 @@ ctx_init(struct ctx *ctx, struct practiced *pd, time_t now)
 	ctx->pd = pd;
 	ctx->now = now;
 	ctx->role = "none";
-	ctx->tz = pd != NULL && pd->conf != NULL ? pd->conf->timezone : "UTC";
+	/* Copied: a reload frees the configuration the zone came from. */
+	ctx_set_zone(ctx, pd != NULL && pd->conf != NULL ?
+	    pd->conf->timezone : "UTC");
 }
 
 void

@@ -66,6 +66,10 @@ static const char *skips_of_closure_sql =
     "  ORDER BY series_id, recurrence_utc";
 static const char *skip_delete_sql =
     "DELETE FROM series_skips WHERE series_id = ?1 AND recurrence_utc = ?2";
+static const char *series_list_sql =
+    "SELECT id FROM series WHERE (?1 = 0 OR client_id = ?1)"
+    "  AND (?2 = 0 OR clinician_id = ?2)"
+    "  AND (?3 OR state = 'active') ORDER BY id LIMIT 2000";
 static const char *series_to_extend_sql =
     "SELECT id FROM series WHERE state = 'active'"
     "  AND materialized_until < ?1 AND id > ?2"
@@ -320,6 +324,37 @@ series_json(struct ctx *ctx, long long id, int with_appointments)
 		json_object_set_new(obj, "appointments", appts);
 	}
 	return obj;
+}
+
+json_t *
+series_list(struct ctx *ctx, long long client_id, long long clinician_id,
+    int all)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*list, *obj;
+	long long	 ids[2000];
+	size_t		 n = 0, i;
+
+	if ((stmt = db_stmt(ctx->pd->db, series_list_sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_int64(stmt, 2, clinician_id);
+	sqlite3_bind_int(stmt, 3, all);
+	while (n < sizeof(ids) / sizeof(ids[0]) &&
+	    sqlite3_step(stmt) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if ((list = json_array()) == NULL)
+		return NULL;
+	/* Read whole first: series_json runs statements of its own. */
+	for (i = 0; i < n; i++) {
+		if ((obj = series_json(ctx, ids[i], 0)) == NULL) {
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, obj);
+	}
+	return list;
 }
 
 /* Runs */

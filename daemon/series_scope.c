@@ -60,9 +60,14 @@ series_until(struct ctx *ctx, struct series_def *s,
 			ctx_error(ctx, PROTO_EBADREQUEST, "until: %s", err);
 			return -1;
 		}
-	} else if (rule->has_until)
+	} else if (rule->has_until) {
+		/* A rule's UNTIL is a date read like any other: bounded. */
+		if (tz_in_window(&rule->until, ctx->now, err,
+		    sizeof(err)) == -1)
+			return ctx_error(ctx, PROTO_EBADREQUEST, "UNTIL: %s",
+			    err);
 		w = rule->until;
-	else
+	} else
 		return 0;
 	tz_format_date(&w, s->until_date);
 	tz_add_days(&w, 1);

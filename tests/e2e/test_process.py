@@ -2,7 +2,6 @@
 write, the modes of its files, dates it will not compute, reloads that
 would lock everyone out, and configuration bytes it must see."""
 
-import datetime as dt
 import grp
 import os
 import pwd
@@ -36,7 +35,7 @@ def last_year():
 # --------------------------------------------------------------------------
 # Far dates: a window from 1970 to 20 years ahead, said in the refusal.
 
-def test_far_dates_are_refused_quickly_with_the_window(clinic):
+def test_far_dates_are_refused_with_the_window(clinic):
     s, p = clinic, clinic.p
     window = "1970-01-01 to %d-12-31" % last_year()
     far = "2999-12-25"
@@ -52,12 +51,12 @@ def test_far_dates_are_refused_quickly_with_the_window(clinic):
         ("report", "attendance", "--from", "2026-01-01", "--to", far),
         ("audit", "--since", far),
     ]
+    # Refused where the date is parsed: before this bound, slots from 2999
+    # held the loop past the ctl's read timeout (no timing asserted here;
+    # bench_stall measures it).
     for args in cases:
-        t0 = time.monotonic()
         err = refused(p, *args)
-        took = time.monotonic() - t0
         assert window in err, (args, err)
-        assert took < 2.0, (args, took)
     # the edges of the window are taken
     edge = "%d-12-31" % last_year()
     assert p.ctl("list", "--day", edge)[1]["appointments"] == []

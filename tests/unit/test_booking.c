@@ -9,6 +9,8 @@
 #include "book.h"
 #include "db.h"
 #include "practice.h"
+#include "report.h"
+#include "slots.h"
 #include "unit.h"
 
 struct book_case {
@@ -257,6 +259,83 @@ test_mark(struct practice *p)
 	db_rollback(p->pd.db);
 }
 
+/* Free slots around Ana's Tuesday session and its buffer. */
+static void
+test_slots(struct practice *p)
+{
+	static const struct {
+		int		 step;
+		size_t		 n;
+		const char	*third;
+	} cases[] = {
+		{ 0, 7, "2030-01-08 12:00" },	/* packed, jumping the block */
+		{ 30, 12, "2030-01-08 10:00" },	/* 10:30 and 11:30 blocked */
+		{ 5, 64, "2030-01-08 09:10" },	/* 10:05 to 11:55 blocked */
+	};
+	struct slots_query	 q;
+	json_t			*answer, *slots;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&q, 0, sizeof(q));
+		q.clinician_id = ANA;
+		q.service_id = SESSION;
+		q.from = "2030-01-08";
+		q.days = 1;
+		q.step = cases[i].step;
+		practice_reset(p, PRACTICE_NOW);
+		if ((answer = slots_find(&p->ctx, &q)) == NULL) {
+			CHECK(!"slots found");
+			continue;
+		}
+		slots = json_object_get(answer, "slots");
+		CHECK(json_array_size(slots) == cases[i].n);
+		CHECK_STR(json_string_value(json_object_get(json_array_get(
+		    slots, 2), "local_start")), cases[i].third);
+		json_decref(answer);
+	}
+}
+
+/* The streak counts back weekly attended sessions until a break. */
+static void
+test_history(struct practice *p)
+{
+	static const struct {
+		int		 days_ago;
+		const char	*state, *by;
+	} past[] = {
+		{ 35, "attended", NULL }, { 28, "no-show", NULL },
+		{ 21, "attended", NULL }, { 14, "cancelled", "practice" },
+		{ 13, "attended", NULL }, { 7, "attended", NULL },
+	};
+	json_t		*h, *sum;
+	char		 sql[512];
+	size_t		 i;
+	time_t		 t;
+
+	CHECK(db_begin(p->pd.db) == 0);
+	for (i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		t = PRACTICE_NOW - past[i].days_ago * PRACTICE_DAY;
+		snprintf(sql, sizeof(sql), "INSERT INTO appointments"
+		    " (clinician_id, client_id, service_id, start_utc, end_utc,"
+		    " block_end_utc, zone, state, cancelled_by, created, updated)"
+		    " VALUES (2, 2, 1, %lld, %lld, %lld, 'UTC', '%s', %s%s%s,"
+		    " 0, 0)", (long long)t, (long long)t + 3000,
+		    (long long)t + 3600, past[i].state, past[i].by ? "'" : "",
+		    past[i].by ? past[i].by : "NULL", past[i].by ? "'" : "");
+		CHECK(practice_exec(p, sql) == 0);
+	}
+	practice_reset(p, PRACTICE_NOW);
+	h = report_history(&p->ctx, MARIA);
+	sum = json_object_get(h, "summary");
+	CHECK(json_integer_value(json_object_get(sum, "streak")) == 3);
+	CHECK(json_integer_value(json_object_get(sum, "attended")) == 4);
+	CHECK(json_integer_value(json_object_get(sum, "days_since_last")) == 7);
+	CHECK(json_array_size(json_object_get(h, "appointments")) == 7);
+	json_decref(h);
+	db_rollback(p->pd.db);
+}
+
 void
 test_booking(void)
 {
@@ -271,6 +350,8 @@ test_booking(void)
 	test_move(&p);
 	test_late_edge(&p);
 	test_mark(&p);
+	test_slots(&p);
+	test_history(&p);
 	/* Every change so far was in the staff caller's name. */
 	CHECK(practice_int(&p, "SELECT count(*) FROM audit WHERE user !="
 	    " 'frontdesk' OR role != 'staff'") == 0);

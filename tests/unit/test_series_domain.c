@@ -124,6 +124,20 @@ test_series_book(struct practice *p)
 	practice_reset(p, AT(1, 10, 1));
 	CHECK(weekly(p, "weekly", 4, 0, 0, &res) == -1);
 	CHECK(p->ctx.err == PROTO_EPAST);
+	/* An UNTIL in the rule is bounded like a date typed. */
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(db_begin(p->pd.db) == 0);
+	CHECK(weekly(p, "FREQ=WEEKLY;UNTIL=29991231", 0, 0, 0, &res) == -1);
+	CHECK(p->ctx.err == PROTO_EBADREQUEST);
+	CHECK(strstr(p->ctx.msg, "outside the dates") != NULL);
+	appt_result_clear(&res);
+	db_rollback(p->pd.db);
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(db_begin(p->pd.db) == 0);
+	CHECK(weekly(p, "FREQ=WEEKLY;UNTIL=20300129", 0, 0, 0, &res) == 0);
+	CHECK(res.count == 4);
+	appt_result_clear(&res);
+	db_rollback(p->pd.db);
 	/* A rule the first session does not fit. */
 	practice_reset(p, PRACTICE_NOW);
 	CHECK(weekly(p, "FREQ=WEEKLY;BYDAY=MO", 4, 0, 0, &res) == -1);
