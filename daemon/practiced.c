@@ -73,9 +73,10 @@ on_extend(evutil_socket_t fd, short what, void *arg)
 	struct practiced	*pd = arg;
 	struct timeval		 tv = { EXTEND_EVERY, 0 };
 
-	(void)fd;
 	(void)what;
-	series_extend_all(pd);
+	/* At start (fd -1) all at once; later in turns that let others in. */
+	if (series_extend_all(pd, fd == -1))
+		tv.tv_sec = 0;
 	evtimer_add(pd->extend, &tv);
 }
 

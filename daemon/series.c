@@ -8,14 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "ctx.h"
-#include "out.h"
 #include "appt.h"
 #include "audit.h"
 #include "config.h"
+#include "ctx.h"
 #include "db.h"
 #include "log.h"
+#include "out.h"
 #include "practiced.h"
 #include "schedule.h"
 #include "series.h"
@@ -773,48 +774,81 @@ series_extend_one(struct ctx *ctx, long long id)
 	return rc;
 }
 
-size_t
-series_extend(struct ctx *ctx)
+int
+series_extend(struct ctx *ctx, long long *cursor, size_t max, size_t *n)
 {
 	struct db	*db = ctx->pd->db;
 	sqlite3_stmt	*stmt;
-	long long	 ids[128], last = 0;
-	size_t		 n, i, total = 0;
+	long long	 ids[128];
+	size_t		 got, i, want;
 
+	*n = 0;
 	do {
+		want = sizeof(ids) / sizeof(ids[0]);
+		if (max != 0 && max - *n < want)
+			want = max - *n;
 		if ((stmt = db_stmt(db, series_to_extend_sql)) == NULL)
-			return total;
+			return 0;
 		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)series_horizon(ctx));
-		sqlite3_bind_int64(stmt, 2, last);
-		for (n = 0; n < sizeof(ids) / sizeof(ids[0]) &&
-		    sqlite3_step(stmt) == SQLITE_ROW; n++)
-			ids[n] = sqlite3_column_int64(stmt, 0);
+		sqlite3_bind_int64(stmt, 2, *cursor);
+		for (got = 0; got < want && sqlite3_step(stmt) == SQLITE_ROW;
+		    got++)
+			ids[got] = sqlite3_column_int64(stmt, 0);
 		sqlite3_reset(stmt);
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < got; i++) {
 			/* One transaction a series: one failure spoils none. */
 			if (db_begin(db) == -1)
-				return total;
+				return 1;
 			if (series_extend_one(ctx, ids[i]) == -1) {
 				log_warnx("series %lld: cannot extend", ids[i]);
 				db_rollback(db);
 			} else if (db_commit(db) == -1)
 				log_warnx("series %lld: cannot commit", ids[i]);
 			ctx_clear(ctx);
-			last = ids[i];
+			*cursor = ids[i];
 		}
-		total += n;
-	} while (n == sizeof(ids) / sizeof(ids[0]));
-	return total;
+		*n += got;
+	} while (got == want && (max == 0 || *n < max));
+	if (got == want)
+		return 1;
+	*cursor = 0;
+	return 0;
 }
 
-void
-series_extend_all(struct practiced *pd)
+/* Where the last turn stopped, for the next; 0 when none is under way. */
+static long long	 extend_cursor;
+
+#define EXTEND_SLICE_MS	50	/* a turn, then the loop serves others */
+#define EXTEND_STEP	8	/* series between looks at the clock */
+
+static long
+extend_elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)((t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+int
+series_extend_all(struct practiced *pd, int whole)
 {
 	struct ctx	 ctx;
-	size_t		 total;
+	struct timespec	 t0;
+	size_t		 n, total = 0;
+	int		 more;
 
 	/* The audit log names the daemon itself as the one who acts. */
 	ctx_init_internal(&ctx, pd, time(NULL), "practiced");
-	if ((total = series_extend(&ctx)) > 0)
-		log_info("series: extended %zu to the horizon", total);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		more = series_extend(&ctx, &extend_cursor, whole ? 0 :
+		    EXTEND_STEP, &n);
+		total += n;
+	} while (more && extend_elapsed_ms(&t0) < EXTEND_SLICE_MS);
+	if (total > 0)
+		log_info("series: extended %zu to the horizon%s", total,
+		    more ? ", more to come" : "");
+	return more;
 }

@@ -103,10 +103,18 @@ int	 series_cancel(struct ctx *, const struct appt_row *,
 
 /*
  * The background extension of every active series to the horizon, one
- * transaction a series, as the context's actor; how many were looked at.
- * series_extend_all does it as the daemon itself ("practiced"), now.
+ * transaction a series, as the context's actor.  series_extend goes on
+ * from after *cursor for up to max series (0: all) and returns 1 when
+ * some may remain (*cursor says where it stopped), 0 when all are done
+ * (*cursor back to 0); *n counts the series it took.
  */
-size_t	 series_extend(struct ctx *);
-void	 series_extend_all(struct practiced *);
+int	 series_extend(struct ctx *, long long *cursor, size_t max,
+	    size_t *n);
+/*
+ * The same as the daemon itself ("practiced"), now: all at once when
+ * whole (at start, before anyone is served), else for a turn of about
+ * 50 ms.  1 when series remain for another turn soon.
+ */
+int	 series_extend_all(struct practiced *, int whole);
 
 #endif

@@ -146,30 +146,48 @@ test_series_book(struct practice *p)
 
 /*
  * Open-ended, a series is booked to the horizon (28 days); a week on,
- * the daemon's own extension books one more, in its own name.
+ * the daemon's own extension books one more, in its own name, in turns
+ * of a given number of series that go on where the last one stopped.
  */
 static void
 test_series_horizon(struct practice *p)
 {
+	struct series_booking	 b;
 	struct appt_result	 res;
 	struct ctx		 daemon;
+	long long		 cursor = 0;
+	size_t			 n;
+	int			 i;
 
 	practice_reset(p, PRACTICE_NOW);
 	CHECK(db_begin(p->pd.db) == 0);
-	CHECK(weekly(p, "weekly", 0, 0, 0, &res) == 0);
+	for (i = 0; i < 3; i++) {
+		/* Tuesdays at 10:00, 12:00 and 14:00. */
+		memset(&b, 0, sizeof(b));
+		b.appt.clinician_id = ANA;
+		b.appt.client_id = JORDAN;
+		b.appt.service_id = SESSION;
+		b.appt.start = AT(1, 10 + 2 * i, 0);
+		b.repeat = "weekly";
+		CHECK(series_book(&p->ctx, &b, &res) == 0);
+		CHECK(res.count == 4);	/* Jan 8, 15, 22, 29; not Feb 5 */
+		appt_result_clear(&res);
+	}
 	CHECK(db_commit(p->pd.db) == 0);
-	CHECK(res.count == 4);		/* Jan 8, 15, 22, 29; Feb 5 is past */
-	appt_result_clear(&res);
 
 	ctx_init_internal(&daemon, &p->pd, PRACTICE_NOW + 7 * PRACTICE_DAY,
 	    "practiced");
-	CHECK(series_extend(&daemon) == 1);
-	CHECK(count(p, "series_id = 1") == 5);
+	CHECK(series_extend(&daemon, &cursor, 2, &n) == 1);
+	CHECK(n == 2 && cursor == 2);
+	CHECK(count(p, "start_utc > 1896000000") == 2);
+	CHECK(series_extend(&daemon, &cursor, 2, &n) == 0);
+	CHECK(n == 1 && cursor == 0);
+	CHECK(count(p, "series_id IS NOT NULL") == 15);
 	CHECK(practice_int(p, "SELECT count(*) FROM audit WHERE action ="
-	    " 'series.extend' AND user = 'practiced' AND role = 'admin'") == 1);
+	    " 'series.extend' AND user = 'practiced' AND role = 'admin'") == 3);
 	/* Twice is once: nothing more to book, nothing more recorded. */
-	CHECK(series_extend(&daemon) == 0);
-	CHECK(count(p, "series_id = 1") == 5);
+	CHECK(series_extend(&daemon, &cursor, 0, &n) == 0 && n == 0);
+	CHECK(count(p, "series_id IS NOT NULL") == 15);
 	ctx_clear(&daemon);
 	CHECK(practice_exec(p, "DELETE FROM audit; DELETE FROM appointments;"
 	    " DELETE FROM series") == 0);
