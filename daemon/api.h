@@ -15,6 +15,7 @@
 #include "protocol.h"
 
 struct evkeyvalq;
+struct http_request;
 struct practiced;
 
 enum role {
@@ -43,6 +44,7 @@ enum api_method {
 
 struct api_req {
 	struct practiced	*pd;
+	struct http_request	*http;		/* http_request_alive() */
 	enum api_method		 method;
 	const char		*arg[API_MAXARGS];	/* the path's "*" parts */
 	struct evkeyvalq	*query;
