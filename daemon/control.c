@@ -56,6 +56,7 @@ struct control {
 	ino_t			 sock_ino;
 	int			 listening;
 	struct event		*watch;
+	int			 watch_warned;	/* lstat failed: said once */
 	struct caller_entry	 callers[CONTROL_CALLERS];
 	size_t			 ncallers;
 	size_t			 next_caller;	/* replaced when full */
@@ -851,7 +852,9 @@ control_watch_cb(evutil_socket_t fd, short what, void *arg)
 		fatalx("%s was replaced by another file; exiting, since no "
 		    "one can reach this daemon", c->path);
 	if (errno != ENOENT && errno != ENOTDIR) {
-		log_warn("control: cannot check %s", c->path);
+		if (!c->watch_warned)
+			log_warn("control: cannot check %s", c->path);
+		c->watch_warned = 1;
 		return;
 	}
 	log_warnx("%s was removed: making the socket again", c->path);

@@ -437,19 +437,65 @@ http_refusal(const struct http_server *s, int status, char *msg,
 }
 
 /*
+ * The status of the answer evhttp wrote at foreign_at, past its own
+ * "100 Continue" lines, with its head in head; -1 if it cannot be read.
+ */
+static int
+http_foreign_status(struct http_conn *hc, struct evbuffer *out, char *head,
+    size_t size)
+{
+	struct evbuffer_ptr	 at, end;
+	size_t			 len;
+	int			 status;
+
+	for (;;) {
+		if (evbuffer_ptr_set(out, &at, hc->foreign_at,
+		    EVBUFFER_PTR_SET) == -1)
+			return -1;
+		end = evbuffer_search(out, "\r\n\r\n", 4, &at);
+		if (end.pos == -1 ||
+		    (len = (size_t)end.pos - hc->foreign_at) >= size ||
+		    evbuffer_copyout_from(out, &at, head, len) != (ssize_t)len)
+			return -1;
+		head[len] = '\0';
+		if (sscanf(head, "HTTP/1.%*d %d", &status) != 1)
+			return -1;
+		if (status >= 200)
+			return status;
+		hc->foreign_at = (size_t)end.pos + 4;
+	}
+}
+
+/* Everything from foreign_at on becomes text. */
+static void
+http_foreign_replace(struct http_conn *hc, struct evbuffer *out,
+    const char *text)
+{
+	struct evbuffer	*keep;
+
+	if ((keep = evbuffer_new()) == NULL)
+		return;
+	hc->ours = 1;
+	evbuffer_remove_buffer(out, keep, hc->foreign_at);
+	evbuffer_drain(out, evbuffer_get_length(out));
+	evbuffer_add(keep, text, strlen(text));
+	evbuffer_add_buffer(out, keep);
+	hc->ours = 0;
+	evbuffer_free(keep);
+}
+
+/*
  * Replace the HTML page of evhttp's refusal (a bad request line or
- * header, a body over the limit) with our JSON error.  Its own "100
- * Continue" passes; so does anything we cannot read.
+ * header, a body over the limit) with our JSON error.  Anything else it
+ * writes ("100 Continue") passes, as does anything we cannot read.
  */
 static void
 http_rewrite_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct http_conn	*hc = arg;
-	struct evbuffer		*out, *keep;
-	struct evbuffer_ptr	 at, end;
+	struct evbuffer		*out;
 	enum proto_error	 e;
 	char			 head[1024], msg[160], *body, *text;
-	size_t			 len;
 	int			 status;
 
 	(void)fd;
@@ -458,49 +504,22 @@ http_rewrite_cb(evutil_socket_t fd, short what, void *arg)
 	if (!http_conn_open(hc))
 		return;
 	out = bufferevent_get_output(hc->bev);
-	for (;;) {
-		if (evbuffer_ptr_set(out, &at, hc->foreign_at,
-		    EVBUFFER_PTR_SET) == -1)
-			return;
-		end = evbuffer_search(out, "\r\n\r\n", 4, &at);
-		if (end.pos == -1 ||
-		    (len = (size_t)end.pos - hc->foreign_at) >= sizeof(head))
-			return;
-		if (evbuffer_copyout_from(out, &at, head, len) != (ssize_t)len)
-			return;
-		head[len] = '\0';
-		if (sscanf(head, "HTTP/1.%*d %d", &status) != 1)
-			return;
-		if (status >= 200)
-			break;
-		hc->foreign_at = (size_t)end.pos + 4;	/* 100 Continue */
-	}
-	if (status < 400 || strcasestr(head, "\r\nContent-Type: text/html")
-	    == NULL)
+	if ((status = http_foreign_status(hc, out, head, sizeof(head))) < 400 ||
+	    strcasestr(head, "\r\nContent-Type: text/html") == NULL)
 		return;
 	e = http_refusal(hc->server, status, msg, sizeof(msg));
 	if ((body = http_error_text(e, msg)) == NULL)
 		return;
-	if (asprintf(&text, "HTTP/1.1 %d %s\r\nContent-Type: application/json"
-	    "\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	    proto_errors[e].status, e == PROTO_ETOOLARGE ? "Payload Too Large" :
+	if (asprintf(&text, "HTTP/1.1 %d %s\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\nConnection: close"
+	    "\r\n\r\n%s", proto_errors[e].status,
+	    e == PROTO_ETOOLARGE ? "Payload Too Large" :
 	    e == PROTO_EMETHOD ? "Method Not Allowed" : "Bad Request",
-	    strlen(body), body) == -1) {
-		free(body);
-		return;
+	    strlen(body), body) != -1) {
+		http_foreign_replace(hc, out, text);
+		free(text);
 	}
 	free(body);
-	if ((keep = evbuffer_new()) != NULL) {
-		hc->ours = 1;
-		/* Keep what came before (a "100 Continue"), drop the page. */
-		evbuffer_remove_buffer(out, keep, hc->foreign_at);
-		evbuffer_drain(out, evbuffer_get_length(out));
-		evbuffer_add(keep, text, strlen(text));
-		evbuffer_add_buffer(out, keep);
-		hc->ours = 0;
-		evbuffer_free(keep);
-	}
-	free(text);
 }
 
 static struct bufferevent *
@@ -741,8 +760,12 @@ static void
 http_send(struct http_request *hr, int status, const char *content_type)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(hr->req);
+	struct evbuffer		*out = evhttp_request_get_output_buffer(hr->req);
 
 	hr->answered = 1;
+	/* evhttp 2.1 would send it, unannounced, after a HEAD's headers. */
+	if (evhttp_request_get_command(hr->req) == EVHTTP_REQ_HEAD)
+		evbuffer_drain(out, evbuffer_get_length(out));
 	evhttp_add_header(h, "Content-Type", content_type);
 	if (hr->close)
 		evhttp_add_header(h, "Connection", "close");

@@ -5,8 +5,10 @@ listen queue, and a socket removed while the daemon runs."""
 import errno
 import grp
 import os
+import pwd
 import resource
 import shutil
+import signal
 import socket
 import stat
 import threading
@@ -95,6 +97,12 @@ def test_malformed_http_is_a_json_400(daemon, req):
 def test_unhandled_method_is_a_json_405(daemon):
     r = raw(daemon, b"TRACE /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     json_error(r, 405, "method_not_allowed")
+
+
+def test_head_answer_has_no_body(daemon):
+    r = raw(daemon, b"HEAD /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert r is not None and r.status == 405, r
+    assert r.body == b"", "a body after a HEAD's headers: %r" % r.body
 
 
 # ------------------------------------------------------------ framing
@@ -365,3 +373,49 @@ def test_socket_folder_removed_is_made_again(make_practice):
     # and a user with a role still reaches it
     rc, out, err = p.ctl("status", user="pdtest-ro")
     assert out["you"]["role"] == "readonly"
+
+
+# ------------------------------------------- who is asking, looked up once
+
+CACHE_USER = "pdtest-cache"
+CACHE_GROUP = "pdtest-cacheg"
+
+
+def _cache_user():
+    from conftest import _run_admin
+    try:
+        grp.getgrnam(CACHE_GROUP)
+    except KeyError:
+        _run_admin(["groupadd", "--system", CACHE_GROUP])
+    try:
+        pwd.getpwnam(CACHE_USER)
+    except KeyError:
+        # its primary group opens the socket; CACHE_GROUP will make it staff
+        _run_admin(["useradd", "--system", "--no-create-home", "--shell",
+                    "/usr/sbin/nologin", "-g", GROUP, CACHE_USER])
+    _run_admin(["usermod", "-G", "", CACHE_USER])
+
+
+def test_groups_are_looked_up_once_until_sighup(make_practice):
+    """The user and group databases are read once a uid, not on every
+    request: a new group membership counts from the next reload."""
+    if os.geteuid() != 0:
+        pytest.fail("this test adds a user and a group: run it as root")
+    _cache_user()
+    p = make_practice(access={"admin": "pdtest-admin", "staff": CACHE_GROUP})
+    try:
+        rc, _, err = p.ctl("status", user=CACHE_USER, check=False)
+        assert rc == 1 and "permission denied" in err, err
+        from conftest import _run_admin
+        _run_admin(["usermod", "-a", "-G", CACHE_GROUP, CACHE_USER])
+        rc, _, err = p.ctl("status", user=CACHE_USER, check=False)
+        assert rc == 1 and "permission denied" in err, (
+            "the role was looked up again before any reload: %r" % err)
+        p.signal(signal.SIGHUP)
+
+        def staff():
+            rc, out, _ = p.ctl("status", user=CACHE_USER, check=False)
+            return rc == 0 and out["you"]["role"] == "staff"
+        wait_for(staff, 10, "the reload to give the new group's role")
+    finally:
+        _cache_user()
