@@ -604,6 +604,16 @@ http_check_framing(struct http_request *hr)
 	return -1;
 }
 
+/* Sweep as soon as evhttp is done with it, not at the next tick. */
+static void
+http_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_server	*s = arg;
+
+	(void)evcon;
+	event_active(s->sweep, EV_TIMEOUT, 1);
+}
+
 static void
 http_on_request(struct evhttp_request *req, void *arg)
 {
@@ -618,6 +628,8 @@ http_on_request(struct evhttp_request *req, void *arg)
 		evtimer_del(hr.conn->expire);
 		evhttp_request_set_on_complete_cb(req, http_on_complete,
 		    hr.conn);
+		evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+		    http_conn_closed, s);
 	}
 	if (http_check_framing(&hr) == 0)
 		s->handler(&hr, s->arg);
