@@ -600,8 +600,8 @@ control_params(struct api_req *req, const struct route *r)
 		if (known[0] != '\0')
 			known[strlen(known) - 2] = '\0';
 		api_error(req, PROTO_EBADREQUEST, "unknown query parameter "
-		    "\"%s\" (%s takes %s)", kv->key, r->path, known[0] ?
-		    known : "none");
+		    "\"%s\" (%s%s takes %s)", kv->key, PROTO_PREFIX, r->path,
+		    known[0] ? known : "none");
 		return -1;
 	}
 	return 0;
