@@ -153,6 +153,7 @@ def test_query_on_a_change_refused(daemon):
 def test_known_query_parameters_still_work(daemon):
     p = daemon
     for path in ("/v1/clients?all=1&q=jo&tz=UTC", "/v1/status?tz=Europe/Paris",
+                 "/v1/clients?q=%C3%A9l%F0%9F%99%82+x",
                  "/v1/appointments?day=today&state=booked", "/v1/audit?limit=5"):
         st, out = p.api("GET", path)
         assert st == 200, (path, st, out)
@@ -164,6 +165,9 @@ def test_known_query_parameters_still_work(daemon):
     "tz=%zzUTC",            # a broken escape
     "tz=UTC%",
     "tz=%ff%fe",            # not UTF-8
+    "tz=%c0%af",            # overlong
+    "tz=%ed%a0%80",         # a surrogate
+    "tz=%e2%82",            # cut short
     "tz",                   # no value
     "tz=UTC&tz=Europe/Paris",
 ])
