@@ -423,3 +423,36 @@ def test_groups_are_looked_up_once_until_sighup(make_practice):
         wait_for(staff, 10, "the reload to give the new group's role")
     finally:
         _cache_user()
+
+
+def _exits(p, timeout=10):
+    try:
+        rc = p.proc.wait(timeout=timeout)
+    except Exception:
+        raise AssertionError("practiced kept running; log:\n%s" % p.log())
+    p.stop(check=False)     # collect it
+    p.assert_clean_log()
+    return rc
+
+
+def test_socket_replaced_by_a_file_exits_loudly(practice):
+    p = practice
+    os.unlink(p.sock)
+    with open(p.sock, "w") as f:
+        f.write("not a socket\n")
+    assert _exits(p) == 1
+    assert "was replaced" in p.log(), p.log()
+    with open(p.sock) as f:
+        assert f.read() == "not a socket\n"     # left alone
+
+
+def test_socket_that_cannot_be_made_again_exits_loudly(make_practice):
+    p = make_practice(start=False)
+    top = os.path.join(p.root, "run")
+    os.makedirs(os.path.join(top, "sub"))
+    p.sock = os.path.join(top, "sub", "practiced.sock")
+    p.write_config()
+    p.start()
+    shutil.rmtree(top)      # the folder's parent too: not made again
+    assert _exits(p) == 1
+    assert "no one can reach this daemon" in p.log(), p.log()
