@@ -15,6 +15,7 @@
 #include "api.h"
 #include "check.h"
 #include "db.h"
+#include "http.h"
 #include "log.h"
 #include "out.h"
 #include "practiced.h"
@@ -361,6 +362,19 @@ api_finish(struct api_req *req)
 {
 	if (req->reply == NULL || api_failed(req)) {
 		db_rollback(req->ctx.pd->db);
+		return;
+	}
+	/*
+	 * Commit only what can still be told: a caller that has gone, or a
+	 * request past its lifetime, would be left not knowing it applied.
+	 */
+	if (req->http != NULL && !http_request_alive(req->http)) {
+		db_rollback(req->ctx.pd->db);
+		log_warnx("api: caller gone before the answer; rolled back");
+		json_decref(req->reply);
+		req->reply = NULL;
+		ctx_error(&req->ctx, PROTO_EUNAVAILABLE, "the request outlived "
+		    "its connection; nothing was changed");
 		return;
 	}
 	if (db_commit(req->ctx.pd->db) == -1) {

@@ -19,6 +19,7 @@
 #include "protocol.h"
 
 struct evkeyvalq;
+struct http_request;
 struct practiced;
 
 enum role {
@@ -51,6 +52,7 @@ enum api_method {
  */
 struct api_req {
 	struct ctx		 ctx;
+	struct http_request	*http;		/* http_request_alive() */
 	enum api_method		 method;
 	const char		*arg[API_MAXARGS];	/* the path's "*" parts */
 	struct evkeyvalq	*query;

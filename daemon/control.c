@@ -1,16 +1,17 @@
 /*
- * The control channel: HTTP/1.1 + JSON on a Unix socket, served by
- * evhttp.  Every request is answered from its own callback (evhttp has
- * crashed on replies sent after a client left, libevent #997), every
- * caller is identified by SO_PEERCRED, and evhttp's unlimited defaults
- * are replaced by the limits in the configuration.
+ * The control channel: the /v1 API on a Unix socket.  The HTTP server
+ * (limits, connections, refusals) is http.c; here are the socket, who is
+ * asking (SO_PEERCRED and the [access] lists), and the routes.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
+#include <libgen.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,43 +19,47 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
-
-#include <sys/queue.h>
 
 #include "api.h"
 #include "config.h"
 #include "control.h"
+#include "http.h"
 #include "log.h"
 #include "practiced.h"
 #include "tz.h"
 
 #define CONTROL_MAX_HEADERS	8192
 #define CONTROL_STOP_GRACE	5	/* seconds to let requests finish */
+#define CONTROL_WATCH_SEC	2	/* is the socket still there? */
+#define CONTROL_CALLERS		64	/* uids remembered until a reload */
+#define CONTROL_MAXPARAMS	8
+
+/*
+ * Who a uid is.  getpwuid() and the group lists read files, or ask a
+ * directory service, and can block: look each uid up once, until the
+ * next reload.
+ */
+struct caller_entry {
+	uid_t		 uid;
+	char		 user[64];
+	enum role	 role;
+};
 
 struct control {
-	struct practiced		*pd;
-	struct evhttp			*http;
-	struct evhttp_bound_socket	*bound;
-	char				*path;
-	/*
-	 * evhttp 2.1 cannot cap connections, so we count them: each
-	 * connection's bufferevent is made by us (bevcb) and held by an
-	 * extra reference until evhttp has let go of it.
-	 */
-	struct bufferevent		**conns;
-	size_t				  nconns;
-	size_t				  capconns;
-	struct event			*sweep;
-	int				  paused;
-	int				  stopping;
-	time_t				  stop_deadline;
-	void				(*done_cb)(void *);
-	void				 *done_arg;
+	struct practiced	*pd;
+	struct http_server	*server;
+	char			*path;
+	dev_t			 sock_dev;	/* the socket we made */
+	ino_t			 sock_ino;
+	int			 listening;
+	struct event		*watch;
+	int			 watch_warned;	/* lstat failed: said once */
+	struct caller_entry	 callers[CONTROL_CALLERS];
+	size_t			 ncallers;
+	size_t			 next_caller;	/* replaced when full */
 };
 
 struct route {
@@ -63,164 +68,81 @@ struct route {
 	enum role	 role;		/* the least role allowed */
 	const char	*what;		/* for "may not ..." */
 	api_handler	 handler;
+	/* Query parameters besides "tz" (which GET and DELETE all take). */
+	const char	*params[CONTROL_MAXPARAMS];
 };
 
 static const struct route routes[] = {
-	{ API_GET, "/status", ROLE_READONLY, "read the status", api_status },
+	{ API_GET, "/status", ROLE_READONLY, "read the status", api_status,
+	    { NULL } },
 	{ API_GET, "/clinicians", ROLE_READONLY, "list clinicians",
-	    api_clinician_list },
+	    api_clinician_list, { "all", "q" } },
 	{ API_POST, "/clinicians", ROLE_ADMIN, "add clinicians",
-	    api_clinician_add },
+	    api_clinician_add, { NULL } },
 	{ API_GET, "/clinicians/*", ROLE_READONLY, "see clinicians",
-	    api_clinician_show },
+	    api_clinician_show, { NULL } },
 	{ API_PATCH, "/clinicians/*", ROLE_ADMIN, "edit clinicians",
-	    api_clinician_edit },
+	    api_clinician_edit, { NULL } },
 	{ API_PUT, "/clinicians/*/hours", ROLE_ADMIN, "set working hours",
-	    api_clinician_hours },
-	{ API_GET, "/clients", ROLE_READONLY, "list clients", api_client_list },
-	{ API_POST, "/clients", ROLE_STAFF, "add clients", api_client_add },
+	    api_clinician_hours, { NULL } },
+	{ API_GET, "/clients", ROLE_READONLY, "list clients", api_client_list,
+	    { "all", "q" } },
+	{ API_POST, "/clients", ROLE_STAFF, "add clients", api_client_add,
+	    { NULL } },
 	{ API_GET, "/clients/*", ROLE_READONLY, "see clients",
-	    api_client_show },
+	    api_client_show, { NULL } },
 	{ API_PATCH, "/clients/*", ROLE_STAFF, "edit clients",
-	    api_client_edit },
+	    api_client_edit, { NULL } },
 	{ API_GET, "/services", ROLE_READONLY, "list services",
-	    api_service_list },
-	{ API_POST, "/services", ROLE_ADMIN, "add services", api_service_add },
+	    api_service_list, { "all", "q" } },
+	{ API_POST, "/services", ROLE_ADMIN, "add services", api_service_add,
+	    { NULL } },
 	{ API_GET, "/services/*", ROLE_READONLY, "see services",
-	    api_service_show },
+	    api_service_show, { NULL } },
 	{ API_PATCH, "/services/*", ROLE_ADMIN, "edit services",
-	    api_service_edit },
-	{ API_GET, "/rooms", ROLE_READONLY, "list rooms", api_room_list },
-	{ API_POST, "/rooms", ROLE_ADMIN, "add rooms", api_room_add },
-	{ API_GET, "/rooms/*", ROLE_READONLY, "see rooms", api_room_show },
-	{ API_PATCH, "/rooms/*", ROLE_ADMIN, "edit rooms", api_room_edit },
+	    api_service_edit, { NULL } },
+	{ API_GET, "/rooms", ROLE_READONLY, "list rooms", api_room_list,
+	    { "all", "q" } },
+	{ API_POST, "/rooms", ROLE_ADMIN, "add rooms", api_room_add,
+	    { NULL } },
+	{ API_GET, "/rooms/*", ROLE_READONLY, "see rooms", api_room_show,
+	    { NULL } },
+	{ API_PATCH, "/rooms/*", ROLE_ADMIN, "edit rooms", api_room_edit,
+	    { NULL } },
 	{ API_GET, "/appointments", ROLE_READONLY, "list appointments",
-	    api_appointment_list },
+	    api_appointment_list,
+	    { "day", "week", "from", "to", "clinician", "client", "state" } },
 	{ API_POST, "/appointments", ROLE_STAFF, "book appointments",
-	    api_appointment_book },
+	    api_appointment_book, { NULL } },
 	{ API_GET, "/appointments/*", ROLE_READONLY, "see appointments",
-	    api_appointment_show },
+	    api_appointment_show, { NULL } },
 	{ API_POST, "/appointments/*/move", ROLE_STAFF, "move appointments",
-	    api_appointment_move },
+	    api_appointment_move, { NULL } },
 	{ API_POST, "/appointments/*/cancel", ROLE_STAFF,
-	    "cancel appointments", api_appointment_cancel },
+	    "cancel appointments", api_appointment_cancel, { NULL } },
 	{ API_POST, "/appointments/*/mark", ROLE_STAFF, "mark appointments",
-	    api_appointment_mark },
+	    api_appointment_mark, { NULL } },
 	{ API_GET, "/audit", ROLE_STAFF, "read the audit log",
-	    api_audit_list },
-	{ API_GET, "/series", ROLE_READONLY, "list series", api_series_list },
+	    api_audit_list, { "since", "limit" } },
+	{ API_GET, "/series", ROLE_READONLY, "list series", api_series_list,
+	    { "all", "client", "clinician" } },
 	{ API_GET, "/series/*", ROLE_READONLY, "see series",
-	    api_series_show },
+	    api_series_show, { NULL } },
 	{ API_GET, "/closures", ROLE_READONLY, "list closures",
-	    api_closure_list },
-	{ API_POST, "/closures", ROLE_STAFF, "add closures", api_closure_add },
+	    api_closure_list, { "from", "to", "clinician" } },
+	{ API_POST, "/closures", ROLE_STAFF, "add closures", api_closure_add,
+	    { NULL } },
 	{ API_DELETE, "/closures/*", ROLE_STAFF, "remove closures",
-	    api_closure_remove },
-	{ API_GET, "/slots", ROLE_READONLY, "see free slots", api_slots },
+	    api_closure_remove, { NULL } },
+	{ API_GET, "/slots", ROLE_READONLY, "see free slots", api_slots,
+	    { "clinician", "service", "room", "days", "step", "from" } },
 	{ API_GET, "/clients/*/history", ROLE_READONLY, "see client history",
-	    api_client_history },
+	    api_client_history, { NULL } },
 	{ API_GET, "/reports/attendance", ROLE_READONLY, "see reports",
-	    api_report_attendance },
+	    api_report_attendance, { "from", "to", "clinician" } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
-
-/* Connection accounting */
-
-static void	control_sweep_cb(evutil_socket_t, short, void *);
-
-static void
-control_listen_enable(struct control *c, int on)
-{
-	struct evconnlistener	*l;
-
-	if (c->bound == NULL || c->paused == !on)
-		return;
-	l = evhttp_bound_socket_get_listener(c->bound);
-	if (on)
-		evconnlistener_enable(l);
-	else
-		evconnlistener_disable(l);
-	c->paused = !on;
-	if (!on)
-		log_warnx("control: %zu connections open, not accepting more "
-		    "until some close", c->nconns);
-}
-
-/* Drop our reference to every bufferevent evhttp has freed. */
-static void
-control_sweep(struct control *c)
-{
-	bufferevent_data_cb	 rd, wr;
-	bufferevent_event_cb	 ev;
-	void			*arg;
-	size_t			 i = 0;
-
-	while (i < c->nconns) {
-		bufferevent_getcb(c->conns[i], &rd, &wr, &ev, &arg);
-		if (rd == NULL && ev == NULL && arg == NULL) {
-			bufferevent_decref(c->conns[i]);
-			c->conns[i] = c->conns[--c->nconns];
-		} else
-			i++;
-	}
-	if (!c->stopping &&
-	    c->nconns < (size_t)c->pd->conf->max_connections)
-		control_listen_enable(c, 1);
-}
-
-static void
-control_sweep_arm(struct control *c)
-{
-	struct timeval	 tv = { 0, 200000 };
-
-	if (c->nconns > 0 || c->stopping)
-		evtimer_add(c->sweep, &tv);
-}
-
-static void
-control_sweep_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct control	*c = arg;
-
-	(void)fd;
-	(void)what;
-	control_sweep(c);
-	if (c->stopping && (c->nconns == 0 || time(NULL) >= c->stop_deadline)) {
-		if (c->nconns > 0)
-			log_warnx("control: %zu connections still open at exit",
-			    c->nconns);
-		c->done_cb(c->done_arg);
-		return;
-	}
-	control_sweep_arm(c);
-}
-
-static struct bufferevent *
-control_new_bev(struct event_base *base, void *arg)
-{
-	struct control		 *c = arg;
-	struct bufferevent	 *bev, **grown;
-
-	control_sweep(c);
-	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE))
-	    == NULL)
-		return NULL;
-	if (c->nconns == c->capconns) {
-		grown = reallocarray(c->conns, c->capconns + 16,
-		    sizeof(*grown));
-		if (grown == NULL)
-			return bev;	/* untracked, but served */
-		c->conns = grown;
-		c->capconns += 16;
-	}
-	bufferevent_incref(bev);
-	c->conns[c->nconns++] = bev;
-	if (c->nconns >= (size_t)c->pd->conf->max_connections)
-		control_listen_enable(c, 0);
-	control_sweep_arm(c);
-	return bev;
-}
 
 /* Who is asking */
 
@@ -265,36 +187,55 @@ control_role(struct control *c, uid_t uid, const char *user, gid_t gid)
 	return ROLE_NONE;
 }
 
+/* Name and role of uid, from the cache or looked up once. */
+static const struct caller_entry *
+control_identify(struct control *c, uid_t uid)
+{
+	struct caller_entry	*e;
+	struct passwd		*pw;
+	size_t			 i;
+
+	for (i = 0; i < c->ncallers; i++)
+		if (c->callers[i].uid == uid)
+			return &c->callers[i];
+	if (c->ncallers < CONTROL_CALLERS)
+		e = &c->callers[c->ncallers++];
+	else {
+		e = &c->callers[c->next_caller];
+		c->next_caller = (c->next_caller + 1) % CONTROL_CALLERS;
+	}
+	e->uid = uid;
+	if ((pw = getpwuid(uid)) != NULL) {
+		snprintf(e->user, sizeof(e->user), "%s", pw->pw_name);
+		e->role = control_role(c, uid, pw->pw_name, pw->pw_gid);
+	} else {
+		snprintf(e->user, sizeof(e->user), "uid%u", (unsigned)uid);
+		e->role = (uid == 0 || uid == c->pd->uid) ?
+		    ROLE_ADMIN : ROLE_NONE;
+	}
+	return e;
+}
+
 static int
-control_caller(struct control *c, struct evhttp_request *http,
+control_caller(struct control *c, struct http_request *hr,
     struct caller *who)
 {
-	struct evhttp_connection	*evcon;
-	struct bufferevent		*bev;
+	const struct caller_entry	*e;
 	struct ucred			 cred;
 	socklen_t			 len = sizeof(cred);
-	struct passwd			*pw;
-	evutil_socket_t			 fd;
+	int				 fd;
 
 	memset(who, 0, sizeof(*who));
-	if ((evcon = evhttp_request_get_connection(http)) == NULL ||
-	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
-	    (fd = bufferevent_getfd(bev)) == -1 ||
+	if ((fd = http_request_fd(hr)) == -1 ||
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		log_warn("control: peer credentials");
 		return -1;
 	}
 	who->uid = cred.uid;
 	who->pid = cred.pid;
-	if ((pw = getpwuid(cred.uid)) != NULL) {
-		snprintf(who->user, sizeof(who->user), "%s", pw->pw_name);
-		who->role = control_role(c, cred.uid, pw->pw_name, pw->pw_gid);
-	} else {
-		snprintf(who->user, sizeof(who->user), "uid%u",
-		    (unsigned)cred.uid);
-		who->role = (cred.uid == 0 || cred.uid == c->pd->uid) ?
-		    ROLE_ADMIN : ROLE_NONE;
-	}
+	e = control_identify(c, cred.uid);
+	snprintf(who->user, sizeof(who->user), "%s", e->user);
+	who->role = e->role;
 	return 0;
 }
 
@@ -497,24 +438,176 @@ control_authorize(struct control *c, struct api_req *req,
 	return 0;
 }
 
-static void
-control_send(struct evhttp_request *http, struct api_req *req)
-{
-	struct evbuffer	*out = evhttp_request_get_output_buffer(http);
-	char		*text;
 
-	api_answer(req);
-	text = req->reply ? json_dumps(req->reply, JSON_COMPACT) : NULL;
-	evhttp_add_header(evhttp_request_get_output_headers(http),
-	    "Content-Type", "application/json");
-	if (text == NULL || evbuffer_add(out, text, strlen(text)) == -1 ||
-	    evbuffer_add(out, "\n", 1) == -1) {
-		free(text);
-		evhttp_send_error(http, 500, "out of memory");
-		return;
+/* The query */
+
+static int
+query_hex(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* The length of the UTF-8 sequence that b starts, 0 if it starts none. */
+static size_t
+query_utf8_len(unsigned char b)
+{
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xc2 && b <= 0xdf)
+		return 2;
+	if (b >= 0xe0 && b <= 0xef)
+		return 3;
+	if (b >= 0xf0 && b <= 0xf4)
+		return 4;
+	return 0;
+}
+
+static int
+query_utf8(const unsigned char *s, size_t len)
+{
+	size_t		 i, k, n;
+	unsigned int	 cp;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = query_utf8_len(s[i])) == 0 || i + n > len)
+			return 0;
+		cp = n == 1 ? s[i] : s[i] & (0x7fu >> n);
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* Overlong forms, surrogates and beyond U+10FFFF. */
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
 	}
-	free(text);
-	evhttp_send_reply(http, req->status, NULL, NULL);
+	return 1;
+}
+
+/*
+ * Percent-decode s in place ('+' is a blank).  A broken escape, a
+ * control character (a decoded NUL would cut "UTC%00x" to "UTC") or
+ * text that is not UTF-8 is refused, not guessed at.
+ */
+static int
+query_decode(char *s)
+{
+	char	*r = s, *w = s;
+	size_t	 i;
+
+	while (*r != '\0') {
+		if (*r == '%') {
+			if (query_hex(r[1]) == -1 || query_hex(r[2]) == -1)
+				return -1;
+			*w++ = (char)(query_hex(r[1]) * 16 + query_hex(r[2]));
+			r += 3;
+		} else if (*r == '+') {
+			*w++ = ' ';
+			r++;
+		} else
+			*w++ = *r++;
+	}
+	for (i = 0; s + i < w; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return -1;
+	*w = '\0';
+	return query_utf8((const unsigned char *)s, (size_t)(w - s)) ? 0 : -1;
+}
+
+/* A name safe to quote back: letters, digits, '_' and '-'. */
+static int
+query_plain(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 40)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
+/* "k=v&k=v" into query, each key once.  evhttp's parser cuts at a NUL. */
+static int
+control_query(struct api_req *req, const char *qs, struct evkeyvalq *query)
+{
+	char	*copy, *p, *key, *value;
+	int	 rc = -1;
+
+	if ((copy = strdup(qs)) == NULL) {
+		api_internal(req);
+		return -1;
+	}
+	for (p = copy; p != NULL && *p != '\0';) {
+		value = strsep(&p, "&");
+		key = strsep(&value, "=");
+		if (!query_plain(key)) {
+			api_error(req, PROTO_EBADREQUEST, "malformed query "
+			    "parameter name");
+			goto out;
+		}
+		if (value == NULL || query_decode(value) == -1) {
+			api_error(req, PROTO_EBADREQUEST, "query parameter "
+			    "%s: %s", key, value == NULL ? "no value (give "
+			    "name=value)" : "the value is not percent-encoded "
+			    "UTF-8 text without control characters");
+			goto out;
+		}
+		if (evhttp_find_header(query, key) != NULL) {
+			api_error(req, PROTO_EBADREQUEST, "query parameter "
+			    "%s given twice", key);
+			goto out;
+		}
+		if (evhttp_add_header(query, key, value) == -1) {
+			api_internal(req);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
+}
+
+/* Every parameter is one the route reads: a misspelt one is not ignored. */
+static int
+control_params(struct api_req *req, const struct route *r)
+{
+	struct evkeyval	*kv;
+	char		 known[200];
+	size_t		 i;
+	int		 zone = req->method == API_GET ||
+			    req->method == API_DELETE;
+
+	TAILQ_FOREACH(kv, req->query, next) {
+		if (zone && strcmp(kv->key, "tz") == 0)
+			continue;
+		for (i = 0; i < CONTROL_MAXPARAMS && r->params[i] != NULL; i++)
+			if (strcmp(r->params[i], kv->key) == 0)
+				break;
+		if (i < CONTROL_MAXPARAMS && r->params[i] != NULL)
+			continue;
+		known[0] = '\0';
+		for (i = 0; i < CONTROL_MAXPARAMS && r->params[i] != NULL; i++)
+			snprintf(known + strlen(known), sizeof(known) -
+			    strlen(known), "%s, ", r->params[i]);
+		if (zone)
+			snprintf(known + strlen(known), sizeof(known) -
+			    strlen(known), "tz, ");
+		if (known[0] != '\0')
+			known[strlen(known) - 2] = '\0';
+		api_error(req, PROTO_EBADREQUEST, "unknown query parameter "
+		    "\"%s\" (%s%s takes %s)", kv->key, PROTO_PREFIX, r->path,
+		    known[0] ? known : "none");
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -533,13 +626,16 @@ control_dispatch(struct control *c, struct evhttp_request *http,
 	}
 	path = uri ? evhttp_uri_get_path(uri) : NULL;
 	qs = uri ? evhttp_uri_get_query(uri) : NULL;
-	if (path == NULL || (qs != NULL && evhttp_parse_query_str(qs, query))) {
+	if (path == NULL) {
 		api_error(req, PROTO_EBADREQUEST, "malformed request address");
 		return;
 	}
+	if (qs != NULL && control_query(req, qs, query) == -1)
+		return;
 	req->query = query;
 	if ((r = control_route(req, path, segs, &nsegs)) != NULL &&
 	    control_authorize(c, req, r) == 0 &&
+	    control_params(req, r) == 0 &&
 	    control_body(req, http) == 0 && control_zone(req) == 0) {
 		log_debug("%s %s by %s (%s)", evhttp_request_get_command(http)
 		    == EVHTTP_REQ_GET ? "GET" : "change", r->path,
@@ -551,7 +647,7 @@ control_dispatch(struct control *c, struct evhttp_request *http,
 }
 
 static void
-control_request(struct evhttp_request *http, void *arg)
+control_request(struct http_request *hr, void *arg)
 {
 	struct control		*c = arg;
 	struct caller		 who;
@@ -561,14 +657,16 @@ control_request(struct evhttp_request *http, void *arg)
 	memset(&req, 0, sizeof(req));
 	TAILQ_INIT(&query);
 	ctx_init(&req.ctx, c->pd, time(NULL));
+	req.http = hr;
 	req.who = &who;
-	if (control_caller(c, http, &who) == -1)
+	if (control_caller(c, hr, &who) == -1)
 		api_internal(&req);
 	else {
 		ctx_set_actor(&req.ctx, who.uid, who.user, role_name(who.role));
-		control_dispatch(c, http, &req, &query);
+		control_dispatch(c, http_request_evhttp(hr), &req, &query);
 	}
-	control_send(http, &req);
+	api_answer(&req);
+	http_reply_json(hr, req.status, req.reply);
 	json_decref(req.reply);
 	json_decref(req.body);
 	evhttp_clear_headers(&query);
@@ -576,144 +674,277 @@ control_request(struct evhttp_request *http, void *arg)
 
 /* The socket */
 
-static void
-control_unlink_stale(const char *path)
+/* Only ever remove a stale socket, never a file put there. */
+static int
+control_unlink_stale(const char *path, char *err, size_t len)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 sb;
-	int			 fd;
+	int			 fd, rc;
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		fatal("socket");
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		snprintf(err, len, "socket: %s", strerror(errno));
+		return -1;
+	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		fatalx("%s: another practiced is already listening", path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	close(fd);
+	if (rc == 0) {
+		snprintf(err, len, "%s: another practiced is already "
+		    "listening", path);
+		return -1;
+	}
 	if (errno != ECONNREFUSED)
-		return;
-	/* Only ever remove a stale socket, never a file put there. */
-	if (lstat(path, &sb) == -1)
-		fatal("%s", path);
-	if (!S_ISSOCK(sb.st_mode))
-		fatalx("%s exists and is not a socket; not removing it", path);
-	if (unlink(path) == -1)
-		fatal("unlink %s", path);
+		return 0;
+	if (lstat(path, &sb) == -1) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		snprintf(err, len, "%s exists and is not a socket; not "
+		    "removing it", path);
+		return -1;
+	}
+	if (unlink(path) == -1) {
+		snprintf(err, len, "unlink %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
+/* A bound socket at the configured path, 0660, or -1 and why. */
 static int
-control_listen(struct control *c)
+control_socket(struct control *c, char *err, size_t len)
 {
 	const struct config	*conf = c->pd->conf;
 	struct sockaddr_un	 sun;
 	struct group		*gr;
+	struct stat		 sb;
 	mode_t			 old_umask;
-	int			 fd;
+	int			 fd, rc;
 
-	control_unlink_stale(conf->socket_path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
-		fatal("socket");
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
-	    conf->socket_path) >= (int)sizeof(sun.sun_path))
-		fatalx("%s: socket path too long", conf->socket_path);
+	    c->path) >= (int)sizeof(sun.sun_path)) {
+		snprintf(err, len, "%s: socket path too long", c->path);
+		return -1;
+	}
+	if (control_unlink_stale(c->path, err, len) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		snprintf(err, len, "socket: %s", strerror(errno));
+		return -1;
+	}
 	/* Created 0660 from the start: no window in which it is wider. */
 	old_umask = umask(S_IXUSR | S_IXGRP | S_IRWXO);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		fatal("bind %s", conf->socket_path);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old_umask);
-	if (conf->socket_group != NULL) {
-		if ((gr = getgrnam(conf->socket_group)) == NULL)
-			fatalx("socket_group %s: no such group",
-			    conf->socket_group);
-		if (chown(conf->socket_path, (uid_t)-1, gr->gr_gid) == -1)
-			fatal("chown %s", conf->socket_path);
+	if (rc == -1) {
+		snprintf(err, len, "bind %s: %s", c->path, strerror(errno));
+		goto fail;
 	}
-	if (chmod(conf->socket_path, 0660) == -1)
-		fatal("chmod %s", conf->socket_path);
-	if (listen(fd, 64) == -1)
-		fatal("listen %s", conf->socket_path);
+	if (conf->socket_group != NULL) {
+		if ((gr = getgrnam(conf->socket_group)) == NULL) {
+			snprintf(err, len, "socket_group %s: no such group",
+			    conf->socket_group);
+			goto fail_unlink;
+		}
+		if (chown(c->path, (uid_t)-1, gr->gr_gid) == -1) {
+			snprintf(err, len, "chown %s: %s", c->path,
+			    strerror(errno));
+			goto fail_unlink;
+		}
+	}
+	if (chmod(c->path, 0660) == -1 || lstat(c->path, &sb) == -1) {
+		snprintf(err, len, "%s: %s", c->path, strerror(errno));
+		goto fail_unlink;
+	}
+	c->sock_dev = sb.st_dev;
+	c->sock_ino = sb.st_ino;
 	return fd;
+fail_unlink:
+	unlink(c->path);
+fail:
+	close(fd);
+	return -1;
+}
+
+static int
+control_listen(struct control *c, char *err, size_t len)
+{
+	int	 fd;
+
+	if ((fd = control_socket(c, err, len)) == -1)
+		return -1;
+	if (http_server_bind_fd(c->server, fd) == -1) {
+		snprintf(err, len, "cannot listen on %s: %s", c->path,
+		    strerror(errno));
+		unlink(c->path);
+		return -1;
+	}
+	c->listening = 1;
+	return 0;
+}
+
+/* Whether the file at our path is still the socket we made. */
+static int
+control_socket_ours(const struct control *c)
+{
+	struct stat	 sb;
+
+	return lstat(c->path, &sb) == 0 && sb.st_dev == c->sock_dev &&
+	    sb.st_ino == c->sock_ino;
+}
+
+/*
+ * The socket's folder, made again if it was removed (not its parents):
+ * 0750 and the socket's group, as the shipped units make it.
+ */
+static int
+control_mkdir(const struct control *c, char *err, size_t len)
+{
+	const char	*group = c->pd->conf->socket_group;
+	struct group	*gr = NULL;
+	struct stat	 sb;
+	char		*copy, *dir;
+	int		 rc = 0;
+
+	if ((copy = strdup(c->path)) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	dir = dirname(copy);
+	if (stat(dir, &sb) == 0 || errno != ENOENT)
+		goto out;
+	if (group != NULL && (gr = getgrnam(group)) == NULL) {
+		snprintf(err, len, "socket_group %s: no such group", group);
+		rc = -1;
+	} else if (mkdir(dir, 0750) == -1 || chmod(dir, 0750) == -1 ||
+	    (gr != NULL && chown(dir, (uid_t)-1, gr->gr_gid) == -1)) {
+		snprintf(err, len, "mkdir %s: %s", dir, strerror(errno));
+		rc = -1;
+	} else
+		log_warnx("the socket's folder %s was removed: made it again",
+		    dir);
+out:
+	free(copy);
+	return rc;
+}
+
+/*
+ * A socket removed while we run (its folder cleaned away, a stray rm)
+ * leaves a daemon no one can reach and room for a second one: make it
+ * again, or exit, loudly, if that cannot be done.
+ */
+static void
+control_watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control	*c = arg;
+	struct stat	 sb;
+	char		 err[512];
+
+	(void)fd;
+	(void)what;
+	if (!c->listening || control_socket_ours(c))
+		return;
+	if (lstat(c->path, &sb) == 0)
+		fatalx("%s was replaced by another file; exiting, since no "
+		    "one can reach this daemon", c->path);
+	if (errno != ENOENT && errno != ENOTDIR) {
+		if (!c->watch_warned)
+			log_warn("control: cannot check %s", c->path);
+		c->watch_warned = 1;
+		return;
+	}
+	log_warnx("%s was removed: making the socket again", c->path);
+	http_server_unbind(c->server);
+	c->listening = 0;
+	if (control_mkdir(c, err, sizeof(err)) == -1 ||
+	    control_listen(c, err, sizeof(err)) == -1)
+		fatalx("%s; exiting, since no one can reach this daemon", err);
+	log_info("listening on %s again", c->path);
+}
+
+static void
+control_limits(const struct control *c, struct http_limits *l)
+{
+	const struct config	*conf = c->pd->conf;
+
+	memset(l, 0, sizeof(*l));
+	l->max_headers = CONTROL_MAX_HEADERS;
+	l->max_body = conf->max_body;
+	l->timeout = conf->request_timeout;
+	l->max_connections = conf->max_connections;
 }
 
 void
 control_reconfigure(struct control *c)
 {
-	const struct config	*conf = c->pd->conf;
+	struct http_limits	 l;
 
-	evhttp_set_max_headers_size(c->http, CONTROL_MAX_HEADERS);
-	evhttp_set_max_body_size(c->http, (ev_ssize_t)conf->max_body);
-	evhttp_set_timeout(c->http, conf->request_timeout);
-	control_sweep(c);
-	if (c->nconns >= (size_t)conf->max_connections)
-		control_listen_enable(c, 0);
+	control_limits(c, &l);
+	http_server_set_limits(c->server, &l);
+	/* Users, groups and [access] may all have changed. */
+	c->ncallers = 0;
+	c->next_caller = 0;
 }
 
 struct control *
 control_start(struct practiced *pd)
 {
-	struct control	*c;
-	int		 fd;
+	struct control		*c;
+	struct http_limits	 l;
+	struct timeval		 tv = { CONTROL_WATCH_SEC, 0 };
+	char			 err[512];
 
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->path = strdup(pd->conf->socket_path)) == NULL)
 		fatal("control");
 	c->pd = pd;
-	if ((c->path = strdup(pd->conf->socket_path)) == NULL)
-		fatal("control");
-	if ((c->http = evhttp_new(pd->base)) == NULL ||
-	    (c->sweep = evtimer_new(pd->base, control_sweep_cb, c)) == NULL)
+	control_limits(c, &l);
+	if ((c->server = http_server_new(pd->base, &l, control_request, c))
+	    == NULL || (c->watch = event_new(pd->base, -1, EV_PERSIST,
+	    control_watch_cb, c)) == NULL || evtimer_add(c->watch, &tv) == -1)
 		fatalx("control: cannot set up the HTTP server");
-	evhttp_set_allowed_methods(c->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
-	evhttp_set_default_content_type(c->http, "application/json");
-	evhttp_set_bevcb(c->http, control_new_bev, c);
-	evhttp_set_gencb(c->http, control_request, c);
-	control_reconfigure(c);
-	fd = control_listen(c);
-	if ((c->bound = evhttp_accept_socket_with_handle(c->http, fd)) == NULL)
-		fatalx("control: cannot accept on %s", c->path);
+	if (control_listen(c, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	log_info("listening on %s", c->path);
 	return c;
+}
+
+/* Remove the socket, unless it is no longer ours. */
+static void
+control_unlink(struct control *c)
+{
+	if (!c->listening)
+		return;
+	c->listening = 0;
+	if (control_socket_ours(c) && unlink(c->path) == -1)
+		log_warn("unlink %s", c->path);
 }
 
 void
 control_stop(struct control *c, void (*done_cb)(void *), void *arg)
 {
-	if (c->stopping)
-		return;
-	c->stopping = 1;
-	c->done_cb = done_cb;
-	c->done_arg = arg;
-	c->stop_deadline = time(NULL) + CONTROL_STOP_GRACE;
-	if (c->bound != NULL) {
-		evhttp_del_accept_socket(c->http, c->bound);
-		c->bound = NULL;
-	}
-	if (unlink(c->path) == -1 && errno != ENOENT)
-		log_warn("unlink %s", c->path);
-	control_sweep(c);
-	control_sweep_arm(c);
+	if (c->watch != NULL)
+		event_del(c->watch);
+	http_server_drain(c->server, CONTROL_STOP_GRACE, done_cb, arg);
+	control_unlink(c);
 }
 
 void
 control_free(struct control *c)
 {
-	size_t	 i;
-
 	if (c == NULL)
 		return;
-	if (c->bound != NULL && unlink(c->path) == -1 && errno != ENOENT)
-		log_warn("unlink %s", c->path);
-	evhttp_free(c->http);
-	for (i = 0; i < c->nconns; i++)
-		bufferevent_decref(c->conns[i]);
-	free(c->conns);
-	if (c->sweep != NULL)
-		event_free(c->sweep);
+	control_unlink(c);
+	http_server_free(c->server);
+	if (c->watch != NULL)
+		event_free(c->watch);
 	free(c->path);
 	free(c);
 }

@@ -183,6 +183,22 @@ open_database(struct practiced *pd)
 	return 0;
 }
 
+/*
+ * Already exiting: freeing the signal events restores the default
+ * action, and a second SIGTERM would then kill us half-way through.
+ */
+static void
+block_stop_signals(void)
+{
+	sigset_t	 set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
+		log_warn("sigprocmask");
+}
+
 static void
 run(struct practiced *pd)
 {
@@ -211,6 +227,7 @@ run(struct practiced *pd)
 	    pd->conf->database);
 	if (event_base_dispatch(pd->base) == -1)
 		log_warnx("event loop failed");
+	block_stop_signals();
 	control_free(pd->control);
 	event_free(pd->extend);
 	event_free(ev_term);
