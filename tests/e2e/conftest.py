@@ -407,7 +407,7 @@ class Practice:
             f.write(text)
 
     # -- daemon lifecycle
-    def start(self, timeout=READY_TIMEOUT, extra_env=None):
+    def start(self, timeout=READY_TIMEOUT, extra_env=None, args=()):
         assert self.proc is None, "daemon already running"
         if os.path.exists(self.notify_path):
             os.unlink(self.notify_path)
@@ -422,7 +422,7 @@ class Practice:
         if extra_env:
             env.update(extra_env)
         self._log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen([PRACTICED, "-d", "-f", self.conf],
+        self.proc = subprocess.Popen([PRACTICED, "-d", *args, "-f", self.conf],
                                      stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=self._log,
                                      env=env, cwd=self.root)
