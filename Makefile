@@ -1,5 +1,10 @@
 # practiced: make (build), make run (demo daemon in the foreground),
 # make check (every test, plain and ASan/UBSan builds), make bench.
+#
+# Plain `make` only compiles: it never installs packages and does not
+# turn warnings into errors (a packager's compiler may warn more).
+# `make deps` installs the Debian packages; run, check and bench call it,
+# and check builds with -Werror, as CI does.
 
 CC	?= cc
 PKGS	= libevent jansson libical sqlite3
@@ -8,29 +13,57 @@ DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  python3-icalendar python3-recurring-ical-events hyperfine faketime
 # Only for make fuzz and make analyze.
 TOOL_DEPS = clang clang-tools
-CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-	  -Wpointer-arith -Wmissing-prototypes -Wstrict-prototypes -g
+WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
+	  -Wstrict-prototypes
+WERROR	?=
 OPT	?= -O2
 SAN	= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	  -fno-sanitize-recover=undefined
+
+B	?= build
 
 DAEMON_SRCS = $(wildcard daemon/*.c)
 DAEMON_LIB_SRCS = $(filter-out daemon/practiced.c,$(DAEMON_SRCS))
 CTL_SRCS = $(wildcard ctl/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
-HDRS	= $(wildcard daemon/*.h ctl/*.h tests/unit/*.h)
 
-B	?= build
+obj	= $(patsubst %.c,$(B)/obj/%.o,$(1))
+DAEMON_OBJS = $(call obj,$(DAEMON_SRCS))
+DAEMON_LIB_OBJS = $(call obj,$(DAEMON_LIB_SRCS))
+CTL_OBJS = $(call obj,$(CTL_SRCS))
+UNIT_OBJS = $(call obj,$(UNIT_SRCS))
 
-.PHONY: all asan deps run check unit e2e bench fuzz analyze clean
+FLAGS	= -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -g $(OPT) -Idaemon \
+	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LIBS_D	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LIBS_C	= $(shell pkg-config --libs libevent jansson 2>/dev/null)
 
-all: deps-ok
-	@$(MAKE) --no-print-directory binaries B=build
+.PHONY: all binaries deps run check unit e2e bench fuzz analyze clean FORCE
 
-asan: deps-ok
-	@$(MAKE) --no-print-directory binaries B=build-asan OPT="-O1 $(SAN)"
+all: binaries
 
 binaries: $(B)/practiced $(B)/practicectl $(B)/unit
+
+# Objects are rebuilt when a header they include changes (-MMD) or when
+# the flags of this build folder change (the .flags stamp).
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(FLAGS)' | cmp -s - $@ || echo '$(CC) $(FLAGS)' > $@
+
+$(B)/obj/%.o: %.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(FLAGS) -MMD -MP -c -o $@ $<
+
+-include $(DAEMON_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+
+$(B)/practiced: $(DAEMON_OBJS)
+	$(CC) $(FLAGS) -o $@ $(DAEMON_OBJS) $(LIBS_D) $(LDFLAGS)
+
+$(B)/practicectl: $(CTL_OBJS)
+	$(CC) $(FLAGS) -o $@ $(CTL_OBJS) $(LIBS_C) $(LDFLAGS)
+
+$(B)/unit: $(UNIT_OBJS) $(DAEMON_LIB_OBJS)
+	$(CC) $(FLAGS) -o $@ $(UNIT_OBJS) $(DAEMON_LIB_OBJS) $(LIBS_D) $(LDFLAGS)
 
 # Install Debian packages that are missing (we run as root; see README).
 define install_missing
@@ -44,6 +77,7 @@ define install_missing
 endef
 
 # What the build and the tests need, checked once.
+deps: deps-ok
 deps-ok: Makefile
 	$(call install_missing,$(DEPS))
 	@touch $@
@@ -52,24 +86,9 @@ tools-ok: Makefile
 	$(call install_missing,$(TOOL_DEPS))
 	@touch $@
 
-FLAGS	= $(CFLAGS_BASE) $(OPT) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
-LIBS_D	= $(shell pkg-config --libs $(PKGS)) -lpthread
-LIBS_C	= $(shell pkg-config --libs libevent jansson)
-
-$(B)/practiced: $(DAEMON_SRCS) $(HDRS)
-	@mkdir -p $(B)
-	$(CC) $(FLAGS) -o $@ $(DAEMON_SRCS) $(LIBS_D) $(LDFLAGS)
-
-$(B)/practicectl: $(CTL_SRCS) $(HDRS)
-	@mkdir -p $(B)
-	$(CC) $(FLAGS) -Idaemon -o $@ $(CTL_SRCS) $(LIBS_C) $(LDFLAGS)
-
-$(B)/unit: $(UNIT_SRCS) $(DAEMON_LIB_SRCS) $(HDRS)
-	@mkdir -p $(B)
-	$(CC) $(FLAGS) -Idaemon -o $@ $(UNIT_SRCS) $(DAEMON_LIB_SRCS) $(LIBS_D) $(LDFLAGS)
-
 # A demo practice under ./run, seeded on first start.
-run: all
+run: deps-ok
+	@$(MAKE) --no-print-directory binaries
 	@mkdir -p run
 	@[ -f run/practiced.conf ] || sed -e "s|@RUN@|$(CURDIR)/run|g" \
 	    tests/demo.conf.in > run/practiced.conf
@@ -89,8 +108,9 @@ e2e: all
 	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build /usr/bin/python3 -m pytest -q -p no:cacheprovider
 
 check: deps-ok
-	@$(MAKE) --no-print-directory binaries B=build
-	@$(MAKE) --no-print-directory binaries B=build-asan OPT="-O1 $(SAN)"
+	@$(MAKE) --no-print-directory -j$$(nproc) binaries B=build WERROR=-Werror
+	@$(MAKE) --no-print-directory -j$$(nproc) binaries B=build-asan WERROR=-Werror \
+	    OPT="-O1 $(SAN)"
 	build/unit
 	ASAN_OPTIONS=detect_leaks=1 build-asan/unit
 	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build \
@@ -98,9 +118,11 @@ check: deps-ok
 	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build-asan \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider
 
-bench: all
+bench: deps-ok
+	@$(MAKE) --no-print-directory binaries
 	/usr/bin/python3 tests/bench/bench_list.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_slots.py --build $(CURDIR)/build
+	/usr/bin/python3 tests/bench/bench_stall.py --build $(CURDIR)/build
 
 # Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60).
 FUZZ_SECONDS ?= 60

@@ -54,7 +54,7 @@ struct client {
 	const char		*socket;
 	enum client_state	 state;
 	int			 connect_errno;
-	int			 exit;		/* CTL_EXIT_* when failed */
+	struct ctl_error	*err;		/* why it failed */
 	int			 status;
 	char			*reason;
 	struct evkeyvalq	 headers;
@@ -70,17 +70,19 @@ static void	client_fail(struct client *, int, const char *, ...)
 static void
 client_fail(struct client *cl, int code, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*message;
 
 	if (cl->state == CLIENT_FAILED)
 		return;
-	fprintf(stderr, "%s: ", ctl_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	(void)error_set(cl->err, code, code == CTL_EXIT_UNREACHABLE ?
+	    "unreachable" : "bad_answer", "%s", message);
+	error_detail(cl->err, "socket", cl->socket);
+	free(message);
 	cl->state = CLIENT_FAILED;
-	cl->exit = code;
 	event_base_loopbreak(cl->base);
 }
 
@@ -124,13 +126,13 @@ client_take(struct client *cl, struct evbuffer *in, size_t n)
 	if (evbuffer_get_length(cl->body) + avail > CLIENT_MAX_BODY) {
 		client_fail(cl, CTL_EXIT_REFUSED,
 		    "answer from practiced is too large");
-		return (n);
+		return n;
 	}
 	if (evbuffer_remove_buffer(in, cl->body, avail) != (int)avail) {
 		client_fail(cl, CTL_EXIT_REFUSED, "out of memory");
-		return (n);
+		return n;
 	}
-	return (n - avail);
+	return n - avail;
 }
 
 /* "HTTP/1.1 200 OK" */
@@ -143,17 +145,17 @@ client_parse_status(struct client *cl, const char *line)
 
 	if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] == '\0' ||
 	    line[8] != ' ')
-		return (-1);
+		return -1;
 	p = line + 9;
 	errno = 0;
 	code = strtol(p, &end, 10);
 	if (errno != 0 || end != p + 3 || code < 100 || code > 999 ||
 	    (*end != ' ' && *end != '\0'))
-		return (-1);
+		return -1;
 	cl->status = (int)code;
 	free(cl->reason);
 	cl->reason = xstrdup(*end == ' ' ? end + 1 : "");
-	return (0);
+	return 0;
 }
 
 static int
@@ -162,11 +164,11 @@ client_parse_header(struct client *cl, char *line)
 	char	*colon, *value;
 
 	if ((colon = strchr(line, ':')) == NULL || colon == line)
-		return (-1);
+		return -1;
 	*colon = '\0';
 	value = colon + 1;
 	value += strspn(value, " \t");
-	return (evhttp_add_header(&cl->headers, line, value));
+	return evhttp_add_header(&cl->headers, line, value);
 }
 
 /* After the blank line: how the body is delimited. */
@@ -415,32 +417,34 @@ client_answer(struct client *cl, struct ctl_answer *ans)
 }
 
 /*
- * Sends req to the daemon on the socket at path.  Returns CTL_EXIT_OK with
- * the answer filled in, whatever its HTTP status, or another CTL_EXIT_*
- * after saying on stderr what went wrong.
+ * Sends req to the daemon on the socket at path.  Returns 0 with the
+ * answer filled in, whatever its HTTP status, or -1 with err saying what
+ * went wrong (err->exit: CTL_EXIT_UNREACHABLE or CTL_EXIT_REFUSED).
  */
 int
 client_exchange(const char *path, const struct ctl_request *req,
-    struct ctl_answer *ans)
+    struct ctl_answer *ans, struct ctl_error *err)
 {
 	struct client		 cl;
 	struct sockaddr_un	 sun;
 	struct timeval		 tv = { CTL_TIMEOUT_SECONDS, 0 };
 	void			(*oldpipe)(int);
-	int			 code;
+	int			 rc;
 
 	memset(ans, 0, sizeof(*ans));
 	memset(&cl, 0, sizeof(cl));
 	cl.socket = path;
+	cl.err = err;
 	cl.state = CLIENT_CONNECTING;
 	TAILQ_INIT(&cl.headers);
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "%s: cannot connect to %s: socket path too "
-		    "long\n", ctl_progname, path);
-		return (CTL_EXIT_UNREACHABLE);
+		(void)error_set(err, CTL_EXIT_UNREACHABLE, "unreachable",
+		    "cannot connect to %s: socket path too long", path);
+		error_detail(err, "socket", path);
+		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 
@@ -474,9 +478,9 @@ client_exchange(const char *path, const struct ctl_request *req,
 
 	if (cl.state == CLIENT_DONE) {
 		client_answer(&cl, ans);
-		code = CTL_EXIT_OK;
+		rc = 0;
 	} else
-		code = cl.exit;
+		rc = -1;
 
 	bufferevent_free(cl.bev);
 	evbuffer_free(cl.body);
@@ -484,7 +488,7 @@ client_exchange(const char *path, const struct ctl_request *req,
 	evhttp_clear_headers(&cl.headers);
 	free(cl.reason);
 	(void)signal(SIGPIPE, oldpipe);
-	return (code);
+	return rc;
 }
 
 void

@@ -10,6 +10,10 @@
 
 #include "practicectl.h"
 
+#define TABLE_CELL_MAX	40	/* columns of a cell, but in the last column */
+#define TABLE_CELL_MIN	12	/* a column narrowed for the terminal;
+				   narrower ones (dates, times) stay whole */
+
 struct table {
 	int		  ncols;
 	int		  header;	/* the first row is a header */
@@ -40,7 +44,7 @@ xmalloc(size_t size)
 
 	if ((p = malloc(size == 0 ? 1 : size)) == NULL)
 		fatalx("out of memory");
-	return (p);
+	return p;
 }
 
 void *
@@ -52,7 +56,7 @@ xreallocarray(void *p, size_t n, size_t size)
 		fatalx("out of memory");
 	if ((q = realloc(p, n * size == 0 ? 1 : n * size)) == NULL)
 		fatalx("out of memory");
-	return (q);
+	return q;
 }
 
 char *
@@ -62,7 +66,7 @@ xstrdup(const char *s)
 
 	if ((p = strdup(s)) == NULL)
 		fatalx("out of memory");
-	return (p);
+	return p;
 }
 
 char *
@@ -72,7 +76,7 @@ xvasprintf(const char *fmt, va_list ap)
 
 	if (vasprintf(&s, fmt, ap) == -1)
 		fatalx("out of memory");
-	return (s);
+	return s;
 }
 
 char *
@@ -84,7 +88,7 @@ xasprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	return (s);
+	return s;
 }
 
 /*
@@ -112,19 +116,7 @@ output_clean(const char *s)
 			*o++ = (char)*u;
 	}
 	*o = '\0';
-	return (out);
-}
-
-/* Columns taken by s: one per UTF-8 code point. */
-static size_t
-output_width(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return (n);
+	return out;
 }
 
 static struct table *
@@ -135,7 +127,7 @@ table_alloc(int ncols)
 	t = xmalloc(sizeof(*t));
 	memset(t, 0, sizeof(*t));
 	t->ncols = ncols;
-	return (t);
+	return t;
 }
 
 /* A table of ncols columns; the headers follow as ncols strings. */
@@ -152,7 +144,7 @@ table_new(int ncols, ...)
 	for (i = 0; i < ncols; i++)
 		table_cell(t, va_arg(ap, const char *));
 	va_end(ap);
-	return (t);
+	return t;
 }
 
 /* Appends a cell to the current row; a row ends after ncols cells. */
@@ -186,7 +178,7 @@ kv_new(void)
 
 	t = table_alloc(2);
 	t->kv = 1;
-	return (t);
+	return t;
 }
 
 void
@@ -209,39 +201,92 @@ kv_addf(struct table *t, const char *key, const char *fmt, ...)
 	free(s);
 }
 
+/* Narrows the widest columns of w, down to floor, until they fit width. */
+static void
+table_fit(size_t *w, const size_t *floor, int ncols, size_t width)
+{
+	size_t	total;
+	int	c, best;
+
+	for (total = 2 * (ncols - 1), c = 0; c < ncols; c++)
+		total += w[c];
+	while (total > width) {
+		for (best = -1, c = 0; c < ncols; c++)
+			if (w[c] > floor[c] && (best == -1 || w[c] > w[best]))
+				best = c;
+		if (best == -1)
+			return;		/* as narrow as it gets */
+		w[best]--;
+		total--;
+	}
+}
+
+/*
+ * The width of each column: its widest cell, cut to TABLE_CELL_MAX but in
+ * the last column, then, for a terminal of width columns, narrowed widest
+ * first until the table fits, or is as narrow as it gets: no column below
+ * its header or TABLE_CELL_MIN.  A "key: value" block keeps its values
+ * whole.
+ */
+static size_t *
+table_widths(struct table *t, int width)
+{
+	size_t	*w, *floor, i, cw;
+	int	 c;
+
+	w = xreallocarray(NULL, t->ncols, sizeof(*w));
+	floor = xreallocarray(NULL, t->ncols, sizeof(*floor));
+	for (c = 0; c < t->ncols; c++)
+		w[c] = 0;
+	for (i = 0; i < t->ncells; i++)
+		if ((cw = width_of(t->cells[i])) > w[i % t->ncols])
+			w[i % t->ncols] = cw;
+	for (c = 0; c < t->ncols; c++) {
+		floor[c] = w[c] < TABLE_CELL_MIN ? w[c] : TABLE_CELL_MIN;
+		if (t->header && (cw = width_of(t->cells[c])) > floor[c])
+			floor[c] = cw;
+	}
+	if (!t->kv) {
+		for (c = 0; c < t->ncols - 1; c++)
+			if (w[c] > TABLE_CELL_MAX)
+				w[c] = floor[c] > TABLE_CELL_MAX ? floor[c] :
+				    TABLE_CELL_MAX;
+		if (width > 0)
+			table_fit(w, floor, t->ncols, width);
+	}
+	free(floor);
+	return w;
+}
+
 /* Prints the table with columns aligned; the last column is not padded. */
 void
-table_print(struct table *t, FILE *fp)
+table_print(struct table *t, int width, FILE *fp)
 {
-	size_t	*width, i, w, nrows, r;
+	size_t	*w, i, cw, nrows, r;
+	char	*cut;
 	int	 c;
 
 	if (t->ncols <= 0)
 		return;
-	width = xreallocarray(NULL, t->ncols, sizeof(*width));
-	for (i = 0; i < (size_t)t->ncols; i++)
-		width[i] = 0;
-	for (i = 0; i < t->ncells; i++) {
-		w = output_width(t->cells[i]);
-		if (w > width[i % t->ncols])
-			width[i % t->ncols] = w;
-	}
+	w = table_widths(t, width);
 	nrows = (t->ncells + t->ncols - 1) / t->ncols;
 	for (r = 0; r < nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			i = r * t->ncols + c;
 			if (i >= t->ncells)
 				break;
-			fputs(t->cells[i], fp);
+			cut = width_cut(t->cells[i], w[c]);
+			fputs(cut, fp);
+			cw = width_of(cut);
+			free(cut);
 			if (c == t->ncols - 1)
 				break;
-			for (w = output_width(t->cells[i]);
-			    w < width[c] + (t->kv ? 1 : 2); w++)
+			for (; cw < w[c] + (t->kv ? 1 : 2); cw++)
 				fputc(' ', fp);
 		}
 		fputc('\n', fp);
 	}
-	free(width);
+	free(w);
 }
 
 void
@@ -269,8 +314,8 @@ json_text(json_t *obj, const char *key)
 	json_t	*v;
 
 	if (!json_is_object(obj) || (v = json_object_get(obj, key)) == NULL)
-		return (NULL);
-	return (json_string_value(v));
+		return NULL;
+	return json_string_value(v);
 }
 
 /* The member key of obj if it has the type, else NULL. */
@@ -280,8 +325,8 @@ json_member(json_t *obj, const char *key, json_type type)
 	json_t	*v;
 
 	if (!json_is_object(obj) || (v = json_object_get(obj, key)) == NULL)
-		return (NULL);
-	return (json_typeof(v) == type ? v : NULL);
+		return NULL;
+	return json_typeof(v) == type ? v : NULL;
 }
 
 /* 0 and the integer member key of obj in *out, or -1. */
@@ -291,9 +336,9 @@ json_int_get(json_t *obj, const char *key, json_int_t *out)
 	json_t	*v;
 
 	if ((v = json_member(obj, key, JSON_INTEGER)) == NULL)
-		return (-1);
+		return -1;
 	*out = json_integer_value(v);
-	return (0);
+	return 0;
 }
 
 /* 1 if the member key of obj is true, 0 otherwise. */
@@ -303,8 +348,8 @@ json_bool_get(json_t *obj, const char *key)
 	json_t	*v;
 
 	if (!json_is_object(obj) || (v = json_object_get(obj, key)) == NULL)
-		return (0);
-	return (json_is_true(v));
+		return 0;
+	return json_is_true(v);
 }
 
 /* Any scalar as text to print (allocated); "-" for null or missing. */
@@ -313,17 +358,17 @@ json_scalar(json_t *v)
 {
 	switch (v == NULL ? JSON_NULL : json_typeof(v)) {
 	case JSON_STRING:
-		return (xstrdup(json_string_value(v)));
+		return xstrdup(json_string_value(v));
 	case JSON_INTEGER:
-		return (xasprintf("%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v)));
+		return xasprintf("%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
 	case JSON_REAL:
-		return (xasprintf("%g", json_real_value(v)));
+		return xasprintf("%g", json_real_value(v));
 	case JSON_TRUE:
-		return (xstrdup("yes"));
+		return xstrdup("yes");
 	case JSON_FALSE:
-		return (xstrdup("no"));
+		return xstrdup("no");
 	default:
-		return (xstrdup("-"));
+		return xstrdup("-");
 	}
 }

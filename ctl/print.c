@@ -32,14 +32,14 @@ print_line(FILE *fp, const char *fmt, ...)
 const char *
 print_dash(const char *s)
 {
-	return (s != NULL && *s != '\0' ? s : "-");
+	return s != NULL && *s != '\0' ? s : "-";
 }
 
 /* The "name" of the object member key of o ("clinician": {"name": ..}). */
 const char *
 print_name(json_t *o, const char *key)
 {
-	return (json_text(json_object_get(o, key), "name"));
+	return json_text(json_object_get(o, key), "name");
 }
 
 void
@@ -65,7 +65,7 @@ print_kv_field(struct table *kv, const char *label, json_t *o, const char *key)
 void
 print_kv(struct table *kv)
 {
-	table_print(kv, stdout);
+	table_print(kv, 0, stdout);
 	table_free(kv);
 }
 
@@ -79,7 +79,7 @@ answer_list(json_t *answer, const char *key)
 		a = json_array();
 	else
 		json_incref(a);
-	return (a);
+	return a;
 }
 
 /* The record in member key of the answer, or NULL after saying so. */
@@ -91,7 +91,7 @@ answer_object(json_t *answer, const char *key)
 	if ((o = json_member(answer, key, JSON_OBJECT)) == NULL)
 		fprintf(stderr, "%s: the answer from practiced has no "
 		    "\"%s\"\n", ctl_progname, key);
-	return (o);
+	return o;
 }
 
 /* "3d 4h", "4h 12m", "12m 5s", "5s" */
@@ -99,19 +99,19 @@ static char *
 duration_text(json_int_t s)
 {
 	if (s >= 86400)
-		return (xasprintf("%lldd %lldh", (long long)(s / 86400),
-		    (long long)(s % 86400 / 3600)));
+		return xasprintf("%lldd %lldh", (long long)(s / 86400),
+		    (long long)(s % 86400 / 3600));
 	if (s >= 3600)
-		return (xasprintf("%lldh %lldm", (long long)(s / 3600),
-		    (long long)(s % 3600 / 60)));
+		return xasprintf("%lldh %lldm", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
 	if (s >= 60)
-		return (xasprintf("%lldm %llds", (long long)(s / 60),
-		    (long long)(s % 60)));
-	return (xasprintf("%llds", (long long)s));
+		return xasprintf("%lldm %llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	return xasprintf("%llds", (long long)s);
 }
 
 int
-print_status(const struct ctl_args *args, json_t *answer)
+print_status(const struct ctl_view *view, json_t *answer)
 {
 	struct table	*kv = kv_new();
 	json_t		*practice, *counts, *you, *v;
@@ -119,7 +119,7 @@ print_status(const struct ctl_args *args, json_t *answer)
 	const char	*key;
 	char		*up;
 
-	(void)args;
+	(void)view;
 	practice = json_object_get(answer, "practice");
 	kv_add(kv, "practice", print_dash(json_text(practice, "name")));
 	kv_add(kv, "timezone", print_dash(json_text(practice, "timezone")));
@@ -140,7 +140,11 @@ print_status(const struct ctl_args *args, json_t *answer)
 		free(up);
 	} else
 		kv_add(kv, "started", print_dash(json_text(answer, "started")));
-	kv_add(kv, "database", print_dash(json_text(answer, "database")));
+	if (json_is_false(json_object_get(answer, "database_writable")))
+		kv_addf(kv, "database", "%s (READ-ONLY: every change fails)",
+		    print_dash(json_text(answer, "database")));
+	else
+		kv_add(kv, "database", print_dash(json_text(answer, "database")));
 	counts = json_member(answer, "counts", JSON_OBJECT);
 	json_object_foreach(counts, key, v) {
 		if (strcmp(key, "upcoming") == 0)
@@ -164,7 +168,7 @@ print_status(const struct ctl_args *args, json_t *answer)
 		kv_addf(kv, "you", "%s, %s", print_dash(json_text(you, "user")),
 		    print_dash(json_text(you, "role")));
 	print_kv(kv);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static int
@@ -177,8 +181,8 @@ day_index(const char *day)
 
 	for (i = 0; i < 7; i++)
 		if (strcmp(day, days[i]) == 0)
-			return (i);
-	return (-1);
+			return i;
+	return -1;
 }
 
 struct hours_day {
@@ -239,7 +243,7 @@ hours_text(json_t *hours)
 	for (i = 0; i < n; i++)
 		free(d[i].ranges);
 	free(d);
-	return (s);
+	return s;
 }
 
 /* "email,sms" or "none" from an array (or a string, as given). */
@@ -251,7 +255,7 @@ remind_text(json_t *r)
 	char	*s = NULL, *t;
 
 	if (json_is_string(r))
-		return (xstrdup(json_string_value(r)));
+		return xstrdup(json_string_value(r));
 	json_array_foreach(r, i, v) {
 		if (!json_is_string(v))
 			continue;
@@ -262,7 +266,7 @@ remind_text(json_t *r)
 	}
 	if (s == NULL)
 		s = xstrdup(json_is_array(r) ? "none" : "-");
-	return (s);
+	return s;
 }
 
 static void
@@ -334,13 +338,13 @@ show_room(json_t *r)
 
 /* "clinician show", "client show", ...: one record. */
 int
-print_object(const struct ctl_args *args, json_t *answer)
+print_object(const struct ctl_view *view, json_t *answer)
 {
-	const char	*object = args->cmd->object;
+	const char	*object = view->object;
 	json_t		*o;
 
 	if ((o = answer_object(answer, object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	if (strcmp(object, "clinician") == 0)
 		show_clinician(o);
 	else if (strcmp(object, "client") == 0)
@@ -349,36 +353,35 @@ print_object(const struct ctl_args *args, json_t *answer)
 		show_service(o);
 	else
 		show_room(o);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* "added clinician 3: Ana Ruiz", "updated client 7: Jordan Lee" */
 int
-print_changed(const struct ctl_args *args, json_t *answer)
+print_changed(const struct ctl_view *view, json_t *answer)
 {
-	const char	*object = args->cmd->object;
+	const char	*object = view->object;
 	json_t		*o;
 	char		*id;
 
 	if ((o = answer_object(answer, object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(o, "id"));
-	print_line(stdout, "%s %s %s: %s",
-	    strcmp(args->cmd->method, "POST") == 0 ? "added" : "updated",
-	    object, id, print_dash(json_text(o, "name")));
+	print_line(stdout, "%s %s %s: %s", print_dash(view->verb), object, id,
+	    print_dash(json_text(o, "name")));
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* "hours of clinician 3 (Ana Ruiz): mon 09:00-17:00 (America/New_York)" */
 int
-print_hours_set(const struct ctl_args *args, json_t *answer)
+print_hours_set(const struct ctl_view *view, json_t *answer)
 {
 	json_t	*c;
 	char	*id, *hours;
 
-	if ((c = answer_object(answer, args->cmd->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+	if ((c = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(c, "id"));
 	hours = hours_text(json_member(c, "hours", JSON_ARRAY));
 	if (strcmp(hours, "none") != 0 && json_text(c, "zone") != NULL)
@@ -389,7 +392,7 @@ print_hours_set(const struct ctl_args *args, json_t *answer)
 		    print_dash(json_text(c, "name")), hours);
 	free(hours);
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -397,7 +400,8 @@ print_hours_set(const struct ctl_args *args, json_t *answer)
  * or the line empty if there are none; frees t.
  */
 int
-print_rows(json_t *answer, const char *key, const char *empty,
+print_rows(const struct ctl_view *view, json_t *answer, const char *key,
+    const char *empty,
     struct table *t, void (*row)(struct table *, json_t *))
 {
 	json_t	*list, *o;
@@ -409,11 +413,11 @@ print_rows(json_t *answer, const char *key, const char *empty,
 	else {
 		json_array_foreach(list, i, o)
 			row(t, o);
-		table_print(t, stdout);
+		table_print(t, view->width, stdout);
 	}
 	json_decref(list);
 	table_free(t);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static void
@@ -428,12 +432,12 @@ row_clinician(struct table *t, json_t *c)
 }
 
 int
-print_clinicians(const struct ctl_args *args, json_t *answer)
+print_clinicians(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "clinicians", "no clinicians",
+	(void)view;
+	return print_rows(view, answer, "clinicians", "no clinicians",
 	    table_new(6, "ID", "NAME", "EMAIL", "PHONE", "ZONE", "ACTIVE"),
-	    row_clinician));
+	    row_clinician);
 }
 
 static void
@@ -453,18 +457,18 @@ row_client(struct table *t, json_t *c)
 }
 
 int
-print_clients(const struct ctl_args *args, json_t *answer)
+print_clients(const struct ctl_view *view, json_t *answer)
 {
-	const char	*search = parse_get(args, "search");
+	const char	*search = view->search;
 	char		*empty;
 	int		 rc;
 
 	empty = search != NULL ? xasprintf("no clients matching \"%s\"",
 	    search) : xstrdup("no clients");
-	rc = print_rows(answer, "clients", empty, table_new(7, "ID", "NAME",
+	rc = print_rows(view, answer, "clients", empty, table_new(7, "ID", "NAME",
 	    "EMAIL", "PHONE", "REMIND", "ZONE", "ACTIVE"), row_client);
 	free(empty);
-	return (rc);
+	return rc;
 }
 
 static void
@@ -478,12 +482,12 @@ row_service(struct table *t, json_t *s)
 }
 
 int
-print_services(const struct ctl_args *args, json_t *answer)
+print_services(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "services", "no services",
+	(void)view;
+	return print_rows(view, answer, "services", "no services",
 	    table_new(5, "ID", "NAME", "MINUTES", "BUFFER", "ACTIVE"),
-	    row_service));
+	    row_service);
 }
 
 static void
@@ -495,11 +499,11 @@ row_room(struct table *t, json_t *r)
 }
 
 int
-print_rooms(const struct ctl_args *args, json_t *answer)
+print_rooms(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "rooms", "no rooms",
-	    table_new(3, "ID", "NAME", "ACTIVE"), row_room));
+	(void)view;
+	return print_rows(view, answer, "rooms", "no rooms",
+	    table_new(3, "ID", "NAME", "ACTIVE"), row_room);
 }
 
 /*
@@ -512,9 +516,9 @@ print_date(const char *local)
 	size_t	n;
 
 	if (local == NULL)
-		return (xstrdup("-"));
+		return xstrdup("-");
 	n = strcspn(local, " T");
-	return (xasprintf("%.*s", (int)n, local));
+	return xasprintf("%.*s", (int)n, local);
 }
 
 char *
@@ -523,9 +527,9 @@ print_time(const char *local)
 	size_t	n;
 
 	if (local == NULL)
-		return (xstrdup("-"));
+		return xstrdup("-");
 	n = strcspn(local, " T");
-	return (xstrdup(local[n] != '\0' ? local + n + 1 : "-"));
+	return xstrdup(local[n] != '\0' ? local + n + 1 : "-");
 }
 
 /* "15:00-15:50" */
@@ -539,7 +543,7 @@ print_times(json_t *a)
 	s = xasprintf("%s-%s", start, end);
 	free(start);
 	free(end);
-	return (s);
+	return s;
 }
 
 /* "2026-12-01 15:00-15:50" */
@@ -553,7 +557,7 @@ print_span(json_t *a)
 	s = xasprintf("%s %s", date, times);
 	free(date);
 	free(times);
-	return (s);
+	return s;
 }
 
 /* Room name, "video" or "-". */
@@ -563,10 +567,10 @@ print_where(json_t *a)
 	const char	*room;
 
 	if ((room = print_name(a, "room")) != NULL)
-		return (room);
+		return room;
 	if (json_text(a, "video_url") != NULL)
-		return ("video");
-	return ("-");
+		return "video";
+	return "-";
 }
 
 /* "booked", "cancelled (client, late)", "cancelled (practice)" */
@@ -577,15 +581,15 @@ appt_state(json_t *a)
 	const char	*by = json_text(a, "cancelled_by");
 
 	if (strcmp(state, "cancelled") != 0 || by == NULL)
-		return (xstrdup(state));
-	return (xasprintf("%s (%s%s)", state, by,
-	    json_bool_get(a, "late") ? ", late" : ""));
+		return xstrdup(state);
+	return xasprintf("%s (%s%s)", state, by,
+	    json_bool_get(a, "late") ? ", late" : "");
 }
 
 static int
 appt_marked(json_t *a)
 {
-	return (json_bool_get(a, "forced") || json_bool_get(a, "overlap"));
+	return json_bool_get(a, "forced") || json_bool_get(a, "overlap");
 }
 
 /*
@@ -595,7 +599,7 @@ appt_marked(json_t *a)
  * a "!" after the state a booking made with --force or --overlap.
  */
 void
-print_appt_table(json_t *list, const char *tz)
+print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
 {
 	struct table	*t;
 	json_t		*a;
@@ -625,7 +629,7 @@ print_appt_table(json_t *list, const char *tz)
 		marked |= appt_marked(a);
 		free(s);
 	}
-	table_print(t, stdout);
+	table_print(t, view->width, stdout);
 	table_free(t);
 	if (tz != NULL)
 		print_line(stdout, "times in %s%s", tz,
@@ -637,20 +641,20 @@ print_appt_table(json_t *list, const char *tz)
 }
 
 int
-print_appointments(const struct ctl_args *args, json_t *answer)
+print_appointments(const struct ctl_view *view, json_t *answer)
 {
 	json_t	*list;
 
-	(void)args;
+	(void)view;
 	list = answer_list(answer, "appointments");
 	if (json_array_size(list) == 0)
 		print_line(stdout, "no appointments from %s to %s",
 		    print_dash(json_text(answer, "from")),
 		    print_dash(json_text(answer, "to")));
 	else
-		print_appt_table(list, json_text(answer, "tz"));
+		print_appt_table(view, list, json_text(answer, "tz"));
 	json_decref(list);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* "4", or "4 (moved from 2027-01-11 09:00)" for an override. */
@@ -674,7 +678,7 @@ kv_series(struct table *kv, json_t *a)
 }
 
 int
-print_appointment(const struct ctl_args *args, json_t *answer)
+print_appointment(const struct ctl_view *view, json_t *answer)
 {
 	struct table	*kv;
 	json_t		*a, *o;
@@ -682,8 +686,8 @@ print_appointment(const struct ctl_args *args, json_t *answer)
 	json_int_t	 id;
 	char		*s;
 
-	if ((a = answer_object(answer, args->cmd->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+	if ((a = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
 	kv = kv_new();
 	print_kv_field(kv, "id", a, "id");
 	s = print_span(a);
@@ -737,7 +741,7 @@ print_appointment(const struct ctl_args *args, json_t *answer)
 	print_kv_field(kv, "created", a, "created");
 	print_kv_field(kv, "updated", a, "updated");
 	print_kv(kv);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -745,39 +749,37 @@ print_appointment(const struct ctl_args *args, json_t *answer)
  * "booked 12: 2026-12-01 15:00-15:50 Jordan Lee with Ana Ruiz (Room 2)"
  */
 int
-print_appointment_done(const struct ctl_args *args, json_t *answer)
+print_appointment_done(const struct ctl_view *view, json_t *answer)
 {
-	const char	*name = args->cmd->name, *where, *by;
+	const char	*done = print_dash(view->verb), *where, *by;
 	json_t		*a;
 	char		*id, *span, *tail, *verb;
 
-	if ((a = answer_object(answer, args->cmd->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+	if ((a = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(a, "id"));
 	span = print_span(a);
 	where = print_where(a);
-	if (strcmp(name, "cancel") == 0) {
+	if (strcmp(done, "cancelled") == 0) {
 		by = json_text(a, "cancelled_by");
 		tail = by != NULL ? xasprintf(" (by %s%s)", by,
 		    json_bool_get(a, "late") ? ", late" : "") : xstrdup("");
 	} else
 		tail = strcmp(where, "-") != 0 ?
 		    xasprintf(" (%s)", where) : xstrdup("");
-	if (strcmp(name, "mark") == 0)
+	if (strcmp(done, "marked") == 0)
 		verb = xasprintf("marked %s %s", id,
 		    print_dash(json_text(a, "state")));
 	else
-		verb = xasprintf("%s %s", strcmp(name, "book") == 0 ?
-		    "booked" : strcmp(name, "move") == 0 ? "moved" :
-		    "cancelled", id);
+		verb = xasprintf("%s %s", done, id);
 	print_line(stdout, "%s: %s %s with %s%s", verb, span,
-	    print_dash(print_name(a, "client")), print_dash(print_name(a, "clinician")),
-	    tail);
+	    print_dash(print_name(a, "client")),
+	    print_dash(print_name(a, "clinician")), tail);
 	free(verb);
 	free(tail);
 	free(span);
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static void
@@ -803,28 +805,28 @@ row_audit(struct table *t, json_t *e)
 }
 
 int
-print_audit(const struct ctl_args *args, json_t *answer)
+print_audit(const struct ctl_view *view, json_t *answer)
 {
-	const char	*since = parse_get(args, "since");
+	const char	*since = view->since;
 	char		*empty;
 	int		 rc;
 
 	empty = since != NULL ? xasprintf("no audit entries since %s",
 	    since) : xstrdup("no audit entries");
-	rc = print_rows(answer, "audit", empty, table_new(7, "ID", "WHEN",
+	rc = print_rows(view, answer, "audit", empty, table_new(7, "ID", "WHEN",
 	    "USER", "ROLE", "ACTION", "OBJECT", "DETAIL"), row_audit);
 	free(empty);
 	if (rc == CTL_EXIT_OK && json_text(answer, "tz") != NULL &&
 	    json_array_size(json_object_get(answer, "audit")) > 0)
 		print_line(stdout, "times in %s", json_text(answer, "tz"));
-	return (rc);
+	return rc;
 }
 
 /* "s" unless n is 1: "3 sessions", "1 session". */
 const char *
 print_plural(json_int_t n)
 {
-	return (n == 1 ? "" : "s");
+	return n == 1 ? "" : "s";
 }
 
 /* "warning: booked outside working hours (forced)", to stderr. */

@@ -8,7 +8,8 @@
 
 #include "practicectl.h"
 
-#define SLOTS_WIDTH	80	/* wrap the slots of a day before this */
+#define SLOTS_WIDTH	80	/* wrap the slots of a day before this (or
+				   a narrower terminal's width) */
 
 /* "2026-12-24 to 2026-12-26", or "2026-12-24" for one day. */
 static char *
@@ -18,8 +19,8 @@ closure_days(json_t *c)
 	const char	*to = json_text(c, "to");
 
 	if (to == NULL || strcmp(from, to) == 0)
-		return (xstrdup(from));
-	return (xasprintf("%s to %s", from, to));
+		return xstrdup(from);
+	return xasprintf("%s to %s", from, to);
 }
 
 /* "2: 2026-12-24 to 2026-12-26 Office closed (practice-wide)" */
@@ -42,28 +43,28 @@ closure_line(const char *verb, json_t *c)
 
 /* closure add: the closure, then the sessions already booked in it. */
 int
-print_closure_added(const struct ctl_args *args, json_t *answer)
+print_closure_added(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*c, *affected;
 	const char	*tz;
 	size_t		 n;
 
-	if ((c = answer_object(answer, args->cmd->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+	if ((c = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
 	closure_line("added", c);
 	affected = json_member(answer, "affected", JSON_ARRAY);
 	if ((n = json_array_size(affected)) == 0)
-		return (CTL_EXIT_OK);
+		return CTL_EXIT_OK;
 	print_line(stdout, "%zu appointment%s fall%s inside it:", n,
 	    n == 1 ? "" : "s", n == 1 ? "s" : "");
 	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
 	    json_text(json_array_get(affected, 0), "tz");
-	print_appt_table(affected, tz);
-	return (CTL_EXIT_OK);
+	print_appt_table(view, affected, tz);
+	return CTL_EXIT_OK;
 }
 
 int
-print_closure_removed(const struct ctl_args *args, json_t *answer)
+print_closure_removed(const struct ctl_view *view, json_t *answer)
 {
 	json_t	*c;
 
@@ -71,8 +72,8 @@ print_closure_removed(const struct ctl_args *args, json_t *answer)
 	size_t	 i;
 	long long restored;
 
-	if ((c = answer_object(answer, args->cmd->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+	if ((c = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
 	closure_line("removed", c);
 	/* Series sessions the closure had skipped are booked again. */
 	restored = json_integer_value(json_object_get(answer, "restored"));
@@ -84,7 +85,7 @@ print_closure_removed(const struct ctl_args *args, json_t *answer)
 		print_line(stdout, "still skipped %s: %s (%s)",
 		    json_text(k, "local_start"), json_text(k, "reason"),
 		    json_text(k, "detail"));
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 static void
@@ -100,11 +101,11 @@ row_closure(struct table *t, json_t *c)
 }
 
 int
-print_closures(const struct ctl_args *args, json_t *answer)
+print_closures(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
-	return (print_rows(answer, "closures", "no closures",
-	    table_new(5, "ID", "FROM", "TO", "WHO", "REASON"), row_closure));
+	(void)view;
+	return print_rows(view, answer, "closures", "no closures",
+	    table_new(5, "ID", "FROM", "TO", "WHO", "REASON"), row_closure);
 }
 
 /* "Mon" for "2027-01-04", or NULL if it is not a date. */
@@ -120,16 +121,17 @@ slots_weekday(const char *date)
 	if (strlen(date) != 10 || strspn(date, "0123456789-") != 10 ||
 	    sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
 	    y < 1 || m < 1 || m > 12 || d < 1 || d > 31)
-		return (NULL);
+		return NULL;
 	if (m < 3)	/* Sakamoto: January and February end the year */
 		y--;
-	return (names[(y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7]);
+	return names[(y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7];
 }
 
 /* The line of slots being filled, printed when full or at a new day. */
 struct slots_line {
 	char	*text;
 	size_t	 width;
+	size_t	 max;		/* wrap before this */
 };
 
 static void
@@ -147,7 +149,7 @@ slots_add(struct slots_line *l, const char *slot)
 {
 	char	*t;
 
-	if (l->text != NULL && l->width + 2 + strlen(slot) >= SLOTS_WIDTH)
+	if (l->text != NULL && l->width + 2 + strlen(slot) >= l->max)
 		slots_flush(l);
 	t = xasprintf("%s  %s", l->text != NULL ? l->text : "", slot);
 	free(l->text);
@@ -179,22 +181,23 @@ slots_footer(json_t *answer)
  * slots, "09:00-09:50  10:00-10:50 ...", wrapped.
  */
 int
-print_slots(const struct ctl_args *args, json_t *answer)
+print_slots(const struct ctl_view *view, json_t *answer)
 {
-	struct slots_line	 line = { NULL, 0 };
+	struct slots_line	 line = { NULL, 0, SLOTS_WIDTH };
 	json_t			*list, *slot;
 	const char		*wday;
 	char			*day = NULL, *date, *times;
 	size_t			 i;
 
-	(void)args;
+	if (view->width > 0 && view->width < SLOTS_WIDTH)
+		line.max = view->width;
 	list = answer_list(answer, "slots");
 	if (json_array_size(list) == 0) {
 		print_line(stdout, "no free slots from %s to %s",
 		    print_dash(json_text(answer, "from")),
 		    print_dash(json_text(answer, "to")));
 		json_decref(list);
-		return (CTL_EXIT_OK);
+		return CTL_EXIT_OK;
 	}
 	json_array_foreach(list, i, slot) {
 		date = print_date(json_text(slot, "local_start"));
@@ -216,5 +219,5 @@ print_slots(const struct ctl_args *args, json_t *answer)
 	free(day);
 	json_decref(list);
 	slots_footer(answer);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }

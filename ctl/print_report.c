@@ -12,7 +12,7 @@
 static char *
 count_text(json_t *o, const char *key)
 {
-	return (json_scalar(json_object_get(o, key)));
+	return json_scalar(json_object_get(o, key));
 }
 
 /* "2026-11-20 15:00 (10 days ago)", or "never". */
@@ -23,13 +23,13 @@ last_text(json_t *o, const char *key)
 	json_int_t	 days;
 
 	if (last == NULL)
-		return (xstrdup("never"));
+		return xstrdup("never");
 	if (json_int_get(o, "days_since_last", &days) == -1)
-		return (xstrdup(last));
+		return xstrdup(last);
 	if (days == 0)
-		return (xasprintf("%s (today)", last));
-	return (xasprintf("%s (%lld day%s ago)", last, (long long)days,
-	    print_plural(days)));
+		return xasprintf("%s (today)", last);
+	return xasprintf("%s (%lld day%s ago)", last, (long long)days,
+	    print_plural(days));
 }
 
 static void
@@ -65,22 +65,22 @@ history_summary(json_t *client, json_t *sum)
 
 /* client history: the summary, then every appointment. */
 int
-print_history(const struct ctl_args *args, json_t *answer)
+print_history(const struct ctl_view *view, json_t *answer)
 {
 	json_t	*list;
 
-	history_summary(json_object_get(answer, args->cmd->object),
+	history_summary(json_object_get(answer, view->object),
 	    json_object_get(answer, "summary"));
 	print_line(stdout, "%s", "");
 	list = answer_list(answer, "appointments");
 	if (json_array_size(list) == 0)
 		print_line(stdout, "no appointments");
 	else
-		print_appt_table(list, json_text(answer, "tz") != NULL ?
+		print_appt_table(view, list, json_text(answer, "tz") != NULL ?
 		    json_text(answer, "tz") :
 		    json_text(json_array_get(list, 0), "tz"));
 	json_decref(list);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* The date of the local time at key of o, "-" if none. */
@@ -133,26 +133,26 @@ row_falling(struct table *t, json_t *r)
  * out of care.
  */
 int
-print_attendance(const struct ctl_args *args, json_t *answer)
+print_attendance(const struct ctl_view *view, json_t *answer)
 {
-	(void)args;
+	(void)view;
 	print_line(stdout, "attendance from %s to %s",
 	    print_dash(json_text(answer, "from")),
 	    print_dash(json_text(answer, "to")));
 	print_line(stdout, "%s", "");
 	print_line(stdout, "By clinician");
-	(void)print_rows(answer, "clinicians", "none", table_new(7,
+	(void)print_rows(view, answer, "clinicians", "none", table_new(7,
 	    "CLINICIAN", "ATTENDED", "NO-SHOW", "CANCELLED", "LATE",
 	    "BY PRACTICE", "UNMARKED"), row_by_clinician);
 	print_line(stdout, "%s", "");
 	print_line(stdout, "By client");
-	(void)print_rows(answer, "clients", "none", table_new(8, "CLIENT",
+	(void)print_rows(view, answer, "clients", "none", table_new(8, "CLIENT",
 	    "ATTENDED", "NO-SHOW", "CANCELLED", "LATE", "STREAK",
 	    "LAST SEEN", "NEXT"), row_by_client);
 	print_line(stdout, "%s", "");
 	print_line(stdout, "Falling out of care (no future session, seen "
 	    "in the last 30 days):");
-	(void)print_rows(answer, "falling_out_of_care", "none", table_new(3,
+	(void)print_rows(view, answer, "falling_out_of_care", "none", table_new(3,
 	    "CLIENT", "LAST SEEN", "DAYS"), row_falling);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }

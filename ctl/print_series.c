@@ -34,8 +34,8 @@ static char *
 series_id(json_t *series, json_t *a)
 {
 	if (series != NULL)
-		return (json_scalar(json_object_get(series, "id")));
-	return (json_scalar(json_object_get(a, "series")));
+		return json_scalar(json_object_get(series, "id"));
+	return json_scalar(json_object_get(a, "series"));
 }
 
 /* ", 12 sessions" from the count at key, or "" if it is missing. */
@@ -45,8 +45,8 @@ sessions_text(json_t *answer, const char *key)
 	json_int_t	n;
 
 	if (json_int_get(answer, key, &n) == -1)
-		return (xstrdup(""));
-	return (xasprintf(", %lld session%s", (long long)n, print_plural(n)));
+		return xstrdup("");
+	return xasprintf(", %lld session%s", (long long)n, print_plural(n));
 }
 
 /*
@@ -55,14 +55,14 @@ sessions_text(json_t *answer, const char *key)
  *  12 sessions (Jordan Lee with Ana Ruiz)", then the skipped ones.
  */
 int
-print_booked(const struct ctl_args *args, json_t *answer)
+print_booked(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*s, *a;
 	const char	*zone, *tz, *client, *clinician;
 	char		*id, *first, *n, *at;
 
 	if ((s = json_member(answer, "series", JSON_OBJECT)) == NULL)
-		return (print_appointment_done(args, answer));
+		return print_appointment_done(view, answer);
 	a = json_member(answer, "appointment", JSON_OBJECT);
 	id = json_scalar(json_object_get(s, "id"));
 	first = print_date(json_text(s, "first_local"));
@@ -88,15 +88,7 @@ print_booked(const struct ctl_args *args, json_t *answer)
 	free(n);
 	free(first);
 	free(id);
-	return (CTL_EXIT_OK);
-}
-
-/* Whether move or cancel was given --following or --all. */
-static int
-scoped(const struct ctl_args *args)
-{
-	return (parse_get(args, "following") != NULL ||
-	    parse_get(args, "all") != NULL);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -105,26 +97,26 @@ scoped(const struct ctl_args *args)
  * --following ", now series 5" when the split made a new one.
  */
 int
-print_moved(const struct ctl_args *args, json_t *answer)
+print_moved(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*s, *a, *next;
 	json_int_t	 n, sid, parent;
 	const char	*from;
 	char		*id, *date, *time, *now;
 
-	if (!scoped(args))
-		return (print_appointment_done(args, answer));
+	if (!view->following && !view->all)
+		return print_appointment_done(view, answer);
 	if ((a = answer_object(answer, "appointment")) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	s = json_member(answer, "series", JSON_OBJECT);
 	from = json_text(a, "local_start");
 	next = json_member(s, "next", JSON_OBJECT);
-	if (parse_get(args, "all") != NULL &&
+	if (view->all &&
 	    json_text(next, "local_start") != NULL)
 		from = json_text(next, "local_start");
 	date = print_date(from);
 	time = print_time(json_text(a, "local_start"));
-	if (parse_get(args, "following") != NULL &&
+	if (view->following &&
 	    json_int_get(s, "parent", &parent) == 0 &&
 	    json_int_get(s, "id", &sid) == 0 && sid != parent) {
 		id = xasprintf("%lld", (long long)parent);
@@ -143,7 +135,7 @@ print_moved(const struct ctl_args *args, json_t *answer)
 	free(id);
 	free(time);
 	free(date);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /*
@@ -151,20 +143,20 @@ print_moved(const struct ctl_args *args, json_t *answer)
  * "(from 2027-01-11)" for --following.
  */
 int
-print_cancelled(const struct ctl_args *args, json_t *answer)
+print_cancelled(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*a;
 	json_int_t	 n;
 	char		*id, *date;
 
-	if (!scoped(args))
-		return (print_appointment_done(args, answer));
+	if (!view->following && !view->all)
+		return print_appointment_done(view, answer);
 	if ((a = answer_object(answer, "appointment")) == NULL)
-		return (CTL_EXIT_REFUSED);
+		return CTL_EXIT_REFUSED;
 	id = series_id(json_member(answer, "series", JSON_OBJECT), a);
 	if (json_int_get(answer, "cancelled", &n) == -1)
 		n = 0;
-	if (parse_get(args, "following") != NULL) {
+	if (view->following) {
 		date = print_date(json_text(a, "local_start"));
 		print_line(stdout, "cancelled %lld session%s of series %s "
 		    "(from %s)", (long long)n, print_plural(n), id, date);
@@ -173,7 +165,7 @@ print_cancelled(const struct ctl_args *args, json_t *answer)
 		print_line(stdout, "cancelled %lld session%s of series %s",
 		    (long long)n, print_plural(n), id);
 	free(id);
-	return (CTL_EXIT_OK);
+	return CTL_EXIT_OK;
 }
 
 /* When a series ends: "2027-06-30", "10 sessions" or "open". */
@@ -183,11 +175,11 @@ series_end(json_t *s)
 	json_int_t	n;
 
 	if (json_text(s, "until") != NULL)
-		return (xstrdup(json_text(s, "until")));
+		return xstrdup(json_text(s, "until"));
 	if (json_int_get(s, "count", &n) == 0)
-		return (xasprintf("%lld session%s", (long long)n,
-		    print_plural(n)));
-	return (xstrdup("open"));
+		return xasprintf("%lld session%s", (long long)n,
+		    print_plural(n));
+	return xstrdup("open");
 }
 
 /* Whether every series of the list has its time in zone tz. */
@@ -201,9 +193,9 @@ series_all_in(json_t *list, const char *tz)
 	json_array_foreach(list, i, s) {
 		zone = json_text(s, "zone");
 		if (zone != NULL && strcmp(zone, tz) != 0)
-			return (0);
+			return 0;
 	}
-	return (1);
+	return 1;
 }
 
 static void
@@ -228,25 +220,25 @@ row_series(struct table *t, json_t *s)
 }
 
 int
-print_series_list(const struct ctl_args *args, json_t *answer)
+print_series_list(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*list;
 	const char	*tz = json_text(answer, "tz");
 	int		 rc;
 
-	rc = print_rows(answer, "series", parse_get(args, "all") != NULL ?
+	rc = print_rows(view, answer, "series", view->all ?
 	    "no series" : "no active series", table_new(10, "ID", "CLIENT",
 	    "CLINICIAN", "REPEAT", "TIME", "FROM", "UNTIL", "NEXT",
 	    "UPCOMING", "STATE"), row_series);
 	list = json_member(answer, "series", JSON_ARRAY);
 	if (rc != CTL_EXIT_OK || tz == NULL || json_array_size(list) == 0)
-		return (rc);
+		return rc;
 	if (series_all_in(list, tz))
 		print_line(stdout, "times in %s", tz);
 	else
 		print_line(stdout, "TIME in the clinician's zone, NEXT in %s",
 		    tz);
-	return (rc);
+	return rc;
 }
 
 /* "Ana Ruiz (1)", or the name alone. */
@@ -338,13 +330,13 @@ show_series(json_t *s)
  * "list" prints them.
  */
 int
-print_series(const struct ctl_args *args, json_t *answer)
+print_series(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*s, *list, *first;
 	const char	*tz;
 
-	if ((s = answer_object(answer, args->cmd->object)) == NULL)
-		return (CTL_EXIT_REFUSED);
+	if ((s = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
 	show_series(s);
 	if (json_array_size(json_member(s, "skipped", JSON_ARRAY)) > 0) {
 		print_line(stdout, "%s", "");
@@ -355,11 +347,11 @@ print_series(const struct ctl_args *args, json_t *answer)
 	print_line(stdout, "%s", "");
 	if (json_array_size(list) == 0) {
 		print_line(stdout, "no sessions");
-		return (CTL_EXIT_OK);
+		return CTL_EXIT_OK;
 	}
 	first = json_array_get(list, 0);
 	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
 	    json_text(first, "tz");
-	print_appt_table(list, tz);
-	return (CTL_EXIT_OK);
+	print_appt_table(view, list, tz);
+	return CTL_EXIT_OK;
 }

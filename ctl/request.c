@@ -31,10 +31,10 @@ request_encode(const char *s)
 
 	if ((enc = evhttp_uriencode(s, -1, 0)) == NULL)
 		fatalx("out of memory");
-	return (enc);
+	return enc;
 }
 
-void
+static void
 request_init(struct ctl_request *req, const char *method)
 {
 	memset(req, 0, sizeof(*req));
@@ -47,14 +47,14 @@ request_init(struct ctl_request *req, const char *method)
 }
 
 /* Appends a literal path piece such as "/clinicians". */
-void
+static void
 request_path(struct ctl_request *req, const char *piece)
 {
 	request_append(req, piece);
 }
 
 /* Appends a reference (a name or an id) as one encoded path segment. */
-void
+static void
 request_path_ref(struct ctl_request *req, const char *ref)
 {
 	char	*enc;
@@ -64,7 +64,7 @@ request_path_ref(struct ctl_request *req, const char *ref)
 	free(enc);
 }
 
-void
+static void
 request_query(struct ctl_request *req, const char *key, const char *value)
 {
 	char	*enc;
@@ -88,7 +88,7 @@ request_field(struct ctl_request *req, const char *key, json_t *value)
 }
 
 /* The zone for reading and writing times: query "tz" or body "tz". */
-void
+static void
 request_zone(struct ctl_request *req, const char *zone)
 {
 	if (zone == NULL)
@@ -97,6 +97,64 @@ request_zone(struct ctl_request *req, const char *zone)
 		request_query(req, "tz", zone);
 	else
 		request_field(req, "tz", json_string(zone));
+}
+
+/* Sets the body field (or query parameter) that option o carries. */
+static void
+request_option(struct ctl_request *req, const struct ctl_option *o,
+    const char *value)
+{
+	json_t	*v;
+
+	if (req->body == NULL) {
+		request_query(req, o->field, o->kind == OPT_FLAG ? "1" : value);
+		return;
+	}
+	if (o->kind == OPT_FLAG)
+		v = json_true();
+	else if (o->kind == OPT_NUMBER)
+		v = json_integer(strtoll(value, NULL, 10));
+	else if (o->as == AS_NULLABLE &&
+	    (*value == '\0' || strcmp(value, "none") == 0))
+		v = json_null();
+	else if (o->as == AS_YESNO)
+		v = json_boolean(strcmp(value, "yes") == 0);
+	else
+		v = json_string(value);
+	request_field(req, o->field, v);
+}
+
+/*
+ * The request a command describes: its method, its path with the REF or ID
+ * in place of "{}", NAME as "name", each option given, the zone, and what
+ * the command's own build adds.
+ */
+void
+request_build(const struct ctl_args *args, struct ctl_request *req)
+{
+	const struct ctl_command	*cmd = args->cmd;
+	const char			*path = cmd->request.path, *brace;
+	char				*head;
+	int				 i;
+
+	request_init(req, cmd->request.method);
+	if ((brace = strstr(path, "{}")) != NULL) {
+		head = xasprintf("%.*s", (int)(brace - path), path);
+		request_path(req, head);
+		request_path_ref(req, cmd->pos == POS_REF ? args->joined :
+		    args->pos[0]);
+		request_path(req, brace + 2);
+		free(head);
+	} else
+		request_path(req, path);
+	if (cmd->pos == POS_NAME)
+		request_field(req, "name", json_string(args->joined));
+	for (i = 0; i < CTL_MAX_OPTIONS && cmd->options[i].name != NULL; i++)
+		if (args->val[i] != NULL && cmd->options[i].field != NULL)
+			request_option(req, &cmd->options[i], args->val[i]);
+	request_zone(req, args->zone);
+	if (cmd->request.build != NULL)
+		cmd->request.build(args, req);
 }
 
 void
