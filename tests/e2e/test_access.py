@@ -5,8 +5,6 @@ import os
 import pwd
 import stat
 
-import pytest
-
 from conftest import (GROUP, USER_ADMIN, USER_NONE, USER_RO, USER_STAFF, at,
                       audit_entries, book, refused, run_ctl, PRACTICECTL, uid_of)
 
