@@ -266,6 +266,77 @@ def read_http_response(sock, timeout=10.0):
 
 
 # --------------------------------------------------------------------------
+# A clock tests can set: libfaketime preloaded into the daemon.  The fake
+# time is a file the library reads on every call (FAKETIME_NO_CACHE), in
+# epoch seconds (FAKETIME_FMT=%s, so the daemon's TZ plays no part).
+#
+# Frozen (the default): the daemon's wall clock stands still at exactly the
+# instant set, to the second, and moves only when a test sets it; the
+# monotonic clock is left real, so libevent's timers (request timeouts, the
+# shutdown sweep) behave as in production.
+#
+# Running: the wall clock starts at the instant set and runs; the monotonic
+# clock is faked too, so setting the clock later jumps both, and libevent's
+# timers that fall due in the jump (the series extension every 6 hours) fire
+# at the loop's next wake-up (any request).  A speed factor (FAKETIME "x")
+# also works, but it scales every timeout (request_timeout included), so the
+# tests jump instead.
+#
+# Only the daemon runs on the fake clock: practicectl sends "today",
+# "tomorrow" and "yesterday" as words, and the daemon resolves them.
+
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+class Clock:
+    def __init__(self, path, when, tz=TZ, running=False):
+        self.path = path
+        self.tz = tz
+        self.running = running
+        self.set(when)
+
+    def instant(self, when, tz=None):
+        """An aware datetime for "YYYY-MM-DD HH:MM[:SS]" in zone tz (the
+        clock's zone by default), or for an aware datetime."""
+        if isinstance(when, dt.datetime):
+            assert when.tzinfo is not None, "a naive datetime is ambiguous"
+            return when
+        fmt = "%Y-%m-%d %H:%M:%S" if when.count(":") == 2 else "%Y-%m-%d %H:%M"
+        t = dt.datetime.strptime(when, fmt)
+        return t.replace(tzinfo=ZoneInfo(tz or self.tz))
+
+    def set(self, when, tz=None):
+        """Set the daemon's clock (takes effect at its next clock read)."""
+        self.now = self.instant(when, tz)
+        text = "%s%d\n" % ("@" if self.running else "", int(self.now.timestamp()))
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.path)      # never a half-written file
+        return self.now
+
+    def advance(self, **delta):
+        """Move the clock on by dt.timedelta(**delta)."""
+        return self.set(self.now + dt.timedelta(**delta))
+
+    def env(self):
+        assert os.path.exists(FAKETIME_LIB), (
+            "libfaketime is missing (%s): the Makefile's DEPS install the "
+            "faketime package" % FAKETIME_LIB)
+        e = {"LD_PRELOAD": FAKETIME_LIB,
+             "FAKETIME_TIMESTAMP_FILE": self.path,
+             "FAKETIME_FMT": "%s",
+             "FAKETIME_NO_CACHE": "1",
+             # ASan wants to come first among the libraries; libfaketime
+             # preloaded before it is fine (tested with the ASan build).
+             "ASAN_OPTIONS": ":".join(filter(None, (
+                 os.environ.get("ASAN_OPTIONS"), "verify_asan_link_order=0")))}
+        if not self.running:
+            e["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+        return e
+
+
+# --------------------------------------------------------------------------
 # The practice: config, daemon, ctl.
 
 DEFAULT_ACCESS = {"admin": USER_ADMIN, "staff": USER_STAFF, "readonly": USER_RO}
@@ -274,7 +345,8 @@ DEFAULT_ACCESS = {"admin": USER_ADMIN, "staff": USER_STAFF, "readonly": USER_RO}
 class Practice:
     def __init__(self, root, name="Test Practice", timezone=TZ,
                  late_cancel_hours=24, access=None, socket_group=GROUP,
-                 daemon_extra=None):
+                 daemon_extra=None, practice_extra=None, clock_at=None,
+                 clock_tz=None, clock_running=False):
         self.root = root
         self.conf = os.path.join(root, "practiced.conf")
         self.db = os.path.join(root, "practice.db")
@@ -285,7 +357,13 @@ class Practice:
                              late_cancel_hours=late_cancel_hours,
                              access=dict(DEFAULT_ACCESS if access is None else access),
                              socket_group=socket_group,
-                             daemon_extra=dict(daemon_extra or {}))
+                             daemon_extra=dict(daemon_extra or {}),
+                             practice_extra=dict(practice_extra or {}))
+        # The daemon's clock, when a test sets it (see Clock).
+        self.clock = None
+        if clock_at is not None:
+            self.clock = Clock(os.path.join(root, "faketime"), clock_at,
+                               clock_tz or timezone, clock_running)
         self.proc = None
         self._log = None
         self.notify = None
@@ -301,6 +379,10 @@ class Practice:
             "name = %s" % s["name"],
             "timezone = %s" % s["timezone"],
             "late_cancel_hours = %s" % s["late_cancel_hours"],
+        ]
+        for k, v in s["practice_extra"].items():
+            lines.append("%s = %s" % (k, v))
+        lines += [
             "",
             "[daemon]",
             "database = %s" % self.db,
@@ -325,7 +407,7 @@ class Practice:
             f.write(text)
 
     # -- daemon lifecycle
-    def start(self, timeout=READY_TIMEOUT, extra_env=None):
+    def start(self, timeout=READY_TIMEOUT, extra_env=None, args=()):
         assert self.proc is None, "daemon already running"
         if os.path.exists(self.notify_path):
             os.unlink(self.notify_path)
@@ -335,10 +417,12 @@ class Practice:
         env.pop("PRACTICED_SOCKET", None)
         env.pop("PRACTICED_TZ", None)
         env["NOTIFY_SOCKET"] = self.notify_path
+        if self.clock is not None:
+            env.update(self.clock.env())
         if extra_env:
             env.update(extra_env)
         self._log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen([PRACTICED, "-d", "-f", self.conf],
+        self.proc = subprocess.Popen([PRACTICED, "-d", *args, "-f", self.conf],
                                      stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=self._log,
                                      env=env, cwd=self.root)
@@ -583,6 +667,18 @@ def practice(make_practice):
     return make_practice()
 
 
+@pytest.fixture
+def practice_at(make_practice):
+    """Factory: practice_at("2026-03-07 14:00[:SS]", tz=TZ, running=False,
+    **settings) -> a started Practice whose daemon runs on a clock the test
+    sets: p.clock.set("2026-03-07 23:59:59"), p.clock.advance(hours=6).
+    The time is read in tz (default: the practice's zone)."""
+    def make(when, tz=None, running=False, **kw):
+        return make_practice(clock_at=when, clock_tz=tz, clock_running=running,
+                             **kw)
+    return make
+
+
 def _module_dir():
     d = tempfile.mkdtemp(prefix="pdtest-")
     os.chmod(d, 0o755)
@@ -683,3 +779,26 @@ def refused(p, *args, user=None, codes=(1,), zone=None):
         assert len(lines) == 1 and lines[0].startswith("practicectl: "), (
             "a refusal should be one line 'practicectl: MESSAGE' on stderr: %r" % err)
     return err
+
+
+# --------------------------------------------------------------------------
+# No silent skips: a skipped test fails the run, and the count is printed.
+
+_SKIPPED = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        where = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        _SKIPPED.append("%s: %s" % (report.nodeid, where))
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line("e2e: %d skipped (must be 0)" % len(_SKIPPED))
+    for line in _SKIPPED:
+        terminalreporter.write_line("  skipped: " + line)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _SKIPPED and session.exitstatus == 0:
+        session.exitstatus = 1

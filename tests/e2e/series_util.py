@@ -98,11 +98,13 @@ def transitions(zone, start, days):
     return out
 
 
-def next_transition(zone, kind, min_days_ahead=2, not_before=None):
+def next_transition(zone, kind, min_days_ahead=2, not_before=None, now=None):
     """The next spring-forward ("gap") or fall-back ("fold") of zone at least
-    min_days_ahead days from today (and on/after the date not_before):
+    min_days_ahead days from today (the date of the aware datetime now, if
+    given) and on/after the date not_before:
     (local date of the change, utc instant, offset before, offset after)."""
-    start = today(zone) + dt.timedelta(days=min_days_ahead)
+    day = today(zone) if now is None else now.astimezone(ZoneInfo(zone)).date()
+    start = day + dt.timedelta(days=min_days_ahead)
     if not_before and not_before > start:
         start = not_before
     for u, before, after in transitions(zone, start, 800):

@@ -228,6 +228,67 @@ def test_clash_same_clinician_including_buffer(wclinic):
     booked(p, s.sam, s.ben, s.svc, at(s.monday, "10:00"))
 
 
+def test_clash_with_the_new_sessions_own_buffer(wclinic):
+    """The buffer after the new session is its own: 50+10 at 10:05 runs to
+    11:05 and clashes with an 11:00 session, booked or moved there."""
+    s, p = wclinic, wclinic.p
+    a1 = booked(p, s.jordan, s.ana, s.short, at(s.monday, "11:00"))["id"]
+    msg = refused(p, "book", "--client", s.sam, "--clinician", s.ana,
+                  "--service", s.svc, "--at", at(s.monday, "10:05"))
+    assert str(a1) in msg, msg
+    status, body = p.api("POST", "/v1/appointments", {
+        "client": s.sam, "clinician": s.ana, "service": s.svc,
+        "at": at(s.monday, "10:05")})
+    assert status == 409 and body["error"]["code"] == "conflict", body
+    assert [c["id"] for c in body["error"]["details"]["clashes"]] == [a1]
+    # moved there from elsewhere: the same
+    a2 = booked(p, s.sam, s.ana, s.svc, at(s.monday, "14:00"))["id"]
+    refused(p, "move", a2, "--at", at(s.monday, "10:05"))
+    assert appt(p, a2)["local_start"] == at(s.monday, "14:00")
+    # ending with its buffer exactly at 11:00 is free
+    a3 = booked(p, s.sam, s.ana, s.svc, at(s.monday, "10:00"))["id"]
+    assert ids(p, "--day", s.monday.isoformat()) == [a3, a1, a2]
+
+
+ARCHIVABLE = ("clinician", "client", "service", "room")
+
+
+@pytest.mark.parametrize("kind", ARCHIVABLE)
+def test_archived_records_cannot_be_booked(clinic, kind):
+    s, p = clinic, clinic.p
+    ref = {"clinician": s.ana, "client": s.jordan, "service": s.svc,
+           "room": s.room1}[kind]
+    body = {"client": s.jordan, "clinician": s.ana, "service": s.svc,
+            "room": s.room1, "at": at(s.monday, "10:00")}
+    p.ctl(kind, "edit", ref, "--active", "no")
+    status, out = p.api("POST", "/v1/appointments", body)
+    assert status == 409 and out["error"]["code"] == "invalid_state", (kind, out)
+    assert "archived" in out["error"]["message"], out
+    refused(p, "book", "--client", s.jordan, "--clinician", s.ana, "--service", s.svc,
+            "--room", s.room1, "--at", at(s.monday, "10:00"))
+    assert ids(p, "--week", s.monday.isoformat()) == []
+    # active again, the same booking goes through
+    p.ctl(kind, "edit", ref, "--active", "yes")
+    status, out = p.api("POST", "/v1/appointments", body)
+    assert status == 201, out
+
+
+@pytest.mark.parametrize("kind", ("clinician", "room"))
+def test_archived_clinician_or_room_cannot_be_moved_onto(clinic, kind):
+    s, p = clinic, clinic.p
+    a = booked(p, s.jordan, s.ana, s.svc, at(s.monday, "10:00"), "--room", s.room1)
+    target = {"clinician": s.ben, "room": s.room2}[kind]
+    p.ctl(kind, "edit", target, "--active", "no")
+    status, out = p.api("POST", "/v1/appointments/%d/move" % a["id"],
+                        {"at": at(s.monday, "11:00"), kind: target})
+    assert status == 409 and out["error"]["code"] == "invalid_state", out
+    assert appt(p, a["id"]) == a
+    p.ctl(kind, "edit", target, "--active", "yes")
+    status, out = p.api("POST", "/v1/appointments/%d/move" % a["id"],
+                        {"at": at(s.monday, "11:00"), kind: target})
+    assert status == 200, out
+
+
 def test_clash_same_room_different_clinicians(wclinic):
     s, p = wclinic, wclinic.p
     a1 = booked(p, s.jordan, s.ana, s.svc, at(s.monday, "10:00"), "--room", s.room1)["id"]

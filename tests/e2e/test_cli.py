@@ -42,6 +42,8 @@ def test_usage_errors_exit_2(module_practice, args):
 def test_missing_socket_argument_exits_2():
     rc, out, err = ctl_raw("-s")
     assert rc == 2, (rc, err)
+    assert out == ""
+    assert err.startswith("practicectl: ") and "-s" in err and "usage:" in err, err
 
 
 def test_unreachable_socket_exits_3(workdir):
@@ -73,6 +75,8 @@ def test_option_beats_environment(module_practice, workdir):
     rc, out, err = ctl_raw("-s", module_practice.sock, "--json", "status",
                            env={"PRACTICED_SOCKET": os.path.join(workdir, "wrong.sock")})
     assert rc == 0, err
+    st = json.loads(out)
+    assert (st["practice"]["name"], st["database"]) == ("Test Practice", module_practice.db)
 
 
 def test_refusal_is_one_line_and_exit_1(module_practice):
@@ -105,11 +109,15 @@ def test_help_book_shows_its_options():
 def test_help_unknown_command():
     rc, out, err = ctl_raw("help", "frobnicate")
     assert rc == 2, (rc, out, err)
+    assert out == ""
+    assert err.startswith("practicectl: ") and "frobnicate" in err, err
 
 
 def test_help_needs_no_daemon(workdir):
     rc, out, err = ctl_raw("-s", os.path.join(workdir, "none.sock"), "help")
     assert rc == 0, err
+    assert out == ctl_raw("help")[1]
+    assert "book" in out and "cancel" in out, out
 
 
 # --------------------------------------------------------------- output

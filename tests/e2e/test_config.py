@@ -61,8 +61,7 @@ def assert_refused_at(p, line, *words):
 
 
 def test_example_config_accepted(workdir):
-    if not os.path.exists(EXAMPLE):
-        pytest.skip("no etc/practiced.conf yet")
+    assert os.path.exists(EXAMPLE), "the example configuration is missing"
     rc, out, err = check(EXAMPLE)
     if rc != 0:
         # The example names the group an installation creates (sysusers);
@@ -75,11 +74,21 @@ def test_example_config_accepted(workdir):
                 f.write(text[:m.start(1)] + GROUP + text[m.end(1):])
             rc, out, err = check(copy)
     assert rc == 0, "practiced -n refused the example config: %s" % err
+    assert_said_ok(out, err)
+
+
+def assert_said_ok(out, err, conf=None):
+    """practiced(8) -n: print "FILE: configuration OK" and exit 0."""
+    text = out + err
+    assert "configuration OK" in text, (out, err)
+    if conf is not None:
+        assert "%s: configuration OK" % conf in text, (out, err)
 
 
 def test_good_config_accepted(unstarted):
     rc, out, err = check(unstarted.conf)
     assert rc == 0, err
+    assert_said_ok(out, err, unstarted.conf)
     for mark in ("AddressSanitizer", "runtime error"):
         assert mark not in err
 
@@ -88,12 +97,15 @@ def test_good_config_without_optional_parts(workdir):
     p = Practice(workdir, access={}, socket_group=None)
     rc, out, err = check(p.conf)
     assert rc == 0, err
+    assert_said_ok(out, err, p.conf)
 
 
 def test_check_does_not_listen(unstarted):
-    rc, _, err = check(unstarted.conf)
+    rc, out, err = check(unstarted.conf)
     assert rc == 0, err
+    assert_said_ok(out, err, unstarted.conf)
     assert not os.path.exists(unstarted.sock)
+    assert not os.path.exists(unstarted.db), "-n must not touch the database"
 
 
 def test_unknown_section(unstarted):

@@ -2,14 +2,20 @@
 transitions in three zones (one with a 30-minute shift), a first session in
 a gap refused, later occurrences in a gap placed by RFC 5545 (one gap later
 on the clock), and ambiguous (fall-back) times taking the earlier instant.
-All dates come from the zones' next transitions, found with zoneinfo."""
+The daemon runs on a fixed clock (NOW), so every test runs on every day
+of the year; the dates come from the zones' transitions after NOW, found
+with zoneinfo."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import os
+import shutil
+import tempfile
+
 import pytest
 
-from conftest import at, today
+from conftest import Practice, at
 from series_util import (LONDON, LORD_HOWE, book_one, book_series, fmt_utc, list_appts,
                          local_text, new_client, new_clinician, next_transition, parse_utc,
                          refusal, series_ids, series_show, transitions, wall, api_refusal)
@@ -20,10 +26,56 @@ UTC = dt.timezone.utc
 D = dt.timedelta
 
 
+# The daemon's frozen clock: early January, before every zone's next change
+# (New York 2027-03-14, London 2027-03-28, Lord Howe's fold 2027-04-04 and
+# gap 2027-10-03, and the folds of New York and London in the autumn), all
+# inside the one-year series horizon.
+NOW = dt.datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
+HORIZON = D(days=365)
+
+
+def today(zone):
+    return NOW.astimezone(ZoneInfo(zone)).date()
+
+
+class Clinic:
+    pass
+
+
+@pytest.fixture(scope="module")
+def dst_clinic():
+    d = tempfile.mkdtemp(prefix="pdtest-")
+    os.chmod(d, 0o755)
+    p = Practice(d, clock_at=NOW)
+    try:
+        p.start()
+        c = Clinic()
+        c.p = p
+        c.svc = add_service(p, "Individual session", 50, 10)
+        c.short = add_service(p, "Check-in", 30, 0)
+        yield c
+        p.stop()
+    finally:
+        p.kill()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def add_service(p, name, minutes, buffer):
+    status, out = p.api("POST", "/v1/services", {"name": name, "minutes": minutes,
+                                                 "buffer": buffer})
+    assert status == 201, out
+    return out["service"]["id"]
+
+
 @pytest.fixture
-def c(module_clinic):
-    yield module_clinic
-    assert module_clinic.p.alive(), "practiced died; log:\n%s" % module_clinic.p.log()
+def c(dst_clinic):
+    yield dst_clinic
+    assert dst_clinic.p.alive(), "practiced died; log:\n%s" % dst_clinic.p.log()
+
+
+def within_horizon(zone, day):
+    """The fixed NOW keeps every date used inside the series horizon."""
+    assert day <= today(zone) + HORIZON - D(days=5), (zone, day)
 
 
 def hhmm(t):
@@ -38,7 +90,7 @@ def naive_utc(day, clock, offset):
 
 def gap_of(zone, min_days_ahead=2):
     """(day, wall clock in the middle of the gap, offset before, after)."""
-    day, u, before, after = next_transition(zone, "gap", min_days_ahead)
+    day, u, before, after = next_transition(zone, "gap", min_days_ahead, now=NOW)
     start = (u + before).replace(tzinfo=None)          # the clock when it jumps
     mid = start + (after - before) / 2
     assert mid.date() == day
@@ -47,7 +99,7 @@ def gap_of(zone, min_days_ahead=2):
 
 def fold_of(zone, min_days_ahead=2):
     """(day, wall clock in the middle of the repeated interval, before, after)."""
-    day, u, before, after = next_transition(zone, "fold", min_days_ahead)
+    day, u, before, after = next_transition(zone, "fold", min_days_ahead, now=NOW)
     start = (u + after).replace(tzinfo=None)           # the clock after falling back
     mid = start + (before - after) / 2
     assert mid.date() == day
@@ -116,8 +168,7 @@ def test_occurrence_in_a_gap_moves_one_gap_later(c, zone):
     p = c.p
     clin, cli = new_clinician(p, zone=zone), new_client(p)
     day, clock, before, after = gap_of(zone, min_days_ahead=9)
-    if day + D(days=7) > today(zone) + D(days=360):
-        pytest.skip("the next gap of %s is past the series horizon" % zone)
+    within_horizon(zone, day + D(days=7))
     first = day - D(days=7)
     out = book_series(p, cli, clin, c.short, at(first, hhmm(clock)), "weekly", "--count", "3",
                       zone=zone)
@@ -147,8 +198,7 @@ def test_ambiguous_time_takes_the_earlier_instant(c, zone):
     assert a["local_start"] == when
     # a weekly series through the fold day: the occurrence there is the
     # earlier instant too
-    if day + D(days=7) > today(zone) + D(days=360):
-        return          # past the series horizon (a few days a year)
+    within_horizon(zone, day + D(days=7))
     clin2 = new_clinician(p, zone=zone)
     first = day - D(days=7)
     out = book_series(p, cli, clin2, c.short, at(first, hhmm(clock)), "weekly", "--count", "3",
@@ -167,8 +217,7 @@ def test_move_all_onto_a_gap_clock(c, zone):
     p = c.p
     clin, cli = new_clinician(p, zone=zone), new_client(p)
     day, clock, before, after = gap_of(zone, min_days_ahead=9)
-    if day + D(days=7) > today(zone) + D(days=360):
-        pytest.skip("the next gap of %s is past the series horizon" % zone)
+    within_horizon(zone, day + D(days=7))
     first = day - D(days=7)
     out = book_series(p, cli, clin, c.short, at(first, "10:00"), "weekly", "--count", "3",
                       zone=zone)
@@ -231,8 +280,7 @@ def test_moves_into_a_gap_refused(c):
     zone = NEW_YORK
     clin, cli = new_clinician(p, zone=zone), new_client(p)
     day, clock, before, after = gap_of(zone, min_days_ahead=9)
-    if day + D(days=7) > today(zone) + D(days=360):
-        pytest.skip("the next gap is past the series horizon")
+    within_horizon(zone, day + D(days=7))
     first = day - D(days=7)
     out = book_series(p, cli, clin, c.short, at(first, "10:00"), "weekly", "--count", "3",
                       zone=zone)

@@ -34,6 +34,41 @@ def assert_json_error(resp, status, code=None):
     return err
 
 
+def answer(p, data, timeout=5.0, close_write=False):
+    """send_and_read that fails on a hang: the daemon must answer or close."""
+    try:
+        return send_and_read(p, data, timeout=timeout, close_write=close_write)
+    except socket.timeout:
+        pytest.fail("practiced neither answered nor closed within %.0f s" % timeout)
+
+
+def assert_too_large(r):
+    """practiced(8) LIMITS: 413, whether an HTML page or a JSON error."""
+    assert r is not None, "closed without the promised 413"
+    assert r.status == 413, r
+    if r.headers.get("content-type", "").startswith("application/json"):
+        assert r.json()["error"]["code"] == "too_large", r
+
+
+def assert_bad_request(r, status=400):
+    assert r is not None, "closed without the promised %d" % status
+    assert r.status == status, r
+    if r.headers.get("content-type", "").startswith("application/json"):
+        assert r.json()["error"]["code"] == "bad_request", r
+
+
+def assert_still_open(s):
+    """Nothing to read and no end of file on socket s."""
+    s.setblocking(False)
+    try:
+        s.recv(1)
+        raise AssertionError("the daemon closed an idle connection early")
+    except BlockingIOError:
+        pass
+    finally:
+        s.setblocking(True)
+
+
 def send_and_read(p, data, timeout=5.0, close_write=False):
     """Send raw bytes, return the response or None if the daemon closed
     without one.  A reset counts as closed."""
@@ -166,15 +201,8 @@ def test_oversized_body_refused(daemon):
     body = b'{"name": "' + b"x" * (8 << 20) + b'"}'
     req = (b"POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)) + body
-    try:
-        r = send_and_read(p, req, timeout=10)
-    except socket.timeout:
-        pytest.fail("practiced neither answered nor closed on an 8 MiB body")
-    if r is not None:
-        # libevent's own 413 page is acceptable; a JSON one must say too_large
-        assert r.status == 413, r
-        if r.headers.get("content-type", "").startswith("application/json"):
-            assert r.json()["error"]["code"] == "too_large", r
+    r = answer(p, req, timeout=10)
+    assert_too_large(r)
     assert clients(p) == []
     status_promptly(p)
 
@@ -184,12 +212,8 @@ def test_huge_declared_length_refused_without_waiting(daemon):
     req = (b"POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
            b"Content-Length: 1073741824\r\n\r\n{\"name\": \"x")
     t0 = time.monotonic()
-    try:
-        r = send_and_read(p, req, timeout=5)
-    except socket.timeout:
-        pytest.fail("practiced waited for a 1 GiB body instead of refusing it")
-    if r is not None:
-        assert r.status == 413, r
+    r = answer(p, req, timeout=5)
+    assert_too_large(r)
     assert time.monotonic() - t0 < 5
     status_promptly(p)
 
@@ -198,9 +222,30 @@ def test_over_long_header_refused(daemon):
     p = daemon
     req = (b"GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 200000 +
            b"\r\nConnection: close\r\n\r\n")
-    r = send_and_read(p, req, timeout=10)
-    if r is not None:
-        assert r.status >= 400, r
+    r = answer(p, req, timeout=10)
+    assert_bad_request(r)
+    status_promptly(p)
+
+
+@pytest.mark.parametrize("kib", [1, 3])
+def test_max_body_kib(make_practice, kib):
+    """A body of max_body_kib KiB is read; one byte more is 413, and so is a
+    Content-Length announcing it, answered without waiting for the body."""
+    p = make_practice(daemon_extra={"max_body_kib": kib})
+    limit = kib * 1024
+
+    def post(n, send_body=True):
+        body = b'{"name": "Pad %d"}' % n
+        body += b" " * (n - len(body))
+        req = (b"POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\nConnection: close\r\n\r\n" % n)
+        return answer(p, req + (body if send_body else b""))
+
+    r = post(limit)
+    assert r.status == 201 and r.json()["client"]["name"] == "Pad %d" % limit, r
+    assert_too_large(post(limit + 1))
+    assert_too_large(post(limit + 1, send_body=False))
+    assert [c["name"] for c in clients(p)] == ["Pad %d" % limit]
     status_promptly(p)
 
 
@@ -236,8 +281,9 @@ def test_client_that_sends_nothing(daemon):
     p = daemon
     s = p.connect()
     try:
-        time.sleep(0.2)
+        # served after it: the silent connection was accepted first
         status_promptly(p)
+        assert_still_open(s)
     finally:
         s.close()
     status_promptly(p)
@@ -250,7 +296,7 @@ def test_half_request_then_vanish(daemon):
                  b"POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na"):
         s = p.connect()
         s.sendall(data)
-        time.sleep(0.05)
+        status_promptly(p)          # s is accepted, its bytes on the way
         s.close()
         status_promptly(p)
     assert clients(p) == []
@@ -258,36 +304,41 @@ def test_half_request_then_vanish(daemon):
 
 def test_half_request_with_write_side_shut(daemon):
     p = daemon
-    r = send_and_read(p, b"POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{",
-                      close_write=True)
-    # either a 400 or a plain close; never a crash and never a hang
-    if r is not None:
-        assert r.status >= 400, r
+    r = answer(p, b"POST /v1/clients HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{",
+               close_write=True)
+    # practiced(8) LIMITS: a request left unfinished gets no answer
+    assert r is None, r
     status_promptly(p)
     assert clients(p) == []
 
 
-@pytest.mark.parametrize("junk", [
-    b"GARBAGE\r\n\r\n",
-    b"\x00" * 4096,
-    b"GET /\r\n",                                        # HTTP/0.9
-    b"GET /v1/status HTTP/9.9\r\nHost: x\r\n\r\n",
-    b"GET /v1/status HTTP/1.1\r\nNoColonHere\r\n\r\n",
-    b"POST /v1/clients HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
-    b"POST /v1/clients HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)),   # a TLS hello
-    "random",
+CORRUPT_CHUNK = pytest.mark.xfail(strict=True, reason=(
+    "libevent 2.1 answers a corrupt chunk 413 (its DATA_CORRUPTED is "
+    "handled as too long); issue 6: evhttp refusals as JSON"))
+
+
+@pytest.mark.parametrize("junk,status", [
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /\r\n", 400),                                 # HTTP/0.9
+    (b"GET /v1/status HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+    (b"GET /v1/status HTTP/1.1\r\nNoColonHere\r\n\r\n", 400),
+    (b"POST /v1/clients HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400),
+    pytest.param(b"POST /v1/clients HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                 400, marks=CORRUPT_CHUNK),
+    (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)), 400),  # TLS
+    ("random", 400),
+    # no line end at all: a request line left unfinished gets no answer
+    (b"\x00" * 4096, None),
 ])
-def test_junk_bytes(daemon, junk):
+def test_junk_bytes(daemon, junk, status):
     p = daemon
     if junk == "random":
         junk = random.Random(1234).randbytes(16384)
-    try:
-        r = send_and_read(p, junk, timeout=5, close_write=True)
-    except socket.timeout:
-        r = None        # waiting for more is acceptable; the next check is what matters
-    if r is not None:
-        assert r.status >= 400, r
+    r = answer(p, junk, timeout=5, close_write=True)
+    if status is None:
+        assert r is None, r
+    else:
+        assert_bad_request(r, status)
     status_promptly(p)
 
 
@@ -304,9 +355,10 @@ def test_abandoned_requests(clinic):
             c.sendall(b"GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n")
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         c.close()
+    # accepted in order: by the time this is served, the 40 were handled
     status_promptly(p)
-    time.sleep(0.2)
-    status_promptly(p)
+    assert [a["id"] for a in p.ctl("list", "--week", week)[1]["appointments"]] == []
+    p.assert_clean_log()
 
 
 def test_many_idle_connections_then_normal_request(make_practice):
@@ -340,5 +392,4 @@ def test_many_idle_connections_then_normal_request(make_practice):
     finally:
         for c in conns:
             c.close()
-    time.sleep(0.1)
     status_promptly(p)
