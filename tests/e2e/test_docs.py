@@ -14,18 +14,20 @@ made itself, and nothing of the demo's clients changed.
 """
 
 import datetime as dt
+import json
 import os
 import re
 import select
 import shlex
 import shutil
+import socket
 import subprocess
 import tempfile
 
 import pytest
 
 from conftest import (BUILD, PRACTICED, REPO, TZ, Practice, _group_exists,
-                      _user_exists, now_local, today)
+                      _user_exists, today)
 
 README = os.path.join(REPO, "README.md")
 MAKEFILE = os.path.join(REPO, "Makefile")
@@ -129,7 +131,8 @@ def prompted_commands(path, blocks):
             if line[:2] in ("$ ", "# "):
                 ex = Example(where, line[0], line[2:])
                 heredoc = re.search(r"<<-?\s*'?(\w+)'?", line)
-                while ex.command.endswith("\\") and i + 1 < len(lines):
+                while (ex.command.endswith("\\") or not balanced(ex.command)) \
+                        and i + 1 < len(lines):
                     i += 1
                     ex.command += "\n" + lines[i]
                     heredoc = heredoc or re.search(r"<<-?\s*'?(\w+)'?",
@@ -145,6 +148,16 @@ def prompted_commands(path, blocks):
                 out[-1].output.append(line)
             i += 1
     return out
+
+
+def balanced(command):
+    """Whether a command's quotes are closed (a JSON body may span lines
+    inside single quotes)."""
+    try:
+        shlex.split(command.split("<<")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def output_shape(line):
@@ -426,6 +439,7 @@ class Walkthrough:
         self.made = set()           # appointment ids made by the walkthrough
         self.made_series = set()
         self.made_people = set()    # ("client"|"clinician", id)
+        self.made_closures = set()
         self.ran = []               # the practicectl subcommands that ran
 
     def step(self, command, expect_output=None):
@@ -446,6 +460,9 @@ class Walkthrough:
             assigned = self.assigned_after(trace, i)
             self.check_call(where, ctl_words(argv), before, after, out,
                             assigned)
+        for _, argv in trace:
+            if argv and argv[0] == "curl":
+                self.check_curl(where, argv, before, after, out)
         self.check_untouched(where, before, after)
         if expect_output:
             got = [output_shape(l) for l in out.splitlines() if l.strip()]
@@ -535,6 +552,7 @@ class Walkthrough:
             if "clinician" in opts:
                 assert name_matches(opts["clinician"],
                                     new[0]["clinician"]), (where, new)
+            self.made_closures.add(new[0]["id"])
         else:
             # Everything else only reads.
             assert appt_state(before) == appt_state(after), (
@@ -552,6 +570,51 @@ class Walkthrough:
                             where, a)
             elif not quiet:
                 assert out.strip(), "%s printed nothing" % where
+
+    def check_curl(self, where, argv, before, after, out):
+        """A request of the control protocol: it was answered without an
+        error, and did what its method and path say."""
+        url = [a for a in argv if a.startswith("http://localhost/")]
+        assert len(url) == 1, (where, argv)
+        path = url[0][len("http://localhost"):]
+        method = argv[argv.index("-X") + 1] if "-X" in argv else (
+            "POST" if "--data" in argv or "-d" in argv else "GET")
+        try:
+            answer = json.loads(out)
+        except ValueError:
+            raise AssertionError("%s: the answer is not JSON: %r"
+                                 % (where, out[:500]))
+        assert "error" not in answer, (where, answer)
+        route = path.split("?")[0]
+        new = self.new_appts(before, after)
+        if method == "GET":
+            assert appt_state(before) == appt_state(after), where
+        elif route == "/v1/appointments":
+            assert new, "%s booked nothing" % where
+            self.made.update(new)
+            if answer.get("series"):
+                self.made_series.add(answer["series"]["id"])
+            assert answer["appointment"]["id"] in new, (where, answer)
+        elif re.match(r"^/v1/appointments/\d+/move$", route):
+            i = int(route.split("/")[3])
+            assert i in self.made, "%s moved appointment %d, which the " \
+                "example did not make" % (where, i)
+            assert answer["appointment"]["id"] == i, (where, answer)
+            assert after.appts[i]["local_start"] == \
+                answer["appointment"]["local_start"], where
+            assert appt_key(after.appts[i]) != appt_key(before.appts[i])
+            self.made.update(new)
+        elif route == "/v1/closures":
+            made = set(after.closures) - set(before.closures)
+            assert made == {answer["closure"]["id"]}, (where, answer)
+            self.made_closures.update(made)
+        elif re.match(r"^/v1/closures/\d+$", route) and method == "DELETE":
+            i = int(route.split("/")[3])
+            assert i in self.made_closures, (where, i)
+            assert i in before.closures and i not in after.closures, where
+        else:
+            raise AssertionError("%s: no check for %s %s" % (where, method,
+                                                             path))
 
     def check_book(self, where, opts, before, after, assigned, quiet, out):
         new = self.new_appts(before, after)
@@ -722,33 +785,23 @@ def test_practicectl_page_quiet_option_documented():
 
 def test_practiced_curl_examples_run_as_written(demo):
     examples = prompted_commands(DAEMON_PAGE, mdoc_literal_blocks(DAEMON_PAGE))
-    assert any("curl" in ex.command for ex in examples), examples
-    sh = Shell(demo.top)
+    assert sum("curl" in ex.command for ex in examples) >= 5, examples
+    sh = Shell(demo.top, env={
+        "PRACTICED_SOCKET": demo.p.sock,
+        "PATH": BUILD + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"})
     try:
         w = Walkthrough(demo, sh, "practiced.8")
         for ex in examples:
             w.label = "practiced.8 " + ex.where
             # The page names the default socket; here it is the demo's.
-            command = ex.command.replace(DEFAULT_SOCKET, demo.p.sock)
-            before = w.state
-            rc, out, err, _ = sh.run(command)
-            assert rc == 0, (ex, rc, out, err)
-            if "curl" in command:
-                import json
-                answer = json.loads(out)
-                assert "error" not in answer, (ex, answer)
-                ex.answer = answer
-            w.state = State(demo.p)
-            w.check_untouched(w.label, before, w.state)
-            made = set(w.state.appts) - set(before.appts)
-            w.made.update(made)
+            w.step(ex.command.replace(DEFAULT_SOCKET, demo.p.sock))
     finally:
         sh.close()
+    assert w.made_series and w.made_closures
 
 
 def test_practiced_list_from_alone_covers_seven_days(demo):
     """practiced(8): "from alone covers seven days".  The protocol does."""
-    _, out, _ = demo.p.ctl("status")
     status, answer = demo.p.api("GET", "/v1/appointments?from=today")
     assert status == 200, answer
     first = dt.date.fromisoformat(answer["from"])
@@ -844,30 +897,31 @@ def test_conf_development_session_runs_as_written(workdir):
         # the folder of the file, and answers there.
         conf = os.path.join(workdir, argv[argv.index("-f") + 1])
         folder = os.path.dirname(conf)
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(os.path.join(workdir, "notify.sock"))
+        env = dict(os.environ, NOTIFY_SOCKET=os.path.join(workdir,
+                                                          "notify.sock"))
         proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
+                                stdout=subprocess.PIPE, env=env,
                                 stderr=subprocess.STDOUT, text=True)
         try:
+            ready = False
+            while not ready:
+                r, _, _ = select.select([notify], [], [], 15)
+                assert r, "%s: no READY=1 within 15 s" % ex
+                ready = b"READY=1" in notify.recv(4096).split(b"\n")
             sock = os.path.join(folder, "practiced.sock")
-            deadline = now_local() + dt.timedelta(seconds=15)
-            answer = None
-            while now_local() < deadline and proc.poll() is None:
-                if os.path.exists(sock):
-                    r = subprocess.run([os.path.join(BUILD, "practicectl"),
-                                        "-s", sock, "--json", "status"],
-                                       capture_output=True, text=True,
-                                       timeout=20)
-                    if r.returncode == 0:
-                        import json
-                        answer = json.loads(r.stdout)
-                        break
-                select.select([], [], [], 0.05)
-            assert answer is not None, (ex, proc.poll())
+            r = subprocess.run([os.path.join(BUILD, "practicectl"), "-s",
+                                sock, "--json", "status"],
+                               capture_output=True, text=True, timeout=20)
+            assert r.returncode == 0, (ex, r.stderr)
+            answer = json.loads(r.stdout)
             assert answer["practice"]["name"] == "Demo Practice"
             assert answer["practice"]["timezone"] == "Europe/London"
             assert answer["counts"]["appointments"] > 0
             assert os.path.exists(os.path.join(folder, "practice.db"))
         finally:
+            notify.close()
             proc.terminate()
             out, _ = proc.communicate(timeout=20)
         assert proc.returncode == 0, out
