@@ -26,8 +26,8 @@ import tempfile
 
 import pytest
 
-from conftest import (BUILD, PRACTICED, REPO, TZ, Practice, _group_exists,
-                      _user_exists, today)
+from conftest import (BUILD, PRACTICED, REPO, SANITIZER_MARKS, TZ, Practice,
+                      _group_exists, _user_exists, today)
 
 README = os.path.join(REPO, "README.md")
 MAKEFILE = os.path.join(REPO, "Makefile")
@@ -326,6 +326,11 @@ def ctl_words(argv):
     return args
 
 
+# The options that take no value, the global ones among them.
+FLAGS = {"json", "quiet", "help", "version", "force", "overlap", "skip",
+         "this", "following", "all"}
+
+
 def options_of(args):
     """--name VALUE / --name=VALUE / --flag of a command's words; the
     positional words apart."""
@@ -336,7 +341,7 @@ def options_of(args):
             name, eq, value = a[2:].partition("=")
             if eq:
                 opts[name] = value
-            elif i + 1 < len(args) and not args[i + 1].startswith("-"):
+            elif name not in FLAGS and i + 1 < len(args):
                 opts[name] = args[i + 1]
                 i += 1
             else:
@@ -450,6 +455,8 @@ class Walkthrough:
             where, rc, out[:2000], err[:2000])
         refusals = [l for l in err.splitlines() if l.startswith("practicectl:")]
         assert not refusals, "%s\n%s" % (where, err)
+        for mark in SANITIZER_MARKS:
+            assert mark not in err, "%s\n%s" % (where, err)
         after = State(self.p)
         self.state = after
         calls = [(i, argv) for i, (_, argv) in enumerate(trace)
