@@ -140,7 +140,11 @@ print_status(const struct ctl_view *view, json_t *answer)
 		free(up);
 	} else
 		kv_add(kv, "started", print_dash(json_text(answer, "started")));
-	kv_add(kv, "database", print_dash(json_text(answer, "database")));
+	if (json_is_false(json_object_get(answer, "database_writable")))
+		kv_addf(kv, "database", "%s (READ-ONLY: every change fails)",
+		    print_dash(json_text(answer, "database")));
+	else
+		kv_add(kv, "database", print_dash(json_text(answer, "database")));
 	counts = json_member(answer, "counts", JSON_OBJECT);
 	json_object_foreach(counts, key, v) {
 		if (strcmp(key, "upcoming") == 0)

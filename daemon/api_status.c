@@ -29,7 +29,8 @@ api_status(struct api_req *req)
 	    "SELECT count(*) FROM appointments"),
 	    "upcoming", (json_int_t)db_count(db, upcoming_sql));
 	api_reply(req, 200, json_pack(
-	    "{s:s,s:i,s:{s:s,s:s,s:i},s:o,s:I,s:s,s:i,s:o,s:{s:I,s:s,s:s},s:s}",
+	    "{s:s,s:i,s:{s:s,s:s,s:i},s:o,s:I,s:s,s:b,s:i,s:o,s:{s:I,s:s,s:s},"
+	    "s:s}",
 	    "version", PRACTICED_VERSION,
 	    "api", PROTO_API_VERSION,
 	    "practice", "name", pd->conf->practice_name,
@@ -38,6 +39,7 @@ api_status(struct api_req *req)
 	    "started", api_instant(pd->started),
 	    "uptime_seconds", (json_int_t)(req->now - pd->started),
 	    "database", pd->conf->database,
+	    "database_writable", db_writable(db),
 	    "schema", db_schema_version(db),
 	    "counts", counts,
 	    "you", "uid", (json_int_t)req->who->uid, "user", req->who->user,

@@ -170,6 +170,7 @@ set_timezone(struct config_ctx *ctx, const char *v)
 	if (!tz_valid(v))
 		return config_fail(ctx, "unknown time zone \"%s\" "
 		    "(use an IANA name such as Europe/London)", v);
+	ctx->conf->timezone_set = 1;
 	return config_set_string(ctx, &ctx->conf->timezone, v);
 }
 
@@ -389,25 +390,30 @@ config_dir_of(const char *path)
 	return abs;
 }
 
+/* getline, not fgets: only a length that counts past a NUL can see one. */
 static int
 config_read(struct config_ctx *ctx, FILE *fp)
 {
-	char	 buf[CONFIG_LINE_MAX + 2];
-	size_t	 len;
+	char	*buf = NULL;
+	size_t	 size = 0;
+	ssize_t	 len;
+	int	 rc = 0;
 
-	while (fgets(buf, sizeof(buf), fp) != NULL) {
+	while (rc == 0 && (len = getline(&buf, &size, fp)) != -1) {
 		ctx->line++;
-		len = strlen(buf);
-		if (len > CONFIG_LINE_MAX && buf[len - 1] != '\n')
-			return config_fail(ctx, "line too long");
-		if (memchr(buf, '\0', len) != NULL)
-			return config_fail(ctx, "NUL byte in line");
-		if (config_parse_line(ctx, buf) == -1)
-			return -1;
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		if (len > CONFIG_LINE_MAX)
+			rc = config_fail(ctx, "line too long");
+		else if (memchr(buf, '\0', (size_t)len) != NULL)
+			rc = config_fail(ctx, "NUL byte in line");
+		else
+			rc = config_parse_line(ctx, buf);
 	}
-	if (ferror(fp))
-		return config_fail(ctx, "read error: %s", strerror(errno));
-	return 0;
+	free(buf);
+	if (rc == 0 && ferror(fp))
+		rc = config_fail(ctx, "read error: %s", strerror(errno));
+	return rc;
 }
 
 struct config *
@@ -443,6 +449,31 @@ config_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return ctx.conf;
+}
+
+static size_t
+config_nroles(const struct config *conf)
+{
+	return conf->admin.count + conf->staff.count + conf->readonly.count;
+}
+
+int
+config_check_reload(const struct config *old, const struct config *new,
+    char *err, size_t errlen)
+{
+	if (old->timezone_set && !new->timezone_set) {
+		snprintf(err, errlen, "%s sets no timezone in [practice] "
+		    "(running with %s); restart practiced to drop it",
+		    new->path, old->timezone);
+		return -1;
+	}
+	if (config_nroles(old) > 0 && config_nroles(new) == 0) {
+		snprintf(err, errlen, "%s grants no role in [access], which "
+		    "would lock every user out; restart practiced to drop "
+		    "them all", new->path);
+		return -1;
+	}
+	return 0;
 }
 
 void

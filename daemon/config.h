@@ -14,6 +14,7 @@ struct config {
 
 	char		*practice_name;
 	char		*timezone;	/* IANA name */
+	int		 timezone_set;	/* named by the file, not the default */
 	int		 late_cancel_hours;
 	int		 series_horizon_days;
 
@@ -32,6 +33,13 @@ struct config {
 
 /* Returns NULL and writes "FILE:LINE: why" into err on any fault. */
 struct config	*config_load(const char *path, char *err, size_t errlen);
+/*
+ * A reload may not drop what the running configuration relies on: the
+ * practice's zone, or every access rule (a file truncated mid-edit reads
+ * as the defaults).  -1 with the reason in err.
+ */
+int		 config_check_reload(const struct config *old,
+		    const struct config *new, char *err, size_t errlen);
 void		 config_free(struct config *);
 
 #endif

@@ -4,9 +4,14 @@
  * for writes, and the schema versioned by PRAGMA user_version with
  * forward-only migrations.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "log.h"
@@ -16,10 +21,26 @@ struct db_cached {
 	sqlite3_stmt	*stmt;
 };
 
+struct db_hook {
+	void		(*fn)(void *);
+	void		*arg;
+};
+
+/* An open savepoint, and how many hooks were queued before it. */
+struct db_mark {
+	char		*name;
+	size_t		 nhooks;
+};
+
 struct db {
 	sqlite3			*sqlite;
+	char			*path;
 	struct db_cached	*cache;
 	size_t			 ncache;
+	struct db_hook		*hooks;		/* run after COMMIT */
+	size_t			 nhooks;
+	struct db_mark		*marks;		/* savepoints, outermost first */
+	size_t			 nmarks;
 };
 
 /*
@@ -220,13 +241,88 @@ fail:
 	return -1;
 }
 
+/*
+ * Client data is health data: the database and the -wal and -shm files
+ * SQLite gives the database's mode are the owner's only.  Group and other
+ * bits are taken away (a cp-restored 0644 file); the owner's are left, so
+ * a file an administrator made read-only stays read-only and is refused.
+ */
+static int
+db_make_private(const char *path, char *err, size_t errlen)
+{
+	static const char	*suffixes[] = { "", "-wal", "-shm" };
+	struct stat		 sb;
+	char			 file[4096];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if ((size_t)snprintf(file, sizeof(file), "%s%s", path,
+		    suffixes[i]) >= sizeof(file)) {
+			snprintf(err, errlen, "%s: path too long", path);
+			return -1;
+		}
+		if (stat(file, &sb) == -1) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(err, errlen, "%s: %s", file, strerror(errno));
+			return -1;
+		}
+		if ((sb.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+			continue;
+		if (chmod(file, sb.st_mode & S_IRWXU) == -1) {
+			snprintf(err, errlen, "%s is readable by others and "
+			    "cannot be made private (mode 0600): %s", file,
+			    strerror(errno));
+			return -1;
+		}
+		log_info("%s was mode %04o, now %04o", file,
+		    (unsigned)(sb.st_mode & 07777), (unsigned)(sb.st_mode &
+		    S_IRWXU));
+	}
+	return 0;
+}
+
+/*
+ * A database that cannot be written must not look healthy: SQLite opens
+ * a write-protected file read-only without a word, so ask it, then
+ * commit one harmless write (the schema version, unchanged).
+ */
+static int
+db_check_writable(struct db *db, char *err, size_t errlen)
+{
+	char	 sql[64];
+
+	if (sqlite3_db_readonly(db->sqlite, "main") == 1) {
+		snprintf(err, errlen, "%s is read-only to practiced (uid %u); "
+		    "it must be able to write it, its -wal and -shm files "
+		    "and its folder", db->path, (unsigned)geteuid());
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    db_schema_version(db));
+	if (db_begin(db) == -1 || db_exec(db, sql) == -1 ||
+	    db_commit(db) == -1) {
+		db_rollback(db);
+		snprintf(err, errlen, "%s cannot be written: %s", db->path,
+		    sqlite3_errmsg(db->sqlite));
+		return -1;
+	}
+	return 0;
+}
+
 struct db *
 db_open(const char *path, char *err, size_t errlen)
 {
 	struct db	*db;
 
-	if ((db = calloc(1, sizeof(*db))) == NULL) {
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->path = strdup(path)) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		free(db);
+		return NULL;
+	}
+	if (db_make_private(path, err, errlen) == -1) {
+		db_close(db);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &db->sqlite, SQLITE_OPEN_READWRITE |
@@ -238,6 +334,11 @@ db_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db->sqlite, 5000);
 	sqlite3_extended_result_codes(db->sqlite, 1);
+	if (sqlite3_db_readonly(db->sqlite, "main") == 1) {
+		db_check_writable(db, err, errlen);
+		db_close(db);
+		return NULL;
+	}
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = FULL") == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1) {
@@ -246,11 +347,20 @@ db_open(const char *path, char *err, size_t errlen)
 		db_close(db);
 		return NULL;
 	}
-	if (db_migrate(db, err, errlen) == -1) {
+	if (db_migrate(db, err, errlen) == -1 ||
+	    db_check_writable(db, err, errlen) == -1 ||
+	    db_make_private(path, err, errlen) == -1) {
 		db_close(db);
 		return NULL;
 	}
 	return db;
+}
+
+static void
+db_drop_marks(struct db *db, size_t keep)
+{
+	while (db->nmarks > keep)
+		free(db->marks[--db->nmarks].name);
 }
 
 void
@@ -267,12 +377,78 @@ db_close(struct db *db)
 	 * Keep the planner's statistics fresh, as SQLite advises, with a
 	 * bounded sample so that stopping stays quick on a large database.
 	 */
-	if (db->sqlite != NULL)
+	if (db->sqlite != NULL && sqlite3_db_readonly(db->sqlite, "main") == 0)
 		(void)db_exec(db, "PRAGMA analysis_limit = 400;"
 		    " PRAGMA optimize");
 	if (db->sqlite != NULL && sqlite3_close(db->sqlite) != SQLITE_OK)
 		log_warnx("database close: %s", sqlite3_errmsg(db->sqlite));
+	db_drop_marks(db, 0);
+	free(db->marks);
+	free(db->hooks);
+	free(db->path);
 	free(db);
+}
+
+int
+db_writable(struct db *db)
+{
+	return sqlite3_db_readonly(db->sqlite, "main") == 0 &&
+	    access(db->path, W_OK) == 0;
+}
+
+/*
+ * A POSIX record lock rather than flock(2): F_GETLK names the holder's
+ * pid, where a pid written into the file could still be the last
+ * holder's at the moment a second daemon reads it.
+ */
+int
+db_lock(const char *path, char *err, size_t errlen)
+{
+	struct flock	 fl;
+	char		 lock[4096], pid[32];
+	int		 fd, n, tries;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", path) >=
+	    sizeof(lock)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1) {
+		snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+		return -1;
+	}
+	for (tries = 0; tries < 3; tries++) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			break;
+		if (errno != EACCES && errno != EAGAIN) {
+			snprintf(err, errlen, "%s: %s", lock, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+			snprintf(err, errlen, "another practiced (pid %ld) is "
+			    "using %s (it holds %s)", (long)fl.l_pid, path,
+			    lock);
+			close(fd);
+			return -1;
+		}
+		/* Released in between: try again. */
+	}
+	if (tries == 3) {
+		snprintf(err, errlen, "another practiced is using %s (it "
+		    "holds %s)", path, lock);
+		close(fd);
+		return -1;
+	}
+	/* For the administrator's eyes only. */
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (pwrite(fd, pid, (size_t)n, 0) != n || ftruncate(fd, n) == -1)
+		log_warn("%s: cannot record our pid", lock);
+	return fd;
 }
 
 sqlite3 *
@@ -284,25 +460,150 @@ db_handle(struct db *db)
 int
 db_begin(struct db *db)
 {
+	db->nhooks = 0;
+	db_drop_marks(db, 0);
 	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+static void
+db_run_hooks(struct db *db)
+{
+	struct db_hook	*hooks = db->hooks;
+	size_t		 i, n = db->nhooks;
+
+	/* Taken first: a hook may run a transaction of its own. */
+	db->hooks = NULL;
+	db->nhooks = 0;
+	for (i = 0; i < n; i++)
+		hooks[i].fn(hooks[i].arg);
+	free(hooks);
 }
 
 int
 db_commit(struct db *db)
 {
-	if (db_exec(db, "COMMIT") == -1) {
+	db_drop_marks(db, 0);
+	if (db_exec(db, "COMMIT") == -1 || !sqlite3_get_autocommit(db->sqlite)) {
 		db_rollback(db);
 		return -1;
 	}
+	db_run_hooks(db);
 	return 0;
 }
 
 void
 db_rollback(struct db *db)
 {
+	db->nhooks = 0;
+	db_drop_marks(db, 0);
 	if (sqlite3_get_autocommit(db->sqlite))
 		return;		/* nothing open: SQLite already rolled back */
 	(void)db_exec(db, "ROLLBACK");
+}
+
+int
+db_after_commit(struct db *db, void (*fn)(void *), void *arg)
+{
+	struct db_hook	*grown;
+
+	if (sqlite3_get_autocommit(db->sqlite)) {
+		fn(arg);	/* no transaction: what it follows is done */
+		return 0;
+	}
+	grown = reallocarray(db->hooks, db->nhooks + 1, sizeof(*grown));
+	if (grown == NULL) {
+		log_warnx("database: out of memory");
+		return -1;
+	}
+	db->hooks = grown;
+	db->hooks[db->nhooks].fn = fn;
+	db->hooks[db->nhooks].arg = arg;
+	db->nhooks++;
+	return 0;
+}
+
+/* SAVEPOINT, RELEASE or ROLLBACK TO a quoted name. */
+static int
+db_exec_named(struct db *db, const char *verb, const char *name)
+{
+	char	*sql;
+	int	 rc;
+
+	if ((sql = sqlite3_mprintf("%s \"%w\"", verb, name)) == NULL) {
+		log_warnx("database: out of memory");
+		return -1;
+	}
+	rc = db_exec(db, sql);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* The innermost open savepoint of that name, or -1. */
+static long
+db_find_mark(struct db *db, const char *name)
+{
+	size_t	 i;
+
+	for (i = db->nmarks; i > 0; i--)
+		if (strcmp(db->marks[i - 1].name, name) == 0)
+			return (long)(i - 1);
+	log_warnx("database: no savepoint %s is open", name);
+	return -1;
+}
+
+int
+db_savepoint(struct db *db, const char *name)
+{
+	struct db_mark	*grown;
+	char		*copy;
+
+	if (sqlite3_get_autocommit(db->sqlite)) {
+		log_warnx("database: savepoint %s outside a transaction",
+		    name);
+		return -1;
+	}
+	grown = reallocarray(db->marks, db->nmarks + 1, sizeof(*grown));
+	if (grown == NULL || (copy = strdup(name)) == NULL) {
+		if (grown != NULL)
+			db->marks = grown;
+		log_warnx("database: out of memory");
+		return -1;
+	}
+	db->marks = grown;
+	if (db_exec_named(db, "SAVEPOINT", name) == -1) {
+		free(copy);
+		return -1;
+	}
+	db->marks[db->nmarks].name = copy;
+	db->marks[db->nmarks].nhooks = db->nhooks;
+	db->nmarks++;
+	return 0;
+}
+
+int
+db_release(struct db *db, const char *name)
+{
+	long	 i;
+
+	if ((i = db_find_mark(db, name)) == -1 ||
+	    db_exec_named(db, "RELEASE", name) == -1)
+		return -1;
+	db_drop_marks(db, (size_t)i);
+	return 0;
+}
+
+int
+db_rollback_to(struct db *db, const char *name)
+{
+	long	 i;
+
+	if ((i = db_find_mark(db, name)) == -1 ||
+	    db_exec_named(db, "ROLLBACK TO", name) == -1 ||
+	    db_exec_named(db, "RELEASE", name) == -1)
+		return -1;
+	db->nhooks = db->marks[i].nhooks;
+	db_drop_marks(db, (size_t)i);
+	return 0;
 }
 
 sqlite3_stmt *

@@ -12,10 +12,39 @@ void		 db_close(struct db *);
 sqlite3		*db_handle(struct db *);
 int		 db_schema_version(struct db *);
 
+/*
+ * One daemon a database: an exclusive lock on PATH.lock, held while the
+ * descriptor returned stays open (for life; a POSIX lock, so the process
+ * must not open and close that file otherwise).  -1 with the reason in err,
+ * naming the holder's pid when another daemon holds it.
+ */
+int		 db_lock(const char *path, char *err, size_t errlen);
+/* Whether the database can still be written (for status). */
+int		 db_writable(struct db *);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; -1 (logged) on failure. */
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
+
+/*
+ * Savepoints inside a transaction, nestable: one per imported event, so
+ * that a bad event is undone alone.  db_rollback_to undoes everything
+ * since the savepoint and closes it; db_release keeps it and closes it.
+ * The innermost open savepoint of the name is meant; -1 (logged) on
+ * failure, and outside a transaction.
+ */
+int		 db_savepoint(struct db *, const char *name);
+int		 db_release(struct db *, const char *name);
+int		 db_rollback_to(struct db *, const char *name);
+
+/*
+ * Run fn(arg) once the open transaction has really committed (in the
+ * order queued); dropped if it rolls back, or if a savepoint opened
+ * before it was queued is rolled back to.  Outside a transaction fn
+ * runs at once.  -1 (logged) when out of memory.
+ */
+int		 db_after_commit(struct db *, void (*fn)(void *), void *arg);
 
 /*
  * A prepared statement for a constant SQL string, reset and unbound.

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <libical/ical.h>
 
 #include "config.h"
 #include "control.h"
@@ -25,6 +24,7 @@
 #include "practiced.h"
 #include "protocol.h"
 #include "series.h"
+#include "tz.h"
 
 static void __attribute__((noreturn))
 usage(void)
@@ -129,6 +129,13 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 		notify_systemd("READY=1");
 		return;
 	}
+	if (config_check_reload(pd->conf, conf, err, sizeof(err)) == -1) {
+		log_warnx("reload refused, keeping the running "
+		    "configuration: %s", err);
+		config_free(conf);
+		notify_systemd("READY=1");
+		return;
+	}
 	reload_warn_fixed(pd->conf, conf);
 	/* Keep what cannot change without a restart. */
 	free(conf->database);
@@ -190,7 +197,6 @@ run(struct practiced *pd)
 	    evsignal_add(ev_int, NULL) == -1 ||
 	    evsignal_add(ev_hup, NULL) == -1)
 		fatalx("cannot install signal handlers");
-	/* The socket first: a second daemon must not touch the database. */
 	pd->control = control_start(pd);
 	if (open_database(pd) == -1) {
 		control_free(pd->control);
@@ -212,12 +218,31 @@ run(struct practiced *pd)
 	event_base_free(pd->base);
 }
 
+/*
+ * One daemon a database, decided before anything else is touched: a
+ * second daemon must not unlink the first one's socket as stale, nor
+ * open the database.  Held until exit.
+ */
+static int
+lock_or_exit(const char *database)
+{
+	char	 err[512];
+	int	 fd;
+
+	if ((fd = db_lock(database, err, sizeof(err))) == -1) {
+		log_warnx("not starting: %s", err);
+		exit(1);
+	}
+	return fd;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct practiced	 pd;
 	const char		*path = PROTO_DEFAULT_CONFIG;
 	int			 ch, foreground = 0, check = 0, verbose = 0;
+	int			 lockfd;
 
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
 		switch (ch) {
@@ -253,10 +278,12 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	pd.uid = geteuid();
 	pd.started = time(NULL);
+	lockfd = lock_or_exit(pd.conf->database);
 	run(&pd);
 	db_close(pd.db);
+	close(lockfd);
 	config_free(pd.conf);
-	icaltimezone_free_builtin_timezones();
+	tz_free();
 	log_info("exited");
 	return 0;
 }

@@ -17,7 +17,88 @@ static const char *day_names[7] = {
 };
 
 /*
- * libical finds a builtin zone by a linear scan of some 600 names; a
+ * A zone name is a key, never a path: libical would open
+ * zoneinfo/<name> for any name it does not list (so "../../etc/passwd"
+ * or a FIFO would be read), so callers' names are checked against the
+ * names libical lists as built in (zone.tab), taken once before any
+ * other lookup can add to that list.  UTC has a few spellings of its own.
+ */
+static const char *tz_utc_names[] = { "UTC", "Etc/UTC", "GMT", "Etc/GMT" };
+
+static char	**tz_known;
+static size_t	  tz_nknown;
+
+static int
+tz_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+tz_load_known(void)
+{
+	icalarray	*all;
+	const char	*name;
+	size_t		 i;
+
+	if (tz_known != NULL)
+		return 0;
+	if ((all = icaltimezone_get_builtin_timezones()) == NULL ||
+	    all->num_elements == 0)
+		return -1;
+	if ((tz_known = calloc(all->num_elements, sizeof(*tz_known))) == NULL)
+		return -1;
+	for (i = 0; i < all->num_elements; i++) {
+		name = icaltimezone_get_location(icalarray_element_at(all, i));
+		if (name != NULL && (tz_known[tz_nknown] = strdup(name)) != NULL)
+			tz_nknown++;
+	}
+	qsort(tz_known, tz_nknown, sizeof(*tz_known), tz_cmp_name);
+	return 0;
+}
+
+static int
+tz_is_utc_name(const char *zone)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(tz_utc_names) / sizeof(tz_utc_names[0]); i++)
+		if (strcmp(zone, tz_utc_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+tz_is_known(const char *zone)
+{
+	if (tz_load_known() == -1)
+		return 0;
+	return bsearch(&zone, tz_known, tz_nknown, sizeof(*tz_known),
+	    tz_cmp_name) != NULL;
+}
+
+/*
+ * A name stored before names were checked (a link such as US/Eastern)
+ * still works, but only if it cannot leave the zoneinfo folder.
+ */
+static int
+tz_is_plain_name(const char *zone)
+{
+	const char	*p;
+
+	if (*zone == '\0' || *zone == '/' || strlen(zone) > 64)
+		return 0;
+	for (p = zone; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && strchr("/_+-", *p) == NULL)
+			return 0;
+		if (*p == '/' && (p[1] == '/' || p[1] == '\0'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * libical finds a builtin zone by a linear scan of some 400 names; a
  * practice uses a handful, so the last few found are kept here.
  */
 #define TZ_CACHE	8
@@ -34,13 +115,14 @@ tz_lookup(const char *zone)
 	icaltimezone	*z;
 	size_t		 i;
 
-	if (zone == NULL || strcmp(zone, "UTC") == 0 ||
-	    strcmp(zone, "Etc/UTC") == 0)
+	if (zone == NULL || tz_is_utc_name(zone))
 		return icaltimezone_get_utc_timezone();
 	for (i = 0; i < TZ_CACHE; i++)
 		if (tz_cache[i].zone != NULL &&
 		    strcmp(tz_cache[i].name, zone) == 0)
 			return tz_cache[i].zone;
+	if (tz_load_known() == -1 || !tz_is_plain_name(zone))
+		return NULL;
 	if ((z = icaltimezone_get_builtin_timezone(zone)) == NULL ||
 	    strlen(zone) >= sizeof(tz_cache[0].name))
 		return z;
@@ -55,7 +137,21 @@ tz_valid(const char *zone)
 {
 	if (zone == NULL || *zone == '\0' || strlen(zone) > 64)
 		return 0;
-	return tz_lookup(zone) != NULL;
+	return tz_is_utc_name(zone) || tz_is_known(zone);
+}
+
+void
+tz_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < tz_nknown; i++)
+		free(tz_known[i]);
+	free(tz_known);
+	tz_known = NULL;
+	tz_nknown = 0;
+	memset(tz_cache, 0, sizeof(tz_cache));
+	icaltimezone_free_builtin_timezones();
 }
 
 int
@@ -128,22 +224,29 @@ tz_to_wall(const char *zone, time_t t, struct tz_wall *w)
 	w->minute = (int)(rem % 3600 / 60);
 }
 
+/* A day and time the calendar has, in any year. */
 static int
-wall_is_valid(const struct tz_wall *w)
+wall_is_date(const struct tz_wall *w)
 {
 	static const int mdays[12] = {
 		31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 	};
 	int	 leap;
 
-	if (w->year < 1970 || w->year > 2999 || w->month < 1 ||
-	    w->month > 12 || w->day < 1 || w->hour < 0 || w->hour > 23 ||
-	    w->minute < 0 || w->minute > 59)
+	if (w->month < 1 || w->month > 12 || w->day < 1 || w->hour < 0 ||
+	    w->hour > 23 || w->minute < 0 || w->minute > 59)
 		return 0;
 	leap = (w->year % 4 == 0 && w->year % 100 != 0) || w->year % 400 == 0;
 	if (w->month == 2 && w->day == 29 && !leap)
 		return 0;
 	return w->day <= mdays[w->month - 1];
+}
+
+/* One that practiced computes with (callers are held to less). */
+static int
+wall_is_valid(const struct tz_wall *w)
+{
+	return w->year >= 1970 && w->year <= 2999 && wall_is_date(w);
 }
 
 int
@@ -263,7 +366,7 @@ parse_iso_date(const char *s, size_t len, struct tz_wall *w)
 	w->month = (s[5] - '0') * 10 + (s[6] - '0');
 	w->day = (s[8] - '0') * 10 + (s[9] - '0');
 	w->hour = w->minute = 0;
-	if (!wall_is_valid(w))
+	if (!wall_is_date(w))		/* the year: see tz_in_window */
 		return -1;
 	/* Fill in the weekday. */
 	civil_from_days(days_from_civil(w->year, w->month, w->day), w);
@@ -291,6 +394,28 @@ parse_date_word(const char *s, size_t len, const char *zone, time_t now,
 	return parse_iso_date(s, len, w);
 }
 
+/*
+ * Dates a caller may name: a practice's whole history, and TZ_YEARS_AHEAD
+ * years ahead.  Beyond that libical's rules grow slow (about 100 ms a
+ * conversion near 2999) and wrong (after about 2583), and no booking
+ * needs them.
+ */
+int
+tz_in_window(const struct tz_wall *w, time_t now, char *err, size_t errlen)
+{
+	struct tz_wall	 today;
+	int		 last;
+
+	civil_from_days((long)(now / 86400), &today);
+	last = today.year + TZ_YEARS_AHEAD;
+	if (w->year >= TZ_FIRST_YEAR && w->year <= last)
+		return 0;
+	snprintf(err, errlen, "\"%04d-%02d-%02d\" is outside the dates "
+	    "practiced accepts (%d-01-01 to %d-12-31)", w->year, w->month,
+	    w->day, TZ_FIRST_YEAR, last);
+	return -1;
+}
+
 int
 tz_parse_date(const char *s, const char *zone, time_t now,
     struct tz_wall *w, char *err, size_t errlen)
@@ -300,7 +425,7 @@ tz_parse_date(const char *s, const char *zone, time_t now,
 		    "(use YYYY-MM-DD, today, tomorrow or yesterday)", s);
 		return -1;
 	}
-	return 0;
+	return tz_in_window(w, now, err, errlen);
 }
 
 int
@@ -322,6 +447,8 @@ tz_parse_datetime(const char *s, const char *zone, time_t now, time_t *out,
 		    "(use YYYY-MM-DD HH:MM, or today/tomorrow HH:MM)", s);
 		return -1;
 	}
+	if (tz_in_window(&w, now, err, errlen) == -1)
+		return -1;
 	w.hour = mins / 60;
 	w.minute = mins % 60;
 	return tz_from_wall(zone, &w, out, err, errlen);

@@ -14,7 +14,12 @@ struct tz_wall {
 	int	wday;			/* 0 = Monday ... 6 = Sunday */
 };
 
+/*
+ * A zone a caller may name: one of libical's built-in zones (zone.tab)
+ * by its exact name, or UTC (also Etc/UTC, GMT, Etc/GMT).  Never a path.
+ */
 int	 tz_valid(const char *zone);
+void	 tz_free(void);		/* at exit: the zone tables */
 int	 tz_utc_offset(const char *zone, time_t t);	/* seconds east */
 void	 tz_to_wall(const char *zone, time_t t, struct tz_wall *);
 /*
@@ -30,6 +35,17 @@ int	 tz_from_wall(const char *zone, const struct tz_wall *, time_t *,
 time_t	 tz_from_wall_rfc(const char *zone, const struct tz_wall *);
 /* The first instant of a local day (midnight, or the end of a gap). */
 time_t	 tz_day_start(const char *zone, int year, int month, int day);
+
+/*
+ * Dates parsed from callers lie from TZ_FIRST_YEAR-01-01 to the end of
+ * the year TZ_YEARS_AHEAD after now's; others are refused, naming the
+ * window.
+ */
+#define TZ_FIRST_YEAR	1970
+#define TZ_YEARS_AHEAD	20
+/* For dates read elsewhere (an RRULE's UNTIL): 0, or -1 and why. */
+int	 tz_in_window(const struct tz_wall *, time_t now, char *err,
+	    size_t errlen);
 
 /* "YYYY-MM-DD", "today", "tomorrow", "yesterday" in zone, as of now. */
 int	 tz_parse_date(const char *s, const char *zone, time_t now,

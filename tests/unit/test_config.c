@@ -40,9 +40,74 @@ refused_at(const char *text, int line, const char *words)
 	return 1;
 }
 
+/* A file with bytes fputs cannot write (a NUL). */
+static int
+refused_bytes(const char *bytes, size_t len, const char *words)
+{
+	char		 err[512];
+	struct config	*conf;
+	FILE		*fp = fopen(path, "w");
+
+	if (fp == NULL || fwrite(bytes, 1, len, fp) != len) {
+		if (fp != NULL)
+			fclose(fp);
+		return 0;
+	}
+	fclose(fp);
+	if ((conf = config_load(path, err, sizeof(err))) != NULL) {
+		config_free(conf);
+		return 0;
+	}
+	return strstr(err, words) != NULL;
+}
+
+/* What a SIGHUP may not take away. */
+static void
+test_reload_check(void)
+{
+	static const char full[] = "[practice]\ntimezone = Europe/London\n"
+	    "[access]\nstaff = alice\n";
+	struct config	*old, *new;
+	char		 err[512];
+
+	if ((old = load(full, err, sizeof(err))) == NULL) {
+		CHECK(!"the full file loads");
+		return;
+	}
+	CHECK(old->timezone_set);
+	if ((new = load("", err, sizeof(err))) != NULL) {
+		CHECK(!new->timezone_set);
+		CHECK(config_check_reload(old, new, err, sizeof(err)) == -1);
+		CHECK(strstr(err, "sets no timezone") != NULL);
+		CHECK(strstr(err, "Europe/London") != NULL);
+		config_free(new);
+	}
+	if ((new = load("[practice]\ntimezone = Asia/Tokyo\n", err,
+	    sizeof(err))) != NULL) {
+		CHECK(config_check_reload(old, new, err, sizeof(err)) == -1);
+		CHECK(strstr(err, "no role in [access]") != NULL);
+		config_free(new);
+	}
+	if ((new = load("[practice]\ntimezone = Asia/Tokyo\n[access]\n"
+	    "readonly = bob\n", err, sizeof(err))) != NULL) {
+		CHECK(config_check_reload(old, new, err, sizeof(err)) == 0);
+		config_free(new);
+	}
+	config_free(old);
+	/* A file that never named a zone or a role may go on not to. */
+	if ((old = load("[practice]\nname = x\n", err, sizeof(err))) != NULL &&
+	    (new = load("", err, sizeof(err))) != NULL) {
+		CHECK(config_check_reload(old, new, err, sizeof(err)) == 0);
+		config_free(new);
+	}
+	config_free(old);
+}
+
 void
 test_config(void)
 {
+	static const char nul_inside[] = "[practice]\nname = a\0b\n";
+	static const char nul_last[] = "[practice]\n\0";
 	struct config	*conf;
 	char		 err[512];
 	int		 fd;
@@ -82,6 +147,21 @@ test_config(void)
 	CHECK(refused_at("[daemon]\njust words\n", 2, "key = value"));
 	CHECK(refused_at("[daemon\n", 1, "section header"));
 	CHECK(refused_at("[practice]\nname =\n", 2, "empty"));
+	CHECK(refused_bytes(nul_inside, sizeof(nul_inside) - 1,
+	    ":2: NUL byte"));
+	CHECK(refused_bytes(nul_last, sizeof(nul_last) - 1, ":2: NUL byte"));
+	{
+		char	 line[1200];
+
+		memset(line, 'x', sizeof(line));
+		memcpy(line, "# ", 2);
+		line[sizeof(line) - 1] = '\n';
+		CHECK(refused_bytes(line, sizeof(line), ":1: line too long"));
+		/* 1024 bytes and a newline still fit. */
+		line[1024] = '\n';
+		CHECK(!refused_bytes(line, 1025, "line too long"));
+	}
+	test_reload_check();
 	unlink(path);
 	CHECK(config_load("/nonexistent/practiced.conf", err,
 	    sizeof(err)) == NULL);

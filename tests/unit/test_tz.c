@@ -1,4 +1,5 @@
 /* Wall times, gaps and overlaps, in the zones a practice meets. */
+#include <string.h>
 #include <time.h>
 
 #include "tz.h"
@@ -117,10 +118,68 @@ test_parsing(void)
 	CHECK(tz_valid("UTC"));
 }
 
+/* Zone names are keys of libical's list, never paths. */
+static void
+test_zone_names(void)
+{
+	CHECK(tz_valid("America/New_York"));
+	CHECK(tz_valid("Australia/Lord_Howe"));
+	CHECK(tz_valid("Etc/UTC"));
+	CHECK(tz_valid("GMT"));
+	CHECK(!tz_valid("../../../../etc/passwd"));
+	CHECK(!tz_valid("/etc/passwd"));
+	CHECK(!tz_valid("Europe/../Europe/London"));
+	CHECK(!tz_valid("Europe//London"));
+	CHECK(!tz_valid("europe/london"));	/* exact names only */
+	CHECK(!tz_valid("Europe/London "));
+	CHECK(!tz_valid("zone.tab"));
+	CHECK(!tz_valid("posixrules"));
+	CHECK(!tz_valid(""));
+	CHECK(!tz_valid(NULL));
+	/* A path is not a zone even for stored names: offset 0, no open. */
+	CHECK(tz_utc_offset("../../../../etc/passwd", 0) == 0);
+}
+
+static void
+test_window(void)
+{
+	struct tz_wall	 w;
+	time_t		 now = utc(2026, 11, 22, 3, 0), t;
+	char		 err[160];
+
+	CHECK(tz_parse_date("1970-01-01", "UTC", now, &w, err,
+	    sizeof(err)) == 0);
+	CHECK(tz_parse_date("2046-12-31", "UTC", now, &w, err,
+	    sizeof(err)) == 0);
+	CHECK(tz_parse_date("2047-01-01", "UTC", now, &w, err,
+	    sizeof(err)) == -1);
+	CHECK_STR(err, "\"2047-01-01\" is outside the dates practiced "
+	    "accepts (1970-01-01 to 2046-12-31)");
+	CHECK(tz_parse_date("2999-12-25", "America/New_York", now, &w, err,
+	    sizeof(err)) == -1);
+	CHECK(tz_parse_date("1969-12-31", "UTC", now, &w, err,
+	    sizeof(err)) == -1);
+	CHECK(tz_parse_datetime("2999-12-25 09:00", "America/New_York", now,
+	    &t, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "1970-01-01 to 2046-12-31") != NULL);
+	CHECK(tz_parse_datetime("2046-12-31 23:59", "America/New_York", now,
+	    &t, err, sizeof(err)) == 0);
+	w.year = 2999;
+	w.month = 12;
+	w.day = 31;
+	CHECK(tz_in_window(&w, now, err, sizeof(err)) == -1);
+	CHECK_STR(err, "\"2999-12-31\" is outside the dates practiced "
+	    "accepts (1970-01-01 to 2046-12-31)");
+	w.year = 2046;
+	CHECK(tz_in_window(&w, now, err, sizeof(err)) == 0);
+}
+
 void
 test_tz(void)
 {
 	test_conversions();
 	test_gaps();
 	test_parsing();
+	test_zone_names();
+	test_window();
 }

@@ -33,5 +33,6 @@ void	test_config(void);
 void	test_tz(void);
 void	test_hours(void);
 void	test_recur(void);
+void	test_db(void);
 
 #endif
