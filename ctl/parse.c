@@ -178,8 +178,8 @@ parse_set_global(struct ctl_parse *p, char which, const char *value)
 
 /*
  * argv[*i] as a global option: --json, -q/--quiet, -s/--socket,
- * -z/--zone, -h/--help, -V/--version.  Returns 1 if it was one (and *i moved past
- * its value), 0 if it is not a global option, -1 on error.
+ * -z/--zone, -h/--help, -V/--version.  Returns 1 if it was one (and *i
+ * moved past its value), 0 if it is not a global option, -1 on error.
  */
 static int
 parse_global(int argc, char **argv, int *i, struct ctl_parse *p,

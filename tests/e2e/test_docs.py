@@ -633,7 +633,8 @@ class Walkthrough:
         self.made.update(new)
         if "repeat" not in opts:
             assert len(new) == 1, (where, new)
-            assert appts[0]["local_start"] == when(opts["at"]), (where, appts[0])
+            assert appts[0]["local_start"] == when(opts["at"]), (
+                where, appts[0])
             if "room" in opts:
                 assert name_matches(opts["room"], appts[0]["room"]), where
             if assigned is not None:
