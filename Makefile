@@ -10,7 +10,8 @@ CC	?= cc
 PKGS	= libevent jansson libical sqlite3
 DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  libsqlite3-dev sqlite3 tzdata passwd python3-pytest \
-	  python3-icalendar python3-recurring-ical-events hyperfine faketime
+	  python3-icalendar python3-recurring-ical-events hyperfine faketime \
+	  curl
 # Only for make fuzz and make analyze.
 TOOL_DEPS = clang clang-tools
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \

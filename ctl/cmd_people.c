@@ -200,6 +200,7 @@ const struct ctl_command cmd_client_history = {
 	.request = { .method = "GET",
 	    .path = PROTO_PATH_CLIENTS "/{}/history" },
 	.object = "client",
+	.ids = "appointments",	/* their sessions */
 	.print = print_history,
 };
 

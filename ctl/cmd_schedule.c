@@ -93,6 +93,7 @@ const struct ctl_command cmd_book = {
 	.check = check_book,
 	.request = { .method = "POST", .path = PROTO_PATH_APPOINTMENTS },
 	.object = "appointment", .verb = "booked",
+	.ids = "series|appointment",	/* a series: its id */
 	.print = print_booked,
 };
 
@@ -321,6 +322,7 @@ const struct ctl_command cmd_series_show = {
 	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
 	.request = { .method = "GET", .path = PROTO_PATH_SERIES "/{}" },
 	.object = "series",
+	.ids = "series.appointments",	/* its sessions */
 	.print = print_series,
 };
 

@@ -114,7 +114,7 @@ commands_print_list(FILE *fp)
 {
 	const struct ctl_command *const	*c;
 
-	fprintf(fp, "usage: %s [-hV] [--json] [-s socket] [-z zone] command "
+	fprintf(fp, "usage: %s [-hqV] [--json] [-s socket] [-z zone] command "
 	    "[argument ...]\n\ncommands:\n", ctl_progname);
 	for (c = commands; *c != NULL; c++)
 		fprintf(fp, "  %-18s %s\n", (*c)->words, (*c)->summary);

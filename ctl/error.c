@@ -106,7 +106,7 @@ error_print(const struct ctl_error *err, int json)
 	else if (err->group != NULL)
 		commands_print_group(err->group, stderr);
 	else if (err->general) {
-		fprintf(stderr, "usage: %s [-hV] [--json] [-s socket] "
+		fprintf(stderr, "usage: %s [-hqV] [--json] [-s socket] "
 		    "[-z zone] command [argument ...]\n", ctl_progname);
 		fprintf(stderr, "try \"%s help\" for the commands\n",
 		    ctl_progname);

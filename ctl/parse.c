@@ -177,9 +177,9 @@ parse_set_global(struct ctl_parse *p, char which, const char *value)
 }
 
 /*
- * argv[*i] as a global option: --json, -s/--socket, -z/--zone,
- * -h/--help, -V/--version.  Returns 1 if it was one (and *i moved past
- * its value), 0 if it is not a global option, -1 on error.
+ * argv[*i] as a global option: --json, -q/--quiet, -s/--socket,
+ * -z/--zone, -h/--help, -V/--version.  Returns 1 if it was one (and *i
+ * moved past its value), 0 if it is not a global option, -1 on error.
  */
 static int
 parse_global(int argc, char **argv, int *i, struct ctl_parse *p,
@@ -193,6 +193,9 @@ parse_global(int argc, char **argv, int *i, struct ctl_parse *p,
 		len = eq != NULL ? (size_t)(eq - a) : strlen(a);
 		if (len == 6 && strncmp(a, "--json", len) == 0 && eq == NULL)
 			p->view.json = 1;
+		else if (len == 7 && strncmp(a, "--quiet", len) == 0 &&
+		    eq == NULL)
+			p->view.quiet = 1;
 		else if (len == 6 && strncmp(a, "--help", len) == 0 &&
 		    eq == NULL)
 			p->action = CTL_HELP;
@@ -209,11 +212,14 @@ parse_global(int argc, char **argv, int *i, struct ctl_parse *p,
 			return 0;
 		return 1;
 	}
-	/* A cluster of short options: -hV, -s PATH, -sPATH, -Vz UTC */
+	/* A cluster of short options: -hV, -s PATH, -sPATH, -qz UTC */
 	for (a++; *a != '\0'; a++) {
 		switch (*a) {
 		case 'h':
 			p->action = CTL_HELP;
+			break;
+		case 'q':
+			p->view.quiet = 1;
 			break;
 		case 'V':
 			p->action = CTL_VERSION;
@@ -368,6 +374,7 @@ parse_view(struct ctl_parse *p)
 
 	v->zone = p->args.zone;
 	v->object = cmd->object;
+	v->ids = cmd->ids != NULL ? cmd->ids : cmd->object;
 	v->verb = cmd->verb;
 	v->all = args_get(&p->args, "all") != NULL;
 	v->following = args_get(&p->args, "following") != NULL;
@@ -436,6 +443,9 @@ parse_line(int argc, char **argv, struct ctl_parse *p, struct ctl_error *err)
 	if (parse_command(cmd, argc - i - used, argv + i + used, p,
 	    err) == -1)
 		return -1;
+	if (p->action == CTL_RUN && p->view.json && p->view.quiet)
+		return error_usage(err, NULL, "--json and -q exclude each "
+		    "other");
 	parse_view(p);
 	if (p->action == CTL_RUN && cmd->action == CTL_HELP) {
 		/* "help", "help book", "help clinician add" */

@@ -92,7 +92,10 @@ ctl_answer(const struct ctl_parse *p, const struct ctl_answer *ans,
 	}
 	if (p->view.json)
 		return ctl_print_json(ans->json);
-	rc = p->cmd->print(&p->view, ans->json);
+	if (p->view.quiet)
+		rc = print_ids(&p->view, ans->json);
+	else
+		rc = p->cmd->print(&p->view, ans->json);
 	fflush(stdout);
 	print_warnings(ans->json);
 	return rc;

@@ -104,6 +104,9 @@ struct ctl_command {
 				    struct ctl_request *);
 	} request;
 	const char	*object;	/* the answer's record: "clinician" */
+	/* -q: the member whose id, or ids, are printed ("a.b", "a|b": the
+	   first present); NULL: .object */
+	const char	*ids;
 	const char	*verb;		/* what was done: "added", "booked" */
 	int		(*print)(const struct ctl_view *, json_t *);
 };
@@ -122,6 +125,8 @@ struct ctl_args {
 /* How an answer is shown: what the printers get instead of argv. */
 struct ctl_view {
 	int		 json;		/* --json: the answer as it came */
+	int		 quiet;		/* -q: only the ids of .ids */
+	const char	*ids;		/* the member whose ids -q prints */
 	const char	*zone;		/* the zone asked for, or NULL */
 	int		 width;		/* columns a table may take; 0: any */
 	const char	*object;	/* the answer's record */
@@ -242,6 +247,7 @@ int	 print_appointments(const struct ctl_view *, json_t *);
 int	 print_appointment(const struct ctl_view *, json_t *);
 int	 print_appointment_done(const struct ctl_view *, json_t *);
 int	 print_audit(const struct ctl_view *, json_t *);
+int	 print_ids(const struct ctl_view *, json_t *);
 void	 print_warnings(json_t *);
 /* print.c: what the printers share */
 struct table;

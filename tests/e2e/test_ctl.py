@@ -101,7 +101,7 @@ def test_help_lists_every_command_with_its_summary(args):
     rc, out, err = ctl_raw(*args)
     assert rc == 0 and err == "", (rc, err)
     lines = out.splitlines()
-    assert lines[0] == ("usage: practicectl [-hV] [--json] [-s socket] "
+    assert lines[0] == ("usage: practicectl [-hqV] [--json] [-s socket] "
                         "[-z zone] command [argument ...]"), lines[0]
     listed = [l[2:20].rstrip() for l in lines if l.startswith("  ")]
     assert listed == COMMANDS, listed
