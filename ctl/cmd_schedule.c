@@ -118,21 +118,24 @@ check_list(const struct ctl_args *args, struct ctl_error *err)
 	    args_get(args, "to") != NULL;
 	if (ranges > 1)
 		return error_usage(err, args->cmd, "give one of --day, "
-		    "--week, or --from with --to");
-	return cmd_check_from_to(args, err);
+		    "--week, or --from with or without --to");
+	/* --from alone is the seven days from D, as the daemon takes it. */
+	if (args_get(args, "to") != NULL && args_get(args, "from") == NULL)
+		return error_usage(err, args->cmd, "--to needs --from");
+	return 0;
 }
 
 const struct ctl_command cmd_list = {
 	.words = "list",
 	.aliases = { "ls" },
-	.usage = "[--day D | --week D | --from D --to D] [--clinician X] "
+	.usage = "[--day D | --week D | --from D [--to D]] [--clinician X] "
 	    "[--client Y] [--state S]",
 	.summary = "list appointments (default: today)",
 	.help =
 	    "Lists appointments of one day (default today), of the week "
 	    "(Monday\n"
 	    "to Sunday) that holds D, or from one day to another, both\n"
-	    "included.  D is YYYY-MM-DD, today, tomorrow or yesterday.  "
+	    "included (seven days when --to is left out).  D is YYYY-MM-DD, today, tomorrow or yesterday.  "
 	    "--state\n"
 	    "keeps one state: booked, confirmed, cancelled, attended, no-show.\n"
 	    "A \"!\" after the state marks a booking made with --force or\n"

@@ -532,15 +532,57 @@ print_time(const char *local)
 	return xstrdup(local[n] != '\0' ? local + n + 1 : "-");
 }
 
-/* "15:00-15:50" */
+/* Minutes from the instant "utc" (...Z) to its wall time "local"; -1 on error. */
+static int
+print_offset(const char *utc, const char *local, long *minutes)
+{
+	int	u[5], l[5];
+
+	if (utc == NULL || local == NULL ||
+	    sscanf(utc, "%d-%d-%dT%d:%d", &u[0], &u[1], &u[2], &u[3],
+	    &u[4]) != 5 ||
+	    sscanf(local, "%d-%d-%d %d:%d", &l[0], &l[1], &l[2], &l[3],
+	    &l[4]) != 5)
+		return -1;
+	/* Offsets are under a day: the dates differ by at most one. */
+	*minutes = (l[2] != u[2] ? (l[2] > u[2] && l[2] - u[2] == 1) ||
+	    (l[2] < u[2] && u[2] - l[2] > 1) ? 1440 : -1440 : 0) +
+	    (l[3] - u[3]) * 60 + (l[4] - u[4]);
+	return 0;
+}
+
+static char *
+print_utc_offset(long m)
+{
+	long	a = m < 0 ? -m : m;
+
+	if (a % 60 == 0)
+		return xasprintf("UTC%c%ld", m < 0 ? '-' : '+', a / 60);
+	return xasprintf("UTC%c%ld:%02ld", m < 0 ? '-' : '+', a / 60, a % 60);
+}
+
+/*
+ * "15:00-15:50"; across a change of the clocks each end says its offset,
+ * "01:30 (UTC-4)-01:20 (UTC-5)", or the times would read backwards.
+ */
 char *
 print_times(json_t *a)
 {
-	char	*start, *end, *s;
+	char	*start, *end, *s, *os, *oe;
+	long	 ms, me;
 
 	start = print_time(json_text(a, "local_start"));
 	end = print_time(json_text(a, "local_end"));
-	s = xasprintf("%s-%s", start, end);
+	if (print_offset(json_text(a, "start"), json_text(a, "local_start"),
+	    &ms) == 0 && print_offset(json_text(a, "end"),
+	    json_text(a, "local_end"), &me) == 0 && ms != me) {
+		os = print_utc_offset(ms);
+		oe = print_utc_offset(me);
+		s = xasprintf("%s (%s)-%s (%s)", start, os, end, oe);
+		free(os);
+		free(oe);
+	} else
+		s = xasprintf("%s-%s", start, end);
 	free(start);
 	free(end);
 	return s;

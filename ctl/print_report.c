@@ -28,8 +28,13 @@ last_text(json_t *o, const char *key)
 		return xstrdup(last);
 	if (days == 0)
 		return xasprintf("%s (today)", last);
-	return xasprintf("%s (%lld day%s ago)", last, (long long)days,
-	    print_plural(days));
+	if (days == 1)
+		return xasprintf("%s (yesterday)", last);
+	if (days == -1)
+		return xasprintf("%s (tomorrow)", last);
+	if (days < 0)
+		return xasprintf("%s (in %lld days)", last, -(long long)days);
+	return xasprintf("%s (%lld days ago)", last, (long long)days);
 }
 
 static void

@@ -127,10 +127,12 @@ care_local(struct ctx *ctx, time_t t)
 	return t == 0 ? json_null() : out_local(ctx, t);
 }
 
+/* Calendar days in the practice's zone: 00:30 after a 09:00 is 1 day. */
 static json_t *
 care_days(struct ctx *ctx, time_t t)
 {
-	return t == 0 ? json_null() : json_integer((ctx->now - t) / 86400);
+	return t == 0 ? json_null() :
+	    json_integer(tz_days_between(ctx->tz, t, ctx->now));
 }
 
 json_t *

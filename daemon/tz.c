@@ -320,6 +320,18 @@ tz_day_start(const char *zone, int year, int month, int day)
 	return wall_as_utc(&w);
 }
 
+/* Calendar days from the day of a to the day of b, both in zone. */
+long
+tz_days_between(const char *zone, time_t a, time_t b)
+{
+	struct tz_wall	 wa, wb;
+
+	tz_to_wall(zone, a, &wa);
+	tz_to_wall(zone, b, &wb);
+	return days_from_civil(wb.year, wb.month, wb.day) -
+	    days_from_civil(wa.year, wa.month, wa.day);
+}
+
 void
 tz_add_days(struct tz_wall *w, int days)
 {

@@ -56,6 +56,7 @@ int	 tz_parse_datetime(const char *s, const char *zone, time_t now,
 /* "HH:MM" to minutes since midnight, -1 if malformed. */
 int	 tz_parse_hhmm(const char *s, size_t len);
 void	 tz_add_days(struct tz_wall *, int days);
+long	 tz_days_between(const char *zone, time_t a, time_t b);
 
 /* Formatting into caller buffers of at least TZ_BUFLEN bytes. */
 #define TZ_BUFLEN	32

@@ -193,8 +193,6 @@ def test_days_since_late_the_next_evening(practice_at):
     assert "(today)" not in history_text(p, cli)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7: days since the last session count "
-                   "24-hour periods, not calendar days in the practice's zone")
 def test_days_since_just_after_midnight_is_yesterday(practice_at):
     p = practice_at("2026-11-29 10:00")
     cli = attended_session(p, "2026-11-30 09:00", "2026-12-01 00:30")
@@ -203,8 +201,6 @@ def test_days_since_just_after_midnight_is_yesterday(practice_at):
     assert "(today)" not in history_text(p, cli)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7: days since the last session count "
-                   "24-hour periods, not calendar days in the practice's zone")
 def test_days_since_counts_calendar_days(practice_at):
     p = practice_at("2026-11-25 10:00")
     cli = attended_session(p, "2026-11-27 09:00", "2026-12-01 08:00")

@@ -816,10 +816,6 @@ def test_practiced_list_from_alone_covers_seven_days(demo):
     assert dt.date.fromisoformat(answer["to"]) - first == dt.timedelta(days=6)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 7: practiced(8) says --from alone covers seven days, and the "
-    "daemon does; practicectl's list refuses --from without --to "
-    "(cmd_check_from_to in ctl/cmd_schedule.c)"))
 def test_ctl_list_from_alone_covers_seven_days(demo):
     rc, out, err = demo.p.ctl("list", "--from", "today", check=False)
     assert rc == 0, err
