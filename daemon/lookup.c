@@ -30,7 +30,7 @@ struct lookup_sql {
  * Table names cannot be bound, so each kind has its own statements.
  * fold_name (fold.c) makes " word word" of a name: a word's start is a
  * blank before it.  A scan, but of one small table, at most once or twice
- * a request: 20,000 clients take about 5 ms (tests/unit/test_lookup.c).
+ * a request: about 5 ms for 20,000 clients, well under 1 ms for 2,000.
  */
 #define LOOKUP_SQL(noun, table, email) { noun,				\
 	"SELECT id FROM " table " WHERE id = ?1",			\
