@@ -33,6 +33,60 @@ static const char *const yesno[] = { "yes", "no", NULL };
 	"--zone '' clear the field; --active no retires the record from\n" \
 	"lists and new bookings without deleting its history.\n"
 
+#define O_FORCE		{ .name = "force", .kind = OPT_FLAG, .field = "force" }
+
+#define H_STRANDED \
+	"Archiving (--active no) is refused while booked sessions lie ahead\n" \
+	"(they are listed); move or cancel them, or give --force to keep\n" \
+	"them booked.  A change that strands sessions lists them.\n"
+
+/*
+ * The booked sessions ahead a change affects, under what it changed, as
+ * closure add lists those inside a closure.
+ */
+static void
+print_stranded(const struct ctl_view *view, json_t *answer)
+{
+	json_t		*affected, *o;
+	const char	*tz;
+	size_t		 n;
+
+	affected = json_member(answer, "affected", JSON_ARRAY);
+	if ((n = json_array_size(affected)) == 0)
+		return;
+	o = answer_object(answer, view->object);
+	if (json_is_false(json_object_get(o, "active")))
+		print_line(stdout, "%zu booked session%s ahead kept with the "
+		    "archived %s:", n, n == 1 ? "" : "s", view->object);
+	else
+		print_line(stdout, "%zu booked session%s ahead now fall%s "
+		    "outside the working hours:", n, n == 1 ? "" : "s",
+		    n == 1 ? "s" : "");
+	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
+	    json_text(json_array_get(affected, 0), "tz");
+	print_appt_table(view, affected, tz);
+}
+
+static int
+print_edited(const struct ctl_view *view, json_t *answer)
+{
+	int	rc;
+
+	if ((rc = print_changed(view, answer)) == CTL_EXIT_OK)
+		print_stranded(view, answer);
+	return rc;
+}
+
+static int
+print_hours_edited(const struct ctl_view *view, json_t *answer)
+{
+	int	rc;
+
+	if ((rc = print_hours_set(view, answer)) == CTL_EXIT_OK)
+		print_stranded(view, answer);
+	return rc;
+}
+
 /* edit: at least one field to change. */
 static int
 check_edit(const struct ctl_args *args, struct ctl_error *err)
@@ -87,15 +141,17 @@ const struct ctl_command cmd_clinician_show = {
 const struct ctl_command cmd_clinician_edit = {
 	.words = "clinician edit",
 	.usage = "REF [--name N] [--email E] [--phone P] [--zone Z] "
-	    "[--active yes|no]",
+	    "[--active yes|no] [--force]",
 	.summary = "change a clinician's details",
-	.help = H_EDIT,
+	.help = H_EDIT H_STRANDED
+	    "A new --zone lists the sessions ahead it leaves outside the\n"
+	    "clinician's hours.\n",
 	.pos = POS_REF, .min_pos = 1, .max_pos = CTL_ANY,
-	.options = { O_NAME, O_EMAIL, O_PHONE, O_ZONE, O_ACTIVE },
+	.options = { O_NAME, O_EMAIL, O_PHONE, O_ZONE, O_ACTIVE, O_FORCE },
 	.check = check_edit,
 	.request = { .method = "PATCH", .path = PROTO_PATH_CLINICIANS "/{}" },
 	.object = "clinician", .verb = "updated",
-	.print = print_changed,
+	.print = print_edited,
 };
 
 /* clinician hours REF SPEC...: the words after REF are the hours. */
@@ -121,12 +177,14 @@ const struct ctl_command cmd_clinician_hours = {
 	    "weekdays; ranges HH:MM-HH:MM.  \"none\" clears the hours.\n"
 	    "  practicectl clinician hours ana mon-thu 09:00-17:00 "
 	    "fri 09:00-13:00\n"
-	    "  practicectl clinician hours ana mon 09:00-12:00 13:00-17:00\n",
+	    "  practicectl clinician hours ana mon 09:00-12:00 13:00-17:00\n"
+	    "The booked sessions ahead that fall outside the new hours are\n"
+	    "listed (they stay booked; move them with move).\n",
 	.pos = POS_CUSTOM, .min_pos = 2, .max_pos = CTL_ANY,
 	.request = { .method = "PUT", .path = PROTO_PATH_CLINICIANS "/{}/hours",
 	    .build = build_hours },
 	.object = "clinician",
-	.print = print_hours_set,
+	.print = print_hours_edited,
 };
 
 const struct ctl_command cmd_client_add = {
@@ -139,7 +197,9 @@ const struct ctl_command cmd_client_add = {
 	    "--remind\n"
 	    "chooses the reminder channels: email needs an email address, sms "
 	    "a\n"
-	    "phone.  --zone is the zone the client reads times in.\n",
+	    "phone.  --zone is the zone the client reads times in.  A name\n"
+	    "another client has is taken with a warning naming the other;\n"
+	    "refer to each then by id, or as \"NAME #ID\" or \"NAME <EMAIL>\".\n",
 	.pos = POS_NAME, .min_pos = 1, .max_pos = CTL_ANY,
 	.options = { O_EMAIL, O_PHONE, O_REMIND, O_ZONE },
 	.request = { .method = "POST", .path = PROTO_PATH_CLIENTS },
@@ -154,7 +214,8 @@ const struct ctl_command cmd_client_list = {
 	.summary = "list clients",
 	.help =
 	    "Lists the active clients; --all includes inactive ones, --search\n"
-	    "keeps those whose name starts with TEXT.\n",
+	    "keeps those with a word of the name starting with TEXT (case\n"
+	    "and accents aside).\n",
 	.options = { O_ALL,
 	    { .name = "search", .kind = OPT_TEXT, .field = "q" } },
 	.request = { .method = "GET", .path = PROTO_PATH_CLIENTS },
@@ -293,13 +354,13 @@ const struct ctl_command cmd_room_show = {
 
 const struct ctl_command cmd_room_edit = {
 	.words = "room edit",
-	.usage = "REF [--name N] [--active yes|no]",
+	.usage = "REF [--name N] [--active yes|no] [--force]",
 	.summary = "rename or retire a room",
-	.help = "Only the fields given change.\n",
+	.help = "Only the fields given change.\n" H_STRANDED,
 	.pos = POS_REF, .min_pos = 1, .max_pos = CTL_ANY,
-	.options = { O_NAME, O_ACTIVE },
+	.options = { O_NAME, O_ACTIVE, O_FORCE },
 	.check = check_edit,
 	.request = { .method = "PATCH", .path = PROTO_PATH_ROOMS "/{}" },
 	.object = "room", .verb = "updated",
-	.print = print_changed,
+	.print = print_edited,
 };

@@ -38,7 +38,10 @@ static const char *const groups[] = {
 	"REF is an id, or a case-insensitive prefix of the name or of any\n" \
 	"word of it (\"ana\" and \"ruiz\" both find Ana Ruiz); an exact\n" \
 	"name wins over prefixes, and a prefix that fits several is refused\n" \
-	"with the candidates named.\n"
+	"with the candidates named.  Accents do not matter either (\"nunez\"\n" \
+	"finds José Ñúñez-Øster), and words part at blanks, hyphens and\n" \
+	"apostrophes.  \"NAME #ID\" or \"NAME <EMAIL>\" picks one of several\n" \
+	"of one name.\n"
 
 /* How many of argv's words the words take, or 0 if they do not fit. */
 static int

@@ -161,7 +161,7 @@ static int
 api_res_read(struct api_req *req, const struct res_type *t, int op,
     struct res_value *in)
 {
-	const char		*allowed[RES_MAXFIELDS + 1];
+	const char		*allowed[RES_MAXFIELDS + 2];
 	const struct res_field	*f;
 	json_t			*j;
 	size_t			 n = 0;
@@ -171,6 +171,8 @@ api_res_read(struct api_req *req, const struct res_type *t, int op,
 	for (f = t->fields; f->name != NULL && n < RES_MAXFIELDS; f++)
 		if (f->flags & op)
 			allowed[n++] = f->name;
+	if (op == RES_EDIT && res_guarded(t))
+		allowed[n++] = "force";		/* archive all the same */
 	allowed[n] = NULL;
 	if (api_fields(req, allowed) == -1)
 		return -1;
@@ -185,26 +187,43 @@ api_res_read(struct api_req *req, const struct res_type *t, int op,
 	return 0;
 }
 
+/*
+ * The record, and what the change tells: warnings (always, maybe empty)
+ * and, where a change can strand sessions, the booked ones it affects.
+ */
 static void
 api_res_answer(struct api_req *req, const struct res_type *t, int status,
-    long long id)
+    long long id, const struct res_outcome *out)
 {
-	json_t	*obj;
+	json_t	*obj, *answer;
 
-	if ((obj = res_show(&req->ctx, t, id)) != NULL)
-		api_reply(req, status, json_pack("{s:o}", t->noun, obj));
+	if ((obj = res_show(&req->ctx, t, id)) == NULL)
+		return;
+	if ((answer = json_pack("{s:o}", t->noun, obj)) == NULL ||
+	    (out != NULL && out->warnings != NULL && json_object_set(answer,
+	    "warnings", out->warnings) == -1) ||
+	    (out != NULL && out->affected != NULL && json_object_set(answer,
+	    "affected", out->affected) == -1)) {
+		json_decref(answer);
+		api_internal(req);
+		return;
+	}
+	api_reply(req, status, answer);
 }
 
 static void
 api_res_add(struct api_req *req, const struct res_type *t)
 {
 	struct res_value	 in[RES_MAXFIELDS];
+	struct res_outcome	 out;
 	long long		 id;
 
 	if (api_res_read(req, t, RES_ADD, in) == -1 || api_begin(req) == -1)
 		return;
-	if (res_add(&req->ctx, t, in, &id) == 0)
-		api_res_answer(req, t, 201, id);
+	if (res_add(&req->ctx, t, in, &id, &out) == 0) {
+		api_res_answer(req, t, 201, id, &out);
+		res_outcome_free(&out);
+	}
 	api_finish(req);
 }
 
@@ -225,20 +244,25 @@ api_res_show(struct api_req *req, const struct res_type *t)
 	long long	 id;
 
 	if (lookup_ref(&req->ctx, t->kind, req->arg[0], &id) == 0)
-		api_res_answer(req, t, 200, id);
+		api_res_answer(req, t, 200, id, NULL);
 }
 
 static void
 api_res_edit(struct api_req *req, const struct res_type *t)
 {
 	struct res_value	 in[RES_MAXFIELDS];
+	struct res_outcome	 out;
 	long long		 id;
+	int			 force = 0;
 
-	if (api_res_read(req, t, RES_EDIT, in) == -1 || api_begin(req) == -1)
+	if (api_res_read(req, t, RES_EDIT, in) == -1 ||
+	    api_bool(req, "force", &force) == -1 || api_begin(req) == -1)
 		return;
 	if (lookup_ref(&req->ctx, t->kind, req->arg[0], &id) == 0 &&
-	    res_edit(&req->ctx, t, id, in) == 0)
-		api_res_answer(req, t, 200, id);
+	    res_edit(&req->ctx, t, id, in, force, &out) == 0) {
+		api_res_answer(req, t, 200, id, &out);
+		res_outcome_free(&out);
+	}
 	api_finish(req);
 }
 
@@ -259,6 +283,7 @@ void
 api_clinician_hours(struct api_req *req)
 {
 	static const char *const fields[] = { "hours", NULL };
+	struct res_outcome	 out;
 	const char		*spec;
 	long long		 id;
 
@@ -270,8 +295,11 @@ api_clinician_hours(struct api_req *req)
 		return;
 	if (api_begin(req) == -1)
 		return;
+	out.warnings = NULL;
 	if (lookup_ref(&req->ctx, KIND_CLINICIAN, req->arg[0], &id) == 0 &&
-	    res_hours_set(&req->ctx, id, spec) == 0)
-		api_res_answer(req, &res_clinician, 200, id);
+	    res_hours_set(&req->ctx, id, spec, &out.affected) == 0) {
+		api_res_answer(req, &res_clinician, 200, id, &out);
+		res_outcome_free(&out);
+	}
 	api_finish(req);
 }

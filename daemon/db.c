@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "fold.h"
 #include "log.h"
 
 struct db_cached {
@@ -334,6 +335,12 @@ db_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(db->sqlite, 5000);
 	sqlite3_extended_result_codes(db->sqlite, 1);
+	if (fold_register(db->sqlite) == -1) {
+		snprintf(err, errlen, "%s: %s", path,
+		    sqlite3_errmsg(db->sqlite));
+		db_close(db);
+		return NULL;
+	}
 	if (sqlite3_db_readonly(db->sqlite, "main") == 1) {
 		db_check_writable(db, err, errlen);
 		db_close(db);

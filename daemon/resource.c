@@ -140,7 +140,7 @@ res_list(struct ctx *ctx, const struct res_type *t, int all,
 		    "search text must be 1 to 100 characters");
 		return NULL;
 	}
-	if ((prefix != NULL && (pat = lookup_like_prefix(prefix)) == NULL) ||
+	if ((prefix != NULL && (pat = lookup_word_pattern(prefix)) == NULL) ||
 	    (list = json_array()) == NULL) {
 		free(pat);
 		ctx_internal(ctx);
@@ -333,41 +333,177 @@ res_audit(struct ctx *ctx, const struct res_type *t, const char *verb,
 	return audit_record(ctx, action, t->noun, id, "%s", detail);
 }
 
+void
+res_outcome_free(struct res_outcome *out)
+{
+	if (out == NULL)
+		return;
+	json_decref(out->warnings);
+	json_decref(out->affected);
+	out->warnings = out->affected = NULL;
+}
+
+/*
+ * Names that may be shared (a client's) are taken, but the answer warns
+ * of the others, and says how to tell them apart.
+ */
+static int
+res_same_names(struct ctx *ctx, const struct res_type *t,
+    const struct res_value *in, const struct res_value *v, long long id,
+    json_t *warnings)
+{
+	const struct res_field	*f;
+	json_t			*same, *c;
+	char			 list[600], one[400];
+	struct res_buf		 b = { list, sizeof(list), 0, 0 };
+	size_t			 j;
+	int			 i;
+
+	for (i = 0, f = t->fields; f->name != NULL; i++, f++) {
+		if (f->check != RES_NAME || (f->flags & RES_UNIQUE) ||
+		    !in[i].given)
+			continue;
+		if ((same = lookup_same_name(ctx, t->kind, v[i].text, id))
+		    == NULL)
+			return -1;
+		json_array_foreach(same, j, c) {
+			lookup_cand_text(c, one, sizeof(one));
+			res_buf_add(&b, "%s%s", j > 0 ? ", " : "", one);
+		}
+		if (json_array_size(same) > 0 && json_array_append_new(
+		    warnings, json_sprintf("%s %lld has the name of %s %s; "
+		    "refer to each by id, or by the name with its #ID or "
+		    "<EMAIL>", t->noun, id, json_array_size(same) == 1 ?
+		    "another" : "other", list)) == -1) {
+			json_decref(same);
+			return ctx_internal(ctx);
+		}
+		json_decref(same);
+	}
+	return 0;
+}
+
+static int
+res_outcome_init(struct ctx *ctx, const struct res_type *t,
+    struct res_outcome *out)
+{
+	out->affected = NULL;
+	if ((out->warnings = json_array()) == NULL ||
+	    (res_guarded(t) && (out->affected = json_array()) == NULL)) {
+		res_outcome_free(out);
+		return ctx_internal(ctx);
+	}
+	return 0;
+}
+
 int
 res_add(struct ctx *ctx, const struct res_type *t,
-    const struct res_value *in, long long *id)
+    const struct res_value *in, long long *id, struct res_outcome *out)
 {
 	struct res_value	 v[RES_MAXFIELDS];
+	struct res_outcome	 none;
 	char			 detail[256];
 
-	if (res_store_ready(ctx, t) == -1)
+	if (out == NULL)
+		out = &none;
+	if (res_outcome_init(ctx, t, out) == -1)
 		return -1;
+	if (res_store_ready(ctx, t) == -1)
+		goto fail;
 	res_defaults(ctx, t, v);
 	if (res_take(ctx, t, RES_ADD, in, v) == -1 ||
 	    (t->check != NULL && t->check(ctx, t, v) == -1) ||
 	    res_unique(ctx, t, in, v, 0) == -1 ||
-	    res_store_insert(ctx, t, v, id) == -1)
-		return -1;
+	    res_store_insert(ctx, t, v, id) == -1 ||
+	    res_same_names(ctx, t, in, v, *id, out->warnings) == -1)
+		goto fail;
 	res_audit_values(t, v, detail, sizeof(detail));
-	return res_audit(ctx, t, "add", *id, detail);
+	if (res_audit(ctx, t, "add", *id, detail) == -1)
+		goto fail;
+	if (out == &none)
+		res_outcome_free(out);
+	return 0;
+fail:
+	res_outcome_free(out);
+	return -1;
+}
+
+/*
+ * Archiving strands the sessions ahead: refused, or (forced) named.
+ * Before the change is stored.
+ */
+static int
+res_edit_guard(struct ctx *ctx, const struct res_type *t, long long id,
+    int was_active, const struct res_value *v, int force,
+    struct res_outcome *out)
+{
+	int	 ai = res_field_index(t, "active");
+	json_t	*affected;
+
+	if (!res_guarded(t) || ai == -1 || !was_active || v[ai].num)
+		return 0;
+	if (res_guard_archive(ctx, t, id, res_get(t, v, "name")->text,
+	    force, &affected) == -1)
+		return -1;
+	json_decref(out->affected);
+	out->affected = affected;
+	return 0;
+}
+
+/* A clinician in another zone may now work other hours.  After it. */
+static int
+res_edit_hours(struct ctx *ctx, const struct res_type *t, long long id,
+    const struct res_value *in, struct res_outcome *out)
+{
+	int	 zi = res_field_index(t, "zone");
+	json_t	*affected;
+
+	if (t->kind != KIND_CLINICIAN || zi == -1 || !in[zi].given ||
+	    json_array_size(out->affected) > 0)
+		return 0;
+	if ((affected = res_guard_sessions(ctx, t->kind, id, 1)) == NULL)
+		return -1;
+	json_decref(out->affected);
+	out->affected = affected;
+	return 0;
 }
 
 int
 res_edit(struct ctx *ctx, const struct res_type *t, long long id,
-    const struct res_value *in)
+    const struct res_value *in, int force, struct res_outcome *out)
 {
-	struct res_row	 row;
-	char		 detail[256];
-	int		 rc = -1;
+	struct res_outcome	 none;
+	struct res_row		 row;
+	char			 detail[256];
+	size_t			 kept;
+	int			 rc = -1, ai = res_field_index(t, "active");
+	int			 was_active;
 
-	if (res_store_load(ctx, t, id, &row) == 0 &&
-	    res_take(ctx, t, RES_EDIT, in, row.v) == 0 &&
+	if (out == NULL)
+		out = &none;
+	if (res_outcome_init(ctx, t, out) == -1)
+		return -1;
+	if (res_store_load(ctx, t, id, &row) == -1)
+		goto done;
+	was_active = ai != -1 && row.v[ai].num;
+	if (res_take(ctx, t, RES_EDIT, in, row.v) == 0 &&
 	    (t->check == NULL || t->check(ctx, t, row.v) == 0) &&
 	    res_unique(ctx, t, in, row.v, id) == 0 &&
-	    res_store_update(ctx, t, id, row.v) == 0) {
+	    res_edit_guard(ctx, t, id, was_active, row.v, force, out) == 0 &&
+	    res_store_update(ctx, t, id, row.v) == 0 &&
+	    res_edit_hours(ctx, t, id, in, out) == 0 &&
+	    res_same_names(ctx, t, in, row.v, id, out->warnings) == 0) {
 		res_audit_given(t, in, detail, sizeof(detail));
+		kept = json_array_size(out->affected);
+		if (ai != -1 && was_active && !row.v[ai].num && kept > 0)
+			snprintf(detail + strlen(detail), sizeof(detail) -
+			    strlen(detail), "; archived keeping %zu booked "
+			    "session%s ahead", kept, kept == 1 ? "" : "s");
 		rc = res_audit(ctx, t, "edit", id, detail);
 	}
+done:
 	res_store_free(&row);
+	if (rc == -1 || out == &none)
+		res_outcome_free(out);
 	return rc;
 }

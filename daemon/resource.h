@@ -81,19 +81,31 @@ extern const struct res_type res_client;
 extern const struct res_type res_service;
 extern const struct res_type res_room;
 
+/* What a change tells besides the record; free with res_outcome_free. */
+struct res_outcome {
+	json_t	*warnings;	/* strings: other records of the name */
+	json_t	*affected;	/* booked sessions ahead the change strands,
+				   as appointments; NULL where none can */
+};
+
+void	 res_outcome_free(struct res_outcome *);
+
 /*
  * Each runs inside the caller's transaction and returns -1 with the
  * context's error set, having written nothing the caller must keep.
  * in[] holds a value for each field of the table; only given ones count.
+ * out (or NULL) gets what the answer should tell.  Archiving a clinician
+ * or room with booked sessions ahead is refused (invalid_state, the
+ * sessions in details.affected) unless force.
  */
 int	 res_add(struct ctx *, const struct res_type *,
-	    const struct res_value *in, long long *id);
+	    const struct res_value *in, long long *id, struct res_outcome *);
 int	 res_edit(struct ctx *, const struct res_type *, long long id,
-	    const struct res_value *in);
+	    const struct res_value *in, int force, struct res_outcome *);
 /* One record as JSON; NULL (error set) if none. */
 json_t	*res_show(struct ctx *, const struct res_type *, long long id);
 /* Active records, or all; prefix (or NULL) keeps names with a word
- * starting with it.  NULL with the error set. */
+ * starting with it (case and accents folded).  NULL with the error set. */
 json_t	*res_list(struct ctx *, const struct res_type *, int all,
 	    const char *prefix);
 
@@ -103,9 +115,19 @@ int	 res_field_index(const struct res_type *, const char *name);
 const struct res_value *res_get(const struct res_type *,
 	    const struct res_value *, const char *name);
 
-/* A clinician's working hours (resource_hours.c): "" clears them. */
+/* A clinician's working hours (resource_hours.c): "" clears them;
+ * *affected (or NULL) the booked sessions ahead now outside them. */
 int	 res_hours_set(struct ctx *, long long clinician_id,
-	    const char *spec);
+	    const char *spec, json_t **affected);
+
+/* resource_guard.c: whether archiving t may strand sessions (clinicians,
+ * rooms); the booked sessions ahead of a record (all, or those outside
+ * its clinician's hours), NULL with the error set; and the archive check. */
+int	 res_guarded(const struct res_type *);
+json_t	*res_guard_sessions(struct ctx *, enum kind, long long id,
+	    int outside_hours);
+int	 res_guard_archive(struct ctx *, const struct res_type *, long long id,
+	    const char *name, int force, json_t **affected);
 int	 res_hours_show(struct ctx *, long long clinician_id, json_t *obj);
 
 #endif

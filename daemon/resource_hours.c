@@ -44,18 +44,36 @@ res_hours_store(struct ctx *ctx, long long id, const struct hours_range *r,
 }
 
 int
-res_hours_set(struct ctx *ctx, long long id, const char *spec)
+res_hours_set(struct ctx *ctx, long long id, const char *spec,
+    json_t **affected)
 {
 	struct hours_range	 r[HOURS_MAX];
 	char			 err[160];
 	size_t			 n;
+	json_t			*list;
 
+	if (affected != NULL)
+		*affected = NULL;
 	if (hours_parse(spec, r, &n, err, sizeof(err)) == -1)
 		return ctx_error(ctx, PROTO_EBADREQUEST, "hours: %s", err);
 	if (res_hours_store(ctx, id, r, n) == -1)
 		return ctx_internal(ctx);
-	return audit_record(ctx, "clinician.hours", "clinician", id, "%s",
-	    n == 0 ? "cleared" : spec);
+	/* The change stands; the sessions it leaves outside are named. */
+	if ((list = res_guard_sessions(ctx, KIND_CLINICIAN, id, 1)) == NULL)
+		return -1;
+	if ((json_array_size(list) == 0 ? audit_record(ctx, "clinician.hours",
+	    "clinician", id, "%s", n == 0 ? "cleared" : spec) :
+	    audit_record(ctx, "clinician.hours", "clinician", id, "%s; %zu "
+	    "booked sessions ahead outside them", n == 0 ? "cleared" : spec,
+	    json_array_size(list))) == -1) {
+		json_decref(list);
+		return -1;
+	}
+	if (affected != NULL)
+		*affected = list;
+	else
+		json_decref(list);
+	return 0;
 }
 
 /* The show hook of clinicians: their hours as [{day, start, end}]. */

@@ -139,10 +139,9 @@ res_sql_build(struct res_sql *s, const struct res_type *t)
 	res_sql_select(&one, t);
 	res_buf_add(&one, " WHERE id = ?1");
 	res_sql_select(&list, t);
-	/* ?2 is a LIKE prefix of the name or of a later word of it. */
+	/* ?2 is a pattern of the folded name (lookup_word_pattern). */
 	res_buf_add(&list, " WHERE (active OR ?1)"
-	    " AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\'"
-	    " OR name LIKE '%% ' || ?2 ESCAPE '\\')"
+	    " AND (?2 IS NULL OR fold_name(name) LIKE ?2 ESCAPE '\\')"
 	    " ORDER BY name COLLATE NOCASE, id");
 	res_sql_insert(&ins, t);
 	res_sql_update(&upd, t);

@@ -29,7 +29,7 @@ int	 res_store_ready(struct ctx *, const struct res_type *);
 int	 res_store_load(struct ctx *, const struct res_type *, long long id,
 	    struct res_row *);
 void	 res_store_free(struct res_row *);
-/* Active records (or all), whose name or a later word of it is LIKE
+/* Active records (or all), whose folded name (fold.h) is LIKE
  * pattern (NULL: any), by name in any case. */
 int	 res_store_list(struct ctx *, const struct res_type *, int all,
 	    const char *pattern, res_row_fn, void *arg);

@@ -96,7 +96,7 @@ add(struct ctx *ctx, const struct res_type *t, const char *name)
 	long long		 id = 0;
 
 	in_minimal(t, in, name);
-	if (res_add(ctx, t, in, &id) == -1) {
+	if (res_add(ctx, t, in, &id, NULL) == -1) {
 		fprintf(stderr, "add %s %s: %s\n", t->noun, name, ctx->msg);
 		ctx_clear(ctx);
 		return 0;
@@ -157,7 +157,7 @@ refused(struct ctx *ctx, const struct res_type *t, struct res_value *in,
 	long long	 n = rows(t), a = audits(), id;
 	int		 ok;
 
-	ok = res_add(ctx, t, in, &id) == -1 && ctx->err == err &&
+	ok = res_add(ctx, t, in, &id, NULL) == -1 && ctx->err == err &&
 	    strstr(ctx->msg, words) != NULL && rows(t) == n && audits() == a;
 	if (!ok)
 		fprintf(stderr, "%s: wanted %s \"%s\", got %s \"%s\"\n",
@@ -235,7 +235,7 @@ test_fields(struct ctx *ctx)
 			ok = refused(ctx, c->type, in, PROTO_EBADREQUEST,
 			    c->words);
 		} else {
-			ok = res_add(ctx, c->type, in, &id) == 0;
+			ok = res_add(ctx, c->type, in, &id, NULL) == 0;
 			if (!ok)
 				fprintf(stderr, "refused: %s\n", ctx->msg);
 			ctx_clear(ctx);
@@ -260,7 +260,7 @@ test_lengths(struct ctx *ctx)
 		memcpy(name + 2 * i, "é", 2);
 	name[200] = '\0';
 	in_minimal(&res_room, in, name);
-	CHECK(res_add(ctx, &res_room, in, &id) == 0);
+	CHECK(res_add(ctx, &res_room, in, &id, NULL) == 0);
 	memcpy(name + 200, "é", 3);
 	in_minimal(&res_room, in, name);
 	CHECK(refused(ctx, &res_room, in, PROTO_EBADREQUEST,
@@ -317,7 +317,7 @@ test_client_rules(struct ctx *ctx)
 	    "SMS reminders need a phone number"));
 
 	in_text(&res_client, in, "phone", "+15555550123");
-	CHECK(res_add(ctx, &res_client, in, &id) == 0);
+	CHECK(res_add(ctx, &res_client, in, &id, NULL) == 0);
 	c = res_show(ctx, &res_client, id);
 	CHECK(c != NULL);
 	CHECK_STR(json_string_value(json_object_get(c, "initials")), "JL");
@@ -333,11 +333,11 @@ test_client_rules(struct ctx *ctx)
 	/* Removing the phone leaves SMS reminders nowhere to go. */
 	in_clear(in);
 	in_text(&res_client, in, "phone", NULL);
-	CHECK(res_edit(ctx, &res_client, id, in) == -1);
+	CHECK(res_edit(ctx, &res_client, id, in, 0, NULL) == -1);
 	CHECK(strstr(ctx->msg, "SMS reminders") != NULL);
 	ctx_clear(ctx);
 	in_num(&res_client, in, "remind", 1);
-	CHECK(res_edit(ctx, &res_client, id, in) == 0);
+	CHECK(res_edit(ctx, &res_client, id, in, 0, NULL) == 0);
 	CHECK_STR(last_audit(), "client.edit 1 changed phone, remind");
 
 	/* Clients may share a name. */
@@ -402,15 +402,15 @@ test_unique(struct ctx *ctx)
 		    "named \"ANA RUIZ\" already exists"));
 		in_clear(in);
 		in_text(t, in, "name", "ana ruiz");
-		CHECK(res_edit(ctx, t, b, in) == -1 &&
+		CHECK(res_edit(ctx, t, b, in, 0, NULL) == -1 &&
 		    ctx->err == PROTO_EDUPLICATE);
 		ctx_clear(ctx);
 		/* A record may change the case of its own name. */
-		CHECK(res_edit(ctx, t, a, in) == 0);
+		CHECK(res_edit(ctx, t, a, in, 0, NULL) == 0);
 		/* An archived record keeps its name. */
 		in_clear(in);
 		in_num(t, in, "active", 0);
-		CHECK(res_edit(ctx, t, a, in) == 0);
+		CHECK(res_edit(ctx, t, a, in, 0, NULL) == 0);
 		in_minimal(t, in, "Ana Ruiz");
 		CHECK(refused(ctx, t, in, PROTO_EDUPLICATE, "already exists"));
 	}
@@ -473,12 +473,12 @@ test_edit_each_field(struct ctx *ctx)
 				in_clear(in);
 				in_text(t, in, "email", "e@example.org");
 				in_text(t, in, "phone", "+15555550100");
-				CHECK(res_edit(ctx, t, id, in) == 0);
+				CHECK(res_edit(ctx, t, id, in, 0, NULL) == 0);
 			}
 			before = res_show(ctx, t, id);
 			in_clear(in);
 			CHECK(new_value(f, &in[k]) == 0);
-			CHECK(res_edit(ctx, t, id, in) == 0);
+			CHECK(res_edit(ctx, t, id, in, 0, NULL) == 0);
 			if (ctx_failed(ctx))
 				fprintf(stderr, "%s.%s: %s\n", t->noun,
 				    f->name, ctx->msg);
@@ -502,7 +502,7 @@ test_edit_each_field(struct ctx *ctx)
 
 			if (f->flags & RES_CLEAR) {
 				in[k].text = NULL;
-				CHECK(res_edit(ctx, t, id, in) == 0);
+				CHECK(res_edit(ctx, t, id, in, 0, NULL) == 0);
 				after = res_show(ctx, t, id);
 				CHECK(json_is_null(json_object_get(after,
 				    f->name)));
@@ -512,11 +512,11 @@ test_edit_each_field(struct ctx *ctx)
 			in_clear(in);
 			in_text(t, in, "name", "Done");
 			in_num(t, in, "active", 0);
-			CHECK(res_edit(ctx, t, id, in) == 0);
+			CHECK(res_edit(ctx, t, id, in, 0, NULL) == 0);
 			if (t != &res_client) {
 				snprintf(want, sizeof(want), "Done %lld", id);
 				in_text(t, in, "name", want);
-				CHECK(res_edit(ctx, t, id, in) == 0);
+				CHECK(res_edit(ctx, t, id, in, 0, NULL) == 0);
 			}
 			ctx_clear(ctx);
 		}
@@ -536,15 +536,15 @@ test_edit_refused(struct ctx *ctx)
 	in_clear(in);
 	in_text(&res_clinician, in, "email", "ana@example.org");
 	in_text(&res_clinician, in, "zone", "Mars/Base");
-	CHECK(res_edit(ctx, &res_clinician, id, in) == -1);
+	CHECK(res_edit(ctx, &res_clinician, id, in, 0, NULL) == -1);
 	CHECK(strstr(ctx->msg, "unknown time zone") != NULL);
 	ctx_clear(ctx);
 	in_clear(in);
 	in_text(&res_clinician, in, "zone", NULL);	/* not removable */
-	CHECK(res_edit(ctx, &res_clinician, id, in) == -1);
+	CHECK(res_edit(ctx, &res_clinician, id, in, 0, NULL) == -1);
 	CHECK_STR(ctx->msg, "zone must not be empty");
 	ctx_clear(ctx);
-	CHECK(res_edit(ctx, &res_clinician, 99, in) == -1 &&
+	CHECK(res_edit(ctx, &res_clinician, 99, in, 0, NULL) == -1 &&
 	    ctx->err == PROTO_ENOTFOUND);
 	ctx_clear(ctx);
 	after = res_show(ctx, &res_clinician, id);
@@ -555,7 +555,7 @@ test_edit_refused(struct ctx *ctx)
 
 	/* An edit that gives nothing changes nothing, and says so. */
 	in_clear(in);
-	CHECK(res_edit(ctx, &res_clinician, id, in) == 0);
+	CHECK(res_edit(ctx, &res_clinician, id, in, 0, NULL) == 0);
 	CHECK_STR(last_audit(), "clinician.edit 1 changed nothing");
 }
 
@@ -605,7 +605,7 @@ test_archive_and_list(struct ctx *ctx)
 
 	in_clear(in);
 	in_num(&res_room, in, "active", 0);
-	CHECK(res_edit(ctx, &res_room, a, in) == 0);
+	CHECK(res_edit(ctx, &res_room, a, in, 0, NULL) == 0);
 	CHECK_STR(last_audit(), "room.edit 1 changed active");
 	n = listed(ctx, &res_room, 0, NULL, names, 8);
 	CHECK(n == 2);
@@ -618,7 +618,7 @@ test_archive_and_list(struct ctx *ctx)
 	CHECK(lookup_require_active(ctx, KIND_ROOM, a) == -1);
 	ctx_clear(ctx);
 	in_num(&res_room, in, "active", 1);
-	CHECK(res_edit(ctx, &res_room, a, in) == 0);
+	CHECK(res_edit(ctx, &res_room, a, in, 0, NULL) == 0);
 	CHECK(lookup_require_active(ctx, KIND_ROOM, a) == 0);
 
 	/* A prefix of the name or of a later word; wildcards are literal. */
@@ -642,7 +642,7 @@ test_res_hours(struct ctx *ctx)
 	long long	 id, a;
 
 	id = add(ctx, &res_clinician, "Ana Ruiz");
-	CHECK(res_hours_set(ctx, id, "mon-thu 09:00-17:00 fri 09:00-13:00")
+	CHECK(res_hours_set(ctx, id, "mon-thu 09:00-17:00 fri 09:00-13:00", NULL)
 	    == 0);
 	CHECK_STR(last_audit(),
 	    "clinician.hours 1 mon-thu 09:00-17:00 fri 09:00-13:00");
@@ -654,13 +654,13 @@ test_res_hours(struct ctx *ctx)
 	json_decref(c);
 
 	a = audits();
-	CHECK(res_hours_set(ctx, id, "mon 17:00-09:00") == -1);
+	CHECK(res_hours_set(ctx, id, "mon 17:00-09:00", NULL) == -1);
 	CHECK(ctx->err == PROTO_EBADREQUEST &&
 	    strncmp(ctx->msg, "hours: ", 7) == 0);
 	ctx_clear(ctx);
 	CHECK(audits() == a);
 
-	CHECK(res_hours_set(ctx, id, "") == 0);
+	CHECK(res_hours_set(ctx, id, "", NULL) == 0);
 	CHECK_STR(last_audit(), "clinician.hours 1 cleared");
 	c = res_show(ctx, &res_clinician, id);
 	CHECK(json_array_size(json_object_get(c, "hours")) == 0);
