@@ -20,6 +20,7 @@ book_plan(struct ctx *ctx, const struct appt_booking *b,
 {
 	p->slot.clinician_id = b->clinician_id;
 	p->slot.room_id = b->room_id;
+	p->slot.client_id = b->client_id;
 	p->slot.start = b->start;
 	p->force = b->force;
 	p->overlap = b->overlap;
@@ -87,6 +88,7 @@ book_move_where(const struct appt_row *row, const struct appt_change *ch,
 	p->slot.clinician_id = ch->clinician_id != 0 ? ch->clinician_id :
 	    row->clinician_id;
 	p->slot.room_id = row->room_id;
+	p->slot.client_id = row->client_id;
 	if (ch->room_id < 0)
 		p->slot.room_id = 0;
 	else if (ch->room_id > 0) {

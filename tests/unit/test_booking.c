@@ -1,6 +1,7 @@
 /*
  * The booking rules, driven through book.c against an in-memory
- * practice: clashes (the new session's own buffer too), rooms, hours,
+ * practice: clashes (the new session's own buffer too), rooms, clients,
+ * hours,
  * the past, closures, archived records, and the late-cancel edge.
  */
 #include <stdio.h>
@@ -42,6 +43,16 @@ static const struct book_case book_cases[] = {
 	    AT(1, 11, 30), 0, 0, PROTO_OK, 0, 0 },
 	{ "same time, other clinician, no room", SAM, MARIA, SESSION, 0,
 	    AT(1, 11, 0), 0, 0, PROTO_OK, 0, 0 },
+	{ "client already with another clinician", SAM, JORDAN, SESSION, 0,
+	    AT(1, 11, 30), 0, 0, PROTO_ECONFLICT, 0, 0 },
+	{ "client clash, overlap allowed", SAM, JORDAN, SESSION, 0,
+	    AT(1, 11, 30), 0, 1, PROTO_OK, 0, 1 },
+	{ "client free in the other's buffer", SAM, JORDAN, SESSION, 0,
+	    AT(1, 11, 50), 0, 0, PROTO_OK, 0, 0 },
+	{ "client's session ends as this starts", SAM, JORDAN, SESSION, 0,
+	    AT(1, 10, 10), 0, 0, PROTO_OK, 0, 0 },
+	{ "client's session reached by this one", SAM, JORDAN, SESSION, 0,
+	    AT(1, 10, 11), 0, 0, PROTO_ECONFLICT, 0, 0 },
 	{ "a cancelled session clashes with nothing", ANA, MARIA, SESSION, 0,
 	    AT(1, 14, 0), 0, 0, PROTO_OK, 0, 0 },
 	{ "before working hours", ANA, JORDAN, SESSION, 0,

@@ -1,0 +1,78 @@
+"""Issue 7, the front desk's first week: a client in two places at once,
+the demo practice's own such pair, and the room clash's advice."""
+
+import datetime as dt
+
+from conftest import at, book, refused
+
+
+def live(p, *args):
+    out = p.ctl("list", *args)[1]["appointments"]
+    return [a for a in out if a["state"] != "cancelled"]
+
+
+def test_client_cannot_be_in_two_places(clinic):
+    s, p = clinic, clinic.p
+    first = book(p, s.jordan, s.ana, s.svc, at(s.monday, "10:00"))[1]["appointment"]
+    err = refused(p, "book", "--client", s.jordan, "--clinician", s.ben,
+                  "--service", s.svc, "--at", at(s.monday, "10:30"))
+    assert "appointment %d" % first["id"] in err and "client" in err, err
+    assert "--overlap" in err, err
+    # the client's session itself, not the clinician's buffer after it
+    ok = book(p, s.jordan, s.ben, s.svc, at(s.monday, "10:50"))[1]
+    assert ok["appointment"]["overlap"] is False
+    # --overlap is the explicit override, and says so
+    out = book(p, s.jordan, s.pat, s.svc, at(s.monday, "10:20"), "--overlap")[1]
+    assert out["appointment"]["overlap"] is True
+    assert any("overlaps appointment" in w for w in out["warnings"]), out
+    # a move into the client's other session is refused too
+    other = book(p, s.jordan, s.ben, s.svc, at(s.monday, "14:00"))[1]["appointment"]
+    err = refused(p, "move", other["id"], "--at", at(s.monday, "10:10"))
+    assert "appointment %d" % first["id"] in err, err
+
+
+def test_series_honours_client_clash(clinic):
+    s, p = clinic, clinic.p
+    one = book(p, s.sam, s.ana, s.svc, at(s.monday + dt.timedelta(days=7),
+                                           "11:00"))[1]["appointment"]
+    err = refused(p, "book", "--client", s.sam, "--clinician", s.ben,
+                  "--service", s.svc, "--at", at(s.monday, "11:00"),
+                  "--repeat", "weekly", "--count", "3")
+    assert "appointment %d" % one["id"] in err, err
+    span = ("--from", s.monday.isoformat(),
+            "--to", (s.monday + dt.timedelta(days=20)).isoformat())
+    assert [a["id"] for a in live(p, "--client", s.sam, *span)] == [one["id"]]
+    rc, out, _ = p.ctl("book", "--client", s.sam, "--clinician", s.ben,
+                       "--service", s.svc, "--at", at(s.monday, "11:00"),
+                       "--repeat", "weekly", "--count", "3", "--skip")
+    assert rc == 0, out
+    mine = live(p, "--client", s.sam, *span)
+    assert len(mine) == 3, mine     # two of the series and the one-off
+    starts = sorted(a["start"] for a in mine)
+    assert len(set(starts)) == 3, starts
+
+
+def test_demo_has_no_client_in_two_places(make_practice):
+    p = make_practice(daemon_extra={"demo": "yes"})
+    first = dt.date.today()
+    appts = [a for a in p.ctl("list", "--from", first.isoformat(), "--to",
+                              (first + dt.timedelta(days=28)).isoformat()
+                              )[1]["appointments"]
+             if a["state"] != "cancelled"]
+    assert len(appts) > 10, appts
+    by_client = {}
+    for a in appts:
+        by_client.setdefault(a["client"]["id"], []).append(a)
+    for cid, mine in by_client.items():
+        mine.sort(key=lambda a: a["start"])
+        for x, y in zip(mine, mine[1:]):
+            assert x["end"] <= y["start"], ("client %d in two places" % cid, x, y)
+
+
+def test_room_clash_does_not_suggest_overlap(clinic):
+    s, p = clinic, clinic.p
+    book(p, s.jordan, s.ana, s.svc, at(s.monday, "09:00"), "--room", s.room1)
+    err = refused(p, "book", "--client", s.sam, "--clinician", s.ben,
+                  "--service", s.svc, "--at", at(s.monday, "09:30"),
+                  "--room", s.room1)
+    assert "room" in err and "--overlap" not in err, err
