@@ -9,8 +9,10 @@
 #include "appt.h"
 #include "audit.h"
 #include "book.h"
+#include "config.h"
 #include "ctx.h"
 #include "lookup.h"
+#include "practiced.h"
 #include "series.h"
 #include "tz.h"
 
@@ -178,6 +180,14 @@ book_cancel(struct ctx *ctx, long long id, enum appt_scope scope,
 	memset(res, 0, sizeof(*res));
 	if (appt_load_open(ctx, id, &row, "cancelled") == -1)
 		return -1;
+	/* Inside the late window who cancels decides the fee: no default. */
+	if (by == NULL && row.start < appt_late_before(ctx))
+		return ctx_error(ctx, PROTO_EBADREQUEST, "appointment %lld "
+		    "starts within the %d-hour late-cancel window: say who "
+		    "cancels, --by client (a late cancellation) or --by "
+		    "practice", id, ctx->pd->conf->late_cancel_hours);
+	if (by == NULL)
+		by = "practice";
 	if (scope != APPT_THIS) {
 		if (book_in_series(ctx, &row) == -1)
 			return -1;

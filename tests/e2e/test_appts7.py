@@ -3,7 +3,7 @@ the demo practice's own such pair, and the room clash's advice."""
 
 import datetime as dt
 
-from conftest import at, book, refused
+from conftest import at, book, refused, seed_practice
 
 
 def live(p, *args):
@@ -76,3 +76,29 @@ def test_room_clash_does_not_suggest_overlap(clinic):
                   "--service", s.svc, "--at", at(s.monday, "09:30"),
                   "--room", s.room1)
     assert "room" in err and "--overlap" not in err, err
+
+
+def test_late_cancel_needs_by(practice_at):
+    p = practice_at("2030-01-07 09:00")      # a Monday
+    s = seed_practice(p)
+    soon = book(p, s.jordan, s.ana, s.svc, "2030-01-07 15:00")[1]["appointment"]
+    later = book(p, s.jordan, s.ana, s.svc, "2030-01-09 15:00")[1]["appointment"]
+    err = refused(p, "cancel", soon["id"])
+    assert "--by" in err and "late" in err, err
+    assert p.ctl("show", soon["id"])[1]["appointment"]["state"] == "booked"
+    out = p.ctl("cancel", soon["id"], "--by", "client")[1]["appointment"]
+    assert out["state"] == "cancelled" and out["late"] is True
+    # outside the window the practice is still the default
+    out = p.ctl("cancel", later["id"])[1]["appointment"]
+    assert out["state"] == "cancelled" and out["cancelled_by"] == "practice"
+
+
+def test_json_answers_keep_one_shape(clinic):
+    s, p = clinic, clinic.p
+    out = book(p, s.jordan, s.ana, s.svc, at(s.monday, "10:00"))[1]
+    assert out["warnings"] == [], out
+    aid = out["appointment"]["id"]
+    out = p.ctl("move", aid, "--at", at(s.monday, "11:00"))[1]
+    assert out["warnings"] == [], out
+    out = p.ctl("cancel", aid, "--by", "client")[1]
+    assert out["warnings"] == [], out
