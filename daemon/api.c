@@ -201,11 +201,6 @@ api_field_names(struct api_req *req, char *buf, size_t len)
 	}
 }
 
-json_t *
-api_initials(const char *name)
-{
-	return out_initials(name);
-}
 
 int
 api_string(struct api_req *req, const char *field, size_t maxlen,
@@ -384,52 +379,6 @@ api_finish(struct api_req *req)
 	}
 }
 
-json_t *
-api_row_by_id(struct api_req *req, const char *sql, long long id,
-    api_row_fn row)
-{
-	sqlite3_stmt	*stmt;
-	json_t		*obj = NULL;
 
-	if ((stmt = db_stmt(req->ctx.pd->db, sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		obj = row(req, stmt);
-	sqlite3_reset(stmt);
-	return obj;
-}
 
-json_t *
-api_rows(struct api_req *req, sqlite3_stmt *stmt, api_row_fn row)
-{
-	json_t	*list, *obj;
-	int	 rc;
 
-	if ((list = json_array()) == NULL) {
-		sqlite3_reset(stmt);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if ((obj = row(req, stmt)) == NULL ||
-		    json_array_append_new(list, obj) == -1)
-			break;
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
-}
-
-json_t *
-api_instant(time_t t)
-{
-	return out_instant(t);
-}
-
-json_t *
-api_local(struct api_req *req, time_t t)
-{
-	return out_local(&req->ctx, t);
-}

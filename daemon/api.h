@@ -113,22 +113,7 @@ int	 api_url(struct api_req *, const char *field, const char **out);
 int	 api_begin(struct api_req *);
 void	 api_finish(struct api_req *);	/* commit unless failed */
 
-/*
- * Rows to JSON: one row by id (NULL if none), or every row of a bound
- * statement as an array (NULL on a database error).  Both reset stmt.
- */
-typedef json_t *(*api_row_fn)(struct api_req *, sqlite3_stmt *);
-json_t	*api_row_by_id(struct api_req *, const char *sql, long long id,
-	    api_row_fn);
-json_t	*api_rows(struct api_req *, sqlite3_stmt *, api_row_fn);
-
-/* Instant helpers for JSON output (out.h has the domain's own). */
-json_t	*api_instant(time_t);
-json_t	*api_local(struct api_req *, time_t);
-
 /* The handlers, one file a resource. */
-json_t	*api_initials(const char *name);
-
 void	api_status(struct api_req *);
 void	api_clinician_add(struct api_req *);
 void	api_clinician_list(struct api_req *);

@@ -1,5 +1,6 @@
 /* GET /v1/status: what is running, for whom, and how much it holds. */
 #include "api.h"
+#include "out.h"
 #include "config.h"
 #include "db.h"
 #include "practiced.h"
@@ -36,7 +37,7 @@ api_status(struct api_req *req)
 	    "practice", "name", pd->conf->practice_name,
 	    "timezone", pd->conf->timezone,
 	    "late_cancel_hours", pd->conf->late_cancel_hours,
-	    "started", api_instant(pd->started),
+	    "started", out_instant(pd->started),
 	    "uptime_seconds", (json_int_t)(req->ctx.now - pd->started),
 	    "database", pd->conf->database,
 	    "database_writable", db_writable(db),

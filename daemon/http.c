@@ -421,8 +421,10 @@ http_refusal(const struct http_server *s, int status, char *msg,
 {
 	switch (status) {
 	case 413:
+		/* libevent fails a chunk it cannot read the same way. */
 		snprintf(msg, len, "the request body is over the limit of "
-		    "%zu bytes", s->limits.max_body);
+		    "%zu bytes (or its chunks are malformed)",
+		    s->limits.max_body);
 		return PROTO_ETOOLARGE;
 	case 405:
 	case 501:

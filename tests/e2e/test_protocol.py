@@ -54,7 +54,8 @@ def assert_bad_request(r, status=400):
     assert r is not None, "closed without the promised %d" % status
     assert r.status == status, r
     if r.headers.get("content-type", "").startswith("application/json"):
-        assert r.json()["error"]["code"] == "bad_request", r
+        code = "too_large" if status == 413 else "bad_request"
+        assert r.json()["error"]["code"] == code, r
 
 
 def assert_still_open(s):
@@ -312,19 +313,16 @@ def test_half_request_with_write_side_shut(daemon):
     assert clients(p) == []
 
 
-CORRUPT_CHUNK = pytest.mark.xfail(strict=True, reason=(
-    "libevent 2.1 answers a corrupt chunk 413 (its DATA_CORRUPTED is "
-    "handled as too long); issue 6: evhttp refusals as JSON"))
-
-
 @pytest.mark.parametrize("junk,status", [
     (b"GARBAGE\r\n\r\n", 400),
     (b"GET /\r\n", 400),                                 # HTTP/0.9
     (b"GET /v1/status HTTP/9.9\r\nHost: x\r\n\r\n", 400),
     (b"GET /v1/status HTTP/1.1\r\nNoColonHere\r\n\r\n", 400),
     (b"POST /v1/clients HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400),
-    pytest.param(b"POST /v1/clients HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-                 400, marks=CORRUPT_CHUNK),
+    # libevent 2.1 fails a corrupt chunk as too long, before any
+    # callback of ours could tell the two apart: practiced(8) says 413
+    (b"POST /v1/clients HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+     413),
     (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)), 400),  # TLS
     ("random", 400),
     # no line end at all: a request line left unfinished gets no answer
