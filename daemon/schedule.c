@@ -193,21 +193,39 @@ schedule_hours_json(const struct hours_range *r, size_t n, int wday)
 	return hours;
 }
 
+/*
+ * Read in another zone than the clinician's, the session is also said in
+ * theirs: 09:00 in New York is 06:00 for a clinician in Los Angeles.
+ */
 static void
-schedule_hours_sentence(const char *name, const char *zone, int wday,
-    json_t *hours, char *why, size_t len)
+schedule_hours_there(struct ctx *ctx, const char *zone,
+    const struct slot_request *slot, char *buf, size_t len)
+{
+	char	 here[TZ_BUFLEN], there[TZ_BUFLEN];
+
+	buf[0] = '\0';
+	if (strcmp(zone, ctx->tz) == 0)
+		return;
+	tz_format_local(ctx->tz, slot->start, here);
+	tz_format_local(zone, slot->start, there);
+	snprintf(buf, len, "%s %s is %s in %s; ", here, ctx->tz, there, zone);
+}
+
+static void
+schedule_hours_sentence(const char *there, const char *name,
+    const char *zone, int wday, json_t *hours, char *why, size_t len)
 {
 	size_t	 i, off;
 	int	 n;
 
 	if (json_array_size(hours) == 0) {
-		snprintf(why, len, "outside working hours: %s does not work "
+		snprintf(why, len, "outside working hours: %s%s does not work "
 		    "on %s (%s); use --force to book outside working hours",
-		    name, tz_day_fullname(wday), zone);
+		    there, name, tz_day_fullname(wday), zone);
 		return;
 	}
-	n = snprintf(why, len, "outside working hours: %s works %s", name,
-	    tz_day_fullname(wday));
+	n = snprintf(why, len, "outside working hours: %s%s works %s", there,
+	    name, tz_day_fullname(wday));
 	off = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
 	for (i = 0; i < json_array_size(hours) && off < len - 1; i++) {
 		json_t	*h = json_array_get(hours, i);
@@ -231,7 +249,7 @@ schedule_within_hours(struct ctx *ctx, const struct slot_request *slot,
 	sqlite3_stmt	*stmt;
 	struct hours_range	 r[HOURS_MAX];
 	struct tz_wall		 ws, we;
-	char			 zone[72], name[208];
+	char			 zone[72], name[208], there[200];
 	size_t			 n, i;
 	int			 start_min, end_min, inside;
 
@@ -266,6 +284,7 @@ schedule_within_hours(struct ctx *ctx, const struct slot_request *slot,
 		    end_min <= r[i].end;
 	if (inside)
 		return 1;
-	schedule_hours_sentence(name, zone, ws.wday, *hours, why, len);
+	schedule_hours_there(ctx, zone, slot, there, sizeof(there));
+	schedule_hours_sentence(there, name, zone, ws.wday, *hours, why, len);
 	return 0;
 }

@@ -102,3 +102,24 @@ def test_json_answers_keep_one_shape(clinic):
     assert out["warnings"] == [], out
     out = p.ctl("cancel", aid, "--by", "client")[1]
     assert out["warnings"] == [], out
+
+
+def test_outside_hours_says_both_zones(clinic):
+    s, p = clinic, clinic.p
+    status, out = p.api("POST", "/v1/clinicians",
+                        {"name": "Lou West", "zone": "America/Los_Angeles"})
+    assert status == 201, out
+    lou = out["clinician"]["id"]
+    status, out = p.api("PUT", "/v1/clinicians/%d/hours" % lou,
+                        {"hours": "mon-fri 08:00-16:00"})
+    assert status == 200, out
+    err = refused(p, "book", "--client", s.jordan, "--clinician", lou,
+                  "--service", s.svc, "--at", at(s.monday, "09:00"),
+                  zone="America/New_York")
+    assert at(s.monday, "09:00") in err and at(s.monday, "06:00") in err, err
+    assert "America/Los_Angeles" in err and "08:00-16:00" in err, err
+    # read in the clinician's own zone, one time is enough
+    err = refused(p, "book", "--client", s.jordan, "--clinician", lou,
+                  "--service", s.svc, "--at", at(s.monday, "06:00"),
+                  zone="America/Los_Angeles")
+    assert " is " not in err, err
