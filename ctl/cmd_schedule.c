@@ -243,7 +243,8 @@ const struct ctl_command cmd_cancel = {
 	    "Cancels an appointment, by the practice unless --by client.  A\n"
 	    "client's cancellation less than the practice's notice period "
 	    "before\n"
-	    "the start is recorded as late.\n"
+	    "the start is recorded as late; inside that period --by is "
+	    "required.\n"
 	    H_SCOPE
 	    "--following also ends the series before this session; --all\n"
 	    "cancels the series itself.\n",

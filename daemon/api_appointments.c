@@ -34,8 +34,9 @@ appt_answer(struct api_req *req, int status, const struct appt_result *res,
 		api_internal(req);
 		return;
 	}
-	if (res->warnings != NULL)
-		json_object_set(obj, "warnings", res->warnings);
+	/* One shape: warnings always, empty when there are none. */
+	json_object_set_new(obj, "warnings", res->warnings != NULL ?
+	    json_incref(res->warnings) : json_array());
 	if (res->series_id != 0 && count_key != NULL) {
 		if ((series = series_json(&req->ctx, res->series_id, 0))
 		    == NULL) {
@@ -70,8 +71,9 @@ appt_scope_answer(struct api_req *req, const struct appt_result *res,
 		    "appointment", appt, "series", obj, count_key, res->count,
 		    "skipped", res->skipped, "warnings"));
 	else
-		api_reply(req, 200, json_pack("{s:o,s:o,s:i}", "appointment",
-		    appt, "series", obj, count_key, res->count));
+		api_reply(req, 200, json_pack("{s:o,s:o,s:i,s:[]}",
+		    "appointment", appt, "series", obj, count_key, res->count,
+		    "warnings"));
 }
 
 static int
@@ -440,9 +442,8 @@ api_appointment_cancel(struct api_req *req)
 	    api_string(req, "by", 10, 0, &by) == -1 ||
 	    api_text(req, "reason", 500, 0, &reason) == -1)
 		return;
-	if (by == NULL)
-		by = "practice";
-	if (strcmp(by, "client") != 0 && strcmp(by, "practice") != 0) {
+	if (by != NULL && strcmp(by, "client") != 0 &&
+	    strcmp(by, "practice") != 0) {
 		api_error(req, PROTO_EBADREQUEST,
 		    "by must be client or practice");
 		return;

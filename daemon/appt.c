@@ -18,7 +18,7 @@ static const char *appt_one_sql =
     "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id = ?1";
 static const char *appt_raw_sql =
     "SELECT clinician_id, room_id, video_url, start_utc, end_utc,"
-    "  block_end_utc, state, series_id, recurrence_utc"
+    "  block_end_utc, state, series_id, recurrence_utc, client_id"
     "  FROM appointments WHERE id = ?1";
 static const char *appt_insert_sql =
     "INSERT INTO appointments (clinician_id, client_id, service_id,"
@@ -332,6 +332,7 @@ appt_load(struct ctx *ctx, long long id, struct appt_row *row)
 		    db_column_text(stmt, 6));
 		row->series_id = sqlite3_column_int64(stmt, 7);
 		row->recurrence = (time_t)sqlite3_column_int64(stmt, 8);
+		row->client_id = sqlite3_column_int64(stmt, 9);
 	}
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_ROW)

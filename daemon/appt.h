@@ -90,6 +90,7 @@ struct appt_row {
 	long long	 id;
 	long long	 clinician_id;
 	long long	 room_id;
+	long long	 client_id;
 	char		 video[2049];
 	int		 has_video;
 	time_t		 start, end, block_end;

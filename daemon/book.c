@@ -9,8 +9,10 @@
 #include "appt.h"
 #include "audit.h"
 #include "book.h"
+#include "config.h"
 #include "ctx.h"
 #include "lookup.h"
+#include "practiced.h"
 #include "series.h"
 #include "tz.h"
 
@@ -20,6 +22,7 @@ book_plan(struct ctx *ctx, const struct appt_booking *b,
 {
 	p->slot.clinician_id = b->clinician_id;
 	p->slot.room_id = b->room_id;
+	p->slot.client_id = b->client_id;
 	p->slot.start = b->start;
 	p->force = b->force;
 	p->overlap = b->overlap;
@@ -87,6 +90,7 @@ book_move_where(const struct appt_row *row, const struct appt_change *ch,
 	p->slot.clinician_id = ch->clinician_id != 0 ? ch->clinician_id :
 	    row->clinician_id;
 	p->slot.room_id = row->room_id;
+	p->slot.client_id = row->client_id;
 	if (ch->room_id < 0)
 		p->slot.room_id = 0;
 	else if (ch->room_id > 0) {
@@ -176,6 +180,14 @@ book_cancel(struct ctx *ctx, long long id, enum appt_scope scope,
 	memset(res, 0, sizeof(*res));
 	if (appt_load_open(ctx, id, &row, "cancelled") == -1)
 		return -1;
+	/* Inside the late window who cancels decides the fee: no default. */
+	if (by == NULL && row.start < appt_late_before(ctx))
+		return ctx_error(ctx, PROTO_EBADREQUEST, "appointment %lld "
+		    "starts within the %d-hour late-cancel window: say who "
+		    "cancels, --by client (a late cancellation) or --by "
+		    "practice", id, ctx->pd->conf->late_cancel_hours);
+	if (by == NULL)
+		by = "practice";
 	if (scope != APPT_THIS) {
 		if (book_in_series(ctx, &row) == -1)
 			return -1;

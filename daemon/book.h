@@ -15,7 +15,10 @@ int	 book_new(struct ctx *, const struct appt_booking *,
 	    struct appt_result *);
 int	 book_move(struct ctx *, long long id, const struct appt_change *,
 	    struct appt_result *);
-/* by: "client" or "practice"; reason may be NULL. */
+/*
+ * by: "client" or "practice", or NULL for "practice" outside the late
+ * window (refused inside it); reason may be NULL.
+ */
 int	 book_cancel(struct ctx *, long long id, enum appt_scope,
 	    const char *by, const char *reason, struct appt_result *);
 /* state: attended, no-show, confirmed or booked. */

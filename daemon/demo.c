@@ -66,7 +66,7 @@ demo_appointments(struct practiced *pd)
 {
 	static const struct { int clinician, client, hour, room; } plan[] = {
 		{ 1, 1, 10, 1 }, { 1, 2, 14, 1 }, { 2, 3, 11, 2 },
-		{ 2, 4, 15, 0 }, { 1, 5, 9, 1 },
+		{ 2, 4, 17, 0 }, { 1, 5, 9, 1 },
 	};
 	const char	*zone = pd->conf->timezone;
 	struct ctx	 ctx;

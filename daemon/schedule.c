@@ -1,5 +1,5 @@
 /*
- * Two appointments of one clinician, or of one room, never overlap
+ * Two appointments of one clinician, room or client never overlap
  * unless the staff says so; the buffer after a session belongs to it.
  * Working hours are wall times in the clinician's own zone.
  */
@@ -27,6 +27,13 @@ static const char *clash_sql =
     "    AND a.state != 'cancelled'"
     "    AND a.start_utc > ?2 - ?6 AND a.start_utc < ?3"
     "    AND a.block_end_utc > ?2 AND a.id != ?4"
+    " UNION ALL "
+    "SELECT a.id, a.start_utc, a.end_utc, c.name, 'client'"
+    "  FROM appointments a JOIN clients c ON c.id = a.client_id"
+    "  WHERE a.client_id = ?7 AND a.clinician_id != ?1"
+    "    AND a.state != 'cancelled'"
+    "    AND a.start_utc > ?2 - ?6 AND a.start_utc < ?8"
+    "    AND a.end_utc > ?2 AND a.id != ?4"
     " ORDER BY 2";
 
 json_t *
@@ -45,6 +52,8 @@ schedule_clashes(struct ctx *ctx, const struct slot_request *slot)
 	sqlite3_bind_int64(stmt, 4, slot->id);
 	sqlite3_bind_int64(stmt, 5, slot->room_id);	/* 0 matches none */
 	sqlite3_bind_int64(stmt, 6, SCHEDULE_MAX_BLOCK);
+	sqlite3_bind_int64(stmt, 7, slot->client_id);	/* 0 matches none */
+	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)slot->end);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
 		time_t	 block_end = (time_t)sqlite3_column_int64(stmt, 2);
@@ -116,13 +125,19 @@ schedule_clash_message(struct ctx *ctx, json_t *clashes, char *buf,
 	size_t		 more = json_array_size(clashes) - 1;
 
 	(void)ctx;
-	snprintf(buf, len, "clashes with appointment %lld (%s %s, %s to %s "
-	    "including buffer)%s; use --overlap to book it anyway",
-	    (long long)json_integer_value(json_object_get(first, "id")),
-	    strcmp(kind, "room") == 0 ? "room" : "clinician",
-	    json_string_value(json_object_get(first, "with")), ls,
-	    strlen(le) > 11 && strncmp(ls, le, 10) == 0 ? le + 11 : le,
-	    more == 0 ? "" : more == 1 ? " and 1 more" : " and more");
+	/*
+	 * --overlap lifts any clash, a room's too (two clinicians may share
+	 * a room on purpose), but a room clash is nearly always a slip, so
+	 * the refusal offers another room rather than the override.
+	 */
+	snprintf(buf, len, "clashes with appointment %lld (%s %s, %s to %s%s)"
+	    "%s; %s", (long long)json_integer_value(json_object_get(first,
+	    "id")), kind, json_string_value(json_object_get(first, "with")),
+	    ls, strlen(le) > 11 && strncmp(ls, le, 10) == 0 ? le + 11 : le,
+	    strcmp(kind, "client") == 0 ? "" : " including buffer",
+	    more == 0 ? "" : more == 1 ? " and 1 more" : " and more",
+	    strcmp(kind, "room") == 0 ? "choose another room or time" :
+	    "use --overlap to book it anyway");
 }
 
 static const char *zone_sql =
@@ -178,21 +193,39 @@ schedule_hours_json(const struct hours_range *r, size_t n, int wday)
 	return hours;
 }
 
+/*
+ * Read in another zone than the clinician's, the session is also said in
+ * theirs: 09:00 in New York is 06:00 for a clinician in Los Angeles.
+ */
 static void
-schedule_hours_sentence(const char *name, const char *zone, int wday,
-    json_t *hours, char *why, size_t len)
+schedule_hours_there(struct ctx *ctx, const char *zone,
+    const struct slot_request *slot, char *buf, size_t len)
+{
+	char	 here[TZ_BUFLEN], there[TZ_BUFLEN];
+
+	buf[0] = '\0';
+	if (strcmp(zone, ctx->tz) == 0)
+		return;
+	tz_format_local(ctx->tz, slot->start, here);
+	tz_format_local(zone, slot->start, there);
+	snprintf(buf, len, "%s %s is %s in %s; ", here, ctx->tz, there, zone);
+}
+
+static void
+schedule_hours_sentence(const char *there, const char *name,
+    const char *zone, int wday, json_t *hours, char *why, size_t len)
 {
 	size_t	 i, off;
 	int	 n;
 
 	if (json_array_size(hours) == 0) {
-		snprintf(why, len, "outside working hours: %s does not work "
+		snprintf(why, len, "outside working hours: %s%s does not work "
 		    "on %s (%s); use --force to book outside working hours",
-		    name, tz_day_fullname(wday), zone);
+		    there, name, tz_day_fullname(wday), zone);
 		return;
 	}
-	n = snprintf(why, len, "outside working hours: %s works %s", name,
-	    tz_day_fullname(wday));
+	n = snprintf(why, len, "outside working hours: %s%s works %s", there,
+	    name, tz_day_fullname(wday));
 	off = n > 0 && (size_t)n < len ? (size_t)n : len - 1;
 	for (i = 0; i < json_array_size(hours) && off < len - 1; i++) {
 		json_t	*h = json_array_get(hours, i);
@@ -216,7 +249,7 @@ schedule_within_hours(struct ctx *ctx, const struct slot_request *slot,
 	sqlite3_stmt	*stmt;
 	struct hours_range	 r[HOURS_MAX];
 	struct tz_wall		 ws, we;
-	char			 zone[72], name[208];
+	char			 zone[72], name[208], there[200];
 	size_t			 n, i;
 	int			 start_min, end_min, inside;
 
@@ -251,6 +284,7 @@ schedule_within_hours(struct ctx *ctx, const struct slot_request *slot,
 		    end_min <= r[i].end;
 	if (inside)
 		return 1;
-	schedule_hours_sentence(name, zone, ws.wday, *hours, why, len);
+	schedule_hours_there(ctx, zone, slot, there, sizeof(there));
+	schedule_hours_sentence(there, name, zone, ws.wday, *hours, why, len);
 	return 0;
 }

@@ -17,6 +17,7 @@ struct slot_request {
 	long long	 id;		/* the appointment itself, or 0 */
 	long long	 clinician_id;
 	long long	 room_id;	/* 0: none */
+	long long	 client_id;	/* 0: not checked */
 	time_t		 start;
 	time_t		 end;
 	time_t		 block_end;	/* end plus buffer */
@@ -32,7 +33,9 @@ int	 schedule_hours(struct ctx *, long long clinician_id, int joined,
 json_t	*schedule_hours_json(const struct hours_range *, size_t n, int wday);
 
 /*
- * Live appointments of the clinician or room that overlap the block,
+ * Live appointments of the clinician, room or client that overlap the
+ * slot (the clinician's and room's with buffers; the client's sessions
+ * themselves, since a buffer is the clinician's time),
  * as a JSON array (empty when free); NULL on a database error.
  */
 json_t	*schedule_clashes(struct ctx *, const struct slot_request *);

@@ -546,6 +546,7 @@ occ_slot(const struct series_def *s, time_t start, long long appt_id,
 	slot->id = appt_id;
 	slot->clinician_id = s->clinician_id;
 	slot->room_id = s->room_id;
+	slot->client_id = s->client_id;
 	slot->start = start;
 	slot->end = start + s->minutes * 60;
 	slot->block_end = slot->end + s->buffer * 60;

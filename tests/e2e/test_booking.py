@@ -542,7 +542,7 @@ def test_mark_never_on_cancelled(clinic):
     s, p = clinic, clinic.p
     yesterday = today() - dt.timedelta(days=1)
     a = booked(p, s.jordan, s.pat, s.svc, at(yesterday, "10:00"), "--force")["id"]
-    p.ctl("cancel", a)
+    p.ctl("cancel", a, "--by", "practice")
     refused(p, "mark", a, "attended")
     refused(p, "mark", a, "no-show")
     assert appt(p, a)["state"] == "cancelled"
@@ -594,7 +594,7 @@ def test_move_refusals_change_nothing(wclinic):
     yesterday = today() - dt.timedelta(days=1)
     a1 = booked(p, s.jordan, s.ana, s.svc, at(s.monday, "10:00"), "--room", s.room1)
     a2 = booked(p, s.sam, s.ana, s.svc, at(s.monday, "14:00"))
-    a3 = booked(p, s.sam, s.ben, s.svc, at(s.monday, "14:00"), "--room", s.room2)
+    a3 = booked(p, s.sam, s.ben, s.svc, at(s.monday, "15:00"), "--room", s.room2)
     before = {x["id"]: appt(p, x["id"]) for x in (a1, a2, a3)}
     audit_before = audit_entries(p)
 

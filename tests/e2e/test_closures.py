@@ -263,8 +263,8 @@ def test_series_crossing_a_closure(c):
     assert list_appts(p, c1, mon, mon + D(days=30)) == []
 
     # --overlap is not refused, but never books onto the closure
-    c0 = new_clinician(p)
-    out = book_series(p, cli, c0, c.svc, at(mon, "10:00"), "weekly", "--count", "4",
+    c0, cli0 = new_clinician(p), new_client(p)
+    out = book_series(p, cli0, c0, c.svc, at(mon, "10:00"), "weekly", "--count", "4",
                       "--overlap")
     assert out["booked"] == 3
     assert [(k["reason"], k["local_start"]) for k in out["skipped"]] == [
@@ -282,7 +282,8 @@ def test_series_crossing_a_closure(c):
                                                 for k in (0, 1, 3)]
 
     c2 = new_clinician(p)
-    out = book_series(p, cli, c2, c.svc, at(mon, "10:00"), "weekly", "--count", "4", "--force")
+    out = book_series(p, new_client(p), c2, c.svc, at(mon, "10:00"), "weekly", "--count",
+                      "4", "--force")
     assert out["booked"] == 4
 
 
@@ -306,9 +307,9 @@ def test_series_with_clash_and_closure(c):
     assert [a["id"] for a in list_appts(p, c1, mon, mon + D(days=30))
             if a["series"] is None] == [x["id"]]
     # --overlap books the clash (flagged) but still not the closed day
-    c2 = new_clinician(p)
+    c2, cli2 = new_clinician(p), new_client(p)
     book_one(p, new_client(p), c2, c.svc, at(wk2, "10:00"))
-    out = book_series(p, cli, c2, c.svc, at(mon, "10:00"), "weekly", "--count", "4",
+    out = book_series(p, cli2, c2, c.svc, at(mon, "10:00"), "weekly", "--count", "4",
                       "--overlap")
     assert out["booked"] == 3
     assert [(k["reason"], k["local_start"]) for k in out["skipped"]] == [
@@ -355,7 +356,8 @@ def test_removing_a_closure_books_its_skipped_sessions_again(c):
     # for the clash, and nothing is double-booked.
     c2 = new_clinician(p)
     cid = add_closure(p, wk2.isoformat(), "Leave", clinician=c2)["closure"]["id"]
-    out = book_series(p, cli, c2, c.svc, at(mon, "15:00"), "weekly", "--count", "3", "--skip")
+    out = book_series(p, new_client(p), c2, c.svc, at(mon, "15:00"), "weekly", "--count",
+                      "3", "--skip")
     other = book_one(p, new_client(p), c2, c.svc, at(wk2, "15:00"), "--force")
     gone = ok(p, "closure", "remove", str(cid))
     assert gone["restored"] == 0

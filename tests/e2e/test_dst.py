@@ -199,10 +199,10 @@ def test_ambiguous_time_takes_the_earlier_instant(c, zone):
     # a weekly series through the fold day: the occurrence there is the
     # earlier instant too
     within_horizon(zone, day + D(days=7))
-    clin2 = new_clinician(p, zone=zone)
+    clin2, cli2 = new_clinician(p, zone=zone), new_client(p)   # cli is busy then
     first = day - D(days=7)
-    out = book_series(p, cli, clin2, c.short, at(first, hhmm(clock)), "weekly", "--count", "3",
-                      zone=zone)
+    out = book_series(p, cli2, clin2, c.short, at(first, hhmm(clock)), "weekly", "--count",
+                      "3", zone=zone)
     _, appts = series_show(p, out["series"]["id"], zone=zone)
     assert [a["start"] for a in appts] == [
         naive_utc(first, clock, before), naive_utc(day, clock, before),

@@ -436,7 +436,7 @@ def test_extension_respects_edits(make_practice):
 
     def series(hhmm="10:00", *extra):
         clin = new_clinician(p)
-        out = book_series(p, cli, clin, svc, at(mon, hhmm), "weekly", *extra)
+        out = book_series(p, new_client(p), clin, svc, at(mon, hhmm), "weekly", *extra)
         return clin, out["series"]["id"], series_show(p, out["series"]["id"])[1]
 
     # A: an override (another day) and a cancelled occurrence

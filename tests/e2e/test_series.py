@@ -402,9 +402,9 @@ def test_series_clash_refused_then_skip_then_overlap(c):
     assert ok(p, "show", x["id"])["appointment"] == x
 
     # --overlap books every one, the clashing one flagged
-    clin2 = new_clinician(p)
+    clin2, cli2 = new_clinician(p), new_client(p)
     book_one(p, other, clin2, c.svc, at(mon + dt.timedelta(days=7), "10:00"))
-    out = book_series(p, cli, clin2, c.svc, at(mon, "10:00"), "weekly", "--count", "4",
+    out = book_series(p, cli2, clin2, c.svc, at(mon, "10:00"), "weekly", "--count", "4",
                       "--overlap")
     assert out["booked"] == 4 and out.get("skipped", []) == []
     _, appts = series_show(p, out["series"]["id"])
@@ -573,8 +573,8 @@ def test_series_outside_hours_refused_naming_the_date(c):
                       "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;COUNT=7")
     assert out["booked"] == 7
     # and the daily one with --force, with a warning
-    clin2 = new_clinician(p, hours="mon-fri 09:00-17:00")
-    out = book_series(p, cli, clin2, c.svc, at(mon, "10:00"), "FREQ=DAILY;COUNT=7", "--force")
+    clin2, cli2 = new_clinician(p, hours="mon-fri 09:00-17:00"), new_client(p)
+    out = book_series(p, cli2, clin2, c.svc, at(mon, "10:00"), "FREQ=DAILY;COUNT=7", "--force")
     assert out["booked"] == 7 and out.get("warnings"), out
 
 
@@ -616,8 +616,8 @@ def test_until_date_is_read_in_the_request_zone(c):
     _, appts = series_show(p, out["series"]["id"])
     assert starts(appts) == occ[:3]
     # read in London, the same date ends a session earlier
-    lon2 = new_clinician(p, zone=LONDON)
-    out = book_series(p, cli, lon2, c.short, local_text(occ[0], LONDON), "weekly",
+    lon2, cli2 = new_clinician(p, zone=LONDON), new_client(p)
+    out = book_series(p, cli2, lon2, c.short, local_text(occ[0], LONDON), "weekly",
                       "--until", until_ny, zone=LONDON)
     _, appts = series_show(p, out["series"]["id"])
     assert starts(appts) == occ[:2]

@@ -1,6 +1,7 @@
 /*
  * The booking rules, driven through book.c against an in-memory
- * practice: clashes (the new session's own buffer too), rooms, hours,
+ * practice: clashes (the new session's own buffer too), rooms, clients,
+ * hours,
  * the past, closures, archived records, and the late-cancel edge.
  */
 #include <stdio.h>
@@ -42,6 +43,16 @@ static const struct book_case book_cases[] = {
 	    AT(1, 11, 30), 0, 0, PROTO_OK, 0, 0 },
 	{ "same time, other clinician, no room", SAM, MARIA, SESSION, 0,
 	    AT(1, 11, 0), 0, 0, PROTO_OK, 0, 0 },
+	{ "client already with another clinician", SAM, JORDAN, SESSION, 0,
+	    AT(1, 11, 30), 0, 0, PROTO_ECONFLICT, 0, 0 },
+	{ "client clash, overlap allowed", SAM, JORDAN, SESSION, 0,
+	    AT(1, 11, 30), 0, 1, PROTO_OK, 0, 1 },
+	{ "client free in the other's buffer", SAM, JORDAN, SESSION, 0,
+	    AT(1, 11, 50), 0, 0, PROTO_OK, 0, 0 },
+	{ "client's session ends as this starts", SAM, JORDAN, SESSION, 0,
+	    AT(1, 10, 10), 0, 0, PROTO_OK, 0, 0 },
+	{ "client's session reached by this one", SAM, JORDAN, SESSION, 0,
+	    AT(1, 10, 11), 0, 0, PROTO_ECONFLICT, 0, 0 },
 	{ "a cancelled session clashes with nothing", ANA, MARIA, SESSION, 0,
 	    AT(1, 14, 0), 0, 0, PROTO_OK, 0, 0 },
 	{ "before working hours", ANA, JORDAN, SESSION, 0,
@@ -200,7 +211,8 @@ test_move(struct practice *p)
 
 /*
  * Late is a client's cancellation within late_cancel_hours (24) of the
- * start: 24 hours before is on time, a second less is late.
+ * start: 24 hours before is on time, a second less is late.  Inside
+ * the window who cancels must be said (by NULL is refused).
  */
 static void
 test_late_edge(struct practice *p)
@@ -209,12 +221,16 @@ test_late_edge(struct practice *p)
 		time_t		 before;	/* start - now */
 		const char	*by;
 		int		 late;
+		enum proto_error want;
 	} cases[] = {
-		{ 24 * 3600 + 1, "client", 0 },
-		{ 24 * 3600, "client", 0 },
-		{ 24 * 3600 - 1, "client", 1 },
-		{ 60, "client", 1 },
-		{ 60, "practice", 0 },
+		{ 24 * 3600 + 1, "client", 0, PROTO_OK },
+		{ 24 * 3600, "client", 0, PROTO_OK },
+		{ 24 * 3600 - 1, "client", 1, PROTO_OK },
+		{ 60, "client", 1, PROTO_OK },
+		{ 60, "practice", 0, PROTO_OK },
+		{ 24 * 3600, NULL, 0, PROTO_OK },
+		{ 24 * 3600 - 1, NULL, 0, PROTO_EBADREQUEST },
+		{ 60, NULL, 0, PROTO_EBADREQUEST },
 	};
 	struct appt_result	 res;
 	size_t			 i;
@@ -224,7 +240,14 @@ test_late_edge(struct practice *p)
 		practice_reset(p, start - cases[i].before);
 		CHECK(db_begin(p->pd.db) == 0);
 		CHECK(book_cancel(&p->ctx, 1, APPT_THIS, cases[i].by, NULL,
-		    &res) == 0);
+		    &res) == (cases[i].want == PROTO_OK ? 0 : -1));
+		if (cases[i].want != PROTO_OK) {
+			CHECK(p->ctx.err == cases[i].want);
+			CHECK(practice_int(p, "SELECT count(*) FROM appointments"
+			    " WHERE id = 1 AND state = 'cancelled'") == 0);
+			db_rollback(p->pd.db);
+			continue;
+		}
 		CHECK(practice_int(p, "SELECT late FROM appointments"
 		    " WHERE id = 1") == cases[i].late);
 		CHECK(practice_int(p, "SELECT count(*) FROM audit WHERE action ="
