@@ -310,6 +310,39 @@ def timed(cmd, env=None):
 
 
 
+def guard(name, d, root, keep):
+    """The cleanup every benchmark needs: stop the daemon, remove (or keep)
+    its folder, also on SIGTERM, SIGHUP and SIGINT.  Returns it."""
+    done = []
+
+    def cleanup():
+        if done:
+            return
+        done.append(True)
+        try:
+            if d.proc is not None:
+                try:
+                    d.stop()
+                finally:
+                    if d.proc is not None and d.proc.poll() is None:
+                        d.proc.kill()
+                        d.proc.wait()
+                    d.proc = None
+        finally:
+            if keep:
+                print("%s: kept %s" % (name, root))
+            else:
+                shutil.rmtree(root, ignore_errors=True)
+
+    def on_signal(signum, frame):
+        cleanup()
+        sys.exit(128 + signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    return cleanup
+
+
 def build_practice(name, d, root, args):
     """The schema from the daemon itself, then the bulk data."""
     print("%s: temporary practice in %s" % (name, root))
@@ -349,13 +382,7 @@ def main():
     root = tempfile.mkdtemp(prefix="practiced-bench-")
     d = Daemon(build, root)
 
-    def cleanup(*_):
-        d.stop()
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: (cleanup(), sys.exit(1)))
+    cleanup = guard("bench_list", d, root, args.keep)
     try:
         clinicians, c_start, c_end, ttype, n, days = build_practice(
             "bench_list", d, root, args)

@@ -23,8 +23,6 @@ also on SIGTERM/SIGHUP/SIGINT.
 import argparse
 import json
 import os
-import shutil
-import signal
 import sqlite3
 import statistics
 import sys
@@ -57,33 +55,7 @@ def main():
     build = os.path.abspath(args.build)
     root = tempfile.mkdtemp(prefix="practiced-bench-slots-")
     d = Daemon(build, root)
-    done = []
-
-    def cleanup():
-        if done:
-            return
-        done.append(True)
-        try:
-            if d.proc is not None:
-                try:
-                    d.stop()
-                finally:
-                    if d.proc is not None and d.proc.poll() is None:
-                        d.proc.kill()
-                        d.proc.wait()
-                    d.proc = None
-        finally:
-            if args.keep:
-                print("bench_slots: kept %s" % root)
-            else:
-                shutil.rmtree(root, ignore_errors=True)
-
-    def on_signal(signum, frame):
-        cleanup()
-        sys.exit(128 + signum)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, on_signal)
+    cleanup = bench_list.guard('bench_slots', d, root, args.keep)
 
     try:
         clinicians, c_start, c_end, ttype, n, days = bench_list.build_practice(

@@ -30,8 +30,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
-import signal
 import socket
 import sqlite3
 import statistics
@@ -315,33 +313,7 @@ def main():
     build = os.path.abspath(args.build)
     root = tempfile.mkdtemp(prefix="practiced-bench-stall-")
     d = Daemon(build, root)
-    done = []
-
-    def cleanup():
-        if done:
-            return
-        done.append(True)
-        try:
-            if d.proc is not None:
-                try:
-                    d.stop()
-                finally:
-                    if d.proc is not None and d.proc.poll() is None:
-                        d.proc.kill()
-                        d.proc.wait()
-                    d.proc = None
-        finally:
-            if args.keep:
-                print("bench_stall: kept %s" % root)
-            else:
-                shutil.rmtree(root, ignore_errors=True)
-
-    def on_signal(signum, frame):
-        cleanup()
-        sys.exit(128 + signum)
-
-    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-        signal.signal(sig, on_signal)
+    cleanup = bench_list.guard('bench_stall', d, root, args.keep)
 
     try:
         bench_list.build_practice("bench_stall", d, root, args)
