@@ -157,18 +157,28 @@ def test_users():
     else:
         ensure_test_users()
     # The checkout may sit in a folder other users cannot enter (a 0700
-    # mktemp dir, a home): they run a copy of practicectl from /tmp.
-    global _CTL_FOR_OTHERS
+    # mktemp dir, a home): they run copies of the programs from /tmp.
+    global _CTL_FOR_OTHERS, _DAEMON_FOR_OTHERS
     shared = tempfile.mkdtemp(prefix="pdtest-ctl-")
     os.chmod(shared, 0o755)
     _CTL_FOR_OTHERS = os.path.join(shared, "practicectl")
-    shutil.copy2(PRACTICECTL, _CTL_FOR_OTHERS)
-    os.chmod(_CTL_FOR_OTHERS, 0o755)
+    _DAEMON_FOR_OTHERS = os.path.join(shared, "practiced")
+    for src, dst in ((PRACTICECTL, _CTL_FOR_OTHERS),
+                     (PRACTICED, _DAEMON_FOR_OTHERS)):
+        shutil.copy2(src, dst)
+        os.chmod(dst, 0o755)
     yield USERS
     shutil.rmtree(shared, ignore_errors=True)
 
 
 _CTL_FOR_OTHERS = None
+_DAEMON_FOR_OTHERS = None
+
+
+def practiced_for_others():
+    """practiced as another user can run it (see test_users)."""
+    assert _DAEMON_FOR_OTHERS is not None, "needs the test_users fixture"
+    return _DAEMON_FOR_OTHERS
 
 
 def _user_exists(name):

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from conftest import (GROUP, PRACTICED, USER_ADMIN, Practice, at, book,
+                      practiced_for_others,
                       refused, today)
 
 
@@ -186,7 +187,8 @@ def start_as(p, user, timeout=15.0):
     ns.bind(npath)
     os.chmod(npath, 0o666)
     env = dict(os.environ, NOTIFY_SOCKET=npath, HOME="/")
-    proc = subprocess.Popen([PRACTICED, "-d", "-f", p.conf], stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([practiced_for_others(), "-d", "-f", p.conf],
+                            stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                             cwd="/", user=pw.pw_uid, group=pw.pw_gid,
                             extra_groups=[grp.getgrnam(GROUP).gr_gid])
