@@ -39,5 +39,7 @@ void	test_series_domain(void);
 void	test_resource(void);
 void	test_api(void);
 void	test_db(void);
+void	test_template(void);
+void	test_mail(void);
 
 #endif

@@ -1,0 +1,32 @@
+/*
+ * An email as RFC 5322 and MIME want it: headers with a Date, a
+ * Message-ID that is the same on every attempt (so a resend after a crash
+ * is recognisably the same message), UTF-8 text in quoted-printable, an
+ * encoded subject.  Only the text is made here; send.c carries it.
+ */
+#ifndef PRACTICED_MAIL_H
+#define PRACTICED_MAIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct mail_message {
+	const char	*from;		/* "Name <addr>" or "addr" */
+	const char	*to;		/* an address */
+	const char	*subject;	/* UTF-8 */
+	const char	*body;		/* UTF-8, lines end in \n */
+	const char	*message_id;	/* "local@domain", no brackets */
+	time_t		 date;
+};
+
+/* The whole message, CRLF line ends; NULL when out of memory. */
+char	*mail_compose(const struct mail_message *);
+/* The bare address of "Name <addr>" or "addr", for the envelope;
+ * -1 when there is none or it does not fit. */
+int	 mail_address(const char *from, char *addr, size_t len);
+/* "tag.id.version@domain", the domain taken from the address of from;
+ * -1 when from has no domain or it does not fit. */
+int	 mail_message_id(char *buf, size_t len, const char *tag,
+	    long long id, int version, const char *from);
+
+#endif
