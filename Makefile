@@ -29,8 +29,10 @@ CTL_SRCS = $(wildcard ctl/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 
 obj	= $(patsubst %.c,$(B)/obj/%.o,$(1))
-DAEMON_OBJS = $(call obj,$(DAEMON_SRCS))
-DAEMON_LIB_OBJS = $(call obj,$(DAEMON_LIB_SRCS))
+# etc/templates, compiled in as the daemon's built-in texts.
+GEN_OBJS = $(B)/obj/gen/template_builtin.o
+DAEMON_OBJS = $(call obj,$(DAEMON_SRCS)) $(GEN_OBJS)
+DAEMON_LIB_OBJS = $(call obj,$(DAEMON_LIB_SRCS)) $(GEN_OBJS)
 CTL_OBJS = $(call obj,$(CTL_SRCS))
 UNIT_OBJS = $(call obj,$(UNIT_SRCS))
 
@@ -52,6 +54,14 @@ $(B)/.flags: FORCE
 	@echo '$(CC) $(FLAGS)' | cmp -s - $@ || echo '$(CC) $(FLAGS)' > $@
 
 $(B)/obj/%.o: %.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(FLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/gen/template_builtin.c: daemon/embed-templates.sh $(wildcard etc/templates/*)
+	@mkdir -p $(dir $@)
+	sh daemon/embed-templates.sh etc/templates > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/gen/%.o: $(B)/gen/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(FLAGS) -MMD -MP -c -o $@ $<
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "strbuf.h"
 #include "template.h"
@@ -362,24 +364,47 @@ template_parse(const struct template_file *f, enum channel c,
 	return template_check_sms(f, t);
 }
 
+static const char *
+template_builtin_text(const char *name)
+{
+	const struct template_builtin	*b;
+
+	for (b = template_builtins; b->name != NULL; b++)
+		if (strcmp(b->name, name) == 0)
+			return b->text;
+	return NULL;
+}
+
+/* The folder's file when it has one, else the built-in text. */
 static int
 template_load_one(const char *dir, enum notice n, enum channel c,
     struct template *t, char *err, size_t errlen)
 {
 	struct template_file	 f;
-	char			 path[4096];
-	char			*text;
+	char			 name[64], path[4096];
+	char			*text = NULL;
 	int			 rc;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.%s", dir,
-	    notice_names[n], channel_names[c]) >= sizeof(path)) {
+	snprintf(name, sizeof(name), "%s.%s", notice_names[n],
+	    channel_names[c]);
+	if (dir != NULL && (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+	    name) >= sizeof(path)) {
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -1;
 	}
-	if ((text = template_read(path, err, errlen)) == NULL)
-		return -1;
-	f.path = path;
-	f.text = text;
+	if (dir != NULL && access(path, F_OK) == 0) {
+		if ((text = template_read(path, err, errlen)) == NULL)
+			return -1;
+		f.path = path;
+		f.text = text;
+	} else {
+		snprintf(path, sizeof(path), "built-in %s", name);
+		if ((f.text = template_builtin_text(name)) == NULL) {
+			snprintf(err, errlen, "%s: missing", path);
+			return -1;
+		}
+		f.path = path;
+	}
 	f.err = err;
 	f.errlen = errlen;
 	rc = template_parse(&f, c, t);
@@ -391,8 +416,18 @@ struct templates *
 templates_load(const char *dir, char *err, size_t errlen)
 {
 	struct templates	*ts;
+	struct stat		 st;
 	int			 n, c;
 
+	if (dir != NULL && stat(dir, &st) == -1) {
+		snprintf(err, errlen, "templates folder %s: %s", dir,
+		    strerror(errno));
+		return NULL;
+	}
+	if (dir != NULL && !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "templates folder %s: not a folder", dir);
+		return NULL;
+	}
 	if ((ts = calloc(1, sizeof(*ts))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;

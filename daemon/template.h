@@ -8,19 +8,7 @@
 
 #include <stddef.h>
 
-enum notice {
-	NOTICE_REMINDER,
-	NOTICE_CONFIRMATION,
-	NOTICE_RESCHEDULE,
-	NOTICE_CANCELLATION,
-	NOTICE_COUNT
-};
-
-enum channel {
-	CHANNEL_EMAIL,
-	CHANNEL_SMS,
-	CHANNEL_COUNT
-};
+#include "notice.h"
 
 /* What a message may say; every value is plain text (UTF-8). */
 enum placeholder {
@@ -54,12 +42,21 @@ struct templates {
 #define TEMPLATE_SMS_SEGMENTS	2
 
 /*
- * Every file "NOTICE.CHANNEL" of dir (reminder.email, reminder.sms,
- * confirmation.email, ...).  NULL with "FILE:LINE: why" in err when one
- * is missing, too large, not UTF-8, names an unknown placeholder, or (an
- * SMS) runs past TEMPLATE_SMS_SEGMENTS with typical values.
+ * The built-in texts (etc/templates, compiled in), each replaced by the
+ * file "NOTICE.CHANNEL" of dir where dir holds one (reminder.email,
+ * reminder.sms, confirmation.email, ...); dir NULL: the built-in ones
+ * only.  NULL with "FILE:LINE: why" in err when a text is too large, not
+ * UTF-8, names an unknown placeholder, or (an SMS) runs past
+ * TEMPLATE_SMS_SEGMENTS with typical values.
  */
 struct templates *templates_load(const char *dir, char *err, size_t errlen);
+
+/* The compiled-in texts, by file name (generated from etc/templates). */
+struct template_builtin {
+	const char	*name;
+	const char	*text;
+};
+extern const struct template_builtin template_builtins[];
 void		  templates_free(struct templates *);
 
 const char	*template_notice_name(enum notice);

@@ -44,21 +44,26 @@ check_default(const struct templates *ts, int n, int c)
 	free(subject);
 }
 
+/* The built-in texts are etc/templates' files. */
 static void
 test_defaults(void)
 {
-	struct templates	*ts;
+	struct templates	*ts, *files;
 	char			 err[512] = "";
 	int			 n, c;
 
-	ts = templates_load("etc/templates", err, sizeof(err));
+	ts = templates_load(NULL, err, sizeof(err));
+	files = templates_load("etc/templates", err, sizeof(err));
 	CHECK_STR(err, "");
-	CHECK(ts != NULL);
-	if (ts == NULL)
+	CHECK(ts != NULL && files != NULL);
+	if (ts == NULL || files == NULL)
 		return;
 	for (n = 0; n < NOTICE_COUNT; n++)
-		for (c = 0; c < CHANNEL_COUNT; c++)
+		for (c = 0; c < CHANNEL_COUNT; c++) {
 			check_default(ts, n, c);
+			CHECK_STR(ts->t[n][c].body, files->t[n][c].body);
+		}
+	templates_free(files);
 	CHECK_STR(ts->t[NOTICE_REMINDER][CHANNEL_EMAIL].subject,
 	    "Reminder: your appointment on {date} at {time}");
 	CHECK(ts->t[NOTICE_REMINDER][CHANNEL_SMS].subject == NULL);
@@ -154,7 +159,6 @@ test_refusals(void)
 	    "confirmation.sms:1: not UTF-8");
 	refused("confirmation.sms", "line\r\n", 6, "carriage return");
 	refused("confirmation.sms", "\n\n", 2, "empty message");
-	refused("reschedule.sms", NULL, 0, "reschedule.sms: No such file");
 	memset(big, 'a', sizeof(big));
 	refused("reminder.sms", big, sizeof(big), "longer than 8192 bytes");
 	/* 2 segments hold 306 GSM characters; typical values go past them. */
@@ -165,6 +169,32 @@ test_refusals(void)
 	strcpy(sms + 290, " {clinician}\n");
 	refused("reminder.sms", sms, strlen(sms), "3 SMS segments");
 	free(sms);
+}
+
+/* A folder may replace some texts; the others stay built in. */
+static void
+test_partial_folder(void)
+{
+	char			 dir[] = "/tmp/pdtemplXXXXXX", err[512] = "";
+	struct templates	*ts;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0);
+		return;
+	}
+	write_folder(dir, "reschedule.sms", NULL, 0);
+	ts = templates_load(dir, err, sizeof(err));
+	CHECK(ts != NULL);
+	if (ts != NULL) {
+		CHECK_STR(ts->t[NOTICE_CONFIRMATION][CHANNEL_SMS].body,
+		    "At {time}, {place}.");
+		CHECK(strstr(ts->t[NOTICE_RESCHEDULE][CHANNEL_SMS].body,
+		    "has moved to {date}") != NULL);
+	}
+	templates_free(ts);
+	remove_folder(dir);
+	CHECK(templates_load(dir, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "No such file or directory") != NULL);
 }
 
 static void
@@ -220,6 +250,7 @@ test_template(void)
 {
 	test_defaults();
 	test_refusals();
+	test_partial_folder();
 	test_render();
 	test_segments();
 }
