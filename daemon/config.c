@@ -13,29 +13,12 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_parse.h"
 #include "tz.h"
 
 #define CONFIG_LINE_MAX	1024
 
-struct config_ctx {
-	struct config	*conf;
-	const char	*file;
-	int		 line;
-	char		*err;
-	size_t		 errlen;
-	char		 section[32];
-	char		*dir;		/* for relative paths */
-};
-
-typedef int (*config_setter)(struct config_ctx *, const char *);
-
-struct config_key {
-	const char	*section;
-	const char	*key;
-	config_setter	 set;
-};
-
-static int
+int
 config_fail(struct config_ctx *ctx, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -50,7 +33,7 @@ config_fail(struct config_ctx *ctx, const char *fmt, ...)
 	return -1;
 }
 
-static int
+int
 config_set_string(struct config_ctx *ctx, char **dst, const char *value)
 {
 	char	*copy;
@@ -64,7 +47,7 @@ config_set_string(struct config_ctx *ctx, char **dst, const char *value)
 	return 0;
 }
 
-static int
+int
 config_set_path(struct config_ctx *ctx, char **dst, const char *value)
 {
 	char	*path;
@@ -81,7 +64,7 @@ config_set_path(struct config_ctx *ctx, char **dst, const char *value)
 	return 0;
 }
 
-static int
+int
 config_set_int(struct config_ctx *ctx, int *dst, const char *value,
     long min, long max)
 {
@@ -99,7 +82,7 @@ config_set_int(struct config_ctx *ctx, int *dst, const char *value,
 	return 0;
 }
 
-static int
+int
 config_set_bool(struct config_ctx *ctx, int *dst, const char *value)
 {
 	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0)
@@ -275,7 +258,27 @@ static const struct config_key config_keys[] = {
 	{ "access", "admin",			set_admin },
 	{ "access", "staff",			set_staff },
 	{ "access", "readonly",			set_readonly },
+	{ NULL, NULL, NULL }
 };
+
+static const struct config_key *config_tables[] = {
+	config_keys, config_notify_keys
+};
+
+/* The key of section named key, or with key NULL the section's first. */
+static const struct config_key *
+config_find(const char *section, const char *key)
+{
+	const struct config_key	*k;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(config_tables) / sizeof(config_tables[0]); i++)
+		for (k = config_tables[i]; k->section != NULL; k++)
+			if (strcmp(k->section, section) == 0 &&
+			    (key == NULL || strcmp(k->key, key) == 0))
+				return k;
+	return NULL;
+}
 
 static char *
 config_trim(char *s)
@@ -294,19 +297,15 @@ static int
 config_section(struct config_ctx *ctx, char *line)
 {
 	char	*name, *close;
-	size_t	 i;
 
 	if ((close = strchr(line, ']')) == NULL ||
 	    *config_trim(close + 1) != '\0')
 		return config_fail(ctx, "malformed section header");
 	*close = '\0';
 	name = config_trim(line + 1);
-	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
-		if (strcmp(config_keys[i].section, name) == 0)
-			break;
-	if (i == sizeof(config_keys) / sizeof(config_keys[0]))
-		return config_fail(ctx, "unknown section [%s] "
-		    "(known: practice, daemon, access)", name);
+	if (config_find(name, NULL) == NULL)
+		return config_fail(ctx, "unknown section [%s] (known: "
+		    "practice, daemon, access, reminders, smtp, sms)", name);
 	snprintf(ctx->section, sizeof(ctx->section), "%s", name);
 	return 0;
 }
@@ -314,8 +313,8 @@ config_section(struct config_ctx *ctx, char *line)
 static int
 config_assignment(struct config_ctx *ctx, char *line)
 {
-	char	*eq, *key, *value;
-	size_t	 i;
+	const struct config_key	*k;
+	char			*eq, *key, *value;
 
 	if ((eq = strchr(line, '=')) == NULL)
 		return config_fail(ctx, "expected key = value");
@@ -324,13 +323,10 @@ config_assignment(struct config_ctx *ctx, char *line)
 	value = config_trim(eq + 1);
 	if (ctx->section[0] == '\0')
 		return config_fail(ctx, "\"%s\" is outside any [section]", key);
-	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
-		if (strcmp(config_keys[i].section, ctx->section) == 0 &&
-		    strcmp(config_keys[i].key, key) == 0)
-			return config_keys[i].set(ctx, value);
-	}
-	return config_fail(ctx, "unknown key \"%s\" in [%s]", key,
-	    ctx->section);
+	if ((k = config_find(ctx->section, key)) == NULL)
+		return config_fail(ctx, "unknown key \"%s\" in [%s]", key,
+		    ctx->section);
+	return k->set(ctx, value);
 }
 
 static int
@@ -364,6 +360,7 @@ config_defaults(struct config *conf)
 	conf->max_connections = 64;
 	conf->request_timeout = 10;
 	conf->max_body = 64 * 1024;
+	config_notify_defaults(conf);
 	if (conf->practice_name == NULL || conf->timezone == NULL ||
 	    conf->database == NULL || conf->socket_path == NULL)
 		return -1;
@@ -443,6 +440,8 @@ config_load(const char *path, char *err, size_t errlen)
 	}
 	rc = config_read(&ctx, fp);
 	fclose(fp);
+	if (rc == 0)
+		rc = config_notify_finish(&ctx);
 	free(ctx.dir);
 	if (rc == -1) {
 		config_free(ctx.conf);
@@ -490,5 +489,6 @@ config_free(struct config *conf)
 	name_list_clear(&conf->admin);
 	name_list_clear(&conf->staff);
 	name_list_clear(&conf->readonly);
+	config_notify_free(conf);
 	free(conf);
 }

@@ -4,9 +4,56 @@
 
 #include <stddef.h>
 
+#include "notice.h"
+
+struct templates;
+
 struct name_list {
 	char		**names;
 	size_t		  count;
+};
+
+/* A reminder: by which channel, how long before the start. */
+struct remind_rule {
+	enum channel	 channel;
+	int		 minutes;
+};
+
+#define CONFIG_MAX_RULES	8
+
+struct config_reminders {
+	struct remind_rule	 rules[CONFIG_MAX_RULES];
+	int			 nrules;
+	int			 rules_given;	/* by the file */
+	int			 quiet_from;	/* minutes of the day; */
+	int			 quiet_to;	/* equal: no quiet hours */
+	int			 notices;	/* confirm, reschedule, cancel */
+	int			 grace_seconds;	/* before a notice goes */
+	char			*templates_dir;	/* NULL: the built-in texts */
+	struct templates	*templates;
+};
+
+/* No url: email is written into the outbox folder instead. */
+struct config_smtp {
+	char		*url;		/* smtp:// or smtps:// */
+	int		 starttls;	/* required (smtp://), unless "no" */
+	char		*from;
+	char		*username;
+	char		*password;	/* read from password_file */
+};
+
+enum sms_provider {
+	SMS_NONE,			/* written into the outbox folder */
+	SMS_TWILIO,
+	SMS_WEBHOOK
+};
+
+struct config_sms {
+	enum sms_provider provider;
+	char		*url;
+	char		*account;
+	char		*token;		/* read from token_file */
+	char		*from;		/* E.164 */
 };
 
 struct config {
@@ -29,6 +76,10 @@ struct config {
 	struct name_list admin;
 	struct name_list staff;
 	struct name_list readonly;
+
+	struct config_reminders	 reminders;
+	struct config_smtp	 smtp;
+	struct config_sms	 sms;
 };
 
 /* Returns NULL and writes "FILE:LINE: why" into err on any fault. */

@@ -9,8 +9,10 @@
 
 static char	 path[] = "/tmp/practiced-unit-XXXXXX";
 
-static struct config *
-load(const char *text, char *err, size_t len)
+/* The file text as practiced.conf (in /tmp); NULL with err set. */
+
+struct config *
+unit_config_load(const char *text, char *err, size_t len)
 {
 	FILE	*fp = fopen(path, "w");
 
@@ -22,11 +24,11 @@ load(const char *text, char *err, size_t len)
 	return config_load(path, err, len);
 }
 
-static int
-refused_at(const char *text, int line, const char *words)
+int
+unit_config_refused_at(const char *text, int line, const char *words)
 {
 	char		 err[512], want[64];
-	struct config	*conf = load(text, err, sizeof(err));
+	struct config	*conf = unit_config_load(text, err, sizeof(err));
 
 	if (conf != NULL) {
 		config_free(conf);
@@ -70,33 +72,33 @@ test_reload_check(void)
 	struct config	*old, *new;
 	char		 err[512];
 
-	if ((old = load(full, err, sizeof(err))) == NULL) {
+	if ((old = unit_config_load(full, err, sizeof(err))) == NULL) {
 		CHECK(!"the full file loads");
 		return;
 	}
 	CHECK(old->timezone_set);
-	if ((new = load("", err, sizeof(err))) != NULL) {
+	if ((new = unit_config_load("", err, sizeof(err))) != NULL) {
 		CHECK(!new->timezone_set);
 		CHECK(config_check_reload(old, new, err, sizeof(err)) == -1);
 		CHECK(strstr(err, "sets no timezone") != NULL);
 		CHECK(strstr(err, "Europe/London") != NULL);
 		config_free(new);
 	}
-	if ((new = load("[practice]\ntimezone = Asia/Tokyo\n", err,
+	if ((new = unit_config_load("[practice]\ntimezone = Asia/Tokyo\n", err,
 	    sizeof(err))) != NULL) {
 		CHECK(config_check_reload(old, new, err, sizeof(err)) == -1);
 		CHECK(strstr(err, "no role in [access]") != NULL);
 		config_free(new);
 	}
-	if ((new = load("[practice]\ntimezone = Asia/Tokyo\n[access]\n"
+	if ((new = unit_config_load("[practice]\ntimezone = Asia/Tokyo\n[access]\n"
 	    "readonly = bob\n", err, sizeof(err))) != NULL) {
 		CHECK(config_check_reload(old, new, err, sizeof(err)) == 0);
 		config_free(new);
 	}
 	config_free(old);
 	/* A file that never named a zone or a role may go on not to. */
-	if ((old = load("[practice]\nname = x\n", err, sizeof(err))) != NULL &&
-	    (new = load("", err, sizeof(err))) != NULL) {
+	if ((old = unit_config_load("[practice]\nname = x\n", err, sizeof(err))) != NULL &&
+	    (new = unit_config_load("", err, sizeof(err))) != NULL) {
 		CHECK(config_check_reload(old, new, err, sizeof(err)) == 0);
 		config_free(new);
 	}
@@ -117,7 +119,7 @@ test_config(void)
 		return;
 	}
 	close(fd);
-	conf = load("# comment\n[practice]\nname = Calm Minds # here\n"
+	conf = unit_config_load("# comment\n[practice]\nname = Calm Minds # here\n"
 	    "timezone = Europe/London\nlate_cancel_hours = 48\n"
 	    "[daemon]\ndatabase = /var/db/p.db\nsocket = rel.sock\n"
 	    "[access]\nstaff = alice, bob frontdesk\n", err, sizeof(err));
@@ -134,19 +136,19 @@ test_config(void)
 		CHECK(conf->max_connections == 64);
 		config_free(conf);
 	}
-	CHECK(refused_at("[practice]\nnmae = x\n", 2, "unknown key"));
-	CHECK(refused_at("[practice]\n\ntimezone = Mars/Base\n", 3,
+	CHECK(unit_config_refused_at("[practice]\nnmae = x\n", 2, "unknown key"));
+	CHECK(unit_config_refused_at("[practice]\n\ntimezone = Mars/Base\n", 3,
 	    "unknown time zone"));
-	CHECK(refused_at("[practise]\n", 1, "unknown section"));
-	CHECK(refused_at("[practice]\nlate_cancel_hours = soon\n", 2,
+	CHECK(unit_config_refused_at("[practise]\n", 1, "unknown section"));
+	CHECK(unit_config_refused_at("[practice]\nlate_cancel_hours = soon\n", 2,
 	    "not a number"));
-	CHECK(refused_at("[practice]\nlate_cancel_hours = -1\n", 2,
+	CHECK(unit_config_refused_at("[practice]\nlate_cancel_hours = -1\n", 2,
 	    "out of range"));
-	CHECK(refused_at("name = x\n", 1, "outside any"));
-	CHECK(refused_at("[daemon]\ndemo = maybe\n", 2, "yes or no"));
-	CHECK(refused_at("[daemon]\njust words\n", 2, "key = value"));
-	CHECK(refused_at("[daemon\n", 1, "section header"));
-	CHECK(refused_at("[practice]\nname =\n", 2, "empty"));
+	CHECK(unit_config_refused_at("name = x\n", 1, "outside any"));
+	CHECK(unit_config_refused_at("[daemon]\ndemo = maybe\n", 2, "yes or no"));
+	CHECK(unit_config_refused_at("[daemon]\njust words\n", 2, "key = value"));
+	CHECK(unit_config_refused_at("[daemon\n", 1, "section header"));
+	CHECK(unit_config_refused_at("[practice]\nname =\n", 2, "empty"));
 	CHECK(refused_bytes(nul_inside, sizeof(nul_inside) - 1,
 	    ":2: NUL byte"));
 	CHECK(refused_bytes(nul_last, sizeof(nul_last) - 1, ":2: NUL byte"));
@@ -162,6 +164,7 @@ test_config(void)
 		CHECK(!refused_bytes(line, 1025, "line too long"));
 	}
 	test_reload_check();
+	test_config_notify();
 	unlink(path);
 	CHECK(config_load("/nonexistent/practiced.conf", err,
 	    sizeof(err)) == NULL);

@@ -30,6 +30,13 @@ extern int unit_passed, unit_failed;
 } while (0)
 
 void	test_config(void);
+void	test_config_notify(void);
+
+struct config;
+/* text loaded as a configuration file; NULL with err written. */
+struct config *unit_config_load(const char *text, char *err, size_t len);
+/* text is refused, at line, with an error containing words. */
+int	unit_config_refused_at(const char *text, int line, const char *words);
 void	test_tz(void);
 void	test_hours(void);
 void	test_recur(void);
