@@ -15,6 +15,7 @@
 #include "config.h"
 #include "config_parse.h"
 #include "template.h"
+#include "tz.h"
 
 #define SECRET_MAX	1024
 #define RULE_MIN	1		/* minutes */
@@ -96,21 +97,6 @@ set_rule(struct config_ctx *ctx, const char *v)
 	return 0;
 }
 
-/* "HH:MM" as minutes of the day, or -1. */
-static int
-clock_minutes(const char *s, size_t len)
-{
-	int	 h, m;
-
-	if (len != 5 || !isdigit((unsigned char)s[0]) ||
-	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
-	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
-		return -1;
-	h = (s[0] - '0') * 10 + s[1] - '0';
-	m = (s[3] - '0') * 10 + s[4] - '0';
-	return h < 24 && m < 60 ? h * 60 + m : -1;
-}
-
 static int
 set_quiet_hours(struct config_ctx *ctx, const char *v)
 {
@@ -123,8 +109,9 @@ set_quiet_hours(struct config_ctx *ctx, const char *v)
 		return 0;
 	}
 	if (dash == NULL ||
-	    (from = clock_minutes(v, (size_t)(dash - v))) == -1 ||
-	    (to = clock_minutes(dash + 1, strlen(dash + 1))) == -1)
+	    (from = tz_parse_hhmm(v, (size_t)(dash - v))) == -1 ||
+	    (to = tz_parse_hhmm(dash + 1, strlen(dash + 1))) == -1 ||
+	    from == 24 * 60 || to == 24 * 60)
 		return config_fail(ctx, "quiet_hours \"%s\": write "
 		    "HH:MM-HH:MM (such as 21:00-08:00) or none", v);
 	if (from == to)

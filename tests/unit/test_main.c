@@ -20,6 +20,7 @@ main(void)
 	test_db();
 	test_template();
 	test_mail();
+	test_remind();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

@@ -48,5 +48,6 @@ void	test_api(void);
 void	test_db(void);
 void	test_template(void);
 void	test_mail(void);
+void	test_remind(void);
 
 #endif
