@@ -1,0 +1,524 @@
+/*
+ * The sender thread.  Jobs wait in a queue; the thread runs at most max
+ * of them at once in one curl multi handle (which keeps connections for
+ * the next job to the same server) and queues each result for the loop,
+ * waking it through a pipe.  Nothing here touches SQLite, libical or
+ * jansson: those belong to the loop's thread.
+ */
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "log.h"
+#include "send.h"
+
+#define RESPONSE_MAX	(16 * 1024)
+#define CONNECT_TIMEOUT	10L
+#define POLL_MS		1000
+
+struct transfer {
+	TAILQ_ENTRY(transfer)	 entry;
+	struct send_job		*job;
+	CURL			*easy;
+	size_t			 sent;		/* of job->body, uploading */
+	struct curl_slist	*rcpt;
+	struct curl_slist	*headers;
+	char			*response;
+	size_t			 rlen;
+	int			 truncated;
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct send_result	 result;
+};
+
+TAILQ_HEAD(transfers, transfer);
+
+struct sender {
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	struct transfers	 queued;	/* under lock */
+	struct transfers	 done;		/* under lock */
+	struct transfers	 active;	/* the thread's */
+	int			 nactive;
+	int			 max;
+	int			 stopping;	/* under lock */
+	time_t			 stop_by;
+	CURLM			*multi;
+	int			 fds[2];	/* the thread writes, loop reads */
+	struct event		*ev;
+	send_done_cb		 done_cb;
+	void			*arg;
+};
+
+void
+send_job_free(struct send_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->url);
+	free(job->username);
+	if (job->password != NULL)
+		explicit_bzero(job->password, strlen(job->password));
+	free(job->password);
+	free(job->ca_file);
+	free(job->mail_from);
+	free(job->rcpt);
+	free(job->body);
+	free(job->content_type);
+	free(job->header);
+	free(job);
+}
+
+static void
+transfer_free(struct transfer *t)
+{
+	if (t == NULL)
+		return;
+	if (t->easy != NULL)
+		curl_easy_cleanup(t->easy);
+	curl_slist_free_all(t->rcpt);
+	curl_slist_free_all(t->headers);
+	free(t->response);
+	send_job_free(t->job);
+	free(t);
+}
+
+/* SMTP's upload: the message, in pieces as curl asks. */
+static size_t
+transfer_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 left = t->job->len - t->sent;
+	size_t		 want = size * n < left ? size * n : left;
+
+	memcpy(buf, t->job->body + t->sent, want);
+	t->sent += want;
+	return want;
+}
+
+/* An HTTP answer, kept up to RESPONSE_MAX bytes. */
+static size_t
+transfer_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 len = size * n, keep;
+	char		*grown;
+
+	keep = t->rlen + len > RESPONSE_MAX ? RESPONSE_MAX - t->rlen : len;
+	if (keep < len)
+		t->truncated = 1;
+	if (keep == 0)
+		return len;
+	if ((grown = realloc(t->response, t->rlen + keep + 1)) == NULL)
+		return 0;	/* curl ends the transfer: a retry */
+	t->response = grown;
+	memcpy(t->response + t->rlen, data, keep);
+	t->rlen += keep;
+	t->response[t->rlen] = '\0';
+	return len;
+}
+
+static int
+transfer_setup_smtp(struct transfer *t)
+{
+	struct send_job	*j = t->job;
+	char		 addr[512];
+
+	snprintf(addr, sizeof(addr), "<%s>", j->rcpt);
+	if ((t->rcpt = curl_slist_append(NULL, addr)) == NULL)
+		return -1;
+	snprintf(addr, sizeof(addr), "<%s>", j->mail_from);
+	if (curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps") ||
+	    curl_easy_setopt(t->easy, CURLOPT_MAIL_FROM, addr) ||
+	    curl_easy_setopt(t->easy, CURLOPT_MAIL_RCPT, t->rcpt) ||
+	    curl_easy_setopt(t->easy, CURLOPT_UPLOAD, 1L) ||
+	    curl_easy_setopt(t->easy, CURLOPT_READFUNCTION, transfer_read) ||
+	    curl_easy_setopt(t->easy, CURLOPT_READDATA, t) ||
+	    curl_easy_setopt(t->easy, CURLOPT_INFILESIZE_LARGE,
+	    (curl_off_t)j->len) ||
+	    curl_easy_setopt(t->easy, CURLOPT_USE_SSL, j->starttls ?
+	    (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE))
+		return -1;
+	return 0;
+}
+
+static int
+transfer_setup_http(struct transfer *t)
+{
+	struct send_job	*j = t->job;
+	char		 ctype[160];
+
+	snprintf(ctype, sizeof(ctype), "Content-Type: %s", j->content_type);
+	if ((t->headers = curl_slist_append(NULL, ctype)) == NULL ||
+	    (j->header != NULL &&
+	    curl_slist_append(t->headers, j->header) == NULL))
+		return -1;
+	if (curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https") ||
+	    curl_easy_setopt(t->easy, CURLOPT_POST, 1L) ||
+	    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, j->body) ||
+	    curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)j->len) ||
+	    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers) ||
+	    curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, transfer_write) ||
+	    curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t))
+		return -1;
+	return 0;
+}
+
+static int
+transfer_setup(struct transfer *t)
+{
+	struct send_job	*j = t->job;
+
+	if ((t->easy = curl_easy_init()) == NULL)
+		return -1;
+	if (curl_easy_setopt(t->easy, CURLOPT_URL, j->url) ||
+	    curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t) ||
+	    curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->errbuf) ||
+	    curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L) ||
+	    curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT,
+	    CONNECT_TIMEOUT) ||
+	    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT, (long)j->timeout))
+		return -1;
+	if (j->username != NULL &&
+	    (curl_easy_setopt(t->easy, CURLOPT_USERNAME, j->username) ||
+	    curl_easy_setopt(t->easy, CURLOPT_PASSWORD, j->password)))
+		return -1;
+	if (j->ca_file != NULL &&
+	    curl_easy_setopt(t->easy, CURLOPT_CAINFO, j->ca_file))
+		return -1;
+	return j->kind == SEND_SMTP ? transfer_setup_smtp(t) :
+	    transfer_setup_http(t);
+}
+
+static void
+result_set(struct transfer *t, enum send_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+result_set(struct transfer *t, enum send_outcome o, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	t->result.outcome = o;
+	va_start(ap, fmt);
+	vsnprintf(t->result.detail, sizeof(t->result.detail), fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+transfer_why(struct transfer *t, CURLcode rc)
+{
+	return t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc);
+}
+
+/* A connection lost after the whole message went out may have delivered
+ * it: the retry is marked as a possible duplicate. */
+static int
+transfer_in_doubt(struct transfer *t, CURLcode rc)
+{
+	curl_off_t	 up = 0;
+
+	if (rc != CURLE_OPERATION_TIMEDOUT && rc != CURLE_RECV_ERROR &&
+	    rc != CURLE_GOT_NOTHING && rc != CURLE_SEND_ERROR &&
+	    rc != CURLE_WEIRD_SERVER_REPLY)
+		return 0;
+	if (t->job->kind == SEND_SMTP)
+		return t->sent == t->job->len;
+	curl_easy_getinfo(t->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+	return up >= (curl_off_t)t->job->len;
+}
+
+static void
+classify_smtp(struct transfer *t, CURLcode rc, long code)
+{
+	if (rc == CURLE_OK)
+		result_set(t, SEND_SENT, "accepted by the mail server");
+	else if (code >= 500)
+		result_set(t, SEND_FAILED, "refused by the mail server (%ld): "
+		    "%s", code, transfer_why(t, rc));
+	else if (rc == CURLE_USE_SSL_FAILED)
+		result_set(t, SEND_RETRY, "the mail server offers no STARTTLS, "
+		    "which [smtp] starttls = required asks for");
+	else if (code >= 400)
+		result_set(t, SEND_RETRY, "deferred by the mail server (%ld): "
+		    "%s", code, transfer_why(t, rc));
+	else
+		result_set(t, SEND_RETRY, "%s", transfer_why(t, rc));
+}
+
+static void
+classify_http(struct transfer *t, CURLcode rc, long code)
+{
+	if (rc != CURLE_OK)
+		result_set(t, SEND_RETRY, "%s", transfer_why(t, rc));
+	else if (code >= 200 && code < 300)
+		result_set(t, SEND_SENT, "accepted by the SMS provider (%ld)",
+		    code);
+	else if (code == 408 || code == 429 || code >= 500)
+		result_set(t, SEND_RETRY, "the SMS provider answered %ld",
+		    code);
+	else
+		result_set(t, SEND_FAILED, "refused by the SMS provider (%ld)",
+		    code);
+}
+
+static void
+transfer_finish(struct transfer *t, CURLcode rc)
+{
+	long	 code = 0;
+
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+	t->result.id = t->job->id;
+	t->result.code = code;
+	t->result.in_doubt = transfer_in_doubt(t, rc);
+	if (t->job->kind == SEND_SMTP)
+		classify_smtp(t, rc, code);
+	else
+		classify_http(t, rc, code);
+	t->result.response = t->response;
+	t->response = NULL;
+}
+
+static void
+sender_wake_loop(struct sender *s)
+{
+	ssize_t	 n;
+
+	/* A full pipe already holds a wake-up. */
+	do
+		n = write(s->fds[1], "x", 1);
+	while (n == -1 && errno == EINTR);
+}
+
+/* The thread's part: start what the limit allows. */
+static void
+sender_start_queued(struct sender *s)
+{
+	struct transfer	*t;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping && s->nactive < s->max &&
+	    (t = TAILQ_FIRST(&s->queued)) != NULL) {
+		TAILQ_REMOVE(&s->queued, t, entry);
+		pthread_mutex_unlock(&s->lock);
+		if (transfer_setup(t) == -1 ||
+		    curl_multi_add_handle(s->multi, t->easy) != CURLM_OK) {
+			t->result.id = t->job->id;
+			result_set(t, SEND_RETRY, "could not set up the transfer");
+			pthread_mutex_lock(&s->lock);
+			TAILQ_INSERT_TAIL(&s->done, t, entry);
+			sender_wake_loop(s);
+			continue;
+		}
+		pthread_mutex_lock(&s->lock);
+		TAILQ_INSERT_TAIL(&s->active, t, entry);
+		s->nactive++;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+sender_collect(struct sender *s)
+{
+	CURLMsg		*msg;
+	struct transfer	*t;
+	int		 left;
+
+	while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&t);
+		transfer_finish(t, msg->data.result);
+		curl_multi_remove_handle(s->multi, t->easy);
+		pthread_mutex_lock(&s->lock);
+		TAILQ_REMOVE(&s->active, t, entry);
+		s->nactive--;
+		TAILQ_INSERT_TAIL(&s->done, t, entry);
+		pthread_mutex_unlock(&s->lock);
+		sender_wake_loop(s);
+	}
+}
+
+static int
+sender_should_stop(struct sender *s)
+{
+	int	 stop;
+
+	pthread_mutex_lock(&s->lock);
+	stop = s->stopping && (s->nactive == 0 || time(NULL) >= s->stop_by);
+	pthread_mutex_unlock(&s->lock);
+	return stop;
+}
+
+static void *
+sender_main(void *arg)
+{
+	struct sender	*s = arg;
+	struct transfer	*t;
+	int		 running;
+
+	while (!sender_should_stop(s)) {
+		sender_start_queued(s);
+		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
+			log_warnx("sender: curl_multi_perform failed");
+		sender_collect(s);
+		curl_multi_poll(s->multi, NULL, 0, POLL_MS, NULL);
+	}
+	/* Past the grace: what is still under way is given up; the outbox
+	 * finds it "sending" at the next start and tries again. */
+	while ((t = TAILQ_FIRST(&s->active)) != NULL) {
+		TAILQ_REMOVE(&s->active, t, entry);
+		curl_multi_remove_handle(s->multi, t->easy);
+		transfer_free(t);
+	}
+	return NULL;
+}
+
+/* The loop's part: hand each result to the caller. */
+static void
+sender_deliver(struct sender *s)
+{
+	struct transfers done = TAILQ_HEAD_INITIALIZER(done);
+	struct transfer	*t;
+
+	pthread_mutex_lock(&s->lock);
+	TAILQ_CONCAT(&done, &s->done, entry);
+	pthread_mutex_unlock(&s->lock);
+	while ((t = TAILQ_FIRST(&done)) != NULL) {
+		TAILQ_REMOVE(&done, t, entry);
+		s->done_cb(&t->result, s->arg);
+		free(t->result.response);
+		transfer_free(t);
+	}
+}
+
+static void
+sender_on_pipe(evutil_socket_t fd, short what, void *arg)
+{
+	char	 buf[256];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	sender_deliver(arg);
+}
+
+static int
+sender_pipe(struct sender *s)
+{
+	if (pipe(s->fds) == -1)
+		return -1;
+	if (fcntl(s->fds[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(s->fds[1], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(s->fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(s->fds[1], F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	return 0;
+}
+
+struct sender *
+sender_start(struct event_base *base, int max, send_done_cb done, void *arg)
+{
+	static int	 curl_ready;
+	struct sender	*s;
+
+	/* Once, on the loop's thread, before any other thread uses curl. */
+	if (!curl_ready && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return NULL;
+	curl_ready = 1;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->fds[0] = s->fds[1] = -1;
+	s->max = max;
+	s->done_cb = done;
+	s->arg = arg;
+	TAILQ_INIT(&s->queued);
+	TAILQ_INIT(&s->done);
+	TAILQ_INIT(&s->active);
+	if (pthread_mutex_init(&s->lock, NULL) != 0) {
+		free(s);
+		return NULL;
+	}
+	if ((s->multi = curl_multi_init()) == NULL || sender_pipe(s) == -1 ||
+	    (s->ev = event_new(base, s->fds[0], EV_READ | EV_PERSIST,
+	    sender_on_pipe, s)) == NULL || event_add(s->ev, NULL) == -1 ||
+	    curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)max) != CURLM_OK ||
+	    pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+		if (s->ev != NULL)
+			event_free(s->ev);
+		if (s->multi != NULL)
+			curl_multi_cleanup(s->multi);
+		if (s->fds[0] != -1)
+			close(s->fds[0]);
+		if (s->fds[1] != -1)
+			close(s->fds[1]);
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+sender_submit(struct sender *s, struct send_job *job)
+{
+	struct transfer	*t;
+	int		 stopping;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		send_job_free(job);
+		return -1;
+	}
+	t->job = job;
+	pthread_mutex_lock(&s->lock);
+	if (!(stopping = s->stopping))
+		TAILQ_INSERT_TAIL(&s->queued, t, entry);
+	pthread_mutex_unlock(&s->lock);
+	if (stopping) {
+		transfer_free(t);
+		return -1;
+	}
+	curl_multi_wakeup(s->multi);
+	return 0;
+}
+
+void
+sender_stop(struct sender *s, int grace)
+{
+	struct transfer	*t;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = 1;
+	s->stop_by = time(NULL) + grace;
+	pthread_mutex_unlock(&s->lock);
+	curl_multi_wakeup(s->multi);
+	pthread_join(s->thread, NULL);
+	/* What finished in the grace is recorded; what never started is
+	 * still due in the outbox. */
+	sender_deliver(s);
+	while ((t = TAILQ_FIRST(&s->queued)) != NULL) {
+		TAILQ_REMOVE(&s->queued, t, entry);
+		transfer_free(t);
+	}
+	event_free(s->ev);
+	curl_multi_cleanup(s->multi);
+	close(s->fds[0]);
+	close(s->fds[1]);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,235 @@
+/*
+ * The sender thread against real peers on loopback (tests/e2e/peers.py:
+ * aiosmtpd and an HTTP server): what arrives, and how each failure is
+ * classed.
+ */
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "send.h"
+
+#include "unit.h"
+
+#define NJOBS	16
+
+struct peers {
+	pid_t	 pid;
+	int	 in;		/* closing it stops them */
+	int	 smtp, http;	/* ports */
+	char	 dir[32];
+};
+
+struct outcome {
+	int			 got;
+	struct send_result	 r[NJOBS];
+	int			 seen[NJOBS];
+	struct event_base	*base;
+	int			 want;
+};
+
+static int
+peers_start(struct peers *p)
+{
+	int	 in[2], out[2];
+	FILE	*fp;
+
+	snprintf(p->dir, sizeof(p->dir), "/tmp/pdpeersXXXXXX");
+	if (mkdtemp(p->dir) == NULL || pipe(in) == -1 || pipe(out) == -1)
+		return -1;
+	if ((p->pid = fork()) == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl("/usr/bin/python3", "python3", "tests/e2e/peers.py",
+		    p->dir, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	p->in = in[1];
+	if ((fp = fdopen(out[0], "r")) == NULL)
+		return -1;
+	if (fscanf(fp, "PORTS %d %d", &p->smtp, &p->http) != 2) {
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+static void
+peers_stop(struct peers *p)
+{
+	char	 cmd[96];
+
+	close(p->in);
+	kill(p->pid, SIGTERM);
+	waitpid(p->pid, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", p->dir);
+	if (system(cmd) != 0)
+		CHECK(!"remove the peers' folder");
+}
+
+/* The text of what the peers recorded in name. */
+static char *
+peers_read(const struct peers *p, const char *name)
+{
+	char	 path[96], *text;
+	FILE	*fp;
+	long	 len;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return strdup("");
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	if ((text = calloc(1, (size_t)len + 1)) != NULL &&
+	    fread(text, 1, (size_t)len, fp) != (size_t)len)
+		text[0] = '\0';
+	fclose(fp);
+	return text;
+}
+
+static void
+on_result(struct send_result *r, void *arg)
+{
+	struct outcome	*o = arg;
+
+	if (r->id >= 0 && r->id < NJOBS) {
+		o->r[r->id] = *r;
+		o->r[r->id].response = r->response ? strdup(r->response) : NULL;
+		o->seen[r->id] = 1;
+	}
+	if (++o->got == o->want)
+		event_base_loopbreak(o->base);
+}
+
+static struct send_job *
+mail_job(const struct peers *p, long long id, const char *rcpt)
+{
+	struct send_job	*j = calloc(1, sizeof(*j));
+	char		 url[64];
+
+	snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", p->smtp);
+	j->id = id;
+	j->kind = SEND_SMTP;
+	j->url = strdup(url);
+	j->mail_from = strdup("noreply@example.org");
+	j->rcpt = strdup(rcpt);
+	j->body = strdup("Subject: hello\r\nMessage-ID: <t@example.org>\r\n"
+	    "\r\nline one\r\n.dot line\r\n");
+	j->len = strlen(j->body);
+	j->timeout = 3;
+	return j;
+}
+
+static struct send_job *
+http_job(const struct peers *p, long long id, const char *path)
+{
+	struct send_job	*j = calloc(1, sizeof(*j));
+	char		 url[96];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/%s", p->http, path);
+	j->id = id;
+	j->kind = SEND_HTTP;
+	j->url = strdup(url);
+	j->username = strdup("AC1");
+	j->password = strdup("tok");
+	j->body = strdup("To=%2B15555550123&Body=hi");
+	j->len = strlen(j->body);
+	j->content_type = strdup("application/x-www-form-urlencoded");
+	j->header = strdup("X-Practiced-Id: sms.1.1");
+	j->timeout = 3;
+	return j;
+}
+
+static void
+run_jobs(struct outcome *o, struct sender *s, struct send_job **jobs, int n)
+{
+	int	 i;
+
+	o->want = o->got + n;
+	for (i = 0; i < n; i++)
+		CHECK(sender_submit(s, jobs[i]) == 0);
+	event_base_dispatch(o->base);
+}
+
+void
+test_send(void)
+{
+	struct peers	 p;
+	struct outcome	 o;
+	struct sender	*s;
+	struct send_job	*jobs[NJOBS];
+	char		*smtp, *http;
+	int		 i;
+
+	memset(&o, 0, sizeof(o));
+	if (peers_start(&p) == -1) {
+		CHECK(!"the peers start (python3-aiosmtpd)");
+		return;
+	}
+	o.base = event_base_new();
+	s = sender_start(o.base, 4, on_result, &o);
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	jobs[0] = mail_job(&p, 0, "jordan@example.org");
+	jobs[1] = mail_job(&p, 1, "reject@example.org");
+	jobs[2] = mail_job(&p, 2, "defer@example.org");
+	jobs[3] = http_job(&p, 3, "ok");
+	jobs[4] = http_job(&p, 4, "busy");
+	jobs[5] = http_job(&p, 5, "fail");
+	jobs[6] = http_job(&p, 6, "optout");
+	jobs[7] = http_job(&p, 7, "hang");
+	jobs[8] = mail_job(&p, 8, "sam@example.org");
+	run_jobs(&o, s, jobs, 9);
+	CHECK(o.got == 9);
+	CHECK(o.r[0].outcome == SEND_SENT && o.r[8].outcome == SEND_SENT);
+	CHECK(o.r[1].outcome == SEND_FAILED && o.r[1].code == 550);
+	CHECK(o.r[2].outcome == SEND_RETRY && o.r[2].code == 451);
+	CHECK(o.r[3].outcome == SEND_SENT && o.r[3].code == 201);
+	CHECK(o.r[3].response != NULL &&
+	    strstr(o.r[3].response, "\"sid\": \"SM") != NULL);
+	CHECK(o.r[4].outcome == SEND_RETRY && o.r[4].code == 429);
+	CHECK(o.r[5].outcome == SEND_RETRY && o.r[5].code == 500);
+	CHECK(o.r[6].outcome == SEND_FAILED && o.r[6].code == 400);
+	CHECK(o.r[6].response != NULL && strstr(o.r[6].response, "21610"));
+	/* a provider that takes the request and never answers: in doubt */
+	CHECK(o.r[7].outcome == SEND_RETRY && o.r[7].in_doubt);
+	CHECK(!o.r[4].in_doubt && !o.r[0].in_doubt);
+
+	smtp = peers_read(&p, "smtp.jsonl");
+	http = peers_read(&p, "http.jsonl");
+	CHECK(strstr(smtp, "\"to\": [\"jordan@example.org\"]") != NULL);
+	CHECK(strstr(smtp, "\"to\": [\"sam@example.org\"]") != NULL);
+	CHECK(strstr(smtp, "reject@") == NULL && strstr(smtp, "defer@") == NULL);
+	/* the dot-stuffing curl does came through as one dot */
+	if (strstr(smtp, "line one\\r\\n.dot line") == NULL)
+		fprintf(stderr, "smtp got: %s\n", smtp);
+	CHECK(strstr(smtp, "line one\\r\\n.dot line") != NULL);
+	CHECK(strstr(http, "\"auth\": \"AC1:tok\"") != NULL);
+	CHECK(strstr(http, "To=%2B15555550123&Body=hi") != NULL);
+	CHECK(strstr(http, "\"X-Practiced-Id\": \"sms.1.1\"") != NULL);
+	free(smtp);
+	free(http);
+
+	/* nothing listens: a retry, not in doubt */
+	peers_stop(&p);
+	jobs[0] = mail_job(&p, 9, "jordan@example.org");
+	run_jobs(&o, s, jobs, 1);
+	CHECK(o.r[9].outcome == SEND_RETRY && !o.r[9].in_doubt);
+	sender_stop(s, 1);
+	for (i = 0; i < NJOBS; i++)
+		free(o.r[i].response);
+	event_base_free(o.base);
+}
