@@ -40,6 +40,7 @@ struct config_smtp {
 	char		*from;
 	char		*username;
 	char		*password;	/* read from password_file */
+	char		*ca_file;	/* NULL: the system's authorities */
 };
 
 enum sms_provider {

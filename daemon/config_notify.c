@@ -229,6 +229,12 @@ set_smtp_password(struct config_ctx *ctx, const char *v)
 }
 
 static int
+set_smtp_ca_file(struct config_ctx *ctx, const char *v)
+{
+	return config_set_path(ctx, &ctx->conf->smtp.ca_file, v);
+}
+
+static int
 set_sms_provider(struct config_ctx *ctx, const char *v)
 {
 	if (strcmp(v, "twilio") == 0)
@@ -289,6 +295,7 @@ const struct config_key config_notify_keys[] = {
 	{ "smtp", "from",		set_smtp_from },
 	{ "smtp", "username",		set_smtp_username },
 	{ "smtp", "password_file",	set_smtp_password },
+	{ "smtp", "ca_file",		set_smtp_ca_file },
 	{ "sms", "provider",		set_sms_provider },
 	{ "sms", "url",			set_sms_url },
 	{ "sms", "account",		set_sms_account },
@@ -384,6 +391,7 @@ config_notify_free(struct config *conf)
 	free(conf->smtp.from);
 	free(conf->smtp.username);
 	free_secret(conf->smtp.password);
+	free(conf->smtp.ca_file);
 	free(conf->sms.url);
 	free(conf->sms.account);
 	free_secret(conf->sms.token);

@@ -7,11 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "mail.h"
+#include "send.h"
 #include "strbuf.h"
 
 /* Bytes of text in one encoded word (RFC 2047: at most 75 characters). */
 #define WORD_BYTES	39
+#define MAIL_TIMEOUT	60	/* seconds for one message */
 /* RFC 2045: a quoted-printable line is at most 76 characters. */
 #define QP_LINE_MAX	76
 
@@ -267,4 +270,35 @@ mail_message_id(char *buf, size_t len, const char *tag, long long id,
 	n = snprintf(buf, len, "%s.%lld.%d@%s", tag, id, version,
 	    domain + 1);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+struct send_job *
+mail_job(const struct config_smtp *c, long long id, const char *to,
+    char *message)
+{
+	struct send_job	*j;
+	char		 from[320];
+
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    mail_address(c->from, from, sizeof(from)) == -1) {
+		free(j);
+		free(message);
+		return NULL;
+	}
+	j->id = id;
+	j->kind = SEND_SMTP;
+	j->body = message;
+	j->len = strlen(message);
+	j->timeout = MAIL_TIMEOUT;
+	j->starttls = c->starttls && strncmp(c->url, "smtp://", 7) == 0;
+	if ((j->url = strdup(c->url)) == NULL ||
+	    (j->mail_from = strdup(from)) == NULL ||
+	    (j->rcpt = strdup(to)) == NULL ||
+	    (c->username != NULL && ((j->username = strdup(c->username)) ==
+	    NULL || (j->password = strdup(c->password)) == NULL)) ||
+	    (c->ca_file != NULL && (j->ca_file = strdup(c->ca_file)) == NULL)) {
+		send_job_free(j);
+		return NULL;
+	}
+	return j;
 }

@@ -29,4 +29,12 @@ int	 mail_address(const char *from, char *addr, size_t len);
 int	 mail_message_id(char *buf, size_t len, const char *tag,
 	    long long id, int version, const char *from);
 
+struct config_smtp;
+struct send_job;
+
+/* A job for the sender: message (composed, now the job's) to one
+ * recipient through the configured server.  NULL when out of memory. */
+struct send_job *mail_job(const struct config_smtp *, long long id,
+		    const char *to, char *message);
+
 #endif

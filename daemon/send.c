@@ -76,6 +76,9 @@ send_job_free(struct send_job *job)
 	free(job->body);
 	free(job->content_type);
 	free(job->header);
+	if (job->bearer != NULL)
+		explicit_bzero(job->bearer, strlen(job->bearer));
+	free(job->bearer);
 	free(job);
 }
 
@@ -161,7 +164,9 @@ transfer_setup_http(struct transfer *t)
 	snprintf(ctype, sizeof(ctype), "Content-Type: %s", j->content_type);
 	if ((t->headers = curl_slist_append(NULL, ctype)) == NULL ||
 	    (j->header != NULL &&
-	    curl_slist_append(t->headers, j->header) == NULL))
+	    curl_slist_append(t->headers, j->header) == NULL) ||
+	    (j->bearer != NULL &&
+	    curl_slist_append(t->headers, j->bearer) == NULL))
 		return -1;
 	if (curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, "http,https") ||
 	    curl_easy_setopt(t->easy, CURLOPT_POST, 1L) ||

@@ -33,6 +33,7 @@ struct send_job {
 	size_t		 len;
 	char		*content_type;	/* HTTP */
 	char		*header;	/* HTTP: one more header, or NULL */
+	char		*bearer;	/* HTTP: "Authorization: Bearer ..." */
 	int		 timeout;	/* seconds for the whole transfer */
 };
 

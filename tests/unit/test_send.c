@@ -13,7 +13,10 @@
 
 #include <event2/event.h>
 
+#include "config.h"
+#include "mail.h"
 #include "send.h"
+#include "sms.h"
 
 #include "unit.h"
 
@@ -114,7 +117,7 @@ on_result(struct send_result *r, void *arg)
 }
 
 static struct send_job *
-mail_job(const struct peers *p, long long id, const char *rcpt)
+smtp_job(const struct peers *p, long long id, const char *rcpt)
 {
 	struct send_job	*j = calloc(1, sizeof(*j));
 	char		 url[64];
@@ -163,6 +166,62 @@ run_jobs(struct outcome *o, struct sender *s, struct send_job **jobs, int n)
 	event_base_dispatch(o->base);
 }
 
+/* The jobs mail.c and sms.c build, as the peers receive them. */
+static void
+test_builders(const struct peers *p, struct outcome *o, struct sender *s)
+{
+	struct config_sms	 twilio = { SMS_TWILIO, NULL, "AC9", "tok9",
+				    "+15555550100" };
+	struct config_sms	 hook = { SMS_WEBHOOK, NULL, NULL, "bear",
+				    "+15555550100" };
+	struct config_smtp	 smtp = { NULL, 1, "Practice <noreply@example.org>",
+				    NULL, NULL, NULL };
+	struct mail_message	 m = { "Practice <noreply@example.org>",
+				    "ana@example.org", "Caf\xc3\xa9", "Hello\n",
+				    "reminder.5.1@example.org", 0 };
+	struct send_job		*jobs[3];
+	char			 url[64], *http, *smtptext, *id;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", p->http);
+	twilio.url = url;
+	jobs[0] = sms_job(&twilio, 10, "sms.5.1", "+15555550123",
+	    "See you at 10:00 & bring 100%");
+	snprintf(url + strlen(url), sizeof(url) - strlen(url), "/ok");
+	hook.url = url;
+	jobs[1] = sms_job(&hook, 11, "sms.6.1", "+15555550124", "\"hi\"");
+	smtp.url = calloc(1, 64);
+	snprintf(smtp.url, 64, "smtp://127.0.0.1:%d", p->smtp);
+	/* plain SMTP on loopback: the test server offers no STARTTLS */
+	smtp.starttls = 0;
+	jobs[2] = mail_job(&smtp, 12, "ana@example.org", mail_compose(&m));
+	CHECK(jobs[0] != NULL && jobs[1] != NULL && jobs[2] != NULL);
+	run_jobs(o, s, jobs, 3);
+	CHECK(o->r[10].outcome == SEND_SENT && o->r[11].outcome == SEND_SENT &&
+	    o->r[12].outcome == SEND_SENT);
+	id = sms_provider_id(o->r[10].response);
+	CHECK(id != NULL && strncmp(id, "SM", 2) == 0);
+	free(id);
+	CHECK(sms_provider_id("{\"id\": \"x1\"}") != NULL);
+	CHECK(sms_provider_id("not json") == NULL);
+	http = peers_read(p, "http.jsonl");
+	CHECK(strstr(http, "\"path\": \"/2010-04-01/Accounts/AC9/Messages.json\"")
+	    != NULL);
+	CHECK(strstr(http, "To=%2B15555550123&From=%2B15555550100&Body="
+	    "See%20you%20at%2010%3A00%20%26%20bring%20100%25") != NULL);
+	CHECK(strstr(http, "\"auth\": \"AC9:tok9\"") != NULL);
+	CHECK(strstr(http, "\"auth\": \"Bearer bear\"") != NULL);
+	CHECK(strstr(http, "\"Idempotency-Key\": \"sms.6.1\"") != NULL);
+	CHECK(strstr(http, "{\\\"id\\\":\\\"sms.6.1\\\",\\\"to\\\":"
+	    "\\\"+15555550124\\\"") != NULL);
+	smtptext = peers_read(p, "smtp.jsonl");
+	CHECK(strstr(smtptext, "\"to\": [\"ana@example.org\"]") != NULL);
+	CHECK(strstr(smtptext, "Message-ID: <reminder.5.1@example.org>") != NULL);
+	CHECK(strstr(smtptext, "Subject: =?UTF-8?B?Q2Fmw6k=?=") != NULL);
+	free(http);
+	free(smtptext);
+	free(smtp.url);
+}
+
 void
 test_send(void)
 {
@@ -183,15 +242,15 @@ test_send(void)
 	CHECK(s != NULL);
 	if (s == NULL)
 		return;
-	jobs[0] = mail_job(&p, 0, "jordan@example.org");
-	jobs[1] = mail_job(&p, 1, "reject@example.org");
-	jobs[2] = mail_job(&p, 2, "defer@example.org");
+	jobs[0] = smtp_job(&p, 0, "jordan@example.org");
+	jobs[1] = smtp_job(&p, 1, "reject@example.org");
+	jobs[2] = smtp_job(&p, 2, "defer@example.org");
 	jobs[3] = http_job(&p, 3, "ok");
 	jobs[4] = http_job(&p, 4, "busy");
 	jobs[5] = http_job(&p, 5, "fail");
 	jobs[6] = http_job(&p, 6, "optout");
 	jobs[7] = http_job(&p, 7, "hang");
-	jobs[8] = mail_job(&p, 8, "sam@example.org");
+	jobs[8] = smtp_job(&p, 8, "sam@example.org");
 	run_jobs(&o, s, jobs, 9);
 	CHECK(o.got == 9);
 	CHECK(o.r[0].outcome == SEND_SENT && o.r[8].outcome == SEND_SENT);
@@ -223,9 +282,11 @@ test_send(void)
 	free(smtp);
 	free(http);
 
+	test_builders(&p, &o, s);
+
 	/* nothing listens: a retry, not in doubt */
 	peers_stop(&p);
-	jobs[0] = mail_job(&p, 9, "jordan@example.org");
+	jobs[0] = smtp_job(&p, 9, "jordan@example.org");
 	run_jobs(&o, s, jobs, 1);
 	CHECK(o.r[9].outcome == SEND_RETRY && !o.r[9].in_doubt);
 	sender_stop(s, 1);
