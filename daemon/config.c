@@ -148,6 +148,15 @@ set_practice_name(struct config_ctx *ctx, const char *v)
 }
 
 static int
+set_practice_phone(struct config_ctx *ctx, const char *v)
+{
+	if (strlen(v) > 40 || strspn(v, "+0123456789 ()-.") != strlen(v))
+		return config_fail(ctx, "phone \"%s\": digits, spaces, "
+		    "+ ( ) - and . only", v);
+	return config_set_string(ctx, &ctx->conf->practice_phone, v);
+}
+
+static int
 set_timezone(struct config_ctx *ctx, const char *v)
 {
 	if (!tz_valid(v))
@@ -246,6 +255,7 @@ set_readonly(struct config_ctx *ctx, const char *v)
 static const struct config_key config_keys[] = {
 	{ "practice", "name",			set_practice_name },
 	{ "practice", "timezone",		set_timezone },
+	{ "practice", "phone",			set_practice_phone },
 	{ "practice", "late_cancel_hours",	set_late_cancel },
 	{ "practice", "series_horizon_days",	set_horizon },
 	{ "daemon", "database",			set_database },
@@ -482,6 +492,7 @@ config_free(struct config *conf)
 		return;
 	free(conf->path);
 	free(conf->practice_name);
+	free(conf->practice_phone);
 	free(conf->timezone);
 	free(conf->database);
 	free(conf->socket_path);

@@ -61,6 +61,7 @@ struct config {
 	char		*path;		/* the file it came from */
 
 	char		*practice_name;
+	char		*practice_phone;	/* for clients; NULL: none */
 	char		*timezone;	/* IANA name */
 	int		 timezone_set;	/* named by the file, not the default */
 	int		 late_cancel_hours;

@@ -10,6 +10,7 @@ struct control;
 struct db;
 struct event;
 struct event_base;
+struct outbox;
 
 struct practiced {
 	struct event_base	*base;
@@ -19,6 +20,7 @@ struct practiced {
 	time_t			 started;
 	uid_t			 uid;		/* our own user: always admin */
 	struct event		*extend;	/* series to the horizon */
+	struct outbox		*outbox;	/* reminders on their way */
 };
 
 /* demo.c */

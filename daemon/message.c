@@ -1,0 +1,117 @@
+/*
+ * Filling a template for one recipient.  Dates and times are written in
+ * the recipient's zone, in words that need no locale: "Monday 7 December",
+ * "10:00".  Nothing about the session's kind goes in: the templates have
+ * no placeholder for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "mail.h"
+#include "message.h"
+#include "send.h"
+#include "sms.h"
+#include "template.h"
+#include "tz.h"
+
+static const char *month_names[] = { "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December" };
+
+/* The first word of a name: how a message greets. */
+static void
+first_name(const char *name, char *buf, size_t len)
+{
+	size_t	 n = strcspn(name, " ");
+
+	snprintf(buf, len, "%.*s", (int)n, name);
+}
+
+static char *
+message_fill(const struct config *conf, const struct message_row *m,
+    const char *text)
+{
+	struct template_values	 v;
+	struct tz_wall		 w;
+	char			 first[256], date[64], time[8];
+
+	tz_to_wall(m->zone, m->start, &w);
+	first_name(m->client, first, sizeof(first));
+	snprintf(date, sizeof(date), "%s %d %s", tz_day_fullname(w.wday),
+	    w.day, month_names[w.month - 1]);
+	snprintf(time, sizeof(time), "%02d:%02d", w.hour, w.minute);
+	memset(&v, 0, sizeof(v));
+	v.v[PH_FIRST_NAME] = first;
+	v.v[PH_CLINICIAN] = m->clinician;
+	v.v[PH_DATE] = date;
+	v.v[PH_TIME] = time;
+	v.v[PH_PLACE] = m->place[0] != '\0' ? m->place : conf->practice_name;
+	v.v[PH_PRACTICE] = conf->practice_name;
+	v.v[PH_PHONE] = conf->practice_phone != NULL ?
+	    conf->practice_phone : "";
+	return template_render(text, &v);
+}
+
+/* The sender's address: [smtp] from, or one naming the practice for a
+ * message only written to the outbox folder. */
+static void
+message_from(const struct config *conf, char *buf, size_t len)
+{
+	if (conf->smtp.from != NULL)
+		snprintf(buf, len, "%s", conf->smtp.from);
+	else
+		snprintf(buf, len, "%s <practiced@localhost>",
+		    conf->practice_name);
+}
+
+char *
+message_render(const struct config *conf, const struct message_row *m,
+    time_t now)
+{
+	const struct template	*t =
+	    &conf->reminders.templates->t[m->notice][m->channel];
+	struct mail_message	 mail;
+	char			 from[400], id[400];
+	char			*subject, *body, *text;
+
+	if (m->channel == CHANNEL_SMS)
+		return message_fill(conf, m, t->body);
+	message_from(conf, from, sizeof(from));
+	if (mail_message_id(id, sizeof(id), template_notice_name(m->notice),
+	    m->id, m->version, from) == -1)
+		snprintf(id, sizeof(id), "%s.%lld.%d@localhost",
+		    template_notice_name(m->notice), m->id, m->version);
+	subject = message_fill(conf, m, t->subject);
+	body = message_fill(conf, m, t->body);
+	text = NULL;
+	if (subject != NULL && body != NULL) {
+		mail = (struct mail_message){ .from = from, .to = m->recipient,
+		    .subject = subject, .body = body, .message_id = id,
+		    .date = now };
+		text = mail_compose(&mail);
+	}
+	free(subject);
+	free(body);
+	return text;
+}
+
+struct send_job *
+message_job(const struct config *conf, const struct message_row *m,
+    char *text)
+{
+	struct send_job	*j;
+	char		 key[96];
+
+	if (m->channel == CHANNEL_EMAIL)
+		return conf->smtp.url == NULL ? NULL :
+		    mail_job(&conf->smtp, m->id, m->recipient, text);
+	if (conf->sms.provider == SMS_NONE)
+		return NULL;
+	snprintf(key, sizeof(key), "%s.%lld.%d",
+	    template_notice_name(m->notice), m->id, m->version);
+	if ((j = sms_job(&conf->sms, m->id, key, m->recipient, text)) != NULL)
+		free(text);
+	return j;
+}

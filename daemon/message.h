@@ -1,0 +1,35 @@
+/* A reminder or notice as its recipient reads it: the template filled in
+ * the recipient's zone, and for email the whole RFC 5322 message. */
+#ifndef PRACTICED_MESSAGE_H
+#define PRACTICED_MESSAGE_H
+
+#include <time.h>
+
+#include "notice.h"
+
+struct config;
+struct send_job;
+
+struct message_row {
+	long long	 id;		/* the reminder's */
+	int		 version;	/* the appointment's */
+	enum notice	 notice;
+	enum channel	 channel;
+	char		 recipient[320];
+	time_t		 start;
+	char		 zone[72];	/* the recipient's */
+	char		 client[256];
+	char		 clinician[256];
+	char		 place[2049];	/* a room or a link; "" none */
+};
+
+/* The text to send (email: the composed message); NULL when out of
+ * memory.  now dates an email. */
+char		*message_render(const struct config *,
+		    const struct message_row *, time_t now);
+/* A job carrying text (now the job's) by the configured provider; NULL
+ * with text untouched when the channel has none. */
+struct send_job	*message_job(const struct config *,
+		    const struct message_row *, char *text);
+
+#endif

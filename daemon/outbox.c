@@ -1,0 +1,576 @@
+/*
+ * The outbox's loop side: the timer, claiming, recording.  A claim
+ * commits before anything leaves, and a result is committed when it
+ * comes back, so a crash between the two leaves the row "sending", which
+ * the next start sends again: never lost, at worst twice.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "message.h"
+#include "outbox.h"
+#include "practiced.h"
+#include "send.h"
+#include "sms.h"
+
+#define OUTBOX_SENDERS		4	/* transfers at once */
+#define OUTBOX_STOP_GRACE	5	/* seconds */
+#define BACKOFF_FIRST		60	/* seconds, doubling */
+#define BACKOFF_MAX		3600
+
+struct outbox {
+	struct practiced	*pd;
+	struct event		*timer;
+	struct sender		*sender;
+	int			 kick_queued;
+	char			*folder;
+};
+
+static const char *outbox_recover_sql =
+    "UPDATE reminders SET state = 'pending', in_doubt = 1, reason ="
+    "  'in flight when practiced stopped: sent again, possibly twice',"
+    "  updated = ?1 WHERE state = 'sending'";
+static const char *outbox_recover_deliveries_sql =
+    "UPDATE deliveries SET finished = ?1, outcome = 'in_doubt',"
+    "  detail = 'practiced stopped before the answer came'"
+    "  WHERE finished IS NULL";
+static const char *outbox_next_sql =
+    "SELECT MIN(due_utc) FROM reminders WHERE state = 'pending'";
+static const char *outbox_due_sql =
+    "SELECT r.id, r.notice, r.channel, r.recipient, r.version,"
+    "  a.start_utc, COALESCE(cl.zone, ?3), cl.name, c.name,"
+    "  COALESCE(rm.name, a.video_url, '')"
+    "  FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
+    "  JOIN clients cl ON cl.id = a.client_id"
+    "  JOIN clinicians c ON c.id = a.clinician_id"
+    "  LEFT JOIN rooms rm ON rm.id = a.room_id"
+    "  WHERE r.state = 'pending' AND r.due_utc <= ?1"
+    "  ORDER BY r.due_utc, r.id LIMIT ?2";
+static const char *outbox_claim_sql =
+    "UPDATE reminders SET state = ?2, attempts = attempts + 1,"
+    "  reason = ?3, provider_id = ?4, updated = ?5 WHERE id = ?1"
+    "  RETURNING attempts";
+static const char *outbox_expire_sql =
+    "UPDATE reminders SET state = 'expired', reason = ?2, updated = ?3"
+    "  WHERE id = ?1";
+static const char *outbox_attempt_sql =
+    "INSERT INTO deliveries (reminder_id, attempt, started, finished,"
+    "  outcome, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char *outbox_result_sql =
+    "UPDATE reminders SET state = ?2, due_utc = COALESCE(?3, due_utc),"
+    "  reason = ?4, provider_id = COALESCE(?5, provider_id),"
+    "  in_doubt = in_doubt OR ?6, updated = ?7"
+    "  WHERE id = ?1 AND state = 'sending'"
+    "  RETURNING attempts";
+static const char *outbox_result_delivery_sql =
+    "UPDATE deliveries SET finished = ?3, outcome = ?4, code = ?5,"
+    "  detail = ?6 WHERE reminder_id = ?1 AND attempt = ?2";
+static const char *outbox_start_of_sql =
+    "SELECT a.start_utc FROM reminders r"
+    "  JOIN appointments a ON a.id = r.appointment_id WHERE r.id = ?1";
+
+static const char *notice_words[] = { "reminder", "confirmation",
+    "reschedule", "cancellation" };
+
+static void	outbox_on_timer(evutil_socket_t, short, void *);
+
+const char *
+outbox_folder(const struct outbox *ob)
+{
+	return ob->folder;
+}
+
+static void
+outbox_arm(struct outbox *ob, time_t now)
+{
+	struct timeval	 tv = { OUTBOX_SWEEP, 0 };
+	sqlite3_stmt	*stmt;
+	time_t		 next;
+
+	if ((stmt = db_stmt(ob->pd->db, outbox_next_sql)) != NULL) {
+		if (sqlite3_step(stmt) == SQLITE_ROW &&
+		    sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+			next = (time_t)sqlite3_column_int64(stmt, 0);
+			if (next - now < OUTBOX_SWEEP)
+				tv.tv_sec = next > now ? next - now : 0;
+		}
+		sqlite3_reset(stmt);
+	}
+	evtimer_add(ob->timer, &tv);
+}
+
+static void
+outbox_rearm(void *arg)
+{
+	struct practiced	*pd = arg;
+
+	pd->outbox->kick_queued = 0;
+	outbox_arm(pd->outbox, time(NULL));
+}
+
+void
+outbox_kick(struct practiced *pd)
+{
+	if (pd->outbox == NULL || pd->outbox->kick_queued)
+		return;
+	pd->outbox->kick_queued = 1;
+	if (db_after_commit(pd->db, outbox_rearm, pd) == -1)
+		pd->outbox->kick_queued = 0;
+}
+
+static int
+notice_of(const char *word)
+{
+	int	 i;
+
+	for (i = 0; i < NOTICE_COUNT; i++)
+		if (strcmp(notice_words[i], word) == 0)
+			return i;
+	return NOTICE_REMINDER;
+}
+
+static void
+copy_column(sqlite3_stmt *stmt, int col, char *buf, size_t len)
+{
+	const char	*s = db_column_text(stmt, col);
+
+	snprintf(buf, len, "%s", s != NULL ? s : "");
+}
+
+/* The due rows, read whole before any is changed. */
+static int
+outbox_read_due(struct outbox *ob, time_t now, struct message_row *rows)
+{
+	sqlite3_stmt	*stmt;
+	int		 n = 0;
+
+	if ((stmt = db_stmt(ob->pd->db, outbox_due_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
+	sqlite3_bind_int(stmt, 2, OUTBOX_BATCH);
+	db_bind_text(stmt, 3, ob->pd->conf->timezone);
+	while (n < OUTBOX_BATCH && sqlite3_step(stmt) == SQLITE_ROW) {
+		struct message_row *m = &rows[n++];
+
+		memset(m, 0, sizeof(*m));
+		m->id = sqlite3_column_int64(stmt, 0);
+		m->notice = notice_of(db_column_text(stmt, 1));
+		m->channel = strcmp(db_column_text(stmt, 2), "sms") == 0 ?
+		    CHANNEL_SMS : CHANNEL_EMAIL;
+		copy_column(stmt, 3, m->recipient, sizeof(m->recipient));
+		m->version = sqlite3_column_int(stmt, 4);
+		m->start = (time_t)sqlite3_column_int64(stmt, 5);
+		copy_column(stmt, 6, m->zone, sizeof(m->zone));
+		copy_column(stmt, 7, m->client, sizeof(m->client));
+		copy_column(stmt, 8, m->clinician, sizeof(m->clinician));
+		copy_column(stmt, 9, m->place, sizeof(m->place));
+	}
+	sqlite3_reset(stmt);
+	return n;
+}
+
+static int
+outbox_record_attempt(struct outbox *ob, long long id, int attempt,
+    time_t now, const char *outcome, const char *detail)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ob->pd->db, outbox_attempt_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, attempt);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	if (outcome != NULL)
+		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)now);
+	db_bind_text(stmt, 5, outcome);
+	db_bind_text(stmt, 6, detail);
+	return db_exec_stmt(ob->pd->db, stmt);
+}
+
+/* The row's new state; the attempt it now is, or -1. */
+static int
+outbox_claim(struct outbox *ob, long long id, const char *state,
+    const char *reason, const char *provider_id, time_t now)
+{
+	sqlite3_stmt	*stmt;
+	int		 attempt = -1;
+
+	if ((stmt = db_stmt(ob->pd->db, outbox_claim_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, state);
+	db_bind_text(stmt, 3, reason);
+	db_bind_text(stmt, 4, provider_id);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)now);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		attempt = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return attempt;
+}
+
+static int
+outbox_expire(struct outbox *ob, long long id, const char *why, time_t now)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ob->pd->db, outbox_expire_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, why);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	return db_exec_stmt(ob->pd->db, stmt);
+}
+
+/* With no provider for its channel, a message is written as a file the
+ * practice can read: what the client would have received. */
+static int
+outbox_write_file(struct outbox *ob, const struct message_row *m,
+    const char *text, char *name, size_t len)
+{
+	char	 path[4096];
+	int	 fd;
+	size_t	 n = strlen(text);
+	ssize_t	 w;
+
+	snprintf(name, len, "%lld-%s.%s", m->id, notice_words[m->notice],
+	    m->channel == CHANNEL_EMAIL ? "eml" : "sms.txt");
+	snprintf(path, sizeof(path), "%s/%s", ob->folder, name);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1) {
+		log_warn("outbox: %s", path);
+		return -1;
+	}
+	w = write(fd, text, n);
+	if (close(fd) == -1 || w != (ssize_t)n) {
+		log_warn("outbox: %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* One due row: expired, written, or claimed with *job to send.  -1 on a
+ * database or file error (the claim's transaction rolls back). */
+static int
+outbox_take(struct outbox *ob, const struct message_row *m, time_t now,
+    struct send_job **job)
+{
+	const struct config	*conf = ob->pd->conf;
+	char			*text, name[128], why[256];
+	int			 attempt;
+
+	*job = NULL;
+	if (m->start <= now)
+		return outbox_expire(ob, m->id, "the session had begun", now);
+	if ((text = message_render(conf, m, now)) == NULL)
+		return -1;
+	if ((*job = message_job(conf, m, text)) != NULL) {
+		if ((attempt = outbox_claim(ob, m->id, "sending", NULL, NULL,
+		    now)) == -1)
+			return -1;
+		return outbox_record_attempt(ob, m->id, attempt, now, NULL,
+		    NULL);
+	}
+	if (outbox_write_file(ob, m, text, name, sizeof(name)) == -1) {
+		free(text);
+		return -1;
+	}
+	free(text);
+	snprintf(why, sizeof(why), "written to %s (no %s configured)",
+	    ob->folder, m->channel == CHANNEL_EMAIL ? "[smtp]" : "[sms]");
+	if ((attempt = outbox_claim(ob, m->id, "sent", why, name, now)) == -1)
+		return -1;
+	return outbox_record_attempt(ob, m->id, attempt, now, "sent", why);
+}
+
+/* Claims up to a batch; 1 when the batch was full (more may be due). */
+static int
+outbox_dispatch(struct outbox *ob, time_t now)
+{
+	struct message_row	*rows;
+	struct send_job		*jobs[OUTBOX_BATCH];
+	int			 n, i, taken = 0, rc = -1;
+
+	if ((rows = calloc(OUTBOX_BATCH, sizeof(*rows))) == NULL)
+		return -1;
+	if (db_begin(ob->pd->db) == -1)
+		goto out;
+	if ((n = outbox_read_due(ob, now, rows)) == -1) {
+		db_rollback(ob->pd->db);
+		goto out;
+	}
+	for (i = 0; i < n; i++, taken++)
+		if (outbox_take(ob, &rows[i], now, &jobs[i]) == -1)
+			break;
+	if (i < n || db_commit(ob->pd->db) == -1) {
+		if (i == n)
+			i = -1;	/* the commit failed: nothing is claimed */
+		db_rollback(ob->pd->db);
+		while (taken-- > 0)
+			send_job_free(jobs[taken]);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (jobs[i] != NULL)
+			sender_submit(ob->sender, jobs[i]);
+	rc = n == OUTBOX_BATCH;
+out:
+	free(rows);
+	return rc;
+}
+
+static void
+outbox_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct outbox	*ob = arg;
+	struct timeval	 again = { 0, 0 };
+	time_t		 now = time(NULL);
+	int		 more;
+
+	(void)fd;
+	(void)what;
+	if ((more = outbox_dispatch(ob, now)) == -1) {
+		log_warnx("outbox: cannot claim due reminders; trying again "
+		    "in a minute");
+		again.tv_sec = 60;
+	}
+	if (more != 0)
+		evtimer_add(ob->timer, &again);
+	else
+		outbox_arm(ob, now);
+}
+
+static time_t
+outbox_backoff(int attempt, time_t now)
+{
+	long	 delay = BACKOFF_FIRST;
+
+	while (--attempt > 0 && delay < BACKOFF_MAX)
+		delay *= 2;
+	if (delay > BACKOFF_MAX)
+		delay = BACKOFF_MAX;
+	/* Jitter, so retries of a burst spread out. */
+	return now + delay - delay / 5 + (time_t)(random() % (delay / 5 + 1));
+}
+
+static time_t
+outbox_start_of(struct outbox *ob, long long id)
+{
+	sqlite3_stmt	*stmt;
+	time_t		 start = 0;
+
+	if ((stmt = db_stmt(ob->pd->db, outbox_start_of_sql)) == NULL)
+		return 0;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		start = (time_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return start;
+}
+
+/* The row's state after a result, with when and why. */
+struct outbox_verdict {
+	const char	*state;
+	time_t		 due;		/* 0: unchanged */
+	char		 reason[320];
+	char		*provider_id;
+};
+
+static void
+outbox_judge(struct outbox *ob, const struct send_result *r, int attempts,
+    time_t now, struct outbox_verdict *v)
+{
+	time_t	 next;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(v->reason, sizeof(v->reason), "%s", r->detail);
+	if (r->outcome == SEND_SENT) {
+		v->state = "sent";
+		v->provider_id = sms_provider_id(r->response);
+		return;
+	}
+	if (r->outcome == SEND_FAILED) {
+		v->state = "failed";
+		return;
+	}
+	next = outbox_backoff(attempts, now);
+	if (attempts >= OUTBOX_MAX_ATTEMPTS) {
+		v->state = "failed";
+		snprintf(v->reason, sizeof(v->reason), "gave up after %d "
+		    "tries: %s", attempts, r->detail);
+	} else if (next >= outbox_start_of(ob, r->id)) {
+		v->state = "expired";
+		snprintf(v->reason, sizeof(v->reason), "no try left before the "
+		    "session: %s", r->detail);
+	} else {
+		v->state = "pending";
+		v->due = next;
+	}
+}
+
+static int
+outbox_attempts_of(struct outbox *ob, long long id)
+{
+	static const char *sql = "SELECT attempts FROM reminders WHERE id = ?1";
+	sqlite3_stmt	*stmt;
+	int		 n = 0;
+
+	if ((stmt = db_stmt(ob->pd->db, sql)) == NULL)
+		return 0;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
+}
+
+static int
+outbox_store_result(struct outbox *ob, const struct send_result *r,
+    int attempt, const struct outbox_verdict *v, time_t now)
+{
+	static const char *outcomes[] = { "sent", "retry", "failed" };
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ob->pd->db, outbox_result_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, r->id);
+	db_bind_text(stmt, 2, v->state);
+	if (v->due != 0)
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)v->due);
+	db_bind_text(stmt, 4, r->outcome == SEND_SENT ? NULL : v->reason);
+	db_bind_text(stmt, 5, v->provider_id);
+	sqlite3_bind_int(stmt, 6, r->in_doubt);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)now);
+	if (db_exec_stmt(ob->pd->db, stmt) == -1 ||
+	    (stmt = db_stmt(ob->pd->db, outbox_result_delivery_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, r->id);
+	sqlite3_bind_int(stmt, 2, attempt);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)now);
+	db_bind_text(stmt, 4, r->in_doubt && r->outcome != SEND_SENT ?
+	    "in_doubt" : outcomes[r->outcome]);
+	if (r->code != 0)
+		sqlite3_bind_int64(stmt, 5, r->code);
+	db_bind_text(stmt, 6, r->detail);
+	return db_exec_stmt(ob->pd->db, stmt);
+}
+
+/* A result back from the sender, on the loop's thread. */
+static void
+outbox_on_result(struct send_result *r, void *arg)
+{
+	struct outbox		*ob = arg;
+	struct outbox_verdict	 v;
+	time_t			 now = time(NULL);
+	int			 attempt;
+
+	if (db_begin(ob->pd->db) == -1) {
+		log_warnx("outbox: reminder %lld: result not recorded; it "
+		    "will be sent again", r->id);
+		return;
+	}
+	attempt = outbox_attempts_of(ob, r->id);
+	outbox_judge(ob, r, attempt, now, &v);
+	if (outbox_store_result(ob, r, attempt, &v, now) == -1 ||
+	    db_commit(ob->pd->db) == -1) {
+		db_rollback(ob->pd->db);
+		log_warnx("outbox: reminder %lld: result not recorded; it "
+		    "will be sent again", r->id);
+	} else if (strcmp(v.state, "sent") != 0)
+		log_info("outbox: reminder %lld %s: %s", r->id, v.state,
+		    v.reason);
+	free(v.provider_id);
+	outbox_arm(ob, now);
+}
+
+static int
+outbox_recover(struct outbox *ob, time_t now)
+{
+	sqlite3_stmt	*stmt;
+	int		 changed;
+
+	if (db_begin(ob->pd->db) == -1)
+		return -1;
+	if ((stmt = db_stmt(ob->pd->db, outbox_recover_sql)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
+	if (db_exec_stmt(ob->pd->db, stmt) == -1)
+		goto fail;
+	changed = sqlite3_changes(db_handle(ob->pd->db));
+	if ((stmt = db_stmt(ob->pd->db, outbox_recover_deliveries_sql)) ==
+	    NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)now);
+	if (db_exec_stmt(ob->pd->db, stmt) == -1 ||
+	    db_commit(ob->pd->db) == -1)
+		goto fail;
+	if (changed > 0)
+		log_warnx("outbox: %d reminders were in flight at the last "
+		    "stop; sending them again", changed);
+	return 0;
+fail:
+	db_rollback(ob->pd->db);
+	return -1;
+}
+
+/* The outbox folder beside the database, the daemon's alone. */
+static char *
+outbox_make_folder(const char *database)
+{
+	const char	*slash = strrchr(database, '/');
+	char		*folder;
+
+	if (asprintf(&folder, "%.*s/outbox", slash != NULL ?
+	    (int)(slash - database) : 1, slash != NULL ? database : ".") == -1)
+		return NULL;
+	if (mkdir(folder, 0700) == -1 && errno != EEXIST) {
+		log_warn("outbox: %s", folder);
+		free(folder);
+		return NULL;
+	}
+	return folder;
+}
+
+struct outbox *
+outbox_start(struct practiced *pd)
+{
+	struct outbox	*ob;
+	time_t		 now = time(NULL);
+
+	if ((ob = calloc(1, sizeof(*ob))) == NULL)
+		return NULL;
+	ob->pd = pd;
+	if ((ob->folder = outbox_make_folder(pd->conf->database)) == NULL ||
+	    outbox_recover(ob, now) == -1 ||
+	    (ob->timer = evtimer_new(pd->base, outbox_on_timer, ob)) == NULL ||
+	    (ob->sender = sender_start(pd->base, OUTBOX_SENDERS,
+	    outbox_on_result, ob)) == NULL) {
+		outbox_stop(ob);
+		return NULL;
+	}
+	srandom((unsigned)now ^ (unsigned)getpid());
+	outbox_arm(ob, now);
+	return ob;
+}
+
+void
+outbox_stop(struct outbox *ob)
+{
+	if (ob == NULL)
+		return;
+	sender_stop(ob->sender, OUTBOX_STOP_GRACE);
+	if (ob->timer != NULL)
+		event_free(ob->timer);
+	free(ob->folder);
+	free(ob);
+}
