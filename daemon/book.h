@@ -21,6 +21,12 @@ int	 book_move(struct ctx *, long long id, const struct appt_change *,
  */
 int	 book_cancel(struct ctx *, long long id, enum appt_scope,
 	    const char *by, const char *reason, struct appt_result *);
+/*
+ * A cancelled session booked again, at its time and place, when every
+ * booking rule still holds: force and overlap as for a booking.
+ */
+int	 book_restore(struct ctx *, long long id, int force, int overlap,
+	    struct appt_result *);
 /* state: attended, no-show, confirmed or booked. */
 int	 book_mark(struct ctx *, long long id, const char *state,
 	    struct appt_result *);
