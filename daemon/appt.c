@@ -1,7 +1,7 @@
 /*
  * The appointment as stored and as answered: its row and its JSON, and
- * the only statements that write it (insert, move, cancel, mark, and
- * the re-keying a series needs).
+ * the only statements that write it (insert, move, cancel, restore,
+ * mark, and the re-keying a series needs).
  */
 #include <stdio.h>
 #include <string.h>

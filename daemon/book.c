@@ -1,7 +1,7 @@
 /*
- * Booking, moving, cancelling and marking one appointment: the rules
- * (appt_rules.c), the row (appt.c) and the audit, in the caller's
- * transaction.  A scope of following or all hands over to the series.
+ * Booking, moving, cancelling, restoring and marking one appointment:
+ * the rules (appt_rules.c), the row (appt.c) and the audit, in the
+ * caller's transaction.  A scope of following or all hands over to the series.
  */
 #include <stdio.h>
 #include <string.h>

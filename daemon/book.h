@@ -1,7 +1,7 @@
 /*
- * What callers ask of the schedule: book, move, cancel and mark one
- * appointment (or, by scope, its series), each checked against the
- * rules, written through appt.c and audited, in the caller's
+ * What callers ask of the schedule: book, move, cancel, restore and
+ * mark one appointment (or, by scope, its series), each checked against
+ * the rules, written through appt.c and audited, in the caller's
  * transaction.  Each returns -1 with the error set in the context.
  */
 #ifndef PRACTICED_BOOK_H
