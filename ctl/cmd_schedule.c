@@ -227,11 +227,10 @@ const struct ctl_command cmd_move = {
 	.summary = "move an appointment, or sessions of a series",
 	.help =
 	    "Moves a booked or confirmed appointment to another time, place\n"
-	    "or clinician, or several of these; what is not given stays.  "
-	    "--room R\n"
-	    "or --video URL sets the place (one replaces the other), \"none\"\n"
-	    "removes it.  The session becomes booked again and its reminders\n"
-	    "are planned anew.  --force and --overlap as for book.\n"
+	    "or clinician, or several of these; what is not given stays.\n"
+	    "--room R or --video URL sets the place (one replaces the other),\n"
+	    "\"none\" removes it.  The session becomes booked again and its\n"
+	    "reminders are planned anew.  --force and --overlap as for book.\n"
 	    H_SCOPE
 	    "--following splits the series: the old one ends before this\n"
 	    "session and a new one starts at the new time.  --all shifts the\n"
@@ -298,10 +297,10 @@ const struct ctl_command cmd_restore = {
 	    "ahead, and its time free under every rule of book (the\n"
 	    "clinician's, the client's and the room's other sessions, working\n"
 	    "hours, closures, nobody archived).  A refusal names what stands\n"
-	    "in the way; move it first, or --force (hours, closures, the "
-	    "past)\n"
-	    "and --overlap (a clash) as for book.  Who cancelled, and why, is\n"
-	    "cleared; a session of a series stays in its series.\n",
+	    "in the way and changes nothing; --force (hours, closures, the\n"
+	    "past) and --overlap (a clash) lift the rules as for book.  Who\n"
+	    "cancelled, and why, is cleared; a session of a series stays in\n"
+	    "its series.\n",
 	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
 	.options = { O_FLAG("force"), O_FLAG("overlap") },
 	.request = { .method = "POST",
