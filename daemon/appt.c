@@ -11,7 +11,9 @@
 #include "ctx.h"
 #include "db.h"
 #include "out.h"
+#include "outbox.h"
 #include "practiced.h"
+#include "remind.h"
 #include "tz.h"
 
 static const char *appt_one_sql =
@@ -188,6 +190,26 @@ appt_exec(struct ctx *ctx, sqlite3_stmt *stmt)
 	return 0;
 }
 
+/* What follows every change of an appointment, in its transaction: its
+ * reminders planned anew, and the outbox's timer re-armed on commit. */
+static int
+appt_changed(struct ctx *ctx, long long id)
+{
+	if (remind_plan(ctx, id) == -1)
+		return -1;
+	outbox_kick(ctx->pd);
+	return 0;
+}
+
+/* A writer's statement, then what follows the change. */
+static int
+appt_exec_changed(struct ctx *ctx, sqlite3_stmt *stmt, long long id)
+{
+	if (appt_exec(ctx, stmt) == -1)
+		return -1;
+	return appt_changed(ctx, id);
+}
+
 int
 appt_insert(struct ctx *ctx, const struct appt_new *a, long long *id)
 {
@@ -215,7 +237,7 @@ appt_insert(struct ctx *ctx, const struct appt_new *a, long long *id)
 	if (appt_exec(ctx, stmt) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db_handle(ctx->pd->db));
-	return 0;
+	return appt_changed(ctx, *id);
 }
 
 int
@@ -230,7 +252,7 @@ appt_move(struct ctx *ctx, long long id, const struct appt_new *a,
 	appt_bind_place(stmt, a);
 	sqlite3_bind_int(stmt, 13, override);
 	sqlite3_bind_int64(stmt, 14, (sqlite3_int64)ctx->now);
-	return appt_exec(ctx, stmt);
+	return appt_exec_changed(ctx, stmt, id);
 }
 
 time_t
@@ -262,7 +284,7 @@ appt_cancel(struct ctx *ctx, long long id, const char *by,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return ctx_internal(ctx);
-	return 0;
+	return appt_changed(ctx, id);
 }
 
 int
@@ -275,7 +297,7 @@ appt_mark(struct ctx *ctx, long long id, const char *state)
 	sqlite3_bind_int64(stmt, 1, id);
 	db_bind_text(stmt, 2, state);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
-	return appt_exec(ctx, stmt);
+	return appt_exec_changed(ctx, stmt, id);
 }
 
 int
@@ -289,7 +311,7 @@ appt_restore(struct ctx *ctx, long long id, int forced, int overlap)
 	sqlite3_bind_int(stmt, 2, forced);
 	sqlite3_bind_int(stmt, 3, overlap);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)ctx->now);
-	return appt_exec(ctx, stmt);
+	return appt_exec_changed(ctx, stmt, id);
 }
 
 int
@@ -329,7 +351,7 @@ appt_detach(struct ctx *ctx, long long id)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
-	return appt_exec(ctx, stmt);
+	return appt_exec_changed(ctx, stmt, id);
 }
 
 int

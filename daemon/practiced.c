@@ -21,6 +21,7 @@
 #include "control.h"
 #include "db.h"
 #include "log.h"
+#include "outbox.h"
 #include "practiced.h"
 #include "protocol.h"
 #include "series.h"
@@ -222,12 +223,19 @@ run(struct practiced *pd)
 	if ((pd->extend = evtimer_new(pd->base, on_extend, pd)) == NULL)
 		fatalx("evtimer_new");
 	on_extend(-1, 0, pd);
+	if ((pd->outbox = outbox_start(pd)) == NULL) {
+		log_warnx("outbox: cannot start");
+		control_free(pd->control);
+		exit(1);
+	}
 	notify_systemd("READY=1");
 	log_info("ready: %s, database %s", pd->conf->practice_name,
 	    pd->conf->database);
 	if (event_base_dispatch(pd->base) == -1)
 		log_warnx("event loop failed");
 	block_stop_signals();
+	outbox_stop(pd->outbox);
+	pd->outbox = NULL;
 	control_free(pd->control);
 	event_free(pd->extend);
 	event_free(ev_term);
