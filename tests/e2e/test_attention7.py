@@ -9,6 +9,7 @@ A series split by move --following is active until its last session,
 and each side says where it continued."""
 
 import datetime as dt
+import sqlite3
 
 from conftest import at, book, local_from_now
 
@@ -144,3 +145,114 @@ def test_a_zone_change_flags_what_it_moves_outside(clinic):
     assert attention(p, a) == ["outside_hours"]
     out = p.ctl("series", "list")[1]    # other answers keep working
     assert out["series"] == []
+
+
+# ------------------------------------------------------ a series after a split
+
+def series_of(p, *args):
+    return {s["id"]: s for s in p.ctl("series", "list", *args)[1]["series"]}
+
+
+def sessions(p, sid):
+    return [a["local_start"] for a in
+            p.ctl("series", "show", sid)[1]["series"]["appointments"]]
+
+
+def split_series(p):
+    """A weekly series from Thursday 3 December, its fifth session (31
+    December) moved to 14:00 with all that follow: (old, new)."""
+    p.ctl("clinician", "add", "Ana Ruiz")
+    p.ctl("clinician", "hours", "Ana Ruiz", "daily", "08:00-18:00")
+    p.ctl("client", "add", "Jordan Lee")
+    p.ctl("service", "add", "Session", "--minutes", "50")
+    old = book(p, "Jordan Lee", "Ana Ruiz", "Session", "2026-12-03 10:00",
+               "--repeat", "weekly")[1]["series"]["id"]
+    fifth = [a["id"] for a in p.ctl("series", "show", old)[1]["series"]
+             ["appointments"] if a["local_start"] == "2026-12-31 10:00"]
+    out = p.ctl("move", fifth[0], "--at", "2026-12-31 14:00", "--following")[1]
+    new = out["series"]["id"]
+    assert new != old
+    return old, new
+
+
+def test_a_split_series_is_active_until_its_last_session(practice_at):
+    p = practice_at("2026-12-02 09:00", practice_extra={"series_horizon_days": 60})
+    old, new = split_series(p)
+    before = ["2026-12-%02d 10:00" % d for d in (3, 10, 17, 24)]
+    assert sessions(p, old) == before
+
+    # both listed by default; each says where the series went on
+    listed = series_of(p)
+    assert set(listed) == {old, new}, listed
+    assert listed[old]["state"] == "active" and listed[old]["upcoming"] == 4
+    assert listed[old]["continues_as"] == new and listed[old]["parent"] is None
+    assert listed[new]["state"] == "active" and listed[new]["parent"] == old
+    assert listed[new]["continues_as"] is None
+    rc, text, _ = p.ctl("series", "list", json=False)
+    rows = {int(l.split()[0]): l for l in text.splitlines() if l.split()[0].isdigit()}
+    assert rows[old].endswith("active, continues as series %d" % new), text
+    assert rows[new].endswith("active, continued from series %d" % old), text
+    rc, text, _ = p.ctl("series", "show", old, json=False)
+    assert "continues as:" in text and "series %d" % new in text, text
+    assert "continued from" not in text, text
+    rc, text, _ = p.ctl("series", "show", new, json=False)
+    assert "continued from:" in text and "series %d" % old in text, text
+
+    # extended at start, days later: the old series does not grow past
+    # its split, the new one follows the horizon
+    p.stop()
+    p.clock.set("2026-12-20 09:00")
+    p.start()
+    assert sessions(p, old) == before
+    assert sessions(p, new)[0] == "2026-12-31 14:00"
+    assert sessions(p, new)[-1] >= "2027-02-11 14:00", sessions(p, new)
+    assert series_of(p)[old]["state"] == "active"
+
+    # after its last session, the old series has ended: listed with --all
+    p.stop()
+    p.clock.set("2026-12-24 10:30")     # its last session under way
+    p.start()
+    assert series_of(p)[old]["state"] == "active"
+    p.stop()
+    p.clock.set("2026-12-24 11:00")
+    p.start()
+    assert sessions(p, old) == before
+    assert set(series_of(p)) == {new}
+    every = series_of(p, "--all")
+    assert every[old]["state"] == "ended" and every[old]["continues_as"] == new
+    rc, text, _ = p.ctl("series", "list", "--all", json=False)
+    assert "ended, continues as series %d" % new in text, text
+
+
+def test_a_split_stored_as_ended_is_active_again_after_the_upgrade(practice_at):
+    """Databases from before: the old side of a split was stored 'ended'."""
+    p = practice_at("2026-12-02 09:00", practice_extra={"series_horizon_days": 60})
+    old, new = split_series(p)
+    p.stop()
+    con = sqlite3.connect(p.db)
+    try:
+        assert con.execute("PRAGMA user_version").fetchone()[0] >= 3
+        con.execute("UPDATE series SET state = 'ended' WHERE id = ?", (old,))
+        con.execute("DROP INDEX series_parent")
+        con.execute("PRAGMA user_version = 2")
+        con.commit()
+    finally:
+        con.close()
+    p.start()
+    listed = series_of(p)
+    assert listed[old]["state"] == "active" and listed[old]["continues_as"] == new
+
+
+def test_cancel_following_keeps_the_series_until_its_last_session(practice_at):
+    p = practice_at("2026-12-02 09:00", practice_extra={"series_horizon_days": 60})
+    p.ctl("clinician", "add", "Ana Ruiz")
+    p.ctl("clinician", "hours", "Ana Ruiz", "daily", "08:00-18:00")
+    p.ctl("client", "add", "Jordan Lee")
+    p.ctl("service", "add", "Session", "--minutes", "50")
+    sid = book(p, "Jordan Lee", "Ana Ruiz", "Session", "2026-12-03 10:00",
+               "--repeat", "weekly")[1]["series"]["id"]
+    third = p.ctl("series", "show", sid)[1]["series"]["appointments"][2]["id"]
+    p.ctl("cancel", third, "--following")
+    s = series_of(p)[sid]
+    assert s["state"] == "active" and s["upcoming"] == 2 and s["continues_as"] is None
+    assert s["until"] == "2026-12-16", s
