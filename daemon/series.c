@@ -69,14 +69,20 @@ static const char *skip_delete_sql =
     "DELETE FROM series_skips WHERE series_id = ?1 AND recurrence_utc = ?2";
 /*
  * A series' state as of now: cancelled as stored; else ended once it has
- * an end (its last day, or a split), is booked up to it, and has no
- * booked or confirmed session left that ends after now; else active.
- * A split series stays active until its last session.
+ * an end (a last day, set by the user or by a split, or a COUNT), holds
+ * every session up to it, and has no booked or confirmed session left
+ * that ends after now; else active.  A split series stays active until
+ * its last session.  Each occurrence of a COUNT is held once, as a
+ * session or as a skip (the unique keys of both say so).
  */
 #define SERIES_STATE(now)						\
     "CASE WHEN x.state = 'cancelled' THEN 'cancelled'"			\
-    " WHEN x.until_utc IS NOT NULL"					\
-    "  AND (x.materialized_until >= x.until_utc OR x.until_utc <= " now ")"\
+    " WHEN ((x.until_utc IS NOT NULL AND (x.materialized_until >="	\
+    "   x.until_utc OR x.until_utc <= " now "))"			\
+    "  OR (instr(x.rrule, 'COUNT=') > 0 AND"				\
+    "   (SELECT count(*) FROM appointments a WHERE a.series_id = x.id) +"\
+    "   (SELECT count(*) FROM series_skips k WHERE k.series_id = x.id)"	\
+    "   >= CAST(substr(x.rrule, instr(x.rrule, 'COUNT=') + 6) AS INTEGER)))"\
     "  AND NOT EXISTS (SELECT 1 FROM appointments a"			\
     "   WHERE a.series_id = x.id AND a.state IN ('booked','confirmed')"	\
     "   AND a.end_utc > " now ") THEN 'ended'"				\

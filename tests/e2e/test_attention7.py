@@ -256,3 +256,27 @@ def test_cancel_following_keeps_the_series_until_its_last_session(practice_at):
     s = series_of(p)[sid]
     assert s["state"] == "active" and s["upcoming"] == 2 and s["continues_as"] is None
     assert s["until"] == "2026-12-16", s
+
+
+def test_a_series_with_a_count_ends_after_its_last_session(practice_at):
+    p = practice_at("2026-12-02 09:00")
+    p.ctl("clinician", "add", "Ana Ruiz")
+    p.ctl("clinician", "hours", "Ana Ruiz", "daily", "08:00-18:00")
+    p.ctl("client", "add", "Jordan Lee")
+    p.ctl("service", "add", "Session", "--minutes", "50")
+    p.ctl("closure", "add", "2026-12-10", "holiday")
+    out = book(p, "Jordan Lee", "Ana Ruiz", "Session", "2026-12-03 10:00",
+               "--repeat", "weekly", "--count", "3", "--skip")[1]
+    sid = out["series"]["id"]
+    # two sessions and the one the closure skipped make its three
+    assert out["booked"] == 2 and len(out["skipped"]) == 1, out
+    assert series_of(p)[sid]["state"] == "active"
+    p.stop()
+    p.clock.set("2026-12-17 10:30")     # the last one under way
+    p.start()
+    assert series_of(p)[sid]["state"] == "active"
+    p.stop()
+    p.clock.set("2026-12-17 11:00")
+    p.start()
+    assert series_of(p) == {}
+    assert series_of(p, "--all")[sid]["state"] == "ended"
