@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "appt.h"
+#include "attention.h"
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
@@ -114,13 +115,33 @@ appt_series_fields(struct ctx *ctx, sqlite3_stmt *stmt, json_t *obj)
 	    json_boolean(sqlite3_column_int(stmt, 25)));
 }
 
+/* What the session needs from the front desk (attention.c). */
+static json_t *
+appt_attention(struct ctx *ctx, sqlite3_stmt *stmt)
+{
+	struct attention_row	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.clinician_id = sqlite3_column_int64(stmt, 15);
+	a.zone = db_column_text(stmt, 26);
+	a.state = db_column_text(stmt, 5);
+	a.start = (time_t)sqlite3_column_int64(stmt, 1);
+	a.end = (time_t)sqlite3_column_int64(stmt, 2);
+	a.clinician_active = sqlite3_column_int(stmt, 27);
+	a.client_active = sqlite3_column_int(stmt, 28);
+	a.has_room = sqlite3_column_type(stmt, 29) != SQLITE_NULL;
+	a.room_active = sqlite3_column_int(stmt, 29);
+	a.on_closure = sqlite3_column_int(stmt, 30);
+	return attention_codes(ctx, &a);
+}
+
 json_t *
 appt_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
 {
 	time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
 	time_t	 end = (time_t)sqlite3_column_int64(stmt, 2);
 	time_t	 block_end = (time_t)sqlite3_column_int64(stmt, 3);
-	json_t	*obj, *client;
+	json_t	*obj, *client, *attention;
 
 	client = appt_ref(stmt, 17);
 	if (client != NULL)
@@ -151,8 +172,14 @@ appt_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
 	    "version", sqlite3_column_int(stmt, 11),
 	    "created", out_instant((time_t)sqlite3_column_int64(stmt, 12)),
 	    "updated", out_instant((time_t)sqlite3_column_int64(stmt, 13)));
-	if (obj != NULL)
-		appt_series_fields(ctx, stmt, obj);
+	if (obj == NULL)
+		return NULL;
+	appt_series_fields(ctx, stmt, obj);
+	if ((attention = appt_attention(ctx, stmt)) == NULL) {
+		json_decref(obj);
+		return NULL;
+	}
+	json_object_set_new(obj, "attention", attention);
 	return obj;
 }
 
@@ -419,6 +446,18 @@ appt_load_open(struct ctx *ctx, long long id, struct appt_row *row,
 	return 0;
 }
 
+/* The rows of stmt, each clinician's hours read once for them all. */
+static json_t *
+appt_rows(struct ctx *ctx, sqlite3_stmt *stmt)
+{
+	json_t	*list;
+
+	attention_begin();
+	list = out_rows(ctx, stmt, appt_row_json);
+	attention_end();
+	return list;
+}
+
 /* Every appointment of a series or of a client, as a JSON array. */
 static json_t *
 appt_list_where(struct ctx *ctx, const char *sql, long long id)
@@ -428,7 +467,7 @@ appt_list_where(struct ctx *ctx, const char *sql, long long id)
 	if ((stmt = db_stmt(ctx->pd->db, sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
-	return out_rows(ctx, stmt, appt_row_json);
+	return appt_rows(ctx, stmt);
 }
 
 json_t *
@@ -458,7 +497,7 @@ appt_list(struct ctx *ctx, time_t from, time_t to, long long clinician_id,
 	sqlite3_bind_int64(stmt, 3, clinician_id);
 	sqlite3_bind_int64(stmt, 4, client_id);
 	db_bind_text(stmt, 5, state);
-	return out_rows(ctx, stmt, appt_row_json);
+	return appt_rows(ctx, stmt);
 }
 
 long long

@@ -34,6 +34,17 @@
 /* In the answer to a change of sessions: each one it changed. */
 #define PROTO_CHANGED		"changed"
 
+/*
+ * What a booked or confirmed session ahead needs from the front desk,
+ * the codes of an appointment's "attention" array: booked before its
+ * clinician's hours, a closure or an archive changed under it.
+ */
+#define PROTO_ATTN_HOURS	"outside_hours"
+#define PROTO_ATTN_CLOSURE	"closure"
+#define PROTO_ATTN_CLINICIAN	"clinician_archived"
+#define PROTO_ATTN_CLIENT	"client_archived"
+#define PROTO_ATTN_ROOM		"room_archived"
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"
