@@ -194,6 +194,49 @@ static const char *db_migrations[] = {
 	"UPDATE series SET state = 'active' WHERE state = 'ended';"
 	"CREATE INDEX series_parent ON series(parent_id)"
 	"  WHERE parent_id IS NOT NULL;",
+
+	/*
+	 * 3 -> 4: the outbox.  One row a reminder or notice of an
+	 * appointment's version (a move makes new ones and supersedes the
+	 * old), and one row a delivery attempt.  SMS consent is recorded
+	 * with when and by whom.
+	 */
+	"ALTER TABLE clients ADD COLUMN sms_consent_at INTEGER;"
+	"ALTER TABLE clients ADD COLUMN sms_consent_by TEXT;"
+	"CREATE TABLE reminders ("
+	"  id INTEGER PRIMARY KEY,"
+	"  appointment_id INTEGER NOT NULL REFERENCES appointments(id),"
+	"  notice TEXT NOT NULL CHECK (notice IN"
+	"    ('reminder','confirmation','reschedule','cancellation')),"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email','sms')),"
+	"  rule_minutes INTEGER,"		/* a reminder's rule */
+	"  version INTEGER NOT NULL,"		/* the appointment's */
+	"  due_utc INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN"
+	"    ('pending','sending','sent','failed','expired','skipped',"
+	"     'superseded')),"
+	"  recipient TEXT,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  in_doubt INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  provider_id TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  UNIQUE (appointment_id, notice, channel, rule_minutes, version));"
+	"CREATE INDEX reminders_due ON reminders(due_utc)"
+	"  WHERE state = 'pending';"
+	"CREATE INDEX reminders_appointment ON reminders(appointment_id);"
+	"CREATE TABLE deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  reminder_id INTEGER NOT NULL REFERENCES reminders(id),"
+	"  attempt INTEGER NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  finished INTEGER,"
+	"  outcome TEXT CHECK (outcome IN"
+	"    ('sent','retry','failed','in_doubt')),"
+	"  code INTEGER,"
+	"  detail TEXT);"
+	"CREATE INDEX deliveries_reminder ON deliveries(reminder_id, attempt);",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

@@ -298,6 +298,27 @@ def read_http_response(sock, timeout=10.0):
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
 
+# What each migration added, to take a database back to an older schema
+# (an upgrade test); a new migration adds its undo here.
+SCHEMA_UNDO = {
+    3: ["DROP INDEX series_parent"],
+    4: ["DROP TABLE deliveries", "DROP TABLE reminders",
+        "ALTER TABLE clients DROP COLUMN sms_consent_by",
+        "ALTER TABLE clients DROP COLUMN sms_consent_at"],
+}
+
+
+def rewind_schema(con, version):
+    """Undo the migrations above version on an open sqlite3 connection."""
+    now = con.execute("PRAGMA user_version").fetchone()[0]
+    assert now >= version and max(SCHEMA_UNDO) == now, (
+        "SCHEMA_UNDO in conftest.py lacks the migration to %d" % now)
+    for v in range(now, version, -1):
+        for sql in SCHEMA_UNDO[v]:
+            con.execute(sql)
+    con.execute("PRAGMA user_version = %d" % version)
+
+
 class Clock:
     def __init__(self, path, when, tz=TZ, running=False):
         self.path = path
@@ -356,7 +377,7 @@ class Practice:
     def __init__(self, root, name="Test Practice", timezone=TZ,
                  late_cancel_hours=24, access=None, socket_group=GROUP,
                  daemon_extra=None, practice_extra=None, clock_at=None,
-                 clock_tz=None, clock_running=False):
+                 clock_tz=None, clock_running=False, sections=None):
         self.root = root
         self.conf = os.path.join(root, "practiced.conf")
         self.db = os.path.join(root, "practice.db")
@@ -368,7 +389,8 @@ class Practice:
                              access=dict(DEFAULT_ACCESS if access is None else access),
                              socket_group=socket_group,
                              daemon_extra=dict(daemon_extra or {}),
-                             practice_extra=dict(practice_extra or {}))
+                             practice_extra=dict(practice_extra or {}),
+                             sections=dict(sections or {}))
         # The daemon's clock, when a test sets it (see Clock).
         self.clock = None
         if clock_at is not None:
@@ -407,6 +429,10 @@ class Practice:
             for role in ("admin", "staff", "readonly"):
                 if s["access"].get(role):
                     lines.append("%s = %s" % (role, s["access"][role]))
+        # More sections ([reminders], [smtp], ...): {name: [(key, value)]}
+        for name, pairs in s["sections"].items():
+            lines += ["", "[%s]" % name]
+            lines += ["%s = %s" % kv for kv in pairs]
         return "\n".join(lines) + "\n"
 
     def write_config(self, text=None, **over):
