@@ -228,6 +228,9 @@ run(struct practiced *pd)
 		control_free(pd->control);
 		exit(1);
 	}
+	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
+		log_warnx("[practice] phone is not set: reminders cannot tell "
+		    "clients the number to call");
 	notify_systemd("READY=1");
 	log_info("ready: %s, database %s", pd->conf->practice_name,
 	    pd->conf->database);
