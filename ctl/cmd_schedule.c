@@ -145,7 +145,8 @@ const struct ctl_command cmd_list = {
 	    O_TEXT("to"), O_TEXT("clinician"), O_TEXT("client"),
 	    O_TEXT("state") },
 	.check = check_list,
-	.request = { .method = "GET", .path = PROTO_PATH_APPOINTMENTS },
+	.request = { .method = "GET", .path = PROTO_PATH_APPOINTMENTS,
+	    .pages = "appointments" },
 	.object = "appointments",
 	.print = print_appointments,
 };

@@ -15,6 +15,8 @@
 #include "tz.h"
 
 #define APPT_MAX_DAYS	3660
+#define APPT_STR(n)	APPT_STR2(n)
+#define APPT_STR2(n)	#n
 
 /*
  * The answer to a change: the appointment, its warnings, and for a
@@ -297,31 +299,60 @@ appt_list_filters(struct api_req *req, long long *clinician,
 	return -1;
 }
 
+/* The page asked for: its size, and the cursor it starts after. */
+static int
+appt_list_page(struct api_req *req, long long *limit,
+    struct appt_cursor *after, int *has_after)
+{
+	const char	*v;
+
+	*limit = PROTO_PAGE_DEFAULT;
+	*has_after = 0;
+	if (api_query_int(req, PROTO_PAGE_LIMIT, 1, PROTO_PAGE_MAX, limit,
+	    PROTO_PAGE_LIMIT ": a whole number from 1 to "
+	    APPT_STR(PROTO_PAGE_MAX)) == -1)
+		return -1;
+	if ((v = api_query(req, PROTO_PAGE_AFTER)) == NULL)
+		return 0;
+	*has_after = 1;
+	return appt_cursor_parse(&req->ctx, v, after);
+}
+
 void
 api_appointment_list(struct api_req *req)
 {
 	struct appt_range	 r;
-	const char		*state;
+	struct appt_filter	 f;
+	struct appt_cursor	 after, next;
 	json_t			*list;
 	char			 from[TZ_BUFLEN], to[TZ_BUFLEN];
+	char			 cursor[APPT_CURSOR_LEN];
 	struct tz_wall		 end;
-	long long		 clinician, client;
+	long long		 limit;
+	int			 has_after, more;
 
 	if (appt_read_range(req, &r) == -1 ||
-	    appt_list_filters(req, &clinician, &client, &state) == -1)
+	    appt_list_filters(req, &f.clinician_id, &f.client_id,
+	    &f.state) == -1 ||
+	    appt_list_page(req, &limit, &after, &has_after) == -1)
 		return;
 	end = r.to;
 	tz_add_days(&end, 1);
-	if ((list = appt_list(&req->ctx, tz_day_start(req->ctx.tz, r.from.year,
-	    r.from.month, r.from.day), tz_day_start(req->ctx.tz, end.year,
-	    end.month, end.day), clinician, client, state)) == NULL) {
+	f.from = tz_day_start(req->ctx.tz, r.from.year, r.from.month,
+	    r.from.day);
+	f.to = tz_day_start(req->ctx.tz, end.year, end.month, end.day);
+	if ((list = appt_list(&req->ctx, &f, has_after ? &after : NULL,
+	    (int)limit, &next, &more)) == NULL) {
 		api_internal(req);
 		return;
 	}
 	tz_format_date(&r.from, from);
 	tz_format_date(&r.to, to);
-	api_reply(req, 200, json_pack("{s:s,s:s,s:s,s:o}", "from", from,
-	    "to", to, "tz", req->ctx.tz, "appointments", list));
+	if (more)
+		appt_cursor_format(&next, cursor, sizeof(cursor));
+	api_reply(req, 200, json_pack("{s:s,s:s,s:s,s:o,s:s?}", "from", from,
+	    "to", to, "tz", req->ctx.tz, "appointments", list,
+	    PROTO_PAGE_NEXT, more ? cursor : NULL));
 }
 
 /* GET /v1/appointments/ID */

@@ -3,7 +3,10 @@
  * the only statements that write it (insert, move, cancel, mark, and
  * the re-keying a series needs).
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "appt.h"
@@ -64,7 +67,8 @@ static const char *appt_detach_sql =
     "   AND (?3 = 0 OR a.clinician_id = ?3)"				\
     "   AND (?4 = 0 OR a.client_id = ?4)"				\
     "   AND (?5 IS NULL OR a.state = ?5)"				\
-    " ORDER BY a.start_utc, a.id"
+    "   AND (a.start_utc > ?6 OR a.id > ?7)"				\
+    " ORDER BY a.start_utc, a.id LIMIT ?8"
 static const char *appt_list_sql = APPT_LIST_WHERE("");
 static const char *appt_list_clinician_sql =
     APPT_LIST_WHERE("a.clinician_id = ?3 AND");
@@ -396,20 +400,100 @@ appt_list_client(struct ctx *ctx, long long client_id)
 	return appt_list_where(ctx, appt_by_client_sql, client_id);
 }
 
+/*
+ * A page of the list: at most limit rows after the cursor (from the
+ * range's start without one).  The keyset (start, id) is the list's
+ * order, so a page costs the same wherever it starts, and a session
+ * booked or moved between pages lands before or after the cursor but is
+ * never seen twice.  One row more than the page is read to learn whether
+ * another page follows.
+ */
 json_t *
-appt_list(struct ctx *ctx, time_t from, time_t to, long long clinician_id,
-    long long client_id, const char *state)
+appt_list(struct ctx *ctx, const struct appt_filter *f,
+    const struct appt_cursor *after, int limit, struct appt_cursor *next,
+    int *more)
 {
 	sqlite3_stmt	*stmt;
+	json_t		*list, *obj;
+	int		 rc, n = 0;
 
-	if ((stmt = db_stmt(ctx->pd->db, client_id != 0 ? appt_list_client_sql :
-	    clinician_id != 0 ? appt_list_clinician_sql : appt_list_sql))
-	    == NULL)
+	*more = 0;
+	if ((stmt = db_stmt(ctx->pd->db, f->client_id != 0 ?
+	    appt_list_client_sql : f->clinician_id != 0 ?
+	    appt_list_clinician_sql : appt_list_sql)) == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	sqlite3_bind_int64(stmt, 3, clinician_id);
-	sqlite3_bind_int64(stmt, 4, client_id);
-	db_bind_text(stmt, 5, state);
-	return out_rows(ctx, stmt, appt_row_json);
+	if ((list = json_array()) == NULL) {
+		sqlite3_reset(stmt);
+		return NULL;
+	}
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(after != NULL &&
+	    after->start > f->from ? after->start : f->from));
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)f->to);
+	sqlite3_bind_int64(stmt, 3, f->clinician_id);
+	sqlite3_bind_int64(stmt, 4, f->client_id);
+	db_bind_text(stmt, 5, f->state);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(after != NULL ?
+	    after->start : f->from));
+	sqlite3_bind_int64(stmt, 7, after != NULL ? after->id : 0);
+	sqlite3_bind_int(stmt, 8, limit + 1);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == limit) {
+			*more = 1;
+			continue;
+		}
+		next->id = sqlite3_column_int64(stmt, 0);
+		next->start = (time_t)sqlite3_column_int64(stmt, 1);
+		if ((obj = appt_row_json(ctx, stmt)) == NULL ||
+		    json_array_append_new(list, obj) == -1)
+			break;
+		n++;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* The cursor as the caller sees it: "START.ID", to be given back as is. */
+void
+appt_cursor_format(const struct appt_cursor *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld.%lld", (long long)c->start, c->id);
+}
+
+/* Digits only, with an optional minus: strtoll alone takes " +1". */
+static int
+appt_cursor_number(const char *s, const char *stop, long long min,
+    long long max, long long *out)
+{
+	const char	*p = *s == '-' ? s + 1 : s;
+	char		*end;
+
+	if (p == stop || (size_t)(stop - p) > 19 ||
+	    strspn(p, "0123456789") != (size_t)(stop - p))
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return end == stop && errno == 0 && *out >= min && *out <= max ?
+	    0 : -1;
+}
+
+int
+appt_cursor_parse(struct ctx *ctx, const char *s, struct appt_cursor *c)
+{
+	const char	*dot;
+	long long	 start;
+
+	if (strlen(s) < APPT_CURSOR_LEN && (dot = strchr(s, '.')) != NULL &&
+	    appt_cursor_number(s, dot, -APPT_CURSOR_SPAN, APPT_CURSOR_SPAN,
+	    &start) == 0 && appt_cursor_number(dot + 1, dot + 1 + strlen(dot +
+	    1), 1, LLONG_MAX, &c->id) == 0) {
+		c->start = (time_t)start;
+		return 0;
+	}
+	return ctx_error(ctx, PROTO_EBADREQUEST, "after: not a cursor of "
+	    "this list (give back the \"%s\" of the previous page as it "
+	    "came)", PROTO_PAGE_NEXT);
 }

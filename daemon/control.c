@@ -35,7 +35,7 @@
 #define CONTROL_STOP_GRACE	5	/* seconds to let requests finish */
 #define CONTROL_WATCH_SEC	2	/* is the socket still there? */
 #define CONTROL_CALLERS		64	/* uids remembered until a reload */
-#define CONTROL_MAXPARAMS	8
+#define CONTROL_MAXPARAMS	10
 
 /*
  * Who a uid is.  getpwuid() and the group lists read files, or ask a
@@ -111,7 +111,8 @@ static const struct route routes[] = {
 	    { NULL } },
 	{ API_GET, "/appointments", ROLE_READONLY, "list appointments",
 	    api_appointment_list,
-	    { "day", "week", "from", "to", "clinician", "client", "state" } },
+	    { "day", "week", "from", "to", "clinician", "client", "state",
+	    PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_POST, "/appointments", ROLE_STAFF, "book appointments",
 	    api_appointment_book, { NULL } },
 	{ API_GET, "/appointments/*", ROLE_READONLY, "see appointments",

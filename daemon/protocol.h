@@ -29,6 +29,17 @@
 #define PROTO_PATH_SLOTS	"/slots"
 #define PROTO_PATH_REPORTS	"/reports"
 
+/*
+ * A list served in pages (GET /v1/appointments): "limit" rows at most
+ * (PROTO_PAGE_DEFAULT when not given), "after" the cursor a previous
+ * page gave as "next"; "next" is null on the last page.
+ */
+#define PROTO_PAGE_LIMIT	"limit"
+#define PROTO_PAGE_AFTER	"after"
+#define PROTO_PAGE_NEXT		"next"
+#define PROTO_PAGE_DEFAULT	500
+#define PROTO_PAGE_MAX		1000
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"
