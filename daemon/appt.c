@@ -60,20 +60,27 @@ static const char *appt_detach_sql =
     "  state = CASE WHEN state IN ('booked','confirmed')"
     "    AND start_utc >= ?2 THEN 'cancelled' ELSE state END,"
     "  updated = ?2 WHERE id = ?1";
-/* One statement per leading filter, so each can use its own index. */
+/*
+ * One statement per leading filter, so each can use its own index.  The
+ * page is chosen from the appointments alone, where that index gives
+ * the order and the LIMIT stops the scan; joined first, the planner may
+ * walk the clinicians and sort the whole range before the LIMIT.
+ */
 #define APPT_LIST_WHERE(lead)						\
-    "SELECT " APPT_COLUMNS APPT_FROM " WHERE " lead			\
-    " a.start_utc >= ?1 AND a.start_utc < ?2"				\
-    "   AND (?3 = 0 OR a.clinician_id = ?3)"				\
-    "   AND (?4 = 0 OR a.client_id = ?4)"				\
-    "   AND (?5 IS NULL OR a.state = ?5)"				\
-    "   AND (a.start_utc > ?6 OR a.id > ?7)"				\
-    " ORDER BY a.start_utc, a.id LIMIT ?8"
+    "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id IN (SELECT id"	\
+    "   FROM appointments WHERE " lead					\
+    "   start_utc >= ?1 AND start_utc < ?2"				\
+    "   AND (?3 = 0 OR clinician_id = ?3)"				\
+    "   AND (?4 = 0 OR client_id = ?4)"					\
+    "   AND (?5 IS NULL OR state = ?5)"					\
+    "   AND (start_utc > ?6 OR id > ?7)"				\
+    "   ORDER BY start_utc, id LIMIT ?8)"				\
+    " ORDER BY a.start_utc, a.id"
 static const char *appt_list_sql = APPT_LIST_WHERE("");
 static const char *appt_list_clinician_sql =
-    APPT_LIST_WHERE("a.clinician_id = ?3 AND");
+    APPT_LIST_WHERE("clinician_id = ?3 AND");
 static const char *appt_list_client_sql =
-    APPT_LIST_WHERE("a.client_id = ?4 AND");
+    APPT_LIST_WHERE("client_id = ?4 AND");
 static const char *appt_by_series_sql =
     "SELECT " APPT_COLUMNS APPT_FROM
     " WHERE a.series_id = ?1 ORDER BY a.start_utc, a.id";
