@@ -18,6 +18,7 @@ main(void)
 	test_resource();
 	test_api();
 	test_db();
+	test_paging();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

@@ -39,5 +39,6 @@ void	test_series_domain(void);
 void	test_resource(void);
 void	test_api(void);
 void	test_db(void);
+void	test_paging(void);
 
 #endif
