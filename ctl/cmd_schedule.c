@@ -311,7 +311,8 @@ const struct ctl_command cmd_series_list = {
 	    "number of sessions or open), the next session and how many are\n"
 	    "still to come.\n",
 	.options = { O_TEXT("client"), O_TEXT("clinician"), O_FLAG("all") },
-	.request = { .method = "GET", .path = PROTO_PATH_SERIES },
+	.request = { .method = "GET", .path = PROTO_PATH_SERIES,
+	    .pages = "series" },
 	.object = "series",
 	.print = print_series_list,
 };

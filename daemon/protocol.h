@@ -30,7 +30,7 @@
 #define PROTO_PATH_REPORTS	"/reports"
 
 /*
- * A list served in pages (GET /v1/appointments): "limit" rows at most
+ * A list served in pages (GET /v1/appointments, /v1/series): "limit" rows at most
  * (PROTO_PAGE_DEFAULT when not given), "after" the cursor a previous
  * page gave as "next"; "next" is null on the last page.
  */
@@ -39,6 +39,9 @@
 #define PROTO_PAGE_NEXT		"next"
 #define PROTO_PAGE_DEFAULT	500
 #define PROTO_PAGE_MAX		1000
+/* GET /v1/series: a series costs more than an appointment. */
+#define PROTO_SERIES_PAGE_DEFAULT 100
+#define PROTO_SERIES_PAGE_MAX	200
 
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"

@@ -70,7 +70,7 @@ static const char *skip_delete_sql =
 static const char *series_list_sql =
     "SELECT id FROM series WHERE (?1 = 0 OR client_id = ?1)"
     "  AND (?2 = 0 OR clinician_id = ?2)"
-    "  AND (?3 OR state = 'active') ORDER BY id LIMIT 2000";
+    "  AND (?3 OR state = 'active') AND id > ?4 ORDER BY id LIMIT ?5";
 static const char *series_to_extend_sql =
     "SELECT id FROM series WHERE state = 'active'"
     "  AND materialized_until < ?1 AND id > ?2"
@@ -327,24 +327,37 @@ series_json(struct ctx *ctx, long long id, int with_appointments)
 	return obj;
 }
 
+/*
+ * A page of the series list: at most limit series with ids above
+ * after, by id; *more says whether others follow (then *next is the
+ * page's last id).  A series costs a few statements, so the pages are
+ * what keeps 2000 series from holding the loop.
+ */
 json_t *
-series_list(struct ctx *ctx, long long client_id, long long clinician_id,
-    int all)
+series_list(struct ctx *ctx, const struct series_filter *f,
+    long long after, int limit, long long *next, int *more)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*list, *obj;
-	long long	 ids[2000];
-	size_t		 n = 0, i;
+	long long	 ids[SERIES_PAGE_MAX + 1];
+	int		 n = 0, i;
 
-	if ((stmt = db_stmt(ctx->pd->db, series_list_sql)) == NULL)
+	*more = 0;
+	if (limit < 1 || limit > SERIES_PAGE_MAX ||
+	    (stmt = db_stmt(ctx->pd->db, series_list_sql)) == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, client_id);
-	sqlite3_bind_int64(stmt, 2, clinician_id);
-	sqlite3_bind_int(stmt, 3, all);
-	while (n < sizeof(ids) / sizeof(ids[0]) &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
+	sqlite3_bind_int64(stmt, 1, f->client_id);
+	sqlite3_bind_int64(stmt, 2, f->clinician_id);
+	sqlite3_bind_int(stmt, 3, f->all);
+	sqlite3_bind_int64(stmt, 4, after);
+	sqlite3_bind_int(stmt, 5, limit + 1);
+	while (n <= limit && sqlite3_step(stmt) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
+	if (n > limit) {
+		*more = 1;
+		n = limit;
+	}
 	if ((list = json_array()) == NULL)
 		return NULL;
 	/* Read whole first: series_json runs statements of its own. */
@@ -354,6 +367,7 @@ series_list(struct ctx *ctx, long long client_id, long long clinician_id,
 			return NULL;
 		}
 		json_array_append_new(list, obj);
+		*next = ids[i];
 	}
 	return list;
 }

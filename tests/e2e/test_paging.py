@@ -224,3 +224,39 @@ def test_a_cursor_past_the_range_gives_an_empty_last_page(clinic):
             "Individual", "--at", at(s.monday, "09:00"))
     out = api_ok(s.p, q(day=s.monday.isoformat(), after="99999999999.1"))
     assert out["appointments"] == [] and out["next"] is None
+
+
+SERIES_PAGE = 100
+
+
+def test_series_list_in_pages(clinic):
+    """GET /v1/series: pages of 100 (at most 200) by id; practicectl
+    series list follows them."""
+    s = clinic
+    made = []
+    for k in range(SERIES_PAGE + 7):
+        day = s.monday + dt.timedelta(days=k // 20)
+        status, out = s.p.api("POST", "/v1/appointments", {
+            "client": str(s.jordan if k % 2 else s.sam), "clinician": str(s.pat),
+            "service": str(s.short), "at": at(day, "%02d:%02d" % (k % 20, 0)),
+            "repeat": "FREQ=WEEKLY", "count": 2})
+        assert status == 201, out
+        made.append(out["series"]["id"])
+    first = api_ok(s.p, "/v1/series")
+    assert [x["id"] for x in first["series"]] == made[:SERIES_PAGE]
+    assert first["next"]
+    second = api_ok(s.p, "/v1/series?after=" + first["next"])
+    assert [x["id"] for x in second["series"]] == made[SERIES_PAGE:]
+    assert second["next"] is None
+    small = api_ok(s.p, "/v1/series?limit=3&after=%d" % made[1])
+    assert [x["id"] for x in small["series"]] == made[2:5]
+    _, out, _ = s.p.ctl("series", "list")
+    assert sorted(out) == ["series"]
+    assert [x["id"] for x in out["series"]] == made
+    _, text, _ = s.p.ctl("series", "list", json=False)
+    for sid in made:
+        assert any(l.split()[:1] == [str(sid)] for l in text.splitlines()), sid
+    for bad in ("limit=0", "limit=201", "limit=x", "after=0", "after=x", "after="):
+        status, out = s.p.api("GET", "/v1/series?" + bad)
+        assert status == 400 and out["error"]["code"] == "bad_request", (bad, out)
+        assert out["error"]["message"].startswith(bad.split("=")[0] + ":"), out
