@@ -494,6 +494,23 @@ client_ok(const struct ctl_answer *ans)
 	    json_is_object(ans->json);
 }
 
+/* The array at path ("a.b": member b of member a), or NULL. */
+static json_t *
+client_rows(json_t *answer, const char *path)
+{
+	const char	*dot;
+	char		*key;
+	json_t		*v = answer;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		key = xasprintf("%.*s", (int)(dot - path), path);
+		v = json_member(v, key, JSON_OBJECT);
+		free(key);
+		path = dot + 1;
+	}
+	return json_member(v, path, JSON_ARRAY);
+}
+
 /*
  * The pages after the first, each its own request (so the daemon serves
  * others in between), their rows appended to the first answer's; the
@@ -512,7 +529,7 @@ client_follow(const char *path, const struct ctl_request *req,
 	int			 rc = 0;
 
 	while (client_ok(ans) &&
-	    (rows = json_member(ans->json, req->pages, JSON_ARRAY)) != NULL &&
+	    (rows = client_rows(ans->json, req->pages)) != NULL &&
 	    (next = json_text(ans->json, PROTO_PAGE_NEXT)) != NULL) {
 		if (after != NULL && strcmp(after, next) == 0) {
 			rc = error_set(err, CTL_EXIT_REFUSED, "bad_answer",
@@ -531,8 +548,7 @@ client_follow(const char *path, const struct ctl_request *req,
 			*ans = more;
 			break;
 		}
-		if ((extra = json_member(more.json, req->pages,
-		    JSON_ARRAY)) == NULL ||
+		if ((extra = client_rows(more.json, req->pages)) == NULL ||
 		    json_array_extend(rows, extra) == -1 ||
 		    json_object_set(ans->json, PROTO_PAGE_NEXT,
 		    json_object_get(more.json, PROTO_PAGE_NEXT)) == -1) {

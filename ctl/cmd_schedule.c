@@ -326,7 +326,8 @@ const struct ctl_command cmd_series_show = {
 	    "were skipped when it was booked, and every session, past and\n"
 	    "future, as \"list\" shows them.\n",
 	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
-	.request = { .method = "GET", .path = PROTO_PATH_SERIES "/{}" },
+	.request = { .method = "GET", .path = PROTO_PATH_SERIES "/{}",
+	    .pages = "series.appointments" },
 	.object = "series",
 	.ids = "series.appointments",	/* its sessions */
 	.print = print_series,

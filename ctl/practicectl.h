@@ -102,8 +102,8 @@ struct ctl_command {
 		/* Adds what the options cannot say; NULL: nothing. */
 		void		(*build)(const struct ctl_args *,
 				    struct ctl_request *);
-		/* The answer's array that comes in pages, followed to
-		   the last; NULL: one answer. */
+		/* The answer's array that comes in pages ("a.b": member
+		   b of member a), followed to the last; NULL: one answer. */
 		const char	*pages;
 	} request;
 	const char	*object;	/* the answer's record: "clinician" */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "appt.h"
 #include "lookup.h"
 #include "series.h"
 
@@ -53,14 +54,21 @@ api_series_list(struct api_req *req)
 void
 api_series_show(struct api_req *req)
 {
-	json_t		*obj;
-	long long	 id;
+	struct appt_cursor	 buf, next;
+	const struct appt_cursor *after;
+	json_t			*obj;
+	long long		 id;
+	int			 limit, more;
 
-	if (api_id(req, req->arg[0], &id) == -1)
+	if (api_id(req, req->arg[0], &id) == -1 ||
+	    api_page(req, PROTO_PAGE_DEFAULT, PROTO_PAGE_MAX, &limit, &buf,
+	    &after) == -1)
 		return;
-	if ((obj = series_json(&req->ctx, id, 1)) == NULL)
+	if ((obj = series_show(&req->ctx, id, after, limit, &next,
+	    &more)) != NULL)
+		api_reply(req, 200, json_pack("{s:o,s:o}", "series", obj,
+		    PROTO_PAGE_NEXT, api_page_next(&next, more)));
+	else if (!api_failed(req))
 		api_error(req, PROTO_ENOTFOUND, "no series %lld", id);
-	else
-		api_reply(req, 200, json_pack("{s:o}", "series", obj));
 }
 

@@ -73,6 +73,7 @@ static const char *appt_detach_sql =
     "   AND (?3 = 0 OR clinician_id = ?3)"				\
     "   AND (?4 = 0 OR client_id = ?4)"					\
     "   AND (?5 IS NULL OR state = ?5)"					\
+    "   AND (?9 = 0 OR series_id = ?9)"				\
     "   AND (start_utc > ?6 OR id > ?7)"				\
     "   ORDER BY start_utc, id LIMIT ?8)"				\
     " ORDER BY a.start_utc, a.id"
@@ -81,12 +82,8 @@ static const char *appt_list_clinician_sql =
     APPT_LIST_WHERE("clinician_id = ?3 AND");
 static const char *appt_list_client_sql =
     APPT_LIST_WHERE("client_id = ?4 AND");
-static const char *appt_by_series_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM
-    " WHERE a.series_id = ?1 ORDER BY a.start_utc, a.id";
-static const char *appt_by_client_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM
-    " WHERE a.client_id = ?1 ORDER BY a.start_utc, a.id";
+static const char *appt_list_series_sql =
+    APPT_LIST_WHERE("series_id = ?9 AND");
 
 static json_t *
 appt_ref(sqlite3_stmt *stmt, int id_col)
@@ -383,30 +380,6 @@ appt_load_open(struct ctx *ctx, long long id, struct appt_row *row,
 	return 0;
 }
 
-/* Every appointment of a series or of a client, as a JSON array. */
-static json_t *
-appt_list_where(struct ctx *ctx, const char *sql, long long id)
-{
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = db_stmt(ctx->pd->db, sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	return out_rows(ctx, stmt, appt_row_json);
-}
-
-json_t *
-appt_list_series(struct ctx *ctx, long long series_id)
-{
-	return appt_list_where(ctx, appt_by_series_sql, series_id);
-}
-
-json_t *
-appt_list_client(struct ctx *ctx, long long client_id)
-{
-	return appt_list_where(ctx, appt_by_client_sql, client_id);
-}
-
 /*
  * A page of the list: at most limit rows after the cursor (from the
  * range's start without one).  The keyset (start, id) is the list's
@@ -425,9 +398,10 @@ appt_list(struct ctx *ctx, const struct appt_filter *f,
 	int		 rc, n = 0;
 
 	*more = 0;
-	if ((stmt = db_stmt(ctx->pd->db, f->client_id != 0 ?
-	    appt_list_client_sql : f->clinician_id != 0 ?
-	    appt_list_clinician_sql : appt_list_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, f->series_id != 0 ?
+	    appt_list_series_sql : f->client_id != 0 ? appt_list_client_sql :
+	    f->clinician_id != 0 ? appt_list_clinician_sql : appt_list_sql))
+	    == NULL)
 		return NULL;
 	if ((list = json_array()) == NULL) {
 		sqlite3_reset(stmt);
@@ -443,6 +417,7 @@ appt_list(struct ctx *ctx, const struct appt_filter *f,
 	    after->start : f->from));
 	sqlite3_bind_int64(stmt, 7, after != NULL ? after->id : 0);
 	sqlite3_bind_int(stmt, 8, limit + 1);
+	sqlite3_bind_int64(stmt, 9, f->series_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (n == limit) {
 			*more = 1;

@@ -129,7 +129,7 @@ static const struct route routes[] = {
 	    { "all", "client", "clinician", PROTO_PAGE_LIMIT,
 	    PROTO_PAGE_AFTER } },
 	{ API_GET, "/series/*", ROLE_READONLY, "see series",
-	    api_series_show, { NULL } },
+	    api_series_show, { PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_GET, "/closures", ROLE_READONLY, "list closures",
 	    api_closure_list, { "from", "to", "clinician" } },
 	{ API_POST, "/closures", ROLE_STAFF, "add closures", api_closure_add,
@@ -139,7 +139,7 @@ static const struct route routes[] = {
 	{ API_GET, "/slots", ROLE_READONLY, "see free slots", api_slots,
 	    { "clinician", "service", "room", "days", "step", "from" } },
 	{ API_GET, "/clients/*/history", ROLE_READONLY, "see client history",
-	    api_client_history, { NULL } },
+	    api_client_history, { PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_GET, "/reports/attendance", ROLE_READONLY, "see reports",
 	    api_report_attendance, { "from", "to", "clinician" } },
 };

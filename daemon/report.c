@@ -225,15 +225,21 @@ care_days(struct ctx *ctx, time_t t)
 }
 
 json_t *
-report_history(struct ctx *ctx, long long id)
+report_history(struct ctx *ctx, long long id, const struct appt_cursor *after,
+    int limit, struct appt_cursor *next, int *more)
 {
-	struct care	 k;
-	json_t		*client, *appts;
-	sqlite3_stmt	*stmt;
+	struct appt_filter	 f;
+	struct care		 k;
+	json_t			*client, *appts;
+	sqlite3_stmt		*stmt;
 
+	memset(&f, 0, sizeof(f));
+	f.from = APPT_EVER_FROM;
+	f.to = APPT_EVER_TO;
+	f.client_id = id;
 	if (care_of(ctx, id, &k) == -1 ||
-	    (appts = appt_list_client(ctx, id)) == NULL ||
-	    (stmt = db_stmt(ctx->pd->db, client_name_sql)) == NULL) {
+	    (stmt = db_stmt(ctx->pd->db, client_name_sql)) == NULL ||
+	    (appts = appt_list(ctx, &f, after, limit, next, more)) == NULL) {
 		ctx_internal(ctx);
 		return NULL;
 	}

@@ -263,10 +263,10 @@ series_names(struct ctx *ctx, const struct series_def *s, json_t *obj)
 }
 
 json_t *
-series_json(struct ctx *ctx, long long id, int with_appointments)
+series_json(struct ctx *ctx, long long id)
 {
 	struct series_def	 s;
-	json_t			*obj, *next, *skipped, *appts;
+	json_t			*obj, *next, *skipped;
 	char			 repeat[160], first[TZ_BUFLEN], at[8];
 	long long		 upcoming;
 
@@ -317,13 +317,32 @@ series_json(struct ctx *ctx, long long id, int with_appointments)
 		json_decref(obj);
 		return NULL;
 	}
-	if (with_appointments) {
-		if ((appts = appt_list_series(ctx, id)) == NULL) {
-			json_decref(obj);
-			return NULL;
-		}
-		json_object_set_new(obj, "appointments", appts);
+	return obj;
+}
+
+/*
+ * The series with a page of its sessions, past and future, by start: a
+ * daily series keeps growing, and its sessions are read like any list.
+ */
+json_t *
+series_show(struct ctx *ctx, long long id, const struct appt_cursor *after,
+    int limit, struct appt_cursor *next, int *more)
+{
+	struct appt_filter	 f;
+	json_t			*obj, *appts;
+
+	if ((obj = series_json(ctx, id)) == NULL)
+		return NULL;
+	memset(&f, 0, sizeof(f));
+	f.from = APPT_EVER_FROM;
+	f.to = APPT_EVER_TO;
+	f.series_id = id;
+	if ((appts = appt_list(ctx, &f, after, limit, next, more)) == NULL) {
+		json_decref(obj);
+		ctx_internal(ctx);
+		return NULL;
 	}
+	json_object_set_new(obj, "appointments", appts);
 	return obj;
 }
 
@@ -362,7 +381,7 @@ series_list(struct ctx *ctx, const struct series_filter *f,
 		return NULL;
 	/* Read whole first: series_json runs statements of its own. */
 	for (i = 0; i < n; i++) {
-		if ((obj = series_json(ctx, ids[i], 0)) == NULL) {
+		if ((obj = series_json(ctx, ids[i])) == NULL) {
 			json_decref(list);
 			return NULL;
 		}

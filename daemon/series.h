@@ -64,7 +64,12 @@ struct series_run {
 
 int	 series_load(struct ctx *, long long id, struct series_def *);
 int	 series_store(struct ctx *, struct series_def *);
-json_t	*series_json(struct ctx *, long long id, int with_appointments);
+json_t	*series_json(struct ctx *, long long id);
+/* With a page of its sessions (see appt_list); NULL if it cannot be
+ * read (no such series, or the error set). */
+struct appt_cursor;
+json_t	*series_show(struct ctx *, long long id, const struct appt_cursor *,
+	    int limit, struct appt_cursor *next, int *more);
 time_t	 series_horizon(struct ctx *);
 /* Which series a list keeps: a client's, a clinician's (0: any),
  * active ones unless all. */

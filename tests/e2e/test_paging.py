@@ -260,3 +260,66 @@ def test_series_list_in_pages(clinic):
         status, out = s.p.api("GET", "/v1/series?" + bad)
         assert status == 400 and out["error"]["code"] == "bad_request", (bad, out)
         assert out["error"]["message"].startswith(bad.split("=")[0] + ":"), out
+
+
+@pytest.fixture
+def long_series(make_practice):
+    """A daily series booked two years ahead: more sessions than a page,
+    in the series and in its client's history."""
+    from conftest import seed_practice
+    s = seed_practice(make_practice(practice_extra={"series_horizon_days": 730}))
+    out = book_daily(s.p, s, s.jordan, "09:00")
+    s.series = out["series"]["id"]
+    s.sessions = stored_ids(s.p, "AND series_id = %d" % s.series)
+    assert len(s.sessions) > DEFAULT_PAGE + 100
+    return s
+
+
+def walk_nested(p, path, member, limit):
+    got, after = [], None
+    for _ in range(100):
+        sep = "&" if "?" in path else "?"
+        out = api_ok(p, path + sep + "limit=%d" % limit +
+                     ("" if after is None else "&after=" + after))
+        rows = out
+        for key in member.split("."):
+            rows = rows[key]
+        assert len(rows) <= limit
+        got += [a["id"] for a in rows]
+        if out["next"] is None:
+            return got
+        after = out["next"]
+    raise AssertionError("the pages never end")
+
+
+def test_series_show_in_pages(long_series):
+    s = long_series
+    out = api_ok(s.p, "/v1/series/%d" % s.series)
+    assert [a["id"] for a in out["series"]["appointments"]] == s.sessions[:DEFAULT_PAGE]
+    assert out["next"] and out["series"]["id"] == s.series
+    assert walk_nested(s.p, "/v1/series/%d" % s.series, "series.appointments",
+                       211) == s.sessions
+    _, out, _ = s.p.ctl("series", "show", str(s.series))
+    assert sorted(out) == ["series"]
+    assert [a["id"] for a in out["series"]["appointments"]] == s.sessions
+    for bad in ("limit=0", "limit=1001", "after=1"):
+        status, out = s.p.api("GET", "/v1/series/%d?%s" % (s.series, bad))
+        assert status == 400 and out["error"]["message"].startswith(bad[:5]), out
+
+
+def test_client_history_in_pages(long_series):
+    s = long_series
+    mine = stored_ids(s.p, "AND client_id = %d" % s.jordan)
+    out = api_ok(s.p, "/v1/clients/%d/history?limit=100" % s.jordan)
+    assert [a["id"] for a in out["appointments"]] == mine[:100]
+    assert out["next"]
+    # The summary is over every session, whatever the page.
+    assert out["summary"]["upcoming"] == len(mine)
+    assert walk_nested(s.p, "/v1/clients/%d/history" % s.jordan, "appointments",
+                       333) == mine
+    _, whole, _ = s.p.ctl("client", "history", "Jordan")
+    assert "next" not in whole
+    assert [a["id"] for a in whole["appointments"]] == mine
+    assert whole["summary"] == out["summary"]
+    status, out = s.p.api("GET", "/v1/clients/%d/history?limit=-5" % s.jordan)
+    assert status == 400 and out["error"]["message"].startswith("limit:")

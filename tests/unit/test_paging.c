@@ -205,8 +205,10 @@ test_report_story(struct practice *p)
 		{ MARIA, ANA, -3, "cancelled", "client" },
 		{ MARIA, SAM, 20, "confirmed", NULL },
 	};
+	struct appt_cursor next;
 	json_t	*report, *history, *row;
 	size_t	 i;
+	int	 more;
 
 	CHECK(db_begin(p->pd.db) == 0);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -216,11 +218,11 @@ test_report_story(struct practice *p)
 	practice_reset(p, PRACTICE_NOW);
 	report = report_attendance(&p->ctx, "2029-01-01", "2030-12-31", 0);
 	CHECK(report != NULL);
-	history = report_history(&p->ctx, JORDAN);
+	history = report_history(&p->ctx, JORDAN, NULL, PROTO_PAGE_MAX, &next, &more);
 	report_same_story(report, history, JORDAN, 4);
 	json_decref(history);
 	/* Maria's latest is cancelled by her: no streak at all. */
-	history = report_history(&p->ctx, MARIA);
+	history = report_history(&p->ctx, MARIA, NULL, PROTO_PAGE_MAX, &next, &more);
 	report_same_story(report, history, MARIA, 0);
 	json_decref(history);
 	row = report_row(report, JORDAN);
