@@ -79,6 +79,11 @@ def send_and_read(p, data, timeout=5.0, close_write=False):
             s.sendall(data)
             if close_write:
                 s.shutdown(socket.SHUT_WR)
+        except (ConnectionResetError, BrokenPipeError):
+            # The daemon answered and closed before we finished sending
+            # (a refused body): its answer is still queued to be read.
+            pass
+        try:
             return read_http_response(s, timeout)
         except (ConnectionResetError, BrokenPipeError):
             return None
