@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "appt.h"
+#include "care.h"
 #include "ctx.h"
 #include "db.h"
 #include "out.h"
@@ -15,17 +16,8 @@
 #include "report.h"
 #include "tz.h"
 
-#define STREAK_GAP	(10 * 86400)	/* weekly, with a little slack */
 #define CARE_WINDOW	(30 * 86400)
 
-/* Every session of one client, as care_walk reads them. */
-#define CARE_COLUMNS							\
-    "id, client_id, start_utc,"						\
-    "  CASE state WHEN 'attended' THEN 1 WHEN 'no-show' THEN 2"		\
-    "    WHEN 'cancelled' THEN 3 ELSE 0 END,"				\
-    "  coalesce(cancelled_by = 'client', 0), late != 0"
-static const char *client_appts_sql =
-    "SELECT " CARE_COLUMNS " FROM appointments WHERE client_id = ?1";
 /* Every session of the practice (of one clinician), in one table scan:
  * the report's counts and each client's story come from it at once. */
 static const char *all_appts_sql =
@@ -52,31 +44,6 @@ static const char *falling_sql =
     "        AND (?3 = 0 OR f.clinician_id = ?3))"
     "  GROUP BY cl.id ORDER BY max(a.start_utc)";
 
-enum care_state { CARE_OPEN, CARE_ATTENDED, CARE_NO_SHOW, CARE_CANCELLED };
-
-/* One session, as small as the story needs it. */
-struct care_row {
-	long long		 id;
-	long long		 client;
-	time_t			 start;
-	unsigned char		 state;		/* enum care_state */
-	unsigned char		 mine;		/* cancelled by the client */
-	unsigned char		 late;
-};
-
-/* The rows read so far: grown by doubling. */
-struct care_rows {
-	struct care_row		*v;
-	size_t			 n, size;
-};
-
-struct care {
-	int	 attended, no_show, cancelled, late, by_practice, upcoming;
-	int	 streak;
-	time_t	 last_attended;		/* 0: never */
-	time_t	 next;			/* 0: none */
-};
-
 /* A client of the report: counts within its range, and its story. */
 struct care_client {
 	long long	 id;
@@ -92,123 +59,6 @@ struct care_clinician {
 	int		 attended, no_show, cancelled, late, by_practice;
 	int		 unmarked;
 };
-
-/*
- * Counting back from the latest past session: attended sessions no
- * more than STREAK_GAP apart; a no-show or the client's cancellation
- * ends it; the practice's cancellations and unmarked ones are passed.
- */
-static void
-care_step(struct care *k, const struct care_row *r, time_t now,
-    time_t *prev, int *open)
-{
-	switch (r->state) {
-	case CARE_ATTENDED:
-		k->attended++;
-		if (k->last_attended == 0)
-			k->last_attended = r->start;
-		if (*open && (*prev == 0 || *prev - r->start <= STREAK_GAP)) {
-			k->streak++;
-			*prev = r->start;
-		} else
-			*open = 0;
-		break;
-	case CARE_NO_SHOW:
-		k->no_show++;
-		*open = 0;
-		break;
-	case CARE_CANCELLED:
-		k->cancelled++;
-		k->late += r->late;
-		k->by_practice += !r->mine;
-		if (r->mine && r->start < now)
-			*open = 0;
-		break;
-	default:
-		if (r->start >= now) {
-			k->upcoming++;
-			k->next = r->start;	/* rows come newest first */
-		}
-		break;
-	}
-}
-
-/* One client's rows, newest first: its story. */
-static void
-care_walk(const struct care_row *r, size_t n, time_t now, struct care *k)
-{
-	time_t	 prev = 0;
-	int	 open = 1, future = 0;
-	size_t	 i;
-
-	memset(k, 0, sizeof(*k));
-	for (i = 0; i < n; i++) {
-		/* Future sessions do not count toward the streak. */
-		future = 0;
-		care_step(k, &r[i], now, &prev, r[i].start < now ? &open :
-		    &future);
-	}
-}
-
-/* By client, then newest first (the latest id first on a tie). */
-static int
-care_row_cmp(const void *a, const void *b)
-{
-	const struct care_row	*x = a, *y = b;
-
-	if (x->client != y->client)
-		return x->client < y->client ? -1 : 1;
-	if (x->start != y->start)
-		return x->start > y->start ? -1 : 1;
-	if (x->id != y->id)
-		return x->id > y->id ? -1 : 1;
-	return 0;
-}
-
-static int
-care_rows_add(struct care_rows *rows, sqlite3_stmt *stmt)
-{
-	struct care_row	*r, *v;
-	size_t		 size;
-
-	if (rows->n == rows->size) {
-		size = rows->size == 0 ? 256 : rows->size * 2;
-		if ((v = reallocarray(rows->v, size, sizeof(*v))) == NULL)
-			return -1;
-		rows->v = v;
-		rows->size = size;
-	}
-	r = &rows->v[rows->n++];
-	r->id = sqlite3_column_int64(stmt, 0);
-	r->client = sqlite3_column_int64(stmt, 1);
-	r->start = (time_t)sqlite3_column_int64(stmt, 2);
-	r->state = (unsigned char)sqlite3_column_int(stmt, 3);
-	r->mine = (unsigned char)sqlite3_column_int(stmt, 4);
-	r->late = (unsigned char)sqlite3_column_int(stmt, 5);
-	return 0;
-}
-
-static int
-care_of(struct ctx *ctx, long long client, struct care *k)
-{
-	struct care_rows	 rows = { NULL, 0, 0 };
-	sqlite3_stmt		*stmt;
-	int			 rc;
-
-	if ((stmt = db_stmt(ctx->pd->db, client_appts_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, client);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (care_rows_add(&rows, stmt) == -1)
-			break;
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE) {
-		qsort(rows.v, rows.n, sizeof(*rows.v), care_row_cmp);
-		care_walk(rows.v, rows.n, ctx->now, k);
-	}
-	free(rows.v);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
 
 static json_t *
 care_local(struct ctx *ctx, time_t t)
@@ -404,48 +254,6 @@ report_client(struct report_scan *rs, const struct care_row *r, size_t n,
 		care_walk(r, n, rs->now, &c->k);
 }
 
-/*
- * The rows by client, newest first.  Client ids are dense, so they are
- * dealt into their clients' places first (in reverse, which leaves
- * rows read oldest first nearly in order), and each client's few rows
- * are sorted alone: a third of the time of one sort of them all.
- */
-static int
-report_sort(struct care_rows *rows)
-{
-	struct care_row	*v;
-	size_t		*at, i, n = rows->n;
-	long long	 max = 0;
-
-	for (i = 0; i < n && rows->v[i].client > 0; i++)
-		if (rows->v[i].client > max)
-			max = rows->v[i].client;
-	if (i < n || max > (long long)n * 8 + 4096) {
-		qsort(rows->v, n, sizeof(*v), care_row_cmp);
-		return 0;
-	}
-	if ((at = calloc((size_t)max + 2, sizeof(*at))) == NULL ||
-	    (v = reallocarray(NULL, n > 0 ? n : 1, sizeof(*v))) == NULL) {
-		free(at);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		at[rows->v[i].client + 1]++;
-	for (i = 1; i < (size_t)max + 2; i++)
-		at[i] += at[i - 1];
-	for (i = n; i-- > 0;)
-		v[at[rows->v[i].client]++] = rows->v[i];
-	/* at[c] is now where client c + 1 begins. */
-	for (i = 0; i < (size_t)max + 1; i++)
-		qsort(v + (i == 0 ? 0 : at[i - 1]), at[i] - (i == 0 ? 0 :
-		    at[i - 1]), sizeof(*v), care_row_cmp);
-	free(at);
-	free(rows->v);
-	rows->v = v;
-	rows->size = n;
-	return 0;
-}
-
 /* The rows by client, newest first, walked a client at a time. */
 static int
 report_walk(struct report_scan *rs)
@@ -453,7 +261,7 @@ report_walk(struct report_scan *rs)
 	const struct care_row	*v;
 	size_t			 i, j, groups = 0;
 
-	if (report_sort(&rs->rows) == -1)
+	if (care_sort(&rs->rows) == -1)
 		return -1;
 	v = rs->rows.v;
 	for (i = 0; i < rs->rows.n; i++)
