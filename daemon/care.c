@@ -125,10 +125,10 @@ care_of(struct ctx *ctx, long long client, struct care *k)
 		if (care_rows_add(&rows, stmt) == -1)
 			break;
 	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE) {
+	if (rc == SQLITE_DONE && rows.n > 0)
 		qsort(rows.v, rows.n, sizeof(*rows.v), care_row_cmp);
+	if (rc == SQLITE_DONE)
 		care_walk(rows.v, rows.n, ctx->now, k);
-	}
 	free(rows.v);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -168,6 +168,13 @@ report_id_cmp(const void *key, const void *elem)
 	return a < b ? -1 : a > b;
 }
 
+/* bsearch, which may not be given an empty (NULL) array. */
+static void *
+report_find(long long id, void *v, size_t n, size_t size)
+{
+	return n == 0 ? NULL : bsearch(&id, v, n, size, report_id_cmp);
+}
+
 static int
 report_load_clinicians(struct ctx *ctx, struct report_scan *rs)
 {
@@ -200,8 +207,8 @@ report_tally_clinician(struct report_scan *rs, const struct care_row *r,
 	struct care_clinician	*c;
 
 	if (r->start < rs->from || r->start >= rs->to ||
-	    (c = bsearch(&clinician, rs->clin, rs->nclin, sizeof(*c),
-	    report_id_cmp)) == NULL)
+	    (c = report_find(clinician, rs->clin, rs->nclin,
+	    sizeof(*c))) == NULL)
 		return;
 	c->in_range++;
 	c->attended += r->state == CARE_ATTENDED;
@@ -292,8 +299,8 @@ report_clinicians(struct ctx *ctx, struct report_scan *rs)
 		return NULL;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		id = sqlite3_column_int64(stmt, 0);
-		if ((c = bsearch(&id, rs->clin, rs->nclin, sizeof(*c),
-		    report_id_cmp)) == NULL || c->in_range == 0)
+		if ((c = report_find(id, rs->clin, rs->nclin,
+		    sizeof(*c))) == NULL || c->in_range == 0)
 			continue;
 		json_array_append_new(list, json_pack("{s:{s:I,s:s},s:i,s:i,"
 		    "s:i,s:i,s:i,s:i}", "clinician", "id", (json_int_t)id,
@@ -320,8 +327,8 @@ report_clients(struct ctx *ctx, struct report_scan *rs)
 		return NULL;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		id = sqlite3_column_int64(stmt, 0);
-		if ((c = bsearch(&id, rs->cli, rs->ncli, sizeof(*c),
-		    report_id_cmp)) == NULL)
+		if ((c = report_find(id, rs->cli, rs->ncli,
+		    sizeof(*c))) == NULL)
 			continue;
 		/* The streak and the gap are the client's whole story. */
 		json_array_append_new(list, json_pack("{s:{s:I,s:s,s:o},s:i,"

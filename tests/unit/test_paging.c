@@ -210,6 +210,19 @@ test_report_story(struct practice *p)
 	size_t	 i;
 	int	 more;
 
+	/* Nothing yet: empty lists, and a history without a story. */
+	practice_reset(p, PRACTICE_NOW);
+	report = report_attendance(&p->ctx, "2029-01-01", "2030-12-31", 0);
+	CHECK(report != NULL && json_array_size(json_object_get(report,
+	    "clients")) == 0 && json_array_size(json_object_get(report,
+	    "clinicians")) == 0);
+	json_decref(report);
+	history = report_history(&p->ctx, GONE_CLIENT, NULL, PROTO_PAGE_MAX,
+	    &next, &more);
+	CHECK(history != NULL && json_integer_value(json_object_get(
+	    json_object_get(history, "summary"), "streak")) == 0 && !more);
+	json_decref(history);
+
 	CHECK(db_begin(p->pd.db) == 0);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		CHECK(paging_insert(p, rows[i].clinician, rows[i].client,
