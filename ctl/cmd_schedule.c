@@ -1,6 +1,6 @@
 /*
- * The commands of the schedule: booking, listing, moving, cancelling and
- * marking appointments, series, and free slots.
+ * The commands of the schedule: booking, listing, moving, cancelling,
+ * restoring and marking appointments, series, and free slots.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -208,30 +208,54 @@ build_scope(const struct ctl_args *args, struct ctl_request *req)
 		request_field(req, "scope", json_string(scope));
 }
 
+/* A move changes the time, the place or the clinician: one at least. */
+static int
+check_move(const struct ctl_args *args, struct ctl_error *err)
+{
+	if (args_get(args, "at") == NULL && args_get(args, "room") == NULL &&
+	    args_get(args, "video") == NULL &&
+	    args_get(args, "clinician") == NULL)
+		return error_usage(err, args->cmd, "say what changes: --at, "
+		    "--room, --video or --clinician");
+	return check_scope(args, err);
+}
+
 const struct ctl_command cmd_move = {
 	.words = "move",
-	.usage = "ID --at WHEN [--this | --following | --all] [--room R] "
-	    "[--clinician X] [--force] [--overlap] [--skip]",
+	.usage = "ID [--at WHEN] [--room R|none | --video URL|none] "
+	    "[--clinician X] [--this | --following | --all] [--force] "
+	    "[--overlap] [--skip]",
 	.summary = "move an appointment, or sessions of a series",
 	.help =
-	    "Moves a booked or confirmed appointment to another time, and\n"
-	    "optionally another room or clinician; it becomes booked again "
-	    "and\n"
-	    "its reminders are planned anew.  --force and --overlap as for "
-	    "book.\n"
+	    "Moves a booked or confirmed appointment to another time, place\n"
+	    "or clinician, or several of these; what is not given stays.\n"
+	    "--room R or --video URL sets the place (one replaces the other),\n"
+	    "\"none\" removes it.  The session becomes booked again and its\n"
+	    "reminders are planned anew.  --force and --overlap as for book.\n"
 	    H_SCOPE
 	    "--following splits the series: the old one ends before this\n"
 	    "session and a new one starts at the new time.  --all shifts the\n"
 	    "series and each of its upcoming sessions by the same amount;\n"
-	    "sessions moved on their own stay where they are.  With either,\n"
-	    "--skip leaves out the sessions that would clash and lists them.\n",
+	    "sessions moved on their own keep their time and place.  With\n"
+	    "either, --skip leaves out the sessions that would clash and "
+	    "lists\n"
+	    "them, and each session moved or booked is listed.  A series' "
+	    "video\n"
+	    "link changes one session at a time.\n",
 	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
-	.options = { O_AT, O_TEXT("room"), O_TEXT("clinician"),
-	    O_FLAG("force"), O_FLAG("overlap"), O_SCOPES, O_FLAG("skip") },
-	.check = check_scope,
+	.options = {
+	    { .name = "at", .kind = OPT_WHEN, .field = "at" },
+	    { .name = "room", .kind = OPT_TEXT, .field = "room",
+	      .as = AS_NULLABLE },
+	    { .name = "video", .kind = OPT_TEXT, .field = "video",
+	      .as = AS_NULLABLE },
+	    O_TEXT("clinician"), O_FLAG("force"), O_FLAG("overlap"),
+	    O_SCOPES, O_FLAG("skip") },
+	.check = check_move,
 	.request = { .method = "POST",
 	    .path = PROTO_PATH_APPOINTMENTS "/{}/move", .build = build_scope },
 	.object = "appointment", .verb = "moved",
+	.ids = PROTO_CHANGED "|appointment",	/* each session moved */
 	.print = print_moved,
 };
 
@@ -248,7 +272,8 @@ const struct ctl_command cmd_cancel = {
 	    "required.\n"
 	    H_SCOPE
 	    "--following also ends the series before this session; --all\n"
-	    "cancels the series itself.\n",
+	    "cancels the series itself; each session cancelled is listed.\n"
+	    "\"restore\" books a cancelled session again.\n",
 	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
 	.options = {
 	    { .name = "by", .kind = OPT_CHOICE, .field = "by",
@@ -259,7 +284,30 @@ const struct ctl_command cmd_cancel = {
 	    .path = PROTO_PATH_APPOINTMENTS "/{}/cancel",
 	    .build = build_scope },
 	.object = "appointment", .verb = "cancelled",
+	.ids = PROTO_CHANGED "|appointment",	/* each session cancelled */
 	.print = print_cancelled,
+};
+
+const struct ctl_command cmd_restore = {
+	.words = "restore",
+	.usage = "ID [--force] [--overlap]",
+	.summary = "book a cancelled appointment again",
+	.help =
+	    "Books a cancelled appointment again, at its time and place and\n"
+	    "with its clinician, as if it were booked anew: it must be still\n"
+	    "ahead, and its time free under every rule of book (the\n"
+	    "clinician's, the client's and the room's other sessions, working\n"
+	    "hours, closures, nobody archived).  A refusal names what stands\n"
+	    "in the way and changes nothing; --force (hours, closures, the\n"
+	    "past) and --overlap (a clash) lift the rules as for book.  Who\n"
+	    "cancelled, and why, is cleared; a session of a series stays in\n"
+	    "its series.\n",
+	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
+	.options = { O_FLAG("force"), O_FLAG("overlap") },
+	.request = { .method = "POST",
+	    .path = PROTO_PATH_APPOINTMENTS "/{}" PROTO_PATH_RESTORE },
+	.object = "appointment", .verb = "restored",
+	.print = print_appointment_done,
 };
 
 static int
@@ -289,7 +337,8 @@ const struct ctl_command cmd_mark = {
 	    "they\n"
 	    "will come), booked (undo that), and once it has begun, attended "
 	    "or\n"
-	    "no-show.  A cancelled appointment cannot be marked.\n",
+	    "no-show.  A cancelled appointment cannot be marked; \"restore\"\n"
+	    "books it again.\n",
 	.pos = POS_ID, .min_pos = 2, .max_pos = 2,
 	.check = check_mark,
 	.request = { .method = "POST",

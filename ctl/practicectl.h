@@ -223,7 +223,8 @@ extern const struct ctl_command cmd_service_add, cmd_service_list,
 extern const struct ctl_command cmd_room_add, cmd_room_list, cmd_room_show,
 	    cmd_room_edit;
 extern const struct ctl_command cmd_book, cmd_list, cmd_show, cmd_move,
-	    cmd_cancel, cmd_mark, cmd_series_list, cmd_series_show, cmd_slots;
+	    cmd_cancel, cmd_restore, cmd_mark, cmd_series_list,
+	    cmd_series_show, cmd_slots;
 int	 cmd_check_from_to(const struct ctl_args *, struct ctl_error *);
 extern const struct ctl_command cmd_closure_add, cmd_closure_list,
 	    cmd_closure_remove, cmd_report_attendance, cmd_audit;
@@ -252,6 +253,7 @@ int	 print_hours_set(const struct ctl_view *, json_t *);
 int	 print_appointments(const struct ctl_view *, json_t *);
 int	 print_appointment(const struct ctl_view *, json_t *);
 int	 print_appointment_done(const struct ctl_view *, json_t *);
+void	 print_changed_sessions(json_t *);
 int	 print_audit(const struct ctl_view *, json_t *);
 int	 print_ids(const struct ctl_view *, json_t *);
 void	 print_warnings(json_t *);

@@ -786,42 +786,81 @@ print_appointment(const struct ctl_view *view, json_t *answer)
 	return CTL_EXIT_OK;
 }
 
+/* " (by client, late)" for a cancelled session, else " (Room 2)" or "". */
+static char *
+appt_tail(json_t *a)
+{
+	const char	*where = print_where(a), *by;
+
+	if (strcmp(print_dash(json_text(a, "state")), "cancelled") == 0) {
+		by = json_text(a, "cancelled_by");
+		return by != NULL ? xasprintf(" (by %s%s)", by,
+		    json_bool_get(a, "late") ? ", late" : "") : xstrdup("");
+	}
+	return strcmp(where, "-") != 0 ? xasprintf(" (%s)", where) :
+	    xstrdup("");
+}
+
+/* "HEAD: 2026-12-01 15:00-15:50 Jordan Lee with Ana Ruiz (Room 2)" */
+static void
+appt_line(const char *head, json_t *a)
+{
+	char	*span, *tail;
+
+	span = print_span(a);
+	tail = appt_tail(a);
+	print_line(stdout, "%s: %s %s with %s%s", head, span,
+	    print_dash(print_name(a, "client")),
+	    print_dash(print_name(a, "clinician")), tail);
+	free(tail);
+	free(span);
+}
+
 /*
- * book, move, cancel, mark:
+ * book, move, cancel, restore, mark:
  * "booked 12: 2026-12-01 15:00-15:50 Jordan Lee with Ana Ruiz (Room 2)"
  */
 int
 print_appointment_done(const struct ctl_view *view, json_t *answer)
 {
-	const char	*done = print_dash(view->verb), *where, *by;
+	const char	*done = print_dash(view->verb);
 	json_t		*a;
-	char		*id, *span, *tail, *verb;
+	char		*id, *verb;
 
 	if ((a = answer_object(answer, view->object)) == NULL)
 		return CTL_EXIT_REFUSED;
 	id = json_scalar(json_object_get(a, "id"));
-	span = print_span(a);
-	where = print_where(a);
-	if (strcmp(done, "cancelled") == 0) {
-		by = json_text(a, "cancelled_by");
-		tail = by != NULL ? xasprintf(" (by %s%s)", by,
-		    json_bool_get(a, "late") ? ", late" : "") : xstrdup("");
-	} else
-		tail = strcmp(where, "-") != 0 ?
-		    xasprintf(" (%s)", where) : xstrdup("");
 	if (strcmp(done, "marked") == 0)
 		verb = xasprintf("marked %s %s", id,
 		    print_dash(json_text(a, "state")));
 	else
 		verb = xasprintf("%s %s", done, id);
-	print_line(stdout, "%s: %s %s with %s%s", verb, span,
-	    print_dash(print_name(a, "client")),
-	    print_dash(print_name(a, "clinician")), tail);
+	appt_line(verb, a);
 	free(verb);
-	free(tail);
-	free(span);
 	free(id);
 	return CTL_EXIT_OK;
+}
+
+/*
+ * Under the line that sums up a change of several sessions, each one
+ * it changed (member "changed"), as it is now, one a line:
+ * "  12: 2026-12-08 10:00-10:50 Jordan Lee with Ana Ruiz (Room 2)"
+ */
+void
+print_changed_sessions(json_t *answer)
+{
+	json_t	*a;
+	size_t	 i;
+	char	*id, *head;
+
+	json_array_foreach(json_member(answer, PROTO_CHANGED, JSON_ARRAY),
+	    i, a) {
+		id = json_scalar(json_object_get(a, "id"));
+		head = xasprintf("  %s", id);
+		appt_line(head, a);
+		free(head);
+		free(id);
+	}
 }
 
 static void

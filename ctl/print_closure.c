@@ -78,8 +78,9 @@ print_closure_removed(const struct ctl_view *view, json_t *answer)
 	/* Series sessions the closure had skipped are booked again. */
 	restored = json_integer_value(json_object_get(answer, "restored"));
 	if (restored > 0)
-		print_line(stdout, "%lld series session%s booked again",
+		print_line(stdout, "%lld series session%s booked again:",
 		    restored, restored == 1 ? "" : "s");
+	print_changed_sessions(answer);
 	skipped = json_object_get(answer, "skipped");
 	json_array_foreach(skipped, i, k)
 		print_line(stdout, "still skipped %s: %s (%s)",

@@ -130,6 +130,7 @@ print_moved(const struct ctl_view *view, json_t *answer)
 	print_line(stdout, "moved %lld session%s of series %s to %s "
 	    "(from %s)%s", (long long)n, print_plural(n), id, time, date,
 	    now);
+	print_changed_sessions(answer);
 	print_skipped(answer);
 	free(now);
 	free(id);
@@ -164,6 +165,7 @@ print_cancelled(const struct ctl_view *view, json_t *answer)
 	} else
 		print_line(stdout, "cancelled %lld session%s of series %s",
 		    (long long)n, print_plural(n), id);
+	print_changed_sessions(answer);
 	free(id);
 	return CTL_EXIT_OK;
 }

@@ -147,6 +147,7 @@ void	api_appointment_list(struct api_req *);
 void	api_appointment_show(struct api_req *);
 void	api_appointment_move(struct api_req *);
 void	api_appointment_cancel(struct api_req *);
+void	api_appointment_restore(struct api_req *);
 void	api_appointment_mark(struct api_req *);
 void	api_audit_list(struct api_req *);
 void	api_series_list(struct api_req *);

@@ -1,5 +1,5 @@
 /*
- * /v1/appointments: book, list, show, move, cancel, mark.  Each change
+ * /v1/appointments: book, list, show, move, cancel, restore, mark.  Each change
  * checks the rules and writes in one transaction, so a refusal leaves
  * the schedule exactly as it was.
  */
@@ -17,14 +17,45 @@
 #define APPT_MAX_DAYS	3660
 
 /*
+ * Each session a change changed, as appointments: those the domain
+ * names, else the one the change was of.  NULL on a database error.
+ */
+static json_t *
+appt_changed_rows(struct api_req *req, const struct appt_result *res)
+{
+	json_t	*rows, *id, *row;
+	size_t	 i;
+
+	if ((rows = json_array()) == NULL)
+		return NULL;
+	if (res->changed == NULL) {
+		if ((row = appt_json(&req->ctx, res->appt_id)) == NULL ||
+		    json_array_append_new(rows, row) == -1) {
+			json_decref(rows);
+			return NULL;
+		}
+		return rows;
+	}
+	json_array_foreach(res->changed, i, id) {
+		if ((row = appt_json(&req->ctx, json_integer_value(id))) ==
+		    NULL || json_array_append_new(rows, row) == -1) {
+			json_decref(rows);
+			return NULL;
+		}
+	}
+	return rows;
+}
+
+/*
  * The answer to a change: the appointment, its warnings, and for a
- * session of a series the series and how many sessions changed.
+ * session of a series the series and how many sessions changed.  A
+ * move, cancel or restore (count_key given) lists what it changed.
  */
 static void
 appt_answer(struct api_req *req, int status, const struct appt_result *res,
     const char *count_key)
 {
-	json_t	*obj, *series;
+	json_t	*obj, *series, *changed;
 
 	if ((obj = appt_json(&req->ctx, res->appt_id)) == NULL) {
 		api_internal(req);
@@ -37,6 +68,14 @@ appt_answer(struct api_req *req, int status, const struct appt_result *res,
 	/* One shape: warnings always, empty when there are none. */
 	json_object_set_new(obj, "warnings", res->warnings != NULL ?
 	    json_incref(res->warnings) : json_array());
+	if (count_key != NULL) {
+		if ((changed = appt_changed_rows(req, res)) == NULL) {
+			json_decref(obj);
+			api_internal(req);
+			return;
+		}
+		json_object_set_new(obj, PROTO_CHANGED, changed);
+	}
 	if (res->series_id != 0 && count_key != NULL) {
 		if ((series = series_json(&req->ctx, res->series_id))
 		    == NULL) {
@@ -59,21 +98,24 @@ appt_scope_answer(struct api_req *req, const struct appt_result *res,
 {
 	json_t	*obj = series_json(&req->ctx, res->series_id);
 	json_t	*appt = appt_json(&req->ctx, res->appt_id);
+	json_t	*changed = appt_changed_rows(req, res);
 
-	if (obj == NULL || appt == NULL) {
+	if (obj == NULL || appt == NULL || changed == NULL) {
 		json_decref(obj);
 		json_decref(appt);
+		json_decref(changed);
 		api_internal(req);
 		return;
 	}
 	if (res->skipped != NULL)
-		api_reply(req, 200, json_pack("{s:o,s:o,s:i,s:O,s:[]}",
+		api_reply(req, 200, json_pack("{s:o,s:o,s:i,s:o,s:O,s:[]}",
 		    "appointment", appt, "series", obj, count_key, res->count,
-		    "skipped", res->skipped, "warnings"));
-	else
-		api_reply(req, 200, json_pack("{s:o,s:o,s:i,s:[]}",
-		    "appointment", appt, "series", obj, count_key, res->count,
+		    PROTO_CHANGED, changed, "skipped", res->skipped,
 		    "warnings"));
+	else
+		api_reply(req, 200, json_pack("{s:o,s:o,s:i,s:o,s:[]}",
+		    "appointment", appt, "series", obj, count_key, res->count,
+		    PROTO_CHANGED, changed, "warnings"));
 }
 
 static int
@@ -440,13 +482,21 @@ api_appointment_move(struct api_req *req)
 	memset(&flags, 0, sizeof(flags));
 	memset(&ch, 0, sizeof(ch));
 	memset(&res, 0, sizeof(res));
+	ch.same_time = !api_has(req, "at");
 	if (api_fields(req, fields) == -1 ||
 	    appt_read_flags(req, &flags) == -1 ||
 	    appt_read_scope(req, &ch.scope) == -1 ||
-	    appt_read_at(req, &ch.start) == -1 ||
+	    (!ch.same_time && appt_read_at(req, &ch.start) == -1) ||
 	    api_bool(req, "skip", &ch.skip) == -1 ||
 	    api_id(req, req->arg[0], &id) == -1)
 		return;
+	/* A move changes the time, the place, or both; not nothing. */
+	if (ch.same_time && !api_has(req, "room") && !api_has(req, "video") &&
+	    !api_has(req, "clinician")) {
+		api_error(req, PROTO_EBADREQUEST, "a move needs a new time "
+		    "(at), room, video link or clinician");
+		return;
+	}
 	if (ch.scope == APPT_THIS && api_has(req, "skip")) {
 		api_error(req, PROTO_EBADREQUEST, "skip goes with scope "
 		    "following or all");
@@ -498,6 +548,30 @@ api_appointment_cancel(struct api_req *req)
 		else
 			appt_scope_answer(req, &res, "cancelled");
 	}
+	appt_result_clear(&res);
+	api_finish(req);
+}
+
+/* POST /v1/appointments/ID/restore */
+
+void
+api_appointment_restore(struct api_req *req)
+{
+	static const char *const fields[] = { "force", "overlap", NULL };
+	struct appt_plan	 flags;
+	struct appt_result	 res;
+	long long		 id;
+
+	memset(&flags, 0, sizeof(flags));
+	memset(&res, 0, sizeof(res));
+	if (api_fields(req, fields) == -1 ||
+	    api_bool(req, "force", &flags.force) == -1 ||
+	    api_bool(req, "overlap", &flags.overlap) == -1 ||
+	    api_id(req, req->arg[0], &id) == -1 || api_begin(req) == -1)
+		return;
+	if (book_restore(&req->ctx, id, flags.force, flags.overlap,
+	    &res) == 0)
+		appt_answer(req, 200, &res, "restored");
 	appt_result_clear(&res);
 	api_finish(req);
 }

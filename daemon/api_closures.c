@@ -96,14 +96,16 @@ api_closure_list(struct api_req *req)
 void
 api_closure_remove(struct api_req *req)
 {
-	json_t		*obj, *skipped;
+	json_t		*obj, *skipped, *booked;
 	long long	 id;
 	int		 restored;
 
 	if (api_id(req, req->arg[0], &id) == -1 || api_begin(req) == -1)
 		return;
-	if (closure_remove(&req->ctx, id, &obj, &restored, &skipped) == 0)
-		api_reply(req, 200, json_pack("{s:o,s:i,s:o}", "closure", obj,
-		    "restored", restored, "skipped", skipped));
+	if (closure_remove(&req->ctx, id, &obj, &restored, &skipped,
+	    &booked) == 0)
+		api_reply(req, 200, json_pack("{s:o,s:i,s:o,s:o}", "closure",
+		    obj, "restored", restored, PROTO_CHANGED, booked,
+		    "skipped", skipped));
 	api_finish(req);
 }

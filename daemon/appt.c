@@ -1,7 +1,7 @@
 /*
  * The appointment as stored and as answered: its row and its JSON, and
- * the only statements that write it (insert, move, cancel, mark, and
- * the re-keying a series needs).
+ * the only statements that write it (insert, move, cancel, restore,
+ * mark, and the re-keying a series needs).
  */
 #include <errno.h>
 #include <limits.h>
@@ -21,8 +21,8 @@ static const char *appt_one_sql =
     "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id = ?1";
 static const char *appt_raw_sql =
     "SELECT clinician_id, room_id, video_url, start_utc, end_utc,"
-    "  block_end_utc, state, series_id, recurrence_utc, client_id"
-    "  FROM appointments WHERE id = ?1";
+    "  block_end_utc, state, series_id, recurrence_utc, client_id,"
+    "  service_id FROM appointments WHERE id = ?1";
 static const char *appt_insert_sql =
     "INSERT INTO appointments (clinician_id, client_id, service_id,"
     "  room_id, video_url, start_utc, end_utc, block_end_utc, zone,"
@@ -41,6 +41,11 @@ static const char *appt_cancel_sql =
     "  version = version + 1, updated = ?4"
     "  WHERE id = ?1 AND state IN ('booked','confirmed')"
     "  RETURNING late";
+static const char *appt_restore_sql =
+    "UPDATE appointments SET state = 'booked', cancelled_by = NULL,"
+    "  late = 0, cancel_reason = NULL, forced = ?2, overlap = ?3,"
+    "  version = version + 1, updated = ?4"
+    "  WHERE id = ?1 AND state = 'cancelled'";
 static const char *appt_mark_sql =
     "UPDATE appointments SET state = ?2, updated = ?3 WHERE id = ?1";
 static const char *appt_rekey_sql =
@@ -60,6 +65,10 @@ static const char *appt_detach_sql =
     "  state = CASE WHEN state IN ('booked','confirmed')"
     "    AND start_utc >= ?2 THEN 'cancelled' ELSE state END,"
     "  updated = ?2 WHERE id = ?1";
+static const char *appt_last_id_sql =
+    "SELECT coalesce(max(id), 0) FROM appointments";
+static const char *appt_ids_after_sql =
+    "SELECT id FROM appointments WHERE id > ?1 ORDER BY start_utc, id";
 /*
  * One statement per leading filter, so each can use its own index.  The
  * page is chosen from the appointments alone, where that index gives
@@ -278,6 +287,20 @@ appt_mark(struct ctx *ctx, long long id, const char *state)
 }
 
 int
+appt_restore(struct ctx *ctx, long long id, int forced, int overlap)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_restore_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, forced);
+	sqlite3_bind_int(stmt, 3, overlap);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)ctx->now);
+	return appt_exec(ctx, stmt);
+}
+
+int
 appt_rekey(struct ctx *ctx, long long id, long long series_id,
     time_t recurrence, int override)
 {
@@ -341,6 +364,7 @@ appt_load(struct ctx *ctx, long long id, struct appt_row *row)
 		row->series_id = sqlite3_column_int64(stmt, 7);
 		row->recurrence = (time_t)sqlite3_column_int64(stmt, 8);
 		row->client_id = sqlite3_column_int64(stmt, 9);
+		row->service_id = sqlite3_column_int64(stmt, 10);
 	}
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_ROW)
@@ -356,7 +380,8 @@ appt_result_clear(struct appt_result *res)
 {
 	json_decref(res->skipped);
 	json_decref(res->warnings);
-	res->skipped = res->warnings = NULL;
+	json_decref(res->changed);
+	res->skipped = res->warnings = res->changed = NULL;
 }
 
 int
@@ -478,4 +503,32 @@ appt_cursor_parse(struct ctx *ctx, const char *s, struct appt_cursor *c)
 	return ctx_error(ctx, PROTO_EBADREQUEST, "after: not a cursor of "
 	    "this list (give back the \"%s\" of the previous page as it "
 	    "came)", PROTO_PAGE_NEXT);
+}
+
+long long
+appt_last_id(struct ctx *ctx)
+{
+	return db_count(ctx->pd->db, appt_last_id_sql);
+}
+
+json_t *
+appt_ids_after(struct ctx *ctx, long long last)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*ids;
+	int		 rc;
+
+	if ((stmt = db_stmt(ctx->pd->db, appt_ids_after_sql)) == NULL ||
+	    (ids = json_array()) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, last);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(ids, json_integer(
+		    sqlite3_column_int64(stmt, 0)));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(ids);
+		return NULL;
+	}
+	return ids;
 }

@@ -64,6 +64,7 @@ enum appt_scope {
 /* A move: only what is given changes. */
 struct appt_change {
 	time_t		 start;
+	int		 same_time;	/* start unused: the time stays */
 	enum appt_scope	 scope;
 	long long	 clinician_id;	/* 0: unchanged */
 	long long	 room_id;	/* 0: unchanged, -1: none */
@@ -81,6 +82,7 @@ struct appt_result {
 	int		 count;		/* sessions booked, moved or cancelled */
 	json_t		*skipped;	/* a series' left-out sessions, or NULL */
 	json_t		*warnings;	/* or NULL */
+	json_t		*changed;	/* ids of the sessions changed, or NULL */
 };
 
 void	 appt_result_clear(struct appt_result *);
@@ -91,6 +93,7 @@ struct appt_row {
 	long long	 clinician_id;
 	long long	 room_id;
 	long long	 client_id;
+	long long	 service_id;
 	char		 video[2049];
 	int		 has_video;
 	time_t		 start, end, block_end;
@@ -115,6 +118,9 @@ int	 appt_move(struct ctx *, long long id, const struct appt_new *,
  * within the practice's late_cancel_hours of the start. */
 int	 appt_cancel(struct ctx *, long long id, const char *by,
 	    const char *reason, int *late);
+/* Booked again after a cancellation: who cancelled, late and why are
+ * cleared, forced and overlap record how it was restored. */
+int	 appt_restore(struct ctx *, long long id, int forced, int overlap);
 /* The session's state, for attended, no-show, confirmed or booked. */
 int	 appt_mark(struct ctx *, long long id, const char *state);
 /* Its place in a (new) series; override sets the mark, never clears it. */
@@ -130,6 +136,11 @@ int	 appt_detach(struct ctx *, long long id);
 
 /* Late when a client cancels a session starting before this instant. */
 time_t	 appt_late_before(const struct ctx *);
+
+/* The highest appointment id so far: what is booked later has more. */
+long long appt_last_id(struct ctx *);
+/* Ids of the appointments booked after last, by start; NULL on error. */
+json_t	*appt_ids_after(struct ctx *, long long last);
 
 json_t	*appt_row_json(struct ctx *, sqlite3_stmt *);
 json_t	*appt_json(struct ctx *, long long id);

@@ -1,7 +1,7 @@
 /*
- * Booking, moving, cancelling and marking one appointment: the rules
- * (appt_rules.c), the row (appt.c) and the audit, in the caller's
- * transaction.  A scope of following or all hands over to the series.
+ * Booking, moving, cancelling, restoring and marking one appointment:
+ * the rules (appt_rules.c), the row (appt.c) and the audit, in the
+ * caller's transaction.  A scope of following or all hands over to the series.
  */
 #include <stdio.h>
 #include <string.h>
@@ -104,6 +104,53 @@ book_move_where(const struct appt_row *row, const struct appt_change *ch,
 	}
 }
 
+/* A room id for the audit: "3", or "none". */
+static const char *
+book_room_text(long long id, char *buf, size_t len)
+{
+	if (id == 0)
+		return "none";
+	snprintf(buf, len, "%lld", id);
+	return buf;
+}
+
+/*
+ * What a move changed, for the audit: the time, the clinician, and the
+ * room or video link when they changed (a link is named, never copied).
+ */
+static void
+book_move_note(const struct appt_row *row, const struct appt_plan *p,
+    const char *video, char *buf, size_t len)
+{
+	char	 was[TZ_BUFLEN], now[TZ_BUFLEN], r1[24], r2[24];
+	size_t	 off;
+
+	tz_format_local(p->zone, row->start, was);
+	tz_format_local(p->zone, p->slot.start, now);
+	if (row->start != p->slot.start)
+		snprintf(buf, len, "from %s to %s %s", was, now, p->zone);
+	else
+		snprintf(buf, len, "at %s %s (time unchanged)", was, p->zone);
+	off = strlen(buf);
+	if (row->clinician_id != p->slot.clinician_id)
+		snprintf(buf + off, len - off, ", clinician %lld -> %lld",
+		    row->clinician_id, p->slot.clinician_id);
+	else
+		snprintf(buf + off, len - off, ", clinician %lld",
+		    p->slot.clinician_id);
+	off = strlen(buf);
+	if (row->room_id != p->slot.room_id)
+		snprintf(buf + off, len - off, ", room %s -> %s",
+		    book_room_text(row->room_id, r1, sizeof(r1)),
+		    book_room_text(p->slot.room_id, r2, sizeof(r2)));
+	off = strlen(buf);
+	if (!row->has_video != (video == NULL) ||
+	    (video != NULL && strcmp(video, row->video) != 0))
+		snprintf(buf + off, len - off, ", video link %s",
+		    video == NULL ? "removed" : row->has_video ? "changed" :
+		    "added");
+}
+
 static int
 book_move_one(struct ctx *ctx, const struct appt_row *row,
     const struct appt_change *ch, struct appt_result *res)
@@ -111,14 +158,14 @@ book_move_one(struct ctx *ctx, const struct appt_row *row,
 	struct appt_plan	 p;
 	struct appt_new		 a;
 	const char		*video;
-	char			 was[TZ_BUFLEN], now[TZ_BUFLEN];
+	char			 note[400];
 
 	memset(&p, 0, sizeof(p));
 	p.force = ch->force;
 	p.overlap = ch->overlap;
 	book_move_where(row, ch, &p, &video);
 	p.slot.id = row->id;
-	p.slot.start = ch->start;
+	p.slot.start = ch->same_time ? row->start : ch->start;
 	p.slot.end = p.slot.start + (row->end - row->start);
 	p.slot.block_end = p.slot.end + (row->block_end - row->end);
 	if (appt_check(ctx, &p) == -1)
@@ -129,11 +176,9 @@ book_move_one(struct ctx *ctx, const struct appt_row *row,
 	/* Off its rule's time, a session of a series is an override. */
 	if (appt_move(ctx, row->id, &a, row->series_id != 0) == -1)
 		goto fail;
-	tz_format_local(p.zone, row->start, was);
-	tz_format_local(p.zone, p.slot.start, now);
+	book_move_note(row, &p, video, note, sizeof(note));
 	if (audit_record(ctx, "appointment.move", "appointment", row->id,
-	    "from %s to %s %s, clinician %lld%s", was, now, p.zone,
-	    p.slot.clinician_id, appt_flags_note(&p)) == -1)
+	    "%s%s", note, appt_flags_note(&p)) == -1)
 		goto fail;
 	res->appt_id = row->id;
 	res->series_id = row->series_id;
@@ -211,9 +256,15 @@ book_mark_allowed(struct ctx *ctx, const struct appt_row *row,
 		    strcmp(state, "no-show") == 0;
 	char	 when[TZ_BUFLEN];
 
-	if (strcmp(row->state, "cancelled") == 0)
+	if (strcmp(row->state, "cancelled") == 0 && outcome)
 		return ctx_error(ctx, PROTO_ESTATE, "appointment %lld is "
 		    "cancelled and cannot be marked %s", row->id, state);
+	/* Booking it again is a restore: every rule checked anew. */
+	if (strcmp(row->state, "cancelled") == 0)
+		return ctx_error(ctx, PROTO_ESTATE, "appointment %lld is "
+		    "cancelled and cannot be marked %s; to book it again, "
+		    "restore it (practicectl restore %lld)", row->id, state,
+		    row->id);
 	if (outcome && row->start > ctx->now) {
 		tz_format_local(ctx->tz, row->start, when);
 		return ctx_error(ctx, PROTO_ESTATE, "appointment %lld has "
@@ -243,4 +294,68 @@ book_mark(struct ctx *ctx, long long id, const char *state,
 		return -1;
 	res->appt_id = id;
 	return 0;
+}
+
+/* Only a cancelled session still ahead (or forced) is booked again. */
+static int
+book_restore_allowed(struct ctx *ctx, const struct appt_row *row,
+    int force)
+{
+	char	 when[TZ_BUFLEN];
+
+	if (strcmp(row->state, "cancelled") != 0)
+		return ctx_error(ctx, PROTO_ESTATE, "appointment %lld is %s, "
+		    "not cancelled: only a cancelled session can be restored",
+		    row->id, row->state);
+	if (row->start < ctx->now && !force) {
+		tz_format_local(ctx->tz, row->start, when);
+		return ctx_error(ctx, PROTO_EPAST, "appointment %lld started "
+		    "%s (%s), in the past: a session is restored while it is "
+		    "still ahead; use --force to record a past one", row->id,
+		    when, ctx->tz);
+	}
+	return 0;
+}
+
+int
+book_restore(struct ctx *ctx, long long id, int force, int overlap,
+    struct appt_result *res)
+{
+	struct appt_row		 row;
+	struct appt_plan	 p;
+	char			 when[TZ_BUFLEN];
+
+	memset(res, 0, sizeof(*res));
+	memset(&p, 0, sizeof(p));
+	if (appt_load(ctx, id, &row) == -1 ||
+	    book_restore_allowed(ctx, &row, force) == -1)
+		return -1;
+	p.slot.id = row.id;
+	p.slot.clinician_id = row.clinician_id;
+	p.slot.room_id = row.room_id;
+	p.slot.client_id = row.client_id;
+	p.slot.start = row.start;
+	p.slot.end = row.end;
+	p.slot.block_end = row.block_end;
+	p.force = force;
+	p.overlap = overlap;
+	if (lookup_require_active(ctx, KIND_CLIENT, row.client_id) == -1 ||
+	    lookup_require_active(ctx, KIND_SERVICE, row.service_id) == -1 ||
+	    appt_check(ctx, &p) == -1 ||
+	    appt_restore(ctx, id, p.forced, p.overlapped) == -1)
+		goto fail;
+	tz_format_local(p.zone, row.start, when);
+	if (audit_record(ctx, "appointment.restore", "appointment", id,
+	    "cancelled -> booked, %s %s, client %lld, clinician %lld%s", when,
+	    p.zone, row.client_id, row.clinician_id,
+	    appt_flags_note(&p)) == -1)
+		goto fail;
+	res->appt_id = id;
+	res->series_id = row.series_id;
+	res->count = 1;
+	res->warnings = p.warnings;
+	return 0;
+fail:
+	json_decref(p.warnings);
+	return -1;
 }

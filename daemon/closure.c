@@ -189,21 +189,47 @@ closure_affected(struct ctx *ctx, long long id)
 	return list;
 }
 
+/* The appointments booked after last, in full (NULL on an error). */
+static json_t *
+closure_booked_since(struct ctx *ctx, long long last)
+{
+	json_t	*ids, *id, *list, *a;
+	size_t	 i;
+
+	if ((ids = appt_ids_after(ctx, last)) == NULL)
+		return NULL;
+	if ((list = json_array()) != NULL) {
+		json_array_foreach(ids, i, id) {
+			if ((a = appt_json(ctx, json_integer_value(id))) ==
+			    NULL) {
+				json_decref(list);
+				list = NULL;
+				break;
+			}
+			json_array_append_new(list, a);
+		}
+	}
+	json_decref(ids);
+	return list;
+}
+
 int
 closure_remove(struct ctx *ctx, long long id, json_t **removed,
-    int *restored, json_t **skipped)
+    int *restored, json_t **skipped, json_t **booked)
 {
 	struct series_run	 run;
 	sqlite3_stmt		*stmt;
 	json_t			*obj;
+	long long		 last;
 	int			 rc = -1;
 
-	*removed = *skipped = NULL;
+	*removed = *skipped = *booked = NULL;
 	*restored = 0;
 	if ((obj = closure_json(ctx, id)) == NULL)
 		return ctx_error(ctx, PROTO_ENOTFOUND, "no closure %lld", id);
 	series_run_init(&run, SERIES_SKIP);
-	if ((stmt = db_stmt(ctx->pd->db, closure_delete_sql)) == NULL)
+	if ((last = appt_last_id(ctx)) == -1 ||
+	    (stmt = db_stmt(ctx->pd->db, closure_delete_sql)) == NULL)
 		goto internal;
 	sqlite3_bind_int64(stmt, 1, id);
 	if (db_exec_stmt(ctx->pd->db, stmt) == -1 ||
@@ -214,6 +240,8 @@ closure_remove(struct ctx *ctx, long long id, json_t **removed,
 	    json_string_value(json_object_get(obj, "from")),
 	    json_string_value(json_object_get(obj, "to")), run.booked) == -1)
 		goto done;
+	if ((*booked = closure_booked_since(ctx, last)) == NULL)
+		goto internal;
 	*removed = json_incref(obj);
 	*restored = run.booked;
 	*skipped = json_incref(run.skipped);

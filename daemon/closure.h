@@ -21,10 +21,10 @@ struct closure_new {
 
 /* Each returns -1 with the error set in the context. */
 int	 closure_add(struct ctx *, const struct closure_new *, long long *id);
-/* The closure as it was, how many series sessions were booked again,
- * and those skipped anew. */
+/* The closure as it was, how many series sessions were booked again
+ * (and those sessions, as appointments), and those skipped anew. */
 int	 closure_remove(struct ctx *, long long id, json_t **removed,
-	    int *restored, json_t **skipped);
+	    int *restored, json_t **skipped, json_t **booked);
 
 json_t	*closure_json(struct ctx *, long long id);
 /* Open sessions the closure covers, as appointments (NULL on error). */

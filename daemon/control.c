@@ -121,6 +121,8 @@ static const struct route routes[] = {
 	    api_appointment_move, { NULL } },
 	{ API_POST, "/appointments/*/cancel", ROLE_STAFF,
 	    "cancel appointments", api_appointment_cancel, { NULL } },
+	{ API_POST, "/appointments/*" PROTO_PATH_RESTORE, ROLE_STAFF,
+	    "restore appointments", api_appointment_restore, { NULL } },
 	{ API_POST, "/appointments/*/mark", ROLE_STAFF, "mark appointments",
 	    api_appointment_mark, { NULL } },
 	{ API_GET, "/audit", ROLE_STAFF, "read the audit log",

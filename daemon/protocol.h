@@ -28,6 +28,11 @@
 #define PROTO_PATH_CLOSURES	"/closures"
 #define PROTO_PATH_SLOTS	"/slots"
 #define PROTO_PATH_REPORTS	"/reports"
+/* POST below an appointment: book a cancelled one again. */
+#define PROTO_PATH_RESTORE	"/restore"
+
+/* In the answer to a change of sessions: each one it changed. */
+#define PROTO_CHANGED		"changed"
 
 /*
  * A list served in pages (GET /v1/appointments, /v1/series): "limit" rows at most

@@ -27,6 +27,10 @@ static const char *skips_drop_sql =
 static const char *first_future_sql =
     "SELECT min(recurrence_utc) FROM appointments WHERE series_id = ?1"
     "  AND start_utc >= ?2";
+static const char *occ_seen_sql =
+    "SELECT id, version, state FROM appointments WHERE series_id = ?1";
+static const char *occ_now_sql =
+    "SELECT version, state, start_utc FROM appointments WHERE id = ?1";
 static const char *occ_open_from_sql =
     "SELECT id FROM appointments WHERE series_id = ?1 AND start_utc >= ?2"
     "  AND state IN ('booked','confirmed') ORDER BY start_utc";
@@ -520,6 +524,140 @@ out:
 	return rc;
 }
 
+/*
+ * What a move of several sessions changed, told afterwards: the series'
+ * sessions whose version or state moved on (moved, or cancelled as
+ * they left it), and those it booked anew.
+ */
+struct occ_seen {
+	long long	 id;
+	int		 version;
+	char		 state[16];
+};
+
+struct occ_before {
+	struct occ_seen	*v;
+	size_t		 n;
+	long long	 last_id;	/* later ids: booked by the change */
+};
+
+static int
+occ_before_take(struct ctx *ctx, long long series_id, struct occ_before *b)
+{
+	sqlite3_stmt	*stmt;
+	struct occ_seen	*grown;
+	int		 rc;
+
+	memset(b, 0, sizeof(*b));
+	if ((b->last_id = appt_last_id(ctx)) == -1 ||
+	    (stmt = db_stmt(ctx->pd->db, occ_seen_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, series_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((grown = reallocarray(b->v, b->n + 1, sizeof(*b->v)))
+		    == NULL)
+			break;
+		b->v = grown;
+		grown[b->n].id = sqlite3_column_int64(stmt, 0);
+		grown[b->n].version = sqlite3_column_int(stmt, 1);
+		snprintf(grown[b->n].state, sizeof(grown[b->n].state), "%s",
+		    db_column_text(stmt, 2));
+		b->n++;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+struct occ_changed {
+	long long	 id;
+	time_t		 start;
+};
+
+static int
+occ_changed_cmp(const void *a, const void *b)
+{
+	const struct occ_changed	*x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The sessions of before that changed, by start; -1 on an error. */
+static int
+occ_changed_of(struct ctx *ctx, const struct occ_before *b,
+    struct occ_changed *out, size_t *n)
+{
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+	int		 rc;
+
+	*n = 0;
+	for (i = 0; i < b->n; i++) {
+		if ((stmt = db_stmt(ctx->pd->db, occ_now_sql)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, b->v[i].id);
+		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
+		    (sqlite3_column_int(stmt, 0) != b->v[i].version ||
+		    strcmp(db_column_text(stmt, 1), b->v[i].state) != 0)) {
+			out[*n].id = b->v[i].id;
+			out[(*n)++].start = (time_t)sqlite3_column_int64(stmt, 2);
+		}
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW)
+			return -1;
+	}
+	qsort(out, *n, sizeof(*out), occ_changed_cmp);
+	return 0;
+}
+
+/* Ids of what changed since before, the moved then the newly booked. */
+static json_t *
+occ_before_changed(struct ctx *ctx, const struct occ_before *b)
+{
+	struct occ_changed	*changed;
+	json_t			*ids;
+	size_t			 n, i;
+
+	if ((changed = reallocarray(NULL, b->n + 1, sizeof(*changed))) ==
+	    NULL)
+		return NULL;
+	if (occ_changed_of(ctx, b, changed, &n) == -1 ||
+	    (ids = appt_ids_after(ctx, b->last_id)) == NULL) {
+		free(changed);
+		return NULL;
+	}
+	for (i = n; i > 0; i--)
+		json_array_insert_new(ids, 0, json_integer(changed[i - 1].id));
+	free(changed);
+	return ids;
+}
+
+/* ", clinician 2 -> 3, room 1 -> none": what the series' place became. */
+static void
+scope_place_note(const struct series_def *s, const struct series_def *n,
+    char *buf, size_t len)
+{
+	size_t	 off;
+
+	buf[0] = '\0';
+	if (s->clinician_id != n->clinician_id)
+		snprintf(buf, len, ", clinician %lld -> %lld", s->clinician_id,
+		    n->clinician_id);
+	off = strlen(buf);
+	if (s->room_id == n->room_id)
+		return;
+	if (s->room_id == 0)
+		snprintf(buf + off, len - off, ", room none -> %lld",
+		    n->room_id);
+	else if (n->room_id == 0)
+		snprintf(buf + off, len - off, ", room %lld -> none",
+		    s->room_id);
+	else
+		snprintf(buf + off, len - off, ", room %lld -> %lld",
+		    s->room_id, n->room_id);
+}
+
 int
 series_move(struct ctx *ctx, const struct appt_row *row,
     const struct appt_change *ch, struct appt_result *res)
@@ -527,9 +665,12 @@ series_move(struct ctx *ctx, const struct appt_row *row,
 	struct series_def	 s, n;
 	struct series_run	 run;
 	struct scope_move	 m;
+	struct occ_before	 before;
+	char			 place[96];
 	int			 rc;
 
 	memset(res, 0, sizeof(*res));
+	memset(&before, 0, sizeof(before));
 	if (ch->video_given)
 		return ctx_error(ctx, PROTO_EBADREQUEST, "a series' video "
 		    "link changes one session at a time (scope this)");
@@ -537,13 +678,18 @@ series_move(struct ctx *ctx, const struct appt_row *row,
 	    KIND_CLINICIAN, ch->clinician_id) == -1) || (ch->room_id > 0 &&
 	    lookup_require_active(ctx, KIND_ROOM, ch->room_id) == -1))
 		return -1;
-	if (series_load(ctx, row->series_id, &s) == -1)
+	if (series_load(ctx, row->series_id, &s) == -1 ||
+	    occ_before_take(ctx, row->series_id, &before) == -1) {
+		free(before.v);
 		return ctx_internal(ctx);
+	}
 	memset(&m, 0, sizeof(m));
-	m.appt_id = row->id;
+	/* Without a new time the rule keeps its own, and so does a session
+	 * moved on its own, the named one too. */
+	m.appt_id = ch->same_time ? 0 : row->id;
 	m.series_id = row->series_id;
 	m.recurrence = row->recurrence;
-	m.new_start = ch->start;
+	m.new_start = ch->same_time ? row->recurrence : ch->start;
 	m.clinician_id = ch->clinician_id;
 	m.room_id = ch->room_id;
 	m.following = ch->scope == APPT_FOLLOWING;
@@ -556,10 +702,15 @@ series_move(struct ctx *ctx, const struct appt_row *row,
 	if (series_refusal(ctx, &run, run.booked +
 	    (int)json_array_size(run.problems)) == -1)
 		goto fail;
+	scope_place_note(&s, &n, place, sizeof(place));
 	if (series_store(ctx, &n) == -1 || audit_record(ctx, m.following ?
 	    "series.split" : "series.move", "series", n.id, "from appointment "
-	    "%lld, %d moved or booked, %zu skipped", row->id, run.booked,
-	    json_array_size(run.skipped)) == -1) {
+	    "%lld, %d moved or booked, %zu skipped%s", row->id, run.booked,
+	    json_array_size(run.skipped), place) == -1) {
+		ctx_internal(ctx);
+		goto fail;
+	}
+	if ((res->changed = occ_before_changed(ctx, &before)) == NULL) {
 		ctx_internal(ctx);
 		goto fail;
 	}
@@ -568,9 +719,11 @@ series_move(struct ctx *ctx, const struct appt_row *row,
 	res->count = run.booked;
 	res->skipped = json_incref(run.skipped);
 	series_run_clear(&run);
+	free(before.v);
 	return 0;
 fail:
 	series_run_clear(&run);
+	free(before.v);
 	return -1;
 }
 
@@ -579,14 +732,13 @@ fail:
 /* Each open session from "from" on, cancelled one by one through appt.c. */
 static int
 series_cancel_from(struct ctx *ctx, long long series_id, time_t from,
-    const char *by, const char *reason, int *n)
+    const char *by, const char *reason, json_t *done)
 {
 	sqlite3_stmt	*stmt;
 	long long	*ids = NULL, *grown;
 	size_t		 count = 0, i;
 	int		 rc, late;
 
-	*n = 0;
 	if ((stmt = db_stmt(ctx->pd->db, occ_open_from_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, series_id);
@@ -603,11 +755,12 @@ series_cancel_from(struct ctx *ctx, long long series_id, time_t from,
 		free(ids);
 		return ctx_internal(ctx);
 	}
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		if (appt_cancel(ctx, ids[i], by, reason, &late) == -1)
 			break;
+		json_array_append_new(done, json_integer(ids[i]));
+	}
 	free(ids);
-	*n = (int)i;
 	return i == count ? 0 : -1;
 }
 
@@ -623,10 +776,12 @@ series_cancel(struct ctx *ctx, const struct appt_row *row,
 				    row->start : ctx->now;
 
 	memset(res, 0, sizeof(*res));
-	if (series_load(ctx, row->series_id, &s) == -1 ||
+	if ((res->changed = json_array()) == NULL ||
+	    series_load(ctx, row->series_id, &s) == -1 ||
 	    series_cancel_from(ctx, row->series_id, from, by, reason,
-	    &n) == -1)
+	    res->changed) == -1)
 		return ctx_internal(ctx);
+	n = (int)json_array_size(res->changed);
 	if (following) {
 		struct occ_list	 old;
 		size_t		 k;

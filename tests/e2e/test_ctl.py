@@ -91,7 +91,7 @@ COMMANDS = [
     "client show", "client edit", "client history", "service add",
     "service list", "service show", "service edit", "room add", "room list",
     "room show", "room edit", "book", "list", "show", "move", "cancel",
-    "mark", "series list", "series show", "slots", "closure add",
+    "restore", "mark", "series list", "series show", "slots", "closure add",
     "closure list", "closure remove", "report attendance", "audit", "help",
 ]
 

@@ -544,6 +544,8 @@ class Walkthrough:
             self.check_move(where, pos, opts, before, after)
         elif pos[:1] == ["cancel"]:
             self.check_cancel(where, pos, opts, before, after)
+        elif pos[:1] == ["restore"]:
+            self.check_restore(where, pos, before, after)
         elif pos[:1] == ["mark"]:
             i = int(pos[1])
             assert i in self.made, "%s: marked appointment %d, which the " \
@@ -710,6 +712,16 @@ class Walkthrough:
                        appt_key(after.appts[j]) != appt_key(before.appts[j])]
             assert changed == [i], (where, changed)
 
+    def check_restore(self, where, pos, before, after):
+        i = int(pos[1])
+        assert i in self.made, "%s restored appointment %d, which the " \
+            "walkthrough did not make" % (where, i)
+        assert before.appts[i]["state"] == "cancelled", (where, before.appts[i])
+        assert after.appts[i]["state"] == "booked", (where, after.appts[i])
+        changed = [j for j in after.appts if j in before.appts and
+                   appt_key(after.appts[j]) != appt_key(before.appts[j])]
+        assert changed == [i], (where, changed)
+
 
 def appt_state(s):
     return {i: appt_key(a) for i, a in s.appts.items()}
@@ -777,8 +789,8 @@ def test_practicectl_examples_run_as_written(demo):
             w.step(ex.command, expect_output=ex.output)
     finally:
         sh.close()
-    for verb in ("list", "client", "book", "move", "cancel", "mark",
-                 "clinician", "series", "closure", "slots", "report"):
+    for verb in ("list", "client", "book", "move", "cancel", "restore",
+                 "mark", "clinician", "series", "closure", "slots", "report"):
         assert verb in w.ran, "the EXAMPLES no longer run %s" % verb
 
 

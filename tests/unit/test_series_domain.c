@@ -291,7 +291,7 @@ test_series_closure(struct practice *p)
 {
 	struct closure_new	 c;
 	struct appt_result	 res;
-	json_t			*removed, *skipped, *affected;
+	json_t			*removed, *skipped, *affected, *booked;
 	long long		 id;
 	int			 restored;
 
@@ -308,8 +308,10 @@ test_series_closure(struct practice *p)
 	    json_array_size(affected) == 0);
 	json_decref(affected);
 	CHECK(closure_remove(&p->ctx, id, &removed, &restored,
-	    &skipped) == 0);
+	    &skipped, &booked) == 0);
 	CHECK(restored == 1 && json_array_size(skipped) == 0);
+	CHECK(json_array_size(booked) == 1);
+	json_decref(booked);
 	CHECK_STR(json_string_value(json_object_get(removed, "from")),
 	    "2030-01-15");
 	CHECK(count(p, "series_id = 1 AND state = 'booked'") == 4);
@@ -319,7 +321,7 @@ test_series_closure(struct practice *p)
 
 	/* Gone is gone; bad days and long closures are refused. */
 	CHECK(closure_remove(&p->ctx, id, &removed, &restored,
-	    &skipped) == -1 && p->ctx.err == PROTO_ENOTFOUND);
+	    &skipped, &booked) == -1 && p->ctx.err == PROTO_ENOTFOUND);
 	practice_reset(p, PRACTICE_NOW);
 	c.from = "2030-02-30";
 	CHECK(closure_add(&p->ctx, &c, &id) == -1 &&
