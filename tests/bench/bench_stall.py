@@ -56,7 +56,7 @@ import bench_list  # noqa: E402  (the builder and the daemon wrapper)
 from bench_list import TZ, Daemon  # noqa: E402
 
 TARGET_MS = 100.0
-LIST_PAGE_MAX = 1000        # daemon/protocol.h PROTO_PAGE_MAX
+LIST_PAGE_MAX = 500         # daemon/protocol.h PROTO_PAGE_MAX
 SERIES_PAGE_MAX = 200       # PROTO_SERIES_PAGE_MAX
 SERIES = 2000               # series in the practice
 
