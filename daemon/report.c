@@ -29,20 +29,9 @@ static const char *clinician_ids_sql =
 static const char *clinician_names_sql =
     "SELECT id, name FROM clinicians ORDER BY name COLLATE NOCASE";
 static const char *client_names_sql =
-    "SELECT id, name FROM clients ORDER BY name COLLATE NOCASE";
+    "SELECT id, name, active FROM clients ORDER BY name COLLATE NOCASE";
 static const char *client_name_sql =
     "SELECT name FROM clients WHERE id = ?1";
-static const char *falling_sql =
-    "SELECT cl.id, cl.name, max(a.start_utc) FROM clients cl"
-    "  JOIN appointments a ON a.client_id = cl.id"
-    "  WHERE cl.active AND a.state = 'attended'"
-    "    AND a.start_utc >= ?1 AND a.start_utc < ?2"
-    "    AND (?3 = 0 OR a.clinician_id = ?3)"
-    "    AND NOT EXISTS (SELECT 1 FROM appointments f"
-    "      WHERE f.client_id = cl.id AND f.start_utc >= ?2"
-    "        AND f.state IN ('booked','confirmed')"
-    "        AND (?3 = 0 OR f.clinician_id = ?3))"
-    "  GROUP BY cl.id ORDER BY max(a.start_utc)";
 
 /* A client of the report: counts within its range, and its story. */
 struct care_client {
@@ -50,6 +39,14 @@ struct care_client {
 	int		 in_range;
 	int		 attended, no_show, cancelled, late;
 	struct care	 k;
+	time_t		 gone_since;	/* attended in the last CARE_WINDOW */
+};
+
+/* A client falling out of care, to be sorted the longest gone first. */
+struct care_gone {
+	time_t		 last;
+	long long	 id;
+	json_t		*client;
 };
 
 /* A clinician of the report: counts within its range. */
@@ -154,7 +151,7 @@ struct report_scan {
 	struct care_rows	 rows;
 	struct care_clinician	*clin;		/* by id */
 	size_t			 nclin;
-	struct care_client	*cli;		/* by id, those in range */
+	struct care_client	*cli;		/* by id */
 	size_t			 ncli;
 };
 
@@ -239,7 +236,11 @@ report_read(struct ctx *ctx, struct report_scan *rs, long long clinician)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* One client's rows: its counts within the range, and its story. */
+/*
+ * One client's rows: its counts within the range, its story, and the
+ * last session attended in the last CARE_WINDOW (with no session to
+ * come, the client is falling out of care, whatever the range).
+ */
 static void
 report_client(struct report_scan *rs, const struct care_row *r, size_t n,
     struct care_client *c)
@@ -249,6 +250,10 @@ report_client(struct report_scan *rs, const struct care_row *r, size_t n,
 	memset(c, 0, sizeof(*c));
 	c->id = r->client;
 	for (i = 0; i < n; i++) {
+		if (r[i].state == CARE_ATTENDED && r[i].start < rs->now &&
+		    r[i].start >= rs->now - CARE_WINDOW &&
+		    r[i].start > c->gone_since)
+			c->gone_since = r[i].start;
 		if (r[i].start < rs->from || r[i].start >= rs->to)
 			continue;
 		c->in_range++;
@@ -257,8 +262,7 @@ report_client(struct report_scan *rs, const struct care_row *r, size_t n,
 		c->cancelled += r[i].state == CARE_CANCELLED;
 		c->late += r[i].state == CARE_CANCELLED && r[i].late;
 	}
-	if (c->in_range > 0)
-		care_walk(r, n, rs->now, &c->k);
+	care_walk(r, n, rs->now, &c->k);
 }
 
 /* The rows by client, newest first, walked a client at a time. */
@@ -280,8 +284,7 @@ report_walk(struct report_scan *rs)
 		for (j = i + 1; j < rs->rows.n && v[j].client == v[i].client;
 		    j++)
 			;
-		report_client(rs, v + i, j - i, &rs->cli[rs->ncli]);
-		rs->ncli += rs->cli[rs->ncli].in_range > 0;
+		report_client(rs, v + i, j - i, &rs->cli[rs->ncli++]);
 	}
 	return 0;
 }
@@ -314,27 +317,83 @@ report_clinicians(struct ctx *ctx, struct report_scan *rs)
 	return list;
 }
 
+/* The longest gone first. */
+static int
+report_gone_cmp(const void *a, const void *b)
+{
+	const struct care_gone	*x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last < y->last ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static json_t *
-report_clients(struct ctx *ctx, struct report_scan *rs)
+report_falling(struct ctx *ctx, struct care_gone *gone, size_t n)
+{
+	json_t	*list;
+	size_t	 i;
+
+	if (n > 0)
+		qsort(gone, n, sizeof(*gone), report_gone_cmp);
+	if ((list = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o}",
+		    "client", gone[i].client,
+		    "last_attended", out_local(ctx, gone[i].last),
+		    "days_since_last", care_days(ctx, gone[i].last)));
+		gone[i].client = NULL;
+	}
+	return list;
+}
+
+static json_t *
+report_client_ref(sqlite3_stmt *stmt, long long id)
+{
+	return json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id,
+	    "name", db_column_text(stmt, 1),
+	    "initials", out_initials(db_column_text(stmt, 1)));
+}
+
+/*
+ * The clients, by name: those with a session in the range, each with
+ * its story; and the active ones falling out of care (into *falling).
+ */
+static json_t *
+report_clients(struct ctx *ctx, struct report_scan *rs, json_t **falling)
 {
 	const struct care_client	*c;
+	struct care_gone		*gone;
 	sqlite3_stmt			*stmt;
-	json_t				*list;
+	json_t				*list = NULL;
 	long long			 id;
+	size_t				 n = 0, i;
 
-	if ((stmt = db_stmt(ctx->pd->db, client_names_sql)) == NULL ||
-	    (list = json_array()) == NULL)
+	if ((gone = calloc(rs->ncli > 0 ? rs->ncli : 1,
+	    sizeof(*gone))) == NULL ||
+	    (stmt = db_stmt(ctx->pd->db, client_names_sql)) == NULL ||
+	    (list = json_array()) == NULL) {
+		free(gone);
 		return NULL;
+	}
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		id = sqlite3_column_int64(stmt, 0);
 		if ((c = report_find(id, rs->cli, rs->ncli,
 		    sizeof(*c))) == NULL)
 			continue;
+		if (sqlite3_column_int(stmt, 2) && c->gone_since != 0 &&
+		    c->k.upcoming == 0 && n < rs->ncli) {
+			gone[n].last = c->gone_since;
+			gone[n].id = id;
+			gone[n++].client = report_client_ref(stmt, id);
+		}
+		if (c->in_range == 0)
+			continue;
 		/* The streak and the gap are the client's whole story. */
-		json_array_append_new(list, json_pack("{s:{s:I,s:s,s:o},s:i,"
-		    "s:i,s:i,s:i,s:i,s:o,s:o,s:o}", "client", "id",
-		    (json_int_t)id, "name", db_column_text(stmt, 1),
-		    "initials", out_initials(db_column_text(stmt, 1)),
+		json_array_append_new(list, json_pack("{s:o,s:i,"
+		    "s:i,s:i,s:i,s:i,s:o,s:o,s:o}",
+		    "client", report_client_ref(stmt, id),
 		    "attended", c->attended, "no_show", c->no_show,
 		    "cancelled", c->cancelled, "late_cancelled", c->late,
 		    "streak", c->k.streak,
@@ -343,6 +402,13 @@ report_clients(struct ctx *ctx, struct report_scan *rs)
 		    "next", care_local(ctx, c->k.next)));
 	}
 	sqlite3_reset(stmt);
+	if ((*falling = report_falling(ctx, gone, n)) == NULL) {
+		json_decref(list);
+		list = NULL;
+	}
+	for (i = 0; i < n; i++)
+		json_decref(gone[i].client);
+	free(gone);
 	return list;
 }
 
@@ -352,33 +418,6 @@ report_scan_free(struct report_scan *rs)
 	free(rs->rows.v);
 	free(rs->clin);
 	free(rs->cli);
-}
-
-static json_t *
-report_falling(struct ctx *ctx, long long clinician)
-{
-	sqlite3_stmt	*stmt;
-	json_t		*list;
-	time_t		 last;
-
-	if ((stmt = db_stmt(ctx->pd->db, falling_sql)) == NULL ||
-	    (list = json_array()) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(ctx->now - CARE_WINDOW));
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
-	sqlite3_bind_int64(stmt, 3, clinician);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		last = (time_t)sqlite3_column_int64(stmt, 2);
-		json_array_append_new(list, json_pack("{s:{s:I,s:s,s:o},s:o,"
-		    "s:o}", "client",
-		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-		    "name", db_column_text(stmt, 1),
-		    "initials", out_initials(db_column_text(stmt, 1)),
-		    "last_attended", out_local(ctx, last),
-		    "days_since_last", care_days(ctx, last)));
-	}
-	sqlite3_reset(stmt);
-	return list;
 }
 
 json_t *
@@ -398,8 +437,7 @@ report_attendance(struct ctx *ctx, const char *from_day, const char *to_day,
 	    report_read(ctx, &rs, clinician) == -1 ||
 	    report_walk(&rs) == -1 ||
 	    (by_clin = report_clinicians(ctx, &rs)) == NULL ||
-	    (by_client = report_clients(ctx, &rs)) == NULL ||
-	    (falling = report_falling(ctx, clinician)) == NULL) {
+	    (by_client = report_clients(ctx, &rs, &falling)) == NULL) {
 		json_decref(by_clin);
 		json_decref(by_client);
 		report_scan_free(&rs);
