@@ -634,11 +634,79 @@ appt_marked(json_t *a)
 	return json_bool_get(a, "forced") || json_bool_get(a, "overlap");
 }
 
+/* What a session needs (its "attention" codes), in a table and in show. */
+static const struct {
+	const char	*code;
+	const char	*word;		/* a table cell */
+	const char	*sentence;	/* a line of show */
+} attention_words[] = {
+	{ PROTO_ATTN_HOURS, "outside hours",
+	    "outside the clinician's working hours" },
+	{ PROTO_ATTN_CLOSURE, "closure", "on a closure" },
+	{ PROTO_ATTN_CLINICIAN, "clinician archived",
+	    "the clinician is archived" },
+	{ PROTO_ATTN_CLIENT, "client archived", "the client is archived" },
+	{ PROTO_ATTN_ROOM, "room archived", "the room is archived" },
+};
+
+/* The word (or sentence) of a code; a code this ctl does not know is
+ * shown as it came. */
+static const char *
+attention_text(const char *code, int sentence)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(attention_words) / sizeof(attention_words[0]);
+	    i++)
+		if (strcmp(attention_words[i].code, code) == 0)
+			return sentence ? attention_words[i].sentence :
+			    attention_words[i].word;
+	return code;
+}
+
+static json_t *
+appt_attention(json_t *a)
+{
+	return json_member(a, "attention", JSON_ARRAY);
+}
+
+/* "outside hours, closure": the ATTENTION cell of a session. */
+static char *
+attention_cell(json_t *a)
+{
+	json_t		*code;
+	size_t		 i;
+	char		*cell = xstrdup(""), *grown;
+
+	json_array_foreach(appt_attention(a), i, code) {
+		if (!json_is_string(code))
+			continue;
+		grown = xasprintf("%s%s%s", cell, *cell ? ", " : "",
+		    attention_text(json_string_value(code), 0));
+		free(cell);
+		cell = grown;
+	}
+	return cell;
+}
+
+static int
+appt_list_attention(json_t *list)
+{
+	json_t	*a;
+	size_t	 i;
+
+	json_array_foreach(list, i, a)
+		if (json_array_size(appt_attention(a)) > 0)
+			return 1;
+	return 0;
+}
+
 /*
  * The appointments table, shared by list, series show, closure add and
  * client history; tz names the zone of its times (NULL: say nothing).
  * A "*" after the time marks an occurrence moved from its series time,
- * a "!" after the state a booking made with --force or --overlap.
+ * a "!" after the state a booking made with --force or --overlap.  When
+ * a session needs attention, an ATTENTION column says why.
  */
 void
 print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
@@ -648,9 +716,14 @@ print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
 	size_t		 i;
 	char		*s;
 	int		 marked = 0, moved = 0;
+	int		 attention = appt_list_attention(list);
 
-	t = table_new(9, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
-	    "SERVICE", "WHERE", "SERIES", "STATE");
+	if (attention)
+		t = table_new(10, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
+		    "SERVICE", "WHERE", "SERIES", "STATE", "ATTENTION");
+	else
+		t = table_new(9, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
+		    "SERVICE", "WHERE", "SERIES", "STATE");
 	json_array_foreach(list, i, a) {
 		print_cell(t, a, "id");
 		s = print_date(json_text(a, "local_start"));
@@ -670,6 +743,11 @@ print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
 		table_cellf(t, "%s%s", s, appt_marked(a) ? "!" : "");
 		marked |= appt_marked(a);
 		free(s);
+		if (attention) {
+			s = attention_cell(a);
+			table_cell(t, s);
+			free(s);
+		}
 	}
 	table_print(t, view->width, stdout);
 	table_free(t);
@@ -680,6 +758,10 @@ print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
 		print_line(stdout, "! booked with --force or --overlap");
 	if (moved)
 		print_line(stdout, "* moved from its series time");
+	if (attention)
+		print_line(stdout, "ATTENTION: hours, a closure or an archive "
+		    "changed under a booked session; move or cancel it, or "
+		    "keep it");
 }
 
 int
@@ -726,6 +808,7 @@ print_appointment(const struct ctl_view *view, json_t *answer)
 	json_t		*a, *o;
 	const char	*tz, *zone, *video;
 	json_int_t	 id;
+	size_t		 i;
 	char		*s;
 
 	if ((a = answer_object(answer, view->object)) == NULL)
@@ -774,6 +857,10 @@ print_appointment(const struct ctl_view *view, json_t *answer)
 	free(s);
 	if (json_text(a, "cancel_reason") != NULL)
 		print_kv_field(kv, "reason", a, "cancel_reason");
+	json_array_foreach(appt_attention(a), i, o)
+		if (json_is_string(o))
+			kv_add(kv, "attention", attention_text(
+			    json_string_value(o), 1));
 	if (appt_marked(a))
 		kv_addf(kv, "booked with", "%s%s%s",
 		    json_bool_get(a, "forced") ? "--force" : "",

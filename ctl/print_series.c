@@ -200,6 +200,22 @@ series_all_in(json_t *list, const char *tz)
 	return 1;
 }
 
+/* "active, continues as series 7", "active, continued from series 4". */
+static char *
+series_state(json_t *s)
+{
+	json_int_t	 next, parent;
+	const char	*state = print_dash(json_text(s, "state"));
+
+	if (json_int_get(s, "continues_as", &next) == 0)
+		return xasprintf("%s, continues as series %lld", state,
+		    (long long)next);
+	if (json_int_get(s, "parent", &parent) == 0)
+		return xasprintf("%s, continued from series %lld", state,
+		    (long long)parent);
+	return xstrdup(state);
+}
+
 static void
 row_series(struct table *t, json_t *s)
 {
@@ -218,7 +234,9 @@ row_series(struct table *t, json_t *s)
 	free(v);
 	table_cell(t, json_text(json_object_get(s, "next"), "local_start"));
 	print_cell(t, s, "upcoming");
-	print_cell(t, s, "state");
+	v = series_state(s);
+	table_cell(t, v);
+	free(v);
 }
 
 int
@@ -316,11 +334,14 @@ show_series(json_t *s)
 	else
 		kv_add(kv, "where", print_dash(print_name(s, "room")));
 	print_kv_field(kv, "state", s, "state");
+	/* A move --following split the series: where it came from, where
+	 * it went on. */
 	if (json_int_get(s, "parent", &n) == 0)
-		kv_addf(kv, "parent", "series %lld (split from it)",
+		kv_addf(kv, "continued from", "series %lld (split from it)",
 		    (long long)n);
-	else
-		kv_add(kv, "parent", "-");
+	if (json_int_get(s, "continues_as", &n) == 0)
+		kv_addf(kv, "continues as", "series %lld (split from here)",
+		    (long long)n);
 	print_kv_field(kv, "upcoming", s, "upcoming");
 	kv_series_next(kv, s);
 	print_kv_field(kv, "materialized until", s, "materialized_until");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "appt.h"
+#include "attention.h"
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
@@ -120,13 +121,33 @@ appt_series_fields(struct ctx *ctx, sqlite3_stmt *stmt, json_t *obj)
 	    json_boolean(sqlite3_column_int(stmt, 25)));
 }
 
+/* What the session needs from the front desk (attention.c). */
+static json_t *
+appt_attention(struct ctx *ctx, sqlite3_stmt *stmt)
+{
+	struct attention_row	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.clinician_id = sqlite3_column_int64(stmt, 15);
+	a.zone = db_column_text(stmt, 26);
+	a.state = db_column_text(stmt, 5);
+	a.start = (time_t)sqlite3_column_int64(stmt, 1);
+	a.end = (time_t)sqlite3_column_int64(stmt, 2);
+	a.clinician_active = sqlite3_column_int(stmt, 27);
+	a.client_active = sqlite3_column_int(stmt, 28);
+	a.has_room = sqlite3_column_type(stmt, 29) != SQLITE_NULL;
+	a.room_active = sqlite3_column_int(stmt, 29);
+	a.on_closure = sqlite3_column_int(stmt, 30);
+	return attention_codes(ctx, &a);
+}
+
 json_t *
 appt_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
 {
 	time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
 	time_t	 end = (time_t)sqlite3_column_int64(stmt, 2);
 	time_t	 block_end = (time_t)sqlite3_column_int64(stmt, 3);
-	json_t	*obj, *client;
+	json_t	*obj, *client, *attention;
 
 	client = appt_ref(stmt, 17);
 	if (client != NULL)
@@ -157,8 +178,14 @@ appt_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
 	    "version", sqlite3_column_int(stmt, 11),
 	    "created", out_instant((time_t)sqlite3_column_int64(stmt, 12)),
 	    "updated", out_instant((time_t)sqlite3_column_int64(stmt, 13)));
-	if (obj != NULL)
-		appt_series_fields(ctx, stmt, obj);
+	if (obj == NULL)
+		return NULL;
+	appt_series_fields(ctx, stmt, obj);
+	if ((attention = appt_attention(ctx, stmt)) == NULL) {
+		json_decref(obj);
+		return NULL;
+	}
+	json_object_set_new(obj, "attention", attention);
 	return obj;
 }
 
@@ -443,6 +470,8 @@ appt_list(struct ctx *ctx, const struct appt_filter *f,
 	sqlite3_bind_int64(stmt, 7, after != NULL ? after->id : 0);
 	sqlite3_bind_int(stmt, 8, limit + 1);
 	sqlite3_bind_int64(stmt, 9, f->series_id);
+	/* Each clinician's hours read once for the page's rows. */
+	attention_begin();
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (n == limit) {
 			*more = 1;
@@ -455,6 +484,7 @@ appt_list(struct ctx *ctx, const struct appt_filter *f,
 			break;
 		n++;
 	}
+	attention_end();
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);

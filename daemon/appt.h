@@ -11,17 +11,24 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "closure.h"
 #include "schedule.h"
 
 struct ctx;
 
-/* The columns appt_row_json reads, and the joins they come from. */
+/* The columns appt_row_json reads, and the joins they come from; the
+ * last ones are what attention.c asks of a session. */
 #define APPT_COLUMNS							\
 	"a.id, a.start_utc, a.end_utc, a.block_end_utc, a.zone, a.state,"\
 	" a.cancelled_by, a.late, a.cancel_reason, a.forced, a.overlap,"\
 	" a.version, a.created, a.updated, a.video_url,"		\
 	" c.id, c.name, cl.id, cl.name, s.id, s.name, r.id, r.name,"	\
-	" a.series_id, a.recurrence_utc, a.override"
+	" a.series_id, a.recurrence_utc, a.override,"			\
+	" c.zone, c.active, cl.active, r.active,"			\
+	" CASE WHEN a.state IN ('booked','confirmed') THEN EXISTS"	\
+	"  (SELECT 1 FROM closures k WHERE "				\
+	CLOSURE_COVERS("a.start_utc", "a.end_utc", "a.clinician_id")	\
+	") ELSE 0 END"
 #define APPT_FROM							\
 	" FROM appointments a"						\
 	" JOIN clinicians c ON c.id = a.clinician_id"			\

@@ -12,6 +12,16 @@
 
 struct ctx;
 
+/*
+ * The SQL condition that a closure (aliased k) covers a session of a
+ * clinician from start to end: one of the practice's or of that
+ * clinician, overlapping it.  Booking refuses such a session
+ * (schedule.c); one booked before the closure is flagged (appt.c).
+ */
+#define CLOSURE_COVERS(start, end, clinician)				\
+	"k.end_utc > " start " AND k.start_utc < " end			\
+	" AND (k.clinician_id IS NULL OR k.clinician_id = " clinician ")"
+
 struct closure_new {
 	long long	 clinician_id;	/* 0: practice-wide */
 	const char	*from;		/* dates in the clinician's zone */

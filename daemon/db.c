@@ -184,6 +184,16 @@ static const char *db_migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  CHECK (start_utc < end_utc));"
 	"CREATE INDEX closures_end ON closures(end_utc);",
+
+	/*
+	 * 2 -> 3: a series is active until its last session, which is read
+	 * from its end and its sessions (series.c), not stored: the series
+	 * a split stored as ended while sessions were still ahead are
+	 * active again.  A split is found from its old side too.
+	 */
+	"UPDATE series SET state = 'active' WHERE state = 'ended';"
+	"CREATE INDEX series_parent ON series(parent_id)"
+	"  WHERE parent_id IS NOT NULL;",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

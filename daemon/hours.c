@@ -256,3 +256,26 @@ hours_format_min(int min, char *buf)
 	buf[4] = (char)('0' + min % 10);
 	buf[5] = '\0';
 }
+
+int
+hours_cover(const struct hours_range *r, size_t n, const char *zone,
+    time_t start, time_t end)
+{
+	struct tz_wall	 ws, we;
+	int		 start_min, end_min;
+	size_t		 i;
+
+	tz_to_wall(zone, start, &ws);
+	tz_to_wall(zone, end, &we);
+	start_min = ws.hour * 60 + ws.minute;
+	end_min = we.hour * 60 + we.minute;
+	if (we.year != ws.year || we.month != ws.month || we.day != ws.day) {
+		/* Ending at midnight is the end of the same day. */
+		end_min = end_min == 0 && end - start < 86400 ? 1440 : 1441;
+	}
+	for (i = 0; i < n; i++)
+		if (r[i].wday == ws.wday && r[i].start <= start_min &&
+		    end_min <= r[i].end)
+			return 1;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "closure.h"
 #include "ctx.h"
 #include "out.h"
 #include "db.h"
@@ -77,10 +78,8 @@ schedule_clashes(struct ctx *ctx, const struct slot_request *slot)
 }
 
 static const char *closure_sql =
-    "SELECT id, reason, first_day, last_day, clinician_id FROM closures"
-    "  WHERE end_utc > ?2 AND start_utc < ?3"
-    "    AND (clinician_id IS NULL OR clinician_id = ?1)"
-    "  ORDER BY start_utc";
+    "SELECT id, reason, first_day, last_day, clinician_id FROM closures k"
+    "  WHERE " CLOSURE_COVERS("?2", "?3", "?1") " ORDER BY start_utc";
 
 json_t *
 schedule_closures(struct ctx *ctx, const struct slot_request *slot)
@@ -246,12 +245,11 @@ int
 schedule_within_hours(struct ctx *ctx, const struct slot_request *slot,
     char *why, size_t len, json_t **hours)
 {
-	sqlite3_stmt	*stmt;
+	sqlite3_stmt		*stmt;
 	struct hours_range	 r[HOURS_MAX];
-	struct tz_wall		 ws, we;
+	struct tz_wall		 ws;
 	char			 zone[72], name[208], there[200];
-	size_t			 n, i;
-	int			 start_min, end_min, inside;
+	size_t			 n;
 
 	*hours = NULL;
 	if ((stmt = db_stmt(ctx->pd->db, zone_sql)) == NULL)
@@ -266,23 +264,12 @@ schedule_within_hours(struct ctx *ctx, const struct slot_request *slot,
 	sqlite3_reset(stmt);
 
 	tz_to_wall(zone, slot->start, &ws);
-	tz_to_wall(zone, slot->end, &we);
-	start_min = ws.hour * 60 + ws.minute;
-	end_min = we.hour * 60 + we.minute;
-	if (we.year != ws.year || we.month != ws.month || we.day != ws.day) {
-		/* Ending at midnight is the end of the same day. */
-		end_min = end_min == 0 && slot->end - slot->start < 86400 ?
-		    1440 : 1441;
-	}
 	if (schedule_hours(ctx, slot->clinician_id, 0, r, &n) == -1 ||
 	    (*hours = schedule_hours_json(r, n, ws.wday)) == NULL)
 		return -1;
 	/* Touching ranges (09-12, 12-17) are one span. */
 	n = hours_join(r, n);
-	for (i = 0, inside = 0; i < n && !inside; i++)
-		inside = r[i].wday == ws.wday && r[i].start <= start_min &&
-		    end_min <= r[i].end;
-	if (inside)
+	if (hours_cover(r, n, zone, slot->start, slot->end))
 		return 1;
 	schedule_hours_there(ctx, zone, slot, there, sizeof(there));
 	schedule_hours_sentence(there, name, zone, ws.wday, *hours, why, len);

@@ -67,10 +67,37 @@ static const char *skips_of_closure_sql =
     "  ORDER BY series_id, recurrence_utc";
 static const char *skip_delete_sql =
     "DELETE FROM series_skips WHERE series_id = ?1 AND recurrence_utc = ?2";
+/*
+ * A series' state as of now: cancelled as stored; else ended once it has
+ * an end (a last day, set by the user or by a split, or a COUNT), holds
+ * every session up to it, and has no booked or confirmed session left
+ * that ends after now; else active.  A split series stays active until
+ * its last session.  Each occurrence of a COUNT is held once, as a
+ * session or as a skip (the unique keys of both say so).
+ */
+#define SERIES_STATE(now)						\
+    "CASE WHEN x.state = 'cancelled' THEN 'cancelled'"			\
+    " WHEN ((x.until_utc IS NOT NULL AND (x.materialized_until >="	\
+    "   x.until_utc OR x.until_utc <= " now "))"			\
+    "  OR (instr(x.rrule, 'COUNT=') > 0 AND"				\
+    "   (SELECT count(*) FROM appointments a WHERE a.series_id = x.id) +"\
+    "   (SELECT count(*) FROM series_skips k WHERE k.series_id = x.id)"	\
+    "   >= CAST(substr(x.rrule, instr(x.rrule, 'COUNT=') + 6) AS INTEGER)))"\
+    "  AND NOT EXISTS (SELECT 1 FROM appointments a"			\
+    "   WHERE a.series_id = x.id AND a.state IN ('booked','confirmed')"	\
+    "   AND a.end_utc > " now ") THEN 'ended'"				\
+    " ELSE 'active' END"
+/* Its state, and the series a split continued it as (the latest split:
+ * each splits what is left of it, earlier). */
+static const char *series_now_sql =
+    "SELECT " SERIES_STATE("?2") ","
+    "  (SELECT max(n.id) FROM series n WHERE n.parent_id = x.id)"
+    "  FROM series x WHERE x.id = ?1";
 static const char *series_list_sql =
-    "SELECT id FROM series WHERE (?1 = 0 OR client_id = ?1)"
+    "SELECT id FROM series x WHERE (?1 = 0 OR client_id = ?1)"
     "  AND (?2 = 0 OR clinician_id = ?2)"
-    "  AND (?3 OR state = 'active') AND id > ?4 ORDER BY id LIMIT ?5";
+    "  AND (?3 OR " SERIES_STATE("?4") " = 'active') AND id > ?5"
+    "  ORDER BY id LIMIT ?6";
 static const char *series_to_extend_sql =
     "SELECT id FROM series WHERE state = 'active'"
     "  AND materialized_until < ?1 AND id > ?2"
@@ -234,6 +261,27 @@ series_next_json(struct ctx *ctx, long long id, long long *upcoming)
 	return next;
 }
 
+/* The state as of now, and what a split continued the series as. */
+static int
+series_now(struct ctx *ctx, struct series_def *s, long long *continues)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	*continues = 0;
+	if ((stmt = db_stmt(ctx->pd->db, series_now_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, s->id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		snprintf(s->state, sizeof(s->state), "%s",
+		    db_column_text(stmt, 0));
+		*continues = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 static int
 series_names(struct ctx *ctx, const struct series_def *s, json_t *obj)
 {
@@ -268,9 +316,10 @@ series_json(struct ctx *ctx, long long id)
 	struct series_def	 s;
 	json_t			*obj, *next, *skipped;
 	char			 repeat[160], first[TZ_BUFLEN], at[8];
-	long long		 upcoming;
+	long long		 upcoming, continues;
 
-	if (series_load(ctx, id, &s) == -1)
+	if (series_load(ctx, id, &s) == -1 ||
+	    series_now(ctx, &s, &continues) == -1)
 		return NULL;
 	recur_describe(s.rrule, &s.first, repeat, sizeof(repeat));
 	snprintf(first, sizeof(first), "%04d-%02d-%02d %02d:%02d",
@@ -311,6 +360,8 @@ series_json(struct ctx *ctx, long long id)
 	}
 	json_object_set_new(obj, "parent", s.parent_id != 0 ?
 	    json_integer(s.parent_id) : json_null());
+	json_object_set_new(obj, "continues_as", continues != 0 ?
+	    json_integer(continues) : json_null());
 	json_object_set_new(obj, "created", out_instant(s.created));
 	json_object_set_new(obj, "updated", out_instant(s.updated));
 	if (series_names(ctx, &s, obj) == -1) {
@@ -368,8 +419,9 @@ series_list(struct ctx *ctx, const struct series_filter *f,
 	sqlite3_bind_int64(stmt, 1, f->client_id);
 	sqlite3_bind_int64(stmt, 2, f->clinician_id);
 	sqlite3_bind_int(stmt, 3, f->all);
-	sqlite3_bind_int64(stmt, 4, after);
-	sqlite3_bind_int(stmt, 5, limit + 1);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)ctx->now);
+	sqlite3_bind_int64(stmt, 5, after);
+	sqlite3_bind_int(stmt, 6, limit + 1);
 	while (n <= limit && sqlite3_step(stmt) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);

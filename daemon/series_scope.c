@@ -430,7 +430,8 @@ scope_carry(struct ctx *ctx, struct series_def *n,
 
 /*
  * The series stops before pivot, the k-th occurrence of its rule: it
- * keeps its past and no longer grows.
+ * keeps its past and no longer grows.  It stays active until its last
+ * session (series.c reads its state).
  */
 static int
 series_end_before(struct ctx *ctx, struct series_def *s, time_t pivot,
@@ -448,7 +449,6 @@ series_end_before(struct ctx *ctx, struct series_def *s, time_t pivot,
 		return -1;
 	if (s->materialized_until > pivot)
 		s->materialized_until = pivot;
-	snprintf(s->state, sizeof(s->state), "ended");
 	return series_store(ctx, s);
 }
 

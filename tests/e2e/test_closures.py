@@ -130,8 +130,12 @@ def test_closure_lists_affected_and_leaves_them_booked(c):
     assert [x["id"] for x in out["affected"]] == [a1["id"]]
     out = add_closure(p, tue.isoformat(), "Power", "cut")
     assert sorted(x["id"] for x in out["affected"]) == sorted([a1["id"], a2["id"]])
-    for a in (a1, a2, a3, a4):
-        assert show(p, a["id"]) == a
+    # left booked as they were, flagged for the front desk (the
+    # cancelled one and the next day's are not)
+    for a, codes in ((a1, ["closure"]), (a2, ["closure"]), (a3, []), (a4, [])):
+        now = show(p, a["id"])
+        assert now["attention"] == codes, now
+        assert dict(now, attention=[]) == a
 
 
 def test_closure_list_and_remove(c):
@@ -330,7 +334,9 @@ def test_affected_in_the_clinicians_zone(c):
     fri_ny = book_one(p, cli, lon, c.short, at(fri, "20:00"))
     out = add_closure(p, fri.isoformat(), "Conference", clinician=lon)
     assert [a["id"] for a in out["affected"]] == [thu_ny["id"]]
-    assert show(p, thu_ny["id"]) == thu_ny and show(p, fri_ny["id"]) == fri_ny
+    # left as they were; the one on the closure now needs attention
+    assert show(p, thu_ny["id"]) == dict(thu_ny, attention=["closure"])
+    assert show(p, fri_ny["id"]) == fri_ny
     # the practice's closure of that Friday is New York's Friday
     out = add_closure(p, fri.isoformat(), "Practice", "day")
     assert [a["id"] for a in out["affected"]] == [fri_ny["id"]]

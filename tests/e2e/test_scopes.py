@@ -86,7 +86,8 @@ def test_move_following_splits_the_series(c):
     assert out["moved"] == 4
 
     olds, oldappts = series_show(p, s["id"])
-    assert olds["state"] == "ended"
+    # its two sessions are still ahead: active until the last of them
+    assert olds["state"] == "active" and olds["continues_as"] == new["id"]
     old = by_id(appts)
     assert [a["id"] for a in live(oldappts)] == [appts[0]["id"], appts[1]["id"]]
     for a in live(oldappts):
@@ -104,9 +105,8 @@ def test_move_following_splits_the_series(c):
     assert [a["local_start"] for a in diary] == (
         [at(mon + D(days=7 * k), "10:00") for k in range(2)] +
         [at(mon + D(days=7 * k), "14:00") for k in range(2, 6)])
-    assert series_ids(p, "--clinician", clin) == [new["id"]]
-    allof = {x["id"]: x for x in ok(p, "series", "list", "--clinician", clin, "--all")["series"]}
-    assert set(allof) == {s["id"], new["id"]} and allof[s["id"]]["state"] == "ended"
+    # both are listed while they have sessions ahead
+    assert series_ids(p, "--clinician", clin) == [s["id"], new["id"]]
 
 
 def test_move_following_open_ended_and_multi_day(c):
@@ -328,7 +328,8 @@ def test_cancel_following_ends_the_series(c):
     ok(p, "move", appts[5]["id"], "--at", at(day_of(appts[5]), "15:00"), "--this")
     out = ok(p, "cancel", appts[3]["id"], "--following", "--by", "client", "--reason", "moving")
     assert out["cancelled"] == 2
-    assert out["series"]["id"] == s["id"] and out["series"]["state"] == "ended"
+    # ended before the cancelled one, active until its last session
+    assert out["series"]["id"] == s["id"] and out["series"]["state"] == "active"
     s2, after = series_show(p, s["id"])
     assert [x["state"] for x in after] == ["booked"] * 3 + ["cancelled"] * 3
     a = by_id(after)
@@ -339,7 +340,8 @@ def test_cancel_following_ends_the_series(c):
     assert a[appts[4]["id"]]["cancelled_by"] == "practice"
     for x in appts[:3]:
         assert a[x["id"]] == x
-    assert s2["state"] == "ended" and s2["upcoming"] == 3
+    assert s2["state"] == "active" and s2["upcoming"] == 3
+    assert s2["until"] is not None and s2["continues_as"] is None
 
 
 def test_cancel_all_cancels_the_future_and_the_series(c):

@@ -1,5 +1,6 @@
 /* The working-hours grammar. */
 #include "hours.h"
+#include "tz.h"
 #include "unit.h"
 
 static size_t
@@ -11,6 +12,46 @@ parse(const char *spec, struct hours_range *r)
 	if (hours_parse(spec, r, &n, err, sizeof(err)) == -1)
 		return (size_t)-1;
 	return n;
+}
+
+/* Whether hours cover a session: wall times in the zone, joined ranges,
+ * a session that ends at midnight. */
+static void
+test_hours_cover(void)
+{
+	static const struct {
+		const char	*zone;
+		int		 day, hour, minute, minutes;
+		int		 covered;
+	} cases[] = {
+		/* Monday 7 December 2026, in New York */
+		{ "America/New_York", 7, 9, 0, 50, 1 },
+		{ "America/New_York", 7, 8, 30, 50, 0 },
+		{ "America/New_York", 7, 11, 30, 60, 1 },   /* 12:00 joins */
+		{ "America/New_York", 7, 16, 30, 60, 0 },
+		/* Saturday 12 December: 20:00 to midnight */
+		{ "America/New_York", 12, 23, 0, 60, 1 },
+		{ "America/New_York", 12, 23, 30, 60, 0 },
+		{ "America/New_York", 13, 10, 0, 50, 0 },    /* Sunday */
+		/* 09:00 in New York is 06:00 in Los Angeles */
+		{ "America/Los_Angeles", 7, 9, 0, 50, 0 },
+		{ "America/Los_Angeles", 7, 12, 0, 50, 1 },
+	};
+	struct hours_range	 r[HOURS_MAX];
+	char			 err[160];
+	size_t			 n, i;
+	time_t			 start;
+
+	CHECK(hours_parse("mon-fri 09:00-12:00 12:00-17:00 sat 20:00-24:00",
+	    r, &n, err, sizeof(err)) == 0);
+	n = hours_join(r, n);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* The wall time is New York's; the hours are read in zone. */
+		start = tz_day_start("America/New_York", 2026, 12,
+		    cases[i].day) + cases[i].hour * 3600 + cases[i].minute * 60;
+		CHECK(hours_cover(r, n, cases[i].zone, start,
+		    start + cases[i].minutes * 60) == cases[i].covered);
+	}
 }
 
 void
@@ -33,6 +74,7 @@ test_hours(void)
 	CHECK(parse("Monday 09:00-17:00", r) == 1);
 	CHECK(parse("", r) == 0);
 	CHECK(parse("none", r) == 0);
+	test_hours_cover();
 	CHECK(parse("09:00-17:00", r) == (size_t)-1);	/* no day */
 	CHECK(parse("mon", r) == (size_t)-1);		/* no range */
 	CHECK(parse("mon 17:00-09:00", r) == (size_t)-1);
