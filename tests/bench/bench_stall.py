@@ -26,8 +26,10 @@ waits.
    wait in the whole walk, its own time that of all its pages.
 4. Prints, per route, the HTTP status it got, its own time, the worst
    stall, and the daemon's CPU time in its longest request (from
-   /proc/PID/schedstat), against the target of 100 ms, and the routes
-   over it.  On a machine that others keep busy the wall-clock figures
+   /proc/PID/schedstat; for a read, measured once more alone after the
+   prober stopped, so that the probes served around it are not counted;
+   for a write or a walk, with the probes), against the target of
+   100 ms, and the routes over it.  On a machine that others keep busy the wall-clock figures
    stretch (even an idle status probe waits), while the CPU time is what
    the request itself held the loop for.
 
@@ -463,6 +465,12 @@ def main():
                 pass
         prober.stop.set()
         prober.join(120)
+        # The reads again, alone: the CPU time of the request itself,
+        # without the probes the daemon served around it.
+        for name, method, path, body in reads(ids, today):
+            c0 = cpu(d)
+            http(d.sock, method, path, body)
+            results[name]["alone"] = cpu(d) - c0
 
         print()
         print("status probes: %d (%d failed); idle median %.2f ms"
@@ -474,6 +482,8 @@ def main():
         for name, r in results.items():
             own, stall = max(r["own"]) * 1e3, max(r["stall"]) * 1e3
             held = max(r["cpu"]) * 1e3 if r["cpu"] else None
+            if "alone" in r:
+                held = r["alone"] * 1e3
             codes = "/".join(str(s) for s in sorted(r["status"], key=str))
             mark = ("" if stall < TARGET_MS else "  OVER") + (
                 "" if held is None or held < TARGET_MS else "  CPU OVER")
@@ -486,14 +496,16 @@ def main():
             if held is not None and held >= TARGET_MS:
                 over_cpu.append(name)
         worst = max(results.items(), key=lambda kv: max(kv[1]["stall"]))
+        def held_of(r):
+            return r["alone"] if "alone" in r else max(r["cpu"])
         worst_cpu = max((kv for kv in results.items() if kv[1]["cpu"]),
-                        key=lambda kv: max(kv[1]["cpu"]))
+                        key=lambda kv: held_of(kv[1]))
         print()
         print("worst stall: %.1f ms (%s); target < %.0f ms: %s"
               % (max(worst[1]["stall"]) * 1e3, worst[0], TARGET_MS,
                  "met" if not over else "NOT met (%s)" % ", ".join(over)))
         print("worst CPU time of one request: %.1f ms (%s); target < %.0f ms: %s"
-              % (max(worst_cpu[1]["cpu"]) * 1e3, worst_cpu[0], TARGET_MS,
+              % (held_of(worst_cpu[1]) * 1e3, worst_cpu[0], TARGET_MS,
                  "met" if not over_cpu else "NOT met (%s)" % ", ".join(over_cpu)))
         if idle and statistics.median(idle) * 1e3 > 5:
             print("(the machine is busy: an idle status probe waited %.1f ms; "
