@@ -44,7 +44,7 @@
 #define PROTO_PAGE_AFTER	"after"
 #define PROTO_PAGE_NEXT		"next"
 #define PROTO_PAGE_DEFAULT	500
-#define PROTO_PAGE_MAX		500	/* ~30 ms of the loop on 100k */
+#define PROTO_PAGE_MAX		500	/* 10-30 ms of the loop on 100k */
 /* GET /v1/series: a series costs more than an appointment. */
 #define PROTO_SERIES_PAGE_DEFAULT 100
 #define PROTO_SERIES_PAGE_MAX	200
