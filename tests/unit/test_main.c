@@ -18,14 +18,11 @@ main(void)
 	test_resource();
 	test_api();
 	test_db();
-<<<<<<< HEAD
 	test_template();
 	test_mail();
 	test_remind();
 	test_send();
-=======
 	test_paging();
->>>>>>> main
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;
