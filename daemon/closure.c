@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "appt.h"
+#include "attention.h"
 #include "audit.h"
 #include "closure.h"
 #include "config.h"
@@ -183,9 +184,12 @@ closure_affected(struct ctx *ctx, long long id)
 	    sqlite3_step(stmt) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
+	/* Each clinician's hours read once for all the rows, not per row. */
+	attention_begin();
 	for (i = 0; i < n; i++)
 		if ((a = appt_json(ctx, ids[i])) != NULL)
 			json_array_append_new(list, a);
+	attention_end();
 	return list;
 }
 
