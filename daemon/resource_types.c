@@ -4,6 +4,7 @@
  * after their fields (see the schema in db.c).
  */
 #include "ctx.h"
+#include "remind.h"
 #include "resource.h"
 
 #define SET	(RES_ADD | RES_EDIT)
@@ -47,6 +48,8 @@ static const struct res_field client_fields[] = {
 	    .flags = SET | RES_CLEAR },
 	{ .name = "remind", .kind = RES_WORDS, .words = remind_words,
 	    .flags = SET | RES_AUDIT },
+	{ .name = "sms_consent", .kind = RES_CONSENT,
+	    .flags = SET | RES_AUDIT },
 	{ .name = "zone", .kind = RES_TEXT, .check = RES_ZONE,
 	    .flags = SET | RES_CLEAR },
 	{ .name = "active", .kind = RES_BOOL, .flags = RES_EDIT, .def = 1 },
@@ -70,6 +73,17 @@ client_check(struct ctx *ctx, const struct res_type *t,
 	return 0;
 }
 
+/*
+ * New channels, addresses or consent reach the sessions already booked:
+ * their reminders are planned again (a consent given makes the skipped
+ * SMS ones pending; one withdrawn skips them).
+ */
+static int
+client_edited(struct ctx *ctx, long long id)
+{
+	return remind_replan_client(ctx, id);
+}
+
 const struct res_type res_client = {
 	.noun = "client",
 	.plural = "clients",
@@ -77,6 +91,7 @@ const struct res_type res_client = {
 	.kind = KIND_CLIENT,
 	.fields = client_fields,
 	.check = client_check,
+	.edited = client_edited,
 };
 
 static const struct res_field service_fields[] = {
