@@ -205,7 +205,7 @@ remind_replan_client(struct ctx *ctx, long long client_id)
 	if (n > 0)
 		outbox_kick(ctx->pd);
 	for (i = 0; i < n; i++)
-		if (remind_plan(ctx, ids[i], REMIND_MARKED) == -1)
+		if (remind_plan(ctx, ids[i], REMIND_CLIENT) == -1)
 			return -1;
 	return 0;
 }

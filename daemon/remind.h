@@ -19,7 +19,8 @@ enum remind_change {
 	REMIND_CANCELLED,
 	REMIND_RESTORED,
 	REMIND_MARKED,
-	REMIND_DETACHED		/* left its series; cancelled if ahead */
+	REMIND_DETACHED,	/* left its series; cancelled if ahead */
+	REMIND_CLIENT		/* the client's channels or consent */
 };
 
 /* How long before quiet hours begin a reminder moved out of them goes,
@@ -46,7 +47,8 @@ time_t	 remind_due(time_t start, int minutes, const char *zone,
  * with it, held for [reminders] notice_grace and coalesced with one still
  * pending (remind_notice_for).  Called by appt.c's writers, and for a
  * client's open sessions when their channels or consent change
- * (REMIND_MARKED: no notice).  -1 with the error set.
+ * (REMIND_CLIENT: no notice; a waiting one goes to the new address, or
+ * is skipped if its channel is now refused).  -1 with the error set.
  */
 int	 remind_plan(struct ctx *, long long appt_id, enum remind_change);
 

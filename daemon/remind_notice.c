@@ -24,6 +24,14 @@ static const char *notice_series_confirmed_sql =
     "SELECT EXISTS (SELECT 1 FROM appointments a JOIN reminders r"
     "  ON r.appointment_id = a.id WHERE a.series_id = ?1 AND a.id != ?2"
     "  AND r.notice = 'confirmation')";
+/* A waiting notice follows the client's address, or is skipped when its
+ * channel is refused now (consent withdrawn). */
+static const char *notice_readdress_sql =
+    "UPDATE reminders SET recipient = ?3, updated = ?5,"
+    "  state = CASE WHEN ?4 IS NULL THEN state ELSE 'skipped' END,"
+    "  reason = coalesce(?4, reason)"
+    "  WHERE appointment_id = ?1 AND channel = ?2"
+    "    AND notice != 'reminder' AND state = 'pending'";
 static const char *notice_insert_sql =
     "INSERT INTO reminders (appointment_id, notice, channel, version,"
     "  due_utc, state, recipient, reason, created, updated)"
@@ -60,6 +68,7 @@ remind_notice_for(enum notice pending, enum remind_change change, int open,
 		/* Attended, no-show: what was pending no longer matters. */
 		return !open;
 	case REMIND_DETACHED:
+	case REMIND_CLIENT:
 		break;
 	}
 	return 0;
@@ -156,6 +165,26 @@ notice_wanted(const struct ctx *ctx, const struct remind_target *t)
 	    strcmp(ctx->user, "practiced") != 0;
 }
 
+static int
+notice_readdress(struct ctx *ctx, const struct remind_target *t)
+{
+	sqlite3_stmt	*stmt;
+	int		 ch;
+
+	for (ch = 0; ch < CHANNEL_COUNT; ch++) {
+		if ((stmt = db_stmt(ctx->pd->db, notice_readdress_sql)) == NULL)
+			return ctx_internal(ctx);
+		sqlite3_bind_int64(stmt, 1, t->id);
+		db_bind_text(stmt, 2, ch == CHANNEL_EMAIL ? "email" : "sms");
+		db_bind_text(stmt, 3, t->address[ch]);
+		db_bind_text(stmt, 4, remind_channel_refusal(t, ch));
+		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)ctx->now);
+		if (db_exec_stmt(ctx->pd->db, stmt) == -1)
+			return ctx_internal(ctx);
+	}
+	return 0;
+}
+
 int
 remind_notices(struct ctx *ctx, const struct remind_target *t,
     enum remind_change change)
@@ -163,6 +192,8 @@ remind_notices(struct ctx *ctx, const struct remind_target *t,
 	enum notice	 pending, next;
 	int		 ch, done;
 
+	if (change == REMIND_CLIENT)
+		return notice_readdress(ctx, t);
 	if (change == REMIND_DETACHED && t->detach_cancelled)
 		change = REMIND_CANCELLED;
 	if (notice_pending(ctx, t->id, &pending) == -1)

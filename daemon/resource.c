@@ -448,7 +448,8 @@ res_add(struct ctx *ctx, const struct res_type *t,
 	    (t->check != NULL && t->check(ctx, t, v) == -1) ||
 	    res_unique(ctx, t, in, v, 0) == -1 ||
 	    res_store_insert(ctx, t, v, id) == -1 ||
-	    res_same_names(ctx, t, in, v, *id, out->warnings) == -1)
+	    res_same_names(ctx, t, in, v, *id, out->warnings) == -1 ||
+	    (t->warn != NULL && t->warn(ctx, t, v, out->warnings) == -1))
 		goto fail;
 	res_audit_values(t, v, detail, sizeof(detail));
 	if (res_audit(ctx, t, "add", *id, detail) == -1)
@@ -526,7 +527,8 @@ res_edit(struct ctx *ctx, const struct res_type *t, long long id,
 	    res_store_update(ctx, t, id, row.v) == 0 &&
 	    (t->edited == NULL || t->edited(ctx, id) == 0) &&
 	    res_edit_hours(ctx, t, id, in, out) == 0 &&
-	    res_same_names(ctx, t, in, row.v, id, out->warnings) == 0) {
+	    res_same_names(ctx, t, in, row.v, id, out->warnings) == 0 &&
+	    (t->warn == NULL || t->warn(ctx, t, row.v, out->warnings) == 0)) {
 		res_audit_given(t, in, detail, sizeof(detail));
 		kept = json_array_size(out->affected);
 		if (ai != -1 && was_active && !row.v[ai].num && kept > 0)

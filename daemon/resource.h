@@ -80,6 +80,9 @@ struct res_type {
 	int	(*show)(struct ctx *, long long id, json_t *obj);
 	/* What follows an edit stored, in its transaction (NULL: none). */
 	int	(*edited)(struct ctx *, long long id);
+	/* Warnings about values stored (strings appended; NULL: none). */
+	int	(*warn)(struct ctx *, const struct res_type *,
+		    const struct res_value *, json_t *warnings);
 };
 
 extern const struct res_type res_clinician;

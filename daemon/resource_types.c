@@ -84,6 +84,21 @@ client_edited(struct ctx *ctx, long long id)
 	return remind_replan_client(ctx, id);
 }
 
+/* SMS chosen without consent is allowed, but nothing will be sent. */
+static int
+client_warn(struct ctx *ctx, const struct res_type *t,
+    const struct res_value *v, json_t *warnings)
+{
+	if (!(res_get(t, v, "remind")->num & REMIND_SMS) ||
+	    res_get(t, v, "sms_consent")->num != 0)
+		return 0;
+	if (json_array_append_new(warnings, json_string("no SMS consent is "
+	    "recorded for the client: SMS reminders and notices are skipped "
+	    "until it is")) == -1)
+		return ctx_internal(ctx);
+	return 0;
+}
+
 const struct res_type res_client = {
 	.noun = "client",
 	.plural = "clients",
@@ -92,6 +107,7 @@ const struct res_type res_client = {
 	.fields = client_fields,
 	.check = client_check,
 	.edited = client_edited,
+	.warn = client_warn,
 };
 
 static const struct res_field service_fields[] = {

@@ -180,9 +180,11 @@ def test_sms_consent_is_recorded_and_changes_the_planned_reminders(
         practice_at, peers):
     p = noticing(practice_at, peers, rules=[("rule", "sms 24h")], sms=True)
     clin = people(p)[0]
-    cli = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
-             "--remind", "sms")["client"]
+    added = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
+               "--remind", "sms")
+    cli = added["client"]
     assert cli["sms_consent"] is None
+    assert any("no SMS consent" in w for w in added["warnings"]), added
     svc = ok(p, "service", "list")["services"][0]["id"]
     a = book(p, cli["id"], clin, svc, "2026-12-10 10:00")
     r = rows(p, a["id"])
@@ -191,7 +193,9 @@ def test_sms_consent_is_recorded_and_changes_the_planned_reminders(
         ("reminder", "sms", "skipped", "no SMS consent is recorded for the client")], r
 
     # consent given: the booked session's SMS reminder is planned
-    c = ok(p, "client", "edit", str(cli["id"]), "--sms-consent", "yes")["client"]
+    edited = ok(p, "client", "edit", str(cli["id"]), "--sms-consent", "yes")
+    assert edited["warnings"] == [], edited
+    c = edited["client"]
     assert c["sms_consent"]["by"] and c["sms_consent"]["at"].startswith(DAY), c
     remind = [x for x in rows(p, a["id"]) if x["notice"] == "reminder"]
     assert [(x["state"], x["recipient"]) for x in remind] == [
@@ -225,3 +229,26 @@ def test_client_show_prints_the_consent(practice_at, peers):
     cli = ok(p, "client", "add", "Ida Noor")["client"]
     out = ctl_text(p, "client", "show", str(cli["id"]))
     assert "none recorded" in out, out
+
+
+def test_a_waiting_sms_notice_is_skipped_when_consent_is_withdrawn(
+        practice_at, peers):
+    p = noticing(practice_at, peers, sms=True)
+    clin, _, svc = people(p)
+    cli = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
+             "--remind", "email,sms", "--email", "sam@example.org",
+             "--sms-consent", "yes")["client"]
+    a = book(p, cli["id"], clin, svc, "2026-12-10 10:00")
+    assert [(x["channel"], x["state"]) for x in notices(p, a["id"])] == [
+        ("email", "pending"), ("sms", "pending")]
+    ok(p, "client", "edit", str(cli["id"]), "--sms-consent", "no",
+       "--email", "sam.park@example.org")
+    r = notices(p, a["id"])
+    assert [(x["channel"], x["state"], x["recipient"]) for x in r] == [
+        ("email", "pending", "sam.park@example.org"),
+        ("sms", "skipped", "+15555550123")], r
+    assert r[1]["reason"] == "no SMS consent is recorded for the client"
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and peers.received()), p.log()
+    assert [m["to"] for m in peers.received()] == [["sam.park@example.org"]]
+    assert peers.received("http.jsonl") == []
