@@ -9,8 +9,8 @@ import email
 import email.policy
 
 from series_util import ok
-from test_reminders import (book, people, peers, reminding, rows,  # noqa: F401
-                            wait_for, wake)
+from remind_util import (book, people, peers, reminding, rows,  # noqa: F401
+                         wait_for, wake)
 
 DAY = "2026-12-07"
 NO_RULES = []
