@@ -102,6 +102,9 @@ struct ctl_command {
 		/* Adds what the options cannot say; NULL: nothing. */
 		void		(*build)(const struct ctl_args *,
 				    struct ctl_request *);
+		/* The answer's array that comes in pages ("a.b": member
+		   b of member a), followed to the last; NULL: one answer. */
+		const char	*pages;
 	} request;
 	const char	*object;	/* the answer's record: "clinician" */
 	/* -q: the member whose id, or ids, are printed ("a.b", "a|b": the
@@ -169,6 +172,7 @@ struct ctl_request {
 	size_t		 targetsize;
 	int		 has_query;
 	json_t		*body;		/* NULL for GET */
+	const char	*pages;		/* the command's request.pages */
 };
 
 /* The answer. */
@@ -229,6 +233,8 @@ extern const struct ctl_command cmd_closure_add, cmd_closure_list,
 void	 request_build(const struct ctl_args *, struct ctl_request *);
 void	 request_field(struct ctl_request *, const char *, json_t *);
 void	 request_free(struct ctl_request *);
+void	 request_page(const struct ctl_request *, const char *,
+	    struct ctl_request *);
 
 /* client.c */
 int	 client_exchange(const char *, const struct ctl_request *,

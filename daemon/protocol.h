@@ -35,6 +35,21 @@
 #define PROTO_CHANGED		"changed"
 
 /*
+ * A list served in pages (GET /v1/appointments, /v1/series, a series'
+ * and a client's sessions): "limit" rows at most (PROTO_PAGE_DEFAULT when
+ * not given), "after" the cursor a previous page gave as "next"; "next"
+ * is null on the last page.
+ */
+#define PROTO_PAGE_LIMIT	"limit"
+#define PROTO_PAGE_AFTER	"after"
+#define PROTO_PAGE_NEXT		"next"
+#define PROTO_PAGE_DEFAULT	500
+#define PROTO_PAGE_MAX		500	/* 10-30 ms of the loop on 100k */
+/* GET /v1/series: a series costs more than an appointment. */
+#define PROTO_SERIES_PAGE_DEFAULT 100
+#define PROTO_SERIES_PAGE_MAX	200
+
+/*
  * What a booked or confirmed session ahead needs from the front desk,
  * the codes of an appointment's "attention" array: booked before its
  * clinician's hours, a closure or an archive changed under it.

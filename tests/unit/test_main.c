@@ -22,6 +22,7 @@ main(void)
 	test_mail();
 	test_remind();
 	test_send();
+	test_paging();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

@@ -50,5 +50,6 @@ void	test_template(void);
 void	test_mail(void);
 void	test_remind(void);
 void	test_send(void);
+void	test_paging(void);
 
 #endif
