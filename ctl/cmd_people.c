@@ -20,6 +20,9 @@ static const char *const yesno[] = { "yes", "no", NULL };
 			  .field = "zone", .as = AS_NULLABLE }
 #define O_REMIND	{ .name = "remind", .kind = OPT_TEXT, \
 			  .field = "remind" }
+#define O_CONSENT	{ .name = "sms-consent", .kind = OPT_CHOICE, \
+			  .field = "sms_consent", .as = AS_YESNO, \
+			  .choices = yesno }
 #define O_ACTIVE	{ .name = "active", .kind = OPT_CHOICE, \
 			  .field = "active", .as = AS_YESNO, .choices = yesno }
 #define O_ALL		{ .name = "all", .kind = OPT_FLAG, .field = "all" }
@@ -27,6 +30,13 @@ static const char *const yesno[] = { "yes", "no", NULL };
 			  .field = "minutes" }
 #define O_BUFFER	{ .name = "buffer", .kind = OPT_NUMBER, \
 			  .field = "buffer" }
+
+#define H_CONSENT \
+	"--sms-consent yes records that the client agreed to text messages,\n" \
+	"with when and by whom (kept from the first time); no withdraws it.\n" \
+	"SMS reminders and notices go only with consent recorded; without\n" \
+	"it they are skipped, saying so.  A change of channels, addresses\n" \
+	"or consent re-plans the reminders of the client's booked sessions.\n"
 
 #define H_EDIT \
 	"Only the fields given change.  --email '' (or none), --phone '' and\n" \
@@ -190,7 +200,7 @@ const struct ctl_command cmd_clinician_hours = {
 const struct ctl_command cmd_client_add = {
 	.words = "client add",
 	.usage = "NAME [--email E] [--phone P] [--remind email,sms|none] "
-	    "[--zone Z]",
+	    "[--sms-consent yes|no] [--zone Z]",
 	.summary = "add a client",
 	.help =
 	    "Adds a client.  --phone is E.164 (+ and 8 to 15 digits).  "
@@ -199,9 +209,10 @@ const struct ctl_command cmd_client_add = {
 	    "a\n"
 	    "phone.  --zone is the zone the client reads times in.  A name\n"
 	    "another client has is taken with a warning naming the other;\n"
-	    "refer to each then by id, or as \"NAME #ID\" or \"NAME <EMAIL>\".\n",
+	    "refer to each then by id, or as \"NAME #ID\" or \"NAME <EMAIL>\".\n"
+	    H_CONSENT,
 	.pos = POS_NAME, .min_pos = 1, .max_pos = CTL_ANY,
-	.options = { O_EMAIL, O_PHONE, O_REMIND, O_ZONE },
+	.options = { O_EMAIL, O_PHONE, O_REMIND, O_CONSENT, O_ZONE },
 	.request = { .method = "POST", .path = PROTO_PATH_CLIENTS },
 	.object = "client", .verb = "added",
 	.print = print_changed,
@@ -237,11 +248,13 @@ const struct ctl_command cmd_client_show = {
 const struct ctl_command cmd_client_edit = {
 	.words = "client edit",
 	.usage = "REF [--name N] [--email E] [--phone P] "
-	    "[--remind email,sms|none] [--zone Z] [--active yes|no]",
+	    "[--remind email,sms|none] [--sms-consent yes|no] [--zone Z] "
+	    "[--active yes|no]",
 	.summary = "change a client's details",
-	.help = H_EDIT,
+	.help = H_EDIT H_CONSENT,
 	.pos = POS_REF, .min_pos = 1, .max_pos = CTL_ANY,
-	.options = { O_NAME, O_EMAIL, O_PHONE, O_REMIND, O_ZONE, O_ACTIVE },
+	.options = { O_NAME, O_EMAIL, O_PHONE, O_REMIND, O_CONSENT, O_ZONE,
+	    O_ACTIVE },
 	.check = check_edit,
 	.request = { .method = "PATCH", .path = PROTO_PATH_CLIENTS "/{}" },
 	.object = "client", .verb = "updated",

@@ -294,7 +294,8 @@ static void
 show_client(json_t *c)
 {
 	struct table	*kv = kv_new();
-	char		*remind;
+	json_t		*consent;
+	char		*remind, *text;
 
 	print_kv_field(kv, "id", c, "id");
 	print_kv_field(kv, "name", c, "name");
@@ -303,6 +304,14 @@ show_client(json_t *c)
 	remind = remind_text(json_object_get(c, "remind"));
 	kv_add(kv, "remind", remind);
 	free(remind);
+	consent = json_object_get(c, "sms_consent");
+	if (json_is_object(consent)) {
+		text = xasprintf("yes, %s by %s", print_dash(json_text(consent,
+		    "at")), print_dash(json_text(consent, "by")));
+		kv_add(kv, "sms consent", text);
+		free(text);
+	} else
+		kv_add(kv, "sms consent", "- (none recorded)");
 	if (json_text(c, "zone") != NULL)
 		print_kv_field(kv, "zone", c, "zone");
 	else

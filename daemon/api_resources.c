@@ -139,6 +139,7 @@ api_res_value(struct api_req *req, const struct res_field *f, json_t *j,
 		v->num = json_integer_value(j);
 		return 0;
 	case RES_BOOL:
+	case RES_CONSENT:
 		if (!json_is_boolean(j)) {
 			api_error(req, PROTO_EBADREQUEST,
 			    "%s must be true or false", f->name);

@@ -228,9 +228,9 @@ appt_exec(struct ctx *ctx, sqlite3_stmt *stmt)
 /* What follows every change of an appointment, in its transaction: its
  * reminders planned anew, and the outbox's timer re-armed on commit. */
 static int
-appt_changed(struct ctx *ctx, long long id)
+appt_changed(struct ctx *ctx, long long id, enum remind_change change)
 {
-	if (remind_plan(ctx, id) == -1)
+	if (remind_plan(ctx, id, change) == -1)
 		return -1;
 	outbox_kick(ctx->pd);
 	return 0;
@@ -238,11 +238,12 @@ appt_changed(struct ctx *ctx, long long id)
 
 /* A writer's statement, then what follows the change. */
 static int
-appt_exec_changed(struct ctx *ctx, sqlite3_stmt *stmt, long long id)
+appt_exec_changed(struct ctx *ctx, sqlite3_stmt *stmt, long long id,
+    enum remind_change change)
 {
 	if (appt_exec(ctx, stmt) == -1)
 		return -1;
-	return appt_changed(ctx, id);
+	return appt_changed(ctx, id, change);
 }
 
 int
@@ -272,7 +273,7 @@ appt_insert(struct ctx *ctx, const struct appt_new *a, long long *id)
 	if (appt_exec(ctx, stmt) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db_handle(ctx->pd->db));
-	return appt_changed(ctx, *id);
+	return appt_changed(ctx, *id, REMIND_BOOKED);
 }
 
 int
@@ -287,7 +288,7 @@ appt_move(struct ctx *ctx, long long id, const struct appt_new *a,
 	appt_bind_place(stmt, a);
 	sqlite3_bind_int(stmt, 13, override);
 	sqlite3_bind_int64(stmt, 14, (sqlite3_int64)ctx->now);
-	return appt_exec_changed(ctx, stmt, id);
+	return appt_exec_changed(ctx, stmt, id, REMIND_MOVED);
 }
 
 time_t
@@ -319,7 +320,7 @@ appt_cancel(struct ctx *ctx, long long id, const char *by,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return ctx_internal(ctx);
-	return appt_changed(ctx, id);
+	return appt_changed(ctx, id, REMIND_CANCELLED);
 }
 
 int
@@ -332,7 +333,7 @@ appt_mark(struct ctx *ctx, long long id, const char *state)
 	sqlite3_bind_int64(stmt, 1, id);
 	db_bind_text(stmt, 2, state);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
-	return appt_exec_changed(ctx, stmt, id);
+	return appt_exec_changed(ctx, stmt, id, REMIND_MARKED);
 }
 
 int
@@ -346,7 +347,7 @@ appt_restore(struct ctx *ctx, long long id, int forced, int overlap)
 	sqlite3_bind_int(stmt, 2, forced);
 	sqlite3_bind_int(stmt, 3, overlap);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)ctx->now);
-	return appt_exec_changed(ctx, stmt, id);
+	return appt_exec_changed(ctx, stmt, id, REMIND_RESTORED);
 }
 
 int
@@ -386,7 +387,7 @@ appt_detach(struct ctx *ctx, long long id)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
-	return appt_exec_changed(ctx, stmt, id);
+	return appt_exec_changed(ctx, stmt, id, REMIND_DETACHED);
 }
 
 int

@@ -8,36 +8,45 @@
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
+#include "outbox.h"
 #include "practiced.h"
 #include "remind.h"
+#include "remind_target.h"
 
 static const char *remind_appt_sql =
     "SELECT a.start_utc, a.state, a.version, cl.email, cl.phone,"
-    "  cl.remind_email, cl.remind_sms, cl.zone, cl.sms_consent_at"
+    "  cl.remind_email, cl.remind_sms, cl.zone, cl.sms_consent_at,"
+    "  coalesce(a.series_id, 0),"
+    "  a.state = 'cancelled' AND a.series_id IS NULL"
+    "    AND a.cancel_reason = 'the series no longer has this session'"
+    "    AND a.updated = ?2"
     "  FROM appointments a JOIN clients cl ON cl.id = a.client_id"
     "  WHERE a.id = ?1";
 static const char *remind_supersede_sql =
     "UPDATE reminders SET state = 'superseded', reason = ?3, updated = ?4"
-    "  WHERE appointment_id = ?1 AND state = 'pending'"
-    "    AND (version != ?2 OR ?5)";
+    "  WHERE appointment_id = ?1 AND notice = 'reminder'"
+    "    AND state = 'pending' AND (version != ?2 OR ?5)";
+/* A re-plan of the same version (the client's channels or consent
+ * changed) updates the rows not yet sent, but never takes back a pending
+ * one whose time has come: the outbox sends or expires it. */
 static const char *remind_insert_sql =
-    "INSERT OR IGNORE INTO reminders (appointment_id, notice, channel,"
+    "INSERT INTO reminders (appointment_id, notice, channel,"
     "  rule_minutes, version, due_utc, state, recipient, reason, created,"
-    "  updated) VALUES (?1, 'reminder', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
-
-/* What planning needs of the appointment and its client. */
-struct remind_target {
-	long long	 id;
-	time_t		 start;
-	char		 state[16];
-	int		 version;
-	int		 open;
-	const char	*address[2];	/* by channel; NULL: none */
-	int		 wants[2];	/* the client's choice, by channel */
-	int		 consent;	/* to SMS, recorded */
-	char		 zone[72];
-	char		 buf[2][320];
-};
+    "  updated) VALUES (?1, 'reminder', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+    "  ON CONFLICT (appointment_id, notice, channel, rule_minutes, version)"
+    "  DO UPDATE SET state = excluded.state, due_utc = excluded.due_utc,"
+    "    recipient = excluded.recipient, reason = excluded.reason,"
+    "    updated = excluded.updated"
+    "  WHERE reminders.state IN ('pending','skipped')"
+    "    AND (reminders.state != excluded.state"
+    "      OR reminders.recipient IS NOT excluded.recipient"
+    "      OR reminders.reason IS NOT excluded.reason)"
+    "    AND NOT (reminders.state = 'pending'"
+    "      AND excluded.due_utc <= excluded.updated)";
+static const char *remind_client_open_sql =
+    "SELECT id FROM appointments WHERE client_id = ?1"
+    "  AND state IN ('booked','confirmed') AND start_utc > ?2"
+    "  ORDER BY start_utc LIMIT ?3";
 
 static int
 remind_load(struct ctx *ctx, long long id, struct remind_target *t)
@@ -49,6 +58,7 @@ remind_load(struct ctx *ctx, long long id, struct remind_target *t)
 	if ((stmt = db_stmt(ctx->pd->db, remind_appt_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
 	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
 		sqlite3_reset(stmt);
 		return ctx_internal(ctx);
@@ -71,6 +81,8 @@ remind_load(struct ctx *ctx, long long id, struct remind_target *t)
 	snprintf(t->zone, sizeof(t->zone), "%s", s != NULL ? s :
 	    ctx->pd->conf->timezone);
 	t->consent = sqlite3_column_type(stmt, 8) != SQLITE_NULL;
+	t->series_id = sqlite3_column_int64(stmt, 9);
+	t->detach_cancelled = sqlite3_column_int(stmt, 10);
 	sqlite3_reset(stmt);
 	return 0;
 }
@@ -96,10 +108,8 @@ remind_supersede(struct ctx *ctx, const struct remind_target *t)
 	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
 }
 
-/* Why a rule's reminder is not sent, or NULL: it is pending. */
-static const char *
-remind_skip_reason(const struct ctx *ctx, const struct remind_target *t,
-    enum channel ch, time_t due)
+const char *
+remind_channel_refusal(const struct remind_target *t, enum channel ch)
 {
 	if (!t->wants[ch])
 		return ch == CHANNEL_EMAIL ? "the client takes no email "
@@ -109,6 +119,18 @@ remind_skip_reason(const struct ctx *ctx, const struct remind_target *t,
 		    "the client has no phone number";
 	if (ch == CHANNEL_SMS && !t->consent)
 		return "no SMS consent is recorded for the client";
+	return NULL;
+}
+
+/* Why a rule's reminder is not sent, or NULL: it is pending. */
+static const char *
+remind_skip_reason(const struct ctx *ctx, const struct remind_target *t,
+    enum channel ch, time_t due)
+{
+	const char	*why;
+
+	if ((why = remind_channel_refusal(t, ch)) != NULL)
+		return why;
 	if (due <= ctx->now)
 		return "its time had passed when the session was booked or "
 		    "changed";
@@ -142,20 +164,48 @@ remind_insert(struct ctx *ctx, const struct remind_target *t,
 }
 
 int
-remind_plan(struct ctx *ctx, long long appt_id)
+remind_plan(struct ctx *ctx, long long appt_id, enum remind_change change)
 {
 	const struct config_reminders	*r = &ctx->pd->conf->reminders;
 	struct remind_target		 t;
 	int				 i;
 
 	if (remind_load(ctx, appt_id, &t) == -1 ||
-	    remind_supersede(ctx, &t) == -1)
+	    remind_supersede(ctx, &t) == -1 ||
+	    remind_notices(ctx, &t, change) == -1)
 		return -1;
 	/* A past session is history: nothing to remind of. */
 	if (!t.open || t.start <= ctx->now)
 		return 0;
 	for (i = 0; i < r->nrules; i++)
 		if (remind_insert(ctx, &t, &r->rules[i]) == -1)
+			return -1;
+	return 0;
+}
+
+int
+remind_replan_client(struct ctx *ctx, long long client_id)
+{
+	sqlite3_stmt	*stmt;
+	long long	 ids[REMIND_REPLAN_MAX];
+	int		 n = 0, i, rc = SQLITE_DONE;
+
+	if ((stmt = db_stmt(ctx->pd->db, remind_client_open_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, client_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
+	sqlite3_bind_int(stmt, 3, REMIND_REPLAN_MAX);
+	/* Read whole before planning, which uses statements of its own. */
+	while (n < REMIND_REPLAN_MAX &&
+	    (rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ctx_internal(ctx);
+	if (n > 0)
+		outbox_kick(ctx->pd);
+	for (i = 0; i < n; i++)
+		if (remind_plan(ctx, ids[i], REMIND_CLIENT) == -1)
 			return -1;
 	return 0;
 }

@@ -8,7 +8,20 @@
 
 #include <time.h>
 
+#include "notice.h"
+
 struct ctx;
+
+/* Which kind of change an appointment writer made: what a notice says. */
+enum remind_change {
+	REMIND_BOOKED,
+	REMIND_MOVED,
+	REMIND_CANCELLED,
+	REMIND_RESTORED,
+	REMIND_MARKED,
+	REMIND_DETACHED,	/* left its series; cancelled if ahead */
+	REMIND_CLIENT		/* the client's channels or consent */
+};
 
 /* How long before quiet hours begin a reminder moved out of them goes,
  * so that a dispatch a little late still lands before they start. */
@@ -30,8 +43,32 @@ time_t	 remind_due(time_t start, int minutes, const char *zone,
  * move) or for a session no longer open are superseded, and each rule
  * gets a row for the current version, pending, or skipped with the reason
  * (no address, no consent, the client's choice, its time already past).
- * Called by appt.c's writers only.  -1 with the error set.
+ * The change's notice (confirmation, reschedule, cancellation) is planned
+ * with it, held for [reminders] notice_grace and coalesced with one still
+ * pending (remind_notice_for).  Called by appt.c's writers, and for a
+ * client's open sessions when their channels or consent change
+ * (REMIND_CLIENT: no notice; a waiting one goes to the new address, or
+ * is skipped if its channel is now refused).  -1 with the error set.
  */
-int	 remind_plan(struct ctx *, long long appt_id);
+int	 remind_plan(struct ctx *, long long appt_id, enum remind_change);
+
+/*
+ * Re-plan the reminders of a client's open sessions still ahead (at most
+ * REMIND_REPLAN_MAX, the soonest), after their channels, addresses or
+ * SMS consent changed.  -1 with the error set.
+ */
+#define REMIND_REPLAN_MAX	500
+int	 remind_replan_client(struct ctx *, long long client_id);
+
+/*
+ * How a change meets the notice still pending for the appointment
+ * (NOTICE_COUNT: none): 0 keeps the pending one as it is; 1 supersedes it
+ * and plans *next instead (NOTICE_COUNT: nothing).  A confirmation not yet
+ * sent absorbs a move and vanishes with a cancellation; a cancellation not
+ * yet sent vanishes with a restore.  open: the session is booked or
+ * confirmed after the change.
+ */
+int	 remind_notice_for(enum notice pending, enum remind_change, int open,
+	    enum notice *next);
 
 #endif

@@ -74,6 +74,11 @@ res_value_json(const struct res_type *t, const struct res_field *f,
 		return out_instant((time_t)v[i].num);
 	case RES_INITIALS:
 		return out_initials(res_get(t, v, f->column)->text);
+	case RES_CONSENT:
+		if (v[i].num == 0)
+			return json_null();
+		return json_pack("{s:o,s:s?}", "at",
+		    out_instant((time_t)v[i].num), "by", v[i].text);
 	}
 	return NULL;
 }
@@ -199,6 +204,7 @@ res_check_value(struct ctx *ctx, const struct res_field *f,
 			    f->min, f->max);
 		return 0;
 	case RES_BOOL:
+	case RES_CONSENT:
 		return 0;
 	case RES_WORDS:
 		for (n = 0; f->words[n] != NULL; n++)
@@ -212,6 +218,23 @@ res_check_value(struct ctx *ctx, const struct res_field *f,
 		break;
 	}
 	return ctx_error(ctx, PROTO_EBADREQUEST, "%s cannot be set", f->name);
+}
+
+/*
+ * Consent given is recorded with when and by whom; given again, the
+ * first record stands.  Withdrawn, both go.
+ */
+static void
+res_take_consent(struct ctx *ctx, const struct res_value *in,
+    struct res_value *v)
+{
+	if (!in->num) {
+		v->num = 0;
+		v->text = NULL;
+	} else if (v->num == 0) {
+		v->num = (long long)ctx->now;
+		v->text = ctx->user;
+	}
 }
 
 /*
@@ -237,7 +260,10 @@ res_take(struct ctx *ctx, const struct res_type *t, int op,
 			    "unknown field \"%s\"", f->name);
 		if (res_check_value(ctx, f, &in[i]) == -1)
 			return -1;
-		v[i] = in[i];
+		if (f->kind == RES_CONSENT)
+			res_take_consent(ctx, &in[i], &v[i]);
+		else
+			v[i] = in[i];
 		if (f->kind == RES_BOOL)
 			v[i].num = v[i].num != 0;
 	}
@@ -299,7 +325,9 @@ res_audit_values(const struct res_type *t, const struct res_value *v,
 					    f->words[j]);
 			if (n == 0)
 				res_buf_add(&b, "none");
-		} else
+		} else if (f->kind == RES_CONSENT)
+			res_buf_add(&b, "%s", v[i].num != 0 ? "yes" : "no");
+		else
 			res_buf_add(&b, "%lld", v[i].num);
 	}
 	if (b.off == 0)
@@ -316,9 +344,14 @@ res_audit_given(const struct res_type *t, const struct res_value *in,
 
 	res_buf_add(&b, "changed");
 	for (i = 0; t->fields[i].name != NULL; i++)
-		if (in[i].given)
+		if (in[i].given) {
 			res_buf_add(&b, "%s %s", b.off > 7 ? "," : "",
 			    t->fields[i].name);
+			/* Consent's audit is its record: given or not. */
+			if (t->fields[i].kind == RES_CONSENT)
+				res_buf_add(&b, " %s", in[i].num ? "yes" :
+				    "no");
+		}
 	if (b.off == 7)
 		res_buf_add(&b, " nothing");
 }
@@ -415,7 +448,8 @@ res_add(struct ctx *ctx, const struct res_type *t,
 	    (t->check != NULL && t->check(ctx, t, v) == -1) ||
 	    res_unique(ctx, t, in, v, 0) == -1 ||
 	    res_store_insert(ctx, t, v, id) == -1 ||
-	    res_same_names(ctx, t, in, v, *id, out->warnings) == -1)
+	    res_same_names(ctx, t, in, v, *id, out->warnings) == -1 ||
+	    (t->warn != NULL && t->warn(ctx, t, v, out->warnings) == -1))
 		goto fail;
 	res_audit_values(t, v, detail, sizeof(detail));
 	if (res_audit(ctx, t, "add", *id, detail) == -1)
@@ -491,8 +525,10 @@ res_edit(struct ctx *ctx, const struct res_type *t, long long id,
 	    res_unique(ctx, t, in, row.v, id) == 0 &&
 	    res_edit_guard(ctx, t, id, was_active, row.v, force, out) == 0 &&
 	    res_store_update(ctx, t, id, row.v) == 0 &&
+	    (t->edited == NULL || t->edited(ctx, id) == 0) &&
 	    res_edit_hours(ctx, t, id, in, out) == 0 &&
-	    res_same_names(ctx, t, in, row.v, id, out->warnings) == 0) {
+	    res_same_names(ctx, t, in, row.v, id, out->warnings) == 0 &&
+	    (t->warn == NULL || t->warn(ctx, t, row.v, out->warnings) == 0)) {
 		res_audit_given(t, in, detail, sizeof(detail));
 		kept = json_array_size(out->affected);
 		if (ai != -1 && was_active && !row.v[ai].num && kept > 0)

@@ -18,7 +18,9 @@ enum res_kind {
 	RES_BOOL,
 	RES_WORDS,	/* a set of .words, each a 0/1 column "COLUMN_WORD" */
 	RES_CREATED,	/* the instant it was added; never given */
-	RES_INITIALS	/* shown only: the initials of the field .column */
+	RES_INITIALS,	/* shown only: the initials of the field .column */
+	RES_CONSENT	/* given yes or no; kept as when and by whom, in
+			   columns "COLUMN_at" and "COLUMN_by" */
 };
 
 /* What a RES_TEXT must be (check.h); each brings its own length limit. */
@@ -57,9 +59,11 @@ struct res_field {
 /* One value a field, in the order of the table. */
 struct res_value {
 	int		 given;
-	const char	*text;		/* RES_TEXT; NULL: none */
+	const char	*text;		/* RES_TEXT; RES_CONSENT: by whom */
 	long long	 num;		/* RES_INT, RES_BOOL, RES_CREATED;
-					   RES_WORDS: bit i for words[i] */
+					   RES_WORDS: bit i for words[i];
+					   RES_CONSENT: given 0/1, kept as
+					   when (0: none) */
 };
 
 struct res_type {
@@ -74,6 +78,11 @@ struct res_type {
 		    const struct res_value *);
 	/* What a record shows that is no column of its own. */
 	int	(*show)(struct ctx *, long long id, json_t *obj);
+	/* What follows an edit stored, in its transaction (NULL: none). */
+	int	(*edited)(struct ctx *, long long id);
+	/* Warnings about values stored (strings appended; NULL: none). */
+	int	(*warn)(struct ctx *, const struct res_type *,
+		    const struct res_value *, json_t *warnings);
 };
 
 extern const struct res_type res_clinician;

@@ -54,6 +54,8 @@ res_ncolumns(const struct res_field *f)
 
 	if (f->kind == RES_INITIALS)
 		return 0;
+	if (f->kind == RES_CONSENT)
+		return 2;
 	if (f->kind != RES_WORDS)
 		return 1;
 	while (f->words[n] != NULL)
@@ -68,6 +70,8 @@ res_column(struct res_buf *b, const struct res_field *f, size_t word)
 
 	if (f->kind == RES_WORDS)
 		res_buf_add(b, "%s_%s", base, f->words[word]);
+	else if (f->kind == RES_CONSENT)
+		res_buf_add(b, "%s_%s", base, word == 0 ? "at" : "by");
 	else
 		res_buf_add(b, "%s", base);
 }
@@ -209,6 +213,13 @@ res_bind(sqlite3_stmt *stmt, int first, const struct res_type *t,
 			if (with_created)
 				rc |= sqlite3_bind_int64(stmt, p++, v[i].num);
 			break;
+		case RES_CONSENT:
+			rc |= v[i].num != 0 ? sqlite3_bind_int64(stmt, p,
+			    v[i].num) : sqlite3_bind_null(stmt, p);
+			rc |= db_bind_text(stmt, p + 1, v[i].num != 0 ?
+			    v[i].text : NULL);
+			p += 2;
+			break;
 		case RES_INITIALS:
 			break;
 		}
@@ -240,6 +251,10 @@ res_read(sqlite3_stmt *stmt, const struct res_type *t, struct res_row *row)
 			for (j = 0; j < res_ncolumns(f); j++)
 				if (sqlite3_column_int(stmt, col++))
 					row->v[i].num |= 1LL << j;
+			break;
+		case RES_CONSENT:
+			row->v[i].num = sqlite3_column_int64(stmt, col++);
+			row->v[i].text = db_column_text(stmt, col++);
 			break;
 		case RES_INITIALS:
 			break;

@@ -4,6 +4,7 @@
  * after their fields (see the schema in db.c).
  */
 #include "ctx.h"
+#include "remind.h"
 #include "resource.h"
 
 #define SET	(RES_ADD | RES_EDIT)
@@ -47,6 +48,8 @@ static const struct res_field client_fields[] = {
 	    .flags = SET | RES_CLEAR },
 	{ .name = "remind", .kind = RES_WORDS, .words = remind_words,
 	    .flags = SET | RES_AUDIT },
+	{ .name = "sms_consent", .kind = RES_CONSENT,
+	    .flags = SET | RES_AUDIT },
 	{ .name = "zone", .kind = RES_TEXT, .check = RES_ZONE,
 	    .flags = SET | RES_CLEAR },
 	{ .name = "active", .kind = RES_BOOL, .flags = RES_EDIT, .def = 1 },
@@ -70,6 +73,32 @@ client_check(struct ctx *ctx, const struct res_type *t,
 	return 0;
 }
 
+/*
+ * New channels, addresses or consent reach the sessions already booked:
+ * their reminders are planned again (a consent given makes the skipped
+ * SMS ones pending; one withdrawn skips them).
+ */
+static int
+client_edited(struct ctx *ctx, long long id)
+{
+	return remind_replan_client(ctx, id);
+}
+
+/* SMS chosen without consent is allowed, but nothing will be sent. */
+static int
+client_warn(struct ctx *ctx, const struct res_type *t,
+    const struct res_value *v, json_t *warnings)
+{
+	if (!(res_get(t, v, "remind")->num & REMIND_SMS) ||
+	    res_get(t, v, "sms_consent")->num != 0)
+		return 0;
+	if (json_array_append_new(warnings, json_string("no SMS consent is "
+	    "recorded for the client: SMS reminders and notices are skipped "
+	    "until it is")) == -1)
+		return ctx_internal(ctx);
+	return 0;
+}
+
 const struct res_type res_client = {
 	.noun = "client",
 	.plural = "clients",
@@ -77,6 +106,8 @@ const struct res_type res_client = {
 	.kind = KIND_CLIENT,
 	.fields = client_fields,
 	.check = client_check,
+	.edited = client_edited,
+	.warn = client_warn,
 };
 
 static const struct res_field service_fields[] = {

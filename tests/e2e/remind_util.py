@@ -63,9 +63,14 @@ def peers(workdir):
 RULES = [("rule", "email 48h"), ("rule", "email 2h")]
 
 
-def reminding(practice_at, when, smtp=None, rules=RULES, **kw):
-    """A practice on a running clock at when, reminding by RULES."""
-    sections = {"reminders": list(rules) + [("quiet_hours", "21:00-08:00")]}
+def reminding(practice_at, when, smtp=None, rules=RULES, notices="no",
+              extra=None, **kw):
+    """A practice on a running clock at when, reminding by RULES; the
+    notices of a booking change (test_notices.py) off unless asked for;
+    extra: more sections."""
+    sections = {"reminders": list(rules) + [("quiet_hours", "21:00-08:00"),
+                                            ("notices", notices)]}
+    sections.update(extra or {})
     if smtp is not None:
         sections["smtp"] = [("url", "smtp://127.0.0.1:%d" % smtp),
                             ("starttls", "no"),

@@ -38,8 +38,11 @@ def smtp_section(port, starttls="required", ca_file=None):
 
 
 def reminding_with(practice_at, when, smtp, rules=(("rule", "email 48h"),), **kw):
+    """Reminders only: the notices of booking changes (test_notices.py)
+    are off, so what is counted here is the rules' reminders."""
     return practice_at(when, running=True, practice_extra={"phone": "+1 555 010 1234"},
-                       sections={"reminders": list(rules), "smtp": smtp}, **kw)
+                       sections={"reminders": list(rules) + [("notices", "no")],
+                                 "smtp": smtp}, **kw)
 
 
 def test_starttls_required_and_offered(practice_at, tls_peers):

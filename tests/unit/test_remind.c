@@ -38,9 +38,55 @@ due_is(const char *zone, const char *start, int minutes, int from, int to,
 	return 1;
 }
 
+#define NONE	NOTICE_COUNT
+
+/* What a change does to the notice pending: 1 and next, or 0 (kept). */
+static int
+notice_is(enum notice pending, enum remind_change change, int open,
+    int want_replace, enum notice want_next)
+{
+	enum notice	 next;
+	int		 replace;
+
+	replace = remind_notice_for(pending, change, open, &next);
+	if (replace != want_replace || (replace && next != want_next)) {
+		fprintf(stderr, "notice %d after change %d: %d/%d, want "
+		    "%d/%d\n", pending, change, replace, next, want_replace,
+		    want_next);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+test_notice_coalescing(void)
+{
+	/* nothing pending: each change says what it is */
+	CHECK(notice_is(NONE, REMIND_BOOKED, 1, 1, NOTICE_CONFIRMATION));
+	CHECK(notice_is(NONE, REMIND_MOVED, 1, 1, NOTICE_RESCHEDULE));
+	CHECK(notice_is(NONE, REMIND_CANCELLED, 0, 1, NOTICE_CANCELLATION));
+	CHECK(notice_is(NONE, REMIND_RESTORED, 1, 1, NOTICE_CONFIRMATION));
+	/* a confirmation not sent: a move keeps it one, a cancel drops it */
+	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_MOVED, 1, 1,
+	    NOTICE_CONFIRMATION));
+	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_CANCELLED, 0, 1, NONE));
+	/* a reschedule not sent: moved again, one; cancelled, a cancellation */
+	CHECK(notice_is(NOTICE_RESCHEDULE, REMIND_MOVED, 1, 1,
+	    NOTICE_RESCHEDULE));
+	CHECK(notice_is(NOTICE_RESCHEDULE, REMIND_CANCELLED, 0, 1,
+	    NOTICE_CANCELLATION));
+	/* a cancellation not sent, undone: nothing at all */
+	CHECK(notice_is(NOTICE_CANCELLATION, REMIND_RESTORED, 1, 1, NONE));
+	/* marks tell nobody; a session over drops what was pending */
+	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_MARKED, 1, 0, NONE));
+	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_MARKED, 0, 1, NONE));
+	CHECK(notice_is(NOTICE_CANCELLATION, REMIND_DETACHED, 0, 0, NONE));
+}
+
 void
 test_remind(void)
 {
+	test_notice_coalescing();
 	/* outside quiet hours: the rule's own time; their end is outside */
 	CHECK(due_is(NY, "2026-12-10 10:00", 120, QUIET_FROM, QUIET_TO,
 	    "2026-12-10 08:00"));

@@ -299,6 +299,39 @@ test_required_and_settable(struct ctx *ctx)
 	    "unknown field \"initials\""));
 }
 
+/* SMS consent: recorded with when and by whom; the first record stands;
+ * withdrawn, nothing is left of it. */
+static void
+test_client_consent(struct ctx *ctx, long long id)
+{
+	struct res_value	 in[RES_MAXFIELDS];
+	json_t			*c, *consent;
+
+	in_clear(in);
+	in_num(&res_client, in, "sms_consent", 1);
+	CHECK(res_edit(ctx, &res_client, id, in, 0, NULL) == 0);
+	CHECK_STR(last_audit(), "client.edit 1 changed sms_consent yes");
+	ctx->now += 3600;
+	snprintf(ctx->user, sizeof(ctx->user), "other");
+	CHECK(res_edit(ctx, &res_client, id, in, 0, NULL) == 0);
+	c = res_show(ctx, &res_client, id);
+	consent = json_object_get(c, "sms_consent");
+	CHECK_STR(json_string_value(json_object_get(consent, "at")),
+	    "2023-11-14T22:13:20Z");
+	CHECK_STR(json_string_value(json_object_get(consent, "by")), "unit");
+	json_decref(c);
+	in_num(&res_client, in, "sms_consent", 0);
+	CHECK(res_edit(ctx, &res_client, id, in, 0, NULL) == 0);
+	CHECK_STR(last_audit(), "client.edit 1 changed sms_consent no");
+	c = res_show(ctx, &res_client, id);
+	CHECK(json_is_null(json_object_get(c, "sms_consent")));
+	json_decref(c);
+	CHECK(db_count(pd.db, "SELECT count(*) FROM clients WHERE"
+	    " sms_consent_at IS NOT NULL OR sms_consent_by IS NOT NULL") == 0);
+	ctx->now -= 3600;
+	snprintf(ctx->user, sizeof(ctx->user), "unit");
+}
+
 static void
 test_client_rules(struct ctx *ctx)
 {
@@ -328,7 +361,7 @@ test_client_rules(struct ctx *ctx)
 	CHECK_STR(json_string_value(json_object_get(c, "created")),
 	    "2023-11-14T22:13:20Z");
 	json_decref(c);
-	CHECK_STR(last_audit(), "client.add 1 remind email,sms");
+	CHECK_STR(last_audit(), "client.add 1 remind email,sms, sms_consent no");
 
 	/* Removing the phone leaves SMS reminders nowhere to go. */
 	in_clear(in);
@@ -342,6 +375,7 @@ test_client_rules(struct ctx *ctx)
 
 	/* Clients may share a name. */
 	CHECK(add(ctx, &res_client, "jordan lee") > 0);
+	test_client_consent(ctx, id);
 }
 
 static void
@@ -374,7 +408,7 @@ test_defaults(struct ctx *ctx)
 	c = res_show(ctx, &res_client, add(ctx, &res_client, "Sam Park"));
 	CHECK(json_array_size(json_object_get(c, "remind")) == 0);
 	json_decref(c);
-	CHECK_STR(last_audit(), "client.add 1 remind none");
+	CHECK_STR(last_audit(), "client.add 1 remind none, sms_consent no");
 
 	CHECK(res_show(ctx, &res_room, 99) == NULL);
 	CHECK(ctx->err == PROTO_ENOTFOUND);
@@ -441,6 +475,9 @@ new_value(const struct res_field *f, struct res_value *v)
 	case RES_WORDS:
 		v->num = 1;	/* the first word */
 		return 0;
+	case RES_CONSENT:
+		v->num = 1;	/* given */
+		return 0;
 	default:
 		return -1;
 	}
@@ -496,8 +533,9 @@ test_edit_each_field(struct ctx *ctx)
 			CHECK(json_equal(before, after));
 			json_decref(before);
 			json_decref(after);
-			snprintf(want, sizeof(want), "%s.edit %lld changed %s",
-			    t->noun, id, f->name);
+			snprintf(want, sizeof(want), "%s.edit %lld changed %s%s",
+			    t->noun, id, f->name, f->kind == RES_CONSENT ?
+			    " yes" : "");
 			CHECK_STR(last_audit(), want);
 
 			if (f->flags & RES_CLEAR) {

@@ -1,0 +1,216 @@
+/*
+ * Notices: what a client is told when a session is booked, moved or
+ * cancelled.  Each waits [reminders] notice_grace before it goes, so a
+ * change corrected at once meets the notice still pending and the two
+ * become one message, or none (remind_notice_for).
+ */
+#include <string.h>
+
+#include "config.h"
+#include "ctx.h"
+#include "db.h"
+#include "practiced.h"
+#include "remind.h"
+#include "remind_target.h"
+
+static const char *notice_pending_sql =
+    "SELECT notice FROM reminders WHERE appointment_id = ?1"
+    "  AND notice != 'reminder' AND state = 'pending' LIMIT 1";
+static const char *notice_supersede_sql =
+    "UPDATE reminders SET state = 'superseded', reason = ?2, updated = ?3"
+    "  WHERE appointment_id = ?1 AND notice != 'reminder'"
+    "    AND state = 'pending'";
+static const char *notice_series_confirmed_sql =
+    "SELECT EXISTS (SELECT 1 FROM appointments a JOIN reminders r"
+    "  ON r.appointment_id = a.id WHERE a.series_id = ?1 AND a.id != ?2"
+    "  AND r.notice = 'confirmation')";
+/* A waiting notice follows the client's address, or is skipped when its
+ * channel is refused now (consent withdrawn). */
+static const char *notice_readdress_sql =
+    "UPDATE reminders SET recipient = ?3, updated = ?5,"
+    "  state = CASE WHEN ?4 IS NULL THEN state ELSE 'skipped' END,"
+    "  reason = coalesce(?4, reason)"
+    "  WHERE appointment_id = ?1 AND channel = ?2"
+    "    AND notice != 'reminder' AND state = 'pending'";
+static const char *notice_insert_sql =
+    "INSERT INTO reminders (appointment_id, notice, channel, version,"
+    "  due_utc, state, recipient, reason, created, updated)"
+    "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+
+static const char *notice_names[] = { "reminder", "confirmation",
+    "reschedule", "cancellation" };
+
+int
+remind_notice_for(enum notice pending, enum remind_change change, int open,
+    enum notice *next)
+{
+	*next = NOTICE_COUNT;
+	switch (change) {
+	case REMIND_BOOKED:
+		*next = NOTICE_CONFIRMATION;
+		return 1;
+	case REMIND_MOVED:
+		/* Not told of the booking yet: told of the new time only. */
+		*next = pending == NOTICE_CONFIRMATION ? NOTICE_CONFIRMATION :
+		    NOTICE_RESCHEDULE;
+		return 1;
+	case REMIND_CANCELLED:
+		/* Never told of it: nothing to take back. */
+		if (pending != NOTICE_CONFIRMATION)
+			*next = NOTICE_CANCELLATION;
+		return 1;
+	case REMIND_RESTORED:
+		/* Never told of the cancellation: nothing changed for them. */
+		if (pending != NOTICE_CANCELLATION)
+			*next = NOTICE_CONFIRMATION;
+		return 1;
+	case REMIND_MARKED:
+		/* Attended, no-show: what was pending no longer matters. */
+		return !open;
+	case REMIND_DETACHED:
+	case REMIND_CLIENT:
+		break;
+	}
+	return 0;
+}
+
+/* The kind of notice pending for the appointment, NOTICE_COUNT: none. */
+static int
+notice_pending(struct ctx *ctx, long long id, enum notice *pending)
+{
+	sqlite3_stmt	*stmt;
+	const char	*word;
+	int		 rc, i;
+
+	*pending = NOTICE_COUNT;
+	if ((stmt = db_stmt(ctx->pd->db, notice_pending_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW &&
+	    (word = db_column_text(stmt, 0)) != NULL) {
+		for (i = 0; i < NOTICE_COUNT; i++)
+			if (strcmp(word, notice_names[i]) == 0)
+				*pending = i;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ctx_internal(ctx);
+}
+
+static int
+notice_supersede(struct ctx *ctx, long long id, enum notice next)
+{
+	sqlite3_stmt	*stmt;
+
+	if ((stmt = db_stmt(ctx->pd->db, notice_supersede_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	db_bind_text(stmt, 2, next == NOTICE_COUNT ?
+	    "changed back within the grace period: nothing to tell" :
+	    "changed again within the grace period: one notice goes for "
+	    "what the session is now");
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
+	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
+}
+
+/*
+ * A series booked at once is confirmed once, by its first session ahead
+ * (the writers book in order of time); sessions added later to a series
+ * already confirmed are not confirmed again.
+ */
+static int
+notice_series_confirmed(struct ctx *ctx, const struct remind_target *t)
+{
+	sqlite3_stmt	*stmt;
+	int		 done = -1;
+
+	if ((stmt = db_stmt(ctx->pd->db, notice_series_confirmed_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, t->series_id);
+	sqlite3_bind_int64(stmt, 2, t->id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		done = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return done == -1 ? ctx_internal(ctx) : done;
+}
+
+static int
+notice_insert(struct ctx *ctx, const struct remind_target *t,
+    enum notice notice, enum channel ch)
+{
+	sqlite3_stmt	*stmt;
+	const char	*why = remind_channel_refusal(t, ch);
+
+	if ((stmt = db_stmt(ctx->pd->db, notice_insert_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, t->id);
+	db_bind_text(stmt, 2, notice_names[notice]);
+	db_bind_text(stmt, 3, ch == CHANNEL_EMAIL ? "email" : "sms");
+	sqlite3_bind_int(stmt, 4, t->version);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)(ctx->now +
+	    ctx->pd->conf->reminders.grace_seconds));
+	db_bind_text(stmt, 6, why == NULL ? "pending" : "skipped");
+	db_bind_text(stmt, 7, t->address[ch]);
+	db_bind_text(stmt, 8, why);
+	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)ctx->now);
+	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
+}
+
+/* Whether a notice may go at all: switched on, for a session still
+ * ahead, and a change a person made (the daemon's own jobs, such as a
+ * series growing with time, tell nobody). */
+static int
+notice_wanted(const struct ctx *ctx, const struct remind_target *t)
+{
+	return ctx->pd->conf->reminders.notices && t->start > ctx->now &&
+	    strcmp(ctx->user, "practiced") != 0;
+}
+
+static int
+notice_readdress(struct ctx *ctx, const struct remind_target *t)
+{
+	sqlite3_stmt	*stmt;
+	int		 ch;
+
+	for (ch = 0; ch < CHANNEL_COUNT; ch++) {
+		if ((stmt = db_stmt(ctx->pd->db, notice_readdress_sql)) == NULL)
+			return ctx_internal(ctx);
+		sqlite3_bind_int64(stmt, 1, t->id);
+		db_bind_text(stmt, 2, ch == CHANNEL_EMAIL ? "email" : "sms");
+		db_bind_text(stmt, 3, t->address[ch]);
+		db_bind_text(stmt, 4, remind_channel_refusal(t, ch));
+		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)ctx->now);
+		if (db_exec_stmt(ctx->pd->db, stmt) == -1)
+			return ctx_internal(ctx);
+	}
+	return 0;
+}
+
+int
+remind_notices(struct ctx *ctx, const struct remind_target *t,
+    enum remind_change change)
+{
+	enum notice	 pending, next;
+	int		 ch, done;
+
+	if (change == REMIND_CLIENT)
+		return notice_readdress(ctx, t);
+	if (change == REMIND_DETACHED && t->detach_cancelled)
+		change = REMIND_CANCELLED;
+	if (notice_pending(ctx, t->id, &pending) == -1)
+		return -1;
+	if (!remind_notice_for(pending, change, t->open, &next))
+		return 0;
+	if (pending != NOTICE_COUNT && notice_supersede(ctx, t->id, next) == -1)
+		return -1;
+	if (next == NOTICE_COUNT || !notice_wanted(ctx, t))
+		return 0;
+	if (change == REMIND_BOOKED && t->series_id != 0) {
+		if ((done = notice_series_confirmed(ctx, t)) != 0)
+			return done == 1 ? 0 : -1;
+	}
+	/* By the channels the client takes; a refused one is recorded. */
+	for (ch = 0; ch < CHANNEL_COUNT; ch++)
+		if (t->wants[ch] && notice_insert(ctx, t, next, ch) == -1)
+			return -1;
+	return 0;
+}

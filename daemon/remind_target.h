@@ -1,0 +1,39 @@
+/*
+ * What planning knows of an appointment and its client, shared by the
+ * reminders (remind.c) and the notices (remind_notice.c).  Private to
+ * the two.
+ */
+#ifndef PRACTICED_REMIND_TARGET_H
+#define PRACTICED_REMIND_TARGET_H
+
+#include <time.h>
+
+#include "notice.h"
+#include "remind.h"
+
+struct ctx;
+
+struct remind_target {
+	long long	 id;
+	long long	 series_id;	/* 0: none */
+	time_t		 start;
+	char		 state[16];
+	int		 version;
+	int		 open;
+	int		 detach_cancelled; /* cancelled by a series edit */
+	const char	*address[CHANNEL_COUNT];	/* NULL: none */
+	int		 wants[CHANNEL_COUNT];	/* the client's choice */
+	int		 consent;	/* to SMS, recorded */
+	char		 zone[72];
+	char		 buf[CHANNEL_COUNT][320];
+};
+
+/* Why a message by channel cannot go to the target's client, or NULL. */
+const char	*remind_channel_refusal(const struct remind_target *,
+		    enum channel);
+
+/* The notices the change calls for, planned; pending ones coalesced. */
+int		 remind_notices(struct ctx *, const struct remind_target *,
+		    enum remind_change);
+
+#endif

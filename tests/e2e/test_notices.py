@@ -1,0 +1,254 @@
+"""Notices end to end: a booking confirmation, a reschedule notice and a
+cancellation notice, held for [reminders] notice_grace (3 minutes here, the
+default) so that a change corrected at once sends one message or none.
+A real daemon on a running fake clock, a real SMTP server and a real HTTP
+server standing in for the SMS provider (peers.py); what was planned is
+read from the database, what arrived from the peers' records."""
+
+import email
+import email.policy
+
+from series_util import ok
+from remind_util import (book, people, peers, reminding, rows,  # noqa: F401
+                         wait_for, wake)
+
+DAY = "2026-12-07"
+NO_RULES = []
+
+
+def notices(p, appt=None):
+    return [r for r in rows(p, appt) if r["notice"] != "reminder"]
+
+
+def noticing(practice_at, peers, rules=NO_RULES, sms=False, **kw):
+    """A practice at 09:00 sending notices to the peers (and SMS by their
+    webhook when sms)."""
+    extra = {}
+    if sms:
+        extra["sms"] = [("provider", "webhook"),
+                        ("url", "http://127.0.0.1:%d/ok" % peers.http),
+                        ("from", "+15555550100")]
+    return reminding(practice_at, DAY + " 09:00", smtp=peers.smtp, rules=rules,
+                     notices=kw.pop("notices", "yes"), extra=extra, **kw)
+
+
+def ctl_text(p, *args):
+    rc, out, err = p.ctl(*args, json=False)
+    assert rc == 0, err
+    return out
+
+
+def past_grace(p, when="09:04:00"):
+    p.clock.set("%s %s" % (DAY, when))
+    wake(p)
+
+
+def settled(p):
+    """Nothing pending or in flight among the notices."""
+    return all(r["state"] not in ("pending", "sending") for r in notices(p))
+
+
+def subjects(peers):
+    return [email.message_from_string(m["data"], policy=email.policy.default)["Subject"]
+            for m in peers.received()]
+
+
+def test_a_booking_is_confirmed_after_the_grace(practice_at, peers):
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    r = notices(p, a["id"])
+    assert [(x["notice"], x["channel"], x["state"]) for x in r] == [
+        ("confirmation", "email", "pending")], r
+    assert r[0]["due_utc"] - r[0]["created"] == 180, r
+    assert peers.received() == []
+    past_grace(p)
+    assert wait_for(lambda: peers.received()), p.log()
+    got = peers.received()
+    assert len(got) == 1 and got[0]["to"] == ["jordan@example.org"], got
+    msg = email.message_from_string(got[0]["data"], policy=email.policy.default)
+    assert msg["Subject"] == "Your appointment on Thursday 10 December at 10:00"
+    assert msg["Message-ID"].startswith("<confirmation.%d." % r[0]["id"])
+    assert "is booked for Thursday 10 December at 10:00" in msg.get_content()
+    assert wait_for(lambda: settled(p))
+    assert notices(p, a["id"])[0]["state"] == "sent"
+
+
+def test_a_booking_moved_within_the_grace_is_confirmed_once_for_its_new_time(
+        practice_at, peers):
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 14:00")
+    r = notices(p, a["id"])
+    assert [(x["notice"], x["state"]) for x in r] == [
+        ("confirmation", "superseded"), ("confirmation", "pending")], r
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and peers.received()), p.log()
+    assert subjects(peers) == ["Your appointment on Thursday 10 December at 14:00"]
+
+
+def test_a_booking_cancelled_within_the_grace_sends_nothing(practice_at, peers):
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    r = notices(p, a["id"])
+    assert [(x["notice"], x["state"]) for x in r] == [
+        ("confirmation", "superseded")], r
+    assert "grace" in r[0]["reason"]
+    # a later session, booked after, shows the outbox did run past the grace
+    b = book(p, cli, clin, svc, "2026-12-11 10:00")
+    p.clock.set(DAY + " 09:08:00")
+    wake(p)
+    assert wait_for(lambda: settled(p) and peers.received()), p.log()
+    assert subjects(peers) == ["Your appointment on Friday 11 December at 10:00"]
+    assert notices(p, b["id"])[0]["state"] == "sent"
+
+
+def test_after_the_confirmation_a_move_and_a_cancel_are_told(practice_at, peers):
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    past_grace(p)
+    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    # moved twice within the grace: one reschedule, for the last time
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 15:00")
+    assert [x["notice"] for x in notices(p, a["id"]) if x["state"] == "pending"] == [
+        "reschedule"]
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: len(peers.received()) == 2), p.log()
+    assert subjects(peers)[1] == "Your appointment has moved to Thursday 10 December at 15:00"
+    # cancelled: a cancellation
+    ok(p, "cancel", str(a["id"]), "--by", "client")
+    past_grace(p, "09:12:00")
+    assert wait_for(lambda: len(peers.received()) == 3), p.log()
+    assert subjects(peers)[2] == \
+        "Your appointment on Thursday 10 December at 15:00 is cancelled"
+    assert wait_for(lambda: settled(p))
+    sent = [x["notice"] for x in notices(p, a["id"]) if x["state"] == "sent"]
+    assert sent == ["confirmation", "reschedule", "cancellation"], notices(p)
+
+
+def test_reschedule_then_cancel_is_one_cancellation_and_a_restore_undoes_it(
+        practice_at, peers):
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    past_grace(p)
+    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    pending = [x["notice"] for x in notices(p, a["id"]) if x["state"] == "pending"]
+    assert pending == ["cancellation"], notices(p)
+    ok(p, "restore", str(a["id"]))
+    assert [x for x in notices(p, a["id"]) if x["state"] == "pending"] == []
+    # the restore undid the cancellation before it went: nothing more
+    b = book(p, cli, clin, svc, "2026-12-11 10:00")
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 2), p.log()
+    assert subjects(peers)[1] == "Your appointment on Friday 11 December at 10:00"
+    assert notices(p, b["id"])[0]["state"] == "sent"
+
+
+def test_a_series_is_confirmed_once(practice_at, peers):
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+       "--service", str(svc), "--at", "2026-12-10 10:00", "--repeat", "weekly",
+       "--count", "6")
+    r = notices(p)
+    assert [(x["notice"], x["state"]) for x in r] == [("confirmation", "pending")], r
+    first = ok(p, "list", "--day", "2026-12-10")["appointments"]
+    assert r[0]["appointment_id"] == first[0]["id"], (r, first)
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and peers.received()), p.log()
+    assert subjects(peers) == ["Your appointment on Thursday 10 December at 10:00"]
+
+
+def test_notices_off_send_none(practice_at, peers):
+    p = noticing(practice_at, peers, notices="no")
+    clin, cli, svc = people(p)
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    assert notices(p) == []
+
+
+def test_sms_consent_is_recorded_and_changes_the_planned_reminders(
+        practice_at, peers):
+    p = noticing(practice_at, peers, rules=[("rule", "sms 24h")], sms=True)
+    clin = people(p)[0]
+    added = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
+               "--remind", "sms")
+    cli = added["client"]
+    assert cli["sms_consent"] is None
+    assert any("no SMS consent" in w for w in added["warnings"]), added
+    svc = ok(p, "service", "list")["services"][0]["id"]
+    a = book(p, cli["id"], clin, svc, "2026-12-10 10:00")
+    r = rows(p, a["id"])
+    assert [(x["notice"], x["channel"], x["state"], x["reason"]) for x in r] == [
+        ("confirmation", "sms", "skipped", "no SMS consent is recorded for the client"),
+        ("reminder", "sms", "skipped", "no SMS consent is recorded for the client")], r
+
+    # consent given: the booked session's SMS reminder is planned
+    edited = ok(p, "client", "edit", str(cli["id"]), "--sms-consent", "yes")
+    assert edited["warnings"] == [], edited
+    c = edited["client"]
+    assert c["sms_consent"]["by"] and c["sms_consent"]["at"].startswith(DAY), c
+    remind = [x for x in rows(p, a["id"]) if x["notice"] == "reminder"]
+    assert [(x["state"], x["recipient"]) for x in remind] == [
+        ("pending", "+15555550123")], remind
+    audit = ok(p, "audit")["audit"]
+    assert any(e["action"] == "client.edit" and "sms_consent yes" in e["detail"]
+               for e in audit), audit
+
+    # a move now is told by SMS, through the provider
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
+    past_grace(p)
+    assert wait_for(lambda: peers.received("http.jsonl")), p.log()
+    got = peers.received("http.jsonl")
+    assert len(got) == 1 and "+15555550123" in got[0]["body"], got
+    assert "has moved to Thursday 10 December at 11:00" in got[0]["body"], got
+
+    # withdrawn: the reminder is skipped again, and says why
+    ok(p, "client", "edit", str(cli["id"]), "--sms-consent", "no")
+    remind = [x for x in rows(p, a["id"]) if x["notice"] == "reminder"]
+    assert [(x["state"], x["reason"]) for x in remind if x["state"] != "superseded"] == [
+        ("skipped", "no SMS consent is recorded for the client")], remind
+    assert ok(p, "client", "show", str(cli["id"]))["client"]["sms_consent"] is None
+
+
+def test_client_show_prints_the_consent(practice_at, peers):
+    p = noticing(practice_at, peers)
+    cli = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
+             "--sms-consent", "yes")["client"]
+    out = ctl_text(p, "client", "show", str(cli["id"]))
+    assert "sms consent" in out and "yes, %s" % cli["sms_consent"]["at"] in out, out
+    cli = ok(p, "client", "add", "Ida Noor")["client"]
+    out = ctl_text(p, "client", "show", str(cli["id"]))
+    assert "none recorded" in out, out
+
+
+def test_a_waiting_sms_notice_is_skipped_when_consent_is_withdrawn(
+        practice_at, peers):
+    p = noticing(practice_at, peers, sms=True)
+    clin, _, svc = people(p)
+    cli = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
+             "--remind", "email,sms", "--email", "sam@example.org",
+             "--sms-consent", "yes")["client"]
+    a = book(p, cli["id"], clin, svc, "2026-12-10 10:00")
+    assert [(x["channel"], x["state"]) for x in notices(p, a["id"])] == [
+        ("email", "pending"), ("sms", "pending")]
+    ok(p, "client", "edit", str(cli["id"]), "--sms-consent", "no",
+       "--email", "sam.park@example.org")
+    r = notices(p, a["id"])
+    assert [(x["channel"], x["state"], x["recipient"]) for x in r] == [
+        ("email", "pending", "sam.park@example.org"),
+        ("sms", "skipped", "+15555550123")], r
+    assert r[1]["reason"] == "no SMS consent is recorded for the client"
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and peers.received()), p.log()
+    assert [m["to"] for m in peers.received()] == [["sam.park@example.org"]]
+    assert peers.received("http.jsonl") == []
