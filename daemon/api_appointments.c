@@ -11,6 +11,7 @@
 #include "book.h"
 #include "lookup.h"
 #include "recur.h"
+#include "remind_query.h"
 #include "series.h"
 #include "tz.h"
 
@@ -356,7 +357,9 @@ api_appointment_list(struct api_req *req)
 	tz_add_days(&end, 1);
 	if ((list = appt_list(&req->ctx, tz_day_start(req->ctx.tz, r.from.year,
 	    r.from.month, r.from.day), tz_day_start(req->ctx.tz, end.year,
-	    end.month, end.day), clinician, client, state)) == NULL) {
+	    end.month, end.day), clinician, client, state)) == NULL ||
+	    remind_query_counts(&req->ctx, list) == -1) {
+		json_decref(list);
 		api_internal(req);
 		return;
 	}
@@ -367,6 +370,23 @@ api_appointment_list(struct api_req *req)
 }
 
 /* GET /v1/appointments/ID */
+
+/* The answer's appointment gets its reminders by state, as in a list. */
+static void
+appt_reminder_counts(struct api_req *req)
+{
+	json_t	*one;
+
+	if (req->reply == NULL || (one = json_pack("[O]", json_object_get(
+	    req->reply, "appointment"))) == NULL)
+		return;
+	if (remind_query_counts(&req->ctx, one) == -1) {
+		json_decref(req->reply);
+		req->reply = NULL;
+		api_internal(req);
+	}
+	json_decref(one);
+}
 
 void
 api_appointment_show(struct api_req *req)
@@ -381,6 +401,7 @@ api_appointment_show(struct api_req *req)
 		return;
 	res.appt_id = id;
 	appt_answer(req, 200, &res, NULL);
+	appt_reminder_counts(req);
 }
 
 /* "this" (or nothing), "following" or "all". */

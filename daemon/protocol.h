@@ -45,6 +45,20 @@
 #define PROTO_ATTN_CLIENT	"client_archived"
 #define PROTO_ATTN_ROOM		"room_archived"
 
+/*
+ * The outbox (GET /v1/reminders, GET /v1/appointments/ID/reminders,
+ * POST /v1/reminders/ID/retry): its query parameters, the list in the
+ * answer, and the cursor of the next page (null on the last).
+ */
+#define PROTO_PATH_REMINDERS	"/reminders"
+#define PROTO_PATH_RETRY	"/retry"
+#define PROTO_REMINDERS		"reminders"
+#define PROTO_REMINDERS_STATE	"state"
+#define PROTO_REMINDERS_NEXT	"next"		/* a window: "48h" */
+#define PROTO_REMINDERS_LIMIT	"limit"
+#define PROTO_REMINDERS_AFTER	"after"
+#define PROTO_REMINDERS_NEXT_PAGE "next_page"
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"
