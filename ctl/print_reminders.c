@@ -67,24 +67,22 @@ int
 print_reminders(const struct ctl_view *view, json_t *answer)
 {
 	json_t		*list;
-	const char	*next;
-	int		 doubt;
+	const char	*next, *tz = json_text(answer, "tz");
+	int		 doubt, any;
 
 	list = answer_list(answer, "reminders");
 	doubt = remind_any_doubt(list);
+	any = json_array_size(list) > 0;
 	json_decref(list);
 	print_rows(view, answer, "reminders", "no reminders",
 	    table_new(9, "ID", "DUE", "SESSION", "CLIENT", "CHANNEL", "RULE",
 	    "STATE", "TRIES", "WHY"), row_reminder);
-	if (json_text(answer, "tz") != NULL && !json_is_null(json_object_get(
-	    answer, "reminders")) && json_array_size(json_object_get(answer,
-	    "reminders")) > 0)
-		print_line(stdout, "times in %s%s", json_text(answer, "tz"),
-		    doubt ? "; ? may have been sent twice (in flight at a "
-		    "crash)" : "");
+	if (any && tz != NULL)
+		print_line(stdout, "times in %s%s", tz, doubt ? "; ? may have "
+		    "gone out twice (in flight at a crash)" : "");
+	/* The same command with the cursor gives the next page. */
 	if ((next = json_text(answer, "next_page")) != NULL)
-		print_line(stdout, "more: %s reminders --after %s", ctl_progname,
-		    next);
+		print_line(stdout, "more: add --after %s", next);
 	return CTL_EXIT_OK;
 }
 

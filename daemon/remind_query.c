@@ -27,14 +27,15 @@
     " JOIN clients cl ON cl.id = a.client_id"
 
 /*
- * A page: the window (?2 > 0: due from ?3 to ?2), the cursor (?4, ?5)
- * and the limit ?6.  Pending rows have their own statement, so that the
- * outbox's partial index on due times serves them.
+ * A page: due from ?3 to ?2, after the cursor (?4, ?5), ?6 rows.  Plain
+ * ranges, so that an index of due times gives the rows in order and the
+ * page stops at its limit: pending rows by the outbox's own index, one
+ * state by (state, due), every state by due.
  */
 #define REMIND_PAGE(which)						\
     "SELECT" REMIND_COLUMNS REMIND_FROM " WHERE " which			\
-    "   AND (?2 = 0 OR (r.due_utc >= ?3 AND r.due_utc <= ?2))"		\
-    "   AND (r.due_utc > ?4 OR (r.due_utc = ?4 AND r.id > ?5))"	\
+    "   AND r.due_utc BETWEEN ?3 AND ?2"				\
+    "   AND (r.due_utc, r.id) > (?4, ?5)"				\
     " ORDER BY r.due_utc, r.id LIMIT ?6"
 static const char *remind_page_pending_sql =
     REMIND_PAGE("r.state = 'pending'");
@@ -193,8 +194,10 @@ remind_query_list(struct ctx *ctx, struct remind_filter *f)
 	if ((stmt = db_stmt(ctx->pd->db, sql)) == NULL)
 		return NULL;
 	db_bind_text(stmt, 1, f->state);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)f->until);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
+	sqlite3_bind_int64(stmt, 2, f->until > 0 ? (sqlite3_int64)f->until :
+	    INT64_MAX);
+	sqlite3_bind_int64(stmt, 3, f->until > 0 ? (sqlite3_int64)ctx->now :
+	    INT64_MIN);
 	/* No cursor: after everything there is. */
 	sqlite3_bind_int64(stmt, 4, f->has_after ?
 	    (sqlite3_int64)f->after_due : INT64_MIN);

@@ -101,8 +101,7 @@ def test_pages_follow_the_cursor(practice_at):
             break
     assert seen == [x["id"] for x in reminders(p)["reminders"]]
     assert len(seen) == 6 == len(set(seen))
-    assert "more: practicectl reminders --after" in text(p, "reminders",
-                                                           "--limit", "2")
+    assert "more: add --after " in text(p, "reminders", "--limit", "2")
 
 
 # ------------------------------------------------------------- explain
