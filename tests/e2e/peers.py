@@ -3,10 +3,13 @@ standing in for an SMS provider, on loopback.  What they receive is
 appended to FOLDER/smtp.jsonl and FOLDER/http.jsonl, one JSON object a
 line.
 
-    peers.py FOLDER      prints "PORTS SMTP HTTP", serves until stdin closes
+    peers.py FOLDER [CERT KEY]
+        prints "PORTS SMTP HTTP", serves until stdin closes; with a
+        certificate and its key the SMTP server offers STARTTLS
 
 SMTP: a recipient starting "reject" is refused (550), "defer" deferred
-(451), "hang" left without an answer to DATA for a minute.
+(451), "hang" left without an answer to DATA for a minute, "slow" answered after
+50 ms.
 HTTP: the path says the answer: /ok (201, {"sid": ...}), /busy (429),
 /fail (500), /optout (400, Twilio's 21610), /hang (no answer for a
 minute); anything else 404."""
@@ -16,6 +19,7 @@ import base64
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -46,8 +50,11 @@ class SmtpHandler:
     async def handle_DATA(self, server, session, envelope):
         if any(r.startswith("hang") for r in envelope.rcpt_tos):
             await asyncio.sleep(60)
+        if any(r.startswith("slow") for r in envelope.rcpt_tos):
+            await asyncio.sleep(0.05)
         record("smtp.jsonl", {
             "from": envelope.mail_from, "to": envelope.rcpt_tos,
+            "tls": session.ssl is not None,
             "data": envelope.content.decode("utf-8", "replace"),
             "at": time.time()})
         return "250 OK queued"
@@ -97,7 +104,12 @@ def free_port():
 
 def main():
     smtp_port = free_port()
-    smtp = Controller(SmtpHandler(), hostname="127.0.0.1", port=smtp_port)
+    kw = {}
+    if len(sys.argv) > 3:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        kw = {"tls_context": ctx, "require_starttls": True}
+    smtp = Controller(SmtpHandler(), hostname="127.0.0.1", port=smtp_port, **kw)
     smtp.start()
     http = ThreadingHTTPServer(("127.0.0.1", 0), HttpHandler)
     http.daemon_threads = True

@@ -6,116 +6,12 @@ What the outbox holds is read from the database itself."""
 
 import email
 import email.policy
-import glob
-import json
 import os
-import sqlite3
-import subprocess
 import time
 
-import pytest
-
-from conftest import TZ
-from series_util import new_clinician, new_service, ok
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def wait_for(pred, timeout=10.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() > deadline:
-            return v
-        time.sleep(step)
-
-
-class Peers:
-    """peers.py: aiosmtpd and an HTTP server, recording what arrives."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(HERE, "peers.py"),
-                                      folder], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
-        words = self.proc.stdout.readline().split()
-        assert words and words[0] == "PORTS", words
-        self.smtp, self.http = int(words[1]), int(words[2])
-
-    def received(self, name="smtp.jsonl"):
-        path = os.path.join(self.folder, name)
-        if not os.path.exists(path):
-            return []
-        with open(path) as f:
-            return [json.loads(line) for line in f if line.strip()]
-
-    def stop(self):
-        self.proc.stdin.close()
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-@pytest.fixture
-def peers(workdir):
-    folder = os.path.join(workdir, "peers")
-    os.mkdir(folder)
-    p = Peers(folder)
-    yield p
-    p.stop()
-
-
-RULES = [("rule", "email 48h"), ("rule", "email 2h")]
-
-
-def reminding(practice_at, when, smtp=None, rules=RULES, **kw):
-    """A practice on a running clock at when, reminding by RULES."""
-    sections = {"reminders": list(rules) + [("quiet_hours", "21:00-08:00")]}
-    if smtp is not None:
-        sections["smtp"] = [("url", "smtp://127.0.0.1:%d" % smtp),
-                            ("starttls", "no"),
-                            ("from", "Test Practice <noreply@example.org>")]
-    return practice_at(when, running=True, sections=sections,
-                       practice_extra={"phone": "+1 555 010 1234"}, **kw)
-
-
-def rows(p, appt=None):
-    """The outbox's rows (of one appointment), oldest first."""
-    db = sqlite3.connect("file:%s?mode=ro" % p.db, uri=True)
-    db.row_factory = sqlite3.Row
-    try:
-        sql = ("SELECT r.*, datetime(r.due_utc, 'unixepoch') AS due"
-               " FROM reminders r")
-        args = ()
-        if appt is not None:
-            sql += " WHERE appointment_id = ?"
-            args = (appt,)
-        return [dict(r) for r in db.execute(sql + " ORDER BY id", args)]
-    finally:
-        db.close()
-
-
-def people(p, email="jordan@example.org", remind="email"):
-    clin = new_clinician(p)
-    svc = new_service(p, 50, 10)
-    cli = ok(p, "client", "add", "Jordan Lee", "--email", email,
-             "--remind", remind)["client"]["id"]
-    return clin, cli, svc
-
-
-def book(p, cli, clin, svc, when):
-    return ok(p, "book", "--client", str(cli), "--clinician", str(clin),
-              "--service", str(svc), "--at", when)["appointment"]
-
-
-def wake(p):
-    """The loop sleeps until its next event; a request wakes it, and the
-    timers the moved clock made due run."""
-    ok(p, "status")
-
-
-def outbox_files(p):
-    return sorted(glob.glob(os.path.join(p.root, "outbox", "*")))
-
+from remind_util import (book, outbox_files, peers, people, reminding, rows,  # noqa: F401
+                         wait_for, wake)
+from series_util import ok
 
 # ------------------------------------------------------------- planning
 
