@@ -371,23 +371,6 @@ api_appointment_list(struct api_req *req)
 
 /* GET /v1/appointments/ID */
 
-/* The answer's appointment gets its reminders by state, as in a list. */
-static void
-appt_reminder_counts(struct api_req *req)
-{
-	json_t	*one;
-
-	if (req->reply == NULL || (one = json_pack("[O]", json_object_get(
-	    req->reply, "appointment"))) == NULL)
-		return;
-	if (remind_query_counts(&req->ctx, one) == -1) {
-		json_decref(req->reply);
-		req->reply = NULL;
-		api_internal(req);
-	}
-	json_decref(one);
-}
-
 void
 api_appointment_show(struct api_req *req)
 {
@@ -401,7 +384,6 @@ api_appointment_show(struct api_req *req)
 		return;
 	res.appt_id = id;
 	appt_answer(req, 200, &res, NULL);
-	appt_reminder_counts(req);
 }
 
 /* "this" (or nothing), "following" or "all". */

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import USER_RO, USER_STAFF, audit_entries, refused
 from series_util import ok
-from test_reminders import (book, people, peers, reminding, rows,  # noqa: F401
-                            wait_for, wake)
+from remind_util import (book, people, peers, reminding, rows,  # noqa: F401
+                         wait_for, wake)
 
 
 def text(p, *args, user=None):

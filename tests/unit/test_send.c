@@ -201,7 +201,9 @@ test_builders(const struct peers *p, struct outcome *o, struct sender *s)
 	id = sms_provider_id(o->r[10].response);
 	CHECK(id != NULL && strncmp(id, "SM", 2) == 0);
 	free(id);
-	CHECK(sms_provider_id("{\"id\": \"x1\"}") != NULL);
+	id = sms_provider_id("{\"id\": \"x1\"}");
+	CHECK(id != NULL);
+	free(id);
 	CHECK(sms_provider_id("not json") == NULL);
 	http = peers_read(p, "http.jsonl");
 	CHECK(strstr(http, "\"path\": \"/2010-04-01/Accounts/AC9/Messages.json\"")
