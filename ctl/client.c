@@ -1,6 +1,6 @@
 /*
  * The HTTP exchange with practiced over its Unix socket: one request out,
- * status and body (parsed as JSON) back.
+ * status and body (parsed as JSON) back; a paged list, page by page.
  *
  * The socket is a libevent bufferevent connected with
  * bufferevent_socket_connect() to a struct sockaddr_un.  The HTTP/1.1
@@ -416,13 +416,9 @@ client_answer(struct client *cl, struct ctl_answer *ans)
 		ans->json = json_loadb(ans->text, len, 0, NULL);
 }
 
-/*
- * Sends req to the daemon on the socket at path.  Returns 0 with the
- * answer filled in, whatever its HTTP status, or -1 with err saying what
- * went wrong (err->exit: CTL_EXIT_UNREACHABLE or CTL_EXIT_REFUSED).
- */
-int
-client_exchange(const char *path, const struct ctl_request *req,
+/* One request, one connection, one answer: see client_exchange. */
+static int
+client_exchange_one(const char *path, const struct ctl_request *req,
     struct ctl_answer *ans, struct ctl_error *err)
 {
 	struct client		 cl;
@@ -489,6 +485,105 @@ client_exchange(const char *path, const struct ctl_request *req,
 	free(cl.reason);
 	(void)signal(SIGPIPE, oldpipe);
 	return rc;
+}
+
+static int
+client_ok(const struct ctl_answer *ans)
+{
+	return ans->status >= 200 && ans->status <= 299 &&
+	    json_is_object(ans->json);
+}
+
+/* The array at path ("a.b": member b of member a), or NULL. */
+static json_t *
+client_rows(json_t *answer, const char *path)
+{
+	const char	*dot;
+	char		*key;
+	json_t		*v = answer;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		key = xasprintf("%.*s", (int)(dot - path), path);
+		v = json_member(v, key, JSON_OBJECT);
+		free(key);
+		path = dot + 1;
+	}
+	return json_member(v, path, JSON_ARRAY);
+}
+
+/*
+ * The pages after the first, each its own request (so the daemon serves
+ * others in between), their rows appended to the first answer's; the
+ * merged answer loses "next" and looks as one answer always did.  A
+ * refused page is the answer instead, so nothing half is printed.
+ */
+static int
+client_follow(const char *path, const struct ctl_request *req,
+    struct ctl_answer *ans, struct ctl_error *err)
+{
+	struct ctl_request	 page;
+	struct ctl_answer	 more;
+	json_t			*rows, *extra;
+	const char		*next;
+	char			*after = NULL;
+	int			 rc = 0;
+
+	while (client_ok(ans) &&
+	    (rows = client_rows(ans->json, req->pages)) != NULL &&
+	    (next = json_text(ans->json, PROTO_PAGE_NEXT)) != NULL) {
+		if (after != NULL && strcmp(after, next) == 0) {
+			rc = error_set(err, CTL_EXIT_REFUSED, "bad_answer",
+			    "practiced gave the page after %s twice", after);
+			break;
+		}
+		free(after);
+		after = xstrdup(next);
+		request_page(req, after, &page);
+		rc = client_exchange_one(path, &page, &more, err);
+		request_free(&page);
+		if (rc == -1)
+			break;
+		if (!client_ok(&more)) {
+			client_answer_free(ans);
+			*ans = more;
+			break;
+		}
+		if ((extra = client_rows(more.json, req->pages)) == NULL ||
+		    json_array_extend(rows, extra) == -1 ||
+		    json_object_set(ans->json, PROTO_PAGE_NEXT,
+		    json_object_get(more.json, PROTO_PAGE_NEXT)) == -1) {
+			client_answer_free(&more);
+			rc = error_set(err, CTL_EXIT_REFUSED, "bad_answer",
+			    "unreadable page after %s from practiced", after);
+			break;
+		}
+		client_answer_free(&more);
+	}
+	free(after);
+	if (rc == -1) {
+		client_answer_free(ans);
+		return -1;
+	}
+	if (client_ok(ans))
+		json_object_del(ans->json, PROTO_PAGE_NEXT);
+	return 0;
+}
+
+/*
+ * Sends req to the daemon on the socket at path, and for a paged list
+ * the requests for its later pages.  Returns 0 with the answer filled
+ * in, whatever its HTTP status, or -1 with err saying what went wrong
+ * (err->exit: CTL_EXIT_UNREACHABLE or CTL_EXIT_REFUSED).
+ */
+int
+client_exchange(const char *path, const struct ctl_request *req,
+    struct ctl_answer *ans, struct ctl_error *err)
+{
+	if (client_exchange_one(path, req, ans, err) == -1)
+		return -1;
+	if (req->pages == NULL)
+		return 0;
+	return client_follow(path, req, ans, err);
 }
 
 void

@@ -259,7 +259,8 @@ const struct ctl_command cmd_client_history = {
 	    "were last seen and their next session; then every appointment.\n",
 	.pos = POS_REF, .min_pos = 1, .max_pos = CTL_ANY,
 	.request = { .method = "GET",
-	    .path = PROTO_PATH_CLIENTS "/{}/history" },
+	    .path = PROTO_PATH_CLIENTS "/{}/history",
+	    .pages = "appointments" },
 	.object = "client",
 	.ids = "appointments",	/* their sessions */
 	.print = print_history,

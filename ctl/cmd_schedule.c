@@ -145,7 +145,8 @@ const struct ctl_command cmd_list = {
 	    O_TEXT("to"), O_TEXT("clinician"), O_TEXT("client"),
 	    O_TEXT("state") },
 	.check = check_list,
-	.request = { .method = "GET", .path = PROTO_PATH_APPOINTMENTS },
+	.request = { .method = "GET", .path = PROTO_PATH_APPOINTMENTS,
+	    .pages = "appointments" },
 	.object = "appointments",
 	.print = print_appointments,
 };
@@ -359,7 +360,8 @@ const struct ctl_command cmd_series_list = {
 	    "number of sessions or open), the next session and how many are\n"
 	    "still to come.\n",
 	.options = { O_TEXT("client"), O_TEXT("clinician"), O_FLAG("all") },
-	.request = { .method = "GET", .path = PROTO_PATH_SERIES },
+	.request = { .method = "GET", .path = PROTO_PATH_SERIES,
+	    .pages = "series" },
 	.object = "series",
 	.print = print_series_list,
 };
@@ -373,7 +375,8 @@ const struct ctl_command cmd_series_show = {
 	    "were skipped when it was booked, and every session, past and\n"
 	    "future, as \"list\" shows them.\n",
 	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
-	.request = { .method = "GET", .path = PROTO_PATH_SERIES "/{}" },
+	.request = { .method = "GET", .path = PROTO_PATH_SERIES "/{}",
+	    .pages = "series.appointments" },
 	.object = "series",
 	.ids = "series.appointments",	/* its sessions */
 	.print = print_series,

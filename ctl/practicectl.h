@@ -102,6 +102,9 @@ struct ctl_command {
 		/* Adds what the options cannot say; NULL: nothing. */
 		void		(*build)(const struct ctl_args *,
 				    struct ctl_request *);
+		/* The answer's array that comes in pages ("a.b": member
+		   b of member a), followed to the last; NULL: one answer. */
+		const char	*pages;
 	} request;
 	const char	*object;	/* the answer's record: "clinician" */
 	/* -q: the member whose id, or ids, are printed ("a.b", "a|b": the
@@ -169,6 +172,7 @@ struct ctl_request {
 	size_t		 targetsize;
 	int		 has_query;
 	json_t		*body;		/* NULL for GET */
+	const char	*pages;		/* the command's request.pages */
 };
 
 /* The answer. */
@@ -234,6 +238,8 @@ void	 request_field(struct ctl_request *, const char *, json_t *);
 /* A query parameter (GET), encoded here. */
 void	 request_param(struct ctl_request *, const char *, const char *);
 void	 request_free(struct ctl_request *);
+void	 request_page(const struct ctl_request *, const char *,
+	    struct ctl_request *);
 
 /* client.c */
 int	 client_exchange(const char *, const struct ctl_request *,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol.h"
 #include "practicectl.h"
 
 /* The order states are told in, the worst first. */
@@ -81,7 +82,7 @@ print_reminders(const struct ctl_view *view, json_t *answer)
 		print_line(stdout, "times in %s%s", tz, doubt ? "; ? may have "
 		    "gone out twice (in flight at a crash)" : "");
 	/* The same command with the cursor gives the next page. */
-	if ((next = json_text(answer, "next_page")) != NULL)
+	if ((next = json_text(answer, PROTO_PAGE_NEXT)) != NULL)
 		print_line(stdout, "more: add --after %s", next);
 	return CTL_EXIT_OK;
 }

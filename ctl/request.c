@@ -159,8 +159,22 @@ request_build(const struct ctl_args *args, struct ctl_request *req)
 		if (args->val[i] != NULL && cmd->options[i].field != NULL)
 			request_option(req, &cmd->options[i], args->val[i]);
 	request_zone(req, args->zone);
+	req->pages = cmd->request.pages;
 	if (cmd->request.build != NULL)
 		cmd->request.build(args, req);
+}
+
+/* The same GET for the page after the cursor "after" (into page). */
+void
+request_page(const struct ctl_request *req, const char *after,
+    struct ctl_request *page)
+{
+	memset(page, 0, sizeof(*page));
+	page->method = req->method;
+	page->pages = req->pages;
+	page->has_query = req->has_query;
+	request_append(page, req->target);
+	request_query(page, PROTO_PAGE_AFTER, after);
 }
 
 void

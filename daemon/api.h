@@ -109,6 +109,16 @@ int	 api_ref(struct api_req *, enum kind, const char *field, int required,
 int	 api_zone(struct api_req *, const char *field, const char **out);
 int	 api_url(struct api_req *, const char *field, const char **out);
 
+/*
+ * The page a list asks for (api_appointments.c): "limit" from 1 to max,
+ * dflt when absent, and "after", a cursor (*after NULL when absent, else
+ * buf).  api_page_next is the answer's "next": the cursor, or null.
+ */
+struct appt_cursor;
+int	 api_page(struct api_req *, int dflt, int max, int *limit,
+	    struct appt_cursor *buf, const struct appt_cursor **after);
+json_t	*api_page_next(const struct appt_cursor *next, int more);
+
 /* Writes in one transaction: begin, then commit or roll back. */
 int	 api_begin(struct api_req *);
 void	 api_finish(struct api_req *);	/* commit unless failed */

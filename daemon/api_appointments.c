@@ -78,7 +78,7 @@ appt_answer(struct api_req *req, int status, const struct appt_result *res,
 		json_object_set_new(obj, PROTO_CHANGED, changed);
 	}
 	if (res->series_id != 0 && count_key != NULL) {
-		if ((series = series_json(&req->ctx, res->series_id, 0))
+		if ((series = series_json(&req->ctx, res->series_id))
 		    == NULL) {
 			json_decref(obj);
 			api_internal(req);
@@ -97,7 +97,7 @@ static void
 appt_scope_answer(struct api_req *req, const struct appt_result *res,
     const char *count_key)
 {
-	json_t	*obj = series_json(&req->ctx, res->series_id, 0);
+	json_t	*obj = series_json(&req->ctx, res->series_id);
 	json_t	*appt = appt_json(&req->ctx, res->appt_id);
 	json_t	*changed = appt_changed_rows(req, res);
 
@@ -194,7 +194,7 @@ appt_read_repeat(struct api_req *req, struct series_booking *sb)
 static void
 appt_series_answer(struct api_req *req, const struct appt_result *res)
 {
-	json_t	*obj = series_json(&req->ctx, res->series_id, 0);
+	json_t	*obj = series_json(&req->ctx, res->series_id);
 	json_t	*first = appt_json(&req->ctx, res->appt_id);
 
 	if (obj == NULL || first == NULL) {
@@ -340,33 +340,74 @@ appt_list_filters(struct api_req *req, long long *clinician,
 	return -1;
 }
 
+int
+api_page(struct api_req *req, int dflt, int max, int *limit,
+    struct appt_cursor *buf, const struct appt_cursor **after)
+{
+	const char	*v;
+	char		 why[64];
+	long long	 n = dflt;
+
+	*after = NULL;
+	snprintf(why, sizeof(why), PROTO_PAGE_LIMIT ": a whole number from "
+	    "1 to %d", max);
+	if (api_query_int(req, PROTO_PAGE_LIMIT, 1, max, &n, why) == -1)
+		return -1;
+	*limit = (int)n;
+	if ((v = api_query(req, PROTO_PAGE_AFTER)) == NULL)
+		return 0;
+	if (appt_cursor_parse(&req->ctx, v, buf) == -1)
+		return -1;
+	*after = buf;
+	return 0;
+}
+
+json_t *
+api_page_next(const struct appt_cursor *next, int more)
+{
+	char	 cursor[APPT_CURSOR_LEN];
+
+	if (!more)
+		return json_null();
+	appt_cursor_format(next, cursor, sizeof(cursor));
+	return json_string(cursor);
+}
+
 void
 api_appointment_list(struct api_req *req)
 {
 	struct appt_range	 r;
-	const char		*state;
+	struct appt_filter	 f;
+	struct appt_cursor	 buf, next;
+	const struct appt_cursor *after;
 	json_t			*list;
 	char			 from[TZ_BUFLEN], to[TZ_BUFLEN];
 	struct tz_wall		 end;
-	long long		 clinician, client;
+	int			 limit, more;
 
+	memset(&f, 0, sizeof(f));
 	if (appt_read_range(req, &r) == -1 ||
-	    appt_list_filters(req, &clinician, &client, &state) == -1)
+	    appt_list_filters(req, &f.clinician_id, &f.client_id,
+	    &f.state) == -1 ||
+	    api_page(req, PROTO_PAGE_DEFAULT, PROTO_PAGE_MAX, &limit, &buf,
+	    &after) == -1)
 		return;
 	end = r.to;
 	tz_add_days(&end, 1);
-	if ((list = appt_list(&req->ctx, tz_day_start(req->ctx.tz, r.from.year,
-	    r.from.month, r.from.day), tz_day_start(req->ctx.tz, end.year,
-	    end.month, end.day), clinician, client, state)) == NULL ||
-	    remind_query_counts(&req->ctx, list) == -1) {
+	f.from = tz_day_start(req->ctx.tz, r.from.year, r.from.month,
+	    r.from.day);
+	f.to = tz_day_start(req->ctx.tz, end.year, end.month, end.day);
+	if ((list = appt_list(&req->ctx, &f, after, limit, &next,
+	    &more)) == NULL || remind_query_counts(&req->ctx, list) == -1) {
 		json_decref(list);
 		api_internal(req);
 		return;
 	}
 	tz_format_date(&r.from, from);
 	tz_format_date(&r.to, to);
-	api_reply(req, 200, json_pack("{s:s,s:s,s:s,s:o}", "from", from,
-	    "to", to, "tz", req->ctx.tz, "appointments", list));
+	api_reply(req, 200, json_pack("{s:s,s:s,s:s,s:o,s:o}", "from", from,
+	    "to", to, "tz", req->ctx.tz, "appointments", list,
+	    PROTO_PAGE_NEXT, api_page_next(&next, more)));
 }
 
 /* GET /v1/appointments/ID */

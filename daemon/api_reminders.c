@@ -42,29 +42,14 @@ reminders_window(const char *s)
 	return n * unit;
 }
 
-/* "DUE.ID", the cursor a page gives as "next". */
 static int
-reminders_cursor(const char *s, struct remind_filter *f)
-{
-	long long	 due, id;
-	int		 used = 0;
-
-	if (strlen(s) > 40 || sscanf(s, "%lld.%lld%n", &due, &id, &used) != 2 ||
-	    s[used] != '\0' || id < 0)
-		return -1;
-	f->has_after = 1;
-	f->after_due = (time_t)due;
-	f->after_id = id;
-	return 0;
-}
-
-static int
-reminders_filter(struct api_req *req, struct remind_filter *f)
+reminders_filter(struct api_req *req, struct remind_filter *f,
+    struct appt_cursor *buf)
 {
 	const char	*v;
-	long long	 limit, window;
+	long long	 window;
 
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, sizeof(f[0]));
 	if ((v = api_query(req, PROTO_REMINDERS_STATE)) != NULL) {
 		if (!remind_state_valid(v)) {
 			api_error(req, PROTO_EBADREQUEST, "state must be "
@@ -82,41 +67,26 @@ reminders_filter(struct api_req *req, struct remind_filter *f)
 		}
 		f->until = req->ctx.now + (time_t)window;
 	}
-	if ((v = api_query(req, PROTO_REMINDERS_AFTER)) != NULL &&
-	    reminders_cursor(v, f) == -1) {
-		api_error(req, PROTO_EBADREQUEST, "after must be the \"next\" "
-		    "of a previous page");
-		return -1;
-	}
-	limit = REMIND_PAGE_DEFAULT;
-	if (api_query_int(req, PROTO_REMINDERS_LIMIT, 1, REMIND_PAGE_MAX,
-	    &limit, "limit must be a number from 1 to 500") == -1)
-		return -1;
-	f->limit = (int)limit;
-	return 0;
+	return api_page(req, REMIND_PAGE_DEFAULT, REMIND_PAGE_MAX, &f->limit,
+	    buf, &f->after);
 }
 
 void
 api_reminder_list(struct api_req *req)
 {
 	struct remind_filter	 f;
-	json_t			*list, *next;
-	char			 cursor[64];
+	struct appt_cursor	 buf;
+	json_t			*list;
 
-	if (reminders_filter(req, &f) == -1)
+	if (reminders_filter(req, &f, &buf) == -1)
 		return;
 	if ((list = remind_query_list(&req->ctx, &f)) == NULL) {
 		api_internal(req);
 		return;
 	}
-	next = json_null();
-	if (f.more) {
-		snprintf(cursor, sizeof(cursor), "%lld.%lld",
-		    (long long)f.last_due, f.last_id);
-		next = json_string(cursor);
-	}
 	api_reply(req, 200, json_pack("{s:s,s:o,s:o}", "tz", req->ctx.tz,
-	    PROTO_REMINDERS, list, PROTO_REMINDERS_NEXT_PAGE, next));
+	    PROTO_REMINDERS, list, PROTO_PAGE_NEXT,
+	    api_page_next(&f.next, f.more)));
 }
 
 /* GET /v1/appointments/ID/reminders */

@@ -3,7 +3,10 @@
  * the only statements that write it (insert, move, cancel, restore,
  * mark, and the re-keying a series needs).
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "appt.h"
@@ -69,25 +72,30 @@ static const char *appt_last_id_sql =
     "SELECT coalesce(max(id), 0) FROM appointments";
 static const char *appt_ids_after_sql =
     "SELECT id FROM appointments WHERE id > ?1 ORDER BY start_utc, id";
-/* One statement per leading filter, so each can use its own index. */
+/*
+ * One statement per leading filter, so each can use its own index.  The
+ * page is chosen from the appointments alone, where that index gives
+ * the order and the LIMIT stops the scan; joined first, the planner may
+ * walk the clinicians and sort the whole range before the LIMIT.
+ */
 #define APPT_LIST_WHERE(lead)						\
-    "SELECT " APPT_COLUMNS APPT_FROM " WHERE " lead			\
-    " a.start_utc >= ?1 AND a.start_utc < ?2"				\
-    "   AND (?3 = 0 OR a.clinician_id = ?3)"				\
-    "   AND (?4 = 0 OR a.client_id = ?4)"				\
-    "   AND (?5 IS NULL OR a.state = ?5)"				\
+    "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id IN (SELECT id"	\
+    "   FROM appointments WHERE " lead					\
+    "   start_utc >= ?1 AND start_utc < ?2"				\
+    "   AND (?3 = 0 OR clinician_id = ?3)"				\
+    "   AND (?4 = 0 OR client_id = ?4)"					\
+    "   AND (?5 IS NULL OR state = ?5)"					\
+    "   AND (?9 = 0 OR series_id = ?9)"				\
+    "   AND (start_utc > ?6 OR id > ?7)"				\
+    "   ORDER BY start_utc, id LIMIT ?8)"				\
     " ORDER BY a.start_utc, a.id"
 static const char *appt_list_sql = APPT_LIST_WHERE("");
 static const char *appt_list_clinician_sql =
-    APPT_LIST_WHERE("a.clinician_id = ?3 AND");
+    APPT_LIST_WHERE("clinician_id = ?3 AND");
 static const char *appt_list_client_sql =
-    APPT_LIST_WHERE("a.client_id = ?4 AND");
-static const char *appt_by_series_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM
-    " WHERE a.series_id = ?1 ORDER BY a.start_utc, a.id";
-static const char *appt_by_client_sql =
-    "SELECT " APPT_COLUMNS APPT_FROM
-    " WHERE a.client_id = ?1 ORDER BY a.start_utc, a.id";
+    APPT_LIST_WHERE("client_id = ?4 AND");
+static const char *appt_list_series_sql =
+    APPT_LIST_WHERE("series_id = ?9 AND");
 
 static json_t *
 appt_ref(sqlite3_stmt *stmt, int id_col)
@@ -446,58 +454,107 @@ appt_load_open(struct ctx *ctx, long long id, struct appt_row *row,
 	return 0;
 }
 
-/* The rows of stmt, each clinician's hours read once for them all. */
-static json_t *
-appt_rows(struct ctx *ctx, sqlite3_stmt *stmt)
+/*
+ * A page of the list: at most limit rows after the cursor (from the
+ * range's start without one).  The keyset (start, id) is the list's
+ * order, so a page costs the same wherever it starts, and a session
+ * booked or moved between pages lands before or after the cursor but is
+ * never seen twice.  One row more than the page is read to learn whether
+ * another page follows.
+ */
+json_t *
+appt_list(struct ctx *ctx, const struct appt_filter *f,
+    const struct appt_cursor *after, int limit, struct appt_cursor *next,
+    int *more)
 {
-	json_t	*list;
+	sqlite3_stmt	*stmt;
+	json_t		*list, *obj;
+	int		 rc, n = 0;
 
+	*more = 0;
+	if ((stmt = db_stmt(ctx->pd->db, f->series_id != 0 ?
+	    appt_list_series_sql : f->client_id != 0 ? appt_list_client_sql :
+	    f->clinician_id != 0 ? appt_list_clinician_sql : appt_list_sql))
+	    == NULL)
+		return NULL;
+	if ((list = json_array()) == NULL) {
+		sqlite3_reset(stmt);
+		return NULL;
+	}
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(after != NULL &&
+	    after->start > f->from ? after->start : f->from));
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)f->to);
+	sqlite3_bind_int64(stmt, 3, f->clinician_id);
+	sqlite3_bind_int64(stmt, 4, f->client_id);
+	db_bind_text(stmt, 5, f->state);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(after != NULL ?
+	    after->start : f->from));
+	sqlite3_bind_int64(stmt, 7, after != NULL ? after->id : 0);
+	sqlite3_bind_int(stmt, 8, limit + 1);
+	sqlite3_bind_int64(stmt, 9, f->series_id);
+	/* Each clinician's hours read once for the page's rows. */
 	attention_begin();
-	list = out_rows(ctx, stmt, appt_row_json);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == limit) {
+			*more = 1;
+			continue;
+		}
+		next->id = sqlite3_column_int64(stmt, 0);
+		next->start = (time_t)sqlite3_column_int64(stmt, 1);
+		if ((obj = appt_row_json(ctx, stmt)) == NULL ||
+		    json_array_append_new(list, obj) == -1)
+			break;
+		n++;
+	}
 	attention_end();
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return NULL;
+	}
 	return list;
 }
 
-/* Every appointment of a series or of a client, as a JSON array. */
-static json_t *
-appt_list_where(struct ctx *ctx, const char *sql, long long id)
+/* The cursor as the caller sees it: "START.ID", to be given back as is. */
+void
+appt_cursor_format(const struct appt_cursor *c, char *buf, size_t len)
 {
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = db_stmt(ctx->pd->db, sql)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, id);
-	return appt_rows(ctx, stmt);
+	snprintf(buf, len, "%lld.%lld", (long long)c->start, c->id);
 }
 
-json_t *
-appt_list_series(struct ctx *ctx, long long series_id)
+/* Digits only, with an optional minus: strtoll alone takes " +1". */
+static int
+appt_cursor_number(const char *s, const char *stop, long long min,
+    long long max, long long *out)
 {
-	return appt_list_where(ctx, appt_by_series_sql, series_id);
+	const char	*p = *s == '-' ? s + 1 : s;
+	char		*end;
+
+	if (p == stop || (size_t)(stop - p) > 19 ||
+	    strspn(p, "0123456789") != (size_t)(stop - p))
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return end == stop && errno == 0 && *out >= min && *out <= max ?
+	    0 : -1;
 }
 
-json_t *
-appt_list_client(struct ctx *ctx, long long client_id)
+int
+appt_cursor_parse(struct ctx *ctx, const char *s, struct appt_cursor *c)
 {
-	return appt_list_where(ctx, appt_by_client_sql, client_id);
-}
+	const char	*dot;
+	long long	 start;
 
-json_t *
-appt_list(struct ctx *ctx, time_t from, time_t to, long long clinician_id,
-    long long client_id, const char *state)
-{
-	sqlite3_stmt	*stmt;
-
-	if ((stmt = db_stmt(ctx->pd->db, client_id != 0 ? appt_list_client_sql :
-	    clinician_id != 0 ? appt_list_clinician_sql : appt_list_sql))
-	    == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	sqlite3_bind_int64(stmt, 3, clinician_id);
-	sqlite3_bind_int64(stmt, 4, client_id);
-	db_bind_text(stmt, 5, state);
-	return appt_rows(ctx, stmt);
+	if (strlen(s) < APPT_CURSOR_LEN && (dot = strchr(s, '.')) != NULL &&
+	    appt_cursor_number(s, dot, -APPT_CURSOR_SPAN, APPT_CURSOR_SPAN,
+	    &start) == 0 && appt_cursor_number(dot + 1, dot + 1 + strlen(dot +
+	    1), 1, LLONG_MAX, &c->id) == 0) {
+		c->start = (time_t)start;
+		return 0;
+	}
+	return ctx_error(ctx, PROTO_EBADREQUEST, "after: not a cursor of "
+	    "this list (give back the \"%s\" of the previous page as it "
+	    "came)", PROTO_PAGE_NEXT);
 }
 
 long long

@@ -151,12 +151,34 @@ json_t	*appt_ids_after(struct ctx *, long long last);
 
 json_t	*appt_row_json(struct ctx *, sqlite3_stmt *);
 json_t	*appt_json(struct ctx *, long long id);
-/* Starting in [from, to), of a clinician and a client (0: any) in a
- * state (NULL: any), by start; NULL on a database error. */
-json_t	*appt_list(struct ctx *, time_t from, time_t to,
-	    long long clinician_id, long long client_id, const char *state);
-json_t	*appt_list_series(struct ctx *, long long series_id);
-json_t	*appt_list_client(struct ctx *, long long client_id);
+/* What a list keeps. */
+struct appt_filter {
+	time_t		 from, to;	/* starting in [from, to) */
+	long long	 clinician_id;	/* 0: any */
+	long long	 client_id;	/* 0: any */
+	const char	*state;		/* NULL: any */
+	long long	 series_id;	/* 0: any */
+};
+/* A place in a list's order (start, then id); a page begins after it. */
+struct appt_cursor {
+	time_t		 start;
+	long long	 id;
+};
+#define APPT_CURSOR_LEN		48		/* its text, with the NUL */
+#define APPT_CURSOR_SPAN	253402300799LL	/* |start|: to year 9999 */
+/* The whole of time, for the lists of a series or a client. */
+#define APPT_EVER_FROM		(-APPT_CURSOR_SPAN - 1)
+#define APPT_EVER_TO		(APPT_CURSOR_SPAN + 1)
+/* At most limit of the filter's appointments after the cursor (NULL:
+ * from the first), by start then id; *more says whether others follow,
+ * and next is then where the next page begins.  NULL on a database
+ * error. */
+json_t	*appt_list(struct ctx *, const struct appt_filter *,
+	    const struct appt_cursor *after, int limit,
+	    struct appt_cursor *next, int *more);
+void	 appt_cursor_format(const struct appt_cursor *, char *, size_t);
+/* -1 with bad_request set when the text is not a cursor. */
+int	 appt_cursor_parse(struct ctx *, const char *, struct appt_cursor *);
 /* -1 with the error set: not_found, or internal. */
 int	 appt_load(struct ctx *, long long id, struct appt_row *);
 int	 appt_is_open(const struct appt_row *);

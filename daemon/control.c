@@ -35,7 +35,7 @@
 #define CONTROL_STOP_GRACE	5	/* seconds to let requests finish */
 #define CONTROL_WATCH_SEC	2	/* is the socket still there? */
 #define CONTROL_CALLERS		64	/* uids remembered until a reload */
-#define CONTROL_MAXPARAMS	8
+#define CONTROL_MAXPARAMS	10
 
 /*
  * Who a uid is.  getpwuid() and the group lists read files, or ask a
@@ -111,7 +111,8 @@ static const struct route routes[] = {
 	    { NULL } },
 	{ API_GET, "/appointments", ROLE_READONLY, "list appointments",
 	    api_appointment_list,
-	    { "day", "week", "from", "to", "clinician", "client", "state" } },
+	    { "day", "week", "from", "to", "clinician", "client", "state",
+	    PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_POST, "/appointments", ROLE_STAFF, "book appointments",
 	    api_appointment_book, { NULL } },
 	{ API_GET, "/appointments/*", ROLE_READONLY, "see appointments",
@@ -127,9 +128,10 @@ static const struct route routes[] = {
 	{ API_GET, "/audit", ROLE_STAFF, "read the audit log",
 	    api_audit_list, { "since", "limit" } },
 	{ API_GET, "/series", ROLE_READONLY, "list series", api_series_list,
-	    { "all", "client", "clinician" } },
+	    { "all", "client", "clinician", PROTO_PAGE_LIMIT,
+	    PROTO_PAGE_AFTER } },
 	{ API_GET, "/series/*", ROLE_READONLY, "see series",
-	    api_series_show, { NULL } },
+	    api_series_show, { PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_GET, "/closures", ROLE_READONLY, "list closures",
 	    api_closure_list, { "from", "to", "clinician" } },
 	{ API_POST, "/closures", ROLE_STAFF, "add closures", api_closure_add,
@@ -139,12 +141,12 @@ static const struct route routes[] = {
 	{ API_GET, "/slots", ROLE_READONLY, "see free slots", api_slots,
 	    { "clinician", "service", "room", "days", "step", "from" } },
 	{ API_GET, "/clients/*/history", ROLE_READONLY, "see client history",
-	    api_client_history, { NULL } },
+	    api_client_history, { PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_GET, "/reports/attendance", ROLE_READONLY, "see reports",
 	    api_report_attendance, { "from", "to", "clinician" } },
 	{ API_GET, PROTO_PATH_REMINDERS, ROLE_READONLY, "see reminders",
 	    api_reminder_list, { PROTO_REMINDERS_STATE, PROTO_REMINDERS_NEXT,
-	    PROTO_REMINDERS_LIMIT, PROTO_REMINDERS_AFTER } },
+	    PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_POST, PROTO_PATH_REMINDERS "/*" PROTO_PATH_RETRY, ROLE_STAFF,
 	    "retry reminders", api_reminder_retry, { NULL } },
 	{ API_GET, PROTO_PATH_APPOINTMENTS "/*" PROTO_PATH_REMINDERS,

@@ -35,6 +35,21 @@
 #define PROTO_CHANGED		"changed"
 
 /*
+ * A list served in pages (GET /v1/appointments, /v1/series, a series'
+ * and a client's sessions): "limit" rows at most (PROTO_PAGE_DEFAULT when
+ * not given), "after" the cursor a previous page gave as "next"; "next"
+ * is null on the last page.
+ */
+#define PROTO_PAGE_LIMIT	"limit"
+#define PROTO_PAGE_AFTER	"after"
+#define PROTO_PAGE_NEXT		"next"
+#define PROTO_PAGE_DEFAULT	500
+#define PROTO_PAGE_MAX		500	/* 10-30 ms of the loop on 100k */
+/* GET /v1/series: a series costs more than an appointment. */
+#define PROTO_SERIES_PAGE_DEFAULT 100
+#define PROTO_SERIES_PAGE_MAX	200
+
+/*
  * What a booked or confirmed session ahead needs from the front desk,
  * the codes of an appointment's "attention" array: booked before its
  * clinician's hours, a closure or an archive changed under it.
@@ -47,17 +62,15 @@
 
 /*
  * The outbox (GET /v1/reminders, GET /v1/appointments/ID/reminders,
- * POST /v1/reminders/ID/retry): its query parameters, the list in the
- * answer, and the cursor of the next page (null on the last).
+ * POST /v1/reminders/ID/retry): the list's query parameters besides a
+ * page's, and the list in the answer.  Pages as above ("next" in the
+ * answer is the cursor; "next" in the query a window of due times).
  */
 #define PROTO_PATH_REMINDERS	"/reminders"
 #define PROTO_PATH_RETRY	"/retry"
 #define PROTO_REMINDERS		"reminders"
 #define PROTO_REMINDERS_STATE	"state"
 #define PROTO_REMINDERS_NEXT	"next"		/* a window: "48h" */
-#define PROTO_REMINDERS_LIMIT	"limit"
-#define PROTO_REMINDERS_AFTER	"after"
-#define PROTO_REMINDERS_NEXT_PAGE "next_page"
 
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"

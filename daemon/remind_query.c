@@ -170,8 +170,8 @@ remind_page_rows(struct ctx *ctx, sqlite3_stmt *stmt,
 		if ((row = remind_row_json(ctx, stmt)) == NULL ||
 		    json_array_append_new(list, row) == -1)
 			break;
-		f->last_id = sqlite3_column_int64(stmt, 0);
-		f->last_due = (time_t)sqlite3_column_int64(stmt, 6);
+		f->next.id = sqlite3_column_int64(stmt, 0);
+		f->next.start = (time_t)sqlite3_column_int64(stmt, 6);
 		n++;
 	}
 	sqlite3_reset(stmt);
@@ -199,9 +199,9 @@ remind_query_list(struct ctx *ctx, struct remind_filter *f)
 	sqlite3_bind_int64(stmt, 3, f->until > 0 ? (sqlite3_int64)ctx->now :
 	    INT64_MIN);
 	/* No cursor: after everything there is. */
-	sqlite3_bind_int64(stmt, 4, f->has_after ?
-	    (sqlite3_int64)f->after_due : INT64_MIN);
-	sqlite3_bind_int64(stmt, 5, f->has_after ? f->after_id : 0);
+	sqlite3_bind_int64(stmt, 4, f->after != NULL ?
+	    (sqlite3_int64)f->after->start : INT64_MIN);
+	sqlite3_bind_int64(stmt, 5, f->after != NULL ? f->after->id : 0);
 	/* One row more than asked says whether another page follows. */
 	sqlite3_bind_int(stmt, 6, f->limit + 1);
 	return remind_page_rows(ctx, stmt, f);

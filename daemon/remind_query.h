@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "appt.h"
+
 struct ctx;
 
 /* Rows of one page at most, and by default. */
@@ -18,18 +20,16 @@ struct ctx;
 /* How far ahead a window of due times may reach, in seconds. */
 #define REMIND_WINDOW_MAX	(366 * 86400)
 
+/* A page's cursor is an appointment list's: (due, id) here. */
 struct remind_filter {
 	const char	*state;		/* NULL: every state but superseded */
 	time_t		 until;		/* > 0: due from now up to until */
-	int		 has_after;	/* the cursor: after (due, id) */
-	time_t		 after_due;
-	long long	 after_id;
+	const struct appt_cursor *after;	/* NULL: from the first */
 	int		 limit;
 
-	/* Out: another page follows this one, after (last_due, last_id). */
+	/* Out: another page follows this one, after next. */
 	int		 more;
-	time_t		 last_due;
-	long long	 last_id;
+	struct appt_cursor next;
 };
 
 /* Whether state is one of the outbox's states. */

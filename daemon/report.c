@@ -4,9 +4,11 @@
  * the last session) and find clients falling out of care.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "appt.h"
+#include "care.h"
 #include "ctx.h"
 #include "db.h"
 #include "out.h"
@@ -14,112 +16,46 @@
 #include "report.h"
 #include "tz.h"
 
-#define STREAK_GAP	(10 * 86400)	/* weekly, with a little slack */
 #define CARE_WINDOW	(30 * 86400)
 
-static const char *client_appts_sql =
-    "SELECT start_utc, state, cancelled_by, late FROM appointments"
-    "  WHERE client_id = ?1 AND (?2 = 0 OR clinician_id = ?2)"
-    "  ORDER BY start_utc DESC";
-static const char *by_clinician_sql =
-    "SELECT c.id, c.name,"
-    "  sum(a.state = 'attended'), sum(a.state = 'no-show'),"
-    "  sum(a.state = 'cancelled'),"
-    "  sum(a.state = 'cancelled' AND a.late),"
-    "  sum(a.state = 'cancelled' AND a.cancelled_by = 'practice'),"
-    "  sum(a.state IN ('booked','confirmed') AND a.start_utc < ?3)"
-    "  FROM appointments a JOIN clinicians c ON c.id = a.clinician_id"
-    "  WHERE a.start_utc >= ?1 AND a.start_utc < ?2"
-    "    AND (?4 = 0 OR a.clinician_id = ?4)"
-    "  GROUP BY c.id ORDER BY c.name COLLATE NOCASE";
-static const char *by_client_sql =
-    "SELECT cl.id, cl.name,"
-    "  sum(a.state = 'attended'), sum(a.state = 'no-show'),"
-    "  sum(a.state = 'cancelled'),"
-    "  sum(a.state = 'cancelled' AND a.late)"
-    "  FROM appointments a JOIN clients cl ON cl.id = a.client_id"
-    "  WHERE a.start_utc >= ?1 AND a.start_utc < ?2"
-    "    AND (?3 = 0 OR a.clinician_id = ?3)"
-    "  GROUP BY cl.id ORDER BY cl.name COLLATE NOCASE";
+/* Every session of the practice (of one clinician), in one table scan:
+ * the report's counts and each client's story come from it at once. */
+static const char *all_appts_sql =
+    "SELECT " CARE_COLUMNS ", clinician_id,"
+    "  coalesce(cancelled_by = 'practice', 0)"
+    "  FROM appointments WHERE ?1 = 0 OR clinician_id = ?1";
+static const char *clinician_ids_sql =
+    "SELECT id FROM clinicians ORDER BY id";
+static const char *clinician_names_sql =
+    "SELECT id, name FROM clinicians ORDER BY name COLLATE NOCASE";
+static const char *client_names_sql =
+    "SELECT id, name, active FROM clients ORDER BY name COLLATE NOCASE";
 static const char *client_name_sql =
     "SELECT name FROM clients WHERE id = ?1";
-static const char *falling_sql =
-    "SELECT cl.id, cl.name, max(a.start_utc) FROM clients cl"
-    "  JOIN appointments a ON a.client_id = cl.id"
-    "  WHERE cl.active AND a.state = 'attended'"
-    "    AND a.start_utc >= ?1 AND a.start_utc < ?2"
-    "    AND (?3 = 0 OR a.clinician_id = ?3)"
-    "    AND NOT EXISTS (SELECT 1 FROM appointments f"
-    "      WHERE f.client_id = cl.id AND f.start_utc >= ?2"
-    "        AND f.state IN ('booked','confirmed')"
-    "        AND (?3 = 0 OR f.clinician_id = ?3))"
-    "  GROUP BY cl.id ORDER BY max(a.start_utc)";
 
-struct care {
-	int	 attended, no_show, cancelled, late, by_practice, upcoming;
-	int	 streak;
-	time_t	 last_attended;		/* 0: never */
-	time_t	 next;			/* 0: none */
+/* A client of the report: counts within its range, and its story. */
+struct care_client {
+	long long	 id;
+	int		 in_range;
+	int		 attended, no_show, cancelled, late;
+	struct care	 k;
+	time_t		 gone_since;	/* attended in the last CARE_WINDOW */
 };
 
-/*
- * Counting back from the latest past session: attended sessions no
- * more than STREAK_GAP apart; a no-show or the client's cancellation
- * ends it; the practice's cancellations and unmarked ones are passed.
- */
-static void
-care_step(struct care *k, time_t start, const char *state,
-    const char *by, int late, time_t now, time_t *prev, int *open)
-{
-	int	 mine = by != NULL && strcmp(by, "client") == 0;
+/* A client falling out of care, to be sorted the longest gone first. */
+struct care_gone {
+	time_t		 last;
+	long long	 id;
+	json_t		*client;
+};
 
-	if (strcmp(state, "attended") == 0) {
-		k->attended++;
-		if (k->last_attended == 0)
-			k->last_attended = start;
-		if (*open && (*prev == 0 || *prev - start <= STREAK_GAP)) {
-			k->streak++;
-			*prev = start;
-		} else
-			*open = 0;
-	} else if (strcmp(state, "no-show") == 0) {
-		k->no_show++;
-		*open = 0;
-	} else if (strcmp(state, "cancelled") == 0) {
-		k->cancelled++;
-		k->late += late;
-		k->by_practice += !mine;
-		if (mine && start < now)
-			*open = 0;
-	} else if (start >= now) {
-		k->upcoming++;
-		k->next = start;	/* rows come newest first */
-	}
-}
-
-static int
-care_of(struct ctx *ctx, long long client, long long clinician,
-    struct care *k)
-{
-	sqlite3_stmt	*stmt;
-	time_t		 prev = 0, start;
-	int		 open = 1, rc;
-
-	memset(k, 0, sizeof(*k));
-	if ((stmt = db_stmt(ctx->pd->db, client_appts_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, client);
-	sqlite3_bind_int64(stmt, 2, clinician);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		start = (time_t)sqlite3_column_int64(stmt, 0);
-		/* Future sessions do not count toward the streak. */
-		care_step(k, start, db_column_text(stmt, 1),
-		    db_column_text(stmt, 2), sqlite3_column_int(stmt, 3),
-		    ctx->now, &prev, start < ctx->now ? &open : &(int){ 0 });
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
+/* A clinician of the report: counts within its range. */
+struct care_clinician {
+	long long	 id;
+	int		 in_range;
+	int		 attended, no_show, cancelled, late, by_practice;
+	int		 unmarked;
+};
 
 static json_t *
 care_local(struct ctx *ctx, time_t t)
@@ -136,15 +72,21 @@ care_days(struct ctx *ctx, time_t t)
 }
 
 json_t *
-report_history(struct ctx *ctx, long long id)
+report_history(struct ctx *ctx, long long id, const struct appt_cursor *after,
+    int limit, struct appt_cursor *next, int *more)
 {
-	struct care	 k;
-	json_t		*client, *appts;
-	sqlite3_stmt	*stmt;
+	struct appt_filter	 f;
+	struct care		 k;
+	json_t			*client, *appts;
+	sqlite3_stmt		*stmt;
 
-	if (care_of(ctx, id, 0, &k) == -1 ||
-	    (appts = appt_list_client(ctx, id)) == NULL ||
-	    (stmt = db_stmt(ctx->pd->db, client_name_sql)) == NULL) {
+	memset(&f, 0, sizeof(f));
+	f.from = APPT_EVER_FROM;
+	f.to = APPT_EVER_TO;
+	f.client_id = id;
+	if (care_of(ctx, id, &k) == -1 ||
+	    (stmt = db_stmt(ctx->pd->db, client_name_sql)) == NULL ||
+	    (appts = appt_list(ctx, &f, after, limit, next, more)) == NULL) {
 		ctx_internal(ctx);
 		return NULL;
 	}
@@ -199,123 +141,310 @@ report_range(struct ctx *ctx, const char *from_day, const char *to_day,
 	return 0;
 }
 
-static json_t *
-report_clinicians(struct ctx *ctx, time_t from, time_t to,
-    long long clinician)
-{
-	sqlite3_stmt	*stmt;
-	json_t		*list;
+/*
+ * The report's counts and stories from one scan of the sessions, sorted
+ * and walked here: a statement per client, or a grouped one per figure,
+ * would each go over the practice's 100,000 sessions again.
+ */
+struct report_scan {
+	time_t			 from, to, now;
+	struct care_rows	 rows;
+	struct care_clinician	*clin;		/* by id */
+	size_t			 nclin;
+	struct care_client	*cli;		/* by id */
+	size_t			 ncli;
+};
 
-	if ((stmt = db_stmt(ctx->pd->db, by_clinician_sql)) == NULL ||
-	    (list = json_array()) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
-	sqlite3_bind_int64(stmt, 4, clinician);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:{s:I,s:s},s:i,s:i,"
-		    "s:i,s:i,s:i,s:i}", "clinician",
-		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-		    "name", db_column_text(stmt, 1),
-		    "attended", sqlite3_column_int(stmt, 2),
-		    "no_show", sqlite3_column_int(stmt, 3),
-		    "cancelled", sqlite3_column_int(stmt, 4),
-		    "late_cancelled", sqlite3_column_int(stmt, 5),
-		    "cancelled_by_practice", sqlite3_column_int(stmt, 6),
-		    "unmarked", sqlite3_column_int(stmt, 7)));
-	sqlite3_reset(stmt);
-	return list;
+/* Both structures begin with the id. */
+static int
+report_id_cmp(const void *key, const void *elem)
+{
+	long long	 a = *(const long long *)key;
+	long long	 b = *(const long long *)elem;
+
+	return a < b ? -1 : a > b;
 }
 
-static json_t *
-report_clients(struct ctx *ctx, time_t from, time_t to,
-    long long clinician)
+/* bsearch, which may not be given an empty (NULL) array. */
+static void *
+report_find(long long id, void *v, size_t n, size_t size)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*list, *row;
-	struct care	 k;
-	size_t		 i;
+	return n == 0 ? NULL : bsearch(&id, v, n, size, report_id_cmp);
+}
 
-	if ((stmt = db_stmt(ctx->pd->db, by_client_sql)) == NULL ||
-	    (list = json_array()) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
-	sqlite3_bind_int64(stmt, 3, clinician);
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:{s:I,s:s,s:o},s:i,"
-		    "s:i,s:i,s:i}", "client",
-		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-		    "name", db_column_text(stmt, 1),
-		    "initials", out_initials(db_column_text(stmt, 1)),
-		    "attended", sqlite3_column_int(stmt, 2),
-		    "no_show", sqlite3_column_int(stmt, 3),
-		    "cancelled", sqlite3_column_int(stmt, 4),
-		    "late_cancelled", sqlite3_column_int(stmt, 5)));
-	sqlite3_reset(stmt);
-	/* The streak and the gap are the client's whole story. */
-	json_array_foreach(list, i, row) {
-		if (care_of(ctx, json_integer_value(json_object_get(
-		    json_object_get(row, "client"), "id")), clinician, &k) == -1) {
-			json_decref(list);
-			return NULL;
+static int
+report_load_clinicians(struct ctx *ctx, struct report_scan *rs)
+{
+	sqlite3_stmt		*stmt;
+	struct care_clinician	*v;
+	size_t			 size = 0;
+	int			 rc;
+
+	if ((stmt = db_stmt(ctx->pd->db, clinician_ids_sql)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (rs->nclin == size) {
+			size = size == 0 ? 16 : size * 2;
+			if ((v = reallocarray(rs->clin, size,
+			    sizeof(*v))) == NULL)
+				break;
+			rs->clin = v;
 		}
-		json_object_set_new(row, "streak", json_integer(k.streak));
-		json_object_set_new(row, "last_attended", care_local(ctx,
-		    k.last_attended));
-		json_object_set_new(row, "days_since_last", care_days(ctx,
-		    k.last_attended));
-		json_object_set_new(row, "next", care_local(ctx, k.next));
+		memset(&rs->clin[rs->nclin], 0, sizeof(*rs->clin));
+		rs->clin[rs->nclin++].id = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+report_tally_clinician(struct report_scan *rs, const struct care_row *r,
+    long long clinician, int by_practice)
+{
+	struct care_clinician	*c;
+
+	if (r->start < rs->from || r->start >= rs->to ||
+	    (c = report_find(clinician, rs->clin, rs->nclin,
+	    sizeof(*c))) == NULL)
+		return;
+	c->in_range++;
+	c->attended += r->state == CARE_ATTENDED;
+	c->no_show += r->state == CARE_NO_SHOW;
+	c->cancelled += r->state == CARE_CANCELLED;
+	c->late += r->state == CARE_CANCELLED && r->late;
+	c->by_practice += r->state == CARE_CANCELLED && by_practice;
+	c->unmarked += r->state == CARE_OPEN && r->start < rs->now;
+}
+
+static int
+report_read(struct ctx *ctx, struct report_scan *rs, long long clinician)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(ctx->pd->db, all_appts_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, clinician);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (care_rows_add(&rs->rows, stmt) == -1)
+			break;
+		report_tally_clinician(rs, &rs->rows.v[rs->rows.n - 1],
+		    sqlite3_column_int64(stmt, 6),
+		    sqlite3_column_int(stmt, 7));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * One client's rows: its counts within the range, its story, and the
+ * last session attended in the last CARE_WINDOW (with no session to
+ * come, the client is falling out of care, whatever the range).
+ */
+static void
+report_client(struct report_scan *rs, const struct care_row *r, size_t n,
+    struct care_client *c)
+{
+	size_t	 i;
+
+	memset(c, 0, sizeof(*c));
+	c->id = r->client;
+	for (i = 0; i < n; i++) {
+		if (r[i].state == CARE_ATTENDED && r[i].start < rs->now &&
+		    r[i].start >= rs->now - CARE_WINDOW &&
+		    r[i].start > c->gone_since)
+			c->gone_since = r[i].start;
+		if (r[i].start < rs->from || r[i].start >= rs->to)
+			continue;
+		c->in_range++;
+		c->attended += r[i].state == CARE_ATTENDED;
+		c->no_show += r[i].state == CARE_NO_SHOW;
+		c->cancelled += r[i].state == CARE_CANCELLED;
+		c->late += r[i].state == CARE_CANCELLED && r[i].late;
+	}
+	care_walk(r, n, rs->now, &c->k);
+}
+
+/* The rows by client, newest first, walked a client at a time. */
+static int
+report_walk(struct report_scan *rs)
+{
+	const struct care_row	*v;
+	size_t			 i, j, groups = 0;
+
+	if (care_sort(&rs->rows) == -1)
+		return -1;
+	v = rs->rows.v;
+	for (i = 0; i < rs->rows.n; i++)
+		groups += i == 0 || v[i].client != v[i - 1].client;
+	if (groups > 0 && (rs->cli = calloc(groups, sizeof(*rs->cli))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < rs->rows.n; i = j) {
+		for (j = i + 1; j < rs->rows.n && v[j].client == v[i].client;
+		    j++)
+			;
+		report_client(rs, v + i, j - i, &rs->cli[rs->ncli++]);
+	}
+	return 0;
+}
+
+static json_t *
+report_clinicians(struct ctx *ctx, struct report_scan *rs)
+{
+	const struct care_clinician	*c;
+	sqlite3_stmt			*stmt;
+	json_t				*list;
+	long long			 id;
+
+	if ((stmt = db_stmt(ctx->pd->db, clinician_names_sql)) == NULL ||
+	    (list = json_array()) == NULL)
+		return NULL;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
+		if ((c = report_find(id, rs->clin, rs->nclin,
+		    sizeof(*c))) == NULL || c->in_range == 0)
+			continue;
+		json_array_append_new(list, json_pack("{s:{s:I,s:s},s:i,s:i,"
+		    "s:i,s:i,s:i,s:i}", "clinician", "id", (json_int_t)id,
+		    "name", db_column_text(stmt, 1),
+		    "attended", c->attended, "no_show", c->no_show,
+		    "cancelled", c->cancelled, "late_cancelled", c->late,
+		    "cancelled_by_practice", c->by_practice,
+		    "unmarked", c->unmarked));
+	}
+	sqlite3_reset(stmt);
+	return list;
+}
+
+/* The longest gone first. */
+static int
+report_gone_cmp(const void *a, const void *b)
+{
+	const struct care_gone	*x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last < y->last ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static json_t *
+report_falling(struct ctx *ctx, struct care_gone *gone, size_t n)
+{
+	json_t	*list;
+	size_t	 i;
+
+	if (n > 0)
+		qsort(gone, n, sizeof(*gone), report_gone_cmp);
+	if ((list = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o}",
+		    "client", gone[i].client,
+		    "last_attended", out_local(ctx, gone[i].last),
+		    "days_since_last", care_days(ctx, gone[i].last)));
+		gone[i].client = NULL;
 	}
 	return list;
 }
 
 static json_t *
-report_falling(struct ctx *ctx, long long clinician)
+report_client_ref(sqlite3_stmt *stmt, long long id)
 {
-	sqlite3_stmt	*stmt;
-	json_t		*list;
-	time_t		 last;
+	return json_pack("{s:I,s:s,s:o}", "id", (json_int_t)id,
+	    "name", db_column_text(stmt, 1),
+	    "initials", out_initials(db_column_text(stmt, 1)));
+}
 
-	if ((stmt = db_stmt(ctx->pd->db, falling_sql)) == NULL ||
-	    (list = json_array()) == NULL)
+/*
+ * The clients, by name: those with a session in the range, each with
+ * its story; and the active ones falling out of care (into *falling).
+ */
+static json_t *
+report_clients(struct ctx *ctx, struct report_scan *rs, json_t **falling)
+{
+	const struct care_client	*c;
+	struct care_gone		*gone;
+	sqlite3_stmt			*stmt;
+	json_t				*list = NULL;
+	long long			 id;
+	size_t				 n = 0, i;
+
+	if ((gone = calloc(rs->ncli > 0 ? rs->ncli : 1,
+	    sizeof(*gone))) == NULL ||
+	    (stmt = db_stmt(ctx->pd->db, client_names_sql)) == NULL ||
+	    (list = json_array()) == NULL) {
+		free(gone);
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(ctx->now - CARE_WINDOW));
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
-	sqlite3_bind_int64(stmt, 3, clinician);
+	}
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		last = (time_t)sqlite3_column_int64(stmt, 2);
-		json_array_append_new(list, json_pack("{s:{s:I,s:s,s:o},s:o,"
-		    "s:o}", "client",
-		    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
-		    "name", db_column_text(stmt, 1),
-		    "initials", out_initials(db_column_text(stmt, 1)),
-		    "last_attended", out_local(ctx, last),
-		    "days_since_last", care_days(ctx, last)));
+		id = sqlite3_column_int64(stmt, 0);
+		if ((c = report_find(id, rs->cli, rs->ncli,
+		    sizeof(*c))) == NULL)
+			continue;
+		if (sqlite3_column_int(stmt, 2) && c->gone_since != 0 &&
+		    c->k.upcoming == 0 && n < rs->ncli) {
+			gone[n].last = c->gone_since;
+			gone[n].id = id;
+			gone[n++].client = report_client_ref(stmt, id);
+		}
+		if (c->in_range == 0)
+			continue;
+		/* The streak and the gap are the client's whole story. */
+		json_array_append_new(list, json_pack("{s:o,s:i,"
+		    "s:i,s:i,s:i,s:i,s:o,s:o,s:o}",
+		    "client", report_client_ref(stmt, id),
+		    "attended", c->attended, "no_show", c->no_show,
+		    "cancelled", c->cancelled, "late_cancelled", c->late,
+		    "streak", c->k.streak,
+		    "last_attended", care_local(ctx, c->k.last_attended),
+		    "days_since_last", care_days(ctx, c->k.last_attended),
+		    "next", care_local(ctx, c->k.next)));
 	}
 	sqlite3_reset(stmt);
+	if ((*falling = report_falling(ctx, gone, n)) == NULL) {
+		json_decref(list);
+		list = NULL;
+	}
+	for (i = 0; i < n; i++)
+		json_decref(gone[i].client);
+	free(gone);
 	return list;
+}
+
+static void
+report_scan_free(struct report_scan *rs)
+{
+	free(rs->rows.v);
+	free(rs->clin);
+	free(rs->cli);
 }
 
 json_t *
 report_attendance(struct ctx *ctx, const char *from_day, const char *to_day,
     long long clinician)
 {
-	json_t		*by_clin = NULL, *by_client = NULL, *falling = NULL;
-	char		 f[TZ_BUFLEN], t[TZ_BUFLEN];
-	time_t		 from, to;
+	struct report_scan	 rs;
+	json_t			*by_clin = NULL, *by_client = NULL;
+	json_t			*falling = NULL;
+	char			 f[TZ_BUFLEN], t[TZ_BUFLEN];
 
-	if (report_range(ctx, from_day, to_day, &from, &to, f, t) == -1)
+	memset(&rs, 0, sizeof(rs));
+	rs.now = ctx->now;
+	if (report_range(ctx, from_day, to_day, &rs.from, &rs.to, f, t) == -1)
 		return NULL;
-	if ((by_clin = report_clinicians(ctx, from, to, clinician)) == NULL ||
-	    (by_client = report_clients(ctx, from, to, clinician)) == NULL ||
-	    (falling = report_falling(ctx, clinician)) == NULL) {
+	if (report_load_clinicians(ctx, &rs) == -1 ||
+	    report_read(ctx, &rs, clinician) == -1 ||
+	    report_walk(&rs) == -1 ||
+	    (by_clin = report_clinicians(ctx, &rs)) == NULL ||
+	    (by_client = report_clients(ctx, &rs, &falling)) == NULL) {
 		json_decref(by_clin);
 		json_decref(by_client);
+		report_scan_free(&rs);
 		ctx_internal(ctx);
 		return NULL;
 	}
+	report_scan_free(&rs);
 	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "from", f,
 	    "to", t, "tz", ctx->tz, "clinicians", by_clin, "clients",
 	    by_client, "falling_out_of_care", falling);

@@ -96,7 +96,8 @@ static const char *series_now_sql =
 static const char *series_list_sql =
     "SELECT id FROM series x WHERE (?1 = 0 OR client_id = ?1)"
     "  AND (?2 = 0 OR clinician_id = ?2)"
-    "  AND (?3 OR " SERIES_STATE("?4") " = 'active') ORDER BY id LIMIT 2000";
+    "  AND (?3 OR " SERIES_STATE("?4") " = 'active') AND id > ?5"
+    "  ORDER BY id LIMIT ?6";
 static const char *series_to_extend_sql =
     "SELECT id FROM series WHERE state = 'active'"
     "  AND materialized_until < ?1 AND id > ?2"
@@ -310,10 +311,10 @@ series_names(struct ctx *ctx, const struct series_def *s, json_t *obj)
 }
 
 json_t *
-series_json(struct ctx *ctx, long long id, int with_appointments)
+series_json(struct ctx *ctx, long long id)
 {
 	struct series_def	 s;
-	json_t			*obj, *next, *skipped, *appts;
+	json_t			*obj, *next, *skipped;
 	char			 repeat[160], first[TZ_BUFLEN], at[8];
 	long long		 upcoming, continues;
 
@@ -367,44 +368,77 @@ series_json(struct ctx *ctx, long long id, int with_appointments)
 		json_decref(obj);
 		return NULL;
 	}
-	if (with_appointments) {
-		if ((appts = appt_list_series(ctx, id)) == NULL) {
-			json_decref(obj);
-			return NULL;
-		}
-		json_object_set_new(obj, "appointments", appts);
-	}
 	return obj;
 }
 
+/*
+ * The series with a page of its sessions, past and future, by start: a
+ * daily series keeps growing, and its sessions are read like any list.
+ */
 json_t *
-series_list(struct ctx *ctx, long long client_id, long long clinician_id,
-    int all)
+series_show(struct ctx *ctx, long long id, const struct appt_cursor *after,
+    int limit, struct appt_cursor *next, int *more)
+{
+	struct appt_filter	 f;
+	json_t			*obj, *appts;
+
+	if ((obj = series_json(ctx, id)) == NULL)
+		return NULL;
+	memset(&f, 0, sizeof(f));
+	f.from = APPT_EVER_FROM;
+	f.to = APPT_EVER_TO;
+	f.series_id = id;
+	if ((appts = appt_list(ctx, &f, after, limit, next, more)) == NULL) {
+		json_decref(obj);
+		ctx_internal(ctx);
+		return NULL;
+	}
+	json_object_set_new(obj, "appointments", appts);
+	return obj;
+}
+
+/*
+ * A page of the series list: at most limit series with ids above
+ * after, by id; *more says whether others follow (then *next is the
+ * page's last id).  A series costs a few statements, so the pages are
+ * what keeps 2000 series from holding the loop.
+ */
+json_t *
+series_list(struct ctx *ctx, const struct series_filter *f,
+    long long after, int limit, long long *next, int *more)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*list, *obj;
-	long long	 ids[2000];
-	size_t		 n = 0, i;
+	long long	 ids[SERIES_PAGE_MAX + 1];
+	int		 n = 0, i;
 
-	if ((stmt = db_stmt(ctx->pd->db, series_list_sql)) == NULL)
+	*more = 0;
+	if (limit < 1 || limit > SERIES_PAGE_MAX ||
+	    (stmt = db_stmt(ctx->pd->db, series_list_sql)) == NULL)
 		return NULL;
-	sqlite3_bind_int64(stmt, 1, client_id);
-	sqlite3_bind_int64(stmt, 2, clinician_id);
-	sqlite3_bind_int(stmt, 3, all);
+	sqlite3_bind_int64(stmt, 1, f->client_id);
+	sqlite3_bind_int64(stmt, 2, f->clinician_id);
+	sqlite3_bind_int(stmt, 3, f->all);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)ctx->now);
-	while (n < sizeof(ids) / sizeof(ids[0]) &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
+	sqlite3_bind_int64(stmt, 5, after);
+	sqlite3_bind_int(stmt, 6, limit + 1);
+	while (n <= limit && sqlite3_step(stmt) == SQLITE_ROW)
 		ids[n++] = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
+	if (n > limit) {
+		*more = 1;
+		n = limit;
+	}
 	if ((list = json_array()) == NULL)
 		return NULL;
 	/* Read whole first: series_json runs statements of its own. */
 	for (i = 0; i < n; i++) {
-		if ((obj = series_json(ctx, ids[i], 0)) == NULL) {
+		if ((obj = series_json(ctx, ids[i])) == NULL) {
 			json_decref(list);
 			return NULL;
 		}
 		json_array_append_new(list, obj);
+		*next = ids[i];
 	}
 	return list;
 }

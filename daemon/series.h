@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "protocol.h"
+
 #include "appt.h"
 #include "recur.h"
 #include "tz.h"
@@ -62,12 +64,24 @@ struct series_run {
 
 int	 series_load(struct ctx *, long long id, struct series_def *);
 int	 series_store(struct ctx *, struct series_def *);
-json_t	*series_json(struct ctx *, long long id, int with_appointments);
+json_t	*series_json(struct ctx *, long long id);
+/* With a page of its sessions (see appt_list); NULL if it cannot be
+ * read (no such series, or the error set). */
+struct appt_cursor;
+json_t	*series_show(struct ctx *, long long id, const struct appt_cursor *,
+	    int limit, struct appt_cursor *next, int *more);
 time_t	 series_horizon(struct ctx *);
-/* A client's or clinician's series (0: any), active ones unless all;
- * at most 2000.  NULL on a database error. */
-json_t	*series_list(struct ctx *, long long client_id,
-	    long long clinician_id, int all);
+/* Which series a list keeps: a client's, a clinician's (0: any),
+ * active ones unless all. */
+struct series_filter {
+	long long	 client_id;
+	long long	 clinician_id;
+	int		 all;
+};
+#define SERIES_PAGE_MAX		PROTO_SERIES_PAGE_MAX
+/* A page of them: see series.c.  NULL on a database error. */
+json_t	*series_list(struct ctx *, const struct series_filter *,
+	    long long after, int limit, long long *next, int *more);
 
 void	 series_run_init(struct series_run *, enum series_mode);
 void	 series_run_clear(struct series_run *);

@@ -113,3 +113,24 @@ def outbox_files(p):
     return sorted(glob.glob(os.path.join(p.root, "outbox", "*")))
 
 
+
+
+def drain(p, rounds=5, timeout=30):
+    """Until nothing is pending: wait for what is in flight, then move the
+    clock to the next retry (never while a transfer runs: curl's timeouts
+    would see the jump) and wake the daemon."""
+    import datetime as dt
+    for _ in range(rounds):
+        wait_for(lambda: not any(r["state"] == "sending" for r in rows(p)),
+                 timeout=timeout)
+        pending = [r for r in rows(p) if r["state"] == "pending"]
+        if not pending:
+            return True
+        due = min(r["due_utc"] for r in pending)
+        when = dt.datetime.fromtimestamp(due + 1, dt.timezone.utc)
+        if when > p.clock.now:
+            p.clock.set(when)
+        wake(p)
+        wait_for(lambda: not any(r["state"] == "pending" and r["due_utc"] <= due
+                                 for r in rows(p)), timeout=timeout)
+    return not any(r["state"] == "pending" for r in rows(p))

@@ -31,7 +31,7 @@ def test_reminders_lists_the_outbox_in_due_order(practice_at):
     a = book(p, cli, clin, svc, "2026-12-10 10:00")
     b = book(p, cli, clin, svc, "2026-12-20 10:00")
     got = reminders(p)
-    assert got["next_page"] is None
+    assert got["next"] is None
     r = got["reminders"]
     assert [(x["appointment"], x["rule"]) for x in r] == [
         (a["id"], "48h"), (a["id"], "2h"), (b["id"], "48h"), (b["id"], "2h")], r
@@ -78,8 +78,8 @@ def test_next_window_and_states(practice_at):
     for bad, why in [(("--next", "48x"), "next must be"),
                      (("--next", "400d"), "next must be"),
                      (("--state", "lost"), "state must be"),
-                     (("--limit", "501"), "limit must be"),
-                     (("--after", "x"), "after must be")]:
+                     (("--limit", "501"), "limit: a whole number"),
+                     (("--after", "x"), "after")]:
         assert why in refused(p, "reminders", *bad), bad
     err = refused(p, "reminders", "--pending", "--failed", codes=(2,))
     assert "give one of" in err
@@ -96,7 +96,7 @@ def test_pages_follow_the_cursor(practice_at):
         page = reminders(p, *args)
         assert len(page["reminders"]) <= 4
         seen += [x["id"] for x in page["reminders"]]
-        after = page["next_page"]
+        after = page["next"]
         if after is None:
             break
     assert seen == [x["id"] for x in reminders(p)["reminders"]]

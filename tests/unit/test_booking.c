@@ -331,8 +331,10 @@ test_history(struct practice *p)
 		{ 21, "attended", NULL }, { 14, "cancelled", "practice" },
 		{ 13, "attended", NULL }, { 7, "attended", NULL },
 	};
+	struct appt_cursor next;
 	json_t		*h, *sum;
 	char		 sql[512];
+	int		 more;
 	size_t		 i;
 	time_t		 t;
 
@@ -349,12 +351,13 @@ test_history(struct practice *p)
 		CHECK(practice_exec(p, sql) == 0);
 	}
 	practice_reset(p, PRACTICE_NOW);
-	h = report_history(&p->ctx, MARIA);
+	h = report_history(&p->ctx, MARIA, NULL, PROTO_PAGE_MAX, &next, &more);
 	sum = json_object_get(h, "summary");
 	CHECK(json_integer_value(json_object_get(sum, "streak")) == 3);
 	CHECK(json_integer_value(json_object_get(sum, "attended")) == 4);
 	CHECK(json_integer_value(json_object_get(sum, "days_since_last")) == 7);
 	CHECK(json_array_size(json_object_get(h, "appointments")) == 7);
+	CHECK(!more);
 	json_decref(h);
 	db_rollback(p->pd.db);
 }

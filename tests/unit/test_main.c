@@ -23,6 +23,7 @@ main(void)
 	test_remind();
 	test_remind_query();
 	test_send();
+	test_paging();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

@@ -83,6 +83,7 @@ static void
 test_pages(struct practice *p)
 {
 	struct remind_filter	 f;
+	struct appt_cursor	 cursor;
 
 	memset(&f, 0, sizeof(f));
 	f.limit = 100;
@@ -101,13 +102,11 @@ test_pages(struct practice *p)
 	memset(&f, 0, sizeof(f));
 	f.limit = 2;
 	list_is(p, &f, "7,6");
-	CHECK(f.more && f.last_id == 6);
-	f.has_after = 1;
-	f.after_due = f.last_due;
-	f.after_id = f.last_id;
+	CHECK(f.more && f.next.id == 6);
+	cursor = f.next;
+	f.after = &cursor;
 	list_is(p, &f, "2,5");
-	f.after_due = f.last_due;
-	f.after_id = f.last_id;
+	cursor = f.next;
 	list_is(p, &f, "3,4");
 	CHECK(!f.more);
 	CHECK(remind_state_valid("expired") && !remind_state_valid("lost") &&

@@ -38,7 +38,7 @@ weekly(struct practice *p, const char *repeat, long long count, int skip,
 static int
 series_state_is(struct practice *p, long long id, const char *want)
 {
-	json_t		*s = series_json(&p->ctx, id, 0);
+	json_t		*s = series_json(&p->ctx, id);
 	const char	*state = json_string_value(json_object_get(s, "state"));
 	int		 is = state != NULL && strcmp(state, want) == 0;
 
@@ -50,7 +50,7 @@ series_state_is(struct practice *p, long long id, const char *want)
 static long long
 series_continues_as(struct practice *p, long long id)
 {
-	json_t		*s = series_json(&p->ctx, id, 0);
+	json_t		*s = series_json(&p->ctx, id);
 	long long	 next = json_integer_value(json_object_get(s,
 			    "continues_as"));
 

@@ -51,5 +51,6 @@ void	test_mail(void);
 void	test_remind(void);
 void	test_remind_query(void);
 void	test_send(void);
+void	test_paging(void);
 
 #endif
