@@ -173,7 +173,8 @@ const struct ctl_command cmd_audit = {
 	    "with which role, to what.  Administrators and staff only.\n",
 	.options = { O_TEXT("since"),
 	    { .name = "limit", .kind = OPT_NUMBER, .field = "limit" } },
-	.request = { .method = "GET", .path = PROTO_PATH_AUDIT },
+	.request = { .method = "GET", .path = PROTO_PATH_AUDIT,
+	    .pages = "audit" },
 	.object = "audit",
 	.print = print_audit,
 };

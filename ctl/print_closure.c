@@ -48,6 +48,7 @@ print_closure_added(const struct ctl_view *view, json_t *answer)
 	json_t		*c, *affected;
 	const char	*tz;
 	size_t		 n;
+	json_int_t	 total;
 
 	if ((c = answer_object(answer, view->object)) == NULL)
 		return CTL_EXIT_REFUSED;
@@ -55,8 +56,13 @@ print_closure_added(const struct ctl_view *view, json_t *answer)
 	affected = json_member(answer, "affected", JSON_ARRAY);
 	if ((n = json_array_size(affected)) == 0)
 		return CTL_EXIT_OK;
-	print_line(stdout, "%zu appointment%s fall%s inside it:", n,
-	    n == 1 ? "" : "s", n == 1 ? "s" : "");
+	total = json_integer_value(json_object_get(answer, "affected_total"));
+	if (total > (json_int_t)n)
+		print_line(stdout, "%lld appointments fall inside it; the "
+		    "first %zu (list shows them all):", (long long)total, n);
+	else
+		print_line(stdout, "%zu appointment%s fall%s inside it:", n,
+		    n == 1 ? "" : "s", n == 1 ? "s" : "");
 	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
 	    json_text(json_array_get(affected, 0), "tz");
 	print_appt_table(view, affected, tz);

@@ -19,7 +19,7 @@ api_closure_add(struct api_req *req)
 	};
 	struct closure_new	 c;
 	json_t			*obj, *affected;
-	long long		 id;
+	long long		 id, total;
 
 	memset(&c, 0, sizeof(c));
 	if (api_fields(req, fields) == -1 ||
@@ -32,14 +32,15 @@ api_closure_add(struct api_req *req)
 		return;
 	if (closure_add(&req->ctx, &c, &id) == 0) {
 		obj = closure_json(&req->ctx, id);
-		affected = closure_affected(&req->ctx, id);
+		affected = closure_affected(&req->ctx, id, &total);
 		if (obj == NULL || affected == NULL) {
 			json_decref(obj);
 			json_decref(affected);
 			api_internal(req);
 		} else
-			api_reply(req, 201, json_pack("{s:o,s:o}", "closure",
-			    obj, "affected", affected));
+			api_reply(req, 201, json_pack("{s:o,s:o,s:I}",
+			    "closure", obj, "affected", affected,
+			    "affected_total", (json_int_t)total));
 	}
 	api_finish(req);
 }

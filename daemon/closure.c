@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "appt.h"
+#include "attention.h"
 #include "audit.h"
 #include "closure.h"
 #include "config.h"
@@ -34,9 +35,10 @@ static const char *closure_span_sql =
     "SELECT start_utc, end_utc, coalesce(clinician_id, 0) FROM closures"
     "  WHERE id = ?1";
 static const char *closure_affected_sql =
-    "SELECT id FROM appointments WHERE state IN ('booked','confirmed')"
+    "SELECT id, count(*) OVER () FROM appointments"
+    "  WHERE state IN ('booked','confirmed')"
     "  AND start_utc < ?2 AND end_utc > ?1"
-    "  AND (?3 = 0 OR clinician_id = ?3) ORDER BY start_utc LIMIT 1000";
+    "  AND (?3 = 0 OR clinician_id = ?3) ORDER BY start_utc, id LIMIT ?4";
 static const char *clinician_zone_sql =
     "SELECT zone FROM clinicians WHERE id = ?1";
 
@@ -156,11 +158,11 @@ closure_add(struct ctx *ctx, const struct closure_new *c, long long *id)
 }
 
 json_t *
-closure_affected(struct ctx *ctx, long long id)
+closure_affected(struct ctx *ctx, long long id, long long *total)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*list, *a;
-	long long	 ids[1000], clinician_id = 0;
+	long long	 ids[CLOSURE_AFFECTED_MAX], clinician_id = 0;
 	time_t		 start = 0, end = 0;
 	size_t		 n = 0, i;
 
@@ -179,13 +181,20 @@ closure_affected(struct ctx *ctx, long long id)
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)start);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)end);
 	sqlite3_bind_int64(stmt, 3, clinician_id);
+	sqlite3_bind_int(stmt, 4, CLOSURE_AFFECTED_MAX);
+	*total = 0;
 	while (n < sizeof(ids) / sizeof(ids[0]) &&
-	    sqlite3_step(stmt) == SQLITE_ROW)
+	    sqlite3_step(stmt) == SQLITE_ROW) {
 		ids[n++] = sqlite3_column_int64(stmt, 0);
+		*total = sqlite3_column_int64(stmt, 1);
+	}
 	sqlite3_reset(stmt);
+	/* Each clinician's hours read once for all the rows, not per row. */
+	attention_begin();
 	for (i = 0; i < n; i++)
 		if ((a = appt_json(ctx, ids[i])) != NULL)
 			json_array_append_new(list, a);
+	attention_end();
 	return list;
 }
 

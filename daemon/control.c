@@ -126,7 +126,7 @@ static const struct route routes[] = {
 	{ API_POST, "/appointments/*/mark", ROLE_STAFF, "mark appointments",
 	    api_appointment_mark, { NULL } },
 	{ API_GET, "/audit", ROLE_STAFF, "read the audit log",
-	    api_audit_list, { "since", "limit" } },
+	    api_audit_list, { "since", "limit", PROTO_PAGE_AFTER } },
 	{ API_GET, "/series", ROLE_READONLY, "list series", api_series_list,
 	    { "all", "client", "clinician", PROTO_PAGE_LIMIT,
 	    PROTO_PAGE_AFTER } },

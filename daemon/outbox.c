@@ -24,7 +24,7 @@
 #include "send.h"
 #include "sms.h"
 
-#define OUTBOX_SENDERS		4	/* transfers at once */
+#define OUTBOX_SENDERS		8	/* transfers at once */
 #define OUTBOX_STOP_GRACE	5	/* seconds */
 #define BACKOFF_FIRST		60	/* seconds, doubling */
 #define BACKOFF_MAX		3600
@@ -465,31 +465,45 @@ outbox_store_result(struct outbox *ob, const struct send_result *r,
 	return db_exec_stmt(ob->pd->db, stmt);
 }
 
-/* A result back from the sender, on the loop's thread. */
-static void
-outbox_on_result(struct send_result *r, void *arg)
+/* One result, inside the caller's transaction; -1 on a database error. */
+static int
+outbox_record(struct outbox *ob, const struct send_result *r, time_t now)
 {
-	struct outbox		*ob = arg;
 	struct outbox_verdict	 v;
-	time_t			 now = time(NULL);
-	int			 attempt;
+	int			 attempt, rc;
 
-	if (db_begin(ob->pd->db) == -1) {
-		log_warnx("outbox: reminder %lld: result not recorded; it "
-		    "will be sent again", r->id);
-		return;
-	}
 	attempt = outbox_attempts_of(ob, r->id);
 	outbox_judge(ob, r, attempt, now, &v);
-	if (outbox_store_result(ob, r, attempt, &v, now) == -1 ||
-	    db_commit(ob->pd->db) == -1) {
-		db_rollback(ob->pd->db);
-		log_warnx("outbox: reminder %lld: result not recorded; it "
-		    "will be sent again", r->id);
-	} else if (strcmp(v.state, "sent") != 0)
+	rc = outbox_store_result(ob, r, attempt, &v, now);
+	if (rc == 0 && strcmp(v.state, "sent") != 0)
 		log_info("outbox: reminder %lld %s: %s", r->id, v.state,
 		    v.reason);
 	free(v.provider_id);
+	return rc;
+}
+
+/* The results back from the sender, on the loop's thread: one commit for
+ * all that came back together. */
+static void
+outbox_on_results(struct send_result *rs, size_t n, void *arg)
+{
+	struct outbox	*ob = arg;
+	time_t		 now = time(NULL);
+	size_t		 i;
+
+	if (db_begin(ob->pd->db) == -1) {
+		log_warnx("outbox: %zu results not recorded; they stay in "
+		    "flight until practiced restarts and sends them again", n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (outbox_record(ob, &rs[i], now) == -1)
+			break;
+	if (i < n || db_commit(ob->pd->db) == -1) {
+		db_rollback(ob->pd->db);
+		log_warnx("outbox: %zu results not recorded; they stay in "
+		    "flight until practiced restarts and sends them again", n);
+	}
 	outbox_arm(ob, now);
 }
 
@@ -553,8 +567,10 @@ outbox_start(struct practiced *pd)
 	if ((ob->folder = outbox_make_folder(pd->conf->database)) == NULL ||
 	    outbox_recover(ob, now) == -1 ||
 	    (ob->timer = evtimer_new(pd->base, outbox_on_timer, ob)) == NULL ||
+	    event_priority_set(ob->timer,
+	    event_base_get_npriorities(pd->base) - 1) == -1 ||
 	    (ob->sender = sender_start(pd->base, OUTBOX_SENDERS,
-	    outbox_on_result, ob)) == NULL) {
+	    outbox_on_results, ob)) == NULL) {
 		outbox_stop(ob);
 		return NULL;
 	}

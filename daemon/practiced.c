@@ -205,7 +205,12 @@ run(struct practiced *pd)
 {
 	struct event	*ev_term, *ev_int, *ev_hup;
 
-	if ((pd->base = event_base_new()) == NULL)
+	/*
+	 * Three priorities: events are made at the middle one; the outbox's
+	 * take the last, so that a dispatch never keeps a caller waiting.
+	 */
+	if ((pd->base = event_base_new()) == NULL ||
+	    event_base_priority_init(pd->base, 3) == -1)
 		fatalx("event_base_new");
 	ev_term = evsignal_new(pd->base, SIGTERM, on_terminate, pd);
 	ev_int = evsignal_new(pd->base, SIGINT, on_terminate, pd);

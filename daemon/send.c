@@ -25,7 +25,8 @@
 
 #define RESPONSE_MAX	(16 * 1024)
 #define CONNECT_TIMEOUT	10L
-#define POLL_MS		1000
+#define POLL_MS		1000	/* at most, with transfers under way */
+#define IDLE_MS		3600000	/* with none: submit and stop wake it */
 
 struct transfer {
 	TAILQ_ENTRY(transfer)	 entry;
@@ -367,6 +368,18 @@ sender_should_stop(struct sender *s)
 	return stop;
 }
 
+/* Nothing under way and nothing waiting to start. */
+static int
+sender_idle(struct sender *s, int running)
+{
+	int	 idle;
+
+	pthread_mutex_lock(&s->lock);
+	idle = running == 0 && TAILQ_EMPTY(&s->queued);
+	pthread_mutex_unlock(&s->lock);
+	return idle;
+}
+
 static void *
 sender_main(void *arg)
 {
@@ -379,7 +392,9 @@ sender_main(void *arg)
 		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
 			log_warnx("sender: curl_multi_perform failed");
 		sender_collect(s);
-		curl_multi_poll(s->multi, NULL, 0, POLL_MS, NULL);
+		/* Idle, the thread sleeps until a job or the stop wakes it. */
+		curl_multi_poll(s->multi, NULL, 0, sender_idle(s, running) ?
+		    IDLE_MS : POLL_MS, NULL);
 	}
 	/* Past the grace: what is still under way is given up; the outbox
 	 * finds it "sending" at the next start and tries again. */
@@ -391,19 +406,33 @@ sender_main(void *arg)
 	return NULL;
 }
 
-/* The loop's part: hand each result to the caller. */
+/* The loop's part: hand the results to the caller, all at once. */
 static void
 sender_deliver(struct sender *s)
 {
 	struct transfers done = TAILQ_HEAD_INITIALIZER(done);
 	struct transfer	*t;
+	struct send_result *results;
+	size_t		 n = 0, i;
 
 	pthread_mutex_lock(&s->lock);
 	TAILQ_CONCAT(&done, &s->done, entry);
 	pthread_mutex_unlock(&s->lock);
+	TAILQ_FOREACH(t, &done, entry)
+		n++;
+	if (n == 0)
+		return;
+	if ((results = calloc(n, sizeof(*results))) != NULL) {
+		i = 0;
+		TAILQ_FOREACH(t, &done, entry)
+			results[i++] = t->result;
+		s->done_cb(results, n, s->arg);
+		free(results);
+	} else
+		log_warnx("sender: out of memory: %zu results lost; they "
+		    "will be sent again", n);
 	while ((t = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, t, entry);
-		s->done_cb(&t->result, s->arg);
 		free(t->result.response);
 		transfer_free(t);
 	}
@@ -456,9 +485,12 @@ sender_start(struct event_base *base, int max, send_done_cb done, void *arg)
 		free(s);
 		return NULL;
 	}
+	/* Results wait behind anything else ready, a caller's request first. */
 	if ((s->multi = curl_multi_init()) == NULL || sender_pipe(s) == -1 ||
 	    (s->ev = event_new(base, s->fds[0], EV_READ | EV_PERSIST,
-	    sender_on_pipe, s)) == NULL || event_add(s->ev, NULL) == -1 ||
+	    sender_on_pipe, s)) == NULL ||
+	    event_priority_set(s->ev, event_base_get_npriorities(base) - 1) ==
+	    -1 || event_add(s->ev, NULL) == -1 ||
 	    curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    (long)max) != CURLM_OK ||
 	    pthread_create(&s->thread, NULL, sender_main, s) != 0) {

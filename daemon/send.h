@@ -52,10 +52,12 @@ struct send_result {
 	char		*response;	/* HTTP: the body (bounded), or NULL */
 };
 
-typedef void (*send_done_cb)(struct send_result *, void *);
+/* The results that came back together, so that the caller can record
+ * them in one transaction. */
+typedef void (*send_done_cb)(struct send_result *, size_t n, void *);
 
-/* At most max transfers at once; done runs on base's thread for each
- * result, which it must not keep (it is freed after). */
+/* At most max transfers at once; done runs on base's thread with the
+ * results, which it must not keep (they are freed after). */
 struct sender	*sender_start(struct event_base *base, int max,
 		    send_done_cb done, void *arg);
 /* The job is the sender's from now on, whatever the answer; -1 when it

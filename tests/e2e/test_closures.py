@@ -373,3 +373,21 @@ def test_removing_a_closure_books_its_skipped_sessions_again(c):
     assert len(appts) == 2
     assert [(k["reason"], k["local_start"]) for k in s["skipped"]] == [
         ("clash", at(wk2, "15:00"))]
+
+
+def test_a_closure_over_many_sessions_lists_the_first_and_counts_all(clinic):
+    # a practice of its own: the module's has long practice-wide closures
+    p, mon = clinic.p, clinic.monday
+    clin, cli = new_clinician(p), new_client(p)
+    book_series(p, cli, clin, clinic.svc, at(mon, "08:00"), "FREQ=DAILY", "--count", "230")
+    last = mon + D(days=240)
+    out = add_closure(p, "%s..%s" % (mon.isoformat(), last.isoformat()), "Leave",
+                      clinician=clin)
+    assert out["affected_total"] == 230 and len(out["affected"]) == 200, (
+        out["affected_total"], len(out["affected"]))
+    starts = [a["start"] for a in out["affected"]]
+    assert starts == sorted(starts) and out["affected"][0]["local_start"] == at(mon, "08:00")
+    ok(p, "closure", "rm", str(out["closure"]["id"]))
+    rc, text, err = p.ctl("closure", "add", "%s..%s" % (mon.isoformat(), last.isoformat()),
+                          "Leave", "--clinician", str(clin), json=False)
+    assert "230 appointments fall inside it; the first 200" in text, text

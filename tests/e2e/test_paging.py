@@ -323,3 +323,43 @@ def test_client_history_in_pages(long_series):
     assert whole["summary"] == out["summary"]
     status, out = s.p.api("GET", "/v1/clients/%d/history?limit=-5" % s.jordan)
     assert status == 400 and out["error"]["message"].startswith("limit:")
+
+
+# ------------------------------------------------------------- the audit log
+
+def audited(p, n):
+    """n entries in the audit log (clients added), oldest first by id."""
+    for i in range(n):
+        status, out = p.api("POST", "/v1/clients", {"name": "Paged %04d" % i})
+        assert status == 201, out
+    con = sqlite3.connect("file:%s?mode=ro" % p.db, uri=True)
+    try:
+        return [r[0] for r in con.execute("SELECT id FROM audit ORDER BY id")]
+    finally:
+        con.close()
+
+
+def test_audit_in_pages_keeps_its_window(practice):
+    p = practice
+    stored = audited(p, 620)
+    out = api_ok(p, "/v1/audit?limit=600")
+    assert [e["id"] for e in out["audit"]] == stored[-600:][:500]
+    assert isinstance(out["next"], str)
+    # an entry made between the pages is not in this reading
+    audited(p, 1)
+    rest = api_ok(p, "/v1/audit?limit=600&after=%s" % urllib.parse.quote(out["next"]))
+    assert [e["id"] for e in rest["audit"]] == stored[-100:]
+    assert rest["next"] is None
+    # practicectl follows the pages: the newest 600 of now, oldest first
+    rc, merged, err = p.ctl("audit", "--limit", "600")
+    now = audited(p, 0)
+    assert [e["id"] for e in merged["audit"]] == now[-600:]
+    assert "next" not in merged
+    # a short log is one page
+    assert api_ok(p, "/v1/audit?limit=5")["next"] is None
+
+
+def test_audit_bad_cursor_is_refused(practice):
+    status, out = practice.api("GET", "/v1/audit?after=nonsense")
+    assert status == 400 and out["error"]["code"] == "bad_request", out
+    assert out["error"]["message"].startswith("after:"), out

@@ -103,17 +103,23 @@ peers_read(const struct peers *p, const char *name)
 }
 
 static void
-on_result(struct send_result *r, void *arg)
+on_result(struct send_result *rs, size_t n, void *arg)
 {
-	struct outcome	*o = arg;
+	struct outcome		*o = arg;
+	struct send_result	*r;
+	size_t			 i;
 
-	if (r->id >= 0 && r->id < NJOBS) {
-		o->r[r->id] = *r;
-		o->r[r->id].response = r->response ? strdup(r->response) : NULL;
-		o->seen[r->id] = 1;
+	for (i = 0; i < n; i++) {
+		r = &rs[i];
+		if (r->id >= 0 && r->id < NJOBS) {
+			o->r[r->id] = *r;
+			o->r[r->id].response = r->response ?
+			    strdup(r->response) : NULL;
+			o->seen[r->id] = 1;
+		}
+		if (++o->got == o->want)
+			event_base_loopbreak(o->base);
 	}
-	if (++o->got == o->want)
-		event_base_loopbreak(o->base);
 }
 
 static struct send_job *

@@ -318,7 +318,7 @@ test_series_closure(struct practice *p)
 	struct closure_new	 c;
 	struct appt_result	 res;
 	json_t			*removed, *skipped, *affected, *booked;
-	long long		 id;
+	long long		 id, total;
 	int			 restored;
 
 	memset(&c, 0, sizeof(c));
@@ -330,8 +330,8 @@ test_series_closure(struct practice *p)
 	CHECK(weekly(p, "weekly", 4, 1, 0, &res) == 0);
 	CHECK(res.count == 3);
 	appt_result_clear(&res);
-	CHECK((affected = closure_affected(&p->ctx, id)) != NULL &&
-	    json_array_size(affected) == 0);
+	CHECK((affected = closure_affected(&p->ctx, id, &total)) != NULL &&
+	    json_array_size(affected) == 0 && total == 0);
 	json_decref(affected);
 	CHECK(closure_remove(&p->ctx, id, &removed, &restored,
 	    &skipped, &booked) == 0);
