@@ -25,6 +25,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_slots,
 	&cmd_closure_add, &cmd_closure_list, &cmd_closure_remove,
 	&cmd_report_attendance,
+	&cmd_reminders_list, &cmd_reminders_explain, &cmd_reminders_retry,
 	&cmd_audit,
 	&cmd_help,
 	NULL
@@ -32,7 +33,7 @@ static const struct ctl_command *const commands[] = {
 
 static const char *const groups[] = {
 	"clinician", "client", "service", "room", "series", "closure",
-	"report", NULL
+	"report", "reminders", NULL
 };
 
 #define H_REF \

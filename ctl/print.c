@@ -724,15 +724,18 @@ print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
 	json_t		*a;
 	size_t		 i;
 	char		*s;
-	int		 marked = 0, moved = 0;
+	const char	*extra[2] = { NULL, NULL };
+	int		 marked = 0, moved = 0, n = 0;
 	int		 attention = appt_list_attention(list);
+	int		 reminders = print_remind_column(list);
 
+	/* The columns some lists have, after the nine all have. */
+	if (reminders)
+		extra[n++] = "REMINDERS";
 	if (attention)
-		t = table_new(10, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
-		    "SERVICE", "WHERE", "SERIES", "STATE", "ATTENTION");
-	else
-		t = table_new(9, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
-		    "SERVICE", "WHERE", "SERIES", "STATE");
+		extra[n++] = "ATTENTION";
+	t = table_new(9 + n, "ID", "DATE", "TIME", "CLINICIAN", "CLIENT",
+	    "SERVICE", "WHERE", "SERIES", "STATE", extra[0], extra[1]);
 	json_array_foreach(list, i, a) {
 		print_cell(t, a, "id");
 		s = print_date(json_text(a, "local_start"));
@@ -752,6 +755,11 @@ print_appt_table(const struct ctl_view *view, json_t *list, const char *tz)
 		table_cellf(t, "%s%s", s, appt_marked(a) ? "!" : "");
 		marked |= appt_marked(a);
 		free(s);
+		if (reminders) {
+			s = print_remind_cell(a);
+			table_cell(t, s);
+			free(s);
+		}
 		if (attention) {
 			s = attention_cell(a);
 			table_cell(t, s);

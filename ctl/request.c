@@ -78,6 +78,12 @@ request_query(struct ctl_request *req, const char *key, const char *value)
 	free(enc);
 }
 
+void
+request_param(struct ctl_request *req, const char *key, const char *value)
+{
+	request_query(req, key, value);
+}
+
 /* Sets a body field; takes the reference to value. */
 void
 request_field(struct ctl_request *req, const char *key, json_t *value)

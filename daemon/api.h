@@ -158,5 +158,8 @@ void	api_closure_remove(struct api_req *);
 void	api_slots(struct api_req *);
 void	api_client_history(struct api_req *);
 void	api_report_attendance(struct api_req *);
+void	api_reminder_list(struct api_req *);
+void	api_reminder_retry(struct api_req *);
+void	api_appointment_reminders(struct api_req *);
 
 #endif

@@ -11,6 +11,7 @@
 #include "book.h"
 #include "lookup.h"
 #include "recur.h"
+#include "remind_query.h"
 #include "series.h"
 #include "tz.h"
 
@@ -397,7 +398,8 @@ api_appointment_list(struct api_req *req)
 	    r.from.day);
 	f.to = tz_day_start(req->ctx.tz, end.year, end.month, end.day);
 	if ((list = appt_list(&req->ctx, &f, after, limit, &next,
-	    &more)) == NULL) {
+	    &more)) == NULL || remind_query_counts(&req->ctx, list) == -1) {
+		json_decref(list);
 		api_internal(req);
 		return;
 	}

@@ -144,6 +144,14 @@ static const struct route routes[] = {
 	    api_client_history, { PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_GET, "/reports/attendance", ROLE_READONLY, "see reports",
 	    api_report_attendance, { "from", "to", "clinician" } },
+	{ API_GET, PROTO_PATH_REMINDERS, ROLE_READONLY, "see reminders",
+	    api_reminder_list, { PROTO_REMINDERS_STATE, PROTO_REMINDERS_NEXT,
+	    PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
+	{ API_POST, PROTO_PATH_REMINDERS "/*" PROTO_PATH_RETRY, ROLE_STAFF,
+	    "retry reminders", api_reminder_retry, { NULL } },
+	{ API_GET, PROTO_PATH_APPOINTMENTS "/*" PROTO_PATH_REMINDERS,
+	    ROLE_READONLY, "see reminders", api_appointment_reminders,
+	    { NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

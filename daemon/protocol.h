@@ -60,6 +60,18 @@
 #define PROTO_ATTN_CLIENT	"client_archived"
 #define PROTO_ATTN_ROOM		"room_archived"
 
+/*
+ * The outbox (GET /v1/reminders, GET /v1/appointments/ID/reminders,
+ * POST /v1/reminders/ID/retry): the list's query parameters besides a
+ * page's, and the list in the answer.  Pages as above ("next" in the
+ * answer is the cursor; "next" in the query a window of due times).
+ */
+#define PROTO_PATH_REMINDERS	"/reminders"
+#define PROTO_PATH_RETRY	"/retry"
+#define PROTO_REMINDERS		"reminders"
+#define PROTO_REMINDERS_STATE	"state"
+#define PROTO_REMINDERS_NEXT	"next"		/* a window: "48h" */
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"

@@ -305,6 +305,7 @@ SCHEMA_UNDO = {
     4: ["DROP TABLE deliveries", "DROP TABLE reminders",
         "ALTER TABLE clients DROP COLUMN sms_consent_by",
         "ALTER TABLE clients DROP COLUMN sms_consent_at"],
+    5: ["DROP INDEX reminders_due_all", "DROP INDEX reminders_state_due"],
 }
 
 

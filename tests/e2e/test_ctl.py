@@ -92,7 +92,8 @@ COMMANDS = [
     "service list", "service show", "service edit", "room add", "room list",
     "room show", "room edit", "book", "list", "show", "move", "cancel",
     "restore", "mark", "series list", "series show", "slots", "closure add",
-    "closure list", "closure remove", "report attendance", "audit", "help",
+    "closure list", "closure remove", "report attendance", "reminders list",
+    "reminders explain", "reminders retry", "audit", "help",
 ]
 
 

@@ -21,6 +21,7 @@ main(void)
 	test_template();
 	test_mail();
 	test_remind();
+	test_remind_query();
 	test_send();
 	test_paging();
 	tz_free();

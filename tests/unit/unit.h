@@ -49,6 +49,7 @@ void	test_db(void);
 void	test_template(void);
 void	test_mail(void);
 void	test_remind(void);
+void	test_remind_query(void);
 void	test_send(void);
 void	test_paging(void);
 
