@@ -236,12 +236,9 @@ static const char *db_migrations[] = {
 	"    ('sent','retry','failed','in_doubt')),"
 	"  code INTEGER,"
 	"  detail TEXT);"
-	"CREATE INDEX deliveries_reminder ON deliveries(reminder_id, attempt);",
-
-	/*
-	 * 4 -> 5: the outbox read in due order, by state (failed, sent,
-	 * ...) and across states, a page without sorting the table.
-	 */
+	"CREATE INDEX deliveries_reminder ON deliveries(reminder_id, attempt);"
+	/* The outbox read in due order, by state and across states: a page
+	 * without sorting the table. */
 	"CREATE INDEX reminders_state_due ON reminders(state, due_utc);"
 	"CREATE INDEX reminders_due_all ON reminders(due_utc);",
 };

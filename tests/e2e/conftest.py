@@ -302,10 +302,10 @@ FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 # (an upgrade test); a new migration adds its undo here.
 SCHEMA_UNDO = {
     3: ["DROP INDEX series_parent"],
-    4: ["DROP TABLE deliveries", "DROP TABLE reminders",
+    4: ["DROP INDEX reminders_due_all", "DROP INDEX reminders_state_due",
+        "DROP TABLE deliveries", "DROP TABLE reminders",
         "ALTER TABLE clients DROP COLUMN sms_consent_by",
         "ALTER TABLE clients DROP COLUMN sms_consent_at"],
-    5: ["DROP INDEX reminders_due_all", "DROP INDEX reminders_state_due"],
 }
 
 
