@@ -309,12 +309,14 @@ outbox_dispatch(struct outbox *ob, time_t now)
 		db_rollback(ob->pd->db);
 		goto out;
 	}
-	for (i = 0; i < n; i++, taken++)
+	/* A row that failed may already have made its job: free it too. */
+	for (i = 0; i < n; i++) {
+		taken++;
 		if (outbox_take(ob, &rows[i], now, &jobs[i]) == -1)
 			break;
+	}
 	if (i < n || db_commit(ob->pd->db) == -1) {
-		if (i == n)
-			i = -1;	/* the commit failed: nothing is claimed */
+		/* Rolled back: nothing is claimed, nothing leaves. */
 		db_rollback(ob->pd->db);
 		while (taken-- > 0)
 			send_job_free(jobs[taken]);
