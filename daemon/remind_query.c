@@ -207,41 +207,33 @@ remind_query_list(struct ctx *ctx, struct remind_filter *f)
 	return remind_page_rows(ctx, stmt, f);
 }
 
+/* One delivery attempt, as explain shows it. */
+static json_t *
+remind_delivery_json(struct ctx *ctx, sqlite3_stmt *stmt)
+{
+	return json_pack("{s:i,s:o,s:o,s:o,s:s?,s:o,s:s?}",
+	    "attempt", sqlite3_column_int(stmt, 0),
+	    "started", out_instant((time_t)sqlite3_column_int64(stmt, 1)),
+	    "local_started", out_local(ctx,
+	    (time_t)sqlite3_column_int64(stmt, 1)),
+	    "finished", sqlite3_column_type(stmt, 2) == SQLITE_NULL ?
+	    json_null() : out_instant((time_t)sqlite3_column_int64(stmt, 2)),
+	    "outcome", db_column_text(stmt, 3),
+	    "code", sqlite3_column_type(stmt, 4) == SQLITE_NULL ?
+	    json_null() : json_integer(sqlite3_column_int(stmt, 4)),
+	    "detail", db_column_text(stmt, 5));
+}
+
 /* The delivery attempts of reminder id, oldest first. */
 static json_t *
 remind_deliveries(struct ctx *ctx, long long id)
 {
 	sqlite3_stmt	*stmt;
-	json_t		*list, *d;
-	int		 rc;
 
-	if ((stmt = db_stmt(ctx->pd->db, remind_deliveries_sql)) == NULL ||
-	    (list = json_array()) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, remind_deliveries_sql)) == NULL)
 		return NULL;
 	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		d = json_pack("{s:i,s:o,s:o,s:o,s:s?,s:o,s:s?}",
-		    "attempt", sqlite3_column_int(stmt, 0),
-		    "started", out_instant((time_t)sqlite3_column_int64(stmt,
-		    1)),
-		    "local_started", out_local(ctx,
-		    (time_t)sqlite3_column_int64(stmt, 1)),
-		    "finished", sqlite3_column_type(stmt, 2) == SQLITE_NULL ?
-		    json_null() : out_instant((time_t)sqlite3_column_int64(stmt,
-		    2)),
-		    "outcome", db_column_text(stmt, 3),
-		    "code", sqlite3_column_type(stmt, 4) == SQLITE_NULL ?
-		    json_null() : json_integer(sqlite3_column_int(stmt, 4)),
-		    "detail", db_column_text(stmt, 5));
-		if (d == NULL || json_array_append_new(list, d) == -1)
-			break;
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
+	return out_rows(ctx, stmt, remind_delivery_json);
 }
 
 json_t *
