@@ -135,6 +135,7 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_slots.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_stall.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_durability.py --build $(CURDIR)/build
+	/usr/bin/python3 tests/bench/bench_outbox.py --build $(CURDIR)/build
 
 # Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60).
 FUZZ_SECONDS ?= 60
