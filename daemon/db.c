@@ -241,6 +241,14 @@ static const char *db_migrations[] = {
 	 * without sorting the table. */
 	"CREATE INDEX reminders_state_due ON reminders(state, due_utc);"
 	"CREATE INDEX reminders_due_all ON reminders(due_utc);",
+
+	/*
+	 * 4 -> 5: a retry asked by the staff gives a reminder a fresh
+	 * budget of tries; attempts keeps counting (it numbers the
+	 * deliveries), so the budget is counted from here.
+	 */
+	"ALTER TABLE reminders ADD COLUMN retry_from INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

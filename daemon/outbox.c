@@ -420,18 +420,25 @@ outbox_judge(struct outbox *ob, const struct send_result *r, int attempts,
 	}
 }
 
+/* The attempt this result is of, and the tries since the last retry the
+ * staff asked for (the budget OUTBOX_MAX_ATTEMPTS counts those). */
 static int
-outbox_attempts_of(struct outbox *ob, long long id)
+outbox_attempts_of(struct outbox *ob, long long id, int *tries)
 {
-	static const char *sql = "SELECT attempts FROM reminders WHERE id = ?1";
+	static const char *sql =
+	    "SELECT attempts, attempts - retry_from FROM reminders"
+	    "  WHERE id = ?1";
 	sqlite3_stmt	*stmt;
 	int		 n = 0;
 
+	*tries = 0;
 	if ((stmt = db_stmt(ob->pd->db, sql)) == NULL)
 		return 0;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		n = sqlite3_column_int(stmt, 0);
+		*tries = sqlite3_column_int(stmt, 1);
+	}
 	sqlite3_reset(stmt);
 	return n;
 }
@@ -472,10 +479,10 @@ static int
 outbox_record(struct outbox *ob, const struct send_result *r, time_t now)
 {
 	struct outbox_verdict	 v;
-	int			 attempt, rc;
+	int			 attempt, tries, rc;
 
-	attempt = outbox_attempts_of(ob, r->id);
-	outbox_judge(ob, r, attempt, now, &v);
+	attempt = outbox_attempts_of(ob, r->id, &tries);
+	outbox_judge(ob, r, tries, now, &v);
 	rc = outbox_store_result(ob, r, attempt, &v, now);
 	if (rc == 0 && strcmp(v.state, "sent") != 0)
 		log_info("outbox: reminder %lld %s: %s", r->id, v.state,

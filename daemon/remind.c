@@ -26,23 +26,29 @@ static const char *remind_supersede_sql =
     "UPDATE reminders SET state = 'superseded', reason = ?3, updated = ?4"
     "  WHERE appointment_id = ?1 AND notice = 'reminder'"
     "    AND state = 'pending' AND (version != ?2 OR ?5)";
-/* A re-plan of the same version (the client's channels or consent
- * changed) updates the rows not yet sent, but never takes back a pending
- * one whose time has come: the outbox sends or expires it. */
+/* A re-plan of the same version (the client's channels, address or
+ * consent changed) updates the rows not yet sent.  A pending one whose
+ * time has come (?10: only the time stands against it) is left to the
+ * outbox to send or expire, but goes to the address the client has now:
+ * a retry after a wrong address must reach the right one. */
 static const char *remind_insert_sql =
     "INSERT INTO reminders (appointment_id, notice, channel,"
     "  rule_minutes, version, due_utc, state, recipient, reason, created,"
     "  updated) VALUES (?1, 'reminder', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
     "  ON CONFLICT (appointment_id, notice, channel, rule_minutes, version)"
-    "  DO UPDATE SET state = excluded.state, due_utc = excluded.due_utc,"
-    "    recipient = excluded.recipient, reason = excluded.reason,"
-    "    updated = excluded.updated"
+    "  DO UPDATE SET"
+    "    state = iif(reminders.state = 'pending' AND ?10, reminders.state,"
+    "      excluded.state),"
+    "    due_utc = iif(reminders.state = 'pending' AND ?10,"
+    "      reminders.due_utc, excluded.due_utc),"
+    "    reason = iif(reminders.state = 'pending' AND ?10, reminders.reason,"
+    "      excluded.reason),"
+    "    recipient = excluded.recipient, updated = excluded.updated"
     "  WHERE reminders.state IN ('pending','skipped')"
-    "    AND (reminders.state != excluded.state"
-    "      OR reminders.recipient IS NOT excluded.recipient"
-    "      OR reminders.reason IS NOT excluded.reason)"
-    "    AND NOT (reminders.state = 'pending'"
-    "      AND excluded.due_utc <= excluded.updated)";
+    "    AND (reminders.recipient IS NOT excluded.recipient"
+    "      OR (NOT (reminders.state = 'pending' AND ?10)"
+    "        AND (reminders.state != excluded.state"
+    "          OR reminders.reason IS NOT excluded.reason)))";
 static const char *remind_client_open_sql =
     "SELECT id FROM appointments WHERE client_id = ?1"
     "  AND state IN ('booked','confirmed') AND start_utc > ?2"
@@ -145,10 +151,12 @@ remind_insert(struct ctx *ctx, const struct remind_target *t,
 	sqlite3_stmt			*stmt;
 	const char			*why;
 	time_t				 due;
+	int				 late;
 
 	due = remind_due(t->start, rule->minutes, t->zone, r->quiet_from,
 	    r->quiet_to);
 	why = remind_skip_reason(ctx, t, rule->channel, due);
+	late = why != NULL && remind_channel_refusal(t, rule->channel) == NULL;
 	if ((stmt = db_stmt(ctx->pd->db, remind_insert_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, t->id);
@@ -160,6 +168,7 @@ remind_insert(struct ctx *ctx, const struct remind_target *t,
 	db_bind_text(stmt, 7, t->address[rule->channel]);
 	db_bind_text(stmt, 8, why);
 	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)ctx->now);
+	sqlite3_bind_int(stmt, 10, late);
 	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
 }
 

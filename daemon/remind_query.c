@@ -69,7 +69,7 @@ static const char *remind_retry_row_sql =
     "  JOIN clients cl ON cl.id = a.client_id WHERE r.id = ?1";
 static const char *remind_retry_sql =
     "UPDATE reminders SET state = 'pending', due_utc = ?2, reason = ?3,"
-    "  recipient = ?4, updated = ?2 WHERE id = ?1 AND state IN ('failed','expired')";
+    "  recipient = ?4, updated = ?2, retry_from = attempts WHERE id = ?1 AND state IN ('failed','expired')";
 
 static const char *const remind_states[] = {
 	"pending", "sending", "sent", "failed", "expired", "skipped",

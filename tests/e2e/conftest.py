@@ -306,6 +306,7 @@ SCHEMA_UNDO = {
         "DROP TABLE deliveries", "DROP TABLE reminders",
         "ALTER TABLE clients DROP COLUMN sms_consent_by",
         "ALTER TABLE clients DROP COLUMN sms_consent_at"],
+    5: ["ALTER TABLE reminders DROP COLUMN retry_from"],
 }
 
 

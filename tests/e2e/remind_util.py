@@ -126,9 +126,11 @@ def drain(p, rounds=5, timeout=30):
     would see the jump) and wake the daemon."""
     import datetime as dt
     for _ in range(rounds):
-        wait_for(lambda: not any(r["state"] == "sending" for r in rows(p)),
-                 timeout=timeout)
-        pending = [r for r in rows(p) if r["state"] == "pending"]
+        # One read: a row claimed between two reads would look sent.
+        now = wait_for(lambda: (lambda rs: rs if not any(
+            r["state"] == "sending" for r in rs) else None)(rows(p)),
+            timeout=timeout) or rows(p)
+        pending = [r for r in now if r["state"] == "pending"]
         if not pending:
             return True
         due = min(r["due_utc"] for r in pending)

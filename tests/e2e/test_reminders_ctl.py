@@ -8,7 +8,7 @@ import pytest
 
 from conftest import USER_RO, USER_STAFF, audit_entries, refused
 from series_util import ok
-from remind_util import (book, people, peers, reminding, rows,  # noqa: F401
+from remind_util import (book, drain, people, peers, reminding, rows,  # noqa: F401
                          wait_for, wake)
 
 
@@ -230,3 +230,28 @@ def test_readonly_lists_and_explains(practice_at, user):
     assert len(got["reminders"]) == 2
     out = text(p, "list", "--day", "2026-12-10", user=user)
     assert "REMINDERS" in out.splitlines()[0] and "2 pending" in out
+
+
+def test_a_retry_after_giving_up_gets_a_fresh_budget(practice_at, peers):
+    """Eight deferrals give up; a retry the staff asks for then survives a
+    passing failure instead of failing again at once."""
+    p = reminding(practice_at, "2026-12-01 09:00", smtp=peers.smtp,
+                  rules=[("rule", "email 48h")])
+    clin, cli, svc = people(p, email="defer@example.org")
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    rid = rows(p, a["id"])[0]["id"]
+    p.clock.set("2026-12-08 10:00:01")
+    wake(p)
+    drain(p, rounds=10)
+    r = rows(p, a["id"])[0]
+    assert (r["state"], r["attempts"]) == ("failed", 8), r
+    assert "gave up after 8 tries" in r["reason"], r
+    ok(p, "reminders", "retry", str(rid))
+    assert wait_for(lambda: rows(p, a["id"])[0]["attempts"] == 9 and
+                    rows(p, a["id"])[0]["state"] != "sending"), rows(p)
+    r = rows(p, a["id"])[0]
+    assert r["state"] == "pending" and r["due_utc"] > r["updated"] - 1, r
+    # the deferral went on until it clears: the server takes it at last
+    ok(p, "client", "edit", str(cli), "--email", "jordan@example.org")
+    drain(p)
+    assert [m["to"] for m in peers.received()] == [["jordan@example.org"]]
