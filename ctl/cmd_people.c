@@ -249,12 +249,14 @@ const struct ctl_command cmd_client_edit = {
 	.words = "client edit",
 	.usage = "REF [--name N] [--email E] [--phone P] "
 	    "[--remind email,sms|none] [--sms-consent yes|no] [--zone Z] "
-	    "[--active yes|no]",
+	    "[--active yes|no] [--force]",
 	.summary = "change a client's details",
-	.help = H_EDIT H_CONSENT,
+	.help = H_EDIT H_CONSENT H_STRANDED
+	    "A client archived with sessions kept is sent no reminders for\n"
+	    "them; the sessions are flagged for the front desk.\n",
 	.pos = POS_REF, .min_pos = 1, .max_pos = CTL_ANY,
 	.options = { O_NAME, O_EMAIL, O_PHONE, O_REMIND, O_CONSENT, O_ZONE,
-	    O_ACTIVE },
+	    O_ACTIVE, O_FORCE },
 	.check = check_edit,
 	.request = { .method = "PATCH", .path = PROTO_PATH_CLIENTS "/{}" },
 	.object = "client", .verb = "updated",

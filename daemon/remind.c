@@ -16,7 +16,7 @@
 static const char *remind_appt_sql =
     "SELECT a.start_utc, a.state, a.version, cl.email, cl.phone,"
     "  cl.remind_email, cl.remind_sms, cl.zone, cl.sms_consent_at,"
-    "  coalesce(a.series_id, 0),"
+    "  coalesce(a.series_id, 0), cl.active,"
     "  a.state = 'cancelled' AND a.series_id IS NULL"
     "    AND a.cancel_reason = 'the series no longer has this session'"
     "    AND a.updated = ?2"
@@ -88,7 +88,8 @@ remind_load(struct ctx *ctx, long long id, struct remind_target *t)
 	    ctx->pd->conf->timezone);
 	t->consent = sqlite3_column_type(stmt, 8) != SQLITE_NULL;
 	t->series_id = sqlite3_column_int64(stmt, 9);
-	t->detach_cancelled = sqlite3_column_int(stmt, 10);
+	t->detach_cancelled = sqlite3_column_int(stmt, 11);
+	t->archived = !sqlite3_column_int(stmt, 10);
 	sqlite3_reset(stmt);
 	return 0;
 }
@@ -128,18 +129,27 @@ remind_channel_refusal(const struct remind_target *t, enum channel ch)
 	return NULL;
 }
 
-/* Why a rule's reminder is not sent, or NULL: it is pending. */
+static const char remind_too_late[] =
+    "its time had passed when the session was booked or changed";
+
+/*
+ * Why a rule's reminder is not sent, or NULL: it is pending.  A client
+ * archived with sessions kept booked has left the practice's care: the
+ * staff deals with those sessions (they are flagged), nobody is
+ * reminded of them.
+ */
 static const char *
 remind_skip_reason(const struct ctx *ctx, const struct remind_target *t,
     enum channel ch, time_t due)
 {
 	const char	*why;
 
+	if (t->archived)
+		return "the client is archived";
 	if ((why = remind_channel_refusal(t, ch)) != NULL)
 		return why;
 	if (due <= ctx->now)
-		return "its time had passed when the session was booked or "
-		    "changed";
+		return remind_too_late;
 	return NULL;
 }
 
@@ -156,7 +166,7 @@ remind_insert(struct ctx *ctx, const struct remind_target *t,
 	due = remind_due(t->start, rule->minutes, t->zone, r->quiet_from,
 	    r->quiet_to);
 	why = remind_skip_reason(ctx, t, rule->channel, due);
-	late = why != NULL && remind_channel_refusal(t, rule->channel) == NULL;
+	late = why == remind_too_late;
 	if ((stmt = db_stmt(ctx->pd->db, remind_insert_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, t->id);

@@ -64,7 +64,7 @@ static const char *remind_retry_row_sql =
     "  r.channel, CASE r.channel WHEN 'email' THEN cl.email ELSE cl.phone END,"
     "  CASE r.channel WHEN 'email' THEN cl.remind_email"
     "    ELSE cl.remind_sms END,"
-    "  r.channel = 'email' OR cl.sms_consent_at IS NOT NULL"
+    "  r.channel = 'email' OR cl.sms_consent_at IS NOT NULL, cl.active"
     "  FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
     "  JOIN clients cl ON cl.id = a.client_id WHERE r.id = ?1";
 static const char *remind_retry_sql =
@@ -360,6 +360,7 @@ struct remind_retry_row {
 	char		 address[320];	/* the client's now; "": none */
 	int		 wants;		/* the client takes this channel */
 	int		 consent;	/* recorded, where needed */
+	int		 archived;	/* the client */
 };
 
 static int
@@ -385,6 +386,7 @@ remind_retry_load(struct ctx *ctx, long long id, struct remind_retry_row *r)
 		    "");
 		r->wants = sqlite3_column_int(stmt, 7);
 		r->consent = sqlite3_column_int(stmt, 8);
+		r->archived = !sqlite3_column_int(stmt, 9);
 	}
 	sqlite3_reset(stmt);
 	if (rc == SQLITE_DONE)
@@ -411,6 +413,8 @@ remind_retry_refusal(const struct ctx *ctx, const struct remind_retry_row *r)
 		return "is of a session that has begun";
 	if (strcmp(r->state, "superseded") == 0 || !r->current)
 		return "was planned for an earlier time of the session";
+	if (r->archived)
+		return "cannot go: the client is archived";
 	if (!r->wants)
 		return r->email ? "cannot go: the client takes no email "
 		    "reminders now" : "cannot go: the client takes no SMS "

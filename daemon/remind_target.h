@@ -24,6 +24,7 @@ struct remind_target {
 	const char	*address[CHANNEL_COUNT];	/* NULL: none */
 	int		 wants[CHANNEL_COUNT];	/* the client's choice */
 	int		 consent;	/* to SMS, recorded */
+	int		 archived;	/* the client */
 	char		 zone[72];
 	char		 buf[CHANNEL_COUNT][320];
 };

@@ -1,6 +1,6 @@
 /*
- * Changes that strand booked sessions: archiving a clinician or a room
- * that still has sessions ahead (refused unless forced), and hours or a
+ * Changes that strand booked sessions: archiving a clinician, a client
+ * or a room that still has sessions ahead (refused unless forced), and hours or a
  * zone that leave sessions outside a clinician's hours.  Each names the
  * sessions, as closure add does, so the front desk can move them.
  */
@@ -25,7 +25,7 @@
 /* Booked sessions ahead of each kind that has any; NULL: none can. */
 static const char *const guard_sqls[] = {
 	[KIND_CLINICIAN] = GUARD_SQL("clinician_id"),
-	[KIND_CLIENT] = NULL,
+	[KIND_CLIENT] = GUARD_SQL("client_id"),
 	[KIND_SERVICE] = NULL,
 	[KIND_ROOM] = GUARD_SQL("room_id"),
 };

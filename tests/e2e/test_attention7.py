@@ -68,7 +68,7 @@ def test_changes_after_booking_flag_the_sessions_they_strand(clinic):
     assert closed in [a["id"] for a in out["affected"]], out
     p.ctl("room", "edit", "Room 2", "--active", "no", "--force")
     p.ctl("clinician", "edit", "Pat Quinn", "--active", "no", "--force")
-    p.ctl("client", "edit", "Kim Ode", "--active", "no")
+    p.ctl("client", "edit", "Kim Ode", "--active", "no", "--force")
 
     want = {fine: [], late: ["outside_hours"], closed: ["closure"],
             in_room: ["room_archived"], with_pat: ["clinician_archived"],

@@ -60,6 +60,34 @@ def test_client_without_reminders_gets_skipped_rows_that_say_why(practice_at):
     assert all(x["state"] == "skipped" for x in rows(p, a["id"]))
 
 
+def test_an_archived_client_is_not_reminded(practice_at, peers):
+    """Archived with a session kept booked: its reminders are skipped and
+    say why, a retry is refused; back in care, they are planned again."""
+    p = reminding(practice_at, "2026-12-07 09:00", smtp=peers.smtp)
+    clin, cli, svc = people(p, email="reject@example.org")
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    p.clock.set("2026-12-08 10:00:01")
+    wake(p)
+    assert wait_for(lambda: rows(p, a["id"])[0]["state"] == "failed"), rows(p)
+    rc, out, err = p.ctl("client", "edit", str(cli), "--active", "no", check=False)
+    assert rc != 0 and "1 booked session ahead" in err, err
+    ok(p, "client", "edit", str(cli), "--active", "no", "--force")
+    r = rows(p, a["id"])
+    assert [(x["state"], x["reason"]) for x in r][1] == (
+        "skipped", "the client is archived"), r
+    rc, out, err = p.ctl("reminders", "retry", str(r[0]["id"]), check=False)
+    assert rc != 0 and "the client is archived" in err, (rc, out, err)
+    p.clock.set("2026-12-10 09:00")
+    wake(p)
+    time.sleep(0.5)
+    assert peers.received() == []
+    # back in care before the second one is due: it is pending again
+    p.clock.set("2026-12-09 09:00")
+    ok(p, "client", "edit", str(cli), "--active", "yes",
+       "--email", "jordan@example.org")
+    assert [x["state"] for x in rows(p, a["id"])] == ["failed", "pending"]
+
+
 def test_move_supersedes_and_plans_for_the_new_time(practice_at):
     p = reminding(practice_at, "2026-12-07 09:00")
     clin, cli, svc = people(p)
