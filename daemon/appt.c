@@ -228,22 +228,27 @@ appt_exec(struct ctx *ctx, sqlite3_stmt *stmt)
 /* What follows every change of an appointment, in its transaction: its
  * reminders planned anew, and the outbox's timer re-armed on commit. */
 static int
-appt_changed(struct ctx *ctx, long long id, enum remind_change change)
+appt_changed(struct ctx *ctx, long long id, enum remind_change change,
+    const struct remind_seen *before)
 {
-	if (remind_plan(ctx, id, change) == -1)
+	if (remind_plan(ctx, id, change, before) == -1)
 		return -1;
 	outbox_kick(ctx->pd);
 	return 0;
 }
 
-/* A writer's statement, then what follows the change. */
+/* A writer's statement, then what follows the change.  The session as
+ * its client saw it before is read first: a notice tells the difference. */
 static int
 appt_exec_changed(struct ctx *ctx, sqlite3_stmt *stmt, long long id,
     enum remind_change change)
 {
-	if (appt_exec(ctx, stmt) == -1)
+	struct remind_seen	 before;
+
+	if (remind_seen_load(ctx, id, &before) == -1 ||
+	    appt_exec(ctx, stmt) == -1)
 		return -1;
-	return appt_changed(ctx, id, change);
+	return appt_changed(ctx, id, change, &before);
 }
 
 int
@@ -273,7 +278,7 @@ appt_insert(struct ctx *ctx, const struct appt_new *a, long long *id)
 	if (appt_exec(ctx, stmt) == -1)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db_handle(ctx->pd->db));
-	return appt_changed(ctx, *id, REMIND_BOOKED);
+	return appt_changed(ctx, *id, REMIND_BOOKED, NULL);
 }
 
 int
@@ -301,10 +306,13 @@ int
 appt_cancel(struct ctx *ctx, long long id, const char *by,
     const char *reason, int *late)
 {
-	sqlite3_stmt	*stmt;
-	int		 rc;
+	struct remind_seen	 before;
+	sqlite3_stmt		*stmt;
+	int			 rc;
 
 	*late = 0;
+	if (remind_seen_load(ctx, id, &before) == -1)
+		return -1;
 	if ((stmt = db_stmt(ctx->pd->db, appt_cancel_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
@@ -320,7 +328,7 @@ appt_cancel(struct ctx *ctx, long long id, const char *by,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return ctx_internal(ctx);
-	return appt_changed(ctx, id, REMIND_CANCELLED);
+	return appt_changed(ctx, id, REMIND_CANCELLED, &before);
 }
 
 int

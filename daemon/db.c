@@ -248,7 +248,12 @@ static const char *db_migrations[] = {
 	 * deliveries), so the budget is counted from here.
 	 */
 	"ALTER TABLE reminders ADD COLUMN retry_from INTEGER NOT NULL"
-	"  DEFAULT 0;",
+	"  DEFAULT 0;"
+	/* A notice keeps what the client had been told before it (the
+	 * session's start and place; NULL: nothing booked), so changes
+	 * within its grace period make one notice, or none. */
+	"ALTER TABLE reminders ADD COLUMN told_start INTEGER;"
+	"ALTER TABLE reminders ADD COLUMN told_place TEXT;",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

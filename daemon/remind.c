@@ -49,10 +49,35 @@ static const char *remind_insert_sql =
     "      OR (NOT (reminders.state = 'pending' AND ?10)"
     "        AND (reminders.state != excluded.state"
     "          OR reminders.reason IS NOT excluded.reason)))";
+static const char *remind_seen_sql =
+    "SELECT state IN ('booked','confirmed'), start_utc,"
+    "  CASE WHEN video_url IS NOT NULL THEN 'video ' || video_url"
+    "    WHEN room_id IS NOT NULL THEN 'room ' || room_id ELSE '' END"
+    "  FROM appointments WHERE id = ?1";
 static const char *remind_client_open_sql =
     "SELECT id FROM appointments WHERE client_id = ?1"
     "  AND state IN ('booked','confirmed') AND start_utc > ?2"
     "  ORDER BY start_utc LIMIT ?3";
+
+int
+remind_seen_load(struct ctx *ctx, long long id, struct remind_seen *seen)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	memset(seen, 0, sizeof(*seen));
+	if ((stmt = db_stmt(ctx->pd->db, remind_seen_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		seen->booked = sqlite3_column_int(stmt, 0);
+		seen->start = (time_t)sqlite3_column_int64(stmt, 1);
+		snprintf(seen->place, sizeof(seen->place), "%s",
+		    db_column_text(stmt, 2));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : ctx_internal(ctx);
+}
 
 static int
 remind_load(struct ctx *ctx, long long id, struct remind_target *t)
@@ -91,7 +116,7 @@ remind_load(struct ctx *ctx, long long id, struct remind_target *t)
 	t->detach_cancelled = sqlite3_column_int(stmt, 11);
 	t->archived = !sqlite3_column_int(stmt, 10);
 	sqlite3_reset(stmt);
-	return 0;
+	return remind_seen_load(ctx, id, &t->seen);
 }
 
 static int
@@ -183,7 +208,8 @@ remind_insert(struct ctx *ctx, const struct remind_target *t,
 }
 
 int
-remind_plan(struct ctx *ctx, long long appt_id, enum remind_change change)
+remind_plan(struct ctx *ctx, long long appt_id, enum remind_change change,
+    const struct remind_seen *before)
 {
 	const struct config_reminders	*r = &ctx->pd->conf->reminders;
 	struct remind_target		 t;
@@ -191,7 +217,7 @@ remind_plan(struct ctx *ctx, long long appt_id, enum remind_change change)
 
 	if (remind_load(ctx, appt_id, &t) == -1 ||
 	    remind_supersede(ctx, &t) == -1 ||
-	    remind_notices(ctx, &t, change) == -1)
+	    remind_notices(ctx, &t, change, before) == -1)
 		return -1;
 	/* A past session is history: nothing to remind of. */
 	if (!t.open || t.start <= ctx->now)
@@ -224,7 +250,7 @@ remind_replan_client(struct ctx *ctx, long long client_id)
 	if (n > 0)
 		outbox_kick(ctx->pd);
 	for (i = 0; i < n; i++)
-		if (remind_plan(ctx, ids[i], REMIND_CLIENT) == -1)
+		if (remind_plan(ctx, ids[i], REMIND_CLIENT, NULL) == -1)
 			return -1;
 	return 0;
 }

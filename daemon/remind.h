@@ -38,19 +38,38 @@ time_t	 remind_due(time_t start, int minutes, const char *zone,
 	    int quiet_from, int quiet_to);
 
 /*
+ * What a client has been told of a session: that it is booked, when and
+ * where (a room's id or a video link); or nothing is booked (never told,
+ * or told it was cancelled).
+ */
+struct remind_seen {
+	int		 booked;
+	time_t		 start;
+	char		 place[256];
+};
+
+/* The session as the client would see it now; -1 with the error set.
+ * A writer reads it before its change (remind_plan's before). */
+int	 remind_seen_load(struct ctx *, long long appt_id,
+	    struct remind_seen *);
+
+/*
  * An appointment's reminders made to fit what it is now, inside the
  * transaction that changed it: those pending for an earlier version (a
  * move) or for a session no longer open are superseded, and each rule
  * gets a row for the current version, pending, or skipped with the reason
  * (no address, no consent, the client's choice, its time already past).
- * The change's notice (confirmation, reschedule, cancellation) is planned
- * with it, held for [reminders] notice_grace and coalesced with one still
- * pending (remind_notice_for).  Called by appt.c's writers, and for a
- * client's open sessions when their channels or consent change
+ * The change's notice is planned with it, held for [reminders]
+ * notice_grace: it tells the difference between what the client was last
+ * told and the session now (remind_notice_between), so changes corrected
+ * within the grace period make one message or none.  before: the session
+ * before the change (NULL for a new one).  Called by appt.c's writers,
+ * and for a client's open sessions when their channels or consent change
  * (REMIND_CLIENT: no notice; a waiting one goes to the new address, or
  * is skipped if its channel is now refused).  -1 with the error set.
  */
-int	 remind_plan(struct ctx *, long long appt_id, enum remind_change);
+int	 remind_plan(struct ctx *, long long appt_id, enum remind_change,
+	    const struct remind_seen *before);
 
 /*
  * Re-plan the reminders of a client's open sessions still ahead (at most
@@ -60,15 +79,10 @@ int	 remind_plan(struct ctx *, long long appt_id, enum remind_change);
 #define REMIND_REPLAN_MAX	500
 int	 remind_replan_client(struct ctx *, long long client_id);
 
-/*
- * How a change meets the notice still pending for the appointment
- * (NOTICE_COUNT: none): 0 keeps the pending one as it is; 1 supersedes it
- * and plans *next instead (NOTICE_COUNT: nothing).  A confirmation not yet
- * sent absorbs a move and vanishes with a cancellation; a cancellation not
- * yet sent vanishes with a restore.  open: the session is booked or
- * confirmed after the change.
- */
-int	 remind_notice_for(enum notice pending, enum remind_change, int open,
-	    enum notice *next);
+/* The notice that takes a client from what they were told to what the
+ * session is now: a confirmation, a reschedule (time or place), a
+ * cancellation, or NOTICE_COUNT when nothing changed for them. */
+enum notice	 remind_notice_between(const struct remind_seen *told,
+		    const struct remind_seen *now);
 
 #endif

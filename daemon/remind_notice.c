@@ -1,8 +1,10 @@
 /*
  * Notices: what a client is told when a session is booked, moved or
- * cancelled.  Each waits [reminders] notice_grace before it goes, so a
- * change corrected at once meets the notice still pending and the two
- * become one message, or none (remind_notice_for).
+ * cancelled.  Each waits [reminders] notice_grace before it goes, and
+ * keeps what the client had been told before it.  A change corrected at
+ * once meets the notice still pending, and one notice goes from what the
+ * client was told to what the session is now, or none when they are the
+ * same (remind_notice_between).
  */
 #include <string.h>
 
@@ -14,8 +16,9 @@
 #include "remind_target.h"
 
 static const char *notice_pending_sql =
-    "SELECT notice FROM reminders WHERE appointment_id = ?1"
-    "  AND notice != 'reminder' AND state = 'pending' LIMIT 1";
+    "SELECT notice, told_start, told_place FROM reminders"
+    "  WHERE appointment_id = ?1 AND notice != 'reminder'"
+    "    AND state = 'pending' LIMIT 1";
 static const char *notice_supersede_sql =
     "UPDATE reminders SET state = 'superseded', reason = ?2, updated = ?3"
     "  WHERE appointment_id = ?1 AND notice != 'reminder'"
@@ -34,49 +37,31 @@ static const char *notice_readdress_sql =
     "    AND notice != 'reminder' AND state = 'pending'";
 static const char *notice_insert_sql =
     "INSERT INTO reminders (appointment_id, notice, channel, version,"
-    "  due_utc, state, recipient, reason, created, updated)"
-    "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+    "  due_utc, state, recipient, reason, created, updated, told_start,"
+    "  told_place) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10,"
+    "  ?11)";
 
 static const char *notice_names[] = { "reminder", "confirmation",
     "reschedule", "cancellation" };
 
-int
-remind_notice_for(enum notice pending, enum remind_change change, int open,
-    enum notice *next)
+enum notice
+remind_notice_between(const struct remind_seen *told,
+    const struct remind_seen *now)
 {
-	*next = NOTICE_COUNT;
-	switch (change) {
-	case REMIND_BOOKED:
-		*next = NOTICE_CONFIRMATION;
-		return 1;
-	case REMIND_MOVED:
-		/* Not told of the booking yet: told of the new time only. */
-		*next = pending == NOTICE_CONFIRMATION ? NOTICE_CONFIRMATION :
-		    NOTICE_RESCHEDULE;
-		return 1;
-	case REMIND_CANCELLED:
-		/* Never told of it: nothing to take back. */
-		if (pending != NOTICE_CONFIRMATION)
-			*next = NOTICE_CANCELLATION;
-		return 1;
-	case REMIND_RESTORED:
-		/* Never told of the cancellation: nothing changed for them. */
-		if (pending != NOTICE_CANCELLATION)
-			*next = NOTICE_CONFIRMATION;
-		return 1;
-	case REMIND_MARKED:
-		/* Attended, no-show: what was pending no longer matters. */
-		return !open;
-	case REMIND_DETACHED:
-	case REMIND_CLIENT:
-		break;
-	}
-	return 0;
+	if (!told->booked)
+		return now->booked ? NOTICE_CONFIRMATION : NOTICE_COUNT;
+	if (!now->booked)
+		return NOTICE_CANCELLATION;
+	if (told->start != now->start || strcmp(told->place, now->place) != 0)
+		return NOTICE_RESCHEDULE;
+	return NOTICE_COUNT;
 }
 
-/* The kind of notice pending for the appointment, NOTICE_COUNT: none. */
+/* The notice pending for the appointment (NOTICE_COUNT: none) and what
+ * the client had been told before it. */
 static int
-notice_pending(struct ctx *ctx, long long id, enum notice *pending)
+notice_pending(struct ctx *ctx, long long id, enum notice *pending,
+    struct remind_seen *told)
 {
 	sqlite3_stmt	*stmt;
 	const char	*word;
@@ -91,23 +76,26 @@ notice_pending(struct ctx *ctx, long long id, enum notice *pending)
 		for (i = 0; i < NOTICE_COUNT; i++)
 			if (strcmp(word, notice_names[i]) == 0)
 				*pending = i;
+		memset(told, 0, sizeof(*told));
+		told->booked = sqlite3_column_type(stmt, 1) != SQLITE_NULL;
+		told->start = (time_t)sqlite3_column_int64(stmt, 1);
+		snprintf(told->place, sizeof(told->place), "%s",
+		    db_column_text(stmt, 2) != NULL ?
+		    db_column_text(stmt, 2) : "");
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ctx_internal(ctx);
 }
 
 static int
-notice_supersede(struct ctx *ctx, long long id, enum notice next)
+notice_supersede(struct ctx *ctx, long long id, const char *why)
 {
 	sqlite3_stmt	*stmt;
 
 	if ((stmt = db_stmt(ctx->pd->db, notice_supersede_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
-	db_bind_text(stmt, 2, next == NOTICE_COUNT ?
-	    "changed back within the grace period: nothing to tell" :
-	    "changed again within the grace period: one notice goes for "
-	    "what the session is now");
+	db_bind_text(stmt, 2, why);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
 	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
 }
@@ -135,7 +123,7 @@ notice_series_confirmed(struct ctx *ctx, const struct remind_target *t)
 
 static int
 notice_insert(struct ctx *ctx, const struct remind_target *t,
-    enum notice notice, enum channel ch)
+    enum notice notice, enum channel ch, const struct remind_seen *told)
 {
 	sqlite3_stmt	*stmt;
 	const char	*why = remind_channel_refusal(t, ch);
@@ -152,6 +140,10 @@ notice_insert(struct ctx *ctx, const struct remind_target *t,
 	db_bind_text(stmt, 7, t->address[ch]);
 	db_bind_text(stmt, 8, why);
 	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)ctx->now);
+	if (told->booked) {
+		sqlite3_bind_int64(stmt, 10, (sqlite3_int64)told->start);
+		db_bind_text(stmt, 11, told->place);
+	}
 	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
 }
 
@@ -185,22 +177,47 @@ notice_readdress(struct ctx *ctx, const struct remind_target *t)
 	return 0;
 }
 
+/* Whether the change may call for a notice: a mark of attendance tells
+ * nobody (a session over drops what was pending), nor does a session
+ * leaving its series unless that cancelled it. */
+static int
+notice_considered(const struct remind_target *t, enum remind_change change)
+{
+	switch (change) {
+	case REMIND_MARKED:
+		return !t->open;
+	case REMIND_DETACHED:
+		return t->detach_cancelled;
+	case REMIND_CLIENT:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 int
 remind_notices(struct ctx *ctx, const struct remind_target *t,
-    enum remind_change change)
+    enum remind_change change, const struct remind_seen *before)
 {
-	enum notice	 pending, next;
-	int		 ch, done;
+	static const struct remind_seen	 nothing;
+	struct remind_seen		 told;
+	enum notice			 pending, next;
+	int				 ch, done;
 
 	if (change == REMIND_CLIENT)
 		return notice_readdress(ctx, t);
-	if (change == REMIND_DETACHED && t->detach_cancelled)
-		change = REMIND_CANCELLED;
-	if (notice_pending(ctx, t->id, &pending) == -1)
-		return -1;
-	if (!remind_notice_for(pending, change, t->open, &next))
+	if (!notice_considered(t, change))
 		return 0;
-	if (pending != NOTICE_COUNT && notice_supersede(ctx, t->id, next) == -1)
+	told = before != NULL && change != REMIND_BOOKED ? *before : nothing;
+	if (notice_pending(ctx, t->id, &pending, &told) == -1)
+		return -1;
+	next = change == REMIND_MARKED ? NOTICE_COUNT :
+	    remind_notice_between(&told, &t->seen);
+	if (pending != NOTICE_COUNT && notice_supersede(ctx, t->id,
+	    change == REMIND_MARKED ? "the session was marked before the "
+	    "notice went" : next == NOTICE_COUNT ? "changed back within the "
+	    "grace period: nothing to tell" : "changed again within the grace "
+	    "period: one notice goes for what the session is now") == -1)
 		return -1;
 	if (next == NOTICE_COUNT || !notice_wanted(ctx, t))
 		return 0;
@@ -210,7 +227,7 @@ remind_notices(struct ctx *ctx, const struct remind_target *t,
 	}
 	/* By the channels the client takes; a refused one is recorded. */
 	for (ch = 0; ch < CHANNEL_COUNT; ch++)
-		if (t->wants[ch] && notice_insert(ctx, t, next, ch) == -1)
+		if (t->wants[ch] && notice_insert(ctx, t, next, ch, &told) == -1)
 			return -1;
 	return 0;
 }

@@ -27,14 +27,15 @@ struct remind_target {
 	int		 archived;	/* the client */
 	char		 zone[72];
 	char		 buf[CHANNEL_COUNT][320];
+	struct remind_seen seen;	/* as the client would see it now */
 };
 
 /* Why a message by channel cannot go to the target's client, or NULL. */
 const char	*remind_channel_refusal(const struct remind_target *,
 		    enum channel);
 
-/* The notices the change calls for, planned; pending ones coalesced. */
+/* The notice the change calls for, planned; a pending one coalesced. */
 int		 remind_notices(struct ctx *, const struct remind_target *,
-		    enum remind_change);
+		    enum remind_change, const struct remind_seen *before);
 
 #endif

@@ -7,6 +7,7 @@ read from the database, what arrived from the peers' records."""
 
 import email
 import email.policy
+import time
 
 from series_util import ok
 from remind_util import (book, people, peers, reminding, rows,  # noqa: F401
@@ -142,14 +143,54 @@ def test_reschedule_then_cancel_is_one_cancellation_and_a_restore_undoes_it(
     ok(p, "cancel", str(a["id"]), "--by", "practice")
     pending = [x["notice"] for x in notices(p, a["id"]) if x["state"] == "pending"]
     assert pending == ["cancellation"], notices(p)
+    # restored: the cancellation never went, but the client still knows
+    # 10:00 and the session is at 11:00: one reschedule notice
     ok(p, "restore", str(a["id"]))
+    pending = [x["notice"] for x in notices(p, a["id"]) if x["state"] == "pending"]
+    assert pending == ["reschedule"], notices(p)
+    # moved back as well: the client knows it as it is, nothing to tell
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 10:00")
     assert [x for x in notices(p, a["id"]) if x["state"] == "pending"] == []
-    # the restore undid the cancellation before it went: nothing more
     b = book(p, cli, clin, svc, "2026-12-11 10:00")
     past_grace(p, "09:08:00")
     assert wait_for(lambda: settled(p) and len(peers.received()) == 2), p.log()
     assert subjects(peers)[1] == "Your appointment on Friday 11 December at 10:00"
     assert notices(p, b["id"])[0]["state"] == "sent"
+
+
+def test_a_restore_after_a_move_tells_the_new_time(practice_at, peers):
+    """Moved, cancelled and restored within the grace: the client, who knew
+    10:00, is told once of 11:00."""
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    past_grace(p)
+    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    ok(p, "restore", str(a["id"]))
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 2), p.log()
+    assert subjects(peers)[1] == "Your appointment has moved to Thursday 10 December at 11:00"
+    time.sleep(0.3)
+    assert len(peers.received()) == 2
+
+
+def test_a_room_change_is_told_and_a_change_back_is_not(practice_at, peers):
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    one = ok(p, "room", "add", "Room One")["room"]["id"]
+    two = ok(p, "room", "add", "Room Two")["room"]["id"]
+    a = ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+           "--service", str(svc), "--at", "2026-12-10 10:00",
+           "--room", str(one))["appointment"]
+    past_grace(p)
+    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    ok(p, "move", str(a["id"]), "--room", str(two))
+    pending = [x["notice"] for x in notices(p, a["id"]) if x["state"] == "pending"]
+    assert pending == ["reschedule"], notices(p)
+    ok(p, "move", str(a["id"]), "--room", str(one))
+    assert [x for x in notices(p, a["id"]) if x["state"] == "pending"] == []
 
 
 def test_a_series_is_confirmed_once(practice_at, peers):

@@ -39,54 +39,52 @@ due_is(const char *zone, const char *start, int minutes, int from, int to,
 }
 
 #define NONE	NOTICE_COUNT
+#define T0	1796742000
+#define T1	(T0 + 3600)
 
-/* What a change does to the notice pending: 1 and next, or 0 (kept). */
+/* The notice from what a client was told to what the session is now. */
 static int
-notice_is(enum notice pending, enum remind_change change, int open,
-    int want_replace, enum notice want_next)
+notice_is(int told_booked, time_t told_start, const char *told_place,
+    int booked, time_t start, const char *place, enum notice want)
 {
-	enum notice	 next;
-	int		 replace;
+	struct remind_seen	 told = { told_booked, told_start, "" };
+	struct remind_seen	 now = { booked, start, "" };
+	enum notice		 got;
 
-	replace = remind_notice_for(pending, change, open, &next);
-	if (replace != want_replace || (replace && next != want_next)) {
-		fprintf(stderr, "notice %d after change %d: %d/%d, want "
-		    "%d/%d\n", pending, change, replace, next, want_replace,
-		    want_next);
+	snprintf(told.place, sizeof(told.place), "%s", told_place);
+	snprintf(now.place, sizeof(now.place), "%s", place);
+	if ((got = remind_notice_between(&told, &now)) != want) {
+		fprintf(stderr, "told %d %lld %s, now %d %lld %s: notice %d, "
+		    "want %d\n", told_booked, (long long)told_start,
+		    told_place, booked, (long long)start, place, got, want);
 		return 0;
 	}
 	return 1;
 }
 
 static void
-test_notice_coalescing(void)
+test_notice_between(void)
 {
-	/* nothing pending: each change says what it is */
-	CHECK(notice_is(NONE, REMIND_BOOKED, 1, 1, NOTICE_CONFIRMATION));
-	CHECK(notice_is(NONE, REMIND_MOVED, 1, 1, NOTICE_RESCHEDULE));
-	CHECK(notice_is(NONE, REMIND_CANCELLED, 0, 1, NOTICE_CANCELLATION));
-	CHECK(notice_is(NONE, REMIND_RESTORED, 1, 1, NOTICE_CONFIRMATION));
-	/* a confirmation not sent: a move keeps it one, a cancel drops it */
-	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_MOVED, 1, 1,
-	    NOTICE_CONFIRMATION));
-	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_CANCELLED, 0, 1, NONE));
-	/* a reschedule not sent: moved again, one; cancelled, a cancellation */
-	CHECK(notice_is(NOTICE_RESCHEDULE, REMIND_MOVED, 1, 1,
-	    NOTICE_RESCHEDULE));
-	CHECK(notice_is(NOTICE_RESCHEDULE, REMIND_CANCELLED, 0, 1,
+	/* never told (or told of a cancellation): booked is confirmed */
+	CHECK(notice_is(0, 0, "", 1, T0, "room 1", NOTICE_CONFIRMATION));
+	CHECK(notice_is(0, 0, "", 0, T0, "room 1", NONE));
+	/* told of a session: cancelled, or moved in time or place */
+	CHECK(notice_is(1, T0, "room 1", 0, T0, "room 1",
 	    NOTICE_CANCELLATION));
-	/* a cancellation not sent, undone: nothing at all */
-	CHECK(notice_is(NOTICE_CANCELLATION, REMIND_RESTORED, 1, 1, NONE));
-	/* marks tell nobody; a session over drops what was pending */
-	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_MARKED, 1, 0, NONE));
-	CHECK(notice_is(NOTICE_CONFIRMATION, REMIND_MARKED, 0, 1, NONE));
-	CHECK(notice_is(NOTICE_CANCELLATION, REMIND_DETACHED, 0, 0, NONE));
+	CHECK(notice_is(1, T0, "room 1", 1, T1, "room 1", NOTICE_RESCHEDULE));
+	CHECK(notice_is(1, T0, "room 1", 1, T0, "room 2", NOTICE_RESCHEDULE));
+	CHECK(notice_is(1, T0, "room 1", 1, T0, "video https://v.example/a",
+	    NOTICE_RESCHEDULE));
+	CHECK(notice_is(1, T0, "", 1, T0, "room 1", NOTICE_RESCHEDULE));
+	/* back to what they were told: nothing to tell */
+	CHECK(notice_is(1, T0, "room 1", 1, T0, "room 1", NONE));
+	CHECK(notice_is(1, T0, "", 1, T0, "", NONE));
 }
 
 void
 test_remind(void)
 {
-	test_notice_coalescing();
+	test_notice_between();
 	/* outside quiet hours: the rule's own time; their end is outside */
 	CHECK(due_is(NY, "2026-12-10 10:00", 120, QUIET_FROM, QUIET_TO,
 	    "2026-12-10 08:00"));
