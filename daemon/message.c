@@ -11,6 +11,7 @@
 #include "config.h"
 #include "mail.h"
 #include "message.h"
+#include "recur.h"
 #include "send.h"
 #include "sms.h"
 #include "template.h"
@@ -29,19 +30,50 @@ first_name(const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)n, name);
 }
 
+/*
+ * " It repeats weekly on Monday until 4 March (12 sessions).", told with
+ * a series' session; "" for a single one.  w: the session, in the
+ * recipient's zone.
+ */
+static void
+message_repeats(const struct message_row *m, const struct tz_wall *w,
+    char *buf, size_t len)
+{
+	char		 how[128], until[64] = "", count[32] = "";
+	const char	*c;
+	int		 y, mo, d;
+
+	buf[0] = '\0';
+	if (m->rrule[0] == '\0')
+		return;
+	recur_describe(m->rrule, w, how, sizeof(how));
+	if (strcmp(how, m->rrule) == 0) {
+		snprintf(buf, len, " It is one of a series.");
+		return;
+	}
+	if (sscanf(m->until, "%d-%d-%d", &y, &mo, &d) == 3 && mo >= 1 &&
+	    mo <= 12)
+		snprintf(until, sizeof(until), y == w->year ? " until %d %s" :
+		    " until %d %s %d", d, month_names[mo - 1], y);
+	if ((c = strstr(m->rrule, "COUNT=")) != NULL)
+		snprintf(count, sizeof(count), " (%d sessions)", atoi(c + 6));
+	snprintf(buf, len, " It repeats %s%s%s.", how, until, count);
+}
+
 static char *
 message_fill(const struct config *conf, const struct message_row *m,
     const char *text)
 {
 	struct template_values	 v;
 	struct tz_wall		 w;
-	char			 first[256], date[64], time[8];
+	char			 first[256], date[64], time[8], repeats[256];
 
 	tz_to_wall(m->zone, m->start, &w);
 	first_name(m->client, first, sizeof(first));
 	snprintf(date, sizeof(date), "%s %d %s", tz_day_fullname(w.wday),
 	    w.day, month_names[w.month - 1]);
 	snprintf(time, sizeof(time), "%02d:%02d", w.hour, w.minute);
+	message_repeats(m, &w, repeats, sizeof(repeats));
 	memset(&v, 0, sizeof(v));
 	v.v[PH_FIRST_NAME] = first;
 	v.v[PH_CLINICIAN] = m->clinician;
@@ -51,6 +83,7 @@ message_fill(const struct config *conf, const struct message_row *m,
 	v.v[PH_PRACTICE] = conf->practice_name;
 	v.v[PH_PHONE] = conf->practice_phone != NULL ?
 	    conf->practice_phone : "";
+	v.v[PH_REPEATS] = repeats;
 	return template_render(text, &v);
 }
 

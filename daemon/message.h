@@ -21,6 +21,8 @@ struct message_row {
 	char		 client[256];
 	char		 clinician[256];
 	char		 place[2049];	/* a room or a link; "" none */
+	char		 rrule[256];	/* its series' rule; "" none */
+	char		 until[16];	/* its series' last day, YYYY-MM-DD */
 };
 
 /* The text to send (email: the composed message); NULL when out of

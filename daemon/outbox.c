@@ -50,11 +50,12 @@ static const char *outbox_next_sql =
 static const char *outbox_due_sql =
     "SELECT r.id, r.notice, r.channel, r.recipient, r.version,"
     "  a.start_utc, COALESCE(cl.zone, ?3), cl.name, c.name,"
-    "  COALESCE(rm.name, a.video_url, '')"
+    "  COALESCE(rm.name, a.video_url, ''), s.rrule, s.until_date"
     "  FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
     "  JOIN clients cl ON cl.id = a.client_id"
     "  JOIN clinicians c ON c.id = a.clinician_id"
     "  LEFT JOIN rooms rm ON rm.id = a.room_id"
+    "  LEFT JOIN series s ON s.id = a.series_id"
     "  WHERE r.state = 'pending' AND r.due_utc <= ?1"
     "  ORDER BY r.due_utc, r.id LIMIT ?2";
 static const char *outbox_claim_sql =
@@ -175,6 +176,8 @@ outbox_read_due(struct outbox *ob, time_t now, struct message_row *rows)
 		copy_column(stmt, 7, m->client, sizeof(m->client));
 		copy_column(stmt, 8, m->clinician, sizeof(m->clinician));
 		copy_column(stmt, 9, m->place, sizeof(m->place));
+		copy_column(stmt, 10, m->rrule, sizeof(m->rrule));
+		copy_column(stmt, 11, m->until, sizeof(m->until));
 	}
 	sqlite3_reset(stmt);
 	return n;

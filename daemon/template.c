@@ -20,14 +20,16 @@ static const char *notice_names[NOTICE_COUNT] = {
 static const char *channel_names[CHANNEL_COUNT] = { "email", "sms" };
 static const char *placeholder_names[PH_COUNT] = {
 	"first_name", "clinician", "date", "time", "place", "practice",
-	"phone"
+	"phone", "repeats"
 };
 
 /* Long but ordinary values: an SMS that fits with these fits in life. */
 static const struct template_values typical = { {
 	"Alexandra", "Samantha Richardson", "Wednesday 14 January", "10:30",
 	"https://meet.example.org/abc-defg-hij", "Riverside Counselling",
-	"+1 555 010 1234"
+	"+1 555 010 1234",
+	" It repeats every 2 weeks on Wednesday until 30 September (12 "
+	"sessions)."
 } };
 
 /* Where a check failed, for "FILE:LINE: why". */

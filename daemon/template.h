@@ -19,6 +19,7 @@ enum placeholder {
 	PH_PLACE,		/* a room, or the video link */
 	PH_PRACTICE,
 	PH_PHONE,		/* the practice's */
+	PH_REPEATS,		/* " It repeats weekly on Monday.", or "" */
 	PH_COUNT
 };
 
