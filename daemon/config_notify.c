@@ -371,6 +371,14 @@ config_notify_finish(struct config_ctx *ctx)
 	if ((r->templates = templates_load(r->templates_dir, ctx->err,
 	    ctx->errlen)) == NULL)
 		return -1;
+	/* A message sent for real never reads "call us on ." (the outbox
+	 * folder of a practice trying things out only warns). */
+	if (ctx->conf->practice_phone == NULL && templates_use(r->templates,
+	    PH_PHONE) && (ctx->conf->smtp.url != NULL ||
+	    ctx->conf->sms.provider != SMS_NONE))
+		return notify_fail(ctx, "[practice] phone is not set, and the "
+		    "texts clients are sent tell them to call it: set it, or "
+		    "give [reminders] templates without {phone}");
 	return 0;
 }
 

@@ -164,7 +164,8 @@ template_check_placeholders(const struct template_file *f, const char *s)
 		if (placeholder_lookup(s + 1, (size_t)(close - s - 1)) == -1)
 			return template_fail(f, s, "unknown placeholder "
 			    "{%.*s} (known: first_name, clinician, date, time, "
-			    "place, practice, phone)", (int)(close - s - 1),
+			    "place, practice, phone, repeats)",
+			    (int)(close - s - 1),
 			    s + 1);
 		s = close;
 	}
@@ -207,6 +208,39 @@ template_render(const char *text, const struct template_values *v)
 		strbuf_add(&b, s, 1);
 	}
 	return strbuf_finish(&b);
+}
+
+/* Whether text names ph, read as template_render reads it. */
+static int
+template_names(const char *text, enum placeholder ph)
+{
+	const char	*s, *close;
+
+	for (s = text; s != NULL && *s != '\0'; s++) {
+		if ((s[0] == '{' && s[1] == '{') ||
+		    (s[0] == '}' && s[1] == '}')) {
+			s++;
+			continue;
+		}
+		if (s[0] == '{' && (close = strchr(s, '}')) != NULL &&
+		    placeholder_lookup(s + 1, (size_t)(close - s - 1)) ==
+		    (int)ph)
+			return 1;
+	}
+	return 0;
+}
+
+int
+templates_use(const struct templates *ts, enum placeholder ph)
+{
+	int	 n, c;
+
+	for (n = 0; n < NOTICE_COUNT; n++)
+		for (c = 0; c < CHANNEL_COUNT; c++)
+			if (template_names(ts->t[n][c].subject, ph) ||
+			    template_names(ts->t[n][c].body, ph))
+				return 1;
+	return 0;
 }
 
 /* GSM 03.38's default alphabet, and its extension table (two septets). */

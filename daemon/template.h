@@ -59,6 +59,8 @@ struct template_builtin {
 };
 extern const struct template_builtin template_builtins[];
 void		  templates_free(struct templates *);
+/* Whether any of the texts names the placeholder. */
+int		  templates_use(const struct templates *, enum placeholder);
 
 const char	*template_notice_name(enum notice);
 const char	*template_channel_name(enum channel);

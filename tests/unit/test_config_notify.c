@@ -57,7 +57,8 @@ test_full(void)
 
 	write_secret("/tmp/pd-unit-smtp.secret", "s3cret\n", 0600);
 	write_secret("/tmp/pd-unit-sms.secret", "tok\n", 0640);
-	conf = unit_config_load("[reminders]\nrule = email 1m\n"
+	conf = unit_config_load("[practice]\nphone = +1 555 010 1234\n"
+	    "[reminders]\nrule = email 1m\n"
 	    "rule = sms 2h\nrule = email 3d\nquiet_hours = 22:30-07:15\n"
 	    "notice_grace = 0\nnotices = no\n"
 	    "[smtp]\nurl = smtp://127.0.0.1:2525\nstarttls = no\n"
@@ -114,6 +115,12 @@ test_refusals(void)
 {
 	write_secret("/tmp/pd-unit-open.secret", "s3cret\n", 0644);
 	write_secret("/tmp/pd-unit-empty.secret", "\n", 0600);
+	/* Sending for real, the default texts need the number to call. */
+	CHECK(refused_whole("[smtp]\nurl = smtp://127.0.0.1:25\n"
+	    "from = a@example.org\n", "[practice] phone is not set"));
+	CHECK(refused_whole("[sms]\nprovider = webhook\n"
+	    "url = http://127.0.0.1:1/\nfrom = +15555550100\n",
+	    "give [reminders] templates without {phone}"));
 	CHECK(unit_config_refused_at("[reminders]\nrule = fax 2h\n", 2,
 	    "write the channel (email or sms)"));
 	CHECK(unit_config_refused_at("[reminders]\nrule = email\n", 2,
