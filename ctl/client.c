@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -570,6 +571,46 @@ client_follow(const char *path, const struct ctl_request *req,
 }
 
 /*
+ * Work the daemon goes on with after its answer (a test message on its
+ * way) is followed: the answer's "wait" path is asked again every
+ * PROTO_WAIT_MS until an answer comes without one, which replaces the
+ * first.  A refusal on the way is the answer instead.
+ */
+static int
+client_wait(const char *path, struct ctl_answer *ans, struct ctl_error *err)
+{
+	struct timespec		 pause = { 0, PROTO_WAIT_MS * 1000000L };
+	struct ctl_request	 again;
+	struct ctl_answer	 next;
+	const char		*wait;
+	time_t			 until = time(NULL) + PROTO_WAIT_MAX;
+	int			 rc;
+
+	while (client_ok(ans) &&
+	    (wait = json_text(ans->json, PROTO_WAIT)) != NULL) {
+		if (request_get(&again, wait) == -1)
+			rc = error_set(err, CTL_EXIT_REFUSED, "bad_answer",
+			    "practiced said to wait on a bad path");
+		else if (time(NULL) > until)
+			rc = error_set(err, CTL_EXIT_REFUSED, "timeout",
+			    "practiced is still at it after %d seconds; see "
+			    "GET %s%s", PROTO_WAIT_MAX, PROTO_PREFIX, wait);
+		else {
+			nanosleep(&pause, NULL);
+			rc = client_exchange_one(path, &again, &next, err);
+		}
+		request_free(&again);
+		if (rc == -1) {
+			client_answer_free(ans);
+			return -1;
+		}
+		client_answer_free(ans);
+		*ans = next;
+	}
+	return 0;
+}
+
+/*
  * Sends req to the daemon on the socket at path, and for a paged list
  * the requests for its later pages.  Returns 0 with the answer filled
  * in, whatever its HTTP status, or -1 with err saying what went wrong
@@ -579,7 +620,8 @@ int
 client_exchange(const char *path, const struct ctl_request *req,
     struct ctl_answer *ans, struct ctl_error *err)
 {
-	if (client_exchange_one(path, req, ans, err) == -1)
+	if (client_exchange_one(path, req, ans, err) == -1 ||
+	    client_wait(path, ans, err) == -1)
 		return -1;
 	if (req->pages == NULL)
 		return 0;

@@ -1,6 +1,7 @@
 /*
  * The commands of the outbox: the reminders by state and due time, every
- * reminder of one session and why, and a retry of a failed one.
+ * reminder of one session and why, a retry of a failed one, and a test
+ * message sent now.
  */
 #include <stddef.h>
 
@@ -22,6 +23,16 @@ check_reminders(const struct ctl_args *args, struct ctl_error *err)
 	if (n > 1)
 		return error_usage(err, args->cmd, "give one of --pending, "
 		    "--failed, --sent and --state");
+	return 0;
+}
+
+static int
+check_test(const struct ctl_args *args, struct ctl_error *err)
+{
+	if (args_get(args, "client") == NULL ||
+	    args_get(args, "channel") == NULL)
+		return error_usage(err, args->cmd, "give --client and "
+		    "--channel");
 	return 0;
 }
 
@@ -99,4 +110,27 @@ const struct ctl_command cmd_reminders_retry = {
 	.object = "reminder",
 	.verb = "retrying",
 	.print = print_reminder_retried,
+};
+
+const struct ctl_command cmd_reminders_test = {
+	.words = "reminders test",
+	.usage = "--client REF --channel email|sms",
+	.summary = "send a test message to a client now",
+	.help =
+	    "Sends a short test message now to the client's email address or\n"
+	    "phone, which says nothing of any session, and waits for the\n"
+	    "mail server's or SMS provider's answer (or, with no [smtp] or\n"
+	    "[sms] configured, the file it was written to).  Exits 1 when it\n"
+	    "was refused.  SMS needs the client's consent recorded.  The test\n"
+	    "is audited; practiced keeps the last 16 until it restarts.  Staff\n"
+	    "and administrators.\n",
+	.options = { { .name = "client", .kind = OPT_TEXT,
+	      .field = PROTO_TEST_CLIENT },
+	    { .name = "channel", .kind = OPT_TEXT,
+	      .field = PROTO_TEST_CHANNEL } },
+	.check = check_test,
+	.request = { .method = "POST", .path = PROTO_PATH_REMINDERS
+	    PROTO_PATH_TESTS },
+	.object = PROTO_TEST,
+	.print = print_reminder_test,
 };

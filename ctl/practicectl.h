@@ -230,7 +230,7 @@ extern const struct ctl_command cmd_closure_add, cmd_closure_list,
 	    cmd_closure_remove, cmd_report_attendance, cmd_audit;
 /* cmd_reminders.c */
 extern const struct ctl_command cmd_reminders_list, cmd_reminders_explain,
-	    cmd_reminders_retry;
+	    cmd_reminders_retry, cmd_reminders_test;
 
 /* request.c */
 void	 request_build(const struct ctl_args *, struct ctl_request *);
@@ -238,6 +238,7 @@ void	 request_field(struct ctl_request *, const char *, json_t *);
 /* A query parameter (GET), encoded here. */
 void	 request_param(struct ctl_request *, const char *, const char *);
 void	 request_free(struct ctl_request *);
+int	 request_get(struct ctl_request *, const char *path);
 void	 request_page(const struct ctl_request *, const char *,
 	    struct ctl_request *);
 
@@ -305,6 +306,7 @@ int	 print_attendance(const struct ctl_view *, json_t *);
 int	 print_reminders(const struct ctl_view *, json_t *);
 int	 print_reminders_explain(const struct ctl_view *, json_t *);
 int	 print_reminder_retried(const struct ctl_view *, json_t *);
+int	 print_reminder_test(const struct ctl_view *, json_t *);
 int	 print_remind_column(json_t *);
 char	*print_remind_cell(json_t *);
 

@@ -182,6 +182,25 @@ print_reminder_retried(const struct ctl_view *view, json_t *answer)
 	return CTL_EXIT_OK;
 }
 
+/* A test message's outcome; a refusal by the server exits 1. */
+int
+print_reminder_test(const struct ctl_view *view, json_t *answer)
+{
+	json_t		*t;
+	const char	*state;
+
+	if ((t = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
+	state = print_dash(json_text(t, "state"));
+	print_line(strcmp(state, "sent") == 0 ? stdout : stderr,
+	    "test %lld by %s to client %lld %s: %s",
+	    (long long)json_integer_value(json_object_get(t, "id")),
+	    print_dash(json_text(t, PROTO_TEST_CHANNEL)),
+	    (long long)json_integer_value(json_object_get(t,
+	    PROTO_TEST_CLIENT)), state, print_dash(json_text(t, "detail")));
+	return strcmp(state, "sent") == 0 ? CTL_EXIT_OK : CTL_EXIT_REFUSED;
+}
+
 /* Whether the appointments carry their reminders (a list does). */
 int
 print_remind_column(json_t *list)

@@ -184,3 +184,18 @@ request_free(struct ctl_request *req)
 	json_decref(req->body);
 	memset(req, 0, sizeof(*req));
 }
+
+/* A GET of a path the daemon gave (below PROTO_PREFIX); -1 when it is
+ * not a plain path. */
+int
+request_get(struct ctl_request *req, const char *path)
+{
+	memset(req, 0, sizeof(*req));
+	if (path[0] != '/' || strlen(path) > 256 ||
+	    path[strspn(path, "/abcdefghijklmnopqrstuvwxyz0123456789_-")]
+	    != '\0')
+		return -1;
+	request_init(req, "GET");
+	request_path(req, path);
+	return 0;
+}

@@ -160,6 +160,8 @@ void	api_client_history(struct api_req *);
 void	api_report_attendance(struct api_req *);
 void	api_reminder_list(struct api_req *);
 void	api_reminder_retry(struct api_req *);
+void	api_reminder_test(struct api_req *);
+void	api_reminder_test_show(struct api_req *);
 void	api_appointment_reminders(struct api_req *);
 
 #endif

@@ -99,35 +99,66 @@ message_from(const struct config *conf, char *buf, size_t len)
 		    conf->practice_name);
 }
 
-char *
-message_render(const struct config *conf, const struct message_row *m,
-    time_t now)
+/* An email of the templates subject_t and body_t, its Message-ID
+ * "tag.id.version@" the sender's domain. */
+static char *
+message_compose(const struct config *conf, const struct message_row *m,
+    const char *tag, long long id, const char *subject_t,
+    const char *body_t, time_t now)
 {
-	const struct template	*t =
-	    &conf->reminders.templates->t[m->notice][m->channel];
 	struct mail_message	 mail;
-	char			 from[400], id[400];
-	char			*subject, *body, *text;
+	char			 from[400], msgid[400];
+	char			*subject, *body, *text = NULL;
 
-	if (m->channel == CHANNEL_SMS)
-		return message_fill(conf, m, t->body);
 	message_from(conf, from, sizeof(from));
-	if (mail_message_id(id, sizeof(id), template_notice_name(m->notice),
-	    m->id, m->version, from) == -1)
-		snprintf(id, sizeof(id), "%s.%lld.%d@localhost",
-		    template_notice_name(m->notice), m->id, m->version);
-	subject = message_fill(conf, m, t->subject);
-	body = message_fill(conf, m, t->body);
-	text = NULL;
+	if (mail_message_id(msgid, sizeof(msgid), tag, id, m->version,
+	    from) == -1)
+		snprintf(msgid, sizeof(msgid), "%s.%lld.%d@localhost", tag, id,
+		    m->version);
+	subject = message_fill(conf, m, subject_t);
+	body = message_fill(conf, m, body_t);
 	if (subject != NULL && body != NULL) {
 		mail = (struct mail_message){ .from = from, .to = m->recipient,
-		    .subject = subject, .body = body, .message_id = id,
+		    .subject = subject, .body = body, .message_id = msgid,
 		    .date = now };
 		text = mail_compose(&mail);
 	}
 	free(subject);
 	free(body);
 	return text;
+}
+
+char *
+message_render(const struct config *conf, const struct message_row *m,
+    time_t now)
+{
+	const struct template	*t =
+	    &conf->reminders.templates->t[m->notice][m->channel];
+
+	if (m->channel == CHANNEL_SMS)
+		return message_fill(conf, m, t->body);
+	return message_compose(conf, m, template_notice_name(m->notice),
+	    m->id, t->subject, t->body, now);
+}
+
+/* Fixed texts: a test says nothing of any session. */
+static const char test_subject[] = "Test message from {practice}";
+static const char test_body[] =
+    "Hello {first_name},\n\n"
+    "This is a test message from {practice}, to check that our messages "
+    "reach you.\nThere is nothing you need to do.\n\n{practice}\n";
+static const char test_sms[] =
+    "{practice}: a test message, to check that our texts reach you. "
+    "No reply is needed.";
+
+char *
+message_render_test(const struct config *conf, const struct message_row *m,
+    time_t now)
+{
+	if (m->channel == CHANNEL_SMS)
+		return message_fill(conf, m, test_sms);
+	return message_compose(conf, m, "test", -m->id, test_subject,
+	    test_body, now);
 }
 
 struct send_job *

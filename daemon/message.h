@@ -29,6 +29,10 @@ struct message_row {
  * memory.  now dates an email. */
 char		*message_render(const struct config *,
 		    const struct message_row *, time_t now);
+/* A test message to the row's recipient (no session: only its client,
+ * zone and id are read); NULL when out of memory. */
+char		*message_render_test(const struct config *,
+		    const struct message_row *, time_t now);
 /* A job carrying text (now the job's) by the configured provider; NULL
  * with text untouched when the channel has none. */
 struct send_job	*message_job(const struct config *,

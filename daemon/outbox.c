@@ -20,6 +20,7 @@
 #include "log.h"
 #include "message.h"
 #include "outbox.h"
+#include "outbox_test.h"
 #include "practiced.h"
 #include "send.h"
 #include "sms.h"
@@ -35,6 +36,7 @@ struct outbox {
 	struct sender		*sender;
 	int			 kick_queued;
 	char			*folder;
+	struct outbox_tests	*tests;
 };
 
 static const char *outbox_recover_sql =
@@ -235,19 +237,28 @@ outbox_expire(struct outbox *ob, long long id, const char *why, time_t now)
 	return db_exec_stmt(ob->pd->db, stmt);
 }
 
+struct outbox_tests *
+outbox_tests(struct outbox *ob)
+{
+	return ob->tests;
+}
+
+int
+outbox_submit(struct outbox *ob, struct send_job *job)
+{
+	return sender_submit(ob->sender, job);
+}
+
 /* With no provider for its channel, a message is written as a file the
  * practice can read: what the client would have received. */
-static int
-outbox_write_file(struct outbox *ob, const struct message_row *m,
-    const char *text, char *name, size_t len)
+int
+outbox_write(struct outbox *ob, const char *name, const char *text)
 {
 	char	 path[4096];
 	int	 fd;
 	size_t	 n = strlen(text);
 	ssize_t	 w;
 
-	snprintf(name, len, "%lld-%s.%s", m->id, notice_words[m->notice],
-	    m->channel == CHANNEL_EMAIL ? "eml" : "sms.txt");
 	snprintf(path, sizeof(path), "%s/%s", ob->folder, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1) {
@@ -284,7 +295,10 @@ outbox_take(struct outbox *ob, const struct message_row *m, time_t now,
 		return outbox_record_attempt(ob, m->id, attempt, now, NULL,
 		    NULL);
 	}
-	if (outbox_write_file(ob, m, text, name, sizeof(name)) == -1) {
+	snprintf(name, sizeof(name), "%lld-%s.%s", m->id,
+	    notice_words[m->notice], m->channel == CHANNEL_EMAIL ? "eml" :
+	    "sms.txt");
+	if (outbox_write(ob, name, text) == -1) {
 		free(text);
 		return -1;
 	}
@@ -508,9 +522,14 @@ outbox_on_results(struct send_result *rs, size_t n, void *arg)
 		    "flight until practiced restarts and sends them again", n);
 		return;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (rs[i].id < 0) {
+			outbox_test_done(ob->tests, &rs[i]);
+			continue;
+		}
 		if (outbox_record(ob, &rs[i], now) == -1)
 			break;
+	}
 	if (i < n || db_commit(ob->pd->db) == -1) {
 		db_rollback(ob->pd->db);
 		log_warnx("outbox: %zu results not recorded; they stay in "
@@ -576,7 +595,8 @@ outbox_start(struct practiced *pd)
 	if ((ob = calloc(1, sizeof(*ob))) == NULL)
 		return NULL;
 	ob->pd = pd;
-	if ((ob->folder = outbox_make_folder(pd->conf->database)) == NULL ||
+	if ((ob->tests = outbox_tests_new(pd)) == NULL ||
+	    (ob->folder = outbox_make_folder(pd->conf->database)) == NULL ||
 	    outbox_recover(ob, now) == -1 ||
 	    (ob->timer = evtimer_new(pd->base, outbox_on_timer, ob)) == NULL ||
 	    event_priority_set(ob->timer,
@@ -599,6 +619,7 @@ outbox_stop(struct outbox *ob)
 	sender_stop(ob->sender, OUTBOX_STOP_GRACE);
 	if (ob->timer != NULL)
 		event_free(ob->timer);
+	outbox_tests_free(ob->tests);
 	free(ob->folder);
 	free(ob);
 }

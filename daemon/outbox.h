@@ -28,4 +28,13 @@ void		 outbox_kick(struct practiced *);
 /* The folder messages are written to without a provider. */
 const char	*outbox_folder(const struct outbox *);
 
+/* For test messages (outbox_test.c): their registry; a job handed to
+ * the sender (its id the test's, negated; -1 when stopping); a text
+ * written as the file name of the folder. */
+struct outbox_tests *outbox_tests(struct outbox *);
+struct send_job;
+int		 outbox_submit(struct outbox *, struct send_job *);
+int		 outbox_write(struct outbox *, const char *name,
+		    const char *text);
+
 #endif

@@ -72,6 +72,25 @@
 #define PROTO_REMINDERS_STATE	"state"
 #define PROTO_REMINDERS_NEXT	"next"		/* a window: "48h" */
 
+/*
+ * A test message sent now (POST /v1/reminders/tests {"client", "channel"},
+ * GET /v1/reminders/tests/ID): the answer's record, and its states.
+ */
+#define PROTO_PATH_TESTS	"/tests"
+#define PROTO_TEST		"test"
+#define PROTO_TEST_CLIENT	"client"
+#define PROTO_TEST_CHANNEL	"channel"
+
+/*
+ * Work that goes on after its answer (a test message on its way): the
+ * answer carries "wait", the path (below PROTO_PREFIX) to GET until an
+ * answer comes without it; practicectl follows it every PROTO_WAIT_MS
+ * for at most PROTO_WAIT_MAX seconds.
+ */
+#define PROTO_WAIT		"wait"
+#define PROTO_WAIT_MS		200
+#define PROTO_WAIT_MAX		120
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"

@@ -4,11 +4,15 @@ session, "reminders retry" sends a failed one again, and "list" shows
 each session's reminders.  A real daemon on a running fake clock, a real
 SMTP server on loopback (peers.py)."""
 
+import email
+import time
+
 import pytest
 
 from conftest import USER_RO, USER_STAFF, audit_entries, refused
 from series_util import ok
-from remind_util import (book, drain, people, peers, reminding, rows,  # noqa: F401
+from remind_util import (book, drain, outbox_files, people, peers,  # noqa: F401
+                         reminding, rows,
                          wait_for, wake)
 
 
@@ -255,3 +259,91 @@ def test_a_retry_after_giving_up_gets_a_fresh_budget(practice_at, peers):
     ok(p, "client", "edit", str(cli), "--email", "jordan@example.org")
     drain(p)
     assert [m["to"] for m in peers.received()] == [["jordan@example.org"]]
+
+
+# ------------------------------------------------------------- test
+
+def test_a_test_message_by_email_reaches_the_server(practice_at, peers):
+    p = reminding(practice_at, "2026-12-07 09:00", smtp=peers.smtp)
+    clin, cli, svc = people(p)
+    rc, out, err = p.ctl("reminders", "test", "--client", "Jordan",
+                         "--channel", "email", json=False, user=USER_STAFF)
+    assert rc == 0, err
+    assert out.startswith("test 1 by email to client %d sent: " % cli), out
+    got = peers.received()
+    assert len(got) == 1 and got[0]["to"] == ["jordan@example.org"], got
+    m = email.message_from_string(got[0]["data"])
+    assert m["Subject"] == "Test message from Test Practice", m["Subject"]
+    assert m["Message-ID"].startswith("<test.1."), m["Message-ID"]
+    # JSON: the last answer, the wait followed to the end
+    t = ok(p, "reminders", "test", "--client", str(cli), "--channel", "email")
+    assert t["test"]["id"] == 2 and t["test"]["state"] == "sent" and "wait" not in t, t
+    assert len(peers.received()) == 2
+    # audited by whom, naming no address; nothing in the outbox's ledger
+    tests = [e for e in audit_entries(p) if e["action"] == "reminder.test"]
+    assert [e["user"] for e in tests][0] == USER_STAFF and len(tests) == 2, tests
+    assert "jordan@" not in str(audit_entries(p)) and rows(p) == []
+    # kept for a look afterwards; the POST answered 202 with the wait
+    status, body = p.api("GET", "/v1/reminders/tests/1")
+    assert status == 200 and body["test"]["state"] == "sent", body
+    assert p.api("GET", "/v1/reminders/tests/99")[0] == 404
+    assert p.api("GET", "/v1/reminders/tests/0")[0] == 400
+    status, body = p.api("POST", "/v1/reminders/tests",
+                         {"client": str(cli), "channel": "email"})
+    assert status == 202 and body["wait"] == "/reminders/tests/3", body
+
+
+def test_a_refused_test_message_exits_1_with_the_reason(practice_at, peers):
+    p = reminding(practice_at, "2026-12-07 09:00", smtp=peers.smtp)
+    clin, cli, svc = people(p, email="reject@example.org")
+    rc, out, err = p.ctl("reminders", "test", "--client", str(cli),
+                         "--channel", "email", json=False, check=False)
+    assert rc == 1 and "failed" in err and "550" in err, (rc, out, err)
+
+
+def test_a_test_sms_needs_consent_and_goes_by_the_provider(practice_at, peers):
+    p = reminding(practice_at, "2026-12-07 09:00", smtp=peers.smtp, extra={
+        "sms": [("provider", "webhook"), ("url", "http://127.0.0.1:%d/ok" % peers.http),
+                ("from", "+15555550100")]})
+    clin, cli, svc = people(p)
+    assert "has no phone number" in refused(p, "reminders", "test", "--client",
+                                            str(cli), "--channel", "sms")
+    ok(p, "client", "edit", str(cli), "--phone", "+15555550123")
+    assert "no SMS consent is recorded" in refused(
+        p, "reminders", "test", "--client", str(cli), "--channel", "sms")
+    ok(p, "client", "edit", str(cli), "--sms-consent", "yes")
+    t = ok(p, "reminders", "test", "--client", str(cli), "--channel", "sms")
+    assert t["test"]["state"] == "sent", t
+    got = peers.received("http.jsonl")
+    assert len(got) == 1 and "+15555550123" in got[0]["body"], got
+    assert "test message" in got[0]["body"]
+
+
+def test_a_test_without_a_provider_is_written_to_the_outbox_folder(practice_at):
+    p = reminding(practice_at, "2026-12-07 09:00")
+    clin, cli, svc = people(p)
+    rc, out, err = p.ctl("reminders", "test", "--client", str(cli), "--channel",
+                         "email", json=False)
+    assert rc == 0 and "written to" in out and "test-1.eml" in out, (out, err)
+    files = [f for f in outbox_files(p) if f.endswith("test-1.eml")]
+    assert len(files) == 1
+    assert "Test message from Test Practice" in open(files[0]).read()
+
+
+def test_test_message_refusals_change_nothing(practice_at, peers):
+    p = reminding(practice_at, "2026-12-07 09:00", smtp=peers.smtp)
+    clin, cli, svc = people(p)
+    assert "email or sms" in refused(p, "reminders", "test", "--client",
+                                     str(cli), "--channel", "fax")
+    assert "--client and --channel" in refused(p, "reminders", "test",
+                                               "--client", str(cli), codes=(2,))
+    assert "no client" in refused(p, "reminders", "test", "--client", "Nobody",
+                                  "--channel", "email").lower()
+    assert "may not" in refused(p, "reminders", "test", "--client", str(cli),
+                                "--channel", "email", user=USER_RO)
+    ok(p, "client", "edit", str(cli), "--active", "no")
+    assert "is archived" in refused(p, "reminders", "test", "--client", str(cli),
+                                    "--channel", "email")
+    time.sleep(0.3)
+    assert peers.received() == []
+    assert [e for e in audit_entries(p) if e["action"] == "reminder.test"] == []
