@@ -26,6 +26,7 @@
 #include "api.h"
 #include "config.h"
 #include "control.h"
+#include "fswatch.h"
 #include "http.h"
 #include "log.h"
 #include "practiced.h"
@@ -33,7 +34,6 @@
 
 #define CONTROL_MAX_HEADERS	8192
 #define CONTROL_STOP_GRACE	5	/* seconds to let requests finish */
-#define CONTROL_WATCH_SEC	2	/* is the socket still there? */
 #define CONTROL_CALLERS		64	/* uids remembered until a reload */
 #define CONTROL_MAXPARAMS	10
 
@@ -55,7 +55,7 @@ struct control {
 	dev_t			 sock_dev;	/* the socket we made */
 	ino_t			 sock_ino;
 	int			 listening;
-	struct event		*watch;
+	struct fswatch		*watch;		/* the socket's folder */
 	int			 watch_warned;	/* lstat failed: said once */
 	struct caller_entry	 callers[CONTROL_CALLERS];
 	size_t			 ncallers;
@@ -857,14 +857,11 @@ out:
  * again, or exit, loudly, if that cannot be done.
  */
 static void
-control_watch_cb(evutil_socket_t fd, short what, void *arg)
+control_check_socket(struct control *c)
 {
-	struct control	*c = arg;
 	struct stat	 sb;
 	char		 err[512];
 
-	(void)fd;
-	(void)what;
 	if (!c->listening || control_socket_ours(c))
 		return;
 	if (lstat(c->path, &sb) == 0)
@@ -883,6 +880,16 @@ control_watch_cb(evutil_socket_t fd, short what, void *arg)
 	    control_listen(c, err, sizeof(err)) == -1)
 		fatalx("%s; exiting, since no one can reach this daemon", err);
 	log_info("listening on %s again", c->path);
+}
+
+/* Something in the socket's folder changed, or the folder went. */
+static void
+control_watch_cb(void *arg)
+{
+	struct control	*c = arg;
+
+	control_check_socket(c);
+	fswatch_rearm(c->watch);
 }
 
 static void
@@ -914,7 +921,6 @@ control_start(struct practiced *pd)
 {
 	struct control		*c;
 	struct http_limits	 l;
-	struct timeval		 tv = { CONTROL_WATCH_SEC, 0 };
 	char			 err[512];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
@@ -923,11 +929,13 @@ control_start(struct practiced *pd)
 	c->pd = pd;
 	control_limits(c, &l);
 	if ((c->server = http_server_new(pd->base, &l, control_request, c))
-	    == NULL || (c->watch = event_new(pd->base, -1, EV_PERSIST,
-	    control_watch_cb, c)) == NULL || evtimer_add(c->watch, &tv) == -1)
+	    == NULL)
 		fatalx("control: cannot set up the HTTP server");
 	if (control_listen(c, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if ((c->watch = fswatch_new(pd->base, c->path, control_watch_cb, c))
+	    == NULL)
+		fatalx("control: cannot watch %s", c->path);
 	log_info("listening on %s", c->path);
 	return c;
 }
@@ -946,8 +954,8 @@ control_unlink(struct control *c)
 void
 control_stop(struct control *c, void (*done_cb)(void *), void *arg)
 {
-	if (c->watch != NULL)
-		event_del(c->watch);
+	fswatch_free(c->watch);
+	c->watch = NULL;
 	http_server_drain(c->server, CONTROL_STOP_GRACE, done_cb, arg);
 	control_unlink(c);
 }
@@ -959,8 +967,7 @@ control_free(struct control *c)
 		return;
 	control_unlink(c);
 	http_server_free(c->server);
-	if (c->watch != NULL)
-		event_free(c->watch);
+	fswatch_free(c->watch);
 	free(c->path);
 	free(c);
 }

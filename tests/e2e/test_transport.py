@@ -377,6 +377,12 @@ def test_socket_folder_removed_is_made_again(make_practice):
     # and a user with a role still reaches it
     rc, out, err = p.ctl("status", user="pdtest-ro")
     assert out["you"]["role"] == "readonly"
+    # the folder made again is watched again: a second removal is seen too
+    shutil.rmtree(run)
+    wait_for(lambda: _socket_ok(p), 10, "the socket to be made a second time")
+    _check_socket(p)
+    assert p.log().count("was removed: making the socket again") == 2, p.log()
+    assert "inotify is not available" not in p.log()
 
 
 # ------------------------------------------- who is asking, looked up once
