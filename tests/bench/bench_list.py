@@ -68,7 +68,7 @@ class Daemon:
         self.log = os.path.join(root, "practiced.log")
         self.proc = None
         with open(self.conf, "w") as f:
-            f.write("[practice]\nname = Bench Practice\ntimezone = %s\n"
+            f.write("[practice]\nname = Bench Practice\ntimezone = %s\nphone = +1 555 010 0100\n"
                     "late_cancel_hours = 24\n\n[daemon]\ndatabase = %s\nsocket = %s\n"
                     % (TZ, self.db, self.sock))
 
