@@ -23,6 +23,7 @@ struct fswatch {
 	int		 fd;		/* inotify, or -1: polling */
 	int		 wd;
 	struct event	*ev;
+	struct event	*settle;	/* the callback, once changes pause */
 	void		(*cb)(void *);
 	void		*arg;
 };
@@ -44,11 +45,15 @@ fswatch_on_inotify(evutil_socket_t fd, short what, void *arg)
 	char		 buf[4096]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 
+	struct timeval	 tv = { 0, FSWATCH_SETTLE_MS * 1000 };
+
 	(void)what;
-	/* What changed matters less than that something did: drain it. */
+	/* What changed matters less than that something did: drain it.  The
+	 * callback waits for the changes to pause, so that it does not
+	 * race a removal still under way (rm -r of the folder). */
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
-	w->cb(w->arg);
+	evtimer_add(w->settle, &tv);
 }
 
 static void
@@ -96,6 +101,7 @@ fswatch_new(struct event_base *base, const char *file, void (*cb)(void *),
 	if ((w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) != -1)
 		fswatch_add(w);
 	if (w->fd != -1 && w->wd != -1 &&
+	    (w->settle = evtimer_new(base, fswatch_on_timer, w)) != NULL &&
 	    (w->ev = event_new(base, w->fd, EV_READ | EV_PERSIST,
 	    fswatch_on_inotify, w)) != NULL && event_add(w->ev, NULL) == 0)
 		return w;
@@ -103,7 +109,9 @@ fswatch_new(struct event_base *base, const char *file, void (*cb)(void *),
 	    w->folder, FSWATCH_POLL_SEC);
 	if (w->ev != NULL)
 		event_free(w->ev);
-	w->ev = NULL;
+	if (w->settle != NULL)
+		event_free(w->settle);
+	w->ev = w->settle = NULL;
 	if (w->fd != -1)
 		close(w->fd);
 	w->fd = -1;
@@ -128,6 +136,8 @@ fswatch_free(struct fswatch *w)
 		return;
 	if (w->ev != NULL)
 		event_free(w->ev);
+	if (w->settle != NULL)
+		event_free(w->settle);
 	if (w->fd != -1)
 		close(w->fd);
 	free(w->folder);

@@ -1,7 +1,8 @@
 /*
  * A watch on the folder of a file: the callback runs when an entry of
- * the folder is made, removed or renamed, or the folder itself goes, so
- * that an idle daemon is woken only by a change.  Where inotify cannot be
+ * the folder is made, removed or renamed, or the folder itself goes
+ * (once the changes pause), so that an idle daemon is woken only by a
+ * change.  Where inotify cannot be
  * had, the callback runs every FSWATCH_POLL_SEC instead.
  */
 #ifndef PRACTICED_FSWATCH_H
@@ -11,6 +12,8 @@ struct event_base;
 struct fswatch;
 
 #define FSWATCH_POLL_SEC	2
+/* The callback runs once changes have paused this long. */
+#define FSWATCH_SETTLE_MS	200
 
 /* NULL when neither inotify nor a timer can be set up. */
 struct fswatch	*fswatch_new(struct event_base *, const char *file,
