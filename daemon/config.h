@@ -55,6 +55,7 @@ struct config_sms {
 	char		*account;
 	char		*token;		/* read from token_file */
 	char		*from;		/* E.164 */
+	char		*header;	/* webhook: the token's; NULL: bearer */
 };
 
 struct config {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -271,6 +272,26 @@ set_sms_token(struct config_ctx *ctx, const char *v)
 	return config_read_secret(ctx, &ctx->conf->sms.token, v);
 }
 
+/* A header name (RFC 9110 token) the webhook's token travels in,
+ * other than those each request sets itself. */
+static int
+set_sms_header(struct config_ctx *ctx, const char *v)
+{
+	static const char *const own[] = { "content-type", "content-length",
+	    "host", "idempotency-key", "transfer-encoding", "expect", NULL };
+	size_t	 n = strlen(v), i;
+
+	if (n == 0 || n > 64 || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~") != n)
+		return config_fail(ctx, "header \"%s\": a header name, such as "
+		    "X-Api-Key", v);
+	for (i = 0; own[i] != NULL; i++)
+		if (strcasecmp(v, own[i]) == 0)
+			return config_fail(ctx, "header \"%s\" is set by "
+			    "practiced itself", v);
+	return config_set_string(ctx, &ctx->conf->sms.header, v);
+}
+
 /* E.164: "+" and 8 to 15 digits, the first not 0. */
 static int
 set_sms_from(struct config_ctx *ctx, const char *v)
@@ -301,6 +322,7 @@ const struct config_key config_notify_keys[] = {
 	{ "sms", "account",		set_sms_account },
 	{ "sms", "token_file",		set_sms_token },
 	{ "sms", "from",		set_sms_from },
+	{ "sms", "header",		set_sms_header },
 	{ NULL, NULL, NULL }
 };
 
@@ -358,6 +380,10 @@ config_notify_whole(struct config_ctx *ctx)
 	    s->token == NULL))
 		return notify_fail(ctx, "[sms] provider = twilio needs account "
 		    "and token_file");
+	if (s->header != NULL && (s->provider != SMS_WEBHOOK ||
+	    s->token == NULL))
+		return notify_fail(ctx, "[sms] header is for a webhook's "
+		    "token: it needs provider = webhook and token_file");
 	return 0;
 }
 
@@ -404,4 +430,5 @@ config_notify_free(struct config *conf)
 	free(conf->sms.account);
 	free_secret(conf->sms.token);
 	free(conf->sms.from);
+	free(conf->sms.header);
 }

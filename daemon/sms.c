@@ -1,6 +1,6 @@
 /*
  * SMS requests: Twilio's Messages API (a form, basic auth) or a generic
- * webhook (JSON, a bearer token).  Built on the loop's thread, where
+ * webhook (JSON, the token as a bearer or in a header of its own).  Built on the loop's thread, where
  * jansson may run; the sender only carries them.
  */
 #include <stdlib.h>
@@ -77,7 +77,10 @@ sms_webhook(struct send_job *j, const struct config_sms *c,
 	j->url = strdup(c->url);
 	j->content_type = strdup("application/json");
 	if (c->token != NULL) {
-		strbuf_addf(&h, "Authorization: Bearer %s", c->token);
+		if (c->header != NULL)
+			strbuf_addf(&h, "%s: %s", c->header, c->token);
+		else
+			strbuf_addf(&h, "Authorization: Bearer %s", c->token);
 		j->bearer = strbuf_finish(&h);
 		if (j->bearer == NULL)
 			return -1;

@@ -5,6 +5,7 @@ each session's reminders.  A real daemon on a running fake clock, a real
 SMTP server on loopback (peers.py)."""
 
 import email
+import os
 import time
 
 import pytest
@@ -301,10 +302,16 @@ def test_a_refused_test_message_exits_1_with_the_reason(practice_at, peers):
     assert rc == 1 and "failed" in err and "550" in err, (rc, out, err)
 
 
-def test_a_test_sms_needs_consent_and_goes_by_the_provider(practice_at, peers):
+def test_a_test_sms_needs_consent_and_goes_by_the_provider(practice_at, peers,
+                                                          workdir):
+    token = os.path.join(workdir, "sms.token")
+    with open(token, "w") as f:
+        f.write("s3cret-token\n")
+    os.chmod(token, 0o600)
     p = reminding(practice_at, "2026-12-07 09:00", smtp=peers.smtp, extra={
         "sms": [("provider", "webhook"), ("url", "http://127.0.0.1:%d/ok" % peers.http),
-                ("from", "+15555550100")]})
+                ("from", "+15555550100"), ("token_file", token),
+                ("header", "X-Api-Key")]})
     clin, cli, svc = people(p)
     assert "has no phone number" in refused(p, "reminders", "test", "--client",
                                             str(cli), "--channel", "sms")
@@ -317,6 +324,10 @@ def test_a_test_sms_needs_consent_and_goes_by_the_provider(practice_at, peers):
     got = peers.received("http.jsonl")
     assert len(got) == 1 and "+15555550123" in got[0]["body"], got
     assert "test message" in got[0]["body"]
+    # the token in the header asked for, not as a bearer
+    assert got[0]["headers"].get("X-Api-Key") == "s3cret-token", got[0]["headers"]
+    assert "Authorization" not in got[0]["headers"]
+    assert "s3cret-token" not in p.log()
 
 
 def test_a_test_without_a_provider_is_written_to_the_outbox_folder(practice_at):

@@ -169,6 +169,13 @@ test_refusals(void)
 	CHECK(refused_whole("[smtp]\nusername = u\n", "go together"));
 	CHECK(refused_whole("[sms]\nfrom = +15555550100\n",
 	    "needs provider"));
+	CHECK(unit_config_refused_at("[sms]\nheader = X Api\n", 2,
+	    "a header name"));
+	CHECK(unit_config_refused_at("[sms]\nheader = Content-Type\n", 2,
+	    "set by practiced itself"));
+	CHECK(refused_whole("[practice]\nphone = 1\n[sms]\nprovider = webhook\n"
+	    "url = http://127.0.0.1:1/\nfrom = +15555550100\n"
+	    "header = X-Api-Key\n", "needs provider = webhook and token_file"));
 	CHECK(refused_whole("[sms]\nprovider = webhook\nfrom = +15555550100\n",
 	    "webhook needs url"));
 	CHECK(refused_whole("[sms]\nprovider = twilio\nfrom = +15555550100\n",

@@ -177,9 +177,9 @@ static void
 test_builders(const struct peers *p, struct outcome *o, struct sender *s)
 {
 	struct config_sms	 twilio = { SMS_TWILIO, NULL, "AC9", "tok9",
-				    "+15555550100" };
+				    "+15555550100", NULL };
 	struct config_sms	 hook = { SMS_WEBHOOK, NULL, NULL, "bear",
-				    "+15555550100" };
+				    "+15555550100", NULL };
 	struct config_smtp	 smtp = { NULL, 1, "Practice <noreply@example.org>",
 				    NULL, NULL, NULL };
 	struct mail_message	 m = { "Practice <noreply@example.org>",
