@@ -26,16 +26,6 @@ check_reminders(const struct ctl_args *args, struct ctl_error *err)
 	return 0;
 }
 
-static int
-check_test(const struct ctl_args *args, struct ctl_error *err)
-{
-	if (args_get(args, "client") == NULL ||
-	    args_get(args, "channel") == NULL)
-		return error_usage(err, args->cmd, "give --client and "
-		    "--channel");
-	return 0;
-}
-
 static void
 build_reminders(const struct ctl_args *args, struct ctl_request *req)
 {
@@ -92,6 +82,7 @@ const struct ctl_command cmd_reminders_explain = {
 	.request = { .method = "GET", .path = PROTO_PATH_APPOINTMENTS "/{}"
 	    PROTO_PATH_REMINDERS },
 	.object = PROTO_REMINDERS,
+	.pos_noun = "appointment",
 	.print = print_reminders_explain,
 };
 
@@ -125,10 +116,9 @@ const struct ctl_command cmd_reminders_test = {
 	    "is audited; practiced keeps the last 16 until it restarts.  Staff\n"
 	    "and administrators.\n",
 	.options = { { .name = "client", .kind = OPT_TEXT,
-	      .field = PROTO_TEST_CLIENT },
+	      .field = PROTO_TEST_CLIENT, .required = 1 },
 	    { .name = "channel", .kind = OPT_TEXT,
-	      .field = PROTO_TEST_CHANNEL } },
-	.check = check_test,
+	      .field = PROTO_TEST_CHANNEL, .required = 1 } },
 	.request = { .method = "POST", .path = PROTO_PATH_REMINDERS
 	    PROTO_PATH_TESTS },
 	.object = PROTO_TEST,

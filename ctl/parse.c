@@ -286,7 +286,8 @@ static int
 parse_positional(const struct ctl_command *cmd, struct ctl_args *args,
     struct ctl_error *err)
 {
-	int	i;
+	const char	*noun;
+	int		 i;
 
 	if (args->npos < cmd->min_pos)
 		return parse_missing(cmd, args->npos, err);
@@ -306,11 +307,12 @@ parse_positional(const struct ctl_command *cmd, struct ctl_args *args,
 			    cmd->pos == POS_NAME ? "name" : "reference");
 		break;
 	case POS_ID:
+		noun = cmd->pos_noun != NULL ? cmd->pos_noun : cmd->object;
 		if (parse_number(args->pos[0], LLONG_MAX) == -1 ||
 		    strspn(args->pos[0], "0") == strlen(args->pos[0]))
 			return error_usage(err, cmd, "not %s %s id: %s",
-			    strchr("aeiou", *cmd->object) != NULL ? "an" : "a",
-			    cmd->object, args->pos[0]);
+			    strchr("aeiou", *noun) != NULL ? "an" : "a", noun,
+			    args->pos[0]);
 		break;
 	default:
 		break;

@@ -107,6 +107,7 @@ struct ctl_command {
 		const char	*pages;
 	} request;
 	const char	*object;	/* the answer's record: "clinician" */
+	const char	*pos_noun;	/* what a POS_ID names, if not object */
 	/* -q: the member whose id, or ids, are printed ("a.b", "a|b": the
 	   first present); NULL: .object */
 	const char	*ids;

@@ -346,8 +346,10 @@ def test_test_message_refusals_change_nothing(practice_at, peers):
     clin, cli, svc = people(p)
     assert "email or sms" in refused(p, "reminders", "test", "--client",
                                      str(cli), "--channel", "fax")
-    assert "--client and --channel" in refused(p, "reminders", "test",
-                                               "--client", str(cli), codes=(2,))
+    assert "missing --channel" in refused(p, "reminders", "test",
+                                          "--client", str(cli), codes=(2,))
+    assert "not an appointment id: x" in refused(p, "reminders", "explain", "x",
+                                                 codes=(2,))
     assert "no client" in refused(p, "reminders", "test", "--client", "Nobody",
                                   "--channel", "email").lower()
     assert "may not" in refused(p, "reminders", "test", "--client", str(cli),
