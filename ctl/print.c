@@ -110,6 +110,26 @@ duration_text(json_int_t s)
 	return xasprintf("%llds", (long long)s);
 }
 
+/* The outbox: what waits, what failed, and where messages go. */
+static void
+print_status_outbox(struct table *kv, json_t *o)
+{
+	json_int_t	 pending, failed;
+
+	if (o == NULL || json_int_get(o, "pending", &pending) == -1 ||
+	    json_int_get(o, "failed_ahead", &failed) == -1)
+		return;
+	if (pending > 0)
+		kv_addf(kv, "reminders", "%lld waiting, the next due %s; %lld "
+		    "failed for sessions ahead", (long long)pending,
+		    print_dash(json_text(o, "next_due")), (long long)failed);
+	else
+		kv_addf(kv, "reminders", "none waiting; %lld failed for "
+		    "sessions ahead", (long long)failed);
+	kv_add(kv, "email goes to", print_dash(json_text(o, "email")));
+	kv_add(kv, "sms goes to", print_dash(json_text(o, "sms")));
+}
+
 int
 print_status(const struct ctl_view *view, json_t *answer)
 {
@@ -159,6 +179,7 @@ print_status(const struct ctl_view *view, json_t *answer)
 			free(up);
 		}
 	}
+	print_status_outbox(kv, json_member(answer, "reminders", JSON_OBJECT));
 	you = json_object_get(answer, "you");
 	if (json_int_get(you, "uid", &uid) == 0)
 		kv_addf(kv, "you", "%s (uid %lld), %s",

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "db.h"
 #include "practiced.h"
+#include "remind_query.h"
 
 static const char *upcoming_sql =
     "SELECT count(*) FROM appointments"
@@ -15,7 +16,7 @@ api_status(struct api_req *req)
 {
 	struct practiced	*pd = req->ctx.pd;
 	struct db		*db = pd->db;
-	json_t			*counts;
+	json_t			*counts, *outbox;
 
 	counts = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "clinicians", (json_int_t)db_count(db,
@@ -29,9 +30,14 @@ api_status(struct api_req *req)
 	    "appointments", (json_int_t)db_count(db,
 	    "SELECT count(*) FROM appointments"),
 	    "upcoming", (json_int_t)db_count(db, upcoming_sql));
+	if ((outbox = remind_query_summary(&req->ctx)) == NULL) {
+		json_decref(counts);
+		api_internal(req);
+		return;
+	}
 	api_reply(req, 200, json_pack(
-	    "{s:s,s:i,s:{s:s,s:s,s:i},s:o,s:I,s:s,s:b,s:i,s:o,s:{s:I,s:s,s:s},"
-	    "s:s}",
+	    "{s:s,s:i,s:{s:s,s:s,s:i},s:o,s:I,s:s,s:b,s:i,s:o,s:o,"
+	    "s:{s:I,s:s,s:s},s:s}",
 	    "version", PRACTICED_VERSION,
 	    "api", PROTO_API_VERSION,
 	    "practice", "name", pd->conf->practice_name,
@@ -43,6 +49,7 @@ api_status(struct api_req *req)
 	    "database_writable", db_writable(db),
 	    "schema", db_schema_version(db),
 	    "counts", counts,
+	    "reminders", outbox,
 	    "you", "uid", (json_int_t)req->who->uid, "user", req->who->user,
 	    "role", role_name(req->who->role),
 	    "tz", req->ctx.tz));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "config.h"
 #include "ctx.h"
 #include "db.h"
 #include "out.h"
@@ -70,6 +71,13 @@ static const char *remind_retry_row_sql =
 static const char *remind_retry_sql =
     "UPDATE reminders SET state = 'pending', due_utc = ?2, reason = ?3,"
     "  recipient = ?4, updated = ?2, retry_from = attempts WHERE id = ?1 AND state IN ('failed','expired')";
+
+static const char *remind_pending_sql =
+    "SELECT count(*), min(due_utc) FROM reminders WHERE state = 'pending'";
+static const char *remind_failed_ahead_sql =
+    "SELECT count(*) FROM reminders r JOIN appointments a"
+    "  ON a.id = r.appointment_id WHERE r.state = 'failed'"
+    "    AND a.start_utc > ?1";
 
 static const char *const remind_states[] = {
 	"pending", "sending", "sent", "failed", "expired", "skipped",
@@ -456,4 +464,49 @@ remind_retry(struct ctx *ctx, long long id)
 		return -1;
 	outbox_kick(ctx->pd);
 	return 0;
+}
+
+/* Where a channel's messages go. */
+static json_t *
+remind_route(const struct config *conf, enum channel ch, const char *folder)
+{
+	if (ch == CHANNEL_EMAIL && conf->smtp.url != NULL)
+		return json_string(conf->smtp.url);
+	if (ch == CHANNEL_SMS && conf->sms.provider == SMS_TWILIO)
+		return json_string("twilio");
+	if (ch == CHANNEL_SMS && conf->sms.provider == SMS_WEBHOOK)
+		return json_string(conf->sms.url);
+	return json_pack("s+", "folder ", folder != NULL ? folder : "?");
+}
+
+json_t *
+remind_query_summary(struct ctx *ctx)
+{
+	struct practiced	*pd = ctx->pd;
+	const char		*folder = pd->outbox != NULL ?
+				    outbox_folder(pd->outbox) : NULL;
+	sqlite3_stmt		*stmt;
+	json_int_t		 pending = -1, failed = -1;
+	time_t			 next = 0;
+
+	if ((stmt = db_stmt(pd->db, remind_pending_sql)) == NULL)
+		return NULL;
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		pending = sqlite3_column_int64(stmt, 0);
+		next = (time_t)sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if ((stmt = db_stmt(pd->db, remind_failed_ahead_sql)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)ctx->now);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		failed = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (pending == -1 || failed == -1)
+		return NULL;
+	return json_pack("{s:I,s:o,s:I,s:o,s:o}", "pending", pending,
+	    "next_due", pending > 0 ? out_local(ctx, next) : json_null(),
+	    "failed_ahead", failed, "email", remind_route(pd->conf,
+	    CHANNEL_EMAIL, folder), "sms", remind_route(pd->conf, CHANNEL_SMS,
+	    folder));
 }

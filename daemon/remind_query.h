@@ -53,6 +53,13 @@ json_t	*remind_query_one(struct ctx *, long long id);
 int	 remind_query_counts(struct ctx *, json_t *appointments);
 
 /*
+ * The outbox at a glance, for the status: how many wait and when the next
+ * is due, how many failed for sessions still ahead, and where email and
+ * SMS go (a provider, or the outbox folder).  NULL on a database error.
+ */
+json_t	*remind_query_summary(struct ctx *);
+
+/*
  * A failed or expired reminder of the session as it is now, still open and
  * ahead, pending again and due now; audited, and the outbox re-armed on
  * commit.  Inside the caller's transaction; -1 with the error set.

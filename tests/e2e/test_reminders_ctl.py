@@ -360,3 +360,24 @@ def test_test_message_refusals_change_nothing(practice_at, peers):
     time.sleep(0.3)
     assert peers.received() == []
     assert [e for e in audit_entries(p) if e["action"] == "reminder.test"] == []
+
+
+def test_status_tells_the_outbox_at_a_glance(practice_at, peers):
+    p = reminding(practice_at, "2026-12-07 09:00", smtp=peers.smtp,
+                  rules=[("rule", "email 48h")])
+    st = ok(p, "status")["reminders"]
+    assert st == {"pending": 0, "next_due": None, "failed_ahead": 0,
+                  "email": "smtp://127.0.0.1:%d" % peers.smtp,
+                  "sms": "folder %s/outbox" % p.root}, st
+    clin, cli, svc = people(p, email="reject@example.org")
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    book(p, cli, clin, svc, "2026-12-17 10:00")
+    st = ok(p, "status")["reminders"]
+    assert (st["pending"], st["next_due"]) == (2, "2026-12-08 10:00"), st
+    p.clock.set("2026-12-08 10:00:01")
+    wake(p)
+    assert wait_for(lambda: rows(p, a["id"])[0]["state"] == "failed")
+    out = text(p, "status")
+    assert "reminders:     1 waiting, the next due 2026-12-15 10:00; 1 failed " \
+        "for sessions ahead" in out, out
+    assert "email goes to: smtp://127.0.0.1:%d" % peers.smtp in out, out
