@@ -253,7 +253,11 @@ static const char *db_migrations[] = {
 	 * session's start and place; NULL: nothing booked), so changes
 	 * within its grace period make one notice, or none. */
 	"ALTER TABLE reminders ADD COLUMN told_start INTEGER;"
-	"ALTER TABLE reminders ADD COLUMN told_place TEXT;",
+	"ALTER TABLE reminders ADD COLUMN told_place TEXT;"
+	/* The attendance report reads every session's few columns: from
+	 * this index alone, a third of the time of the table. */
+	"CREATE INDEX appointments_care ON appointments(client_id,"
+	"  start_utc, state, cancelled_by, late, clinician_id);",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

@@ -18,8 +18,9 @@
 
 #define CARE_WINDOW	(30 * 86400)
 
-/* Every session of the practice (of one clinician), in one table scan:
- * the report's counts and each client's story come from it at once. */
+/* Every session of the practice (of one clinician), in one scan of the
+ * covering index appointments_care: the report's counts and each
+ * client's story come from it at once. */
 static const char *all_appts_sql =
     "SELECT " CARE_COLUMNS ", clinician_id,"
     "  coalesce(cancelled_by = 'practice', 0)"

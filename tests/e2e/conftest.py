@@ -306,7 +306,8 @@ SCHEMA_UNDO = {
         "DROP TABLE deliveries", "DROP TABLE reminders",
         "ALTER TABLE clients DROP COLUMN sms_consent_by",
         "ALTER TABLE clients DROP COLUMN sms_consent_at"],
-    5: ["ALTER TABLE reminders DROP COLUMN told_place",
+    5: ["DROP INDEX appointments_care",
+        "ALTER TABLE reminders DROP COLUMN told_place",
         "ALTER TABLE reminders DROP COLUMN told_start",
         "ALTER TABLE reminders DROP COLUMN retry_from"],
 }
