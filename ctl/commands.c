@@ -26,6 +26,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_closure_add, &cmd_closure_list, &cmd_closure_remove,
 	&cmd_report_attendance,
 	&cmd_reminders_list, &cmd_reminders_explain, &cmd_reminders_retry,
+	&cmd_export,
 	&cmd_audit,
 	&cmd_help,
 	NULL
