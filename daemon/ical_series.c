@@ -61,6 +61,12 @@ struct series_export {
 	int			 too_many;
 	int			 master;	/* its VEVENT is exported */
 	time_t			 until;		/* UNTIL; 0: the rule's end */
+	/* Where the expansion stops: an instant, a COUNT (0: none), and
+	 * the first occurrence left out. */
+	time_t			 end;
+	long			 count;
+	time_t			 next;
+	int			 has_next;
 };
 
 static int
@@ -70,6 +76,11 @@ series_occ_add(void *arg, const struct tz_wall *w, time_t t)
 	struct occ		*grown;
 	size_t			 cap;
 
+	if (t >= se->end || (se->count != 0 && se->nocc == (size_t)se->count)) {
+		se->next = t;
+		se->has_next = 1;
+		return 1;
+	}
 	if (se->nocc == EXPORT_MAX_OCCURRENCES) {
 		se->too_many = 1;
 		return 1;
@@ -139,31 +150,43 @@ series_load_extra(struct export *x, struct series_export *se)
 
 /*
  * The rule's occurrences that sessions were booked for (up to the
- * horizon, materialized_until), and where the exported rule ends: a
- * series cancelled, or with a COUNT, ends at its last occurrence (a
- * COUNT is bounded, RECUR_MAX_COUNT; and calendars such as calcurse
- * count EXDATEs against it, where RFC 5545 does not, so an UNTIL says
- * the same to all); one cut by a day ends the second before it
- * (until_utc is exclusive).
+ * horizon, materialized_until), and where the exported rule ends.  A
+ * series cancelled, or with a COUNT, ends where its next occurrence
+ * would be: a COUNT is bounded (RECUR_MAX_COUNT), and calendars such as
+ * calcurse count EXDATEs against it where RFC 5545 does not; an UNTIL
+ * a second before the next occurrence says the same to all, and is not
+ * lost to readers that shift an UTC UNTIL by a DST offset (as
+ * python3-recurring-ical-events does).  A series cut by a day ends the
+ * second before midnight (until_utc is exclusive).
  */
 static int
 series_expand(struct export *x, struct series_export *se)
 {
 	struct series_def	*d = &se->def;
-	time_t			 end = d->materialized_until;
+	const char		*c;
+	char			 rule[RECUR_RULE_MAX];
 	int			 last = 0;
 
-	if (d->until_utc != 0 && d->until_utc < end)
-		end = d->until_utc;
-	if (strcmp(d->state, "cancelled") == 0)
+	se->end = d->materialized_until;
+	if (d->until_utc != 0 && d->until_utc < se->end)
+		se->end = d->until_utc;
+	snprintf(rule, sizeof(rule), "%s", d->rrule);
+	if ((c = strstr(d->rrule, "COUNT=")) != NULL) {
+		se->count = strtol(c + 6, NULL, 10);
+		if (d->until_utc != 0)
+			se->end = d->until_utc;
+		else if (strcmp(d->state, "cancelled") != 0)
+			se->end = APPT_EVER_TO;
+		if (se->count <= 0 || recur_set_count(d->rrule, 0, rule,
+		    sizeof(rule)) == -1)
+			return ctx_internal(x->ctx);
 		last = 1;
-	else if (strstr(d->rrule, "COUNT=") != NULL) {
-		end = d->until_utc != 0 ? d->until_utc : APPT_EVER_TO;
+	} else if (strcmp(d->state, "cancelled") == 0)
 		last = 1;
-	} else if (d->until_utc != 0)
+	else if (d->until_utc != 0)
 		se->until = d->until_utc - 1;
-	if (recur_expand(d->rrule, d->zone, &d->first, end, series_occ_add,
-	    se) == -1) {
+	if (recur_expand(rule, d->zone, &d->first, APPT_EVER_TO,
+	    series_occ_add, se) == -1) {
 		log_warnx("export: series %lld: its rule cannot be read",
 		    d->id);
 		return ctx_internal(x->ctx);
@@ -172,7 +195,9 @@ series_expand(struct export *x, struct series_export *se)
 		return ctx_error(x->ctx, PROTO_ETOOLARGE, "series %lld has "
 		    "more than %d sessions to export", d->id,
 		    EXPORT_MAX_OCCURRENCES);
-	if (last && se->nocc > 0)
+	if (last && se->has_next)
+		se->until = se->next - 1;
+	else if (last && se->nocc > 0)
 		se->until = se->occ[se->nocc - 1].t;
 	if (last && se->nocc == 0)
 		se->master = 0;		/* its sessions go out on their own */

@@ -1,0 +1,356 @@
+"""
+practicectl export and GET /v1/export: the schedule as iCalendar, read
+back by independent consumers (python3-icalendar with
+python3-recurring-ical-events, khal, calcurse) and compared with what
+practicectl list says, session by session, across a DST change.
+"""
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import recurring_ical_events
+
+from conftest import (TZ, UTC, USER_NONE, USER_RO, Practice, at,
+                      dst_gap_day, seed_practice)
+
+UTC_FMT = "%Y-%m-%dT%H:%M:%SZ"
+VIDEO = "https://meet.example.org/room-7f3a"
+SERVICES = ("Individual session", "Check-in", "Individual", "session")
+CLIENT_WORDS = ("Jordan", "Sam Park", "Park", "jordan@example.org",
+                "+15555550123")
+
+
+def parse_utc(text):
+    return dt.datetime.strptime(text, UTC_FMT).replace(tzinfo=UTC)
+
+
+class Scene:
+    """A practice with sessions around the next spring-forward day."""
+
+
+@pytest.fixture(scope="module")
+def scene():
+    root = tempfile.mkdtemp(prefix="pdtest-")
+    os.chmod(root, 0o755)
+    p = Practice(root)
+    try:
+        p.start()
+        s = Scene()
+        s.p = p
+        s.seed = seed_practice(p)
+        s.gap = dst_gap_day()
+        s.first = s.gap - dt.timedelta(days=20)     # a Monday, 3 weeks before
+        s.since = s.first - dt.timedelta(days=1)
+        s.until = s.first + dt.timedelta(days=60)
+        book = ("book", "--service", "individual")
+        # A weekly series of 8 across the change, in Room 1.
+        out = p.ctl(*book, "--client", "sam", "--clinician", "ana",
+                    "--at", at(s.first, "12:00"), "--repeat", "weekly",
+                    "--count", "8", "--room", "Room 1")[1]
+        s.series = out["series"]["id"]
+        shown = p.ctl("series", "show", s.series)[1]
+        appts = shown["series"].get("appointments") or shown["appointments"]
+        s.occ = [a["id"] for a in appts]
+        assert len(s.occ) == 8
+        p.ctl("move", s.occ[2], "--at", at(s.first + dt.timedelta(days=14), "15:00"))
+        p.ctl("move", s.occ[4], "--room", "Room 2")
+        p.ctl("cancel", s.occ[5], "--by", "practice")
+        p.ctl("move", s.occ[6], "--clinician", "ben")
+        # An open weekly series (Wednesdays) and one cut by a day (Thursdays).
+        p.ctl(*book, "--client", "jordan", "--clinician", "ana",
+              "--at", at(s.first + dt.timedelta(days=2), "09:00"),
+              "--repeat", "weekly")
+        p.ctl(*book, "--client", "jordan", "--clinician", "ana",
+              "--at", at(s.first + dt.timedelta(days=3), "16:00"),
+              "--repeat", "weekly", "--until",
+              (s.first + dt.timedelta(days=31)).isoformat())
+        # One-offs: before the change, after it (cancelled), by video.
+        p.ctl(*book, "--client", "jordan", "--clinician", "ana",
+              "--at", at(s.first + dt.timedelta(days=1), "10:00"), "--room", "Room 2")
+        one = p.ctl("book", "--service", "check", "--client", "jordan",
+                    "--clinician", "ana",
+                    "--at", at(s.gap + dt.timedelta(days=2), "10:00"))[1]
+        p.ctl("cancel", one["appointment"]["id"], "--by", "client")
+        p.ctl(*book, "--client", "sam", "--clinician", "ana",
+              "--at", at(s.gap + dt.timedelta(days=4), "13:00"), "--video", VIDEO)
+        yield s
+        p.stop()
+    finally:
+        p.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def export(s, *args, clinician="ana"):
+    extra = ("--clinician", clinician) if clinician else ()
+    rc, out, err = s.p.ctl("export", "--from", s.since.isoformat(),
+                           "--to", s.until.isoformat(), *extra, *args,
+                           json=False)
+    return out
+
+
+def listed(s, clinician="ana"):
+    """(start, end, cancelled) of every session practicectl lists."""
+    extra = ("--clinician", clinician) if clinician else ()
+    out = s.p.ctl("list", "--from", s.since.isoformat(), "--to",
+                  s.until.isoformat(), *extra)[1]
+    return sorted((parse_utc(a["start"]), parse_utc(a["end"]),
+                   a["state"] == "cancelled") for a in out["appointments"])
+
+
+def expanded(text, s):
+    cal = icalendar.Calendar.from_ical(text)
+    start = dt.datetime.combine(s.since, dt.time(), ZoneInfo(TZ))
+    end = dt.datetime.combine(s.until + dt.timedelta(days=1), dt.time(),
+                              ZoneInfo(TZ))
+    got = []
+    for ev in recurring_ical_events.of(cal).between(start, end):
+        got.append((ev["DTSTART"].dt.astimezone(UTC),
+                    ev["DTEND"].dt.astimezone(UTC),
+                    str(ev.get("STATUS")) == "CANCELLED"))
+    return sorted(got)
+
+
+def events(text):
+    return [c for c in icalendar.Calendar.from_ical(text).walk("VEVENT")]
+
+
+def series_uid(text, s):
+    masters = [e for e in events(text) if "RRULE" in e and
+               str(e["DTSTART"].dt.date()) == s.first.isoformat()]
+    assert len(masters) == 1, masters
+    return str(masters[0]["UID"])
+
+
+# ------------------------------------------------------------- the shape
+
+def test_series_is_one_event_with_its_exceptions(scene):
+    s = scene
+    text = export(s, "--detail", "full")
+    uid = series_uid(text, s)
+    mine = [e for e in events(text) if str(e["UID"]) == uid]
+    master = [e for e in mine if "RECURRENCE-ID" not in e]
+    assert len(master) == 1
+    m = master[0]
+    assert m["DTSTART"].params["TZID"] == TZ
+    assert m["DTSTART"].dt.strftime("%H:%M") == "12:00"
+    # COUNT=8 goes out as an UNTIL between the eighth and a ninth.
+    rule = m["RRULE"]
+    last = dt.datetime.combine(s.first + dt.timedelta(weeks=7), dt.time(12, 0),
+                               ZoneInfo(TZ))
+    assert "COUNT" not in rule
+    assert last <= rule["UNTIL"][0] < last + dt.timedelta(weeks=1)
+    # The session given to Ben is not Ana's: an EXDATE, and no override.
+    ex = [d.dt for x in ([m["EXDATE"]] if not isinstance(m["EXDATE"], list)
+                         else m["EXDATE"]) for d in x.dts]
+    assert [d.date() for d in ex] == [s.first + dt.timedelta(weeks=6)]
+    overrides = {e["RECURRENCE-ID"].dt.date(): e for e in mine
+                 if "RECURRENCE-ID" in e}
+    assert sorted(overrides) == [s.first + dt.timedelta(weeks=w) for w in (2, 4, 5)]
+    moved = overrides[s.first + dt.timedelta(weeks=2)]
+    assert moved["RECURRENCE-ID"].dt.strftime("%H:%M") == "12:00"
+    assert moved["DTSTART"].dt.strftime("%H:%M") == "15:00"
+    assert str(overrides[s.first + dt.timedelta(weeks=4)]["LOCATION"]) == "Room 2"
+    cancelled = overrides[s.first + dt.timedelta(weeks=5)]
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) >= 1 and int(moved["SEQUENCE"]) >= 1
+    # One VTIMEZONE for the one zone used, under its IANA name.
+    zones = icalendar.Calendar.from_ical(text).walk("VTIMEZONE")
+    assert [str(z["TZID"]) for z in zones] == [TZ]
+    for e in events(text):
+        for key in ("UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "DTSTART",
+                    "DTEND", "SUMMARY"):
+            assert key in e, (key, e)
+
+
+def test_every_occurrence_matches_the_list(scene):
+    """Expanded by python3-recurring-ical-events, Ana's calendar holds
+    the very sessions practicectl list shows, to the second, cancelled
+    ones as cancelled, on both sides of the DST change."""
+    s = scene
+    want = listed(s)
+    for detail in ("busy", "initials", "full"):
+        assert expanded(export(s, "--detail", detail), s) == want, detail
+    # Across the change: the series keeps 12:00, so its UTC hour moves.
+    series = [x for x in want if x[0].astimezone(ZoneInfo(TZ)).hour == 12
+              and x[0].weekday() == 0]
+    assert {x[0].hour for x in series} == {16, 17}
+
+
+def test_whole_practice_and_the_other_clinician(scene):
+    s = scene
+    assert expanded(export(s, clinician=None), s) == listed(s, None)
+    ben = export(s, clinician="ben")
+    assert expanded(ben, s) == listed(s, "ben")
+    assert len(events(ben)) == 1 and "RRULE" not in events(ben)[0]
+
+
+def test_export_is_stable_and_uids_carry_no_client_detail(scene):
+    s = scene
+    a, b = export(s), export(s)
+    assert a == b
+    uids = {str(e["UID"]) for e in events(a)}
+    for uid in uids:
+        assert re.fullmatch(r"[as]\d+-[0-9a-f]{32}@practiced", uid), uid
+    assert len({u.split("-", 1)[1] for u in uids}) == 1     # one practice
+    # Same UIDs whatever the detail level (one calendar, seen less or more).
+    assert {str(e["UID"]) for e in events(export(s, "--detail", "busy"))} == uids
+
+
+def test_http_answer_is_text_calendar_with_crlf(scene):
+    s = scene
+    r = s.p.http("GET", "/v1/export?clinician=ana&from=%s&to=%s&detail=busy"
+                 % (s.since, s.until))
+    assert r.status == 200, r
+    assert r.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert r.body.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert r.body.endswith(b"END:VCALENDAR\r\n")
+    assert b"\n" not in r.body.replace(b"\r\n", b"")
+    assert r.body.decode("utf-8") == export(s, "--detail", "busy").replace(
+        "\n", "\r\n")
+
+
+# -------------------------------------------------------------- privacy
+
+def test_detail_levels_leak_nothing(scene):
+    s = scene
+    busy = export(s, "--detail", "busy", clinician=None)
+    initials = export(s, "--detail", "initials", clinician=None)
+    default = export(s, clinician=None)
+    full = export(s, "--detail", "full", clinician=None)
+    assert default == initials
+    for text in (busy, initials):
+        for word in CLIENT_WORDS + SERVICES + ("Room", VIDEO):
+            assert word not in text, word
+        assert not re.search(r"^(LOCATION|DESCRIPTION|URL|ATTENDEE|CONTACT)[;:]",
+                             text, re.M)
+    assert {str(e["SUMMARY"]) for e in events(busy)} == {"Busy"}
+    assert "J.L." not in busy and "S.P." not in busy
+    assert {str(e["SUMMARY"]) for e in events(initials)} == {"J.L.", "S.P."}
+    # full: for the practice's own use: names, rooms, the video link.
+    for word in ("Jordan Lee", "Sam Park", "Room 1", "Room 2", VIDEO,
+                 "Clinician: Ben Okafor"):
+        assert word in full, word
+    for word in SERVICES + ("jordan@example.org", "+15555550123"):
+        assert word not in full, word
+    for e in events(full):
+        assert str(e["CLASS"]) == "PRIVATE"
+
+
+# ------------------------------------------------------ other consumers
+
+def test_khal_reads_it(scene, tmp_path):
+    s = scene
+    ics = tmp_path / "ana.ics"
+    ics.write_text(export(s, "--detail", "initials"))
+    (tmp_path / "cal").mkdir()
+    conf = tmp_path / "khal.conf"
+    conf.write_text(
+        "[calendars]\n[[practice]]\npath = %s\ntype = calendar\n"
+        "[locale]\ntimeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\n"
+        "longdateformat = %%Y-%%m-%%d\ndatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "longdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "default_timezone = %s\nlocal_timezone = %s\n"
+        "[default]\ndefault_calendar = practice\n" % (tmp_path / "cal", TZ, TZ))
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=TZ)
+    khal = ["khal", "-c", str(conf)]
+    r = subprocess.run(khal + ["import", "--batch", "-a", "practice", str(ics)],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(khal + ["list", "--day-format", "", "--format",
+                               "{start}|{end}|{status}", s.since.isoformat(),
+                               (s.until + dt.timedelta(days=1)).isoformat()],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    got = sorted(tuple(line.split("|")) for line in r.stdout.splitlines()
+                 if line.strip())
+    fmt = "%Y-%m-%d %H:%M"
+    want = sorted((a.astimezone(ZoneInfo(TZ)).strftime(fmt),
+                   b.astimezone(ZoneInfo(TZ)).strftime(fmt),
+                   "CANCELLED" if c else "CONFIRMED")
+                  for a, b, c in listed(s))
+    assert [g[:2] + (g[2].strip(),) for g in got] == want
+
+
+def test_calcurse_reads_it(scene, tmp_path):
+    """calcurse imports every event (none skipped) and shows each session
+    at its time.  It applies no RECURRENCE-ID override (its limit): an
+    overridden session shows at its new time and its rule time both."""
+    s = scene
+    ics = tmp_path / "ana.ics"
+    text = export(s, "--detail", "initials")
+    ics.write_text(text)
+    env = dict(os.environ, TZ=TZ, HOME=str(tmp_path))
+    data = tmp_path / "calcurse"
+    data.mkdir()
+    r = subprocess.run(["calcurse", "-D", str(data), "-i", str(ics)],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "%d apps / 0 events / 0 todos / 0 skipped" % len(events(text)) in r.stdout, \
+        r.stdout
+    fmt = "%(start:%Y-%m-%d %H:%M)|%(end:%Y-%m-%d %H:%M)\\n"
+    r = subprocess.run(["calcurse", "-D", str(data), "--input-datefmt", "4",
+                        "-Q", "--from", s.since.isoformat(), "--days", "62",
+                        "--filter-type", "cal", "--format-apt", fmt,
+                        "--format-recur-apt", fmt],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    got = {tuple(line.split("|")) for line in r.stdout.splitlines() if "|" in line}
+    form = "%Y-%m-%d %H:%M"
+    live = {(a.astimezone(ZoneInfo(TZ)).strftime(form),
+             b.astimezone(ZoneInfo(TZ)).strftime(form))
+            for a, b, c in listed(s) if not c}
+    assert live <= got, live - got
+    # The session given to Ben (an EXDATE) and the series' end (an UNTIL,
+    # not a COUNT calcurse would stretch past the EXDATE) hold there too.
+    for week in (6, 8):
+        day = (s.first + dt.timedelta(weeks=week)).isoformat()
+        assert (day + " 12:00", day + " 12:50") not in got
+
+
+# ----------------------------------------------------------- bad input
+
+def refused(s, *args, user=None):
+    rc, out, err = s.p.ctl("export", *args, json=False, check=False, user=user)
+    assert rc != 0 and out == "", (rc, out[:200])
+    return rc, err
+
+
+def test_bad_input_is_refused_clearly(scene):
+    s = scene
+    rc, err = refused(s, "--from", "2027-03-10", "--to", "2027-03-01")
+    assert rc == 1 and "ends (to 2027-03-01) before it starts" in err, err
+    rc, err = refused(s, "--from", "2026-01-01", "--to", "2029-01-01")
+    assert rc == 1 and "at most 1096 days (three years)" in err, err
+    rc, err = refused(s, "--clinician", "nobody-like-this")
+    assert rc == 1 and "nobody-like-this" in err, err
+    rc, err = refused(s, "--detail", "everything")
+    assert rc == 2 and "busy|initials|full" in err, err
+    rc, err = refused(s, "--from", "someday")
+    assert rc == 1 and "from:" in err and "not a date" in err, err
+    st, out = s.p.api("GET", "/v1/export?detail=secret")
+    assert st == 400 and out["error"]["code"] == "bad_request"
+    assert "busy, initials or full" in out["error"]["message"]
+    st, out = s.p.api("GET", "/v1/export?service=individual")
+    assert st == 400 and "unknown query parameter" in out["error"]["message"]
+    # Three years is allowed, one day more is not.
+    ok = s.p.http("GET", "/v1/export?from=2027-01-01&to=2029-12-31")
+    assert ok.status == 200, ok
+    st, out = s.p.api("GET", "/v1/export?from=2027-01-01&to=2030-01-01")
+    assert st == 400 and "1096" in out["error"]["message"]
+
+
+def test_roles(scene):
+    s = scene
+    rc, out, err = s.p.ctl("export", "--clinician", "ana", json=False,
+                           user=USER_RO)
+    assert out.startswith("BEGIN:VCALENDAR")
+    rc, err = refused(s, user=USER_NONE)
+    assert rc == 1 and "permission denied" in err, err
