@@ -426,17 +426,20 @@ export_calendar(struct export *x, struct strbuf *out)
 {
 	icalcomponent	*cal;
 	icalproperty	*calname;
+	const char	*practice;
 	char		 name[256], who[128], *text, *end;
 	size_t		 i;
 	int		 rc = 0;
 
-	snprintf(name, sizeof(name), "%s", x->ctx->pd->conf->practice_name);
+	practice = x->ctx->pd->conf->practice_name;
+	if (practice == NULL || *practice == '\0')
+		practice = "practiced";
+	snprintf(name, sizeof(name), "%s", practice);
 	if (x->q->clinician_id != 0) {
 		if (export_text_of(x, clinician_name_sql, x->q->clinician_id,
 		    who, sizeof(who)) == -1)
 			return -1;
-		snprintf(name, sizeof(name), "%s: %s",
-		    x->ctx->pd->conf->practice_name, who);
+		snprintf(name, sizeof(name), "%s: %s", practice, who);
 	}
 	if ((cal = icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT,
 	    icalproperty_new_version("2.0"),
