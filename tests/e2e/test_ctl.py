@@ -93,7 +93,9 @@ COMMANDS = [
     "room show", "room edit", "book", "list", "show", "move", "cancel",
     "restore", "mark", "series list", "series show", "slots", "closure add",
     "closure list", "closure remove", "report attendance", "reminders list",
-    "reminders explain", "reminders retry", "audit", "help",
+    "reminders explain", "reminders retry",
+    "export",
+    "audit", "help",
 ]
 
 
