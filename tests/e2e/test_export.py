@@ -354,3 +354,124 @@ def test_roles(scene):
     assert out.startswith("BEGIN:VCALENDAR")
     rc, err = refused(s, user=USER_NONE)
     assert rc == 1 and "permission denied" in err, err
+
+
+# ------------------------------------------- splits, cancels, skips, zones
+
+def khal_view(text, tmp_path, since, until, zone=TZ):
+    """(start, end, status) of every event khal shows, in zone."""
+    ics = tmp_path / "in.ics"
+    ics.write_text(text)
+    (tmp_path / "cal").mkdir()
+    conf = tmp_path / "khal.conf"
+    conf.write_text(
+        "[calendars]\n[[practice]]\npath = %s\ntype = calendar\n"
+        "[locale]\ntimeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\n"
+        "longdateformat = %%Y-%%m-%%d\ndatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "longdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "default_timezone = %s\nlocal_timezone = %s\n"
+        "[default]\ndefault_calendar = practice\n" % (tmp_path / "cal", zone, zone))
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=zone)
+    khal = ["khal", "-c", str(conf)]
+    r = subprocess.run(khal + ["import", "--batch", "-a", "practice", str(ics)],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(khal + ["list", "--day-format", "", "--format",
+                               "{start}|{end}|{status}", since.isoformat(),
+                               (until + dt.timedelta(days=1)).isoformat()],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    return sorted((a, b, c.strip()) for a, b, c in
+                  (line.split("|") for line in r.stdout.splitlines() if line.strip()))
+
+
+def as_khal(sessions, zone=TZ):
+    fmt = "%Y-%m-%d %H:%M"
+    return sorted((a.astimezone(ZoneInfo(zone)).strftime(fmt),
+                   b.astimezone(ZoneInfo(zone)).strftime(fmt),
+                   "CANCELLED" if c else "CONFIRMED") for a, b, c in sessions)
+
+
+def test_split_cancelled_and_skipping_series_and_two_zones(clinic, tmp_path):
+    """A series split by a move of its fourth session on, one cancelled
+    as a whole, one that skipped a closure, and a clinician in London:
+    each reads back as practiced lists it."""
+    p, m = clinic.p, clinic.monday
+    s = Scene()
+    s.p, s.since, s.until = p, m - dt.timedelta(days=1), m + dt.timedelta(days=50)
+    p.ctl("closure", "add", (m + dt.timedelta(weeks=2)).isoformat(), "Training",
+          "--clinician", "ana")
+    out = p.ctl("book", "--client", "jordan", "--clinician", "ana", "--service",
+                "individual", "--at", at(m, "11:00"), "--repeat", "weekly",
+                "--count", "6", "--skip")[1]
+    skipping = out["series"]["id"]
+    fourth = p.ctl("list", "--client", "jordan", "--day",
+                   (m + dt.timedelta(weeks=3)).isoformat(), "-q", json=False)[1]
+    p.ctl("move", fourth.strip(), "--at",
+          at(m + dt.timedelta(weeks=3), "14:00"), "--following")
+    out = p.ctl("book", "--client", "sam", "--clinician", "ana", "--service",
+                "check", "--at", at(m + dt.timedelta(days=1), "09:00"),
+                "--repeat", "weekly", "--count", "4")[1]
+    first = out["series"]["first_session"]["id"] if "first_session" in out["series"] \
+        else out["appointment"]["id"]
+    p.ctl("cancel", first, "--all", "--by", "client")
+    lou = p.api("POST", "/v1/clinicians", {"name": "Lou Grant",
+                                           "zone": "Europe/London"})[1]
+    p.api("PUT", "/v1/clinicians/%d/hours" % lou["clinician"]["id"],
+          {"hours": "daily 08:00-20:00"})
+    p.ctl("book", "--client", "sam", "--clinician", "lou", "--service",
+          "individual", "--at", at(m + dt.timedelta(days=2), "10:00"))
+
+    text = export(s, "--detail", "full", clinician=None)
+    assert expanded(text, s) == listed(s, None)
+    cal = icalendar.Calendar.from_ical(text)
+    assert sorted(str(z["TZID"]) for z in cal.walk("VTIMEZONE")) == \
+        ["America/New_York", "Europe/London"]
+    masters = [e for e in events(text) if "RRULE" in e]
+    assert len(masters) == 3, masters
+    old = [e for e in masters if str(e["UID"]).startswith("s%d-" % skipping)][0]
+    exdates = [d.dt.date() for x in ([old["EXDATE"]] if not isinstance(
+        old["EXDATE"], list) else old["EXDATE"]) for d in x.dts]
+    assert exdates == [m + dt.timedelta(weeks=2)]          # the closure
+    assert old["RRULE"]["UNTIL"][0] < dt.datetime.combine(
+        m + dt.timedelta(weeks=3), dt.time(11, 0), ZoneInfo(TZ))
+    # The cancelled series: every session an override, each cancelled.
+    gone = [e for e in masters if e["DTSTART"].dt.strftime("%H:%M") == "09:00"][0]
+    cancelled = [e for e in events(text) if e["UID"] == gone["UID"]
+                 and "RECURRENCE-ID" in e]
+    assert len(cancelled) == 4 and all(str(e["STATUS"]) == "CANCELLED"
+                                       for e in cancelled)
+    lou_ev = [e for e in events(text) if "Lou Grant" in str(e.get("DESCRIPTION"))]
+    assert len(lou_ev) == 1 and lou_ev[0]["DTSTART"].params["TZID"] == "Europe/London"
+    assert khal_view(text, tmp_path, s.since, s.until) == as_khal(listed(s, None))
+
+
+def test_sequence_follows_changes(clinic):
+    p, m = clinic.p, clinic.monday
+    s = Scene()
+    s.p, s.since, s.until = p, m - dt.timedelta(days=1), m + dt.timedelta(days=30)
+    out = p.ctl("book", "--client", "jordan", "--clinician", "ana", "--service",
+                "individual", "--at", at(m, "10:00"), "--repeat", "weekly",
+                "--count", "4")[1]
+    sid = out["series"]["id"]
+    ids = [a["id"] for a in p.ctl("list", "--from", s.since.isoformat(), "--to",
+                                  s.until.isoformat())[1]["appointments"]]
+
+    def seqs():
+        text = export(s)
+        return {(str(e["UID"]).split("-")[0],
+                 e["RECURRENCE-ID"].dt.date() if "RECURRENCE-ID" in e else None):
+                int(e["SEQUENCE"]) for e in events(text)}
+
+    before = seqs()
+    assert before == {("s%d" % sid, None): 0}
+    p.ctl("move", ids[1], "--at", at(m + dt.timedelta(weeks=1), "11:00"))
+    moved = seqs()
+    assert moved[("s%d" % sid, m + dt.timedelta(weeks=1))] == 1
+    assert moved[("s%d" % sid, None)] == 0       # the rule did not change
+    p.ctl("move", ids[1], "--at", at(m + dt.timedelta(weeks=1), "12:00"))
+    assert seqs()[("s%d" % sid, m + dt.timedelta(weeks=1))] == 2
+    # Another clinician takes the third: an EXDATE more for the series.
+    p.ctl("move", ids[2], "--clinician", "ben")
+    assert seqs()[("s%d" % sid, None)] >= 1
