@@ -306,8 +306,9 @@ SCHEMA_UNDO = {
         "DROP TABLE deliveries", "DROP TABLE reminders",
         "ALTER TABLE clients DROP COLUMN sms_consent_by",
         "ALTER TABLE clients DROP COLUMN sms_consent_at"],
-    5: ["DROP TRIGGER series_session_left", "DROP TRIGGER series_skip_removed", "DROP TRIGGER series_skip_added",
-        "DROP TRIGGER series_version", "ALTER TABLE series DROP COLUMN modified",
+    5: ["DROP TRIGGER series_session_left", "DROP TRIGGER series_skip_removed",
+        "DROP TRIGGER series_skip_added", "DROP TRIGGER series_version",
+        "ALTER TABLE series DROP COLUMN modified",
         "ALTER TABLE series DROP COLUMN version", "DROP TABLE practice"],
 }
 

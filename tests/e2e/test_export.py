@@ -475,3 +475,32 @@ def test_sequence_follows_changes(clinic):
     # Another clinician takes the third: an EXDATE more for the series.
     p.ctl("move", ids[2], "--clinician", "ben")
     assert seqs()[("s%d" % sid, None)] >= 1
+
+
+def test_text_is_folded_escaped_utf8(clinic):
+    """Long UTF-8 names fold at 75 octets without splitting a character;
+    commas, semicolons and backslashes are escaped and read back whole."""
+    p, m = clinic.p, clinic.monday
+    name = ("Zoëëëëëëëëëëëëë Ñúñezñúñezñúñezñúñezñúñez, "
+            "Ðorđevićđevićđevićđević; Jr\\II")
+    st, client = p.api("POST", "/v1/clients", {"name": name})
+    assert st == 201, client
+    st, room = p.api("POST", "/v1/rooms",
+                     {"name": "Salón «Azul», 2º piso; ala este"})
+    assert st == 201, room
+    p.ctl("book", "--client", client["client"]["id"], "--clinician", "ana",
+          "--service", "individual", "--at", at(m, "09:00"), "--room",
+          room["room"]["id"])
+    r = p.http("GET", "/v1/export?clinician=ana&detail=full&from=%s&to=%s"
+               % (m, m))
+    assert r.status == 200, r
+    assert b"\r\n " in r.body                     # some line was folded
+    for line in r.body.split(b"\r\n"):
+        assert len(line) <= 75, line
+        line.decode("utf-8")            # no character cut in two
+    ev = events(r.body)
+    assert len(ev) == 1
+    assert str(ev[0]["SUMMARY"]) == name
+    assert str(ev[0]["LOCATION"]) == "Salón «Azul», 2º piso; ala este"
+    r = p.http("GET", "/v1/export?clinician=ana&from=%s&to=%s" % (m, m))
+    assert str(events(r.body)[0]["SUMMARY"]) == "Z.Ñ.Ð.J."
