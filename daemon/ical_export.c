@@ -308,10 +308,14 @@ export_emit(struct export *x, icalcomponent *ev)
 	icalmemory_free_buffer(text);
 	if (x->events.failed)
 		return ctx_internal(x->ctx);
-	if (x->events.len > x->max)
+	if (x->events.len > x->max && x->max >= 1024 * 1024)
 		return ctx_error(x->ctx, PROTO_ETOOLARGE, "the calendar would "
 		    "be larger than %zu MB: give a shorter window or one "
 		    "clinician", x->max / (1024 * 1024));
+	if (x->events.len > x->max)
+		return ctx_error(x->ctx, PROTO_ETOOLARGE, "the calendar would "
+		    "be larger than %zu bytes: give a shorter window or one "
+		    "clinician", x->max);
 	return 0;
 }
 

@@ -504,3 +504,31 @@ def test_text_is_folded_escaped_utf8(clinic):
     assert str(ev[0]["LOCATION"]) == "Salón «Azul», 2º piso; ala este"
     r = p.http("GET", "/v1/export?clinician=ana&from=%s&to=%s" % (m, m))
     assert str(events(r.body)[0]["SUMMARY"]) == "Z.Ñ.Ð.J."
+
+
+def test_size_is_bounded(clinic):
+    """A calendar over 2 MB is refused whole, saying what to do; the same
+    sessions a month at a time go out."""
+    p, m = clinic.p, clinic.monday
+    st, c = p.api("POST", "/v1/clients", {"name": "Robin " + "Fordham-" * 11 + "Ford"})
+    assert st == 201, c
+    st, r = p.api("POST", "/v1/rooms", {"name": "Room " + "with a long name " * 5})
+    assert st == 201, r
+    for day in range(300):
+        for h in range(14):
+            st, out = p.api("POST", "/v1/appointments", {
+                "client": c["client"]["id"], "clinician": clinic.pat,
+                "service": clinic.short, "room": r["room"]["id"],
+                "overlap": True,
+                "at": at(m + dt.timedelta(days=day), "%02d:00" % (8 + h))})
+            assert st == 201, out
+    last = m + dt.timedelta(days=299)
+    rc, out, err = p.ctl("export", "--clinician", "pat", "--detail", "full",
+                         "--from", m.isoformat(), "--to", last.isoformat(),
+                         json=False, check=False)
+    assert rc == 1 and out == "", (rc, out[:200])
+    assert "larger than 2 MB: give a shorter window or one clinician" in err, err
+    text = p.ctl("export", "--clinician", "pat", "--detail", "full", "--from",
+                 m.isoformat(), "--to", (m + dt.timedelta(days=29)).isoformat(),
+                 json=False)[1]
+    assert len(events(text)) == 30 * 14
