@@ -249,7 +249,8 @@ static const char *db_migrations[] = {
 	 * its LAST-MODIFIED, moved only when what its VEVENT shows changes
 	 * (its rule, time, place, end, state or its EXDATEs: skips, and
 	 * sessions that leave it or its clinician), not when the horizon
-	 * extension stores it again.
+	 * extension stores it again; NULL while it never changed (the
+	 * series' own updated is as late as anything in it so far).
 	 */
 	"CREATE TABLE practice ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"

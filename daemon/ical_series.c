@@ -35,8 +35,9 @@ static const char *series_in_window_sql =
     "  AND (x.until_utc IS NULL OR x.until_utc > max(x.materialized_until,"
     "  ?1)))"
     " ORDER BY x.id";
+/* modified is NULL until the series' VEVENT first changes (db.c). */
 static const char *series_extra_sql =
-    "SELECT x.version, coalesce(x.modified, x.updated), cl.name, c.name,"
+    "SELECT x.version, coalesce(x.modified, x.created), cl.name, c.name,"
     "  r.name FROM series x JOIN clients cl ON cl.id = x.client_id"
     "  JOIN clinicians c ON c.id = x.clinician_id"
     "  LEFT JOIN rooms r ON r.id = x.room_id WHERE x.id = ?1";

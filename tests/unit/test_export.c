@@ -135,7 +135,9 @@ static void
 test_calendar(struct practice *p)
 {
 	icalcomponent	*cal, *ev;
-	char		*text;
+	char		*text, *again;
+	long long	 cursor;
+	size_t		 n;
 	int		 events = 0, overrides = 0, masters = 0;
 
 	practice_reset(p, PRACTICE_NOW);
@@ -171,6 +173,17 @@ test_calendar(struct practice *p)
 	CHECK((text = export_text(p, EXPORT_INITIALS, 0)) != NULL);
 	CHECK(text != NULL && strstr(text, "SUMMARY:M.S.\r\n") != NULL &&
 	    strstr(text, "Maria") == NULL && strstr(text, "Room") == NULL);
+
+	/* The horizon's extension stores the series again, changing
+	 * nothing it shows: the same text, LAST-MODIFIED included. */
+	practice_reset(p, PRACTICE_NOW + 10 * PRACTICE_DAY);
+	cursor = 0;
+	CHECK(series_extend(&p->ctx, &cursor, 0, &n) == 0 && n == 1);
+	CHECK(practice_int(p, "SELECT updated FROM series WHERE id = 1") ==
+	    PRACTICE_NOW + 10 * PRACTICE_DAY);
+	CHECK((again = export_text(p, EXPORT_INITIALS, 0)) != NULL);
+	CHECK(text != NULL && again != NULL && strcmp(text, again) == 0);
+	free(again);
 	free(text);
 
 	/* A text over its bound is refused, not cut. */
