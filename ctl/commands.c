@@ -27,6 +27,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_report_attendance,
 	&cmd_reminders_list, &cmd_reminders_explain, &cmd_reminders_retry,
 	&cmd_reminders_test,
+	&cmd_export,
 	&cmd_audit,
 	&cmd_help,
 	NULL

@@ -83,6 +83,9 @@ ctl_answer(const struct ctl_parse *p, const struct ctl_answer *ans,
 
 	if (ans->status < 200 || ans->status > 299)
 		return ctl_refused(&p->view, ans, err);
+	if (p->cmd->raw)
+		return fwrite(ans->text, 1, ans->textlen, stdout) ==
+		    ans->textlen ? CTL_EXIT_OK : CTL_EXIT_REFUSED;
 	if (!json_is_object(ans->json)) {
 		(void)error_set(err, CTL_EXIT_REFUSED, "bad_answer",
 		    "unreadable answer from practiced (HTTP %d, %zu bytes, "

@@ -113,6 +113,8 @@ struct ctl_command {
 	const char	*ids;
 	const char	*verb;		/* what was done: "added", "booked" */
 	int		(*print)(const struct ctl_view *, json_t *);
+	int		 raw;		/* the answer is not JSON: written
+					   to stdout as it came */
 };
 
 /* The words and option values of one command line. */
@@ -232,6 +234,9 @@ extern const struct ctl_command cmd_closure_add, cmd_closure_list,
 /* cmd_reminders.c */
 extern const struct ctl_command cmd_reminders_list, cmd_reminders_explain,
 	    cmd_reminders_retry, cmd_reminders_test;
+
+/* cmd_calendar.c */
+extern const struct ctl_command cmd_export;
 
 /* request.c */
 void	 request_build(const struct ctl_args *, struct ctl_request *);

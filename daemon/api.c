@@ -55,6 +55,24 @@ api_reply(struct api_req *req, int status, json_t *reply)
 }
 
 void
+api_reply_text(struct api_req *req, int status, const char *type, char *text)
+{
+	if (req->reply != NULL || req->text != NULL || ctx_failed(&req->ctx)) {
+		if (req->reply != NULL || req->text != NULL)
+			log_warnx("api: second reply dropped");
+		free(text);
+		return;
+	}
+	if (text == NULL) {
+		api_internal(req);
+		return;
+	}
+	req->status = status;
+	req->text = text;
+	req->text_type = type;
+}
+
+void
 api_error(struct api_req *req, enum proto_error code, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -98,12 +116,14 @@ api_answer(struct api_req *req)
 	struct ctx	*ctx = &req->ctx;
 	json_t		*err;
 
-	if (!ctx_failed(ctx) && req->reply != NULL)
+	if (!ctx_failed(ctx) && (req->reply != NULL || req->text != NULL))
 		return;
 	if (!ctx_failed(ctx))
 		ctx_internal(ctx);
 	json_decref(req->reply);
 	req->reply = NULL;
+	free(req->text);
+	req->text = NULL;
 	err = json_pack("{s:{s:s,s:s}}", PROTO_ERROR, PROTO_ERROR_CODE,
 	    proto_errors[ctx->err].code, PROTO_ERROR_MESSAGE, ctx->msg);
 	if (err != NULL && ctx->details != NULL)

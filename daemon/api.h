@@ -61,6 +61,8 @@ struct api_req {
 
 	int			 status;	/* the answer */
 	json_t			*reply;
+	char			*text;		/* or a text (api_reply_text) */
+	const char		*text_type;
 };
 
 typedef void (*api_handler)(struct api_req *);
@@ -69,6 +71,9 @@ const char	*role_name(enum role);
 
 /* Answers: exactly one per request.  api_reply steals the reference. */
 void	 api_reply(struct api_req *, int status, json_t *);
+/* An answer that is not JSON (a calendar): text is taken, a string. */
+void	 api_reply_text(struct api_req *, int status, const char *type,
+	    char *text);
 void	 api_error(struct api_req *, enum proto_error, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	 api_error_details(struct api_req *, enum proto_error, json_t *,
@@ -163,5 +168,6 @@ void	api_reminder_retry(struct api_req *);
 void	api_reminder_test(struct api_req *);
 void	api_reminder_test_show(struct api_req *);
 void	api_appointment_reminders(struct api_req *);
+void	api_export(struct api_req *);
 
 #endif

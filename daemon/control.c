@@ -156,6 +156,8 @@ static const struct route routes[] = {
 	{ API_GET, PROTO_PATH_APPOINTMENTS "/*" PROTO_PATH_REMINDERS,
 	    ROLE_READONLY, "see reminders", api_appointment_reminders,
 	    { NULL } },
+	{ API_GET, PROTO_PATH_EXPORT, ROLE_READONLY, "export the schedule",
+	    api_export, { "clinician", "from", "to", "detail" } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
@@ -682,7 +684,12 @@ control_request(struct http_request *hr, void *arg)
 		control_dispatch(c, http_request_evhttp(hr), &req, &query);
 	}
 	api_answer(&req);
-	http_reply_json(hr, req.status, req.reply);
+	if (req.text != NULL)
+		http_reply(hr, req.status, req.text_type, req.text,
+		    strlen(req.text));
+	else
+		http_reply_json(hr, req.status, req.reply);
+	free(req.text);
 	json_decref(req.reply);
 	json_decref(req.body);
 	evhttp_clear_headers(&query);

@@ -257,7 +257,51 @@ static const char *db_migrations[] = {
 	/* The attendance report reads every session's few columns: from
 	 * this index alone, a third of the time of the table. */
 	"CREATE INDEX appointments_care ON appointments(client_id,"
-	"  start_utc, state, cancelled_by, late, clinician_id);",
+	"  start_utc, state, cancelled_by, late, clinician_id);"
+	/*
+	 * And what an iCalendar export needs.  The practice's own
+	 * random id makes UIDs stable and unique across practices without
+	 * a client detail; a series' version is its SEQUENCE and modified
+	 * its LAST-MODIFIED, moved only when what its VEVENT shows changes
+	 * (its rule, time, place, end, state or its EXDATEs: skips, and
+	 * sessions that leave it or its clinician), not when the horizon
+	 * extension stores it again; NULL while it never changed (the
+	 * series' own updated is as late as anything in it so far).
+	 */
+	"CREATE TABLE practice ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  uid TEXT NOT NULL);"
+	"INSERT INTO practice (id, uid) VALUES (1, lower(hex(randomblob(16))));"
+	"ALTER TABLE series ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE series ADD COLUMN modified INTEGER;"
+	"UPDATE series SET modified = updated;"
+	"CREATE TRIGGER series_version AFTER UPDATE ON series"
+	"  WHEN NEW.rrule IS NOT OLD.rrule OR NEW.zone IS NOT OLD.zone"
+	"   OR NEW.first_local IS NOT OLD.first_local"
+	"   OR NEW.minutes IS NOT OLD.minutes"
+	"   OR NEW.until_utc IS NOT OLD.until_utc"
+	"   OR NEW.state IS NOT OLD.state"
+	"   OR NEW.clinician_id IS NOT OLD.clinician_id"
+	"   OR NEW.client_id IS NOT OLD.client_id"
+	"   OR NEW.room_id IS NOT OLD.room_id"
+	"   OR NEW.video_url IS NOT OLD.video_url"
+	"  BEGIN UPDATE series SET version = OLD.version + 1,"
+	"   modified = NEW.updated WHERE id = NEW.id; END;"
+	"CREATE TRIGGER series_skip_added AFTER INSERT ON series_skips"
+	"  BEGIN UPDATE series SET version = version + 1,"
+	"   modified = CAST(strftime('%s', 'now') AS INTEGER)"
+	"   WHERE id = NEW.series_id; END;"
+	"CREATE TRIGGER series_skip_removed AFTER DELETE ON series_skips"
+	"  BEGIN UPDATE series SET version = version + 1,"
+	"   modified = CAST(strftime('%s', 'now') AS INTEGER)"
+	"   WHERE id = OLD.series_id; END;"
+	/* A session leaving its series or clinician is an EXDATE more. */
+	"CREATE TRIGGER series_session_left AFTER UPDATE OF clinician_id,"
+	"  series_id ON appointments WHEN OLD.series_id IS NOT NULL AND"
+	"  (NEW.clinician_id IS NOT OLD.clinician_id"
+	"   OR NEW.series_id IS NOT OLD.series_id)"
+	"  BEGIN UPDATE series SET version = version + 1,"
+	"   modified = NEW.updated WHERE id = OLD.series_id; END;",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

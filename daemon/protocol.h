@@ -28,6 +28,8 @@
 #define PROTO_PATH_CLOSURES	"/closures"
 #define PROTO_PATH_SLOTS	"/slots"
 #define PROTO_PATH_REPORTS	"/reports"
+/* GET: the schedule as iCalendar (text/calendar), see practiced.8. */
+#define PROTO_PATH_EXPORT	"/export"
 /* POST below an appointment: book a cancelled one again. */
 #define PROTO_PATH_RESTORE	"/restore"
 

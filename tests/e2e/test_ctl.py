@@ -93,7 +93,9 @@ COMMANDS = [
     "room show", "room edit", "book", "list", "show", "move", "cancel",
     "restore", "mark", "series list", "series show", "slots", "closure add",
     "closure list", "closure remove", "report attendance", "reminders list",
-    "reminders explain", "reminders retry", "reminders test", "audit", "help",
+    "reminders explain", "reminders retry", "reminders test",
+    "export",
+    "audit", "help",
 ]
 
 

@@ -1,0 +1,78 @@
+/*
+ * What ical_export.c and ical_series.c share while they write one
+ * calendar: the export under way, a session row, and the helpers that
+ * make and append its events.
+ */
+#ifndef PRACTICED_ICAL_INT_H
+#define PRACTICED_ICAL_INT_H
+
+#include <time.h>
+
+#include <libical/ical.h>
+#include <sqlite3.h>
+
+#include "strbuf.h"
+
+struct ctx;
+struct export_query;
+struct tz_wall;
+
+#define EXPORT_MAX_ZONES	64
+
+struct export {
+	struct ctx			*ctx;
+	const struct export_query	*q;
+	size_t				 max;		/* bytes of events */
+	char				 uid[64];	/* the practice's */
+	struct strbuf			 events;	/* their text */
+	char				 zones[EXPORT_MAX_ZONES][72];
+	size_t				 nzones;
+};
+
+/* What an event shows, before the detail level picks from it. */
+struct export_what {
+	const char	*client;	/* name */
+	const char	*clinician;
+	const char	*room;		/* or NULL */
+	const char	*video;		/* or NULL */
+	int		 cancelled;
+	long long	 version;
+	time_t		 created, modified;
+};
+
+/* A session row; its texts live until the statement steps on. */
+struct export_row {
+	long long		 id, clinician_id, room_id;
+	time_t			 start, end, recurrence;
+	const char		*zone;
+	struct export_what	 what;
+};
+
+#define EXPORT_ROW_COLUMNS						\
+	"a.id, a.start_utc, a.end_utc, a.zone, a.state, a.version,"	\
+	" a.created, a.updated, a.video_url, cl.name, r.name, c.name,"	\
+	" a.clinician_id, a.room_id, a.recurrence_utc"
+#define EXPORT_ROW_FROM							\
+	" FROM appointments a JOIN clients cl ON cl.id = a.client_id"	\
+	" JOIN clinicians c ON c.id = a.clinician_id"			\
+	" LEFT JOIN rooms r ON r.id = a.room_id"
+
+void	 export_row_read(sqlite3_stmt *, struct export_row *);
+int	 export_zone_is_utc(const char *);
+int	 export_use_zone(struct export *, const char *zone);
+/* kind 'a' (an appointment) or 's' (a series) and its id make the UID. */
+icalcomponent *export_event(struct export *, char kind, long long id,
+	    const struct export_what *);
+void	 export_add_wall(icalcomponent *,
+	    icalproperty *(*)(struct icaltimetype), const char *zone,
+	    const struct tz_wall *);
+void	 export_add_time(icalcomponent *,
+	    icalproperty *(*)(struct icaltimetype), const char *zone, time_t);
+/* Takes the event; -1 with the error set. */
+int	 export_emit(struct export *, icalcomponent *);
+int	 export_single(struct export *, const struct export_row *);
+
+/* ical_series.c: every series with a session in the window. */
+int	 export_series_all(struct export *);
+
+#endif

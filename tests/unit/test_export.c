@@ -1,0 +1,226 @@
+/*
+ * iCalendar export: initials, the window's bounds, and a calendar of an
+ * in-memory practice read back with libical (events, overrides, UTC
+ * times without a VTIMEZONE) and bounded in size.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+#include "appt.h"
+#include "book.h"
+#include "ical_export.h"
+#include "practice.h"
+#include "series.h"
+#include "strbuf.h"
+#include "unit.h"
+
+static void
+test_initials(void)
+{
+	static const struct {
+		const char	*name, *want;
+	} cases[] = {
+		{ "Jordan Lee", "J.L." },
+		{ "jordan lee", "J.L." },
+		{ "  Ana\tRuiz  ", "A.R." },
+		{ "José Ñúñez-Øster", "J.Ñ." },
+		{ "élodie durand", "É.D." },
+		{ "Mary Ann Smith Jones Brown", "M.A.S.J." },
+		{ "'Sam' O'Neil", "S.O." },
+		{ "(Jo) Park", "J.P." },
+		{ "123 456", "?" },
+		{ "", "?" },
+	};
+	char	 buf[24];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ical_initials(cases[i].name, buf, sizeof(buf));
+		CHECK_STR(buf, cases[i].want);
+	}
+	ical_initials("Jordan Lee", buf, 3);	/* room for one */
+	CHECK_STR(buf, "J.");
+	ical_initials("\xc3", buf, sizeof(buf));	/* cut UTF-8 */
+	CHECK_STR(buf, "?");
+}
+
+static void
+test_window(struct practice *p)
+{
+	struct export_query	 q;
+
+	practice_reset(p, PRACTICE_NOW);	/* Monday 2030-01-07, UTC */
+	memset(&q, 0, sizeof(q));
+	CHECK(export_window(&p->ctx, NULL, NULL, &q) == 0);
+	CHECK(q.from == PRACTICE_NOW - 8 * 3600 - 31 * PRACTICE_DAY);
+	CHECK(q.to == PRACTICE_NOW - 8 * 3600 + 367 * PRACTICE_DAY);
+	CHECK(export_window(&p->ctx, "2030-01-10", NULL, &q) == 0);
+	CHECK(q.to - q.from == 367 * PRACTICE_DAY);
+	CHECK(export_window(&p->ctx, "2030-01-01", "2032-12-31", &q) == 0);
+	CHECK(export_window(&p->ctx, "2030-01-01", "2033-01-01", &q) == -1 &&
+	    p->ctx.err == PROTO_EBADREQUEST && strstr(p->ctx.msg, "1097 days"));
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(export_window(&p->ctx, "2030-01-02", "2030-01-01", &q) == -1 &&
+	    strstr(p->ctx.msg, "before it starts") != NULL);
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(export_window(&p->ctx, "2030-02-30", NULL, &q) == -1 &&
+	    strncmp(p->ctx.msg, "from: ", 6) == 0);
+	practice_reset(p, PRACTICE_NOW);
+	q.from = q.to = 0;
+	CHECK(ical_export(&p->ctx, &q, NULL) == -1 &&
+	    p->ctx.err == PROTO_EBADREQUEST);
+	practice_reset(p, PRACTICE_NOW);
+}
+
+/* Ana: Jordan weekly on Tuesdays at 10:00, four times, the third
+ * cancelled; Maria once on Wednesday at 14:00 in Room 2. */
+static int
+book_some(struct practice *p)
+{
+	struct series_booking	 b;
+	struct appt_result	 res;
+	long long		 id;
+	int			 late;
+
+	memset(&b, 0, sizeof(b));
+	b.appt.clinician_id = ANA;
+	b.appt.client_id = JORDAN;
+	b.appt.service_id = SESSION;
+	b.appt.start = AT(1, 10, 0);
+	b.repeat = "weekly";
+	b.count = 4;
+	memset(&res, 0, sizeof(res));
+	if (series_book(&p->ctx, &b, &res) == -1)
+		return -1;
+	appt_result_clear(&res);
+	id = practice_int(p, "SELECT id FROM appointments WHERE series_id = 1"
+	    " ORDER BY start_utc LIMIT 1 OFFSET 2");
+	if (appt_cancel(&p->ctx, id, "practice", NULL, &late) == -1)
+		return -1;
+	memset(&b, 0, sizeof(b));
+	b.appt.clinician_id = ANA;
+	b.appt.client_id = MARIA;
+	b.appt.service_id = SESSION;
+	b.appt.room_id = ROOM2;
+	b.appt.start = AT(2, 14, 0);
+	memset(&res, 0, sizeof(res));
+	if (book_new(&p->ctx, &b.appt, &res) == -1)
+		return -1;
+	appt_result_clear(&res);
+	return 0;
+}
+
+static char *
+export_text(struct practice *p, enum export_detail detail, size_t max)
+{
+	struct export_query	 q;
+	struct strbuf		 out = STRBUF_INIT;
+
+	memset(&q, 0, sizeof(q));
+	q.clinician_id = ANA;
+	q.detail = detail;
+	q.max_bytes = max;
+	if (export_window(&p->ctx, "2030-01-01", "2030-03-01", &q) == -1 ||
+	    ical_export(&p->ctx, &q, &out) == -1) {
+		free(strbuf_finish(&out));
+		return NULL;
+	}
+	return strbuf_finish(&out);
+}
+
+static void
+test_calendar(struct practice *p)
+{
+	icalcomponent	*cal, *ev;
+	char		*text, *again;
+	long long	 cursor;
+	size_t		 n;
+	int		 events = 0, overrides = 0, masters = 0;
+
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(book_some(p) == 0);
+	CHECK((text = export_text(p, EXPORT_FULL, 0)) != NULL);
+	if (text == NULL)
+		return;
+	CHECK(strstr(text, "\r\nDTSTART:20300108T100000Z\r\n") != NULL);
+	CHECK(strstr(text, "BEGIN:VTIMEZONE") == NULL);	/* UTC only */
+	CHECK(strstr(text, "SUMMARY:Maria Santos\r\n") != NULL);
+	CHECK(strstr(text, "LOCATION:Room 2\r\n") != NULL);
+	CHECK(strstr(text, "Individual") == NULL);
+	CHECK((cal = icalparser_parse_string(text)) != NULL);
+	for (ev = cal ? icalcomponent_get_first_component(cal,
+	    ICAL_VEVENT_COMPONENT) : NULL; ev != NULL;
+	    ev = icalcomponent_get_next_component(cal,
+	    ICAL_VEVENT_COMPONENT)) {
+		events++;
+		if (icalcomponent_get_first_property(ev,
+		    ICAL_RRULE_PROPERTY) != NULL)
+			masters++;
+		if (icalcomponent_get_first_property(ev,
+		    ICAL_RECURRENCEID_PROPERTY) != NULL) {
+			overrides++;
+			CHECK(icalcomponent_get_status(ev) ==
+			    ICAL_STATUS_CANCELLED);
+		}
+	}
+	CHECK(events == 3 && masters == 1 && overrides == 1);
+	icalcomponent_free(cal);
+	free(text);
+
+	CHECK((text = export_text(p, EXPORT_INITIALS, 0)) != NULL);
+	CHECK(text != NULL && strstr(text, "SUMMARY:M.S.\r\n") != NULL &&
+	    strstr(text, "Maria") == NULL && strstr(text, "Room") == NULL);
+
+	/* The horizon's extension stores the series again, changing
+	 * nothing it shows: the same text, LAST-MODIFIED included. */
+	practice_reset(p, PRACTICE_NOW + 10 * PRACTICE_DAY);
+	cursor = 0;
+	CHECK(series_extend(&p->ctx, &cursor, 0, &n) == 0 && n == 1);
+	CHECK(practice_int(p, "SELECT updated FROM series WHERE id = 1") ==
+	    PRACTICE_NOW + 10 * PRACTICE_DAY);
+	CHECK((again = export_text(p, EXPORT_INITIALS, 0)) != NULL);
+	CHECK(text != NULL && again != NULL && strcmp(text, again) == 0);
+	free(again);
+	free(text);
+
+	/* A text over its bound is refused, not cut. */
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(export_text(p, EXPORT_BUSY, 600) == NULL &&
+	    p->ctx.err == PROTO_ETOOLARGE);
+	practice_reset(p, PRACTICE_NOW);
+}
+
+static void
+test_unknown_clinician(struct practice *p)
+{
+	struct export_query	 q;
+	struct strbuf		 out = STRBUF_INIT;
+
+	practice_reset(p, PRACTICE_NOW);
+	memset(&q, 0, sizeof(q));
+	q.clinician_id = 99;
+	CHECK(export_window(&p->ctx, NULL, NULL, &q) == 0);
+	CHECK(ical_export(&p->ctx, &q, &out) == -1 &&
+	    p->ctx.err == PROTO_ENOTFOUND);
+	free(strbuf_finish(&out));
+	practice_reset(p, PRACTICE_NOW);
+}
+
+void
+test_export(void)
+{
+	struct practice	 p;
+
+	test_initials();
+	if (practice_open(&p) == -1) {
+		CHECK(0);
+		return;
+	}
+	test_window(&p);
+	test_calendar(&p);
+	test_unknown_clinician(&p);
+	practice_close(&p);
+}
