@@ -34,6 +34,7 @@
 
 #define CONTROL_MAX_HEADERS	8192
 #define CONTROL_STOP_GRACE	5	/* seconds to let requests finish */
+#define CONTROL_STOP_ACCEPT_MS	100	/* to take the connections queued */
 #define CONTROL_CALLERS		64	/* uids remembered until a reload */
 #define CONTROL_MAXPARAMS	10
 
@@ -57,6 +58,10 @@ struct control {
 	int			 listening;
 	struct fswatch		*watch;		/* the socket's folder */
 	int			 watch_warned;	/* lstat failed: said once */
+	struct event		*stopping;	/* the drain, once queued ones
+						   are taken */
+	void			(*stop_cb)(void *);
+	void			*stop_arg;
 	struct caller_entry	 callers[CONTROL_CALLERS];
 	size_t			 ncallers;
 	size_t			 next_caller;	/* replaced when full */
@@ -958,13 +963,36 @@ control_unlink(struct control *c)
 		log_warn("unlink %s", c->path);
 }
 
+static void
+control_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct control	*c = arg;
+
+	(void)fd;
+	(void)what;
+	http_server_drain(c->server, CONTROL_STOP_GRACE, c->stop_cb,
+	    c->stop_arg);
+}
+
+/*
+ * The socket's name goes first, so that a new caller is told at once
+ * that no daemon listens; the connections already queued on the socket
+ * are accepted and answered a moment longer (closing it at once would
+ * reset them), then the server drains.
+ */
 void
 control_stop(struct control *c, void (*done_cb)(void *), void *arg)
 {
+	struct timeval	 tv = { 0, CONTROL_STOP_ACCEPT_MS * 1000 };
+
 	fswatch_free(c->watch);
 	c->watch = NULL;
-	http_server_drain(c->server, CONTROL_STOP_GRACE, done_cb, arg);
 	control_unlink(c);
+	c->stop_cb = done_cb;
+	c->stop_arg = arg;
+	if ((c->stopping = evtimer_new(c->pd->base, control_drain, c)) == NULL ||
+	    evtimer_add(c->stopping, &tv) == -1)
+		control_drain(-1, 0, c);
 }
 
 void
@@ -973,6 +1001,8 @@ control_free(struct control *c)
 	if (c == NULL)
 		return;
 	control_unlink(c);
+	if (c->stopping != NULL)
+		event_free(c->stopping);
 	http_server_free(c->server);
 	fswatch_free(c->watch);
 	free(c->path);

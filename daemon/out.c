@@ -3,6 +3,7 @@
  * business; reading requests and writing HTTP is not.
  */
 #include <ctype.h>
+#include <string.h>
 
 #include "ctx.h"
 #include "db.h"
@@ -69,7 +70,7 @@ json_t *
 out_initials(const char *name)
 {
 	char		 buf[16];
-	size_t		 n = 0;
+	size_t		 n = 0, len;
 	const char	*p;
 	int		 at_word = 1;
 
@@ -79,11 +80,16 @@ out_initials(const char *name)
 			continue;
 		}
 		if (at_word) {
-			/* Copy the whole UTF-8 sequence of the letter. */
-			do
-				buf[n++] = (char)toupper((unsigned char)*p);
-			while (n < 12 && ((unsigned char)p[1] & 0xc0) == 0x80 &&
-			    (p++, 1));
+			/* The whole UTF-8 sequence of the letter, or none. */
+			for (len = 1; ((unsigned char)p[len] & 0xc0) == 0x80;
+			    len++)
+				;
+			if (n + len > 12)
+				break;
+			buf[n++] = (char)toupper((unsigned char)*p);
+			memcpy(buf + n, p + 1, len - 1);
+			n += len - 1;
+			p += len - 1;
 		}
 		at_word = 0;
 	}

@@ -734,3 +734,15 @@ def test_audit_limit_and_since(clinic):
     assert p.ctl("audit", "--since", today().isoformat(), "--limit", "1000")[1]["audit"] == full
     for e in full:
         assert e["local_at"] == local_in(e["at"], TZ), e
+
+
+def test_initials_of_a_long_name_never_cut_a_letter(wclinic):
+    """Six accented initials: the sixth does not fit twelve bytes whole
+    and is left out, never cut in half (which made client add fail)."""
+    s, p = wclinic, wclinic.p
+    name = "Zoë Ñúñez-Øster de la Fuente y Älvarez-Çelik Éva"
+    cli = p.ctl("client", "add", name)[1]["client"]
+    a = book(p, cli["id"], s.ana, s.svc, at(s.monday, "15:00"))[1]["appointment"]
+    assert a["client"]["name"] == name
+    # Z Ñ Ø D L F Y Ä take 11 bytes; Ç (2 more) does not fit
+    assert a["client"]["initials"] == "ZÑØDLFYÄ", a["client"]
