@@ -4,6 +4,7 @@ the clocks changing.  Real aiosmtpd on loopback (peers.py), a running fake
 clock."""
 
 import collections
+import email
 import os
 import subprocess
 
@@ -183,3 +184,33 @@ def test_reminders_across_the_clocks_going_forward(practice_at, peers):
     p.clock.set("2027-03-14 10:00:01")      # 14:00:01 UTC, EDT
     wake(p)
     assert wait_for(lambda: len(peers.received()) == 2), p.log()
+
+
+def test_reminders_on_both_sides_of_the_clocks_going_back(practice_at, peers):
+    # 7 November 2027, 02:00 EDT: New York goes back to 01:00 EST
+    p = reminding_with(practice_at, "2027-11-03 09:00",
+                       smtp_section(peers.smtp, starttls="no"),
+                       rules=(("rule", "email 24h"),))
+    clin, cli, svc = people(p)
+    before = ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+                "--service", str(svc), "--at", "2027-11-05 10:00")["appointment"]
+    after = ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+               "--service", str(svc), "--at", "2027-11-08 10:00")["appointment"]
+    # 24 h before 10:00 EDT is 14:00 UTC; before 10:00 EST, 15:00 UTC
+    # (09:00 EST on the 7th, the day the clocks went back)
+    assert [r["due"] for r in rows(p, before["id"])] == ["2027-11-04 14:00:00"]
+    assert [r["due"] for r in rows(p, after["id"])] == ["2027-11-07 15:00:00"]
+    p.clock.set("2027-11-04 10:00:01")      # EDT
+    wake(p)
+    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    p.clock.set("2027-11-07 14:59:59", tz="UTC")   # a second early: 09:59:59 EST
+    wake(p)
+    assert not wait_for(lambda: len(peers.received()) > 1, timeout=0.5)
+    p.clock.set("2027-11-07 10:00:01")      # 15:00:01 UTC, EST
+    wake(p)
+    assert wait_for(lambda: len(peers.received()) == 2), p.log()
+    subjects = [email.message_from_string(m["data"])["Subject"]
+                for m in peers.received()]
+    assert subjects == [
+        "Reminder: your appointment on Friday 5 November at 10:00",
+        "Reminder: your appointment on Monday 8 November at 10:00"], subjects
