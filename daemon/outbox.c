@@ -358,6 +358,14 @@ outbox_on_timer(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/*
+	 * Claim no faster than the sender sends: a batch waits while
+	 * OUTBOX_AHEAD are out.  The loop stays free between batches, and
+	 * a crash finds only what was nearly on its way "sending".  The
+	 * results coming back arm the timer again.
+	 */
+	if (sender_outstanding(ob->sender) >= OUTBOX_AHEAD)
+		return;
 	if ((more = outbox_dispatch(ob, now)) == -1) {
 		log_warnx("outbox: cannot claim due reminders; trying again "
 		    "in a minute");

@@ -14,6 +14,9 @@ struct outbox;
 
 /* Claimed at most this many at a time, so the loop is never held long. */
 #define OUTBOX_BATCH		50
+/* No claim while this many are with the sender: it always has work, and
+ * a crash finds no more than these "sending". */
+#define OUTBOX_AHEAD		(4 * OUTBOX_BATCH)
 /* Tries of one reminder before it is failed. */
 #define OUTBOX_MAX_ATTEMPTS	8
 /* The timer never sleeps longer, against the wall clock jumping. */

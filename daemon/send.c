@@ -59,6 +59,8 @@ struct sender {
 	struct event		*ev;
 	send_done_cb		 done_cb;
 	void			*arg;
+	int			 outstanding;	/* the loop's: given, not back */
+	struct event		*gather;	/* results wait for company */
 };
 
 void
@@ -422,6 +424,7 @@ sender_deliver(struct sender *s)
 		n++;
 	if (n == 0)
 		return;
+	s->outstanding -= (int)n;
 	if ((results = calloc(n, sizeof(*results))) != NULL) {
 		i = 0;
 		TAILQ_FOREACH(t, &done, entry)
@@ -443,9 +446,23 @@ sender_on_pipe(evutil_socket_t fd, short what, void *arg)
 {
 	char	 buf[256];
 
+	struct sender	*s = arg;
+	struct timeval	 tv = { 0, SEND_GATHER_MS * 1000 };
+
 	(void)what;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
+	/* Results come one by one; recorded together they cost one commit
+	 * (one fsync) between them. */
+	if (!evtimer_pending(s->gather, NULL))
+		evtimer_add(s->gather, &tv);
+}
+
+static void
+sender_on_gather(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
 	sender_deliver(arg);
 }
 
@@ -491,11 +508,16 @@ sender_start(struct event_base *base, int max, send_done_cb done, void *arg)
 	    sender_on_pipe, s)) == NULL ||
 	    event_priority_set(s->ev, event_base_get_npriorities(base) - 1) ==
 	    -1 || event_add(s->ev, NULL) == -1 ||
+	    (s->gather = evtimer_new(base, sender_on_gather, s)) == NULL ||
+	    event_priority_set(s->gather, event_base_get_npriorities(base) -
+	    1) == -1 ||
 	    curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 	    (long)max) != CURLM_OK ||
 	    pthread_create(&s->thread, NULL, sender_main, s) != 0) {
 		if (s->ev != NULL)
 			event_free(s->ev);
+		if (s->gather != NULL)
+			event_free(s->gather);
 		if (s->multi != NULL)
 			curl_multi_cleanup(s->multi);
 		if (s->fds[0] != -1)
@@ -528,8 +550,15 @@ sender_submit(struct sender *s, struct send_job *job)
 		transfer_free(t);
 		return -1;
 	}
+	s->outstanding++;
 	curl_multi_wakeup(s->multi);
 	return 0;
+}
+
+int
+sender_outstanding(const struct sender *s)
+{
+	return s->outstanding;
 }
 
 void
@@ -553,6 +582,7 @@ sender_stop(struct sender *s, int grace)
 		transfer_free(t);
 	}
 	event_free(s->ev);
+	event_free(s->gather);
 	curl_multi_cleanup(s->multi);
 	close(s->fds[0]);
 	close(s->fds[1]);

@@ -14,6 +14,9 @@
 struct event_base;
 struct sender;
 
+/* Results are handed back together, at most this long after the first. */
+#define SEND_GATHER_MS	25
+
 enum send_kind {
 	SEND_SMTP,		/* a message to one recipient */
 	SEND_HTTP		/* a POST (an SMS provider) */
@@ -63,6 +66,8 @@ struct sender	*sender_start(struct event_base *base, int max,
 /* The job is the sender's from now on, whatever the answer; -1 when it
  * is stopping. */
 int		 sender_submit(struct sender *, struct send_job *);
+/* Jobs submitted whose results have not come back (the loop's count). */
+int		 sender_outstanding(const struct sender *);
 /* Waits up to grace seconds for transfers under way, then stops. */
 void		 sender_stop(struct sender *, int grace);
 void		 send_job_free(struct send_job *);
