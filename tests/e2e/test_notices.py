@@ -53,6 +53,18 @@ def subjects(peers):
     return [email.message_from_string(m["data"], policy=email.policy.default)["Subject"]
             for m in peers.received()]
 
+def confirmed(practice_at, peers):
+    """A practice sending notices, its people, and a session on the 10th at
+    10:00 whose confirmation has gone."""
+    p = noticing(practice_at, peers)
+    who = people(p)
+    clin, cli, svc = who
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    past_grace(p)
+    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    return p, who, a
+
+
 
 def test_a_booking_is_confirmed_after_the_grace(practice_at, peers):
     p = noticing(practice_at, peers)
@@ -108,11 +120,7 @@ def test_a_booking_cancelled_within_the_grace_sends_nothing(practice_at, peers):
 
 
 def test_after_the_confirmation_a_move_and_a_cancel_are_told(practice_at, peers):
-    p = noticing(practice_at, peers)
-    clin, cli, svc = people(p)
-    a = book(p, cli, clin, svc, "2026-12-10 10:00")
-    past_grace(p)
-    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    p, (clin, cli, svc), a = confirmed(practice_at, peers)
     # moved twice within the grace: one reschedule, for the last time
     ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
     ok(p, "move", str(a["id"]), "--at", "2026-12-10 15:00")
@@ -134,11 +142,7 @@ def test_after_the_confirmation_a_move_and_a_cancel_are_told(practice_at, peers)
 
 def test_reschedule_then_cancel_is_one_cancellation_and_a_restore_undoes_it(
         practice_at, peers):
-    p = noticing(practice_at, peers)
-    clin, cli, svc = people(p)
-    a = book(p, cli, clin, svc, "2026-12-10 10:00")
-    past_grace(p)
-    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    p, (clin, cli, svc), a = confirmed(practice_at, peers)
     ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
     ok(p, "cancel", str(a["id"]), "--by", "practice")
     pending = [x["notice"] for x in notices(p, a["id"]) if x["state"] == "pending"]
@@ -161,11 +165,7 @@ def test_reschedule_then_cancel_is_one_cancellation_and_a_restore_undoes_it(
 def test_a_restore_after_a_move_tells_the_new_time(practice_at, peers):
     """Moved, cancelled and restored within the grace: the client, who knew
     10:00, is told once of 11:00."""
-    p = noticing(practice_at, peers)
-    clin, cli, svc = people(p)
-    a = book(p, cli, clin, svc, "2026-12-10 10:00")
-    past_grace(p)
-    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    p, (clin, cli, svc), a = confirmed(practice_at, peers)
     ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:00")
     ok(p, "cancel", str(a["id"]), "--by", "practice")
     ok(p, "restore", str(a["id"]))
