@@ -37,6 +37,7 @@ struct outbox {
 	int			 kick_queued;
 	char			*folder;
 	struct outbox_tests	*tests;
+	struct outbox_batch	*batch;		/* rows too many for a stack */
 };
 
 static const char *outbox_recover_sql =
@@ -310,42 +311,83 @@ outbox_take(struct outbox *ob, const struct message_row *m, time_t now,
 	return outbox_record_attempt(ob, m->id, attempt, now, "sent", why);
 }
 
+/* Due rows claimed in an open transaction, and the jobs to hand over
+ * once it commits. */
+struct outbox_batch {
+	struct message_row	 rows[OUTBOX_BATCH];
+	struct send_job		*jobs[OUTBOX_BATCH];
+	int			 n;
+};
+
+/* Claims up to a batch inside the caller's transaction; -1 (the jobs
+ * made so far freed) when the caller must undo it. */
+static int
+outbox_claim_batch(struct outbox *ob, time_t now, struct outbox_batch *b)
+{
+	int	 i, taken = 0;
+
+	memset(b->jobs, 0, sizeof(b->jobs));
+	if ((b->n = outbox_read_due(ob, now, b->rows)) == -1) {
+		b->n = 0;
+		return -1;
+	}
+	/* A row that failed may already have made its job: free it too. */
+	for (i = 0; i < b->n; i++) {
+		taken++;
+		if (outbox_take(ob, &b->rows[i], now, &b->jobs[i]) == -1)
+			break;
+	}
+	if (i == b->n)
+		return 0;
+	while (taken-- > 0)
+		send_job_free(b->jobs[taken]);
+	b->n = 0;
+	return -1;
+}
+
+/* After the commit: the claimed jobs leave. */
+static void
+outbox_batch_submit(struct outbox *ob, struct outbox_batch *b)
+{
+	int	 i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->jobs[i] != NULL)
+			sender_submit(ob->sender, b->jobs[i]);
+	b->n = 0;
+}
+
+/* Rolled back: nothing is claimed, nothing leaves. */
+static void
+outbox_batch_drop(struct outbox_batch *b)
+{
+	int	 i;
+
+	for (i = 0; i < b->n; i++)
+		send_job_free(b->jobs[i]);
+	b->n = 0;
+}
+
 /* Claims up to a batch; 1 when the batch was full (more may be due). */
 static int
 outbox_dispatch(struct outbox *ob, time_t now)
 {
-	struct message_row	*rows;
-	struct send_job		*jobs[OUTBOX_BATCH];
-	int			 n, i, taken = 0, rc = -1;
+	int	 full;
 
-	if ((rows = calloc(OUTBOX_BATCH, sizeof(*rows))) == NULL)
-		return -1;
 	if (db_begin(ob->pd->db) == -1)
-		goto out;
-	if ((n = outbox_read_due(ob, now, rows)) == -1) {
+		return -1;
+	if (outbox_claim_batch(ob, now, ob->batch) == -1) {
 		db_rollback(ob->pd->db);
-		goto out;
+		return -1;
 	}
-	/* A row that failed may already have made its job: free it too. */
-	for (i = 0; i < n; i++) {
-		taken++;
-		if (outbox_take(ob, &rows[i], now, &jobs[i]) == -1)
-			break;
-	}
-	if (i < n || db_commit(ob->pd->db) == -1) {
-		/* Rolled back: nothing is claimed, nothing leaves. */
+	if (db_commit(ob->pd->db) == -1) {
 		db_rollback(ob->pd->db);
-		while (taken-- > 0)
-			send_job_free(jobs[taken]);
-		goto out;
+		outbox_batch_drop(ob->batch);
+		return -1;
 	}
-	for (i = 0; i < n; i++)
-		if (jobs[i] != NULL)
-			sender_submit(ob->sender, jobs[i]);
-	rc = n == OUTBOX_BATCH;
-out:
-	free(rows);
-	return rc;
+	full = ob->batch->n == OUTBOX_BATCH;
+	outbox_batch_submit(ob, ob->batch);
+	return full;
 }
 
 static void
@@ -516,8 +558,23 @@ outbox_record(struct outbox *ob, const struct send_result *r, time_t now)
 	return rc;
 }
 
+/* In the results' transaction, the next batch when the sender has room:
+ * one commit (one fsync) for both.  A claim that fails is undone alone;
+ * the timer tries it again. */
+static void
+outbox_claim_more(struct outbox *ob, time_t now)
+{
+	if (sender_outstanding(ob->sender) >= OUTBOX_AHEAD ||
+	    db_savepoint(ob->pd->db, "claim") == -1)
+		return;
+	if (outbox_claim_batch(ob, now, ob->batch) == -1)
+		db_rollback_to(ob->pd->db, "claim");
+	else
+		db_release(ob->pd->db, "claim");
+}
+
 /* The results back from the sender, on the loop's thread: one commit for
- * all that came back together. */
+ * all that came back together, and the next batch claimed with them. */
 static void
 outbox_on_results(struct send_result *rs, size_t n, void *arg)
 {
@@ -538,11 +595,21 @@ outbox_on_results(struct send_result *rs, size_t n, void *arg)
 		if (outbox_record(ob, &rs[i], now) == -1)
 			break;
 	}
-	if (i < n || db_commit(ob->pd->db) == -1) {
+	if (i < n) {
 		db_rollback(ob->pd->db);
 		log_warnx("outbox: %zu results not recorded; they stay in "
 		    "flight until practiced restarts and sends them again", n);
+		outbox_arm(ob, now);
+		return;
 	}
+	outbox_claim_more(ob, now);
+	if (db_commit(ob->pd->db) == -1) {
+		db_rollback(ob->pd->db);
+		outbox_batch_drop(ob->batch);
+		log_warnx("outbox: %zu results not recorded; they stay in "
+		    "flight until practiced restarts and sends them again", n);
+	} else
+		outbox_batch_submit(ob, ob->batch);
 	outbox_arm(ob, now);
 }
 
@@ -604,6 +671,7 @@ outbox_start(struct practiced *pd)
 		return NULL;
 	ob->pd = pd;
 	if ((ob->tests = outbox_tests_new(pd)) == NULL ||
+	    (ob->batch = calloc(1, sizeof(*ob->batch))) == NULL ||
 	    (ob->folder = outbox_make_folder(pd->conf->database)) == NULL ||
 	    outbox_recover(ob, now) == -1 ||
 	    (ob->timer = evtimer_new(pd->base, outbox_on_timer, ob)) == NULL ||
@@ -628,6 +696,7 @@ outbox_stop(struct outbox *ob)
 	if (ob->timer != NULL)
 		event_free(ob->timer);
 	outbox_tests_free(ob->tests);
+	free(ob->batch);
 	free(ob->folder);
 	free(ob);
 }
