@@ -52,5 +52,6 @@ void	test_remind(void);
 void	test_remind_query(void);
 void	test_send(void);
 void	test_paging(void);
+void	test_ical_read(void);
 
 #endif
