@@ -76,6 +76,10 @@ $(B)/practicectl: $(CTL_OBJS)
 $(B)/unit: $(UNIT_OBJS) $(DAEMON_LIB_OBJS)
 	$(CC) $(FLAGS) -o $@ $(UNIT_OBJS) $(DAEMON_LIB_OBJS) $(LIBS_D) $(LDFLAGS)
 
+# The iCalendar reader on a generated 50,000-event file (make bench).
+$(B)/bench_ical_read: $(B)/obj/tests/bench/bench_ical_read.o $(DAEMON_LIB_OBJS)
+	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
+
 # Install Debian packages that are missing (we run as root; see README).
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -136,6 +140,8 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_stall.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_durability.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_outbox.py --build $(CURDIR)/build
+	@$(MAKE) --no-print-directory $(B)/bench_ical_read
+	$(B)/bench_ical_read
 
 # Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60).
 FUZZ_SECONDS ?= 60

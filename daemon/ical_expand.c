@@ -200,7 +200,8 @@ ical_read_expand(const struct ical_event *ev, time_t from, time_t to,
 		return -1;
 	}
 	/* The rule, DTSTART and RDATEs may name one occurrence twice. */
-	qsort(x.out, x.n, sizeof(*x.out), cmp_occurrence);
+	if (x.n > 1)
+		qsort(x.out, x.n, sizeof(*x.out), cmp_occurrence);
 	for (i = k = 0; i < x.n; i++)
 		if (k == 0 || x.out[k - 1].start != x.out[i].start ||
 		    x.out[k - 1].ev != x.out[i].ev)

@@ -5,6 +5,7 @@
  * only the blocks of one UID.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,11 @@ struct group {
 };
 
 struct ical_reader {
+	struct ical_read_opts	 opts;
+	char			 default_zone[ICAL_READ_ZONE_MAX];
 	struct ical_scan	 scan;
+	int			 scanned, refused;
+	struct ical_read_error	 refusal;
 	struct ical_zones	*zones;
 	size_t			*order;
 	struct group		*groups;
@@ -104,27 +109,74 @@ reader_index(struct ical_reader *r)
 }
 
 struct ical_reader *
+ical_read_begin(const char *buf, size_t len,
+    const struct ical_read_opts *opts, struct ical_read_error *err)
+{
+	struct ical_reader	*r;
+
+	memset(err, 0, sizeof(*err));
+	if (opts->default_zone == NULL || !tz_valid(opts->default_zone)) {
+		snprintf(err->reason, sizeof(err->reason), "the default zone "
+		    "\"%.60s\" is not a zone practiced knows",
+		    opts->default_zone ? opts->default_zone : "");
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err->reason, sizeof(err->reason), "out of memory");
+		return NULL;
+	}
+	r->opts = *opts;
+	snprintf(r->default_zone, sizeof(r->default_zone), "%s",
+	    opts->default_zone);
+	if (ical_scan_begin(&r->scan, buf, len, err) == -1) {
+		ical_read_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+ical_read_scan(struct ical_reader *r, size_t budget,
+    struct ical_read_error *err)
+{
+	int	 rc;
+
+	if (r->refused) {
+		*err = r->refusal;
+		return -1;
+	}
+	if (r->scanned)
+		return 0;
+	if ((rc = ical_scan_step(&r->scan, budget, err)) == 1)
+		return 1;
+	if (rc == 0) {
+		if ((r->zones = ical_zones_new(&r->scan, r->default_zone,
+		    r->opts.now, err->reason, sizeof(err->reason))) == NULL ||
+		    reader_index(r) == -1) {
+			if (r->zones != NULL)
+				snprintf(err->reason, sizeof(err->reason),
+				    "out of memory");
+			rc = -1;
+		}
+	}
+	if (rc == -1) {
+		r->refused = 1;
+		r->refusal = *err;
+		return -1;
+	}
+	r->scanned = 1;
+	return 0;
+}
+
+struct ical_reader *
 ical_read_open(const char *buf, size_t len, const struct ical_read_opts *opts,
     struct ical_read_error *err)
 {
 	struct ical_reader	*r;
 
-	memset(err, 0, sizeof(*err));
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		snprintf(err->reason, sizeof(err->reason), "out of memory");
+	if ((r = ical_read_begin(buf, len, opts, err)) == NULL)
 		return NULL;
-	}
-	if (ical_scan_run(&r->scan, buf, len, err) == -1) {
-		ical_read_close(r);
-		return NULL;
-	}
-	if ((r->zones = ical_zones_new(&r->scan, opts->default_zone,
-	    opts->now, err->reason, sizeof(err->reason))) == NULL) {
-		ical_read_close(r);
-		return NULL;
-	}
-	if (reader_index(r) == -1) {
-		snprintf(err->reason, sizeof(err->reason), "out of memory");
+	if (ical_read_scan(r, SIZE_MAX, err) == -1) {
 		ical_read_close(r);
 		return NULL;
 	}
@@ -329,6 +381,8 @@ ical_read_next(struct ical_reader *r, struct ical_event **ev,
     struct ical_read_error *err)
 {
 	*ev = NULL;
+	if (!r->scanned && ical_read_scan(r, SIZE_MAX, err) == -1)
+		return -2;
 	for (;;) {
 		if (r->errnext < r->nerrs) {
 			*err = r->errs[r->errnext++];

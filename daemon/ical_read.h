@@ -124,9 +124,19 @@ struct ical_reader;
 struct ical_reader *ical_read_open(const char *buf, size_t len,
 	    const struct ical_read_opts *, struct ical_read_error *err);
 /*
+ * The same in slices, for the event loop: begin copies buf (NULL if it
+ * is over the cap or the default zone is unknown); each scan checks
+ * about budget bytes more: 1 more to do, 0 done, -1 refused (err).
+ */
+struct ical_reader *ical_read_begin(const char *buf, size_t len,
+	    const struct ical_read_opts *, struct ical_read_error *err);
+int	 ical_read_scan(struct ical_reader *, size_t budget,
+	    struct ical_read_error *err);
+/*
  * The next event (a master with its overrides, or a lone one): 1 with
  * *ev (free it with ical_event_free), -1 for a skipped event or
- * override with err filled, 0 at the end.
+ * override with err filled, 0 at the end.  A file not yet scanned is
+ * scanned first: -2 if it is refused (err), and nothing is read.
  */
 int	 ical_read_next(struct ical_reader *, struct ical_event **ev,
 	    struct ical_read_error *err);

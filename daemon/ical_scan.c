@@ -26,11 +26,13 @@ struct scan {
 	int			 depth;
 	int			 calendars;	/* begun so far */
 	enum scan_kind		 kind;		/* of the depth-2 block */
-	struct ical_block	*cur;
 	size_t			 cap_events, cap_zones;
 	char			 buf[SCAN_UNFOLD + 1];
 	size_t			 buflen;
 	int			 truncated;
+	/* Where the walk stands between slices. */
+	size_t			 pos, ls, le, lnext;
+	int			 line, lline, open;
 };
 
 static int
@@ -337,43 +339,52 @@ scan_logical(struct scan *sc, size_t ls, size_t le, size_t next, int ln)
 	return scan_property(sc, n, v, ln);
 }
 
+/* Physical lines until budget bytes are read: 1 more, 0 done, -1. */
 static int
-scan_lines(struct scan *sc)
+scan_lines(struct scan *sc, size_t budget)
 {
 	const char	*t = sc->s->text, *nl;
-	size_t		 len = sc->s->len, pos = 0, e, pe, next;
-	size_t		 ls = 0, le = 0, lnext = 0;
-	int		 line = 1, lline = 0, open = 0;
+	size_t		 len = sc->s->len, stop, e, pe, next;
 
-	if (len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
-		pos = 3;		/* a byte-order mark */
-	while (pos < len) {
-		nl = memchr(t + pos, '\n', len - pos);
+	stop = budget < len - sc->pos ? sc->pos + budget : len;
+	while (sc->pos < len) {
+		if (sc->pos >= stop)
+			return 1;
+		nl = memchr(t + sc->pos, '\n', len - sc->pos);
 		e = nl != NULL ? (size_t)(nl - t) : len;
 		next = nl != NULL ? e + 1 : len;
-		pe = e > pos && t[e - 1] == '\r' ? e - 1 : e;
-		if (pe - pos > ICAL_READ_MAX_LINE)
-			return scan_fail(sc, line, "a line longer than %s%u "
+		pe = e > sc->pos && t[e - 1] == '\r' ? e - 1 : e;
+		if (pe - sc->pos > ICAL_READ_MAX_LINE)
+			return scan_fail(sc, sc->line, "a line longer than %s%u "
 			    "bytes", "", ICAL_READ_MAX_LINE);
-		if (pe > pos && (t[pos] == ' ' || t[pos] == '\t')) {
-			if (!open)
-				return scan_fail(sc, line, "a folded line "
+		if (pe > sc->pos && (t[sc->pos] == ' ' || t[sc->pos] == '\t')) {
+			if (!sc->open)
+				return scan_fail(sc, sc->line, "a folded line "
 				    "with no line before it%s", "", 0);
-			le = pe;
-			lnext = next;
+			sc->le = pe;
+			sc->lnext = next;
 		} else {
-			if (open && scan_logical(sc, ls, le, lnext, lline) == -1)
+			if (sc->open && scan_logical(sc, sc->ls, sc->le,
+			    sc->lnext, sc->lline) == -1)
 				return -1;
-			open = 1;
-			ls = pos;
-			le = pe;
-			lnext = next;
-			lline = line;
+			sc->open = 1;
+			sc->ls = sc->pos;
+			sc->le = pe;
+			sc->lnext = next;
+			sc->lline = sc->line;
 		}
-		pos = next;
-		line++;
+		sc->pos = next;
+		sc->line++;
 	}
-	if (open && scan_logical(sc, ls, le, lnext, lline) == -1)
+	return 0;
+}
+
+/* The end of the file: its last line, and what is still open. */
+static int
+scan_finish(struct scan *sc)
+{
+	if (sc->open && scan_logical(sc, sc->ls, sc->le, sc->lnext,
+	    sc->lline) == -1)
 		return -1;
 	if (sc->depth > 0)
 		return scan_fail(sc, sc->lines[sc->depth - 1], "BEGIN:%s is "
@@ -386,11 +397,10 @@ scan_lines(struct scan *sc)
 }
 
 int
-ical_scan_run(struct ical_scan *s, const char *buf, size_t len,
+ical_scan_begin(struct ical_scan *s, const char *buf, size_t len,
     struct ical_read_error *err)
 {
-	struct scan	*sc = NULL;
-	int		 rc;
+	struct scan	*sc;
 
 	memset(s, 0, sizeof(*s));
 	memset(err, 0, sizeof(*err));
@@ -407,10 +417,31 @@ ical_scan_run(struct ical_scan *s, const char *buf, size_t len,
 	memcpy(s->text, buf, len);
 	s->text[len] = '\0';
 	s->len = len;
+	s->state = sc;
 	sc->s = s;
+	sc->line = 1;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		sc->pos = 3;		/* a byte-order mark */
+	return 0;
+}
+
+int
+ical_scan_step(struct ical_scan *s, size_t budget,
+    struct ical_read_error *err)
+{
+	struct scan	*sc = s->state;
+	int		 rc;
+
+	if (sc == NULL)
+		return 0;
+	memset(err, 0, sizeof(*err));
 	sc->err = err;
-	rc = scan_lines(sc);
-	free(sc);
+	if ((rc = scan_lines(sc, budget)) == 0)
+		rc = scan_finish(sc);
+	if (rc != 1) {
+		free(sc);
+		s->state = NULL;
+	}
 	return rc;
 }
 
@@ -427,6 +458,7 @@ ical_scan_free(struct ical_scan *s)
 	free(s->zones);
 	free(s->xwr);
 	free(s->text);
+	free(s->state);
 	memset(s, 0, sizeof(*s));
 }
 

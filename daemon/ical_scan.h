@@ -28,9 +28,14 @@ struct ical_scan {
 	size_t		 nevents, nzones;
 	char		*xwr;		/* X-WR-TIMEZONE, or NULL */
 	int		 xwr_line;
+	void		*state;		/* the walk, while it lasts */
 };
 
-int	 ical_scan_run(struct ical_scan *, const char *buf, size_t len,
+/* Copies buf (-1 if over the cap); the walk is then done in steps. */
+int	 ical_scan_begin(struct ical_scan *, const char *buf, size_t len,
+	    struct ical_read_error *);
+/* About budget bytes more: 1 more to do, 0 done, -1 refused (err). */
+int	 ical_scan_step(struct ical_scan *, size_t budget,
 	    struct ical_read_error *);
 void	 ical_scan_free(struct ical_scan *);
 /* The block parsed by libical; NULL if it yields no component. */

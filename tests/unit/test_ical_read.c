@@ -888,6 +888,192 @@ test_zone_names(void)
 	CHECK(ical_zone_suffix("../../etc/passwd") == NULL);
 }
 
+/* The same file read in slices of budget bytes gives the same events. */
+static void
+test_scan_slices(void)
+{
+	static const size_t budgets[] = { 1, 7, 64, 1000 };
+	struct ical_read_opts	 opts = { "Europe/London", NOW };
+	struct ical_reader	*r;
+	struct ical_event	*ev;
+	struct ical_read_error	 err;
+	struct readall		 whole;
+	const char		*bad = H GOOD "BEGIN:VEVENT\nUID:x\nEND:VTODO\n" T;
+	char			*buf;
+	size_t			 len, i, steps, n, lines;
+	int			 rc, same;
+
+	if ((buf = load("google.ics", &len)) == NULL) {
+		CHECK(buf != NULL);
+		return;
+	}
+	CHECK(read_all_zone(buf, len, "Europe/London", &whole, &err) == 0);
+	for (i = lines = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	for (i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		r = ical_read_begin(buf, len, &opts, &err);
+		CHECK(r != NULL);
+		if (r == NULL)
+			continue;
+		steps = 0;
+		while ((rc = ical_read_scan(r, budgets[i], &err)) == 1)
+			steps++;
+		/* A slice reads whole lines: at least one, about budget. */
+		CHECK(rc == 0 && steps >= (len / budgets[i] < lines ?
+		    len / budgets[i] : lines) / 2);
+		same = 1;
+		n = 0;
+		while ((rc = ical_read_next(r, &ev, &err)) == 1) {
+			same = same && n < whole.nev &&
+			    strcmp(ev->uid, whole.ev[n]->uid) == 0 &&
+			    ev->start.utc == whole.ev[n]->start.utc &&
+			    ev->noverrides == whole.ev[n]->noverrides;
+			n++;
+			ical_event_free(ev);
+		}
+		CHECK(same && rc == 0 && n == whole.nev);
+		ical_read_close(r);
+	}
+	free_all(&whole);
+	free(buf);
+
+	/* A refusal found in a later slice; next then reads nothing. */
+	r = ical_read_begin(bad, strlen(bad), &opts, &err);
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	steps = 0;
+	while ((rc = ical_read_scan(r, 16, &err)) == 1)
+		steps++;
+	CHECK(rc == -1 && steps > 3 && err.line == 10 &&
+	    strstr(err.reason, "END:VTODO") != NULL);
+	memset(&err, 0, sizeof(err));
+	CHECK(ical_read_next(r, &ev, &err) == -2 && ev == NULL &&
+	    err.line == 10);
+	ical_read_close(r);
+	/* Not scanned yet: next scans, and refuses. */
+	r = ical_read_begin(bad, strlen(bad), &opts, &err);
+	CHECK(r != NULL && ical_read_next(r, &ev, &err) == -2 &&
+	    err.line == 10);
+	ical_read_close(r);
+}
+
+/* CRLF or LF: the same events. */
+static void
+test_line_ends(void)
+{
+	struct readall		 lf, crlf;
+	struct ical_read_error	 err;
+	char			*buf, *wide;
+	size_t			 len, i, k;
+	int			 same;
+
+	if ((buf = load("apple.ics", &len)) == NULL) {
+		CHECK(buf != NULL);
+		return;
+	}
+	wide = malloc(2 * len);
+	for (i = k = 0; i < len; i++) {
+		if (buf[i] == '\n')
+			wide[k++] = '\r';
+		wide[k++] = buf[i];
+	}
+	CHECK(read_all_zone(buf, len, "Europe/London", &lf, &err) == 0);
+	CHECK(read_all_zone(wide, k, "Europe/London", &crlf, &err) == 0);
+	same = lf.nev == crlf.nev && lf.nev == 5;
+	for (i = 0; same && i < lf.nev; i++)
+		same = strcmp(lf.ev[i]->uid, crlf.ev[i]->uid) == 0 &&
+		    strcmp(lf.ev[i]->summary, crlf.ev[i]->summary) == 0 &&
+		    strcmp(lf.ev[i]->location, crlf.ev[i]->location) == 0 &&
+		    lf.ev[i]->start.utc == crlf.ev[i]->start.utc &&
+		    lf.ev[i]->end.utc == crlf.ev[i]->end.utc &&
+		    lf.ev[i]->nattendees == crlf.ev[i]->nattendees &&
+		    lf.ev[i]->line == crlf.ev[i]->line;
+	CHECK(same);
+	free_all(&lf);
+	free_all(&crlf);
+	free(wide);
+	free(buf);
+}
+
+/* Folds, escapes and UTF-8 as they reach SUMMARY (or the UID). */
+static void
+test_text(void)
+{
+	static const struct {
+		const char	*lines;
+		const char	*summary;
+	} cases[] = {
+		{ "SUMMARY:plain\n", "plain" },
+		{ "SUMMARY:fol\n ded\n", "folded" },
+		{ "SUMMARY:tab\n\tfold\n", "tabfold" },
+		{ "SUMMARY:crlf\r\n fold\r\n", "crlffold" },
+		{ "SUMM\n ARY:name folded\n", "name folded" },
+		{ "SUMMARY;LANGUAGE=\n en:param folded\n", "param folded" },
+		{ "SUMMARY:keeps\n  one blank\n", "keeps one blank" },
+		{ "SUMMARY:a\\,b\\;c\n", "a,b;c" },
+		{ "SUMMARY:back\\\\slash\n", "back\\slash" },
+		{ "SUMMARY:two\\nlines\n", "two\nlines" },
+		{ "SUMMARY:two\\Nlines\n", "two\nlines" },
+		{ "SUMMARY:\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x98\x80\n",
+		    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x98\x80" },
+		{ "SUMMARY:split \xf0\x9f\n \x98\x80 emoji\n",
+		    "split \xf0\x9f\x98\x80 emoji" },
+		{ "summary:lower case name\n", "lower case name" },
+	};
+	struct readall		 ra;
+	struct ical_read_error	 err;
+	char			 text[1024], *big, *p;
+	size_t			 i, n;
+	int			 ok;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), H "BEGIN:VEVENT\nUID:t\n"
+		    "DTSTART:20270104T090000Z\n%sEND:VEVENT\n" T,
+		    cases[i].lines);
+		ok = read_all(text, &ra, &err) == 0 && ra.nev == 1 &&
+		    strcmp(ra.ev[0]->summary, cases[i].summary) == 0;
+		if (!ok)
+			fprintf(stderr, "  text case %zu: %s\n", i,
+			    ra.nev ? ra.ev[0]->summary : ra.nerr ?
+			    ra.err[0].reason : err.reason);
+		CHECK(ok);
+		free_all(&ra);
+	}
+	/* A long SUMMARY is cut on a character boundary. */
+	n = 600;
+	big = malloc(2 * n + 256);
+	strcpy(big, H "BEGIN:VEVENT\nUID:t\nDTSTART:20270104T090000Z\n"
+	    "SUMMARY:");
+	for (i = 0; i < n; i++)
+		strcat(big, "\xc3\xa9");
+	strcat(big, "\nEND:VEVENT\n" T);
+	CHECK(read_all(big, &ra, &err) == 0 && ra.nev == 1 &&
+	    strlen(ra.ev[0]->summary) == ICAL_READ_TEXT_MAX - 2 &&
+	    memcmp(ra.ev[0]->summary + ICAL_READ_TEXT_MAX - 4,
+	    "\xc3\xa9", 2) == 0);
+	free_all(&ra);
+	free(big);
+	/* A folded line far longer than the line cap is fine. */
+	n = 1024 * 1024;
+	big = malloc(n + n / 70 * 2 + 256);
+	strcpy(big, H "BEGIN:VEVENT\nUID:t\nDTSTART:20270104T090000Z\n"
+	    "DESCRIPTION:");
+	p = big + strlen(big);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && i % 70 == 0) {
+			*p++ = '\n';
+			*p++ = ' ';
+		}
+		*p++ = 'd';
+	}
+	strcpy(p, "\nSUMMARY:after\nEND:VEVENT\n" T);
+	CHECK(read_all(big, &ra, &err) == 0 && ra.nev == 1 &&
+	    strcmp(ra.ev[0]->summary, "after") == 0);
+	free_all(&ra);
+	free(big);
+}
+
 void
 test_ical_read(void)
 {
@@ -902,4 +1088,7 @@ test_ical_read(void)
 	test_expand_bounds();
 	test_slices();
 	test_zone_names();
+	test_scan_slices();
+	test_line_ends();
+	test_text();
 }
