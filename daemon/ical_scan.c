@@ -280,6 +280,22 @@ scan_keep(struct scan *sc, const char *v, char **out)
 	return 0;
 }
 
+/* TEXT escapes (RFC 5545 3.3.11), in place. */
+static void
+scan_unescape(char *s)
+{
+	char	*w = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0') {
+			s++;
+			*w++ = *s == 'n' || *s == 'N' ? '\n' : *s;
+		} else
+			*w++ = *s;
+	}
+	*w = '\0';
+}
+
 /* What a property tells the index. */
 static int
 scan_property(struct scan *sc, size_t n, const char *v, int ln)
@@ -303,7 +319,12 @@ scan_property(struct scan *sc, size_t n, const char *v, int ln)
 			return 0;
 		b->key_too_long = sc->truncated ||
 		    strlen(v) > ICAL_READ_UID_MAX;
-		return scan_keep(sc, b->key_too_long ? "" : v, &b->key);
+		if (scan_keep(sc, b->key_too_long ? "" : v, &b->key) == -1)
+			return -1;
+		/* A TZID is text: "Amsterdam\, Berlin" as a parameter. */
+		if (sc->kind == SCAN_ZONE)
+			scan_unescape(b->key);
+		return 0;
 	}
 	return 0;
 }
@@ -320,9 +341,9 @@ scan_logical(struct scan *sc, size_t ls, size_t le, size_t next, int ln)
 	if (sc->buflen == 0)
 		return 0;		/* a blank line */
 	if (scan_split(sc, &n, &v) == -1) {
-		if (sc->depth >= 2 && sc->kind == SCAN_EVENT) {
-			/* One bad event, not a bad file. */
-			if ((b = scan_cur(sc))->bad_line == 0)
+		if (sc->depth >= 2) {
+			/* One bad event (or zone, or to-do), not a bad file. */
+			if ((b = scan_cur(sc)) != NULL && b->bad_line == 0)
 				b->bad_line = ln;
 			return 0;
 		}

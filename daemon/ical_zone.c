@@ -169,8 +169,12 @@ zone_from_block(struct ical_zones *zs, struct zone_entry *e,
 	const char	*where;
 	char		 why[100];
 
-	vtz = ical_scan_parse(zs->scan, b);
-	if (vtz == NULL || icalcomponent_isa(vtz) != ICAL_VTIMEZONE_COMPONENT ||
+	vtz = b->bad_line != 0 ? NULL : ical_scan_parse(zs->scan, b);
+	if (b->bad_line != 0)
+		snprintf(why, sizeof(why), "line %d is not an iCalendar "
+		    "content line", b->bad_line);
+	else if (vtz == NULL ||
+	    icalcomponent_isa(vtz) != ICAL_VTIMEZONE_COMPONENT ||
 	    icalcomponent_count_errors(vtz) > 0)
 		snprintf(why, sizeof(why), "libical cannot read it");
 	else if (zone_check_rules(vtz, why, sizeof(why)) == 0) {

@@ -1074,6 +1074,193 @@ test_text(void)
 	free(big);
 }
 
+#define VTZ_CET(name, extra) "BEGIN:VTIMEZONE\nTZID:" name "\n" extra \
+	"BEGIN:STANDARD\nDTSTART:16011028T030000\n" \
+	"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\nTZOFFSETFROM:+0200\n" \
+	"TZOFFSETTO:+0100\nEND:STANDARD\nBEGIN:DAYLIGHT\n" \
+	"DTSTART:16010325T020000\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\n" \
+	"TZOFFSETFROM:+0100\nTZOFFSETTO:+0200\nEND:DAYLIGHT\nEND:VTIMEZONE\n"
+
+/* Every way a time gets its zone. */
+static void
+test_zone_table(void)
+{
+	static const struct {
+		const char		*prelude, *dtstart;
+		enum ical_zone_how	 how;
+		const char		*zone, *utc;
+	} cases[] = {
+		{ "", "DTSTART;TZID=Europe/Berlin:20270104T090000",
+		    ICS_ZONE_IANA, "Europe/Berlin", "20270104T080000Z" },
+		{ "", "DTSTART;TZID=W. Europe Standard Time:20270104T090000",
+		    ICS_ZONE_WINDOWS, "Europe/Berlin", "20270104T080000Z" },
+		{ "", "DTSTART;TZID=\"GMT Standard Time\":20270704T090000",
+		    ICS_ZONE_WINDOWS, "Europe/London", "20270704T080000Z" },
+		{ "", "DTSTART;TZID=UTC:20270104T090000",
+		    ICS_ZONE_IANA, "UTC", "20270104T090000Z" },
+		{ "", "DTSTART;TZID=/mozilla.org/20050126_1/America/New_York:"
+		    "20270104T090000", ICS_ZONE_SUFFIX, "America/New_York",
+		    "20270104T140000Z" },
+		{ "", "DTSTART;TZID=/freeassociation.sourceforge.net/Tzfile/"
+		    "Asia/Tokyo:20270104T090000", ICS_ZONE_SUFFIX, "Asia/Tokyo",
+		    "20270104T000000Z" },
+		{ VTZ_CET("Customized Time Zone", "X-LIC-LOCATION:Europe/Paris\n"),
+		    "DTSTART;TZID=Customized Time Zone:20270104T090000",
+		    ICS_ZONE_SUFFIX, "Europe/Paris", "20270104T080000Z" },
+		{ VTZ_CET("(UTC+01:00) Amsterdam\\, Berlin\\, Rome", ""),
+		    "DTSTART;TZID=\"(UTC+01:00) Amsterdam, Berlin, Rome\":"
+		    "20270704T090000", ICS_ZONE_RULES, "Europe/London",
+		    "20270704T070000Z" },
+		{ "X-WR-TIMEZONE:W. Europe Standard Time\n",
+		    "DTSTART:20270104T090000", ICS_ZONE_XWR, "Europe/Berlin",
+		    "20270104T080000Z" },
+		{ "X-WR-TIMEZONE:Asia/Tokyo\n", "DTSTART:20270104T090000Z",
+		    ICS_ZONE_UTC, "UTC", "20270104T090000Z" },
+		{ "X-WR-TIMEZONE:Asia/Tokyo\n",
+		    "DTSTART;TZID=Europe/Berlin:20270104T090000",
+		    ICS_ZONE_IANA, "Europe/Berlin", "20270104T080000Z" },
+		{ "", "DTSTART:20270704T090000", ICS_ZONE_DEFAULT,
+		    "Europe/London", "20270704T080000Z" },
+		/* A gap time reads with the offset before the gap... */
+		{ "", "DTSTART;TZID=Europe/Berlin:20270328T023000",
+		    ICS_ZONE_IANA, "Europe/Berlin", "20270328T013000Z" },
+		/* ...and a repeated one is the earlier. */
+		{ "", "DTSTART;TZID=Europe/Berlin:20271031T023000",
+		    ICS_ZONE_IANA, "Europe/Berlin", "20271031T003000Z" },
+		/* A built-in zone wins over the file's odd copy of it. */
+		{ "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nBEGIN:STANDARD\n"
+		    "DTSTART:16010101T000000\nTZOFFSETFROM:+0500\n"
+		    "TZOFFSETTO:+0500\nEND:STANDARD\nEND:VTIMEZONE\n",
+		    "DTSTART;TZID=Europe/Berlin:20270104T090000",
+		    ICS_ZONE_IANA, "Europe/Berlin", "20270104T080000Z" },
+		{ "", "DTSTART:20270104T090030Z", ICS_ZONE_UTC, "UTC",
+		    "20270104T090030Z" },
+	};
+	struct readall		 ra;
+	struct ical_read_error	 err;
+	char			 text[2048];
+	size_t			 i;
+	int			 ok;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), H "%sBEGIN:VEVENT\nUID:z\n%s\n"
+		    "END:VEVENT\n" T, cases[i].prelude, cases[i].dtstart);
+		ok = read_all(text, &ra, &err) == 0 && ra.nev == 1 &&
+		    ra.ev[0]->start.how == cases[i].how &&
+		    strcmp(ra.ev[0]->start.zone, cases[i].zone) == 0 &&
+		    ra.ev[0]->start.utc == utc(cases[i].utc);
+		if (!ok)
+			fprintf(stderr, "  zone case %zu: %s %d %s %ld\n", i,
+			    ra.nerr ? ra.err[0].reason : err.reason,
+			    ra.nev ? (int)ra.ev[0]->start.how : -1,
+			    ra.nev ? ra.ev[0]->start.zone : "",
+			    ra.nev ? (long)ra.ev[0]->start.utc : 0L);
+		CHECK(ok);
+		free_all(&ra);
+	}
+}
+
+static void
+test_people(void)
+{
+	static const struct {
+		const char	*value, *email;
+	} cases[] = {
+		{ "mailto:A@B.example", "a@b.example" },
+		{ "MAILTO:Robin.Ford@Example.ORG", "robin.ford@example.org" },
+		{ "mailto:no-at-sign", "" },
+		{ "mailto:a@b@c", "" },
+		{ "mailto:@b.example", "" },
+		{ "mailto:a@", "" },
+		{ "mailto:", "" },
+		{ "mailto:a<b>@c.example", "" },
+		{ "urn:uuid:0e1f", "" },
+		{ "ana@example.org", "" },	/* no mailto: */
+	};
+	struct readall		 ra;
+	struct ical_read_error	 err;
+	char			 text[1024], *many;
+	size_t			 i;
+	int			 ok;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), H "BEGIN:VEVENT\nUID:p\n"
+		    "DTSTART:20270104T090000Z\nATTENDEE;CN=X:%s\n"
+		    "END:VEVENT\n" T, cases[i].value);
+		ok = read_all(text, &ra, &err) == 0 && ra.nev == 1 &&
+		    ra.ev[0]->nattendees == 1 &&
+		    strcmp(ra.ev[0]->attendees[0].email, cases[i].email) == 0;
+		if (!ok)
+			fprintf(stderr, "  email case %zu\n", i);
+		CHECK(ok);
+		free_all(&ra);
+	}
+	/* Attendees past the cap are counted, not kept. */
+	many = malloc(16384);
+	snprintf(many, 16384, H "BEGIN:VEVENT\nUID:p\n"
+	    "DTSTART:20270104T090000Z\n");
+	for (i = 0; i < ICAL_READ_MAX_ATTENDEES + 5; i++)
+		snprintf(many + strlen(many), 16384 - strlen(many),
+		    "ATTENDEE;PARTSTAT=DECLINED:mailto:p%zu@example.org\n", i);
+	strcat(many, "END:VEVENT\n" T);
+	CHECK(read_all(many, &ra, &err) == 0 && ra.nev == 1 &&
+	    ra.ev[0]->nattendees == ICAL_READ_MAX_ATTENDEES &&
+	    ra.ev[0]->attendees_dropped == 5 &&
+	    strcmp(ra.ev[0]->attendees[99].email, "p99@example.org") == 0 &&
+	    ra.ev[0]->attendees[99].partstat == ICS_PART_DECLINED);
+	free_all(&ra);
+	free(many);
+}
+
+static void
+test_grouping(void)
+{
+	struct readall		 ra;
+	struct ical_read_error	 err;
+
+	/* Two overrides of one occurrence: the higher SEQUENCE. */
+	CHECK(read_all(H "BEGIN:VEVENT\nUID:s\nDTSTART:20270104T090000Z\n"
+	    "RRULE:FREQ=WEEKLY;COUNT=3\nEND:VEVENT\n"
+	    "BEGIN:VEVENT\nUID:s\nSEQUENCE:5\nRECURRENCE-ID:20270111T090000Z\n"
+	    "DTSTART:20270111T110000Z\nEND:VEVENT\n"
+	    "BEGIN:VEVENT\nUID:s\nSEQUENCE:2\nRECURRENCE-ID:20270111T090000Z\n"
+	    "DTSTART:20270111T100000Z\nEND:VEVENT\n" T, &ra, &err) == 0);
+	CHECK(ra.nev == 1 && ra.nerr == 1 && ra.ev[0]->noverrides == 1 &&
+	    ra.ev[0]->overrides[0].start.utc == utc("20270111T110000Z") &&
+	    ra.err[0].line == 14);
+	free_all(&ra);
+
+	/* Overrides without their master each stand alone. */
+	CHECK(read_all(H "BEGIN:VEVENT\nUID:o\nRECURRENCE-ID:20270111T090000Z\n"
+	    "DTSTART:20270111T110000Z\nEND:VEVENT\n"
+	    "BEGIN:VEVENT\nUID:o\nRECURRENCE-ID:20270118T090000Z\n"
+	    "DTSTART:20270118T110000Z\nEND:VEVENT\n" T, &ra, &err) == 0);
+	CHECK(ra.nev == 2 && ra.nerr == 0 && ra.ev[0]->has_recurrence_id &&
+	    ra.ev[1]->start.utc == utc("20270118T110000Z"));
+	free_all(&ra);
+
+	/* Other components are passed over, even broken ones. */
+	CHECK(read_all(H "BEGIN:VTODO\nUID:t\njunk here\nEND:VTODO\n"
+	    "BEGIN:VJOURNAL\nUID:j\nEND:VJOURNAL\n" GOOD T, &ra, &err) == 0);
+	CHECK(ra.nev == 1 && ra.nerr == 0);
+	free_all(&ra);
+
+	/* A broken VTIMEZONE fails only the events that use it. */
+	CHECK(read_all(H "BEGIN:VTIMEZONE\nTZID:Odd\njunk here\n"
+	    "END:VTIMEZONE\nBEGIN:VEVENT\nUID:u\n"
+	    "DTSTART;TZID=Odd:20270104T090000\nEND:VEVENT\n" GOOD T, &ra,
+	    &err) == 0);
+	CHECK(ra.nev == 1 && ra.nerr == 1 && ra.err[0].line == 9 &&
+	    strstr(ra.err[0].reason, "line 5 is not") != NULL);
+	free_all(&ra);
+
+	/* An all-day DTEND equal to DTSTART: one day. */
+	CHECK(read_all(H "BEGIN:VEVENT\nUID:d\nDTSTART;VALUE=DATE:20270104\n"
+	    "DTEND;VALUE=DATE:20270104\nEND:VEVENT\n" T, &ra, &err) == 0);
+	CHECK(ra.nev == 1 && ra.ev[0]->end.utc == utc("20270105T000000Z"));
+	free_all(&ra);
+}
+
 void
 test_ical_read(void)
 {
@@ -1091,4 +1278,7 @@ test_ical_read(void)
 	test_scan_slices();
 	test_line_ends();
 	test_text();
+	test_zone_table();
+	test_people();
+	test_grouping();
 }
