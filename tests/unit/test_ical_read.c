@@ -1254,6 +1254,18 @@ test_grouping(void)
 	    strstr(ra.err[0].reason, "line 5 is not") != NULL);
 	free_all(&ra);
 
+	/* Seconds of DTSTART carry to every occurrence. */
+	CHECK(read_all(H "BEGIN:VEVENT\nUID:sec\nDTSTART:20270104T090030Z\n"
+	    "RRULE:FREQ=WEEKLY;COUNT=3\nEND:VEVENT\n" T, &ra, &err) == 0);
+	if (ra.nev == 1) {
+		static const char *want[] = { "20270104T090030Z",
+		    "20270111T090030Z", "20270118T090030Z" };
+
+		CHECK(expand_starts(ra.ev[0], "20270101T000000Z",
+		    "20270201T000000Z", want, 3));
+	}
+	free_all(&ra);
+
 	/* An all-day DTEND equal to DTSTART: one day. */
 	CHECK(read_all(H "BEGIN:VEVENT\nUID:d\nDTSTART;VALUE=DATE:20270104\n"
 	    "DTEND;VALUE=DATE:20270104\nEND:VEVENT\n" T, &ra, &err) == 0);
