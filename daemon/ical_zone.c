@@ -77,6 +77,54 @@ zone_by_name(const char *name, char *iana, enum ical_zone_how *how)
 	return 0;
 }
 
+static int
+by_count(const short *by, int size)
+{
+	int	 n = 0;
+
+	while (n < size && by[n] != ICAL_RECURRENCE_ARRAY_MAX)
+		n++;
+	return n;
+}
+
+/*
+ * A change of offset once a year: libical expands these rules from
+ * their DTSTART (often 1601) on every lookup, so a rule that fires
+ * daily, or never (libical then searches for years), would hold the
+ * loop for seconds.
+ */
+static int
+zone_check_rule(struct icaltimetype start, struct icalrecurrencetype *r,
+    char *err, size_t errlen)
+{
+	icalrecur_iterator	*it;
+
+	if (r->freq != ICAL_YEARLY_RECURRENCE) {
+		snprintf(err, errlen, "a rule that is not yearly");
+		return -1;
+	}
+	if (by_count(r->by_month, ICAL_BY_MONTH_SIZE) > 1 ||
+	    by_count(r->by_day, ICAL_BY_DAY_SIZE) > 1 ||
+	    (by_count(r->by_day, ICAL_BY_DAY_SIZE) == 0 &&
+	    by_count(r->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 1) ||
+	    by_count(r->by_year_day, ICAL_BY_YEARDAY_SIZE) > 0 ||
+	    by_count(r->by_week_no, ICAL_BY_WEEKNO_SIZE) > 0 ||
+	    by_count(r->by_hour, ICAL_BY_HOUR_SIZE) > 0 ||
+	    by_count(r->by_minute, ICAL_BY_MINUTE_SIZE) > 0 ||
+	    by_count(r->by_second, ICAL_BY_SECOND_SIZE) > 0) {
+		snprintf(err, errlen, "a rule that changes the offset more "
+		    "than once a year");
+		return -1;
+	}
+	if ((it = icalrecur_iterator_new(*r, start)) == NULL) {
+		icalerror_clear_errno();
+		snprintf(err, errlen, "a rule libical will not start");
+		return -1;
+	}
+	icalrecur_iterator_free(it);
+	return 0;
+}
+
 /* A VTIMEZONE libical can expand quickly: yearly rules, few parts. */
 static int
 zone_check_rules(icalcomponent *vtz, char *err, size_t errlen)
@@ -84,6 +132,7 @@ zone_check_rules(icalcomponent *vtz, char *err, size_t errlen)
 	icalcomponent			*part;
 	icalproperty			*p;
 	struct icalrecurrencetype	 r;
+	struct icaltimetype		 start;
 	int				 parts = 0, rdates = 0;
 
 	for (part = icalcomponent_get_first_component(vtz,
@@ -97,24 +146,24 @@ zone_check_rules(icalcomponent *vtz, char *err, size_t errlen)
 			    "DAYLIGHT parts", ZONE_MAX_PARTS);
 			return -1;
 		}
-		if (icalcomponent_get_first_property(part,
-		    ICAL_DTSTART_PROPERTY) == NULL ||
+		if ((p = icalcomponent_get_first_property(part,
+		    ICAL_DTSTART_PROPERTY)) == NULL ||
 		    icalcomponent_get_first_property(part,
 		    ICAL_TZOFFSETTO_PROPERTY) == NULL) {
 			snprintf(err, errlen, "a part without DTSTART or "
 			    "TZOFFSETTO");
 			return -1;
 		}
+		/* Before the loop: a lookup would reset its iterator. */
+		start = icalvalue_get_datetime(icalproperty_get_value(p));
+		start.zone = NULL;
 		for (p = icalcomponent_get_first_property(part,
 		    ICAL_RRULE_PROPERTY); p != NULL;
 		    p = icalcomponent_get_next_property(part,
 		    ICAL_RRULE_PROPERTY)) {
 			r = icalproperty_get_rrule(p);
-			if (r.freq != ICAL_YEARLY_RECURRENCE) {
-				snprintf(err, errlen, "a rule that is not "
-				    "yearly");
+			if (zone_check_rule(start, &r, err, errlen) == -1)
 				return -1;
-			}
 		}
 		for (p = icalcomponent_get_first_property(part,
 		    ICAL_RDATE_PROPERTY); p != NULL;

@@ -346,6 +346,15 @@ test_bad_events(void)
 	}
 }
 
+/* A zone "Spin" with a daylight part under rule; an event in it. */
+#define VTZ_RULE(rule) "BEGIN:VTIMEZONE\nTZID:Spin\nBEGIN:STANDARD\n" \
+	"DTSTART:16010101T030000\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\n" \
+	"END:STANDARD\nBEGIN:DAYLIGHT\nDTSTART:00010101T020000\n" \
+	"RRULE:" rule "\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200\n" \
+	"END:DAYLIGHT\nEND:VTIMEZONE\n"
+#define GOOD_IN(zone) "BEGIN:VEVENT\nUID:in\nDTSTART;TZID=" zone \
+	":20270704T090000\nEND:VEVENT\n"
+
 static void
 test_bad_events_more(void)
 {
@@ -407,6 +416,23 @@ test_bad_events_more(void)
 	CHECK(ra.nev == 1 && ra.nerr == 1 && ra.err[0].line == 14 &&
 	    strstr(ra.err[0].reason, "VTIMEZONE of \"Spin\" (line 3) cannot "
 	    "be used: a rule that is not yearly") != NULL);
+	free_all(&ra);
+	/* Yearly, but daily in effect, or never: libical would spin. */
+	CHECK(read_all(H VTZ_RULE("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30")
+	    GOOD_IN("Spin") T, &ra, &err) == 0);
+	CHECK(ra.nev == 0 && ra.nerr == 1 &&
+	    strstr(ra.err[0].reason, "a rule libical will not start") != NULL);
+	free_all(&ra);
+	CHECK(read_all(H VTZ_RULE("FREQ=YEARLY;BYMONTH=1,2,3;BYDAY=SU")
+	    GOOD_IN("Spin") T, &ra, &err) == 0);
+	CHECK(ra.nev == 0 && ra.nerr == 1 &&
+	    strstr(ra.err[0].reason, "more than once a year") != NULL);
+	free_all(&ra);
+	CHECK(read_all(H VTZ_RULE("FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU")
+	    GOOD_IN("Spin") T, &ra, &err) == 0);
+	CHECK(ra.nev == 1 && ra.nerr == 0 &&
+	    ra.ev[0]->start.how == ICS_ZONE_RULES &&
+	    ra.ev[0]->start.utc == utc("20270704T070000Z"));
 	free_all(&ra);
 	CHECK(read_all(H "BEGIN:VTIMEZONE\nTZID:Empty\nEND:VTIMEZONE\n"
 	    "BEGIN:VEVENT\nUID:e\nDTSTART;TZID=Empty:20270104T090000\n"
