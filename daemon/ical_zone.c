@@ -14,6 +14,13 @@
 
 #define ZONE_MAX_PARTS	64	/* STANDARD and DAYLIGHT parts a VTIMEZONE */
 #define ZONE_MAX_RDATES	400	/* their RDATEs */
+/*
+ * Years of yearly rules libical expands for a VTIMEZONE (each part from
+ * its DTSTART to the dates we read): some 20 us each, so a zone costs at
+ * most about 50 ms when first used.  Outlook's, from 1601, need 900.
+ */
+#define ZONE_MAX_RULE_YEARS 2400
+#define ZONES_MAX_RULE_YEARS 12000	/* all of a file's, together */
 #define ZONE_ERR	ICAL_READ_REASON_MAX
 
 struct zone_entry {
@@ -34,6 +41,7 @@ struct ical_zones {
 	char			 xwr_err[ZONE_ERR];
 	struct zone_entry	*e;
 	size_t			 n, cap, last;
+	int			 rule_years;	/* of the zones read by rules */
 };
 
 const char *
@@ -127,13 +135,14 @@ zone_check_rule(struct icaltimetype start, struct icalrecurrencetype *r,
 
 /* A VTIMEZONE libical can expand quickly: yearly rules, few parts. */
 static int
-zone_check_rules(icalcomponent *vtz, char *err, size_t errlen)
+zone_check_rules(icalcomponent *vtz, int horizon, int *years_used, char *err,
+    size_t errlen)
 {
 	icalcomponent			*part;
 	icalproperty			*p;
 	struct icalrecurrencetype	 r;
 	struct icaltimetype		 start;
-	int				 parts = 0, rdates = 0;
+	int				 parts = 0, rdates = 0, years = 0;
 
 	for (part = icalcomponent_get_first_component(vtz,
 	    ICAL_ANY_COMPONENT); part != NULL;
@@ -164,6 +173,13 @@ zone_check_rules(icalcomponent *vtz, char *err, size_t errlen)
 			r = icalproperty_get_rrule(p);
 			if (zone_check_rule(start, &r, err, errlen) == -1)
 				return -1;
+			if (start.year < horizon)
+				years += horizon - start.year;
+			if (years > ZONE_MAX_RULE_YEARS) {
+				snprintf(err, errlen, "rules that reach back "
+				    "too far (%d years of them)", years);
+				return -1;
+			}
 		}
 		for (p = icalcomponent_get_first_property(part,
 		    ICAL_RDATE_PROPERTY); p != NULL;
@@ -179,6 +195,12 @@ zone_check_rules(icalcomponent *vtz, char *err, size_t errlen)
 		snprintf(err, errlen, "no STANDARD or DAYLIGHT part");
 		return -1;
 	}
+	if (*years_used + years > ZONES_MAX_RULE_YEARS) {
+		snprintf(err, errlen, "the file's zones have more than %d "
+		    "years of rules together", ZONES_MAX_RULE_YEARS);
+		return -1;
+	}
+	*years_used += years;
 	return 0;
 }
 
@@ -192,6 +214,16 @@ zone_block(const struct ical_zones *zs, const char *tzid)
 		    strcmp(zs->scan->zones[i].key, tzid) == 0)
 			return &zs->scan->zones[i];
 	return NULL;
+}
+
+/* The last year a time is read in (see tz_in_window). */
+static int
+zone_horizon(const struct ical_zones *zs)
+{
+	struct tz_wall	 w;
+
+	tz_to_wall("UTC", zs->now, &w);
+	return w.year + TZ_YEARS_AHEAD + 1;
 }
 
 static const char *
@@ -226,7 +258,8 @@ zone_from_block(struct ical_zones *zs, struct zone_entry *e,
 	    icalcomponent_isa(vtz) != ICAL_VTIMEZONE_COMPONENT ||
 	    icalcomponent_count_errors(vtz) > 0)
 		snprintf(why, sizeof(why), "libical cannot read it");
-	else if (zone_check_rules(vtz, why, sizeof(why)) == 0) {
+	else if (zone_check_rules(vtz, zone_horizon(zs), &zs->rule_years, why,
+	    sizeof(why)) == 0) {
 		/* Lightning and libical name the zone they wrote. */
 		where = zone_x_location(vtz);
 		if (where != NULL && zone_by_name(where, e->iana, &e->how) == 0) {

@@ -355,6 +355,56 @@ test_bad_events(void)
 #define GOOD_IN(zone) "BEGIN:VEVENT\nUID:in\nDTSTART;TZID=" zone \
 	":20270704T090000\nEND:VEVENT\n"
 
+/* Yearly rules from year y in a zone Zn, two or three parts of them. */
+static void
+zone_text(char *buf, size_t len, int n, int y, int parts)
+{
+	int	 i;
+
+	snprintf(buf + strlen(buf), len - strlen(buf),
+	    "BEGIN:VTIMEZONE\nTZID:Z%d\n", n);
+	for (i = 0; i < parts; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+		    "BEGIN:STANDARD\nDTSTART:%04d%02d01T020000\n"
+		    "RRULE:FREQ=YEARLY;BYMONTH=%d;BYDAY=-1SU\n"
+		    "TZOFFSETFROM:+0100\nTZOFFSETTO:+0100\nEND:STANDARD\n",
+		    y, 3 + i * 3, 3 + i * 3);
+	snprintf(buf + strlen(buf), len - strlen(buf), "END:VTIMEZONE\n");
+}
+
+/* libical expands a zone's rules from their start: that is bounded. */
+static void
+test_zone_costs(void)
+{
+	struct readall		 ra;
+	struct ical_read_error	 err;
+	char			*text = calloc(1, 65536);
+	int			 i;
+
+	/* Three parts from year 1 are 6000 years of rules: too many. */
+	strcpy(text, H);
+	zone_text(text, 65536, 0, 1, 3);
+	strcat(text, "BEGIN:VEVENT\nUID:z\nDTSTART;TZID=Z0:20270104T090000\n"
+	    "END:VEVENT\n" T);
+	CHECK(read_all(text, &ra, &err) == 0 && ra.nev == 0 && ra.nerr == 1 &&
+	    strstr(ra.err[0].reason, "reach back too far") != NULL);
+	free_all(&ra);
+	/* Six zones of 2398 years each: the sixth is over the file's cap. */
+	strcpy(text, H);
+	for (i = 0; i < 6; i++)
+		zone_text(text, 65536, i, 848, 2);
+	for (i = 0; i < 6; i++)
+		snprintf(text + strlen(text), 65536 - strlen(text),
+		    "BEGIN:VEVENT\nUID:z%d\nDTSTART;TZID=Z%d:20270104T090000\n"
+		    "END:VEVENT\n", i, i);
+	strcat(text, T);
+	CHECK(read_all(text, &ra, &err) == 0 && ra.nev == 5 && ra.nerr == 1 &&
+	    strcmp(ra.err[0].uid, "z5") == 0 &&
+	    strstr(ra.err[0].reason, "years of rules together") != NULL);
+	free_all(&ra);
+	free(text);
+}
+
 static void
 test_bad_events_more(void)
 {
@@ -434,6 +484,7 @@ test_bad_events_more(void)
 	    ra.ev[0]->start.how == ICS_ZONE_RULES &&
 	    ra.ev[0]->start.utc == utc("20270704T070000Z"));
 	free_all(&ra);
+	test_zone_costs();
 	CHECK(read_all(H "BEGIN:VTIMEZONE\nTZID:Empty\nEND:VTIMEZONE\n"
 	    "BEGIN:VEVENT\nUID:e\nDTSTART;TZID=Empty:20270104T090000\n"
 	    "END:VEVENT\n" T, &ra, &err) == 0);
