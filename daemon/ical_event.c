@@ -332,7 +332,9 @@ conv_dates(struct conv *cv, icalproperty_kind kind, const char *name,
 		    ICAL_READ_MAX_DATES, name);
 	if ((*out = calloc((size_t)count, sizeof(**out))) == NULL)
 		return conv_fail(cv, name, "out of memory");
-	for (p = icalcomponent_get_first_property(cv->c, kind); p != NULL;
+	memset(&t, 0, sizeof(t));
+	for (p = icalcomponent_get_first_property(cv->c, kind);
+	    p != NULL && *n < (size_t)count;
 	    p = icalcomponent_get_next_property(cv->c, kind)) {
 		if (kind == ICAL_RDATE_PROPERTY) {
 			/* A PERIOD counts by its start. */

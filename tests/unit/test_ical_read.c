@@ -799,12 +799,15 @@ test_recur_fixture(void)
 	CHECK(e != NULL &&
 	    expand_starts(e, "20270301T000000Z", "20270501T000000Z", dst, 3));
 	e = find(&ra, "offrule@test");
-	CHECK(e != NULL && ical_read_expand(e, utc("20270101T000000Z"),
+	CHECK(e != NULL);
+	if (e != NULL && ical_read_expand(e, utc("20270101T000000Z"),
 	    utc("20270201T000000Z"), &occ, &n, err.reason,
-	    sizeof(err.reason)) == 0);
-	CHECK(e != NULL && n >= 2 && occ[0].start == utc("20270104T140000Z") &&
-	    occ[1].start == utc("20270105T140000Z"));
-	free(occ);
+	    sizeof(err.reason)) == 0) {
+		CHECK(n >= 2 && occ[0].start == utc("20270104T140000Z") &&
+		    occ[1].start == utc("20270105T140000Z"));
+		free(occ);
+	} else
+		CHECK(!"offrule@test expands");
 	/* An override whose master is not in the file stands alone. */
 	e = find(&ra, "orphan@test");
 	CHECK(e != NULL && e->has_recurrence_id &&
