@@ -118,8 +118,8 @@ struct ical_reader;
 
 /*
  * Checks and indexes a whole file (bytes, lines, structure: linear, no
- * libical).  NULL if it cannot be read at all, with the line and the
- * reason in err.  buf is copied.
+ * libical) at once: about 10 ms a MB.  NULL if it cannot be read at
+ * all, with the line and the reason in err.  buf is copied.
  */
 struct ical_reader *ical_read_open(const char *buf, size_t len,
 	    const struct ical_read_opts *, struct ical_read_error *err);
@@ -137,6 +137,9 @@ int	 ical_read_scan(struct ical_reader *, size_t budget,
  * *ev (free it with ical_event_free), -1 for a skipped event or
  * override with err filled, 0 at the end.  A file not yet scanned is
  * scanned first: -2 if it is refused (err), and nothing is read.
+ * An event costs some 20 us, but the first use of a zone read from the
+ * file's VTIMEZONE up to about 50 ms: a caller's slice should watch
+ * the clock rather than count events.
  */
 int	 ical_read_next(struct ical_reader *, struct ical_event **ev,
 	    struct ical_read_error *err);
@@ -149,7 +152,8 @@ void	 ical_event_free(struct ical_event *);
 struct ical_occurrence {
 	time_t		 start, end;	/* dates: 00:00 UTC of their days */
 	int		 is_date;
-	const struct ical_event *ev;	/* the master or its override */
+	const struct ical_event *ev;	/* the master or its override (in
+					   it: free occurrences first) */
 };
 
 /*
