@@ -347,9 +347,23 @@ reader_group(struct ical_reader *r, const struct group *g)
 {
 	struct ical_event	 ev, master, *ovs = NULL;
 	struct ical_read_error	 err;
+	const struct ical_block	*first;
 	size_t			 i, nov = 0;
 	int			 have_master = 0;
 
+	/* One call reads one UID: so many blocks are not read at all. */
+	if (g->n > ICAL_READ_MAX_OVERRIDES + 1) {
+		first = &r->scan.events[r->order[g->first]];
+		memset(&err, 0, sizeof(err));
+		snprintf(err.uid, sizeof(err.uid), "%s",
+		    first->key != NULL ? first->key : "");
+		err.line = first->line;
+		snprintf(err.reason, sizeof(err.reason), "%zu VEVENTs with this "
+		    "UID, more than %d: none is read", g->n,
+		    ICAL_READ_MAX_OVERRIDES + 1);
+		reader_error(r, &err);
+		return;
+	}
 	for (i = 0; i < g->n; i++) {
 		if (ical_event_read(&r->scan, r->zones,
 		    &r->scan.events[r->order[g->first + i]], &ev, &err) == -1) {

@@ -1297,6 +1297,8 @@ test_grouping(void)
 {
 	struct readall		 ra;
 	struct ical_read_error	 err;
+	char			*big, *p;
+	size_t			 i;
 
 	/* Two overrides of one occurrence: the higher SEQUENCE. */
 	CHECK(read_all(H "BEGIN:VEVENT\nUID:s\nDTSTART:20270104T090000Z\n"
@@ -1309,6 +1311,20 @@ test_grouping(void)
 	    ra.ev[0]->overrides[0].start.utc == utc("20270111T110000Z") &&
 	    ra.err[0].line == 14);
 	free_all(&ra);
+
+	/* More VEVENTs for one UID than a master and its overrides. */
+	big = malloc(200 * (ICAL_READ_MAX_OVERRIDES + 2) + 64);
+	strcpy(big, H);
+	p = big + strlen(big);
+	for (i = 0; i < ICAL_READ_MAX_OVERRIDES + 2; i++)
+		p += sprintf(p, "BEGIN:VEVENT\nUID:many\nRECURRENCE-ID:"
+		    "20270104T090000Z\nDTSTART:20270104T090000Z\nEND:VEVENT\n");
+	strcpy(p, GOOD T);
+	CHECK(read_all(big, &ra, &err) == 0 && ra.nev == 1 && ra.nerr == 1 &&
+	    ra.err[0].line == 3 && strcmp(ra.err[0].uid, "many") == 0 &&
+	    strstr(ra.err[0].reason, "2002 VEVENTs with this UID") != NULL);
+	free_all(&ra);
+	free(big);
 
 	/* Overrides without their master each stand alone. */
 	CHECK(read_all(H "BEGIN:VEVENT\nUID:o\nRECURRENCE-ID:20270111T090000Z\n"
