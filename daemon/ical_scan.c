@@ -93,12 +93,24 @@ scan_unfold(struct scan *sc, size_t ls, size_t le, int ln)
 {
 	const unsigned char	*t = (const unsigned char *)sc->s->text;
 	struct utf8		 u = { 0, 0, 0 };
-	size_t			 i = ls, n = 0;
+	size_t			 i = ls, n = 0, run, k;
 	const char		*why = NULL;
 	unsigned char		 c;
 
 	sc->truncated = 0;
 	while (i < le) {
+		/* Runs of printable ASCII, most of a file, go by whole. */
+		for (run = i; run < le && t[run] >= 0x20 && t[run] < 0x7f &&
+		    u.need == 0; run++)
+			;
+		if (run > i) {
+			k = run - i < SCAN_UNFOLD - n ? run - i : SCAN_UNFOLD - n;
+			memcpy(sc->buf + n, t + i, k);
+			n += k;
+			sc->truncated |= k < run - i;
+			i = run;
+			continue;
+		}
 		c = t[i];
 		if (c == '\r' && i + 1 < le && t[i + 1] == '\n') {
 			i += 3;		/* CR LF and the fold's blank */
