@@ -171,6 +171,8 @@ test_refusals(void)
 		{ H "SUMMARY:\xed\xa0\x80\n" T, 3, "not UTF-8" },	/* surrogate */
 		{ H "SUMMARY:\xf4\x90\x80\x80\n" T, 3, "not UTF-8" },
 		{ H "SUMMARY:\xff\n" T, 3, "not UTF-8" },
+		{ H "SUMMARY:\xc3" "A\n" T, 3, "not UTF-8" },	/* cut short */
+		{ H "SUMMARY:\xa9\n" T, 3, "not UTF-8" },	/* continuation */
 		{ H "SUMMARY:a\x01z\n" T, 3, "control character" },
 		{ H "SUMMARY:a\x7fz\n" T, 3, "control character" },
 		{ H "X-A:1\rX-B:2\n" T, 3, "carriage return" },
