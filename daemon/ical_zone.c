@@ -44,11 +44,21 @@ struct ical_zones {
 	int			 rule_years;	/* of the zones read by rules */
 };
 
+/* Names Microsoft's services write that CLDR's table lacks. */
+static const struct ical_winzone zone_ms_aliases[] = {
+	{ "tzone://Microsoft/Utc", "UTC" },
+	{ "Coordinated Universal Time", "UTC" },
+};
+
 const char *
 ical_zone_windows(const char *name)
 {
 	size_t	 i;
 
+	for (i = 0; i < sizeof(zone_ms_aliases) / sizeof(zone_ms_aliases[0]);
+	    i++)
+		if (strcasecmp(zone_ms_aliases[i].windows, name) == 0)
+			return zone_ms_aliases[i].iana;
 	for (i = 0; i < ical_nwinzones; i++)
 		if (strcasecmp(ical_winzones[i].windows, name) == 0)
 			return ical_winzones[i].iana;

@@ -961,6 +961,7 @@ test_zone_names(void)
 	    "America/New_York");
 	CHECK_STR(ical_zone_windows("India Standard Time"), "Asia/Kolkata");
 	CHECK(ical_zone_windows("Nowhere Standard Time") == NULL);
+	CHECK_STR(ical_zone_windows("tzone://Microsoft/Utc"), "UTC");
 	CHECK_STR(ical_zone_suffix("/mozilla.org/20050126_1/Europe/Berlin"),
 	    "Europe/Berlin");
 	CHECK_STR(ical_zone_suffix(
