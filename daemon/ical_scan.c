@@ -379,6 +379,8 @@ scan_lines(struct scan *sc, size_t budget)
 	const char	*t = sc->s->text, *nl;
 	size_t		 len = sc->s->len, stop, e, pe, next;
 
+	if (budget == 0)
+		budget = 1;		/* a line a step, at the least */
 	stop = budget < len - sc->pos ? sc->pos + budget : len;
 	while (sc->pos < len) {
 		if (sc->pos >= stop)
