@@ -181,7 +181,8 @@ ical_read_expand(const struct ical_event *ev, time_t from, time_t to,
 	*out = NULL;
 	*n = 0;
 	if (to < from || to - from > ICAL_EXPAND_MAX_WINDOW) {
-		snprintf(err, errlen, "a window of at most %ld days",
+		snprintf(err, errlen, "the window must end after it begins, "
+		    "and last at most %ld days",
 		    (long)(ICAL_EXPAND_MAX_WINDOW / 86400));
 		return -1;
 	}
