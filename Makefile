@@ -76,6 +76,10 @@ $(B)/practicectl: $(CTL_OBJS)
 $(B)/unit: $(UNIT_OBJS) $(DAEMON_LIB_OBJS)
 	$(CC) $(FLAGS) -o $@ $(UNIT_OBJS) $(DAEMON_LIB_OBJS) $(LIBS_D) $(LDFLAGS)
 
+# The iCalendar reader on a generated 50,000-event file (make bench).
+$(B)/bench_ical_read: $(B)/obj/tests/bench/bench_ical_read.o $(DAEMON_LIB_OBJS)
+	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
+
 # Install Debian packages that are missing (we run as root; see README).
 define install_missing
 	@missing=""; for p in $(1); do \
@@ -136,8 +140,11 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_stall.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_durability.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_outbox.py --build $(CURDIR)/build
+	@$(MAKE) --no-print-directory $(B)/bench_ical_read
+	$(B)/bench_ical_read
 
-# Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60).
+# Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60),
+# then of the iCalendar reader.
 FUZZ_SECONDS ?= 60
 fuzz: deps-ok tools-ok
 	@mkdir -p build-fuzz/corpus
@@ -147,6 +154,16 @@ fuzz: deps-ok tools-ok
 	    $(shell pkg-config --libs libical)
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 	    build-fuzz/corpus tests/fuzz/seeds
+	@mkdir -p build-fuzz/corpus-ical
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -Idaemon $(shell pkg-config --cflags libical) \
+	    -o build-fuzz/fuzz_ical_read tests/fuzz/fuzz_ical_read.c \
+	    daemon/ical_read.c daemon/ical_scan.c daemon/ical_zone.c \
+	    daemon/ical_winzones.c daemon/ical_event.c daemon/ical_expand.c \
+	    daemon/tz.c daemon/recur.c \
+	    $(shell pkg-config --libs libical)
+	build-fuzz/fuzz_ical_read -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -timeout=10 build-fuzz/corpus-ical tests/unit/ical
 
 # clang's static analyzer over both programs; fails on any report.
 analyze: deps-ok tools-ok

@@ -13,8 +13,6 @@
 
 #include "recur.h"
 
-#define RECUR_MAX_STEPS	20000	/* guards against rules that never match */
-
 static const char *weekday_codes[8] = {
 	"", "SU", "MO", "TU", "WE", "TH", "FR", "SA"
 };

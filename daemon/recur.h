@@ -9,6 +9,8 @@
 
 #define RECUR_RULE_MAX		256
 #define RECUR_MAX_COUNT		500
+/* recur_expand stops after this many occurrences (rules that never end). */
+#define RECUR_MAX_STEPS		20000
 
 struct recur_rule {
 	char	 rrule[RECUR_RULE_MAX];	/* normalized, without UNTIL */
