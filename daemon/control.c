@@ -985,6 +985,8 @@ control_stop(struct control *c, void (*done_cb)(void *), void *arg)
 {
 	struct timeval	 tv = { 0, CONTROL_STOP_ACCEPT_MS * 1000 };
 
+	if (c->stopping != NULL)	/* a second signal: under way */
+		return;
 	fswatch_free(c->watch);
 	c->watch = NULL;
 	control_unlink(c);
