@@ -6,6 +6,7 @@ Run:  cd tests/e2e && PRACTICED_BUILD=/abs/build /usr/bin/python3 -m pytest -q -
 """
 
 import datetime as dt
+import fcntl
 import grp
 import json as jsonmod
 import os
@@ -130,6 +131,13 @@ def _run_admin(cmd):
 
 
 def ensure_test_users():
+    # One at a time: parallel runs (pytest -n) would race on /etc/group.
+    with open(os.path.join(tempfile.gettempdir(), "pdtest-users.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _ensure_test_users()
+
+
+def _ensure_test_users():
     try:
         grp.getgrnam(GROUP)
     except KeyError:
