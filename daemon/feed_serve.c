@@ -1,0 +1,368 @@
+/*
+ * The calendar feeds' listener: an optional TCP socket ([feeds]
+ * listen, off by default) on the same HTTP server as the control
+ * socket, with one route, GET (or HEAD) /feed/TOKEN.ics.  The token is
+ * the credential: no roles, no cookies, and it is never logged (the
+ * feed's id is).  Meant to sit behind a reverse proxy that adds TLS.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "config.h"
+#include "ctx.h"
+#include "feed.h"
+#include "http.h"
+#include "log.h"
+#include "practiced.h"
+#include "strbuf.h"
+
+#define FEEDS_MAX_HEADERS	8192
+#define FEEDS_MAX_BODY		1024	/* a GET carries none */
+#define FEEDS_HTTP_DATE		"%a, %d %b %Y %H:%M:%S GMT"
+
+struct feeds {
+	struct practiced	*pd;
+	struct http_server	*server;
+	char			*listen;	/* what the socket is bound to */
+};
+
+/* The socket */
+
+/* A bound TCP socket for [feeds] listen, or -1 and why. */
+static int
+feeds_socket(const struct config_feeds *c, char *err, size_t len)
+{
+	struct addrinfo	 hints, *res;
+	int		 fd, rc, one = 1;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(c->host, c->port, &hints, &res)) != 0) {
+		snprintf(err, len, "feeds: listen %s: %s", c->listen,
+		    gai_strerror(rc));
+		return -1;
+	}
+	if ((fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) == -1) {
+		snprintf(err, len, "feeds: listen %s: %s", c->listen,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int
+feeds_bind(struct feeds *fs, const struct config_feeds *c, char *err,
+    size_t len)
+{
+	char	*copy;
+	int	 fd;
+
+	if ((copy = strdup(c->listen)) == NULL) {
+		snprintf(err, len, "feeds: out of memory");
+		return -1;
+	}
+	if ((fd = feeds_socket(c, err, len)) == -1 ||
+	    http_server_bind_fd(fs->server, fd) == -1) {
+		if (fd != -1)
+			snprintf(err, len, "feeds: listen %s: %s", c->listen,
+			    strerror(errno));
+		free(copy);
+		return -1;
+	}
+	free(fs->listen);
+	fs->listen = copy;
+	return 0;
+}
+
+/* The request */
+
+static void
+feeds_header(struct evhttp_request *req, const char *key, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), key, value);
+}
+
+/* One answer for every feed that is not there: no hint of why. */
+static void
+feeds_not_found(struct http_request *hr)
+{
+	static const char	 text[] = "Not Found\n";
+
+	feeds_header(http_request_evhttp(hr), "Cache-Control", "no-store");
+	http_reply(hr, 404, "text/plain; charset=utf-8", text,
+	    sizeof(text) - 1);
+}
+
+/* Whether an entity tag of If-None-Match ("*", a list, W/ or not) is ours. */
+static int
+feeds_etag_listed(const char *list, const char *etag)
+{
+	const char	*p = list;
+	size_t		 n, elen = strlen(etag);
+
+	while (*p != '\0') {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		n = strcspn(p, ",");
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == elen && strncmp(p, etag, n) == 0)
+			return 1;
+		p += strcspn(p, ",");
+	}
+	return 0;
+}
+
+/* RFC 9110 13.2.2: If-None-Match decides when sent, else If-Modified-Since. */
+static int
+feeds_not_modified(struct evhttp_request *req, const char *etag,
+    time_t changed)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	const char		*v, *end;
+	struct tm		 tm;
+
+	if ((v = evhttp_find_header(in, "If-None-Match")) != NULL)
+		return feeds_etag_listed(v, etag);
+	if ((v = evhttp_find_header(in, "If-Modified-Since")) == NULL ||
+	    changed == 0)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(v, FEEDS_HTTP_DATE, &tm)) == NULL || *end != '\0')
+		return 0;
+	return changed <= timegm(&tm);
+}
+
+static void
+feeds_peer(struct evhttp_request *req, char *buf, size_t len)
+{
+	struct evhttp_connection	*evcon;
+	const char			*addr = NULL;
+	ev_uint16_t			 port;
+
+	if ((evcon = evhttp_request_get_connection(req)) != NULL)
+		evhttp_connection_get_peer(evcon, (char **)&addr, &port);
+	snprintf(buf, len, "%s", addr != NULL ? addr : "?");
+}
+
+/* The calendar of a feed that was found, or 304. */
+static void
+feeds_answer(struct feeds *fs, struct http_request *hr, struct ctx *ctx,
+    struct feed_found *f)
+{
+	struct evhttp_request	*req = http_request_evhttp(hr);
+	struct strbuf		 out = STRBUF_INIT;
+	char			 etag[FEED_ETAG_LEN + 1], date[64], peer[64];
+	char			*text;
+	struct tm		 tm;
+	int			 fresh;
+
+	(void)fs;
+	if (feed_calendar(ctx, f, &out) == -1 ||
+	    (text = strbuf_finish(&out)) == NULL) {
+		free(strbuf_finish(&out));
+		log_warnx("feed %lld: %s", f->id, ctx_failed(ctx) ? ctx->msg :
+		    "out of memory");
+		http_reply(hr, ctx->err == PROTO_ETOOLARGE ? 413 : 500,
+		    "text/plain; charset=utf-8", "", 0);
+		return;
+	}
+	if (feed_etag(text, strlen(text), etag) == -1) {
+		free(text);
+		http_reply(hr, 500, "text/plain; charset=utf-8", "", 0);
+		return;
+	}
+	feeds_peer(req, peer, sizeof(peer));
+	if (feed_record_fetch(ctx, f, etag, peer, evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "User-Agent")) == -1) {
+		log_warnx("feed %lld: cannot record the fetch", f->id);
+		ctx_clear(ctx);
+		if (f->changed == 0)
+			f->changed = ctx->now;
+	}
+	fresh = feeds_not_modified(req, etag, f->changed);
+	log_debug("feed %lld: %s", f->id, fresh ? "not modified" : "sent");
+	feeds_header(req, "ETag", etag);
+	if (gmtime_r(&f->changed, &tm) != NULL &&
+	    strftime(date, sizeof(date), FEEDS_HTTP_DATE, &tm) > 0)
+		feeds_header(req, "Last-Modified", date);
+	feeds_header(req, "Cache-Control", "private, max-age=0");
+	if (fresh)
+		http_reply(hr, 304, "text/calendar; charset=utf-8", "", 0);
+	else
+		http_reply(hr, 200, "text/calendar; charset=utf-8", text,
+		    strlen(text));
+	free(text);
+}
+
+static void
+feeds_request(struct http_request *hr, void *arg)
+{
+	struct feeds			*fs = arg;
+	struct evhttp_request		*req = http_request_evhttp(hr);
+	const struct evhttp_uri		*uri = evhttp_request_get_evhttp_uri(req);
+	enum evhttp_cmd_type		 cmd = evhttp_request_get_command(req);
+	struct feed_secret		 s;
+	struct feed_found		 f;
+	struct ctx			 ctx;
+
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		feeds_header(req, "Allow", "GET, HEAD");
+		http_reply(hr, 405, "text/plain; charset=utf-8",
+		    "Method Not Allowed\n", 19);
+		return;
+	}
+	ctx_init_internal(&ctx, fs->pd, time(NULL), "feed");
+	if (feed_token_parse(uri != NULL ? evhttp_uri_get_path(uri) : NULL,
+	    &s) == -1 || feed_find(&ctx, &s, &f) == -1) {
+		if (ctx.err == PROTO_EINTERNAL)
+			http_reply(hr, 500, "text/plain; charset=utf-8", "", 0);
+		else
+			feeds_not_found(hr);
+	} else
+		feeds_answer(fs, hr, &ctx, &f);
+	explicit_bzero(&s, sizeof(s));
+	json_decref(ctx.details);
+}
+
+/* Start, reload, stop */
+
+static void
+feeds_limits(const struct config *conf, struct http_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->max_headers = FEEDS_MAX_HEADERS;
+	l->max_body = FEEDS_MAX_BODY;
+	l->timeout = conf->request_timeout;
+	l->max_connections = conf->max_connections;
+}
+
+static struct feeds *
+feeds_new(struct practiced *pd, char *err, size_t len)
+{
+	struct feeds		*fs;
+	struct http_limits	 l;
+
+	if ((fs = calloc(1, sizeof(*fs))) == NULL) {
+		snprintf(err, len, "feeds: out of memory");
+		return NULL;
+	}
+	fs->pd = pd;
+	feeds_limits(pd->conf, &l);
+	if ((fs->server = http_server_new(pd->base, &l, feeds_request, fs))
+	    == NULL) {
+		snprintf(err, len, "feeds: cannot set up the HTTP server");
+		free(fs);
+		return NULL;
+	}
+	if (feeds_bind(fs, &pd->conf->feeds, err, len) == -1) {
+		feeds_free(fs);
+		return NULL;
+	}
+	log_info("feeds: listening on %s", fs->listen);
+	return fs;
+}
+
+struct feeds *
+feeds_start(struct practiced *pd)
+{
+	struct feeds	*fs;
+	char		 err[512];
+
+	if (pd->conf->feeds.listen == NULL)
+		return NULL;
+	if ((fs = feeds_new(pd, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	return fs;
+}
+
+/* A new address: bound before the old is let go, when the two allow. */
+static void
+feeds_rebind(struct feeds *fs, const struct config_feeds *c)
+{
+	char	 err[512], err2[512];
+	char	*old;
+	int	 fd;
+
+	if ((fd = feeds_socket(c, err, sizeof(err))) != -1) {
+		http_server_unbind(fs->server);
+		if (http_server_bind_fd(fs->server, fd) == 0 &&
+		    (old = strdup(c->listen)) != NULL) {
+			free(fs->listen);
+			fs->listen = old;
+			log_info("feeds: listening on %s", fs->listen);
+			return;
+		}
+		snprintf(err, sizeof(err), "feeds: listen %s: %s", c->listen,
+		    strerror(errno));
+	} else {
+		/* 0.0.0.0:P while 127.0.0.1:P is bound: let go first. */
+		http_server_unbind(fs->server);
+		if (feeds_bind(fs, c, err2, sizeof(err2)) == 0) {
+			log_info("feeds: listening on %s", fs->listen);
+			return;
+		}
+	}
+	log_warnx("reload: %s; the feeds have no listener until the next "
+	    "reload", err);
+	free(fs->listen);
+	fs->listen = NULL;
+}
+
+void
+feeds_reconfigure(struct practiced *pd)
+{
+	const struct config_feeds	*c = &pd->conf->feeds;
+	struct feeds			*fs = pd->feeds;
+	struct http_limits		 l;
+	char				 err[512];
+
+	if (c->listen == NULL) {
+		if (fs != NULL)
+			log_info("feeds: no longer listening");
+		feeds_free(fs);
+		pd->feeds = NULL;
+		return;
+	}
+	if (fs == NULL) {
+		if ((pd->feeds = feeds_new(pd, err, sizeof(err))) == NULL)
+			log_warnx("reload: %s", err);
+		return;
+	}
+	feeds_limits(pd->conf, &l);
+	http_server_set_limits(fs->server, &l);
+	if (fs->listen == NULL || strcmp(fs->listen, c->listen) != 0)
+		feeds_rebind(fs, c);
+}
+
+void
+feeds_free(struct feeds *fs)
+{
+	if (fs == NULL)
+		return;
+	http_server_free(fs->server);
+	free(fs->listen);
+	free(fs);
+}
