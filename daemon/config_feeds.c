@@ -37,6 +37,8 @@ set_listen(struct config_ctx *ctx, const char *v)
 	hlen = (size_t)(colon - v);
 	if (hlen >= 2 && v[0] == '[' && v[hlen - 1] == ']')
 		host = strndup(v + 1, hlen - 2);
+	else if (memchr(v, ':', hlen) != NULL)	/* "::1:80" reads two ways */
+		host = strdup("");
 	else
 		host = strndup(v, hlen);
 	port = strdup(colon + 1);

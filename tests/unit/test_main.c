@@ -25,6 +25,7 @@ main(void)
 	test_send();
 	test_paging();
 	test_export();
+	test_feed();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

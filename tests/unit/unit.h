@@ -53,5 +53,6 @@ void	test_remind_query(void);
 void	test_send(void);
 void	test_paging(void);
 void	test_export(void);
+void	test_feed(void);
 
 #endif
