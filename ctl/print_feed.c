@@ -31,9 +31,9 @@ print_feed_url(const struct ctl_view *view, json_t *answer)
 		return CTL_EXIT_REFUSED;
 	feed_line(view->verb, f);
 	if (!json_is_true(json_object_get(answer, "listening")))
-		fprintf(stderr, "%s: note: [feeds] listen is not set in the "
-		    "configuration; the address answers once it is\n",
-		    ctl_progname);
+		fprintf(stderr, "note: [feeds] listen is not set in the "
+		    "daemon's configuration; the address answers once it "
+		    "is\n");
 	print_line(stdout, "%s", url);
 	return CTL_EXIT_OK;
 }
