@@ -324,6 +324,7 @@ feeds_rebind(struct feeds *fs, const struct config_feeds *c)
 			log_info("feeds: listening on %s", fs->listen);
 			return;
 		}
+		snprintf(err, sizeof(err), "%s", err2);
 	}
 	log_warnx("reload: %s; the feeds have no listener until the next "
 	    "reload", err);
