@@ -63,6 +63,7 @@ api_feed_list(struct api_req *req)
 {
 	json_t	*list;
 
+	feeds_sync(req->ctx.pd, 0);	/* the fetches up to now */
 	if ((list = feed_list(&req->ctx)) == NULL) {
 		api_internal(req);
 		return;
@@ -78,8 +79,10 @@ api_feed_rotate(struct api_req *req)
 	long long		 id;
 
 	if (api_id(req, req->arg[0], &id) == -1 ||
-	    api_fields(req, (const char *const[]){ NULL }) == -1 ||
-	    api_begin(req) == -1)
+	    api_fields(req, (const char *const[]){ NULL }) == -1)
+		return;
+	feeds_sync(req->ctx.pd, id);
+	if (api_begin(req) == -1)
 		return;
 	if (feed_rotate(&req->ctx, id, &s) == 0)
 		api_feed_reply(req, 200, id, &s);
@@ -92,7 +95,10 @@ api_feed_revoke(struct api_req *req)
 	json_t		*obj;
 	long long	 id;
 
-	if (api_id(req, req->arg[0], &id) == -1 || api_begin(req) == -1)
+	if (api_id(req, req->arg[0], &id) == -1)
+		return;
+	feeds_sync(req->ctx.pd, id);
+	if (api_begin(req) == -1)
 		return;
 	if (feed_revoke(&req->ctx, id) == 0 &&
 	    (obj = feed_json(&req->ctx, id)) != NULL)

@@ -41,10 +41,9 @@ static const char *feed_find_sql =
     "SELECT id, clinician_id, detail, token_hash, etag, changed"
     "  FROM feeds WHERE token_key = ?1 AND revoked IS NULL";
 static const char *feed_fetch_sql =
-    "UPDATE feeds SET fetches = fetches + 1, fetched = ?2,"
-    "  fetch_address = ?3, fetch_agent = ?4,"
-    "  changed = CASE WHEN etag IS ?5 THEN changed ELSE ?2 END,"
-    "  etag = ?5 WHERE id = ?1";
+    "UPDATE feeds SET fetches = fetches + ?2, fetched = ?3,"
+    "  fetch_address = ?4, fetch_agent = ?5, etag = ?6, changed = ?7"
+    "  WHERE id = ?1 AND revoked IS NULL";
 static const char *clinician_exists_sql =
     "SELECT 1 FROM clinicians WHERE id = ?1";
 
@@ -277,62 +276,61 @@ feed_find(struct ctx *ctx, const struct feed_secret *s, struct feed_found *f)
 	return found ? 0 : ctx_error(ctx, PROTO_ENOTFOUND, "no such feed");
 }
 
+void
+feed_window(struct ctx *ctx, time_t *from, time_t *to)
+{
+	struct tz_wall	 f, t;
+
+	/* Whole days: the text stays the same all day unless a session
+	 * changes, and so does its ETag. */
+	tz_to_wall(ctx->tz, ctx->now, &f);
+	t = f;
+	tz_add_days(&f, -FEED_PAST_DAYS);
+	tz_add_days(&t, FEED_AHEAD_DAYS + 1);
+	*from = tz_day_start(ctx->tz, f.year, f.month, f.day);
+	*to = tz_day_start(ctx->tz, t.year, t.month, t.day);
+}
+
 int
 feed_calendar(struct ctx *ctx, const struct feed_found *f,
     struct strbuf *out)
 {
 	struct export_query	 q;
-	struct tz_wall		 from, to;
 
 	memset(&q, 0, sizeof(q));
 	q.clinician_id = f->clinician_id;
 	q.detail = f->detail;
 	q.refresh_minutes = FEED_REFRESH_MINUTES;
-	/* Whole days: the text stays the same all day unless a session
-	 * changes, and so does its ETag. */
-	tz_to_wall(ctx->tz, ctx->now, &from);
-	to = from;
-	tz_add_days(&from, -FEED_PAST_DAYS);
-	tz_add_days(&to, FEED_AHEAD_DAYS + 1);
-	q.from = tz_day_start(ctx->tz, from.year, from.month, from.day);
-	q.to = tz_day_start(ctx->tz, to.year, to.month, to.day);
+	feed_window(ctx, &q.from, &q.to);
 	return ical_export(ctx, &q, out);
 }
 
 int
-feed_record_fetch(struct ctx *ctx, struct feed_found *f, const char *etag,
-    const char *address, const char *agent)
+feed_store_fetch(struct ctx *ctx, const struct feed_fetch *x)
 {
 	sqlite3_stmt	*stmt;
 	char		 kept[FEED_AGENT_MAX + 1];
 	size_t		 i;
 
 	/* Printable ASCII only, cut: it is shown to the staff as is. */
-	snprintf(kept, sizeof(kept), "%s", agent != NULL ? agent : "");
+	snprintf(kept, sizeof(kept), "%s", x->agent != NULL ? x->agent : "");
 	for (i = 0; kept[i] != '\0'; i++)
 		if ((unsigned char)kept[i] < 0x20 ||
 		    (unsigned char)kept[i] > 0x7e)
 			kept[i] = '?';
-	if (db_begin(ctx->pd->db) == -1)
+	if ((stmt = db_stmt(ctx->pd->db, feed_fetch_sql)) == NULL)
 		return ctx_internal(ctx);
-	if ((stmt = db_stmt(ctx->pd->db, feed_fetch_sql)) == NULL) {
-		db_rollback(ctx->pd->db);
+	sqlite3_bind_int64(stmt, 1, x->id);
+	sqlite3_bind_int(stmt, 2, x->count);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)x->at);
+	db_bind_text(stmt, 4, x->address);
+	db_bind_text(stmt, 5, kept[0] != '\0' ? kept : NULL);
+	db_bind_text(stmt, 6, x->etag[0] != '\0' ? x->etag : NULL);
+	if (x->changed != 0)
+		sqlite3_bind_int64(stmt, 7, (sqlite3_int64)x->changed);
+	else
+		sqlite3_bind_null(stmt, 7);
+	if (db_exec_stmt(ctx->pd->db, stmt) == -1)
 		return ctx_internal(ctx);
-	}
-	sqlite3_bind_int64(stmt, 1, f->id);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
-	db_bind_text(stmt, 3, address);
-	db_bind_text(stmt, 4, kept[0] != '\0' ? kept : NULL);
-	sqlite3_bind_text(stmt, 5, etag, -1, SQLITE_STATIC);
-	if (db_exec_stmt(ctx->pd->db, stmt) == -1) {
-		db_rollback(ctx->pd->db);
-		return ctx_internal(ctx);
-	}
-	if (db_commit(ctx->pd->db) == -1)
-		return ctx_internal(ctx);
-	if (strcmp(f->etag, etag) != 0) {
-		snprintf(f->etag, sizeof(f->etag), "%s", etag);
-		f->changed = ctx->now;
-	}
 	return 0;
 }

@@ -55,21 +55,36 @@ char	*feed_url(const struct config *, const char *token);
 /* 0 and the feed if secret opens a feed that is not revoked, else -1. */
 int	 feed_find(struct ctx *, const struct feed_secret *,
 	    struct feed_found *);
+/* The window of a feed's text at ctx->now (see FEED_PAST_DAYS). */
+void	 feed_window(struct ctx *, time_t *from, time_t *to);
 /* The feed's calendar, appended to out; -1 with the error set. */
 int	 feed_calendar(struct ctx *, const struct feed_found *,
 	    struct strbuf *out);
-/*
- * A fetch, recorded: when, from where, by what; and when the text's
- * ETag is new, since when (f->changed, updated).  Its own transaction.
- */
-int	 feed_record_fetch(struct ctx *, struct feed_found *f,
-	    const char *etag, const char *address, const char *agent);
+
+/* Fetches of one feed since the last were stored, and its text's tag. */
+struct feed_fetch {
+	long long	 id;
+	int		 count;
+	time_t		 at;		/* the last one */
+	const char	*address;
+	const char	*agent;		/* kept as given: cut and cleaned here */
+	const char	*etag;
+	time_t		 changed;	/* since when the text has had etag */
+};
+/* Stored in the caller's transaction; -1 with the error set. */
+int	 feed_store_fetch(struct ctx *, const struct feed_fetch *);
 
 /* feed_serve.c: the listener, started only when [feeds] listen is set. */
 struct feeds;
 struct feeds	*feeds_start(struct practiced *);	/* fatal on failure */
 /* After a reload: rebind if listen changed, or start, or stop. */
 void		 feeds_reconfigure(struct practiced *);
-void		 feeds_free(struct feeds *);
+/*
+ * Store the fetches the listener holds (it writes them every 30 s, not
+ * at each fetch), and forget what it knows of feed id (0: of none): for
+ * a list that is up to date, and before a rotation or a revocation.
+ */
+void		 feeds_sync(struct practiced *, long long id);
+void		 feeds_free(struct feeds *);	/* stores the fetches */
 
 #endif

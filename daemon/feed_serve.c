@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "ctx.h"
+#include "db.h"
 #include "feed.h"
 #include "http.h"
 #include "log.h"
@@ -31,12 +32,43 @@
 #define FEEDS_MAX_HEADERS	8192
 #define FEEDS_MAX_BODY		1024	/* a GET carries none */
 #define FEEDS_HTTP_DATE		"%a, %d %b %Y %H:%M:%S GMT"
+#define FEEDS_CACHE		256	/* feeds remembered */
+#define FEEDS_FLUSH_SECONDS	30	/* fetches stored this often */
+
+/*
+ * What the listener knows of a feed between fetches: its text's tag
+ * and what the text was made from (the database as it stood, the
+ * window's first day, the configuration), so that a calendar app
+ * asking whether anything changed is answered without making the text
+ * again; and the fetches not yet stored, so that a fetch costs no
+ * write to disk.
+ */
+struct feeds_entry {
+	long long	 id;
+	int		 known;		/* the tag fits the state below */
+	long long	 changes;	/* sqlite3_total_changes64 */
+	long long	 data_version;	/* other connections' commits */
+	time_t		 from;
+	unsigned int	 generation;	/* reloads */
+	char		 etag[FEED_ETAG_LEN + 1];
+	time_t		 changed;
+	int		 pending;	/* fetches not yet stored */
+	time_t		 at;
+	char		 address[64];
+	char		 agent[FEED_AGENT_MAX + 1];
+};
 
 struct feeds {
 	struct practiced	*pd;
 	struct http_server	*server;
 	char			*listen;	/* what the socket is bound to */
+	struct event		*flush;		/* armed while fetches wait */
+	unsigned int		 generation;
+	struct feeds_entry	 cache[FEEDS_CACHE];
+	size_t			 ncache;
 };
+
+static const char *data_version_sql = "PRAGMA data_version";
 
 /* The socket */
 
@@ -155,57 +187,194 @@ feeds_not_modified(struct evhttp_request *req, const char *etag,
 	return changed <= timegm(&tm);
 }
 
+/* Fetches */
+
+/* Store the fetches that wait, in one transaction. */
 static void
-feeds_peer(struct evhttp_request *req, char *buf, size_t len)
+feeds_flush(struct feeds *fs)
+{
+	struct db		*db = fs->pd->db;
+	struct feed_fetch	 x;
+	struct feeds_entry	*e;
+	struct ctx		 ctx;
+	long long		 before;
+	size_t			 i, n = 0;
+	int			 rc = 0;
+
+	for (i = 0; i < fs->ncache; i++)
+		n += fs->cache[i].pending > 0;
+	if (n == 0)
+		return;
+	ctx_init_internal(&ctx, fs->pd, time(NULL), "feed");
+	before = sqlite3_total_changes64(db_handle(db));
+	if (db_begin(db) == -1) {
+		log_warnx("feeds: cannot store %zu feeds' fetches yet", n);
+		return;
+	}
+	for (i = 0; i < fs->ncache && rc == 0; i++) {
+		e = &fs->cache[i];
+		if (e->pending == 0)
+			continue;
+		x.id = e->id;
+		x.count = e->pending;
+		x.at = e->at;
+		x.address = e->address;
+		x.agent = e->agent;
+		x.etag = e->etag;
+		x.changed = e->changed;
+		rc = feed_store_fetch(&ctx, &x);
+	}
+	if (rc == -1 || db_commit(db) == -1) {
+		if (rc == -1)
+			db_rollback(db);
+		log_warnx("feeds: cannot store %zu feeds' fetches yet", n);
+		json_decref(ctx.details);
+		return;
+	}
+	/* Our own writes change no feed's text. */
+	for (i = 0; i < fs->ncache; i++) {
+		e = &fs->cache[i];
+		e->pending = 0;
+		if (e->changes == before)
+			e->changes = sqlite3_total_changes64(db_handle(db));
+	}
+}
+
+static void
+feeds_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	feeds_flush(arg);
+}
+
+static struct feeds_entry *
+feeds_entry(struct feeds *fs, const struct feed_found *f)
+{
+	struct feeds_entry	*e;
+	size_t			 i;
+
+	for (i = 0; i < fs->ncache; i++)
+		if (fs->cache[i].id == f->id)
+			return &fs->cache[i];
+	if (fs->ncache == FEEDS_CACHE) {
+		/* Rare (more feeds than that fetched within a while). */
+		feeds_flush(fs);
+		fs->ncache = 0;
+	}
+	e = &fs->cache[fs->ncache++];
+	memset(e, 0, sizeof(*e));
+	e->id = f->id;
+	snprintf(e->etag, sizeof(e->etag), "%s", f->etag);
+	e->changed = f->changed;
+	return e;
+}
+
+static void
+feeds_record(struct feeds *fs, struct feeds_entry *e, struct ctx *ctx,
+    struct evhttp_request *req)
 {
 	struct evhttp_connection	*evcon;
-	const char			*addr = NULL;
+	const char			*addr = NULL, *agent;
 	ev_uint16_t			 port;
+	struct timeval			 tv = { FEEDS_FLUSH_SECONDS, 0 };
 
 	if ((evcon = evhttp_request_get_connection(req)) != NULL)
 		evhttp_connection_get_peer(evcon, (char **)&addr, &port);
-	snprintf(buf, len, "%s", addr != NULL ? addr : "?");
+	agent = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "User-Agent");
+	snprintf(e->address, sizeof(e->address), "%s", addr != NULL ? addr :
+	    "?");
+	snprintf(e->agent, sizeof(e->agent), "%s", agent != NULL ? agent : "");
+	e->at = ctx->now;
+	e->pending++;
+	if (!evtimer_pending(fs->flush, NULL))
+		evtimer_add(fs->flush, &tv);
+}
+
+/* The answer */
+
+/* Whether e's tag is the text's now; if not, the state to make it in. */
+static int
+feeds_known(struct feeds *fs, struct feeds_entry *e, struct ctx *ctx,
+    struct feeds_entry *now)
+{
+	sqlite3_stmt	*stmt;
+	time_t		 to;
+
+	now->changes = sqlite3_total_changes64(db_handle(fs->pd->db));
+	now->data_version = -1;
+	if ((stmt = db_stmt(fs->pd->db, data_version_sql)) != NULL) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			now->data_version = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	feed_window(ctx, &now->from, &to);
+	now->generation = fs->generation;
+	return e->known && now->data_version != -1 &&
+	    e->changes == now->changes &&
+	    e->data_version == now->data_version && e->from == now->from &&
+	    e->generation == now->generation;
+}
+
+/* The text made again: its tag, and since when, if it is new. */
+static char *
+feeds_make(struct feeds_entry *e, struct ctx *ctx, const struct feed_found *f,
+    const struct feeds_entry *now)
+{
+	struct strbuf	 out = STRBUF_INIT;
+	char		 etag[FEED_ETAG_LEN + 1], *text;
+
+	if (feed_calendar(ctx, f, &out) == -1 ||
+	    (text = strbuf_finish(&out)) == NULL) {
+		free(strbuf_finish(&out));
+		return NULL;
+	}
+	if (feed_etag(text, strlen(text), etag) == -1) {
+		free(text);
+		ctx_internal(ctx);
+		return NULL;
+	}
+	if (strcmp(etag, e->etag) != 0 || e->changed == 0) {
+		memcpy(e->etag, etag, sizeof(etag));
+		e->changed = ctx->now;
+	}
+	e->known = 1;
+	e->changes = now->changes;
+	e->data_version = now->data_version;
+	e->from = now->from;
+	e->generation = now->generation;
+	return text;
 }
 
 /* The calendar of a feed that was found, or 304. */
 static void
 feeds_answer(struct feeds *fs, struct http_request *hr, struct ctx *ctx,
-    struct feed_found *f)
+    const struct feed_found *f)
 {
 	struct evhttp_request	*req = http_request_evhttp(hr);
-	struct strbuf		 out = STRBUF_INIT;
-	char			 etag[FEED_ETAG_LEN + 1], date[64], peer[64];
-	char			*text;
+	struct feeds_entry	*e, now;
+	char			 date[64], *text = NULL;
 	struct tm		 tm;
 	int			 fresh;
 
-	(void)fs;
-	if (feed_calendar(ctx, f, &out) == -1 ||
-	    (text = strbuf_finish(&out)) == NULL) {
-		free(strbuf_finish(&out));
-		log_warnx("feed %lld: %s", f->id, ctx_failed(ctx) ? ctx->msg :
-		    "out of memory");
-		http_reply(hr, ctx->err == PROTO_ETOOLARGE ? 413 : 500,
-		    "text/plain; charset=utf-8", "", 0);
-		return;
+	e = feeds_entry(fs, f);
+	fresh = feeds_known(fs, e, ctx, &now) &&
+	    feeds_not_modified(req, e->etag, e->changed);
+	if (!fresh) {
+		if ((text = feeds_make(e, ctx, f, &now)) == NULL) {
+			log_warnx("feed %lld: %s", f->id, ctx_failed(ctx) ?
+			    ctx->msg : "out of memory");
+			http_reply(hr, ctx->err == PROTO_ETOOLARGE ? 413 :
+			    500, "text/plain; charset=utf-8", "", 0);
+			return;
+		}
+		fresh = feeds_not_modified(req, e->etag, e->changed);
 	}
-	if (feed_etag(text, strlen(text), etag) == -1) {
-		free(text);
-		http_reply(hr, 500, "text/plain; charset=utf-8", "", 0);
-		return;
-	}
-	feeds_peer(req, peer, sizeof(peer));
-	if (feed_record_fetch(ctx, f, etag, peer, evhttp_find_header(
-	    evhttp_request_get_input_headers(req), "User-Agent")) == -1) {
-		log_warnx("feed %lld: cannot record the fetch", f->id);
-		ctx_clear(ctx);
-		if (f->changed == 0)
-			f->changed = ctx->now;
-	}
-	fresh = feeds_not_modified(req, etag, f->changed);
+	feeds_record(fs, e, ctx, req);
 	log_debug("feed %lld: %s", f->id, fresh ? "not modified" : "sent");
-	feeds_header(req, "ETag", etag);
-	if (gmtime_r(&f->changed, &tm) != NULL &&
+	feeds_header(req, "ETag", e->etag);
+	if (gmtime_r(&e->changed, &tm) != NULL &&
 	    strftime(date, sizeof(date), FEEDS_HTTP_DATE, &tm) > 0)
 		feeds_header(req, "Last-Modified", date);
 	feeds_header(req, "Cache-Control", "private, max-age=0");
@@ -270,10 +439,16 @@ feeds_new(struct practiced *pd, char *err, size_t len)
 		return NULL;
 	}
 	fs->pd = pd;
+	if ((fs->flush = evtimer_new(pd->base, feeds_flush_cb, fs)) == NULL) {
+		snprintf(err, len, "feeds: cannot make a timer");
+		free(fs);
+		return NULL;
+	}
 	feeds_limits(pd->conf, &l);
 	if ((fs->server = http_server_new(pd->base, &l, feeds_request, fs))
 	    == NULL) {
 		snprintf(err, len, "feeds: cannot set up the HTTP server");
+		event_free(fs->flush);
 		free(fs);
 		return NULL;
 	}
@@ -354,8 +529,25 @@ feeds_reconfigure(struct practiced *pd)
 	}
 	feeds_limits(pd->conf, &l);
 	http_server_set_limits(fs->server, &l);
+	fs->generation++;	/* the practice's name, its zone */
 	if (fs->listen == NULL || strcmp(fs->listen, c->listen) != 0)
 		feeds_rebind(fs, c);
+}
+
+void
+feeds_sync(struct practiced *pd, long long id)
+{
+	struct feeds	*fs = pd->feeds;
+	size_t		 i;
+
+	if (fs == NULL)
+		return;
+	feeds_flush(fs);
+	for (i = 0; i < fs->ncache; i++)
+		if (fs->cache[i].id == id && fs->cache[i].pending == 0) {
+			fs->cache[i] = fs->cache[--fs->ncache];
+			break;
+		}
 }
 
 void
@@ -363,6 +555,8 @@ feeds_free(struct feeds *fs)
 {
 	if (fs == NULL)
 		return;
+	feeds_flush(fs);
+	event_free(fs->flush);
 	http_server_free(fs->server);
 	free(fs->listen);
 	free(fs);

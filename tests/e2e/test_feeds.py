@@ -400,3 +400,54 @@ def test_url_setting_and_sighup_rebinds(make_practice):
     while port_open(b) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not port_open(b)
+
+
+def test_what_a_304_rests_on_changes_the_tag(make_practice):
+    """The listener answers 304 without making the text again while
+    nothing changed: a rename in the database (by the daemon, or by
+    another program), or a reload that renames the practice, makes a new
+    text and a new tag."""
+    port = free_port()
+    p = make_practice(sections={"feeds": [("listen", "127.0.0.1:%d" % port)]})
+    seed_practice(p)
+    url, _ = feed_add(p, "--clinician", "ana")
+    tag = fetch(url)[1]["ETag"]
+    assert fetch(url, headers={"If-None-Match": tag})[0] == 304
+
+    p.ctl("clinician", "edit", "ana", "--name", "Ana Ruiz-Diaz")
+    status, h, body = fetch(url, headers={"If-None-Match": tag})
+    assert status == 200 and b"Ana Ruiz-Diaz" in body
+    tag = h["ETag"]
+
+    import sqlite3
+    con = sqlite3.connect(p.db, timeout=10)
+    con.execute("UPDATE clinicians SET name = 'Ana R.' WHERE name = 'Ana Ruiz-Diaz'")
+    con.commit()
+    con.close()
+    status, h, body = fetch(url, headers={"If-None-Match": tag})
+    assert status == 200 and b"Ana R." in body
+    tag = h["ETag"]
+    assert fetch(url, headers={"If-None-Match": tag})[0] == 304
+
+    p.write_config(name="Renamed Practice")
+    p.signal(signal.SIGHUP)
+    deadline = time.monotonic() + 5
+    while "configuration reloaded" not in p.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status, h, body = fetch(url, headers={"If-None-Match": tag})
+    assert status == 200 and b"Renamed Practice" in body
+
+
+def test_fetches_are_kept_across_a_restart(make_practice):
+    port = free_port()
+    p = make_practice(sections={"feeds": [("listen", "127.0.0.1:%d" % port)]})
+    seed_practice(p)
+    url, _ = feed_add(p, "--clinician", "ana")
+    for _ in range(3):
+        fetch(url, headers={"User-Agent": "PhoneCal/2"})
+    p.stop()
+    p.start()
+    feed = p.ctl("feed", "list")[1]["feeds"][0]
+    assert feed["fetches"] == 3
+    assert feed["last_fetch"]["agent"] == "PhoneCal/2"
+    assert feed["changed"] is not None
