@@ -189,6 +189,15 @@ feeds_not_modified(struct evhttp_request *req, const char *etag,
 
 /* Fetches */
 
+static void
+feeds_flush_later(struct feeds *fs)
+{
+	struct timeval	 tv = { FEEDS_FLUSH_SECONDS, 0 };
+
+	if (!evtimer_pending(fs->flush, NULL))
+		evtimer_add(fs->flush, &tv);
+}
+
 /* Store the fetches that wait, in one transaction. */
 static void
 feeds_flush(struct feeds *fs)
@@ -209,6 +218,7 @@ feeds_flush(struct feeds *fs)
 	before = sqlite3_total_changes64(db_handle(db));
 	if (db_begin(db) == -1) {
 		log_warnx("feeds: cannot store %zu feeds' fetches yet", n);
+		feeds_flush_later(fs);
 		return;
 	}
 	for (i = 0; i < fs->ncache && rc == 0; i++) {
@@ -229,6 +239,7 @@ feeds_flush(struct feeds *fs)
 			db_rollback(db);
 		log_warnx("feeds: cannot store %zu feeds' fetches yet", n);
 		json_decref(ctx.details);
+		feeds_flush_later(fs);
 		return;
 	}
 	/* Our own writes change no feed's text. */
@@ -277,7 +288,6 @@ feeds_record(struct feeds *fs, struct feeds_entry *e, struct ctx *ctx,
 	struct evhttp_connection	*evcon;
 	const char			*addr = NULL, *agent;
 	ev_uint16_t			 port;
-	struct timeval			 tv = { FEEDS_FLUSH_SECONDS, 0 };
 
 	if ((evcon = evhttp_request_get_connection(req)) != NULL)
 		evhttp_connection_get_peer(evcon, (char **)&addr, &port);
@@ -288,8 +298,7 @@ feeds_record(struct feeds *fs, struct feeds_entry *e, struct ctx *ctx,
 	snprintf(e->agent, sizeof(e->agent), "%s", agent != NULL ? agent : "");
 	e->at = ctx->now;
 	e->pending++;
-	if (!evtimer_pending(fs->flush, NULL))
-		evtimer_add(fs->flush, &tv);
+	feeds_flush_later(fs);
 }
 
 /* The answer */
