@@ -2,7 +2,7 @@
  * Calendar feeds: a clinician's schedule as iCalendar at a secret
  * address, for the calendar app on their phone.  feed.c is the domain
  * (add, list, rotate, revoke, the text a feed serves); feed_serve.c the
- * optional TCP listener that serves GET /feed/TOKEN.ics.
+ * optional TCP listener, and feed_answer.c its GET /feed/TOKEN.ics.
  */
 #ifndef PRACTICED_FEED_H
 #define PRACTICED_FEED_H
