@@ -8,10 +8,14 @@
 
 CC	?= cc
 PKGS	= libevent jansson libical sqlite3 libcurl
+# SHA-256 and a constant-time compare for feed tokens: libcurl already
+# loads libcrypto into the daemon.
+PKGS	+= libcrypto
 DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  libsqlite3-dev sqlite3 tzdata passwd python3-pytest \
 	  python3-icalendar python3-recurring-ical-events hyperfine faketime \
-	  curl libcurl4-openssl-dev python3-aiosmtpd openssl khal calcurse
+	  curl libcurl4-openssl-dev python3-aiosmtpd openssl khal calcurse \
+	  libssl-dev
 # Only for make fuzz and make analyze.
 TOOL_DEPS = clang clang-tools
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \

@@ -28,6 +28,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_reminders_list, &cmd_reminders_explain, &cmd_reminders_retry,
 	&cmd_reminders_test,
 	&cmd_export,
+	&cmd_feed_add, &cmd_feed_list, &cmd_feed_rotate, &cmd_feed_revoke,
 	&cmd_audit,
 	&cmd_help,
 	NULL
@@ -35,7 +36,7 @@ static const struct ctl_command *const commands[] = {
 
 static const char *const groups[] = {
 	"clinician", "client", "service", "room", "series", "closure",
-	"report", "reminders", NULL
+	"report", "reminders", "feed", NULL
 };
 
 #define H_REF \

@@ -237,6 +237,9 @@ extern const struct ctl_command cmd_reminders_list, cmd_reminders_explain,
 
 /* cmd_calendar.c */
 extern const struct ctl_command cmd_export;
+/* cmd_feed.c */
+extern const struct ctl_command cmd_feed_add, cmd_feed_list,
+	    cmd_feed_rotate, cmd_feed_revoke;
 
 /* request.c */
 void	 request_build(const struct ctl_args *, struct ctl_request *);
@@ -315,6 +318,11 @@ int	 print_reminder_retried(const struct ctl_view *, json_t *);
 int	 print_reminder_test(const struct ctl_view *, json_t *);
 int	 print_remind_column(json_t *);
 char	*print_remind_cell(json_t *);
+
+/* print_feed.c */
+int	 print_feed_url(const struct ctl_view *, json_t *);
+int	 print_feed_revoked(const struct ctl_view *, json_t *);
+int	 print_feeds(const struct ctl_view *, json_t *);
 
 /* width.c */
 void	 width_init(void);

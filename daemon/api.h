@@ -169,5 +169,9 @@ void	api_reminder_test(struct api_req *);
 void	api_reminder_test_show(struct api_req *);
 void	api_appointment_reminders(struct api_req *);
 void	api_export(struct api_req *);
+void	api_feed_add(struct api_req *);
+void	api_feed_list(struct api_req *);
+void	api_feed_rotate(struct api_req *);
+void	api_feed_revoke(struct api_req *);
 
 #endif

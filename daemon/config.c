@@ -272,7 +272,8 @@ static const struct config_key config_keys[] = {
 };
 
 static const struct config_key *config_tables[] = {
-	config_keys, config_notify_keys
+	config_keys, config_notify_keys,
+	config_feeds_keys
 };
 
 /* The key of section named key, or with key NULL the section's first. */
@@ -315,7 +316,8 @@ config_section(struct config_ctx *ctx, char *line)
 	name = config_trim(line + 1);
 	if (config_find(name, NULL) == NULL)
 		return config_fail(ctx, "unknown section [%s] (known: "
-		    "practice, daemon, access, reminders, smtp, sms)", name);
+		    "practice, daemon, access, reminders, smtp, sms, "
+		    "feeds)", name);
 	snprintf(ctx->section, sizeof(ctx->section), "%s", name);
 	return 0;
 }
@@ -501,5 +503,6 @@ config_free(struct config *conf)
 	name_list_clear(&conf->staff);
 	name_list_clear(&conf->readonly);
 	config_notify_free(conf);
+	config_feeds_free(conf);
 	free(conf);
 }

@@ -58,6 +58,14 @@ struct config_sms {
 	char		*header;	/* webhook: the token's; NULL: bearer */
 };
 
+/* The calendar feeds' listener (feed_serve.c); off while listen is NULL. */
+struct config_feeds {
+	char		*listen;	/* "127.0.0.1:8470", "[::1]:8470" */
+	char		*host;		/* its numeric address */
+	char		*port;
+	char		*url;		/* the public base; NULL: http://LISTEN */
+};
+
 struct config {
 	char		*path;		/* the file it came from */
 
@@ -83,6 +91,7 @@ struct config {
 	struct config_reminders	 reminders;
 	struct config_smtp	 smtp;
 	struct config_sms	 sms;
+	struct config_feeds	 feeds;
 };
 
 /* Returns NULL and writes "FILE:LINE: why" into err on any fault. */

@@ -30,6 +30,7 @@ struct config_key {
 
 /* A table of keys ends with a NULL section. */
 extern const struct config_key config_notify_keys[];
+extern const struct config_key config_feeds_keys[];
 
 /* Each returns -1 with "FILE:LINE: why" written. */
 int	 config_fail(struct config_ctx *, const char *, ...)
@@ -46,5 +47,7 @@ int	 config_set_bool(struct config_ctx *, int *, const char *);
 void	 config_notify_defaults(struct config *);
 int	 config_notify_finish(struct config_ctx *);
 void	 config_notify_free(struct config *);
+/* config_feeds.c: its part of config_free. */
+void	 config_feeds_free(struct config *);
 
 #endif

@@ -163,6 +163,16 @@ static const struct route routes[] = {
 	    { NULL } },
 	{ API_GET, PROTO_PATH_EXPORT, ROLE_READONLY, "export the schedule",
 	    api_export, { "clinician", "from", "to", "detail" } },
+	/* A feed is a standing address outside the practice: only admins
+	 * make one or give it a new token; staff may see and revoke. */
+	{ API_POST, PROTO_PATH_FEEDS, ROLE_ADMIN, "add calendar feeds",
+	    api_feed_add, { NULL } },
+	{ API_GET, PROTO_PATH_FEEDS, ROLE_STAFF, "list calendar feeds",
+	    api_feed_list, { NULL } },
+	{ API_POST, PROTO_PATH_FEEDS "/*" PROTO_PATH_ROTATE, ROLE_ADMIN,
+	    "rotate calendar feeds", api_feed_rotate, { NULL } },
+	{ API_DELETE, PROTO_PATH_FEEDS "/*", ROLE_STAFF,
+	    "revoke calendar feeds", api_feed_revoke, { NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

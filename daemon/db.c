@@ -301,7 +301,31 @@ static const char *db_migrations[] = {
 	"  (NEW.clinician_id IS NOT OLD.clinician_id"
 	"   OR NEW.series_id IS NOT OLD.series_id)"
 	"  BEGIN UPDATE series SET version = version + 1,"
-	"   modified = NEW.updated WHERE id = OLD.series_id; END;",
+	"   modified = NEW.updated WHERE id = OLD.series_id; END;"
+	/*
+	 * And the calendar feeds (feed.c): a clinician's schedule at a
+	 * secret address.  The token is never stored, only its SHA-256,
+	 * found by its first 8 bytes (token_key, hex) and compared whole
+	 * in constant time.  changed is when the text last changed (its
+	 * Last-Modified), seen by a fetch; the last fetch is kept.
+	 */
+	"CREATE TABLE feeds ("
+	"  id INTEGER PRIMARY KEY,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id),"
+	"  detail TEXT NOT NULL CHECK (detail IN ('busy','initials','full')),"
+	"  token_key TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  rotated INTEGER,"
+	"  revoked INTEGER,"
+	"  etag TEXT,"
+	"  changed INTEGER,"
+	"  fetches INTEGER NOT NULL DEFAULT 0,"
+	"  fetched INTEGER,"
+	"  fetch_address TEXT,"
+	"  fetch_agent TEXT);"
+	"CREATE INDEX feeds_token ON feeds(token_key);",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

@@ -424,6 +424,33 @@ export_vtimezone(icalcomponent *cal, const char *zone)
 	return 0;
 }
 
+/*
+ * How often a subscribed calendar should fetch again: RFC 7986's
+ * REFRESH-INTERVAL, and X-PUBLISHED-TTL, which Outlook and Apple read.
+ */
+static void
+export_refresh(icalcomponent *cal, int minutes)
+{
+	struct icaldurationtype	 d = icaldurationtype_null_duration();
+	icalproperty		*p;
+	char			 ttl[32];
+
+	if (minutes <= 0)
+		return;
+	d.hours = (unsigned int)(minutes / 60);
+	d.minutes = (unsigned int)(minutes % 60);
+	if ((p = icalproperty_new_refreshinterval(d)) != NULL) {
+		icalproperty_add_parameter(p,
+		    icalparameter_new_value(ICAL_VALUE_DURATION));
+		icalcomponent_add_property(cal, p);
+	}
+	snprintf(ttl, sizeof(ttl), "%s", icaldurationtype_as_ical_string(d));
+	if ((p = icalproperty_new_x(ttl)) != NULL) {
+		icalproperty_set_x_name(p, "X-PUBLISHED-TTL");
+		icalcomponent_add_property(cal, p);
+	}
+}
+
 /* VCALENDAR, its properties and VTIMEZONEs, then the events. */
 static int
 export_calendar(struct export *x, struct strbuf *out)
@@ -455,6 +482,7 @@ export_calendar(struct export *x, struct strbuf *out)
 		icalproperty_set_x_name(calname, "X-WR-CALNAME");
 		icalcomponent_add_property(cal, calname);
 	}
+	export_refresh(cal, x->q->refresh_minutes);
 	for (i = 0; i < x->nzones && rc == 0; i++)
 		rc = export_vtimezone(cal, x->zones[i]);
 	text = rc == 0 ? icalcomponent_as_ical_string_r(cal) : NULL;

@@ -39,6 +39,8 @@ struct export_query {
 	time_t			 from, to;	/* sessions starting in [from, to) */
 	enum export_detail	 detail;
 	size_t			 max_bytes;	/* 0: EXPORT_MAX_BYTES */
+	/* A feed's: REFRESH-INTERVAL and X-PUBLISHED-TTL; 0: none. */
+	int			 refresh_minutes;
 };
 
 /* "busy", "initials" or "full"; -1 otherwise. */

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "control.h"
 #include "db.h"
+#include "feed.h"
 #include "log.h"
 #include "outbox.h"
 #include "practiced.h"
@@ -154,6 +155,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	config_free(pd->conf);
 	pd->conf = conf;
 	control_reconfigure(pd->control);
+	feeds_reconfigure(pd);
 	log_info("configuration reloaded from %s", conf->path);
 	notify_systemd("READY=1");
 }
@@ -236,6 +238,7 @@ run(struct practiced *pd)
 		control_free(pd->control);
 		exit(1);
 	}
+	pd->feeds = feeds_start(pd);
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
 		log_warnx("[practice] phone is not set: reminders cannot tell "
 		    "clients the number to call");
@@ -247,6 +250,7 @@ run(struct practiced *pd)
 	block_stop_signals();
 	outbox_stop(pd->outbox);
 	pd->outbox = NULL;
+	feeds_free(pd->feeds);
 	control_free(pd->control);
 	event_free(pd->extend);
 	event_free(ev_term);

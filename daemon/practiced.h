@@ -10,6 +10,7 @@ struct control;
 struct db;
 struct event;
 struct event_base;
+struct feeds;
 struct outbox;
 
 struct practiced {
@@ -21,6 +22,7 @@ struct practiced {
 	uid_t			 uid;		/* our own user: always admin */
 	struct event		*extend;	/* series to the horizon */
 	struct outbox		*outbox;	/* reminders on their way */
+	struct feeds		*feeds;		/* NULL: no [feeds] listen */
 };
 
 /* demo.c */

@@ -30,6 +30,11 @@
 #define PROTO_PATH_REPORTS	"/reports"
 /* GET: the schedule as iCalendar (text/calendar), see practiced.8. */
 #define PROTO_PATH_EXPORT	"/export"
+/* Calendar feeds: POST adds, GET lists; below one, POST .../rotate,
+ * DELETE revokes.  The token is in "url", in add's and rotate's answer
+ * only. */
+#define PROTO_PATH_FEEDS	"/feeds"
+#define PROTO_PATH_ROTATE	"/rotate"
 /* POST below an appointment: book a cancelled one again. */
 #define PROTO_PATH_RESTORE	"/restore"
 

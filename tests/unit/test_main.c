@@ -26,6 +26,7 @@ main(void)
 	test_paging();
 	test_export();
 	test_ical_read();
+	test_feed();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

@@ -54,5 +54,6 @@ void	test_send(void);
 void	test_paging(void);
 void	test_export(void);
 void	test_ical_read(void);
+void	test_feed(void);
 
 #endif
