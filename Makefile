@@ -150,12 +150,14 @@ bench: deps-ok
 # Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60),
 # then of the iCalendar reader.
 FUZZ_SECONDS ?= 60
-fuzz: deps-ok tools-ok
+# The parsers' target links the daemon's library (the configuration reads
+# templates, secrets and every section).
+fuzz: deps-ok tools-ok $(B)/gen/template_builtin.c
 	@mkdir -p build-fuzz/corpus
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -Idaemon $(shell pkg-config --cflags $(PKGS)) -o build-fuzz/fuzz_parse \
-	    tests/fuzz/fuzz_parse.c daemon/config.c daemon/tz.c daemon/hours.c \
-	    $(shell pkg-config --libs libical)
+	    tests/fuzz/fuzz_parse.c $(DAEMON_LIB_SRCS) $(B)/gen/template_builtin.c \
+	    $(shell pkg-config --libs $(PKGS)) -lpthread
 	build-fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 	    build-fuzz/corpus tests/fuzz/seeds
 	@mkdir -p build-fuzz/corpus-ical
