@@ -758,20 +758,36 @@ control_socket(struct control *c, char *err, size_t len)
 {
 	const struct config	*conf = c->pd->conf;
 	struct sockaddr_un	 sun;
-	struct group		*gr;
+	struct group		*gr = NULL;
 	struct stat		 sb;
 	mode_t			 old_umask;
+	char			*made;
 	int			 fd, rc;
 
+	/*
+	 * Bound under a name of its own, given its group and mode, then
+	 * renamed into place: the socket appears as it is meant to be.
+	 */
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s.new",
 	    c->path) >= (int)sizeof(sun.sun_path)) {
 		snprintf(err, len, "%s: socket path too long", c->path);
 		return -1;
 	}
+	made = sun.sun_path;
+	if (conf->socket_group != NULL &&
+	    (gr = getgrnam(conf->socket_group)) == NULL) {
+		snprintf(err, len, "socket_group %s: no such group",
+		    conf->socket_group);
+		return -1;
+	}
 	if (control_unlink_stale(c->path, err, len) == -1)
 		return -1;
+	if (unlink(made) == -1 && errno != ENOENT) {
+		snprintf(err, len, "unlink %s: %s", made, strerror(errno));
+		return -1;
+	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
 		snprintf(err, len, "socket: %s", strerror(errno));
@@ -782,22 +798,12 @@ control_socket(struct control *c, char *err, size_t len)
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old_umask);
 	if (rc == -1) {
-		snprintf(err, len, "bind %s: %s", c->path, strerror(errno));
+		snprintf(err, len, "bind %s: %s", made, strerror(errno));
 		goto fail;
 	}
-	if (conf->socket_group != NULL) {
-		if ((gr = getgrnam(conf->socket_group)) == NULL) {
-			snprintf(err, len, "socket_group %s: no such group",
-			    conf->socket_group);
-			goto fail_unlink;
-		}
-		if (chown(c->path, (uid_t)-1, gr->gr_gid) == -1) {
-			snprintf(err, len, "chown %s: %s", c->path,
-			    strerror(errno));
-			goto fail_unlink;
-		}
-	}
-	if (chmod(c->path, 0660) == -1 || lstat(c->path, &sb) == -1) {
+	if ((gr != NULL && chown(made, (uid_t)-1, gr->gr_gid) == -1) ||
+	    chmod(made, 0660) == -1 || rename(made, c->path) == -1 ||
+	    lstat(c->path, &sb) == -1) {
 		snprintf(err, len, "%s: %s", c->path, strerror(errno));
 		goto fail_unlink;
 	}
@@ -805,7 +811,7 @@ control_socket(struct control *c, char *err, size_t len)
 	c->sock_ino = sb.st_ino;
 	return fd;
 fail_unlink:
-	unlink(c->path);
+	unlink(made);
 fail:
 	close(fd);
 	return -1;
