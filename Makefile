@@ -15,7 +15,7 @@ DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  libsqlite3-dev sqlite3 tzdata passwd python3-pytest \
 	  python3-icalendar python3-recurring-ical-events hyperfine faketime \
 	  curl libcurl4-openssl-dev python3-aiosmtpd openssl khal calcurse \
-	  libssl-dev
+	  libssl-dev python3-pytest-xdist
 # Only for make fuzz and make analyze.
 TOOL_DEPS = clang clang-tools
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
@@ -123,8 +123,13 @@ run: deps-ok
 unit: all
 	build/unit
 
+# The end-to-end tests mostly wait (on the daemon, the peers, fsync): four
+# run at once even on two cores.
+E2E_JOBS ?= 4
+PYTEST	= /usr/bin/python3 -m pytest -q -p no:cacheprovider -n $(E2E_JOBS)
+
 e2e: all
-	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build /usr/bin/python3 -m pytest -q -p no:cacheprovider
+	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build $(PYTEST)
 
 check: deps-ok
 	@$(MAKE) --no-print-directory -j$$(nproc) binaries B=build WERROR=-Werror
@@ -132,10 +137,8 @@ check: deps-ok
 	    OPT="-O1 $(SAN)"
 	build/unit
 	ASAN_OPTIONS=detect_leaks=1 build-asan/unit
-	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build \
-	    /usr/bin/python3 -m pytest -q -p no:cacheprovider
-	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build-asan \
-	    /usr/bin/python3 -m pytest -q -p no:cacheprovider
+	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build $(PYTEST)
+	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build-asan $(PYTEST)
 
 bench: deps-ok
 	@$(MAKE) --no-print-directory binaries
