@@ -204,6 +204,7 @@ outbox_test_send(struct ctx *ctx, long long client_id, enum channel ch,
 	if (test_row(ctx, client_id, ch, &m) == -1)
 		return -1;
 	s = slot_take(ts);
+	s->planned = 1;		/* unseen until its transaction commits */
 	s->t.id = ts->next_id++;
 	/* Its own Message-ID: a mail server may drop one it has seen. */
 	m.id = -s->t.id;
@@ -212,7 +213,6 @@ outbox_test_send(struct ctx *ctx, long long client_id, enum channel ch,
 		return ctx_internal(ctx);
 	if ((s->job = message_job(ctx->pd->conf, &m, text)) == NULL)
 		s->text = text;
-	s->planned = 1;
 	s->t.client_id = client_id;
 	s->t.channel = ch;
 	s->t.started = ctx->now;
