@@ -17,6 +17,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
+from calendar_util import as_khal, khal_view
 from conftest import (TZ, UTC, USER_NONE, USER_RO, Practice, at,
                       dst_gap_day, seed_practice)
 
@@ -247,36 +248,8 @@ def test_detail_levels_leak_nothing(scene):
 
 def test_khal_reads_it(scene, tmp_path):
     s = scene
-    ics = tmp_path / "ana.ics"
-    ics.write_text(export(s, "--detail", "initials"))
-    (tmp_path / "cal").mkdir()
-    conf = tmp_path / "khal.conf"
-    conf.write_text(
-        "[calendars]\n[[practice]]\npath = %s\ntype = calendar\n"
-        "[locale]\ntimeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\n"
-        "longdateformat = %%Y-%%m-%%d\ndatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "longdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "default_timezone = %s\nlocal_timezone = %s\n"
-        "[default]\ndefault_calendar = practice\n" % (tmp_path / "cal", TZ, TZ))
-    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=TZ)
-    khal = ["khal", "-c", str(conf)]
-    r = subprocess.run(khal + ["import", "--batch", "-a", "practice", str(ics)],
-                       capture_output=True, text=True, env=env)
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run(khal + ["list", "--day-format", "", "--format",
-                               "{start}|{end}|{status}", s.since.isoformat(),
-                               (s.until + dt.timedelta(days=1)).isoformat()],
-                       capture_output=True, text=True, env=env)
-    assert r.returncode == 0, r.stderr
-    got = sorted(tuple(line.split("|")) for line in r.stdout.splitlines()
-                 if line.strip())
-    fmt = "%Y-%m-%d %H:%M"
-    want = sorted((a.astimezone(ZoneInfo(TZ)).strftime(fmt),
-                   b.astimezone(ZoneInfo(TZ)).strftime(fmt),
-                   "CANCELLED" if c else "CONFIRMED")
-                  for a, b, c in listed(s))
-    assert [g[:2] + (g[2].strip(),) for g in got] == want
+    text = export(s, "--detail", "initials")
+    assert khal_view(text, tmp_path, s.since, s.until) == as_khal(listed(s))
 
 
 def test_calcurse_reads_it(scene, tmp_path):
@@ -357,41 +330,6 @@ def test_roles(scene):
 
 
 # ------------------------------------------- splits, cancels, skips, zones
-
-def khal_view(text, tmp_path, since, until, zone=TZ):
-    """(start, end, status) of every event khal shows, in zone."""
-    ics = tmp_path / "in.ics"
-    ics.write_text(text)
-    (tmp_path / "cal").mkdir()
-    conf = tmp_path / "khal.conf"
-    conf.write_text(
-        "[calendars]\n[[practice]]\npath = %s\ntype = calendar\n"
-        "[locale]\ntimeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\n"
-        "longdateformat = %%Y-%%m-%%d\ndatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "longdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "default_timezone = %s\nlocal_timezone = %s\n"
-        "[default]\ndefault_calendar = practice\n" % (tmp_path / "cal", zone, zone))
-    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=zone)
-    khal = ["khal", "-c", str(conf)]
-    r = subprocess.run(khal + ["import", "--batch", "-a", "practice", str(ics)],
-                       capture_output=True, text=True, env=env)
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run(khal + ["list", "--day-format", "", "--format",
-                               "{start}|{end}|{status}", since.isoformat(),
-                               (until + dt.timedelta(days=1)).isoformat()],
-                       capture_output=True, text=True, env=env)
-    assert r.returncode == 0, r.stderr
-    return sorted((a, b, c.strip()) for a, b, c in
-                  (line.split("|") for line in r.stdout.splitlines() if line.strip()))
-
-
-def as_khal(sessions, zone=TZ):
-    fmt = "%Y-%m-%d %H:%M"
-    return sorted((a.astimezone(ZoneInfo(zone)).strftime(fmt),
-                   b.astimezone(ZoneInfo(zone)).strftime(fmt),
-                   "CANCELLED" if c else "CONFIRMED") for a, b, c in sessions)
-
 
 def test_split_cancelled_and_skipping_series_and_two_zones(clinic, tmp_path):
     """A series split by a move of its fourth session on, one cancelled
