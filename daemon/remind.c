@@ -13,13 +13,19 @@
 #include "remind.h"
 #include "remind_target.h"
 
+/* Where a session is, as the client is told of it (struct remind_seen). */
+#define REMIND_PLACE(a)							\
+    "CASE WHEN " a "video_url IS NOT NULL THEN 'video ' || " a "video_url"	\
+    "  WHEN " a "room_id IS NOT NULL THEN 'room ' || " a "room_id"	\
+    "  ELSE '' END"
+
 static const char *remind_appt_sql =
     "SELECT a.start_utc, a.state, a.version, cl.email, cl.phone,"
     "  cl.remind_email, cl.remind_sms, cl.zone, cl.sms_consent_at,"
     "  coalesce(a.series_id, 0), cl.active,"
     "  a.state = 'cancelled' AND a.series_id IS NULL"
     "    AND a.cancel_reason = 'the series no longer has this session'"
-    "    AND a.updated = ?2"
+    "    AND a.updated = ?2, " REMIND_PLACE("a.")
     "  FROM appointments a JOIN clients cl ON cl.id = a.client_id"
     "  WHERE a.id = ?1";
 static const char *remind_supersede_sql =
@@ -50,9 +56,7 @@ static const char *remind_insert_sql =
     "        AND (reminders.state != excluded.state"
     "          OR reminders.reason IS NOT excluded.reason)))";
 static const char *remind_seen_sql =
-    "SELECT state IN ('booked','confirmed'), start_utc,"
-    "  CASE WHEN video_url IS NOT NULL THEN 'video ' || video_url"
-    "    WHEN room_id IS NOT NULL THEN 'room ' || room_id ELSE '' END"
+    "SELECT state IN ('booked','confirmed'), start_utc, " REMIND_PLACE("")
     "  FROM appointments WHERE id = ?1";
 static const char *remind_client_open_sql =
     "SELECT id FROM appointments WHERE client_id = ?1"
@@ -115,8 +119,12 @@ remind_load(struct ctx *ctx, long long id, struct remind_target *t)
 	t->series_id = sqlite3_column_int64(stmt, 9);
 	t->detach_cancelled = sqlite3_column_int(stmt, 11);
 	t->archived = !sqlite3_column_int(stmt, 10);
+	t->seen.booked = t->open;
+	t->seen.start = t->start;
+	snprintf(t->seen.place, sizeof(t->seen.place), "%s",
+	    db_column_text(stmt, 12));
 	sqlite3_reset(stmt);
-	return remind_seen_load(ctx, id, &t->seen);
+	return 0;
 }
 
 static int
