@@ -29,8 +29,8 @@
 #include "series.h"
 #include "tz.h"
 
-#define DAEMON_TRIM_THRESHOLD	(32 << 20)	/* bytes */
-#define DAEMON_MMAP_THRESHOLD	(16 << 20)
+#define DAEMON_TRIM_THRESHOLD	(4 << 20)	/* bytes */
+#define DAEMON_MMAP_THRESHOLD	(4 << 20)
 
 static void __attribute__((noreturn))
 usage(void)
