@@ -110,8 +110,15 @@ def book(p, cli, clin, svc, when):
 
 def wake(p):
     """The loop sleeps until its next event; a request wakes it, and the
-    timers the moved clock made due run."""
-    ok(p, "status")
+    timers the moved clock made due run.  The fake monotonic clock jumps
+    too, so the waking request's own deadline may be among them: the
+    daemon then closes it unanswered, and the next one is served."""
+    for _ in range(3):
+        rc, out, err = p.ctl("status", check=False)
+        if rc == 0:
+            return
+        assert rc == 3 and "closed the connection" in err, (rc, err)
+    raise AssertionError("practiced did not answer after the clock moved")
 
 
 def outbox_files(p):
