@@ -30,6 +30,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_export,
 	&cmd_feed_add, &cmd_feed_list, &cmd_feed_rotate, &cmd_feed_revoke,
 	&cmd_audit,
+	&cmd_client_export, &cmd_client_erase, &cmd_agenda,
 	&cmd_help,
 	NULL
 };

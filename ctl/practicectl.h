@@ -324,6 +324,12 @@ int	 print_feed_url(const struct ctl_view *, json_t *);
 int	 print_feed_revoked(const struct ctl_view *, json_t *);
 int	 print_feeds(const struct ctl_view *, json_t *);
 
+/* cmd_privacy.c, cmd_agenda.c; print_privacy.c, print_agenda.c */
+extern const struct ctl_command cmd_client_export, cmd_client_erase,
+	    cmd_agenda;
+int	 print_erased(const struct ctl_view *, json_t *);
+int	 print_agenda(const struct ctl_view *, json_t *);
+
 /* width.c */
 void	 width_init(void);
 int	 width_terminal(FILE *);

@@ -173,5 +173,8 @@ void	api_feed_add(struct api_req *);
 void	api_feed_list(struct api_req *);
 void	api_feed_rotate(struct api_req *);
 void	api_feed_revoke(struct api_req *);
+void	api_client_export(struct api_req *);
+void	api_client_erase(struct api_req *);
+void	api_agenda(struct api_req *);
 
 #endif

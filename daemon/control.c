@@ -173,6 +173,13 @@ static const struct route routes[] = {
 	    "rotate calendar feeds", api_feed_rotate, { NULL } },
 	{ API_DELETE, PROTO_PATH_FEEDS "/*", ROLE_STAFF,
 	    "revoke calendar feeds", api_feed_revoke, { NULL } },
+	/* Health data: a client's whole record, and its erasure. */
+	{ API_GET, PROTO_PATH_CLIENTS "/*" PROTO_PATH_EXPORT, ROLE_ADMIN,
+	    "export a client's data", api_client_export, { NULL } },
+	{ API_POST, PROTO_PATH_CLIENTS "/*" PROTO_PATH_ERASE, ROLE_ADMIN,
+	    "erase clients", api_client_erase, { NULL } },
+	{ API_GET, PROTO_PATH_AGENDA, ROLE_READONLY, "see the agenda",
+	    api_agenda, { "clinician", "day", PROTO_PAGE_AFTER } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

@@ -98,6 +98,16 @@
 #define PROTO_WAIT_MS		200
 #define PROTO_WAIT_MAX		120
 
+/*
+ * A client's data (GET /v1/clients/ID/export, administrators) and its
+ * erasure (POST /v1/clients/ID/erase {"force"}: the answer's "erased");
+ * the day at a glance (GET /v1/agenda?clinician=&day=: "agenda").
+ */
+#define PROTO_PATH_ERASE	"/erase"
+#define PROTO_PATH_AGENDA	"/agenda"
+#define PROTO_ERASED		"erased"
+#define PROTO_AGENDA		"agenda"
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"
