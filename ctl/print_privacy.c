@@ -13,7 +13,7 @@ print_erased(const struct ctl_view *view, json_t *answer)
 	if ((e = answer_object(answer, view->object)) == NULL)
 		return CTL_EXIT_REFUSED;
 	if (json_int_get(e, "id", &id) == 0)
-		print_line(stdout, "erased client %lld", (long long)id);
+		print_line(stdout, "client %lld erased", (long long)id);
 	kv = kv_new();
 	kv_add(kv, "now named", print_dash(json_text(e, "name")));
 	print_kv_field(kv, "sessions ahead cancelled", e, "cancelled");
