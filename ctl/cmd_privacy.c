@@ -19,11 +19,14 @@ const struct ctl_command cmd_client_export = {
 	    "each reminder and delivery attempt (address, time, outcome),\n"
 	    "the audit entries about them, and the calendar feeds that show\n"
 	    "their sessions.  Instants are UTC.  Administrators only; the\n"
-	    "export is audited.  --json and -q change nothing.\n",
+	    "export is audited.  It comes in pages of records, which --json\n"
+	    "prints as they came: {\"table\", \"row\"} each.\n",
 	.pos = POS_REF, .min_pos = 1, .max_pos = CTL_ANY,
 	.request = { .method = "GET",
-	    .path = PROTO_PATH_CLIENTS "/{}" PROTO_PATH_EXPORT },
-	.raw = 1,
+	    .path = PROTO_PATH_CLIENTS "/{}" PROTO_PATH_EXPORT,
+	    .pages = PROTO_EXPORT_RECORDS },
+	.object = "client_id",
+	.print = print_client_export,
 };
 
 const struct ctl_command cmd_client_erase = {

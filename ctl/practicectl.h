@@ -328,6 +328,7 @@ int	 print_feeds(const struct ctl_view *, json_t *);
 extern const struct ctl_command cmd_client_export, cmd_client_erase,
 	    cmd_agenda;
 int	 print_erased(const struct ctl_view *, json_t *);
+int	 print_client_export(const struct ctl_view *, json_t *);
 int	 print_agenda(const struct ctl_view *, json_t *);
 
 /* width.c */

@@ -1,5 +1,12 @@
-/* Printing an erasure: what went, in counts. */
+/*
+ * Printing a client's export, its records gathered by table into one
+ * JSON document, and an erasure: what went, in counts.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol.h"
 
 #include "practicectl.h"
 
@@ -23,4 +30,45 @@ print_erased(const struct ctl_view *view, json_t *answer)
 	print_kv_field(kv, "outbox files removed", e, "files");
 	print_kv(kv);
 	return CTL_EXIT_OK;
+}
+
+/* {"client": {...}, "appointments": [...], ...}: one member a table, in
+ * the daemon's order, the client's record an object of its own. */
+int
+print_client_export(const struct ctl_view *view, json_t *answer)
+{
+	static const char *const keep[] = { "exported", "tz", "note", NULL };
+	json_t		*doc, *records, *r, *t;
+	const char	*table;
+	char		*text;
+	size_t		 i;
+	int		 rc = CTL_EXIT_OK;
+
+	(void)view;
+	doc = json_object();
+	for (i = 0; keep[i] != NULL; i++)
+		if (json_object_get(answer, keep[i]) != NULL)
+			json_object_set(doc, keep[i],
+			    json_object_get(answer, keep[i]));
+	json_array_foreach(json_object_get(answer, "tables"), i, t)
+		if (json_is_string(t) && strcmp(json_string_value(t),
+		    "client") != 0)
+			json_object_set_new(doc, json_string_value(t),
+			    json_array());
+	records = json_object_get(answer, PROTO_EXPORT_RECORDS);
+	json_array_foreach(records, i, r) {
+		if ((table = json_text(r, "table")) == NULL)
+			continue;
+		if (strcmp(table, "client") == 0)
+			json_object_set(doc, table, json_object_get(r, "row"));
+		else if (json_is_array(json_object_get(doc, table)))
+			json_array_append(json_object_get(doc, table),
+			    json_object_get(r, "row"));
+	}
+	if ((text = json_dumps(doc, JSON_INDENT(2))) == NULL ||
+	    fputs(text, stdout) == EOF || putchar('\n') == EOF)
+		rc = CTL_EXIT_REFUSED;
+	free(text);
+	json_decref(doc);
+	return rc;
 }

@@ -4,20 +4,30 @@
  * are administrators' (health data) and both are audited.
  */
 #include "api.h"
+#include "appt.h"
 #include "lookup.h"
 #include "privacy.h"
 
+/* In pages of records, each a few ms of the loop ("after": "next"). */
 void
 api_client_export(struct api_req *req)
 {
-	json_t		*answer;
-	long long	 id;
+	struct appt_cursor	 buf, next;
+	const struct appt_cursor *after;
+	json_t			*answer;
+	long long		 id;
+	int			 limit, more;
 
 	if (lookup_ref(&req->ctx, KIND_CLIENT, req->arg[0], &id) == -1 ||
-	    api_begin(req) == -1)
+	    api_page(req, PRIVACY_PAGE, PRIVACY_PAGE, &limit, &buf,
+	    &after) == -1 || api_begin(req) == -1)
 		return;
-	if ((answer = privacy_export(&req->ctx, id)) != NULL)
+	if ((answer = privacy_export(&req->ctx, id, after, limit, &next,
+	    &more)) != NULL) {
+		json_object_set_new(answer, PROTO_PAGE_NEXT,
+		    api_page_next(&next, more));
 		api_reply(req, 200, answer);
+	}
 	api_finish(req);
 }
 

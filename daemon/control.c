@@ -175,7 +175,8 @@ static const struct route routes[] = {
 	    "revoke calendar feeds", api_feed_revoke, { NULL } },
 	/* Health data: a client's whole record, and its erasure. */
 	{ API_GET, PROTO_PATH_CLIENTS "/*" PROTO_PATH_EXPORT, ROLE_ADMIN,
-	    "export a client's data", api_client_export, { NULL } },
+	    "export a client's data", api_client_export,
+	    { PROTO_PAGE_LIMIT, PROTO_PAGE_AFTER } },
 	{ API_POST, PROTO_PATH_CLIENTS "/*" PROTO_PATH_ERASE, ROLE_ADMIN,
 	    "erase clients", api_client_erase, { NULL } },
 	{ API_GET, PROTO_PATH_AGENDA, ROLE_READONLY, "see the agenda",

@@ -16,10 +16,16 @@ struct practiced;
 
 /*
  * Everything held about one client, table by table, each row with all
- * its columns (instants as UTC text); audited as an export.  NULL with
- * the error set.
+ * its columns (instants as UTC text), as records {"table", "row"}: at
+ * most limit of them after the cursor (NULL: from the first; that page
+ * is audited as the export), *more and next set when others follow.
+ * NULL with the error set.
  */
-json_t	*privacy_export(struct ctx *, long long client_id);
+struct appt_cursor;
+#define PRIVACY_PAGE	500
+json_t	*privacy_export(struct ctx *, long long client_id,
+	    const struct appt_cursor *after, int limit,
+	    struct appt_cursor *next, int *more);
 
 /* What an erasure leaves to do once it has committed: the outbox
  * folder's files written for the client. */

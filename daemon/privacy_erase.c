@@ -58,9 +58,13 @@ static const char *appts_sql =
 static const char *series_sql =
     "UPDATE series SET video_url = NULL, updated = ?2"
     "  WHERE client_id = ?1 AND video_url IS NOT NULL";
+/* One pass over the log: ?1 the name, ?2 the email, ?3 the phone ("" for
+ * none: replace() leaves a text alone for an empty pattern). */
 static const char *audit_sql =
-    "UPDATE audit SET detail = replace(detail, ?1, ?2)"
-    "  WHERE instr(detail, ?1) > 0";
+    "UPDATE audit SET detail = replace(replace(replace(detail, ?1, ?4),"
+    "  ?2, '(erased)'), ?3, '(erased)')"
+    "  WHERE instr(detail, ?1) > 0 OR (?2 != '' AND instr(detail, ?2) > 0)"
+    "  OR (?3 != '' AND instr(detail, ?3) > 0)";
 static const char *erase_sql =
     "UPDATE clients SET name = ?2, email = NULL, phone = NULL,"
     "  remind_email = 0, remind_sms = 0, zone = NULL, active = 0,"
@@ -255,23 +259,18 @@ static int
 privacy_audit(struct ctx *ctx, const struct privacy_who *w,
     const char *placeholder, int *n)
 {
-	const char	*what[3] = { w->name, w->email, w->phone };
-	const char	*with[3] = { placeholder, "(erased)", "(erased)" };
 	sqlite3_stmt	*stmt;
-	int		 i;
 
 	*n = 0;
-	for (i = 0; i < 3; i++) {
-		if (what[i] == NULL)
-			continue;
-		if ((stmt = db_stmt(ctx->pd->db, audit_sql)) == NULL)
-			return ctx_internal(ctx);
-		db_bind_text(stmt, 1, what[i]);
-		db_bind_text(stmt, 2, with[i]);
-		if (db_exec_stmt(ctx->pd->db, stmt) == -1)
-			return ctx_internal(ctx);
-		*n += sqlite3_changes(db_handle(ctx->pd->db));
-	}
+	if ((stmt = db_stmt(ctx->pd->db, audit_sql)) == NULL)
+		return ctx_internal(ctx);
+	db_bind_text(stmt, 1, w->name);
+	db_bind_text(stmt, 2, w->email != NULL ? w->email : "");
+	db_bind_text(stmt, 3, w->phone != NULL ? w->phone : "");
+	db_bind_text(stmt, 4, placeholder);
+	if (db_exec_stmt(ctx->pd->db, stmt) == -1)
+		return ctx_internal(ctx);
+	*n = sqlite3_changes(db_handle(ctx->pd->db));
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "appt.h"
 #include "audit.h"
 #include "ctx.h"
 #include "db.h"
@@ -34,34 +35,36 @@ struct privacy_table {
 #define CLIENT_REFS(col)						\
     "SELECT " col " FROM appointments WHERE client_id = ?1"		\
     " UNION SELECT " col " FROM series WHERE client_id = ?1"
+/* A page of a table: after rowid ?2, at most ?3 rows. */
+#define PAGE	" AND rowid > ?2 ORDER BY rowid LIMIT ?3"
 
 static const struct privacy_table privacy_tables[] = {
-	{ "client", "SELECT * FROM clients WHERE id = ?1" },
-	{ "appointments", "SELECT * FROM appointments WHERE client_id = ?1"
-	    " ORDER BY start_utc, id" },
-	{ "series", "SELECT * FROM series WHERE client_id = ?1 ORDER BY id" },
-	{ "series_skips", "SELECT * FROM series_skips WHERE series_id IN ("
-	    CLIENT_SERIES ") ORDER BY series_id, recurrence_utc" },
-	{ "reminders", "SELECT * FROM reminders WHERE id IN ("
-	    CLIENT_REMINDERS ") ORDER BY id" },
-	{ "deliveries", "SELECT * FROM deliveries WHERE reminder_id IN ("
-	    CLIENT_REMINDERS ") ORDER BY reminder_id, attempt" },
-	{ "audit", "SELECT * FROM audit WHERE object_id IS NOT NULL AND"
+	{ "client", "SELECT rowid, * FROM clients WHERE id = ?1" PAGE },
+	{ "appointments", "SELECT rowid, * FROM appointments"
+	    " WHERE client_id = ?1" PAGE },
+	{ "series", "SELECT rowid, * FROM series WHERE client_id = ?1" PAGE },
+	{ "series_skips", "SELECT rowid, * FROM series_skips"
+	    " WHERE series_id IN (" CLIENT_SERIES ")" PAGE },
+	{ "reminders", "SELECT rowid, * FROM reminders WHERE id IN ("
+	    CLIENT_REMINDERS ")" PAGE },
+	{ "deliveries", "SELECT rowid, * FROM deliveries WHERE reminder_id IN ("
+	    CLIENT_REMINDERS ")" PAGE },
+	{ "audit", "SELECT rowid, * FROM audit WHERE object_id IS NOT NULL AND"
 	    " ((object = 'client' AND object_id = ?1)"
 	    " OR (object = 'appointment' AND object_id IN (" CLIENT_APPTS "))"
 	    " OR (object = 'series' AND object_id IN (" CLIENT_SERIES "))"
 	    " OR (object = 'reminder' AND object_id IN (" CLIENT_REMINDERS
-	    "))) ORDER BY id" },
-	{ "feeds", "SELECT id, clinician_id, detail, created, rotated,"
+	    ")))" PAGE },
+	{ "feeds", "SELECT rowid, id, clinician_id, detail, created, rotated,"
 	    " revoked, changed, fetches, fetched FROM feeds"
 	    " WHERE detail != 'busy' AND clinician_id IN ("
-	    CLIENT_REFS("clinician_id") ") ORDER BY id" },
-	{ "clinicians", "SELECT id, name FROM clinicians WHERE id IN ("
-	    CLIENT_REFS("clinician_id") ") ORDER BY id" },
-	{ "services", "SELECT id, name FROM services WHERE id IN ("
-	    CLIENT_REFS("service_id") ") ORDER BY id" },
-	{ "rooms", "SELECT id, name FROM rooms WHERE id IN ("
-	    CLIENT_REFS("room_id") ") ORDER BY id" },
+	    CLIENT_REFS("clinician_id") ")" PAGE },
+	{ "clinicians", "SELECT rowid, id, name FROM clinicians WHERE id IN ("
+	    CLIENT_REFS("clinician_id") ")" PAGE },
+	{ "services", "SELECT rowid, id, name FROM services WHERE id IN ("
+	    CLIENT_REFS("service_id") ")" PAGE },
+	{ "rooms", "SELECT rowid, id, name FROM rooms WHERE id IN ("
+	    CLIENT_REFS("room_id") ")" PAGE },
 };
 
 #define NTABLES	(sizeof(privacy_tables) / sizeof(privacy_tables[0]))
@@ -122,7 +125,7 @@ privacy_value(sqlite3_stmt *stmt, int i)
 	}
 }
 
-/* Every column of the statement's row, by its name. */
+/* Every column of the statement's row but the rowid, by its name. */
 static json_t *
 privacy_row(sqlite3_stmt *stmt)
 {
@@ -131,7 +134,7 @@ privacy_row(sqlite3_stmt *stmt)
 
 	if ((row = json_object()) == NULL)
 		return NULL;
-	for (i = 0; i < n; i++)
+	for (i = 1; i < n; i++)
 		if (json_object_set_new(row, sqlite3_column_name(stmt, i),
 		    privacy_value(stmt, i)) == -1) {
 			json_decref(row);
@@ -140,61 +143,84 @@ privacy_row(sqlite3_stmt *stmt)
 	return row;
 }
 
-static json_t *
-privacy_rows(struct ctx *ctx, const char *sql, long long client_id)
+/*
+ * Up to *left rows of table t after rowid from, appended as records;
+ * *last gets the rowid of the last one.  -1 on a database error.
+ */
+static int
+privacy_page(struct ctx *ctx, size_t t, long long client_id,
+    long long from, int *left, long long *last, json_t *records)
 {
 	sqlite3_stmt	*stmt;
-	json_t		*rows, *row;
+	json_t		*row;
 	int		 rc;
 
-	if ((stmt = db_stmt(ctx->pd->db, sql)) == NULL ||
-	    (rows = json_array()) == NULL)
-		return NULL;
+	if ((stmt = db_stmt(ctx->pd->db, privacy_tables[t].sql)) == NULL)
+		return -1;
 	sqlite3_bind_int64(stmt, 1, client_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	sqlite3_bind_int64(stmt, 2, from);
+	sqlite3_bind_int(stmt, 3, *left);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if ((row = privacy_row(stmt)) == NULL ||
-		    json_array_append_new(rows, row) == -1)
+		    json_array_append_new(records, json_pack("{s:s,s:o}",
+		    "table", privacy_tables[t].name, "row", row)) == -1)
 			break;
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		json_decref(rows);
-		return NULL;
+		*last = sqlite3_column_int64(stmt, 0);
+		(*left)--;
 	}
-	return rows;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 json_t *
-privacy_export(struct ctx *ctx, long long client_id)
+privacy_export(struct ctx *ctx, long long client_id,
+    const struct appt_cursor *after, int limit, struct appt_cursor *next,
+    int *more)
 {
-	json_t	*answer, *rows, *client;
-	size_t	 i;
+	json_t		*records, *tables;
+	long long	 from, last = 0;
+	size_t		 t;
+	int		 left = limit;
 
-	if ((answer = json_pack("{s:o,s:s,s:s}", "exported",
-	    out_instant(ctx->now), "tz", ctx->tz, "note", "every instant is "
-	    "UTC; ids refer to the rows of the other lists")) == NULL)
+	*more = 0;
+	t = after != NULL ? (size_t)after->start : 0;
+	from = after != NULL ? after->id : 0;
+	if (after != NULL && (after->start < 0 || t >= NTABLES))
+		return ctx_error(ctx, PROTO_EBADREQUEST, "after: not a cursor "
+		    "of this export"), NULL;
+	if ((records = json_array()) == NULL ||
+	    (tables = json_array()) == NULL) {
+		json_decref(records);
 		return ctx_internal(ctx), NULL;
-	for (i = 0; i < NTABLES; i++) {
-		if ((rows = privacy_rows(ctx, privacy_tables[i].sql,
-		    client_id)) == NULL) {
-			json_decref(answer);
+	}
+	for (; t < NTABLES && left > 0; t++, from = 0) {
+		if (privacy_page(ctx, t, client_id, from, &left, &last,
+		    records) == -1) {
+			json_decref(records);
+			json_decref(tables);
 			return ctx_internal(ctx), NULL;
 		}
-		json_object_set_new(answer, privacy_tables[i].name, rows);
+		if (left == 0) {	/* full: go on from here */
+			*more = 1;
+			next->start = (time_t)t;
+			next->id = last;
+		}
 	}
-	/* The client is one row: an object, not a list of one. */
-	client = json_array_get(json_object_get(answer, "client"), 0);
-	if (client == NULL) {
-		json_decref(answer);
-		ctx_error(ctx, PROTO_ENOTFOUND, "no client %lld", client_id);
+	for (t = 0; t < NTABLES; t++)
+		json_array_append_new(tables, json_string(
+		    privacy_tables[t].name));
+	/* Asked once, audited once: on its first page. */
+	if (after == NULL && audit_record(ctx, "client.export", "client",
+	    client_id, "exported") == -1) {
+		json_decref(records);
+		json_decref(tables);
 		return NULL;
 	}
-	json_object_set(answer, "client", client);
-	if (audit_record(ctx, "client.export", "client", client_id,
-	    "exported") == -1) {
-		json_decref(answer);
-		return NULL;
-	}
-	return answer;
+	return json_pack("{s:I,s:o,s:s,s:s,s:o,s:o}", "client_id",
+	    (json_int_t)client_id, "exported", out_instant(ctx->now), "tz",
+	    ctx->tz, "note", "every instant is UTC; ids refer to the rows of "
+	    "the other tables", "tables", tables, PROTO_EXPORT_RECORDS,
+	    records);
 }
 
 static int

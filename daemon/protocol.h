@@ -106,6 +106,7 @@
 #define PROTO_PATH_ERASE	"/erase"
 #define PROTO_PATH_AGENDA	"/agenda"
 #define PROTO_ERASED		"erased"
+#define PROTO_EXPORT_RECORDS	"records"	/* the export's, in pages */
 #define PROTO_AGENDA		"agenda"
 
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
