@@ -28,4 +28,22 @@ json_t	*agenda_day(struct ctx *, long long clinician_id, const char *day,
 	    const struct appt_cursor *after, struct appt_cursor *next,
 	    int *more);
 
+/*
+ * agenda_mail.c: with [agenda] send_at, each active clinician with an
+ * email gets the day's agenda at that time of the practice's day, by
+ * client initials only, through [smtp] (or into the outbox folder).
+ * A morning the daemon did not run at send_at gets none.  The sender's
+ * results for these mails have ids of -AGENDA_MAIL_IDS and below.
+ */
+#define AGENDA_MAIL_IDS		(1LL << 40)
+struct agenda_mail;
+struct practiced;
+struct send_result;
+struct agenda_mail *agenda_mail_start(struct practiced *);
+void	 agenda_mail_stop(struct agenda_mail *);
+void	 agenda_mail_done(const struct send_result *);
+/* The mail's text for one clinician's agenda (a day's answer's entry);
+ * NULL when out of memory. */
+char	*agenda_mail_text(const char *day, const char *tz, json_t *entry);
+
 #endif

@@ -273,7 +273,8 @@ static const struct config_key config_keys[] = {
 
 static const struct config_key *config_tables[] = {
 	config_keys, config_notify_keys,
-	config_feeds_keys
+	config_feeds_keys,
+	config_agenda_keys
 };
 
 /* The key of section named key, or with key NULL the section's first. */
@@ -317,7 +318,7 @@ config_section(struct config_ctx *ctx, char *line)
 	if (config_find(name, NULL) == NULL)
 		return config_fail(ctx, "unknown section [%s] (known: "
 		    "practice, daemon, access, reminders, smtp, sms, "
-		    "feeds)", name);
+		    "feeds, agenda)", name);
 	snprintf(ctx->section, sizeof(ctx->section), "%s", name);
 	return 0;
 }

@@ -66,6 +66,12 @@ struct config_feeds {
 	char		*url;		/* the public base; NULL: http://LISTEN */
 };
 
+/* The morning agenda mailed to each clinician (agenda_mail.c). */
+struct config_agenda {
+	int		 on;
+	int		 send_at;	/* minutes of the day, practice zone */
+};
+
 struct config {
 	char		*path;		/* the file it came from */
 
@@ -92,6 +98,7 @@ struct config {
 	struct config_smtp	 smtp;
 	struct config_sms	 sms;
 	struct config_feeds	 feeds;
+	struct config_agenda	 agenda;
 };
 
 /* Returns NULL and writes "FILE:LINE: why" into err on any fault. */

@@ -31,6 +31,7 @@ struct config_key {
 /* A table of keys ends with a NULL section. */
 extern const struct config_key config_notify_keys[];
 extern const struct config_key config_feeds_keys[];
+extern const struct config_key config_agenda_keys[];
 
 /* Each returns -1 with "FILE:LINE: why" written. */
 int	 config_fail(struct config_ctx *, const char *, ...)

@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "agenda.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -588,6 +589,10 @@ outbox_on_results(struct send_result *rs, size_t n, void *arg)
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		if (rs[i].id <= -AGENDA_MAIL_IDS) {
+			agenda_mail_done(&rs[i]);
+			continue;
+		}
 		if (rs[i].id < 0) {
 			outbox_test_done(ob->tests, &rs[i]);
 			continue;

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "agenda.h"
 #include "config.h"
 #include "control.h"
 #include "db.h"
@@ -240,6 +241,7 @@ run(struct practiced *pd)
 		exit(1);
 	}
 	pd->feeds = feeds_start(pd);
+	pd->agenda_mail = agenda_mail_start(pd);
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
 		log_warnx("[practice] phone is not set: reminders cannot tell "
 		    "clients the number to call");
@@ -249,6 +251,8 @@ run(struct practiced *pd)
 	if (event_base_dispatch(pd->base) == -1)
 		log_warnx("event loop failed");
 	block_stop_signals();
+	agenda_mail_stop(pd->agenda_mail);
+	pd->agenda_mail = NULL;
 	outbox_stop(pd->outbox);
 	pd->outbox = NULL;
 	feeds_free(pd->feeds);

@@ -11,6 +11,7 @@ struct db;
 struct event;
 struct event_base;
 struct feeds;
+struct agenda_mail;
 struct outbox;
 
 struct practiced {
@@ -23,6 +24,7 @@ struct practiced {
 	struct event		*extend;	/* series to the horizon */
 	struct outbox		*outbox;	/* reminders on their way */
 	struct feeds		*feeds;		/* NULL: no [feeds] listen */
+	struct agenda_mail	*agenda_mail;	/* the morning's agenda */
 };
 
 /* demo.c */

@@ -2,8 +2,12 @@
 the day's sessions with the unconfirmed ones marked, failed deliveries
 for sessions ahead, series ending this week, clients falling out of care."""
 
-from conftest import USER_RO, refused
-from remind_util import peers, reminding, rows, wait_for, wake  # noqa: F401
+import os
+import subprocess
+
+from conftest import PRACTICED, USER_RO, refused
+from remind_util import (outbox_files, peers, reminding, rows,  # noqa: F401
+                         wait_for, wake)
 from series_util import new_clinician, new_service, ok
 
 
@@ -104,3 +108,75 @@ def test_agenda_pages_through_clinicians(practice_at):
     assert got == sorted(got) and set(made) <= set(got), got
     status, first = p.api("GET", "/v1/agenda")
     assert status == 200 and first["next"] and len(first["agenda"]) == 5
+
+
+def test_morning_mail_by_initials(practice_at, peers):
+    """[agenda] send_at = 07:00: at seven each clinician with an email gets
+    the day's agenda through the SMTP server, clients by initials only;
+    not before, once a day, and not for a clinician without an email."""
+    p = reminding(practice_at, "2027-03-01 06:50", smtp=peers.smtp,
+                  extra={"agenda": [("send_at", "07:00")]})
+    ana = ok(p, "clinician", "add", "Ana Morning", "--email",
+             "ana.morning@example.org")["clinician"]["id"]
+    ok(p, "clinician", "hours", str(ana), "daily", "00:00-23:59")
+    ben = new_clinician(p)             # no email: no mail
+    svc = new_service(p, 50, 10)
+    x = ok(p, "client", "add", "Xavier Quillfeather", "--email",
+           "xq@example.org")["client"]["id"]
+    for cid, clin, when in ((x, ana, "2027-03-01 10:00"),
+                            (x, ben, "2027-03-01 12:00")):
+        ok(p, "book", "--client", str(cid), "--clinician", str(clin),
+           "--service", str(svc), "--at", when)
+    wake(p)
+    assert not [m for m in peers.received() if "agenda" in m.get("data", "").lower()]
+    p.clock.set("2027-03-01 07:00:30")
+    wake(p)
+    got = wait_for(lambda: [m for m in peers.received()
+                            if "ana.morning@example.org" in m["to"]], timeout=15)
+    assert len(got) == 1, peers.received()
+    text = got[0]["data"]
+    assert "Your agenda for 2027-03-01" in text
+    assert "10:00-10:50" in text and "XQ" in text and "not yet confirmed" in text
+    assert "Xavier" not in text and "Quillfeather" not in text
+    assert "xq@example.org" not in text
+    assert len([m for m in peers.received() if "agenda" in m["data"]]) == 1
+    # once a day: later that morning, nothing more
+    p.clock.set("2027-03-01 09:00")
+    wake(p)
+    wake(p)
+    assert len([m for m in peers.received() if "Your agenda" in m["data"]]) == 1
+    assert "clinician %d's mail was sent" % ana in p.log()
+
+
+def test_morning_mail_into_the_outbox_folder(practice_at):
+    """Without [smtp] the morning's agenda is written into the outbox
+    folder, as the reminders are; with send_at off, nothing is."""
+    p = reminding(practice_at, "2027-03-01 06:50",
+                  extra={"agenda": [("send_at", "07:00")]})
+    ana = ok(p, "clinician", "add", "Ana Morning", "--email",
+             "ana.morning@example.org")["clinician"]["id"]
+    ok(p, "clinician", "hours", str(ana), "daily", "00:00-23:59")
+    svc = new_service(p, 50, 10)
+    x = ok(p, "client", "add", "Xavier Quillfeather")["client"]["id"]
+    ok(p, "book", "--client", str(x), "--clinician", str(ana), "--service",
+       str(svc), "--at", "2027-03-01 10:00")
+    p.clock.set("2027-03-01 07:00:30")
+    wake(p)
+    files = wait_for(lambda: [f for f in outbox_files(p) if "agenda-" in f])
+    assert [os.path.basename(f) for f in files] == ["agenda-2027-03-01-%d.eml" % ana]
+    text = open(files[0]).read()
+    assert "To: ana.morning@example.org" in text and "XQ" in text
+    assert "Xavier" not in text
+
+
+def test_morning_mail_off_by_default_and_checked(practice_at, make_practice):
+    p = reminding(practice_at, "2027-03-01 06:50")
+    ok(p, "clinician", "add", "Ana Morning", "--email", "ana.morning@example.org")
+    p.clock.set("2027-03-01 07:00:30")
+    wake(p)
+    wake(p)
+    assert not [f for f in outbox_files(p) if "agenda-" in f]
+    bad = make_practice(start=False, sections={"agenda": [("send_at", "7am")]})
+    r = subprocess.run([PRACTICED, "-n", "-f", bad.conf], capture_output=True,
+                       text=True)
+    assert r.returncode != 0 and "send_at" in r.stderr, r.stderr
