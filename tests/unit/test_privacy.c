@@ -1,7 +1,9 @@
 /* Erasure and the schema it must know: every table and client column
  * placed, a new one caught; what an erasure refuses, removes and keeps. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "agenda.h"
 #include "db.h"
 #include "privacy.h"
 
@@ -122,9 +124,55 @@ test_privacy_erase(void)
 	practice_close(&p);
 }
 
+/* The morning mail's text: initials, times, the lists; no name. */
+static void
+test_agenda_mail_text(void)
+{
+	static const char *entry_json =
+	    "{\"sessions\": [{\"local_start\": \"2030-01-07 10:00\","
+	    " \"local_end\": \"2030-01-07 10:50\", \"state\": \"booked\","
+	    " \"client\": {\"name\": \"Jordan Lee\", \"initials\": \"JL\"},"
+	    " \"room\": {\"name\": \"Room 1\"}},"
+	    " {\"local_start\": \"2030-01-07 11:00\","
+	    " \"local_end\": \"2030-01-07 11:50\", \"state\": \"confirmed\","
+	    " \"client\": {\"name\": \"Maria Santos\", \"initials\": \"MS\"},"
+	    " \"room\": null, \"video_url\": \"https://v.example/x\"}],"
+	    " \"failed_deliveries\": [{\"local_start\": \"2030-01-08 09:00\","
+	    " \"notice\": \"reminder\", \"channel\": \"sms\","
+	    " \"client\": {\"name\": \"Jordan Lee\", \"initials\": \"JL\"}}],"
+	    " \"series_ending\": [], \"falling_out_of_care\": [{"
+	    " \"client\": {\"name\": \"Gone Away\", \"initials\": \"GA\"},"
+	    " \"last_attended\": \"2029-12-20 10:00\"}]}";
+	static const char *const want[] = {
+	    "Your sessions on 2030-01-07 (UTC)",
+	    "  10:00-10:50  JL    Room 1  (not yet confirmed)\n",
+	    "  11:00-11:50  MS    video\n",
+	    "  2030-01-08 09:00  JL    reminder by sms\n",
+	    "  GA    last seen 2029-12-20 10:00\n",
+	    NULL
+	};
+	json_t		*entry = json_loads(entry_json, 0, NULL);
+	char		*text;
+	size_t		 i;
+
+	CHECK(entry != NULL);
+	if ((text = agenda_mail_text("2030-01-07", "UTC", entry)) == NULL) {
+		CHECK(0);
+		json_decref(entry);
+		return;
+	}
+	for (i = 0; want[i] != NULL; i++)
+		CHECK(strstr(text, want[i]) != NULL);
+	CHECK(strstr(text, "Jordan") == NULL && strstr(text, "Lee") == NULL);
+	CHECK(strstr(text, "Series ending") == NULL);	/* none: no title */
+	free(text);
+	json_decref(entry);
+}
+
 void
 test_privacy(void)
 {
 	test_privacy_schema();
 	test_privacy_erase();
+	test_agenda_mail_text();
 }
