@@ -185,26 +185,31 @@ privacy_export(struct ctx *ctx, long long client_id,
 	*more = 0;
 	t = after != NULL ? (size_t)after->start : 0;
 	from = after != NULL ? after->id : 0;
-	if (after != NULL && (after->start < 0 || t >= NTABLES))
-		return ctx_error(ctx, PROTO_EBADREQUEST, "after: not a cursor "
-		    "of this export"), NULL;
-	if ((records = json_array()) == NULL ||
-	    (tables = json_array()) == NULL) {
-		json_decref(records);
-		return ctx_internal(ctx), NULL;
+	if (after != NULL && (after->start < 0 || t >= NTABLES)) {
+		ctx_error(ctx, PROTO_EBADREQUEST, "after: not a cursor of "
+		    "this export");
+		return NULL;
 	}
-	for (; t < NTABLES && left > 0; t++, from = 0) {
+	records = json_array();
+	tables = json_array();
+	for (; t < NTABLES && left > 0 && records != NULL; t++, from = 0) {
 		if (privacy_page(ctx, t, client_id, from, &left, &last,
 		    records) == -1) {
 			json_decref(records);
-			json_decref(tables);
-			return ctx_internal(ctx), NULL;
+			records = NULL;
+			break;
 		}
 		if (left == 0) {	/* full: go on from here */
 			*more = 1;
 			next->start = (time_t)t;
 			next->id = last;
 		}
+	}
+	if (records == NULL || tables == NULL) {
+		json_decref(records);
+		json_decref(tables);
+		ctx_internal(ctx);
+		return NULL;
 	}
 	for (t = 0; t < NTABLES; t++)
 		json_array_append_new(tables, json_string(
