@@ -93,6 +93,20 @@ invite_people(icalcomponent *ev, const struct invite *in)
 	return 0;
 }
 
+/*
+ * Each revision of the appointment raises its version, but a session
+ * cancelled by an edit of its series keeps the version its last request
+ * had: twice the revisions, and one more for a cancel, keeps every
+ * notice after the one before it, as iTIP wants.
+ */
+int
+invite_sequence(enum notice n, int version)
+{
+	if (version < 1)
+		version = 1;
+	return 2 * (version - 1) + (n == NOTICE_CANCELLATION);
+}
+
 /* The export's VEVENT of the session, made the invitation's. */
 static icalcomponent *
 invite_event(const struct invite *in, const char *zone)
@@ -120,6 +134,8 @@ invite_event(const struct invite *in, const char *zone)
 	invite_replace(ev, ICAL_DTSTAMP_PROPERTY, icalproperty_new_dtstamp(
 	    icaltime_from_timet_with_zone(in->now, 0,
 	    icaltimezone_get_utc_timezone())));
+	invite_replace(ev, ICAL_SEQUENCE_PROPERTY, icalproperty_new_sequence(
+	    invite_sequence(in->notice, in->version)));
 	invite_replace(ev, ICAL_SUMMARY_PROPERTY,
 	    icalproperty_new_summary(in->summary));
 	if (in->location != NULL && *in->location != '\0')

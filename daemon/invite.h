@@ -14,7 +14,7 @@ struct invite {
 	enum notice	 notice;	/* confirmation, reschedule, cancellation */
 	const char	*practice_uid;	/* the practice's random id */
 	long long	 appt_id;	/* with practice_uid: the UID */
-	int		 version;	/* the appointment's: the SEQUENCE */
+	int		 version;	/* the appointment's, for the SEQUENCE */
 	time_t		 start, end;
 	const char	*zone;		/* the recipient's, for DTSTART/DTEND */
 	time_t		 created, modified;
@@ -29,6 +29,10 @@ struct invite {
 /* "REQUEST" or "CANCEL" for a notice that carries an invitation; NULL
  * for one that carries none (a reminder). */
 const char	*invite_method(enum notice);
+
+/* The SEQUENCE of a notice of the appointment at version: one that
+ * grows with every notice, a cancel after the request it cancels. */
+int		 invite_sequence(enum notice, int version);
 
 /*
  * The VCALENDAR: METHOD, the zone's VTIMEZONE and one VEVENT named as

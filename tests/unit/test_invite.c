@@ -153,6 +153,13 @@ test_updates(void)
 	}
 	CHECK(strcmp(uid[0], uid[1]) == 0 && strcmp(uid[1], uid[2]) == 0);
 	CHECK(seq[0] < seq[1] && seq[1] < seq[2]);
+	/* cancelled by a series edit, which keeps the version: still after
+	 * the request; a restore (a new version) after the cancel */
+	CHECK(invite_sequence(NOTICE_CANCELLATION, 2) >
+	    invite_sequence(NOTICE_RESCHEDULE, 2));
+	CHECK(invite_sequence(NOTICE_CONFIRMATION, 3) >
+	    invite_sequence(NOTICE_CANCELLATION, 2));
+	CHECK(invite_sequence(NOTICE_CONFIRMATION, 1) == 0);
 }
 
 /* A zone libical does not know: the times in UTC, still the instant. */
@@ -340,7 +347,7 @@ test_render(void)
 	m.version = 3;
 	cal = rendered_invite(conf, &m);
 	CHECK(cal != NULL && strstr(cal, "METHOD:CANCEL\r\n") != NULL &&
-	    strstr(cal, "SEQUENCE:2\r\n") != NULL &&
+	    strstr(cal, "SEQUENCE:5\r\n") != NULL &&
 	    strstr(cal, "UID:a42-c0ffee@practiced\r\n") != NULL);
 	/* the default cancellation does not say where: nor does it */
 	CHECK(cal != NULL && strstr(cal, "s3cr3t") == NULL &&
