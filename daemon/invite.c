@@ -149,6 +149,23 @@ invite_event(const struct invite *in, const char *zone)
 	return ev;
 }
 
+/*
+ * The zone's rules from a year before the session on, not since 1847: a
+ * tenth of the text, and Outlook reads a short VTIMEZONE best.
+ */
+static void
+invite_zone_trim(icalcomponent *cal, time_t start)
+{
+	icalcomponent	*vtz;
+	icaltimezone	*utc = icaltimezone_get_utc_timezone();
+
+	if ((vtz = icalcomponent_get_first_component(cal,
+	    ICAL_VTIMEZONE_COMPONENT)) == NULL)
+		return;
+	icaltimezone_truncate_vtimezone(vtz, icaltime_from_timet_with_zone(
+	    start - 366 * 86400, 0, utc), icaltime_null_time(), 1);
+}
+
 char *
 invite_calendar(const struct invite *in)
 {
@@ -168,6 +185,7 @@ invite_calendar(const struct invite *in)
 	/* A zone libical does not know is written in UTC: still right. */
 	if (!export_zone_is_utc(zone) && export_vtimezone(cal, zone) == -1)
 		zone = "UTC";
+	invite_zone_trim(cal, in->start);
 	if ((ev = invite_event(in, zone)) == NULL) {
 		icalcomponent_free(cal);
 		return NULL;

@@ -48,6 +48,35 @@ parsed(const char *text, icalcomponent **ev)
 	return cal;
 }
 
+/* DTSTART read through the calendar's own VTIMEZONE is instant t. */
+static int
+zone_reads(icalcomponent *cal, icalcomponent *ev, time_t t)
+{
+	icalcomponent	*vtz, *copy;
+	icaltimezone	*z;
+	time_t		 got;
+
+	if ((vtz = icalcomponent_get_first_component(cal,
+	    ICAL_VTIMEZONE_COMPONENT)) == NULL ||
+	    (copy = icalcomponent_new_clone(vtz)) == NULL)
+		return 0;
+	if ((z = icaltimezone_new()) == NULL) {
+		icalcomponent_free(copy);
+		return 0;
+	}
+	if (!icaltimezone_set_component(z, copy)) {
+		icalcomponent_free(copy);
+		icaltimezone_free(z, 1);
+		return 0;
+	}
+	got = icaltime_as_timet_with_zone(icalcomponent_get_dtstart(ev), z);
+	icaltimezone_free(z, 1);
+	if (got != t)
+		fprintf(stderr, "DTSTART read as %lld, wanted %lld\n",
+		    (long long)got, (long long)t);
+	return got == t;
+}
+
 static const char *
 param_of(icalcomponent *ev, icalproperty_kind k, icalparameter_kind pk)
 {
@@ -82,6 +111,9 @@ test_request(void)
 	CHECK(icalcomponent_get_first_component(cal,
 	    ICAL_VTIMEZONE_COMPONENT) != NULL);
 	CHECK(strstr(text, "TZID:Europe/London\r\n") != NULL);
+	CHECK(zone_reads(cal, ev, START));
+	/* the zone's rules of this time, not its history */
+	CHECK(strstr(text, "DTSTART:1847") == NULL && strlen(text) < 2500);
 	CHECK_STR(icalcomponent_get_uid(ev), "a42-c0ffee@practiced");
 	CHECK(icalcomponent_get_sequence(ev) == 0);
 	CHECK(icalcomponent_get_status(ev) == ICAL_STATUS_CONFIRMED);
@@ -160,6 +192,27 @@ test_updates(void)
 	CHECK(invite_sequence(NOTICE_CONFIRMATION, 3) >
 	    invite_sequence(NOTICE_CANCELLATION, 2));
 	CHECK(invite_sequence(NOTICE_CONFIRMATION, 1) == 0);
+}
+
+/* A session in summer time, read through the trimmed zone. */
+static void
+test_zone_summer(void)
+{
+	/* 2027-07-01 09:00 UTC: 10:00 in London */
+	struct invite	 in = sample(NOTICE_CONFIRMATION, 1, 1814432400);
+	icalcomponent	*cal, *ev;
+	char		*text = invite_calendar(&in);
+
+	if ((cal = parsed(text, &ev)) == NULL) {
+		CHECK(!"a summer session's invitation parses");
+		free(text);
+		return;
+	}
+	CHECK(strstr(text, "DTSTART;TZID=Europe/London:20270701T100000") !=
+	    NULL);
+	CHECK(zone_reads(cal, ev, 1814432400));
+	icalcomponent_free(cal);
+	free(text);
 }
 
 /* A zone libical does not know: the times in UTC, still the instant. */
@@ -413,6 +466,7 @@ test_invite(void)
 {
 	test_request();
 	test_updates();
+	test_zone_summer();
 	test_zone_unknown();
 	test_mime();
 	test_render();
