@@ -10,6 +10,7 @@ import datetime as dt
 import email
 import email.policy
 import os
+import subprocess
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -239,3 +240,62 @@ def test_the_outbox_folder_holds_the_same_message_and_khal_imports_it(
     seen = khal_view(ics, tmp_path, dt.date(2026, 12, 10),
                      dt.date(2026, 12, 10), zone=LONDON)
     assert seen == [("2026-12-10 15:00", "2026-12-10 15:50", "CONFIRMED")], seen
+
+
+def khal_calendar(tmp_path, zone=LONDON):
+    """khal with one empty calendar: import(ics) adds to it, listed() gives
+    (start, end, status) of its events on 10 and 11 December."""
+    (tmp_path / "cal").mkdir()
+    conf = tmp_path / "khal.conf"
+    conf.write_text(
+        "[calendars]\n[[mine]]\npath = %s\ntype = calendar\n"
+        "[locale]\ntimeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\n"
+        "longdateformat = %%Y-%%m-%%d\ndatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "longdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "default_timezone = %s\nlocal_timezone = %s\n"
+        "[default]\ndefault_calendar = mine\n" % (tmp_path / "cal", zone, zone))
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=zone)
+    khal = ["khal", "-c", str(conf)]
+
+    def run(*args):
+        r = subprocess.run(khal + list(args), capture_output=True, text=True,
+                           env=env)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    def imported(ics):
+        f = tmp_path / "in.ics"
+        f.write_bytes(ics)
+        run("import", "--batch", "-a", "mine", str(f))
+
+    def listed():
+        out = run("list", "--day-format", "", "--format",
+                  "{start}|{end}|{status}", "2026-12-10", "2026-12-12")
+        return sorted(tuple(x.strip() for x in line.split("|"))
+                      for line in out.splitlines() if line.strip())
+    return imported, listed
+
+
+def test_each_invitation_updates_the_one_entry_of_a_calendar(
+        practice_at, peers, tmp_path):
+    """The client's calendar, played by khal: the confirmation adds the
+    session, the reschedule moves that entry, the cancellation marks it
+    cancelled; never a second entry."""
+    imported, listed = khal_calendar(tmp_path)
+    p = practice(practice_at, peers)
+    a = book(p, people(p), "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    ics = calendar_parts(parsed(received(peers, 1)))[0].get_payload(decode=True)
+    imported(ics)
+    assert listed() == [("2026-12-10 15:00", "2026-12-10 15:50", "CONFIRMED")]
+    ok(p, "move", str(a["id"]), "--at", "2026-12-11 09:00")
+    past_grace(p, "09:08:00")
+    ics = calendar_parts(parsed(received(peers, 2)))[0].get_payload(decode=True)
+    imported(ics)
+    assert listed() == [("2026-12-11 14:00", "2026-12-11 14:50", "CONFIRMED")]
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    past_grace(p, "09:12:00")
+    ics = calendar_parts(parsed(received(peers, 3)))[0].get_payload(decode=True)
+    imported(ics)
+    assert listed() == [("2026-12-11 14:00", "2026-12-11 14:50", "CANCELLED")]
