@@ -77,16 +77,17 @@ zone_reads(icalcomponent *cal, icalcomponent *ev, time_t t)
 	return got == t;
 }
 
+/* The CN of the property k; "" for none. */
 static const char *
-param_of(icalcomponent *ev, icalproperty_kind k, icalparameter_kind pk)
+cn_of(icalcomponent *ev, icalproperty_kind k)
 {
 	icalproperty	*p = icalcomponent_get_first_property(ev, k);
 	icalparameter	*q;
 
-	if (p == NULL || (q = icalproperty_get_first_parameter(p, pk)) == NULL)
+	if (p == NULL || (q = icalproperty_get_first_parameter(p,
+	    ICAL_CN_PARAMETER)) == NULL || icalparameter_get_cn(q) == NULL)
 		return "";
-	return icalparameter_get_xvalue(q) != NULL ?
-	    icalparameter_get_xvalue(q) : icalparameter_as_ical_string(q);
+	return icalparameter_get_cn(q);
 }
 
 static void
@@ -128,14 +129,28 @@ test_request(void)
 	p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
 	CHECK(p != NULL && strcmp(icalproperty_get_organizer(p),
 	    "mailto:noreply@example.org") == 0);
-	CHECK(strstr(param_of(ev, ICAL_ORGANIZER_PROPERTY,
-	    ICAL_CN_PARAMETER), "Riverside 'Care'") != NULL);
+	CHECK_STR(cn_of(ev, ICAL_ORGANIZER_PROPERTY), "Riverside 'Care'");
 	p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
 	CHECK(p != NULL && strcmp(icalproperty_get_attendee(p),
 	    "mailto:jordan@example.org") == 0);
 	CHECK(strstr(text, "RSVP=FALSE") != NULL);
 	CHECK(strstr(text, "PARTSTAT=ACCEPTED") != NULL);
 	icalcomponent_free(cal);
+	free(text);
+
+	/* A name with the characters a parameter must quote. */
+	in.practice = "Smith, Jones: Care; Ltd";
+	text = invite_calendar(&in);
+	if ((cal = parsed(text, &ev)) != NULL) {
+		CHECK_STR(cn_of(ev, ICAL_ORGANIZER_PROPERTY),
+		    "Smith, Jones: Care; Ltd");
+		p = icalcomponent_get_first_property(ev,
+		    ICAL_ORGANIZER_PROPERTY);
+		CHECK(p != NULL && strcmp(icalproperty_get_organizer(p),
+		    "mailto:noreply@example.org") == 0);
+		icalcomponent_free(cal);
+	} else
+		CHECK(!"a quoted name parses");
 	free(text);
 
 	/* A reminder carries none; nor does a sender without an address. */
