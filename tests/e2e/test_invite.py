@@ -299,3 +299,27 @@ def test_each_invitation_updates_the_one_entry_of_a_calendar(
     ics = calendar_parts(parsed(received(peers, 3)))[0].get_payload(decode=True)
     imported(ics)
     assert listed() == [("2026-12-11 14:00", "2026-12-11 14:50", "CANCELLED")]
+
+
+def test_a_text_message_carries_none_and_a_client_without_a_zone_reads_the_practices(
+        practice_at, peers):
+    p = reminding(practice_at, DAY + " 09:00", smtp=peers.smtp, rules=[],
+                  notices="yes", extra={"sms": [
+                      ("provider", "webhook"),
+                      ("url", "http://127.0.0.1:%d/ok" % peers.http),
+                      ("from", "+15555550100")]})
+    clin = new_clinician(p)
+    svc = ok(p, "service", "add", SERVICE, "--minutes", "50")["service"]["id"]
+    cli = ok(p, "client", "add", "Sam Park", "--email", "sam@example.org",
+             "--phone", "+15555550123", "--remind", "email,sms",
+             "--sms-consent", "yes")["client"]["id"]
+    book(p, (clin, cli, svc), "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    assert wait_for(lambda: peers.received("http.jsonl")), p.log()
+    sms = peers.received("http.jsonl")[0]["body"]
+    assert "booked" in sms or "10:00" in sms, sms
+    assert "VCALENDAR" not in sms and "invite.ics" not in sms, sms
+    _, cal, ev = invitation(received(peers, 1))
+    assert str(ev["DTSTART"].params["TZID"]) == "America/New_York"
+    assert ev.decoded("DTSTART") == local("2026-12-10 10:00", "America/New_York")
+    assert ev.decoded("DTSTART").strftime("%H:%M") == "10:00"
