@@ -301,7 +301,7 @@ def test_each_invitation_updates_the_one_entry_of_a_calendar(
     assert listed() == [("2026-12-11 14:00", "2026-12-11 14:50", "CANCELLED")]
 
 
-def test_a_text_message_carries_none_and_a_client_without_a_zone_reads_the_practices(
+def test_no_invitation_by_sms_and_the_practice_zone_without_the_clients(
         practice_at, peers):
     p = reminding(practice_at, DAY + " 09:00", smtp=peers.smtp, rules=[],
                   notices="yes", extra={"sms": [
