@@ -1,7 +1,7 @@
 /*
  * The invitation an email notice carries: built from the export's own
  * pieces (its VEVENT, times and VTIMEZONEs), so a session has one UID
- * and one SEQUENCE wherever it is written, then made an iTIP message:
+ * wherever it is written, then made an iTIP message: SEQUENCE and
  * METHOD, the practice as ORGANIZER, the client as the one ATTENDEE, and
  * only what the notice's own text says of the session.
  */
