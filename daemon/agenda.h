@@ -12,9 +12,10 @@
 struct ctx;
 struct appt_cursor;
 
-/* Clinicians a page holds: each costs a scan of their sessions (the
- * falling-out-of-care report), a few ms on 100,000. */
-#define AGENDA_PAGE		5
+/* Clinicians a page holds: each costs the attendance report of their
+ * sessions (clients falling out of care), some 30 ms of the loop with
+ * 100,000 appointments among 20 clinicians. */
+#define AGENDA_PAGE		2
 /* Rows of one list of one clinician at most ("more" says if cut). */
 #define AGENDA_MAX		200
 
