@@ -38,7 +38,7 @@ api_client_erase(struct api_req *req)
 	struct privacy_after	 after;
 	json_t			*summary;
 	long long		 id;
-	int			 force = 0;
+	int			 force = 0, files;
 
 	if (api_fields(req, fields) == -1 || api_bool(req, "force",
 	    &force) == -1 ||
@@ -48,7 +48,11 @@ api_client_erase(struct api_req *req)
 	if (privacy_erase(&req->ctx, id, force, &summary, &after) == 0)
 		api_reply(req, 200, json_pack("{s:o}", "erased", summary));
 	api_finish(req);
-	if (!api_failed(req) && req->reply != NULL)
-		privacy_erase_after(req->ctx.pd, &after);
+	/* Committed: the files go, and the answer counts them. */
+	if (!api_failed(req) && req->reply != NULL) {
+		files = privacy_erase_after(req->ctx.pd, &after);
+		json_object_set_new(json_object_get(req->reply, PROTO_ERASED),
+		    "files", json_integer(files));
+	}
 	privacy_after_free(&after);
 }

@@ -46,8 +46,8 @@ struct privacy_after {
 int	 privacy_erase(struct ctx *, long long client_id, int force,
 	    json_t **summary, struct privacy_after *after);
 /* Removes the files and folds the log into the database (no page of it
- * keeps the old rows); then frees after's contents. */
-void	 privacy_erase_after(struct practiced *, struct privacy_after *);
+ * keeps the old rows); then frees after's contents.  The files removed. */
+int	 privacy_erase_after(struct practiced *, struct privacy_after *);
 void	 privacy_after_free(struct privacy_after *);
 
 /*

@@ -339,7 +339,7 @@ privacy_erase(struct ctx *ctx, long long id, int force, json_t **summary,
 	if ((*summary = json_pack("{s:I,s:s,s:i,s:i,s:i,s:i,s:i}", "id",
 	    (json_int_t)id, "name", placeholder, "cancelled", cancelled,
 	    "series_ended", ended, "reminders_removed", removed,
-	    "audit_rewritten", audits, "files", (int)after->nfiles)) == NULL) {
+	    "audit_rewritten", audits, "files", 0)) == NULL) {
 		ctx_internal(ctx);
 		goto out;
 	}
@@ -374,39 +374,47 @@ privacy_test_file(int dfd, const char *name, const struct privacy_after *a)
 	return hit;
 }
 
-static void
+/* The test messages that went to the client; how many were removed. */
+static int
 privacy_unlink_tests(const char *folder, const struct privacy_after *a)
 {
 	struct dirent	*de;
 	DIR		*dir;
-	int		 n = 0;
+	int		 n = 0, removed = 0;
 
 	if ((a->email == NULL && a->phone == NULL) ||
 	    (dir = opendir(folder)) == NULL)
-		return;
-	while ((de = readdir(dir)) != NULL && n++ < PRIVACY_SCAN_FILES)
-		if (privacy_test_file(dirfd(dir), de->d_name, a) &&
-		    unlinkat(dirfd(dir), de->d_name, 0) == -1)
+		return 0;
+	while ((de = readdir(dir)) != NULL && n++ < PRIVACY_SCAN_FILES) {
+		if (!privacy_test_file(dirfd(dir), de->d_name, a))
+			continue;
+		if (unlinkat(dirfd(dir), de->d_name, 0) == -1)
 			log_warn("erasure: %s/%s", folder, de->d_name);
+		else
+			removed++;
+	}
 	closedir(dir);
+	return removed;
 }
 
-void
+int
 privacy_erase_after(struct practiced *pd, struct privacy_after *a)
 {
 	const char	*folder;
 	char		 path[4096];
 	size_t		 i;
-	int		 log, moved;
+	int		 log, moved, removed = 0;
 
 	folder = pd->outbox != NULL ? outbox_folder(pd->outbox) : NULL;
 	for (i = 0; folder != NULL && i < a->nfiles; i++) {
 		snprintf(path, sizeof(path), "%s/%s", folder, a->files[i]);
-		if (unlink(path) == -1 && errno != ENOENT)
+		if (unlink(path) == 0)
+			removed++;
+		else if (errno != ENOENT)
 			log_warn("erasure: %s", path);
 	}
 	if (folder != NULL)
-		privacy_unlink_tests(folder, a);
+		removed += privacy_unlink_tests(folder, a);
 	/*
 	 * The write-ahead log still holds the pages as they were before:
 	 * fold it into the database and truncate it (freed space in the
@@ -417,6 +425,7 @@ privacy_erase_after(struct practiced *pd, struct privacy_after *a)
 		log_warnx("erasure: checkpoint: %s",
 		    sqlite3_errmsg(db_handle(pd->db)));
 	privacy_after_free(a);
+	return removed;
 }
 
 void
