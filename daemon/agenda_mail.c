@@ -305,9 +305,13 @@ agenda_mail_start(struct practiced *pd)
 	struct agenda_mail	*am;
 	time_t			 now = time(NULL);
 
+	/* The last priority, as the outbox's: callers are served first. */
 	if ((am = calloc(1, sizeof(*am))) == NULL ||
 	    (am->timer = evtimer_new(pd->base, agenda_mail_on_timer,
-	    am)) == NULL) {
+	    am)) == NULL || event_priority_set(am->timer,
+	    event_base_get_npriorities(pd->base) - 1) == -1) {
+		if (am != NULL && am->timer != NULL)
+			event_free(am->timer);
 		free(am);
 		log_warnx("agenda: cannot start the morning mail");
 		return NULL;
