@@ -172,6 +172,20 @@ agenda_mail_from(const struct config *conf, char *buf, size_t len)
 		    conf->practice_name);
 }
 
+/* Nothing to tell: no session, and none of the lists has anything. */
+static int
+agenda_mail_empty(json_t *entry)
+{
+	static const char *const lists[] = { "sessions", "failed_deliveries",
+	    "series_ending", "falling_out_of_care", NULL };
+	size_t	 i;
+
+	for (i = 0; lists[i] != NULL; i++)
+		if (json_array_size(json_object_get(entry, lists[i])) > 0)
+			return 0;
+	return 1;
+}
+
 /* One clinician's mail, composed and handed on; -1 when it could not. */
 static int
 agenda_mail_send(struct agenda_mail *am, long long id, const char *to,
@@ -220,7 +234,7 @@ agenda_mail_one(struct agenda_mail *am, time_t now)
 	struct ctx		 ctx;
 	struct appt_cursor	 next;
 	sqlite3_stmt		*stmt;
-	json_t			*answer;
+	json_t			*answer, *entry;
 	char			*to = NULL;
 	long long		 id = 0;
 	int			 more, rc;
@@ -241,13 +255,19 @@ agenda_mail_one(struct agenda_mail *am, time_t now)
 	ctx_init_internal(&ctx, am->pd, now, "agenda");
 	ctx_set_zone(&ctx, am->pd->conf->timezone);
 	if ((answer = agenda_day(&ctx, id, am->day, NULL, &next, &more)) ==
-	    NULL || agenda_mail_send(am, id, to, json_array_get(
-	    json_object_get(answer, "agenda"), 0), am->day, ctx.tz, now) == -1)
+	    NULL)
+		rc = -1;
+	else if (agenda_mail_empty(entry = json_array_get(json_object_get(
+	    answer, "agenda"), 0)))
+		rc = 1;		/* no mail: nothing to tell */
+	else
+		rc = agenda_mail_send(am, id, to, entry, am->day, ctx.tz, now);
+	if (rc == -1)
 		log_warnx("agenda: clinician %lld's mail of %s could not be "
 		    "made", id, am->day);
 	else
-		log_info("agenda: clinician %lld's mail of %s is on its way",
-		    id, am->day);
+		log_info("agenda: clinician %lld's mail of %s %s", id,
+		    am->day, rc == 1 ? "has nothing to tell" : "is on its way");
 	json_decref(answer);
 	ctx_clear(&ctx);
 	free(to);

@@ -120,6 +120,8 @@ def test_morning_mail_by_initials(practice_at, peers):
              "ana.morning@example.org")["clinician"]["id"]
     ok(p, "clinician", "hours", str(ana), "daily", "00:00-23:59")
     ben = new_clinician(p)             # no email: no mail
+    idle = ok(p, "clinician", "add", "Ida Idle", "--email",
+              "ida.idle@example.org")["clinician"]["id"]    # nothing to tell
     svc = new_service(p, 50, 10)
     x = ok(p, "client", "add", "Xavier Quillfeather", "--email",
            "xq@example.org")["client"]["id"]
@@ -140,6 +142,7 @@ def test_morning_mail_by_initials(practice_at, peers):
     assert "Xavier" not in text and "Quillfeather" not in text
     assert "xq@example.org" not in text
     assert len([m for m in peers.received() if "agenda" in m["data"]]) == 1
+    assert "clinician %d's mail of 2027-03-01 has nothing to tell" % idle in p.log()
     # once a day: later that morning, nothing more
     p.clock.set("2027-03-01 09:00")
     wake(p)
