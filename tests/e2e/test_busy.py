@@ -11,12 +11,14 @@ import datetime as dt
 import glob
 import os
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import TZ, USER_RO, USER_STAFF, at, audit_entries, book, refused
+from conftest import (TZ, USER_RO, USER_STAFF, at, audit_entries, book,
+                      now_local, refused, seed_practice)
 
 SECRETS = ("SECRETTITLE", "secret.person@example.com", "Secret Person",
            "Secret Place", "Private notes")
@@ -380,3 +382,46 @@ def test_archived_clinician_is_not_fetched(clinic, server):
     assert server.count("/a.ics") == hits
     rc, text, _ = p.ctl("busy", "list", json=False)
     assert "archived" in text
+
+
+def wait_for(cond, what, timeout=15):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def test_fetched_at_start_when_its_interval_ended(practice_at, server):
+    p = practice_at(now_local().strftime("%Y-%m-%d %H:%M"), running=True)
+    s = seed_practice(p)
+    mon, tue = s.monday, s.monday + dt.timedelta(days=1)
+    path = "/restart.ics"
+    server.put(path, google_ics([
+        ["DTSTART;TZID=America/New_York:%s" % t(mon, "10:00"),
+         "DTEND;TZID=America/New_York:%s" % t(mon, "11:00")]]))
+    add_calendar(p, server.base + path, "--every", "15m")
+    book_refused(p, at(mon, "10:00"))
+    server.put(path, google_ics([
+        ["DTSTART;TZID=America/New_York:%s" % t(tue, "10:00"),
+         "DTEND;TZID=America/New_York:%s" % t(tue, "11:00")]]))
+    hits = server.count(path)
+    fetched = busy_list(p)[0]["last_fetch"]
+
+    # Back within its interval: not fetched at start.
+    p.stop()
+    p.clock.advance(minutes=5)
+    p.start()
+    time.sleep(1)
+    assert server.count(path) == hits
+    book_refused(p, at(mon, "10:00"))
+
+    # Back after it: fetched at once.
+    p.stop()
+    p.clock.advance(minutes=11)
+    p.start()
+    wait_for(lambda: server.count(path) > hits, "the fetch at start")
+    wait_for(lambda: busy_list(p)[0]["last_ok"] != fetched, "its record")
+    book_refused(p, at(tue, "10:00"))
+    book(p, "jordan", "ana", "individual", at(mon, "10:00"))
