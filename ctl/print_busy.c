@@ -52,11 +52,13 @@ print_busy_fetched(const struct ctl_view *view, json_t *answer)
 
 	if ((b = answer_object(answer, view->object)) == NULL)
 		return CTL_EXIT_REFUSED;
-	busy_line(view->verb, b);
 	fetch = json_member(answer, PROTO_BUSY_FETCH, JSON_OBJECT);
+	ok = fetch == NULL || json_bool_get(fetch, "ok");
+	/* A refresh that failed refreshed nothing. */
+	busy_line(ok || strcmp(view->verb, "added") == 0 ? view->verb :
+	    "could not refresh", b);
 	if (fetch == NULL)
 		return CTL_EXIT_OK;
-	ok = json_bool_get(fetch, "ok");
 	print_line(ok ? stdout : stderr, "%s: %s", ok ? "fetched" :
 	    "the fetch failed", print_dash(json_text(fetch, "detail")));
 	if (!ok && json_text(b, "last_ok") != NULL)

@@ -160,7 +160,7 @@ busy_fetch_finish(struct busy_cal_state *st, int ok, const char *fmt, ...)
 		log_warnx("busy calendar %lld: cannot record the fetch",
 		    st->id);
 	log_info("busy calendar %lld: %s%s", st->id, ok ? "" :
-	    "fetch failed, the last good copy is kept: ", st->detail);
+	    "fetch failed, its busy times unchanged: ", st->detail);
 	busy_fetch_clear_read(st);
 	st->done = st->started;
 	st->in_flight = 0;
