@@ -41,6 +41,7 @@ struct transfer {
 	size_t			 rlen;
 	int			 truncated;
 	int			 too_large;	/* GET: over max_body */
+	int			 off_host;	/* GET: http elsewhere */
 	char			*etag;		/* GET: the last answer's */
 	char			*modified;
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -262,8 +263,7 @@ transfer_prereq(void *arg, char *ip, char *local, int port, int lport)
 		return CURL_PREREQFUNC_ABORT;
 	if (strncasecmp(url, "https:", 6) == 0 || transfer_is_loopback(ip))
 		return CURL_PREREQFUNC_OK;
-	snprintf(t->errbuf, sizeof(t->errbuf), "plain http is allowed to "
-	    "this machine only");
+	t->off_host = 1;
 	return CURL_PREREQFUNC_ABORT;
 }
 
@@ -421,6 +421,9 @@ classify_get(struct transfer *t, CURLcode rc, long code)
 	else if (rc == CURLE_TOO_MANY_REDIRECTS)
 		result_set(t, SEND_FAILED, "more than %ld redirects",
 		    t->job->max_redirs);
+	else if (t->off_host)
+		result_set(t, SEND_FAILED, "plain http is allowed to this "
+		    "machine only");
 	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
 		result_set(t, SEND_FAILED, "a redirect to another protocol "
 		    "than https%s", t->job->allow_http ? " or http" : "");

@@ -425,3 +425,38 @@ def test_fetched_at_start_when_its_interval_ended(practice_at, server):
     wait_for(lambda: busy_list(p)[0]["last_ok"] != fetched, "its record")
     book_refused(p, at(tue, "10:00"))
     book(p, "jordan", "ana", "individual", at(mon, "10:00"))
+
+
+def outside_address():
+    """This machine's address on its network (not loopback), or None."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.254", 9))       # nothing is sent
+            ip = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if ip.startswith("127.") else ip
+
+
+def test_plain_http_is_never_followed_off_this_machine(clinic, server):
+    """A loopback calendar that redirects to plain http elsewhere is
+    refused before anything is asked there."""
+    p = clinic.p
+    ip = outside_address()
+    other = Served()
+    httpd = ThreadingHTTPServer(("0.0.0.0", 0), make_handler(other))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        other.put("/x.ics", google_ics([]))
+        target = "http://%s:%d/x.ics" % (ip or "10.255.255.1",
+                                         httpd.server_address[1])
+        server.put("/away.ics", b"", status=302, headers={"Location": target})
+        out = add_calendar(p, server.base + "/away.ics")
+        assert not out["fetch"]["ok"], out
+        assert other.count("/x.ics") == 0
+        if ip is not None:
+            assert "this machine only" in out["fetch"]["detail"], out
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
