@@ -159,6 +159,9 @@ test_busy_replace(struct practice *p)
 	CHECK(busy_replace(&p->ctx, 1, bad, 2) == -1);
 	CHECK(p->ctx.err == PROTO_EBADREQUEST);
 	practice_reset(p, PRACTICE_NOW);
+	CHECK(busy_replace(&p->ctx, 1, bad, BUSY_CALENDAR_MAX + 1) == -1);
+	CHECK(p->ctx.err == PROTO_ETOOLARGE);
+	practice_reset(p, PRACTICE_NOW);
 	CHECK(busy_replace(&p->ctx, 2, second, 1) == -1);
 	CHECK(p->ctx.err == PROTO_ENOTFOUND);
 	practice_reset(p, PRACTICE_NOW);
