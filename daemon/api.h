@@ -173,5 +173,11 @@ void	api_feed_add(struct api_req *);
 void	api_feed_list(struct api_req *);
 void	api_feed_rotate(struct api_req *);
 void	api_feed_revoke(struct api_req *);
+void	api_busy_add(struct api_req *);
+void	api_busy_list(struct api_req *);
+void	api_busy_show(struct api_req *);
+void	api_busy_remove(struct api_req *);
+void	api_busy_refresh(struct api_req *);
+void	api_busy_fetch(struct api_req *);
 
 #endif

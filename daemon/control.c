@@ -173,6 +173,20 @@ static const struct route routes[] = {
 	    "rotate calendar feeds", api_feed_rotate, { NULL } },
 	{ API_DELETE, PROTO_PATH_FEEDS "/*", ROLE_STAFF,
 	    "revoke calendar feeds", api_feed_revoke, { NULL } },
+	/* A busy calendar's address is a secret: shown redacted to all,
+	 * given and taken by staff. */
+	{ API_POST, PROTO_PATH_BUSY, ROLE_STAFF, "add busy calendars",
+	    api_busy_add, { NULL } },
+	{ API_GET, PROTO_PATH_BUSY, ROLE_READONLY, "list busy calendars",
+	    api_busy_list, { NULL } },
+	{ API_GET, PROTO_PATH_BUSY "/*", ROLE_READONLY, "see busy calendars",
+	    api_busy_show, { NULL } },
+	{ API_DELETE, PROTO_PATH_BUSY "/*", ROLE_STAFF,
+	    "remove busy calendars", api_busy_remove, { NULL } },
+	{ API_POST, PROTO_PATH_BUSY "/*" PROTO_PATH_REFRESH, ROLE_STAFF,
+	    "refresh busy calendars", api_busy_refresh, { NULL } },
+	{ API_GET, PROTO_PATH_BUSY "/*" PROTO_PATH_REFRESH "/*", ROLE_STAFF,
+	    "refresh busy calendars", api_busy_fetch, { NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "busy_fetch.h"
 #include "config.h"
 #include "control.h"
 #include "db.h"
@@ -240,6 +241,8 @@ run(struct practiced *pd)
 		exit(1);
 	}
 	pd->feeds = feeds_start(pd);
+	if ((pd->busy = busy_fetch_start(pd)) == NULL)
+		log_warnx("busy calendars: cannot start their fetches");
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
 		log_warnx("[practice] phone is not set: reminders cannot tell "
 		    "clients the number to call");
@@ -251,6 +254,8 @@ run(struct practiced *pd)
 	block_stop_signals();
 	outbox_stop(pd->outbox);
 	pd->outbox = NULL;
+	busy_fetch_stop(pd->busy);
+	pd->busy = NULL;
 	feeds_free(pd->feeds);
 	control_free(pd->control);
 	event_free(pd->extend);

@@ -66,6 +66,8 @@
 #define PROTO_ATTN_CLINICIAN	"clinician_archived"
 #define PROTO_ATTN_CLIENT	"client_archived"
 #define PROTO_ATTN_ROOM		"room_archived"
+/* A busy block (an import, a busy calendar) came over it. */
+#define PROTO_ATTN_BUSY		"busy"
 
 /*
  * The outbox (GET /v1/reminders, GET /v1/appointments/ID/reminders,
@@ -98,6 +100,21 @@
 #define PROTO_WAIT_MS		200
 #define PROTO_WAIT_MAX		120
 
+/*
+ * Busy calendars: POST adds {"clinician", "url", "every"}, GET lists;
+ * below one, GET shows, DELETE removes, POST .../refresh fetches it
+ * now and answers 202 with "wait": .../refresh/N, which answers with
+ * "fetch" ({"ok", "detail", "blocks", "skipped"}) once it is over.
+ * The answers' record is "busy" (a list: "busy"), its "url" redacted.
+ */
+#define PROTO_PATH_BUSY		"/busy"
+#define PROTO_PATH_REFRESH	"/refresh"
+#define PROTO_BUSY		"busy"
+#define PROTO_BUSY_CLINICIAN	"clinician"
+#define PROTO_BUSY_URL		"url"
+#define PROTO_BUSY_EVERY	"every"
+#define PROTO_BUSY_FETCH	"fetch"
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"
@@ -120,6 +137,7 @@ enum proto_error {
 	PROTO_EPAST,		/* 422 in the past */
 	PROTO_EINTERNAL,	/* 500 the daemon failed; nothing was changed */
 	PROTO_EUNAVAILABLE,	/* 503 shutting down or too busy */
+	PROTO_EBUSY,		/* 409 the clinician is taken (busy block) */
 	PROTO_NERRORS
 };
 
@@ -145,6 +163,7 @@ static const struct proto_error_info proto_errors[PROTO_NERRORS] = {
 	[PROTO_EPAST] =		{ "in_past", 422 },
 	[PROTO_EINTERNAL] =	{ "internal", 500 },
 	[PROTO_EUNAVAILABLE] =	{ "unavailable", 503 },
+	[PROTO_EBUSY] =		{ "busy", 409 },
 };
 
 #endif
