@@ -45,7 +45,8 @@ FLAGS	= -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -g $(OPT) -Idaemon \
 LIBS_D	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 LIBS_C	= $(shell pkg-config --libs libevent jansson 2>/dev/null)
 
-.PHONY: all binaries deps run check unit e2e bench fuzz analyze clean FORCE
+.PHONY: all binaries deps run check unit e2e bench fuzz analyze clean FORCE \
+	test-build install uninstall
 
 all: binaries
 
@@ -83,6 +84,13 @@ $(B)/unit: $(UNIT_OBJS) $(DAEMON_LIB_OBJS)
 # The iCalendar reader on a generated 50,000-event file (make bench).
 $(B)/bench_ical_read: $(B)/obj/tests/bench/bench_ical_read.o $(DAEMON_LIB_OBJS)
 	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
+
+# practiced with its test-only hooks (-DPRACTICED_TEST: SIGUSR2 stalls
+# the loop), for the watchdog's test; never installed.
+TEST_B	?= build-test
+test-build:
+	@$(MAKE) --no-print-directory $(TEST_B)/practiced B=$(TEST_B) \
+	    CFLAGS="$(CFLAGS) -DPRACTICED_TEST"
 
 # Install Debian packages that are missing (we run as root; see README).
 define install_missing
@@ -184,4 +192,5 @@ analyze: deps-ok tools-ok
 	    $(MAKE) --no-print-directory binaries B=build-analyze CC=clang
 
 clean:
-	rm -rf build build-asan build-fuzz build-analyze deps-ok tools-ok
+	rm -rf build build-asan build-test build-fuzz build-analyze deps-ok \
+	    tools-ok
