@@ -30,6 +30,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_export,
 	&cmd_feed_add, &cmd_feed_list, &cmd_feed_rotate, &cmd_feed_revoke,
 	&cmd_audit,
+	&cmd_backup, &cmd_verify,
 	&cmd_help,
 	NULL
 };

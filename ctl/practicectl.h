@@ -240,6 +240,8 @@ extern const struct ctl_command cmd_export;
 /* cmd_feed.c */
 extern const struct ctl_command cmd_feed_add, cmd_feed_list,
 	    cmd_feed_rotate, cmd_feed_revoke;
+/* cmd_backup.c */
+extern const struct ctl_command cmd_backup, cmd_verify;
 
 /* request.c */
 void	 request_build(const struct ctl_args *, struct ctl_request *);

@@ -173,5 +173,9 @@ void	api_feed_add(struct api_req *);
 void	api_feed_list(struct api_req *);
 void	api_feed_rotate(struct api_req *);
 void	api_feed_revoke(struct api_req *);
+void	api_backup(struct api_req *);
+void	api_backup_show(struct api_req *);
+void	api_verify(struct api_req *);
+void	api_verify_show(struct api_req *);
 
 #endif

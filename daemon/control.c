@@ -173,6 +173,14 @@ static const struct route routes[] = {
 	    "rotate calendar feeds", api_feed_rotate, { NULL } },
 	{ API_DELETE, PROTO_PATH_FEEDS "/*", ROLE_STAFF,
 	    "revoke calendar feeds", api_feed_revoke, { NULL } },
+	{ API_POST, PROTO_PATH_BACKUPS, ROLE_ADMIN, "make backups",
+	    api_backup, { NULL } },
+	{ API_GET, PROTO_PATH_BACKUPS "/*", ROLE_ADMIN, "make backups",
+	    api_backup_show, { NULL } },
+	{ API_POST, PROTO_PATH_VERIFY, ROLE_ADMIN, "verify the database",
+	    api_verify, { NULL } },
+	{ API_GET, PROTO_PATH_VERIFY "/*", ROLE_ADMIN, "verify the database",
+	    api_verify_show, { NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

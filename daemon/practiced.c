@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "backup.h"
 #include "config.h"
 #include "control.h"
 #include "db.h"
@@ -26,6 +27,7 @@
 #include "protocol.h"
 #include "series.h"
 #include "tz.h"
+#include "verify.h"
 
 #define DAEMON_TRIM_THRESHOLD	(4 << 20)	/* bytes */
 #define DAEMON_MMAP_THRESHOLD	(4 << 20)
@@ -242,6 +244,9 @@ run(struct practiced *pd)
 		exit(1);
 	}
 	pd->feeds = feeds_start(pd);
+	if ((pd->backups = backup_start(pd)) == NULL ||
+	    (pd->verify = verify_start(pd)) == NULL)
+		fatalx("backup: cannot start");
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
 		log_warnx("[practice] phone is not set: reminders cannot tell "
 		    "clients the number to call");
@@ -259,6 +264,8 @@ run(struct practiced *pd)
 	outbox_stop(pd->outbox);
 	pd->outbox = NULL;
 	feeds_free(pd->feeds);
+	verify_stop(pd->verify);
+	backup_stop(pd->backups);
 	control_free(pd->control);
 	event_free(pd->extend);
 	event_free(ev_term);

@@ -12,6 +12,8 @@ struct event;
 struct event_base;
 struct feeds;
 struct outbox;
+struct backups;
+struct verifier;
 
 struct practiced {
 	struct event_base	*base;
@@ -23,6 +25,8 @@ struct practiced {
 	struct event		*extend;	/* series to the horizon */
 	struct outbox		*outbox;	/* reminders on their way */
 	struct feeds		*feeds;		/* NULL: no [feeds] listen */
+	struct backups		*backups;	/* backup.c */
+	struct verifier		*verify;	/* verify.c */
 };
 
 /* demo.c */
