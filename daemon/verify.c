@@ -152,6 +152,32 @@ verify_path(struct ctx *ctx, const char *name, char *path)
 	return 0;
 }
 
+/* SQLite's file: URI of path: '?', '#' and '%' would end or bend it. */
+static int
+verify_uri(char *uri, size_t len, const char *path, int immutable)
+{
+	size_t	 n = 5;
+
+	if (len <= n)
+		return -1;
+	memcpy(uri, "file:", n);
+	for (; *path != '\0'; path++) {
+		if (n + 4 >= len)
+			return -1;
+		if (*path == '?' || *path == '#' || *path == '%')
+			n += snprintf(uri + n, len - n, "%%%02X",
+			    (unsigned char)*path);
+		else
+			uri[n++] = *path;
+	}
+	uri[n] = '\0';
+	/* A backup never changes: no locks, no -wal needed to read it. */
+	if (immutable && snprintf(uri + n, len - n, "?immutable=1") >=
+	    (int)(len - n))
+		return -1;
+	return 0;
+}
+
 static void
 verify_copy(const struct verify_info *c, struct verify_info *out)
 {
@@ -173,15 +199,18 @@ verify_begin(struct ctx *ctx, const char *name, struct verify_info *out)
 	memset(&c, 0, sizeof(c));
 	if (verify_path(ctx, name, c.path) == -1)
 		return -1;
-	/* A backup never changes: no locks, no -wal needed to read it. */
 	if ((job = calloc(1, sizeof(*job))) == NULL ||
 	    (c.problems = json_array()) == NULL) {
 		free(job);
 		return ctx_internal(ctx);
 	}
 	job->v = v;
-	snprintf(job->uri, sizeof(job->uri), "file:%s%s", c.path,
-	    name != NULL ? "?immutable=1" : "");
+	if (verify_uri(job->uri, sizeof(job->uri), c.path, name != NULL) ==
+	    -1) {
+		free(job);
+		json_decref(c.problems);
+		return ctx_error(ctx, PROTO_EBADREQUEST, "path too long");
+	}
 	if (pthread_create(&v->thread, NULL, verify_run, job) != 0) {
 		free(job);
 		json_decref(c.problems);
