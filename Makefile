@@ -16,6 +16,9 @@ DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  python3-icalendar python3-recurring-ical-events hyperfine faketime \
 	  curl libcurl4-openssl-dev python3-aiosmtpd openssl khal calcurse \
 	  libssl-dev python3-pytest-xdist
+# tests/e2e/test_service.py: systemd-analyze (verify, security), and man
+# for the pages the units name.
+DEPS	+= systemd man-db
 # Only for make fuzz and make analyze.
 TOOL_DEPS = clang clang-tools
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
