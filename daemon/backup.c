@@ -198,6 +198,18 @@ backup_rotate(struct backups *bs, const char *dir)
 	}
 }
 
+/* Into place, never over a file that appeared meanwhile. */
+static int
+backup_rename(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* A file system without it: the name was free when we began. */
+	return rename(from, to);
+}
+
 /* The copy is complete: a plain file (no -wal), renamed into place. */
 static void
 backup_done(struct backups *bs)
@@ -221,7 +233,7 @@ backup_done(struct backups *bs)
 		return;
 	}
 	bs->dest = NULL;
-	if (rename(bs->tmp, b->path) == -1) {
+	if (backup_rename(bs->tmp, b->path) == -1) {
 		backup_fail(bs, "cannot rename it into place: %s",
 		    strerror(errno));
 		return;

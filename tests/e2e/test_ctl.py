@@ -96,7 +96,9 @@ COMMANDS = [
     "reminders explain", "reminders retry", "reminders test",
     "export",
     "feed add", "feed list", "feed rotate", "feed revoke",
-    "audit", "help",
+    "audit",
+    "backup", "verify",
+    "help",
 ]
 
 
