@@ -127,6 +127,15 @@ def test_backup_under_write_load_restores_every_commit(practice):
     assert len(restored) >= len(before) + 1
 
     p.start()
+    # The check runs on its thread: the answer comes before it is done.
+    status, out = p.api("POST", "/v1/verify", {})
+    assert status == 202 and out["verify"]["state"] == "running", out
+    wait = out["wait"]
+    while out["verify"]["state"] == "running":
+        time.sleep(0.05)
+        status, out = p.api("GET", "/v1" + wait)
+        assert status == 200, out
+    assert out["verify"]["ok"] is True and "wait" not in out, out
     _, out, _ = p.ctl("verify")
     assert out["verify"]["ok"] is True, out
     _, shown, _ = p.ctl("show", str(max(restored)))
