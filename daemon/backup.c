@@ -42,6 +42,7 @@ struct backups {
 	struct backup_info	 cur;		/* the last one, or running */
 	sqlite3			*dest;		/* running: the copy */
 	sqlite3_backup		*job;
+	int			 fd;		/* the copy's, for its syncs */
 	char			 tmp[PATH_MAX];
 	char			 last_daily[16];	/* YYYY-MM-DD tried */
 };
@@ -140,17 +141,22 @@ backup_close(struct backups *bs, int keep)
 	if (bs->dest != NULL)
 		(void)sqlite3_close(bs->dest);
 	bs->dest = NULL;
+	if (bs->fd != -1)
+		close(bs->fd);
+	bs->fd = -1;
 	if (!keep && bs->tmp[0] != '\0')
 		(void)unlink(bs->tmp);
 	bs->tmp[0] = '\0';
 }
 
+/* what: what failed ("" when why says it all); why: the reason. */
 static void
-backup_fail(struct backups *bs, const char *fmt, const char *why)
+backup_fail(struct backups *bs, const char *what, const char *why)
 {
 	struct backup_info	*b = &bs->cur;
 
-	snprintf(b->detail, sizeof(b->detail), fmt, why);
+	snprintf(b->detail, sizeof(b->detail), "%s%s%.200s", what,
+	    *what != '\0' ? ": " : "", why);
 	snprintf(b->state, sizeof(b->state), "%s", "failed");
 	log_warnx("backup %s: %s", b->name, b->detail);
 	backup_close(bs, 0);
@@ -222,19 +228,26 @@ backup_done(struct backups *bs)
 	bs->job = NULL;
 	if (sqlite3_exec(bs->dest, "PRAGMA journal_mode = DELETE", NULL,
 	    NULL, &errmsg) != SQLITE_OK) {
-		backup_fail(bs, "cannot finish the copy: %s",
+		backup_fail(bs, "cannot finish the copy",
 		    errmsg != NULL ? errmsg : "?");
 		sqlite3_free(errmsg);
 		return;
 	}
 	if (sqlite3_close(bs->dest) != SQLITE_OK) {
-		backup_fail(bs, "cannot close the copy: %s",
+		backup_fail(bs, "cannot close the copy",
 		    sqlite3_errmsg(bs->dest));
 		return;
 	}
 	bs->dest = NULL;
+	/* Mostly written back by now (backup_slice): a short wait. */
+	if (fdatasync(bs->fd) == -1) {
+		backup_fail(bs, "cannot write it", strerror(errno));
+		return;
+	}
+	close(bs->fd);
+	bs->fd = -1;
 	if (backup_rename(bs->tmp, b->path) == -1) {
-		backup_fail(bs, "cannot rename it into place: %s",
+		backup_fail(bs, "cannot rename it into place",
 		    strerror(errno));
 		return;
 	}
@@ -284,12 +297,19 @@ backup_slice(struct backups *bs)
 	    sqlite3_backup_remaining(bs->job);
 	if (rc == SQLITE_DONE)
 		backup_done(bs);
-	else if (rc == SQLITE_OK)
+	else if (rc == SQLITE_OK) {
+		/*
+		 * Start writing back what this slice wrote, without waiting,
+		 * so that the sync at the end does not hold the loop for the
+		 * whole file.
+		 */
+		(void)sync_file_range(bs->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 		evtimer_add(bs->step, &now);
+	}
 	else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 		evtimer_add(bs->step, &later);
 	else
-		backup_fail(bs, "%s", sqlite3_errstr(rc));
+		backup_fail(bs, "", sqlite3_errstr(rc));
 }
 
 static void
@@ -318,8 +338,11 @@ backup_open(struct ctx *ctx, struct backups *bs, const char *dir)
 		return ctx_error(ctx, PROTO_EINTERNAL, "cannot write into %s: "
 		    "%s", dir, strerror(errno));
 	}
-	close(fd);
+	bs->fd = fd;
+	/* Synced by us (backup_done), a slice at a time, not by SQLite. */
 	if (sqlite3_open_v2(bs->tmp, &bs->dest, SQLITE_OPEN_READWRITE,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_exec(bs->dest, "PRAGMA synchronous = OFF", NULL, NULL,
 	    NULL) != SQLITE_OK ||
 	    (bs->job = sqlite3_backup_init(bs->dest, "main",
 	    db_handle(ctx->pd->db), "main")) == NULL) {
@@ -374,7 +397,7 @@ backup_begin_named(struct ctx *ctx, const char *base, int daily,
 	snprintf(b.state, sizeof(b.state), "%s", "running");
 	bs->cur = b;
 	if (backup_open(ctx, bs, dir) == -1) {
-		backup_fail(bs, "%s", ctx->msg);
+		backup_fail(bs, "", ctx->msg);
 		return -1;
 	}
 	log_info("backup %s: started", b.path);
@@ -485,6 +508,7 @@ backup_start(struct practiced *pd)
 		return NULL;
 	bs->pd = pd;
 	bs->next_id = 1;
+	bs->fd = -1;
 	if ((bs->step = evtimer_new(pd->base, backup_on_step, bs)) == NULL ||
 	    (bs->daily = evtimer_new(pd->base, backup_on_daily, bs)) == NULL) {
 		backup_stop(bs);
