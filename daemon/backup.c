@@ -509,7 +509,10 @@ backup_start(struct practiced *pd)
 	bs->pd = pd;
 	bs->next_id = 1;
 	bs->fd = -1;
+	/* Slices at the last priority: a caller waiting is served first. */
 	if ((bs->step = evtimer_new(pd->base, backup_on_step, bs)) == NULL ||
+	    event_priority_set(bs->step,
+	    event_base_get_npriorities(pd->base) - 1) == -1 ||
 	    (bs->daily = evtimer_new(pd->base, backup_on_daily, bs)) == NULL) {
 		backup_stop(bs);
 		return NULL;
