@@ -248,6 +248,7 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_stall.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_durability.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_outbox.py --build $(CURDIR)/build
+	/usr/bin/python3 tests/bench/bench_backup.py --build $(CURDIR)/build
 	@$(MAKE) --no-print-directory $(B)/bench_ical_read
 	$(B)/bench_ical_read
 
