@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "backup.h"
+#include "backup_int.h"
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
@@ -30,24 +30,7 @@
 
 #define BACKUP_STEP_PAGES	16
 #define BACKUP_SLICE_MS		20
-#define BACKUP_RETRY_SECONDS	60	/* the daily one, when one runs */
-#define BACKUP_CHECK_SECONDS	3600	/* clock jumps are seen this soon */
-#define BACKUP_MAX_DAILY	400	/* names read when rotating */
 
-struct backups {
-	struct practiced	*pd;
-	struct event		*step;		/* the next slice */
-	struct event		*daily;
-	int			 next_id;
-	struct backup_info	 cur;		/* the last one, or running */
-	sqlite3			*dest;		/* running: the copy */
-	sqlite3_backup		*job;
-	int			 fd;		/* the copy's, for its syncs */
-	char			 tmp[PATH_MAX];
-	char			 last_daily[16];	/* YYYY-MM-DD tried */
-};
-
-static void	backup_arm_daily(struct backups *, int seconds);
 
 int
 backup_dir(const struct practiced *pd, char *buf)
@@ -119,7 +102,7 @@ backup_mkdir(struct ctx *ctx, const char *dir)
 	return 0;
 }
 
-static void
+void
 backup_fsync_dir(const char *dir)
 {
 	int	 fd;
@@ -160,48 +143,6 @@ backup_fail(struct backups *bs, const char *what, const char *why)
 	snprintf(b->state, sizeof(b->state), "%s", "failed");
 	log_warnx("backup %s: %s", b->name, b->detail);
 	backup_close(bs, 0);
-}
-
-/* The daily backups beyond keep, oldest first, are removed. */
-static void
-backup_rotate(struct backups *bs, const char *dir)
-{
-	char		*names[BACKUP_MAX_DAILY], path[PATH_MAX];
-	struct dirent	*de;
-	DIR		*d;
-	size_t		 plen = strlen(BACKUP_DAILY_PREFIX);
-	int		 n = 0, i, j, keep = bs->pd->conf->backup.keep;
-
-	if ((d = opendir(dir)) == NULL) {
-		log_warn("backup: rotate %s", dir);
-		return;
-	}
-	while ((de = readdir(d)) != NULL && n < BACKUP_MAX_DAILY)
-		if (strlen(de->d_name) == plen + 13 &&
-		    strncmp(de->d_name, BACKUP_DAILY_PREFIX, plen) == 0 &&
-		    strcmp(de->d_name + plen + 10, ".db") == 0 &&
-		    (names[n] = strdup(de->d_name)) != NULL)
-			n++;
-	closedir(d);
-	/* YYYY-MM-DD sorts as it runs; n is small. */
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
-	for (i = 0; i < n; i++) {
-		if (i < n - keep &&
-		    snprintf(path, sizeof(path), "%s/%s", dir, names[i]) <
-		    (int)sizeof(path)) {
-			if (unlink(path) == -1)
-				log_warn("backup: rotate %s", path);
-			else
-				log_info("backup: removed %s (keep = %d)",
-				    names[i], keep);
-		}
-		free(names[i]);
-	}
 }
 
 /* Into place, never over a file that appeared meanwhile. */
@@ -255,7 +196,7 @@ backup_done(struct backups *bs)
 	if (backup_dir(bs->pd, dir) == 0) {
 		backup_fsync_dir(dir);
 		if (b->daily)
-			backup_rotate(bs, dir);
+			backup_daily_rotate(bs, dir);
 	}
 	b->bytes = stat(b->path, &st) == 0 ? (long long)st.st_size : 0;
 	snprintf(b->state, sizeof(b->state), "%s", "done");
@@ -366,7 +307,7 @@ backup_default_name(struct ctx *ctx, char *base, size_t len)
 	    w.month, w.day, w.hour, w.minute, (int)(ctx->now % 60));
 }
 
-static int
+int
 backup_begin_named(struct ctx *ctx, const char *base, int daily,
     struct backup_info *out)
 {
@@ -440,65 +381,6 @@ backup_get(struct ctx *ctx, int id, struct backup_info *out)
 	return 0;
 }
 
-/*
- * The daily backup: once a day at [backup] hour or later, in the
- * practice's zone; one missed while the daemon was down is made at
- * start.  The timer looks at least hourly, as the clock may jump.
- */
-static void
-backup_on_daily(evutil_socket_t fd, short what, void *arg)
-{
-	struct backups		*bs = arg;
-	struct practiced	*pd = bs->pd;
-	struct backup_info	 b;
-	struct tz_wall		 w;
-	struct ctx		 ctx;
-	char			 day[16], base[BACKUP_NAME_MAX + 1];
-	int			 hour = pd->conf->backup.hour;
-
-	(void)fd;
-	(void)what;
-	ctx_init_internal(&ctx, pd, time(NULL), "backup");
-	tz_to_wall(pd->conf->timezone, ctx.now, &w);
-	snprintf(day, sizeof(day), "%04d-%02d-%02d", w.year, w.month, w.day);
-	if (hour < 0 || w.hour < hour || strcmp(day, bs->last_daily) == 0) {
-		backup_arm_daily(bs, BACKUP_CHECK_SECONDS);
-		return;
-	}
-	if (bs->job != NULL) {
-		backup_arm_daily(bs, BACKUP_RETRY_SECONDS);
-		return;
-	}
-	snprintf(bs->last_daily, sizeof(bs->last_daily), "%s", day);
-	snprintf(base, sizeof(base), BACKUP_DAILY_PREFIX "%s.db", day);
-	if (backup_begin_named(&ctx, base, 1, &b) == -1 &&
-	    ctx.err != PROTO_EDUPLICATE)
-		log_warnx("daily backup: %s", ctx.msg);
-	ctx_clear(&ctx);
-	backup_arm_daily(bs, BACKUP_CHECK_SECONDS);
-}
-
-/* The next look: at the hour if it comes sooner than seconds. */
-static void
-backup_arm_daily(struct backups *bs, int seconds)
-{
-	struct practiced	*pd = bs->pd;
-	struct timeval		 tv = { seconds, 0 };
-	struct tz_wall		 w;
-	time_t			 now = time(NULL), at;
-	char			 err[128];
-
-	if (pd->conf->backup.hour >= 0) {
-		tz_to_wall(pd->conf->timezone, now, &w);
-		w.hour = pd->conf->backup.hour;
-		w.minute = 0;
-		if (tz_from_wall(pd->conf->timezone, &w, &at, err,
-		    sizeof(err)) == 0 && at > now && at - now < seconds)
-			tv.tv_sec = at - now;
-	}
-	evtimer_add(bs->daily, &tv);
-}
-
 struct backups *
 backup_start(struct practiced *pd)
 {
@@ -513,12 +395,12 @@ backup_start(struct practiced *pd)
 	if ((bs->step = evtimer_new(pd->base, backup_on_step, bs)) == NULL ||
 	    event_priority_set(bs->step,
 	    event_base_get_npriorities(pd->base) - 1) == -1 ||
-	    (bs->daily = evtimer_new(pd->base, backup_on_daily, bs)) == NULL) {
+	    (bs->daily = evtimer_new(pd->base, backup_daily_on_timer, bs)) == NULL) {
 		backup_stop(bs);
 		return NULL;
 	}
 	/* A first look soon after start, once the loop runs. */
-	backup_arm_daily(bs, 1);
+	backup_daily_arm(bs, 1);
 	return bs;
 }
 
