@@ -148,6 +148,26 @@ def test_security_exposure_at_most_2(unit):
     assert "exposure of **%s**" % m.group(1) in readme, m.group(1)
 
 
+@pytest.mark.skipif(shutil.which("systemd-sysusers") is None,
+                    reason="systemd-sysusers is not installed")
+def test_sysusers_snippet_makes_the_user_and_group(workdir):
+    root = os.path.join(workdir, "root")
+    os.makedirs(os.path.join(root, "etc"))
+    r = subprocess.run(["systemd-sysusers", "--root=%s" % root,
+                        os.path.join(REPO, "systemd", "practiced.sysusers")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    passwd = open(os.path.join(root, "etc", "passwd")).read().splitlines()
+    group = open(os.path.join(root, "etc", "group")).read().splitlines()
+    user = [l.split(":") for l in passwd if l.startswith("practiced:")]
+    grp = [l.split(":") for l in group if l.startswith("practiced:")]
+    assert len(user) == 1 and len(grp) == 1, (passwd, group)
+    assert user[0][3] == grp[0][2], (user, grp)        # its own group
+    assert user[0][5] == "/var/lib/practiced"
+    assert user[0][6].endswith("nologin")
+    assert int(user[0][2]) < 1000                       # a system user
+
+
 # --------------------------------------------------------------------------
 # The notify protocol.
 
