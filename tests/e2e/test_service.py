@@ -24,8 +24,12 @@ UNITS = ("practiced.service", "practiced@.service")
 
 
 def make(*args, timeout=600):
+    # Not the settings of a make that runs the tests (make check).
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
     r = subprocess.run(["make", "--no-print-directory", "-C", REPO, *args],
-                       capture_output=True, text=True, timeout=timeout)
+                       capture_output=True, text=True, timeout=timeout,
+                       env=env)
     assert r.returncode == 0, "make %s -> %d\n%s\n%s" % (
         " ".join(args), r.returncode, r.stdout[-3000:], r.stderr[-3000:])
     return r.stdout
