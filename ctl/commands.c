@@ -31,6 +31,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_feed_add, &cmd_feed_list, &cmd_feed_rotate, &cmd_feed_revoke,
 	&cmd_audit,
 	&cmd_busy_add, &cmd_busy_list, &cmd_busy_refresh, &cmd_busy_remove,
+	&cmd_backup, &cmd_verify,
 	&cmd_help,
 	NULL
 };

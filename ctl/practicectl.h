@@ -243,6 +243,8 @@ extern const struct ctl_command cmd_feed_add, cmd_feed_list,
 /* cmd_busy.c */
 extern const struct ctl_command cmd_busy_add, cmd_busy_list,
 	    cmd_busy_refresh, cmd_busy_remove;
+/* cmd_backup.c */
+extern const struct ctl_command cmd_backup, cmd_verify;
 
 /* request.c */
 void	 request_build(const struct ctl_args *, struct ctl_request *);

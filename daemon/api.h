@@ -179,5 +179,9 @@ void	api_busy_show(struct api_req *);
 void	api_busy_remove(struct api_req *);
 void	api_busy_refresh(struct api_req *);
 void	api_busy_fetch(struct api_req *);
+void	api_backup(struct api_req *);
+void	api_backup_show(struct api_req *);
+void	api_verify(struct api_req *);
+void	api_verify_show(struct api_req *);
 
 #endif

@@ -273,7 +273,7 @@ static const struct config_key config_keys[] = {
 
 static const struct config_key *config_tables[] = {
 	config_keys, config_notify_keys,
-	config_feeds_keys
+	config_feeds_keys, config_backup_keys
 };
 
 /* The key of section named key, or with key NULL the section's first. */
@@ -373,6 +373,7 @@ config_defaults(struct config *conf)
 	conf->request_timeout = 10;
 	conf->max_body = 64 * 1024;
 	config_notify_defaults(conf);
+	config_backup_defaults(conf);
 	if (conf->practice_name == NULL || conf->timezone == NULL ||
 	    conf->database == NULL || conf->socket_path == NULL)
 		return -1;
@@ -504,5 +505,6 @@ config_free(struct config *conf)
 	name_list_clear(&conf->readonly);
 	config_notify_free(conf);
 	config_feeds_free(conf);
+	config_backup_free(conf);
 	free(conf);
 }

@@ -187,6 +187,14 @@ static const struct route routes[] = {
 	    "refresh busy calendars", api_busy_refresh, { NULL } },
 	{ API_GET, PROTO_PATH_BUSY "/*" PROTO_PATH_REFRESH "/*", ROLE_STAFF,
 	    "refresh busy calendars", api_busy_fetch, { NULL } },
+	{ API_POST, PROTO_PATH_BACKUPS, ROLE_ADMIN, "make backups",
+	    api_backup, { NULL } },
+	{ API_GET, PROTO_PATH_BACKUPS "/*", ROLE_ADMIN, "make backups",
+	    api_backup_show, { NULL } },
+	{ API_POST, PROTO_PATH_VERIFY, ROLE_ADMIN, "verify the database",
+	    api_verify, { NULL } },
+	{ API_GET, PROTO_PATH_VERIFY "/*", ROLE_ADMIN, "verify the database",
+	    api_verify_show, { NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

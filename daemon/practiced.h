@@ -13,6 +13,8 @@ struct event;
 struct event_base;
 struct feeds;
 struct outbox;
+struct backups;
+struct verifier;
 
 struct practiced {
 	struct event_base	*base;
@@ -25,6 +27,8 @@ struct practiced {
 	struct outbox		*outbox;	/* reminders on their way */
 	struct feeds		*feeds;		/* NULL: no [feeds] listen */
 	struct busy_fetch	*busy;		/* busy calendars' fetches */
+	struct backups		*backups;	/* backup.c */
+	struct verifier		*verify;	/* verify.c */
 };
 
 /* demo.c */

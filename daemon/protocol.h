@@ -115,6 +115,18 @@
 #define PROTO_BUSY_EVERY	"every"
 #define PROTO_BUSY_FETCH	"fetch"
 
+/*
+ * Backups and integrity checks (POST /v1/backups {"name"}, GET
+ * /v1/backups/ID; POST /v1/verify {"name"}, GET /v1/verify/ID): the
+ * answer's record; both go on after their answer (PROTO_WAIT).
+ */
+#define PROTO_PATH_BACKUPS	"/backups"
+#define PROTO_PATH_VERIFY	"/verify"
+#define PROTO_BACKUP		"backup"
+#define PROTO_VERIFY		"verify"
+#define PROTO_BACKUP_NAME	"name"
+#define PROTO_VERIFY_PROBLEMS	"problems"
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"

@@ -98,6 +98,7 @@ COMMANDS = [
     "feed add", "feed list", "feed rotate", "feed revoke",
     "audit",
     "busy add", "busy list", "busy refresh", "busy remove",
+    "backup", "verify",
     "help",
 ]
 

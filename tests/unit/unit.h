@@ -31,6 +31,7 @@ extern int unit_passed, unit_failed;
 
 void	test_config(void);
 void	test_config_notify(void);
+void	test_config_backup(void);
 
 struct config;
 /* text loaded as a configuration file; NULL with err written. */
