@@ -16,6 +16,9 @@ DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  python3-icalendar python3-recurring-ical-events hyperfine faketime \
 	  curl libcurl4-openssl-dev python3-aiosmtpd openssl khal calcurse \
 	  libssl-dev python3-pytest-xdist
+# tests/e2e/test_service.py: systemd-analyze (verify, security), and man
+# for the pages the units name.
+DEPS	+= systemd man-db
 # Only for make fuzz and make analyze.
 TOOL_DEPS = clang clang-tools
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
@@ -45,7 +48,8 @@ FLAGS	= -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -g $(OPT) -Idaemon \
 LIBS_D	= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 LIBS_C	= $(shell pkg-config --libs libevent jansson 2>/dev/null)
 
-.PHONY: all binaries deps run check unit e2e bench fuzz analyze clean FORCE
+.PHONY: all binaries deps run check unit e2e bench fuzz analyze clean FORCE \
+	test-build install uninstall
 
 all: binaries
 
@@ -97,6 +101,100 @@ $(B)/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o \
 # The iCalendar reader on a generated 50,000-event file (make bench).
 $(B)/bench_ical_read: $(B)/obj/tests/bench/bench_ical_read.o $(DAEMON_LIB_OBJS)
 	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
+
+# practiced with its test-only hooks (-DPRACTICED_TEST: SIGUSR2 stalls
+# the loop), for the watchdog's test; never installed.
+TEST_B	?= build-test
+test-build:
+	@$(MAKE) --no-print-directory $(TEST_B)/practiced B=$(TEST_B) \
+	    CFLAGS="$(CFLAGS) -DPRACTICED_TEST"
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the programs, their
+# pages (where man finds them), the units (naming the installed paths),
+# the sysusers.d snippet, the example templates, and the example
+# configuration, never over an existing one.  Build first (make): install
+# does not compile, so that it runs as it is in a packager's DESTDIR.
+# make uninstall removes the same, but a configuration that was changed
+# and the state (/var/lib/practiced) stay.
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+DATADIR	?= $(PREFIX)/share
+MANDIR	?= $(DATADIR)/man
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR ?= /etc
+UNITDIR	?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd \
+	    2>/dev/null),/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(shell pkg-config --variable=sysusersdir systemd \
+	    2>/dev/null),/usr/lib/sysusers.d)
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+endif
+CONFDIR	= $(SYSCONFDIR)/practiced
+# Installing on the host itself (no DESTDIR), as root: make the user.
+HOST_SETUP ?= yes
+TEMPLATES = $(wildcard etc/templates/*)
+# The units name the installed programs and configuration; systemd's
+# ConfigurationDirectory= is /etc/practiced, so it goes elsewhere.
+UNIT_SED = -e 's|/usr/sbin/practiced|$(SBINDIR)/practiced|g' \
+	   -e 's|/etc/practiced/|$(CONFDIR)/|g'
+ifneq ($(SYSCONFDIR),/etc)
+UNIT_SED += -e '/^ConfigurationDirectory=/d'
+endif
+
+install:
+	@for f in $(B)/practiced $(B)/practicectl; do [ -x $$f ] || \
+	    { echo "install: no $$f: run make first" >&2; exit 1; }; done
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(DATADIR)/practiced/templates $(DESTDIR)$(CONFDIR)
+	install -m 0755 $(B)/practiced $(DESTDIR)$(SBINDIR)/practiced
+	install -m 0755 $(B)/practicectl $(DESTDIR)$(BINDIR)/practicectl
+	install -m 0644 daemon/practiced.8 ctl/practicectl.8 \
+	    $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 daemon/practiced.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	for u in practiced.service practiced@.service; do \
+	    sed $(UNIT_SED) systemd/$$u > $(B)/$$u.tmp && \
+	    install -m 0644 $(B)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u && \
+	    rm -f $(B)/$$u.tmp || exit 1; done
+	install -m 0644 systemd/practiced.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/practiced.conf
+	install -m 0644 $(TEMPLATES) $(DESTDIR)$(DATADIR)/practiced/templates/
+	@if [ -e $(DESTDIR)$(CONFDIR)/practiced.conf ]; then \
+	    echo "install: kept the existing $(DESTDIR)$(CONFDIR)/practiced.conf"; \
+	else \
+	    echo "install -m 0640 etc/practiced.conf $(DESTDIR)$(CONFDIR)/practiced.conf"; \
+	    install -m 0640 etc/practiced.conf $(DESTDIR)$(CONFDIR)/practiced.conf; \
+	fi
+	@# On the host itself: the daemon's user, and its group on the file.
+	@if [ -z "$(DESTDIR)" ] && [ "$(HOST_SETUP)" = yes ] && \
+	    [ "$$(id -u)" = 0 ]; then \
+	    if command -v systemd-sysusers >/dev/null; then \
+	        systemd-sysusers $(SYSUSERSDIR)/practiced.conf; fi; \
+	    if getent group practiced >/dev/null; then \
+	        chgrp practiced $(CONFDIR)/practiced.conf; fi; \
+	    if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/practiced $(DESTDIR)$(BINDIR)/practicectl \
+	    $(DESTDIR)$(MANDIR)/man8/practiced.8 \
+	    $(DESTDIR)$(MANDIR)/man8/practicectl.8 \
+	    $(DESTDIR)$(MANDIR)/man5/practiced.conf.5 \
+	    $(DESTDIR)$(UNITDIR)/practiced.service \
+	    $(DESTDIR)$(UNITDIR)/practiced@.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/practiced.conf
+	rm -f $(patsubst etc/templates/%,$(DESTDIR)$(DATADIR)/practiced/templates/%,$(TEMPLATES))
+	-rmdir $(DESTDIR)$(DATADIR)/practiced/templates $(DESTDIR)$(DATADIR)/practiced
+	@if cmp -s etc/practiced.conf $(DESTDIR)$(CONFDIR)/practiced.conf; then \
+	    echo "rm -f $(DESTDIR)$(CONFDIR)/practiced.conf"; \
+	    rm -f $(DESTDIR)$(CONFDIR)/practiced.conf; \
+	    rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(CONFDIR)/practiced.conf ]; then \
+	    echo "uninstall: kept $(DESTDIR)$(CONFDIR)/practiced.conf (changed)"; fi
 
 # Install Debian packages that are missing (we run as root; see README).
 define install_missing
@@ -167,6 +265,7 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_stall.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_durability.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_outbox.py --build $(CURDIR)/build
+	/usr/bin/python3 tests/bench/bench_backup.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_privacy.py --build $(CURDIR)/build
 	@$(MAKE) --no-print-directory $(B)/bench_ical_read
 	$(B)/bench_ical_read
@@ -211,4 +310,5 @@ analyze: deps-ok tools-ok
 	    $(MAKE) --no-print-directory binaries B=build-analyze CC=clang
 
 clean:
-	rm -rf build build-asan build-fuzz build-analyze deps-ok tools-ok
+	rm -rf build build-asan build-test build-fuzz build-analyze deps-ok \
+	    tools-ok

@@ -30,6 +30,8 @@ static const struct ctl_command *const commands[] = {
 	&cmd_export,
 	&cmd_feed_add, &cmd_feed_list, &cmd_feed_rotate, &cmd_feed_revoke,
 	&cmd_audit,
+	&cmd_busy_add, &cmd_busy_list, &cmd_busy_refresh, &cmd_busy_remove,
+	&cmd_backup, &cmd_verify,
 	&cmd_client_export, &cmd_client_erase, &cmd_agenda,
 	&cmd_help,
 	NULL
@@ -37,7 +39,7 @@ static const struct ctl_command *const commands[] = {
 
 static const char *const groups[] = {
 	"clinician", "client", "service", "room", "series", "closure",
-	"report", "reminders", "feed", NULL
+	"report", "reminders", "feed", "busy", NULL
 };
 
 #define H_REF \

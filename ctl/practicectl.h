@@ -240,6 +240,11 @@ extern const struct ctl_command cmd_export;
 /* cmd_feed.c */
 extern const struct ctl_command cmd_feed_add, cmd_feed_list,
 	    cmd_feed_rotate, cmd_feed_revoke;
+/* cmd_busy.c */
+extern const struct ctl_command cmd_busy_add, cmd_busy_list,
+	    cmd_busy_refresh, cmd_busy_remove;
+/* cmd_backup.c */
+extern const struct ctl_command cmd_backup, cmd_verify;
 
 /* request.c */
 void	 request_build(const struct ctl_args *, struct ctl_request *);
@@ -324,6 +329,10 @@ int	 print_feed_url(const struct ctl_view *, json_t *);
 int	 print_feed_revoked(const struct ctl_view *, json_t *);
 int	 print_feeds(const struct ctl_view *, json_t *);
 
+/* print_busy.c */
+int	 print_busy_fetched(const struct ctl_view *, json_t *);
+int	 print_busy_removed(const struct ctl_view *, json_t *);
+int	 print_busy_list(const struct ctl_view *, json_t *);
 /* cmd_privacy.c, cmd_agenda.c; print_privacy.c, print_agenda.c */
 extern const struct ctl_command cmd_client_export, cmd_client_erase,
 	    cmd_agenda;

@@ -273,7 +273,7 @@ static const struct config_key config_keys[] = {
 
 static const struct config_key *config_tables[] = {
 	config_keys, config_notify_keys,
-	config_feeds_keys,
+	config_feeds_keys, config_backup_keys,
 	config_agenda_keys
 };
 
@@ -318,7 +318,7 @@ config_section(struct config_ctx *ctx, char *line)
 	if (config_find(name, NULL) == NULL)
 		return config_fail(ctx, "unknown section [%s] (known: "
 		    "practice, daemon, access, reminders, smtp, sms, "
-		    "feeds, agenda)", name);
+		    "feeds, backup, agenda)", name);
 	snprintf(ctx->section, sizeof(ctx->section), "%s", name);
 	return 0;
 }
@@ -374,6 +374,7 @@ config_defaults(struct config *conf)
 	conf->request_timeout = 10;
 	conf->max_body = 64 * 1024;
 	config_notify_defaults(conf);
+	config_backup_defaults(conf);
 	if (conf->practice_name == NULL || conf->timezone == NULL ||
 	    conf->database == NULL || conf->socket_path == NULL)
 		return -1;
@@ -505,5 +506,6 @@ config_free(struct config *conf)
 	name_list_clear(&conf->readonly);
 	config_notify_free(conf);
 	config_feeds_free(conf);
+	config_backup_free(conf);
 	free(conf);
 }

@@ -67,6 +67,14 @@ struct config_feeds {
 	char		*url;		/* the public base; NULL: http://LISTEN */
 };
 
+/* Backups (backup.c); dir NULL: "backups" beside the database. */
+#define CONFIG_BACKUP_DIR_MAX	200
+struct config_backup {
+	char		*dir;
+	int		 hour;		/* the daily one's; -1: none */
+	int		 keep;		/* daily ones kept */
+};
+
 /* The morning agenda mailed to each clinician (agenda_mail.c). */
 struct config_agenda {
 	int		 on;
@@ -99,6 +107,7 @@ struct config {
 	struct config_smtp	 smtp;
 	struct config_sms	 sms;
 	struct config_feeds	 feeds;
+	struct config_backup	 backup;
 	struct config_agenda	 agenda;
 };
 

@@ -31,6 +31,7 @@ struct config_key {
 /* A table of keys ends with a NULL section. */
 extern const struct config_key config_notify_keys[];
 extern const struct config_key config_feeds_keys[];
+extern const struct config_key config_backup_keys[];
 extern const struct config_key config_agenda_keys[];
 
 /* Each returns -1 with "FILE:LINE: why" written. */
@@ -50,5 +51,8 @@ int	 config_notify_finish(struct config_ctx *);
 void	 config_notify_free(struct config *);
 /* config_feeds.c: its part of config_free. */
 void	 config_feeds_free(struct config *);
+/* config_backup.c: its defaults and its part of config_free. */
+void	 config_backup_defaults(struct config *);
+void	 config_backup_free(struct config *);
 
 #endif

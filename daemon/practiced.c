@@ -3,14 +3,11 @@
  * one libevent loop.  It does not detach: a service manager (systemd,
  * Type=notify) or a terminal (-d) runs it.
  */
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +15,21 @@
 
 #include <event2/event.h>
 
+#include "busy_fetch.h"
+#include "backup.h"
 #include "agenda.h"
 #include "config.h"
 #include "control.h"
 #include "db.h"
 #include "feed.h"
 #include "log.h"
+#include "notify.h"
 #include "outbox.h"
 #include "practiced.h"
 #include "protocol.h"
 #include "series.h"
 #include "tz.h"
+#include "verify.h"
 
 #define DAEMON_TRIM_THRESHOLD	(4 << 20)	/* bytes */
 #define DAEMON_MMAP_THRESHOLD	(4 << 20)
@@ -38,38 +39,6 @@ usage(void)
 {
 	fprintf(stderr, "usage: practiced [-dnv] [-f file]\n");
 	exit(2);
-}
-
-/* The sd_notify protocol is one datagram; no need for libsystemd. */
-static void
-notify_systemd(const char *state)
-{
-	const char		*path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un	 sun;
-	socklen_t		 len;
-	int			 fd;
-
-	if (path == NULL || *path == '\0')
-		return;
-	if (strlen(path) >= sizeof(sun.sun_path) ||
-	    (path[0] != '/' && path[0] != '@')) {
-		log_warnx("NOTIFY_SOCKET: unusable address %s", path);
-		return;
-	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path));
-	if (sun.sun_path[0] == '@')
-		sun.sun_path[0] = '\0';		/* abstract namespace */
-	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
-		log_warn("notify socket");
-		return;
-	}
-	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
-	    (struct sockaddr *)&sun, len) == -1)
-		log_warn("notify %s", path);
-	close(fd);
 }
 
 #define EXTEND_EVERY	(6 * 3600)	/* series reach the horizon */
@@ -103,7 +72,7 @@ on_terminate(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_info("%s: finishing requests and exiting",
 	    sig == SIGINT ? "SIGINT" : "SIGTERM");
-	notify_systemd("STOPPING=1");
+	(void)notify_send("STOPPING=1");
 	control_stop(pd->control, stop_done, pd);
 }
 
@@ -130,18 +99,18 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 
 	(void)sig;
 	(void)what;
-	notify_systemd("RELOADING=1");
+	(void)notify_reloading();
 	if ((conf = config_load(pd->conf->path, err, sizeof(err))) == NULL) {
 		log_warnx("reload refused, keeping the running "
 		    "configuration: %s", err);
-		notify_systemd("READY=1");
+		(void)notify_send("READY=1");
 		return;
 	}
 	if (config_check_reload(pd->conf, conf, err, sizeof(err)) == -1) {
 		log_warnx("reload refused, keeping the running "
 		    "configuration: %s", err);
 		config_free(conf);
-		notify_systemd("READY=1");
+		(void)notify_send("READY=1");
 		return;
 	}
 	reload_warn_fixed(pd->conf, conf);
@@ -159,8 +128,35 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	control_reconfigure(pd->control);
 	feeds_reconfigure(pd);
 	log_info("configuration reloaded from %s", conf->path);
-	notify_systemd("READY=1");
+	(void)notify_send("READY=1");
 }
+
+#ifdef PRACTICED_TEST
+/*
+ * A test build only: SIGUSR2 stalls the loop for PRACTICED_TEST_STALL_MS
+ * (default 3000), as a request stuck in a loop would, so that a test can
+ * see the watchdog go silent.
+ */
+static void
+on_test_stall(evutil_socket_t sig, short what, void *arg)
+{
+	const char	*s = getenv("PRACTICED_TEST_STALL_MS");
+	long		 ms = s != NULL ? strtol(s, NULL, 10) : 3000;
+	struct timespec	 ts;
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	if (ms <= 0 || ms > 60000)
+		ms = 3000;
+	log_info("test: stalling the loop for %ld ms", ms);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	log_info("test: the loop runs again");
+}
+#endif
 
 static struct config *
 load_or_exit(const char *path)
@@ -211,6 +207,10 @@ static void
 run(struct practiced *pd)
 {
 	struct event	*ev_term, *ev_int, *ev_hup;
+	struct notify	*watchdog;
+#ifdef PRACTICED_TEST
+	struct event	*ev_stall;
+#endif
 
 	/*
 	 * Three priorities: events are made at the middle one; the outbox's
@@ -227,6 +227,11 @@ run(struct practiced *pd)
 	    evsignal_add(ev_int, NULL) == -1 ||
 	    evsignal_add(ev_hup, NULL) == -1)
 		fatalx("cannot install signal handlers");
+#ifdef PRACTICED_TEST
+	if ((ev_stall = evsignal_new(pd->base, SIGUSR2, on_test_stall,
+	    pd)) == NULL || evsignal_add(ev_stall, NULL) == -1)
+		fatalx("cannot install the test's SIGUSR2 handler");
+#endif
 	pd->control = control_start(pd);
 	if (open_database(pd) == -1) {
 		control_free(pd->control);
@@ -241,21 +246,35 @@ run(struct practiced *pd)
 		exit(1);
 	}
 	pd->feeds = feeds_start(pd);
+	if ((pd->busy = busy_fetch_start(pd)) == NULL)
+		log_warnx("busy calendars: cannot start their fetches");
+	if ((pd->backups = backup_start(pd)) == NULL ||
+	    (pd->verify = verify_start(pd)) == NULL)
+		fatalx("backup: cannot start");
 	pd->agenda_mail = agenda_mail_start(pd);
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
 		log_warnx("[practice] phone is not set: reminders cannot tell "
 		    "clients the number to call");
-	notify_systemd("READY=1");
+	(void)notify_send("READY=1");
+	watchdog = notify_watchdog_start(pd->base);
 	log_info("ready: %s, database %s", pd->conf->practice_name,
 	    pd->conf->database);
 	if (event_base_dispatch(pd->base) == -1)
 		log_warnx("event loop failed");
 	block_stop_signals();
+	notify_watchdog_stop(watchdog);
+#ifdef PRACTICED_TEST
+	event_free(ev_stall);
+#endif
 	agenda_mail_stop(pd->agenda_mail);
 	pd->agenda_mail = NULL;
 	outbox_stop(pd->outbox);
 	pd->outbox = NULL;
+	busy_fetch_stop(pd->busy);
+	pd->busy = NULL;
 	feeds_free(pd->feeds);
+	verify_stop(pd->verify);
+	backup_stop(pd->backups);
 	control_free(pd->control);
 	event_free(pd->extend);
 	event_free(ev_term);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+struct busy_fetch;
 struct config;
 struct control;
 struct db;
@@ -13,6 +14,8 @@ struct event_base;
 struct feeds;
 struct agenda_mail;
 struct outbox;
+struct backups;
+struct verifier;
 
 struct practiced {
 	struct event_base	*base;
@@ -24,6 +27,9 @@ struct practiced {
 	struct event		*extend;	/* series to the horizon */
 	struct outbox		*outbox;	/* reminders on their way */
 	struct feeds		*feeds;		/* NULL: no [feeds] listen */
+	struct busy_fetch	*busy;		/* busy calendars' fetches */
+	struct backups		*backups;	/* backup.c */
+	struct verifier		*verify;	/* verify.c */
 	struct agenda_mail	*agenda_mail;	/* the morning's agenda */
 };
 

@@ -77,7 +77,10 @@ static const char *const privacy_client_tables[] = {
 };
 static const char *const privacy_other_tables[] = {
 	"clinicians", "working_hours", "services", "rooms", "closures",
-	"practice", "sqlite_sequence", NULL
+	"practice", "sqlite_sequence",
+	/* A clinician's busy times: start and end only, no client. */
+	"busy_calendars", "busy_blocks",
+	NULL
 };
 /* The columns of clients, each one erased or kept (privacy_erase.c). */
 static const char *const privacy_client_columns[] = {

@@ -66,6 +66,8 @@
 #define PROTO_ATTN_CLINICIAN	"clinician_archived"
 #define PROTO_ATTN_CLIENT	"client_archived"
 #define PROTO_ATTN_ROOM		"room_archived"
+/* A busy block (an import, a busy calendar) came over it. */
+#define PROTO_ATTN_BUSY		"busy"
 
 /*
  * The outbox (GET /v1/reminders, GET /v1/appointments/ID/reminders,
@@ -97,6 +99,33 @@
 #define PROTO_WAIT		"wait"
 #define PROTO_WAIT_MS		200
 #define PROTO_WAIT_MAX		120
+
+/*
+ * Busy calendars: POST adds {"clinician", "url", "every"}, GET lists;
+ * below one, GET shows, DELETE removes, POST .../refresh fetches it
+ * now and answers 202 with "wait": .../refresh/N, which answers with
+ * "fetch" ({"ok", "detail", "blocks", "skipped"}) once it is over.
+ * The answers' record is "busy" (a list: "busy"), its "url" redacted.
+ */
+#define PROTO_PATH_BUSY		"/busy"
+#define PROTO_PATH_REFRESH	"/refresh"
+#define PROTO_BUSY		"busy"
+#define PROTO_BUSY_CLINICIAN	"clinician"
+#define PROTO_BUSY_URL		"url"
+#define PROTO_BUSY_EVERY	"every"
+#define PROTO_BUSY_FETCH	"fetch"
+
+/*
+ * Backups and integrity checks (POST /v1/backups {"name"}, GET
+ * /v1/backups/ID; POST /v1/verify {"name"}, GET /v1/verify/ID): the
+ * answer's record; both go on after their answer (PROTO_WAIT).
+ */
+#define PROTO_PATH_BACKUPS	"/backups"
+#define PROTO_PATH_VERIFY	"/verify"
+#define PROTO_BACKUP		"backup"
+#define PROTO_VERIFY		"verify"
+#define PROTO_BACKUP_NAME	"name"
+#define PROTO_VERIFY_PROBLEMS	"problems"
 
 /*
  * A client's data (GET /v1/clients/ID/export, administrators) and its
@@ -131,6 +160,7 @@ enum proto_error {
 	PROTO_EPAST,		/* 422 in the past */
 	PROTO_EINTERNAL,	/* 500 the daemon failed; nothing was changed */
 	PROTO_EUNAVAILABLE,	/* 503 shutting down or too busy */
+	PROTO_EBUSY,		/* 409 the clinician is taken (busy block) */
 	PROTO_NERRORS
 };
 
@@ -156,6 +186,7 @@ static const struct proto_error_info proto_errors[PROTO_NERRORS] = {
 	[PROTO_EPAST] =		{ "in_past", 422 },
 	[PROTO_EINTERNAL] =	{ "internal", 500 },
 	[PROTO_EUNAVAILABLE] =	{ "unavailable", 503 },
+	[PROTO_EBUSY] =		{ "busy", 409 },
 };
 
 #endif

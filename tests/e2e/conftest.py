@@ -323,6 +323,9 @@ SCHEMA_UNDO = {
         "ALTER TABLE reminders DROP COLUMN told_place",
         "ALTER TABLE reminders DROP COLUMN told_start",
         "ALTER TABLE reminders DROP COLUMN retry_from"],
+    6: ["DROP INDEX busy_blocks_piece", "DROP INDEX busy_blocks_calendar",
+        "DROP INDEX busy_blocks_start", "DROP TABLE busy_blocks",
+        "DROP INDEX busy_calendars_clinician", "DROP TABLE busy_calendars"],
 }
 
 

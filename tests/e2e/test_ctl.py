@@ -97,6 +97,8 @@ COMMANDS = [
     "export",
     "feed add", "feed list", "feed rotate", "feed revoke",
     "audit",
+    "busy add", "busy list", "busy refresh", "busy remove",
+    "backup", "verify",
     "client export", "client erase", "agenda",
     "help",
 ]

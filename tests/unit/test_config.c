@@ -165,6 +165,7 @@ test_config(void)
 	}
 	test_reload_check();
 	test_config_notify();
+	test_config_backup();
 	unlink(path);
 	CHECK(config_load("/nonexistent/practiced.conf", err,
 	    sizeof(err)) == NULL);

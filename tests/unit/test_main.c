@@ -28,6 +28,7 @@ main(void)
 	test_ical_read();
 	test_feed();
 	test_invite();
+	test_busy();
 	test_privacy();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);

@@ -31,6 +31,7 @@ extern int unit_passed, unit_failed;
 
 void	test_config(void);
 void	test_config_notify(void);
+void	test_config_backup(void);
 
 struct config;
 /* text loaded as a configuration file; NULL with err written. */
@@ -56,6 +57,7 @@ void	test_export(void);
 void	test_ical_read(void);
 void	test_feed(void);
 void	test_invite(void);
+void	test_busy(void);
 
 void	test_privacy(void);
 
