@@ -18,7 +18,7 @@ DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  libssl-dev python3-pytest-xdist
 # tests/e2e/test_service.py: systemd-analyze (verify, security), and man
 # for the pages the units name.
-DEPS	+= systemd man-db
+DEPS	+= systemd man-db mandoc
 # Only for make fuzz and make analyze.
 TOOL_DEPS = clang clang-tools
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \

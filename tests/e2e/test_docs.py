@@ -941,3 +941,19 @@ def test_conf_development_session_runs_as_written(workdir):
             proc.terminate()
             out, _ = proc.communicate(timeout=20)
         assert proc.returncode == 0, out
+
+
+MAN_PAGES = ["daemon/practiced.8", "daemon/practiced.conf.5",
+             "ctl/practicectl.8"]
+
+
+@pytest.mark.parametrize("page", MAN_PAGES)
+def test_man_page_is_lint_clean(page):
+    """mandoc -Tlint finds nothing, but that the other pages are not
+    installed on the machine that builds (they are, once installed)."""
+    r = subprocess.run(["mandoc", "-Tlint", "-Wstyle", os.path.join(REPO, page)],
+                       capture_output=True, text=True)
+    found = [l for l in (r.stdout + r.stderr).splitlines()
+             if "referenced manual not found" not in l
+             and "outdated mandoc.db" not in l]
+    assert found == [], "\n".join(found)
