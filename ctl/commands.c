@@ -29,6 +29,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_reminders_test,
 	&cmd_export,
 	&cmd_feed_add, &cmd_feed_list, &cmd_feed_rotate, &cmd_feed_revoke,
+	&cmd_import,
 	&cmd_audit,
 	&cmd_help,
 	NULL

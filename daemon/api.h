@@ -173,5 +173,9 @@ void	api_feed_add(struct api_req *);
 void	api_feed_list(struct api_req *);
 void	api_feed_rotate(struct api_req *);
 void	api_feed_revoke(struct api_req *);
+void	api_import_create(struct api_req *);
+void	api_import_part(struct api_req *);
+void	api_import_start(struct api_req *);
+void	api_import_show(struct api_req *);
 
 #endif

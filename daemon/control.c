@@ -173,6 +173,14 @@ static const struct route routes[] = {
 	    "rotate calendar feeds", api_feed_rotate, { NULL } },
 	{ API_DELETE, PROTO_PATH_FEEDS "/*", ROLE_STAFF,
 	    "revoke calendar feeds", api_feed_revoke, { NULL } },
+	{ API_POST, PROTO_PATH_IMPORTS, ROLE_STAFF, "import calendars",
+	    api_import_create, { NULL } },
+	{ API_POST, PROTO_PATH_IMPORTS "/*" PROTO_PATH_PARTS, ROLE_STAFF,
+	    "import calendars", api_import_part, { NULL } },
+	{ API_POST, PROTO_PATH_IMPORTS "/*" PROTO_PATH_START, ROLE_STAFF,
+	    "import calendars", api_import_start, { NULL } },
+	{ API_GET, PROTO_PATH_IMPORTS "/*", ROLE_STAFF, "import calendars",
+	    api_import_show, { NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

@@ -326,6 +326,27 @@ static const char *db_migrations[] = {
 	"  fetch_address TEXT,"
 	"  fetch_agent TEXT);"
 	"CREATE INDEX feeds_token ON feeds(token_key);",
+
+	/*
+	 * 6 -> 7: what an iCalendar import made of each event (import.c):
+	 * by UID and occurrence (its RECURRENCE-ID instant, 0 for a lone
+	 * event) the session or busy block, with the SEQUENCE and a hash of
+	 * what was imported, so a second import changes only what changed.
+	 * clash marks a session imported over another (its attention).
+	 */
+	"CREATE TABLE import_map ("
+	"  uid TEXT NOT NULL,"
+	"  occurrence INTEGER NOT NULL,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id),"
+	"  appointment_id INTEGER REFERENCES appointments(id),"
+	"  busy_id INTEGER,"
+	"  sequence INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  clash INTEGER NOT NULL DEFAULT 0,"
+	"  imported INTEGER NOT NULL,"
+	"  PRIMARY KEY (uid, occurrence)) WITHOUT ROWID;"
+	"CREATE INDEX import_map_clash ON import_map(appointment_id)"
+	"  WHERE clash = 1;",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

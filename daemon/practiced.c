@@ -22,6 +22,7 @@
 #include "control.h"
 #include "db.h"
 #include "feed.h"
+#include "import.h"
 #include "log.h"
 #include "outbox.h"
 #include "practiced.h"
@@ -240,6 +241,8 @@ run(struct practiced *pd)
 		exit(1);
 	}
 	pd->feeds = feeds_start(pd);
+	if ((pd->imports = imports_new(pd)) == NULL)
+		fatalx("imports: out of memory");
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
 		log_warnx("[practice] phone is not set: reminders cannot tell "
 		    "clients the number to call");
@@ -252,6 +255,8 @@ run(struct practiced *pd)
 	outbox_stop(pd->outbox);
 	pd->outbox = NULL;
 	feeds_free(pd->feeds);
+	imports_free(pd->imports);
+	pd->imports = NULL;
 	control_free(pd->control);
 	event_free(pd->extend);
 	event_free(ev_term);

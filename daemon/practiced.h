@@ -11,6 +11,7 @@ struct db;
 struct event;
 struct event_base;
 struct feeds;
+struct imports;
 struct outbox;
 
 struct practiced {
@@ -23,6 +24,7 @@ struct practiced {
 	struct event		*extend;	/* series to the horizon */
 	struct outbox		*outbox;	/* reminders on their way */
 	struct feeds		*feeds;		/* NULL: no [feeds] listen */
+	struct imports		*imports;	/* iCalendar imports */
 };
 
 /* demo.c */

@@ -323,6 +323,7 @@ SCHEMA_UNDO = {
         "ALTER TABLE reminders DROP COLUMN told_place",
         "ALTER TABLE reminders DROP COLUMN told_start",
         "ALTER TABLE reminders DROP COLUMN retry_from"],
+    6: ["DROP INDEX import_map_clash", "DROP TABLE import_map"],
 }
 
 
