@@ -140,6 +140,7 @@ appt_attention(struct ctx *ctx, sqlite3_stmt *stmt)
 	a.has_room = sqlite3_column_type(stmt, 29) != SQLITE_NULL;
 	a.room_active = sqlite3_column_int(stmt, 29);
 	a.on_closure = sqlite3_column_int(stmt, 30);
+	a.on_busy = sqlite3_column_int(stmt, 31);
 	return attention_codes(ctx, &a);
 }
 

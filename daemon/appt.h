@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "busy.h"
 #include "closure.h"
 #include "schedule.h"
 
@@ -28,6 +29,10 @@ struct ctx;
 	" CASE WHEN a.state IN ('booked','confirmed') THEN EXISTS"	\
 	"  (SELECT 1 FROM closures k WHERE "				\
 	CLOSURE_COVERS("a.start_utc", "a.end_utc", "a.clinician_id")	\
+	") ELSE 0 END,"							\
+	" CASE WHEN a.state IN ('booked','confirmed') THEN EXISTS"	\
+	"  (SELECT 1 FROM busy_blocks b WHERE "				\
+	BUSY_COVERS("a.start_utc", "a.end_utc", "a.clinician_id")	\
 	") ELSE 0 END"
 #define APPT_FROM							\
 	" FROM appointments a"						\

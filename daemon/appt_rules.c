@@ -1,7 +1,8 @@
 /*
  * The booking rules for one appointment: not in the past, not on a
- * closure, inside working hours, clashing with nothing; force and
- * overlap lift them, and the appointment records that they did.
+ * closure or a busy block, inside working hours, clashing with
+ * nothing; force and overlap lift them, and the appointment records
+ * that they did.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "ctx.h"
 #include "out.h"
 #include "appt.h"
+#include "busy.h"
 #include "db.h"
 #include "lookup.h"
 #include "practiced.h"
@@ -150,6 +152,32 @@ appt_check_closures(struct ctx *ctx, struct appt_plan *p)
 	return 0;
 }
 
+/* A busy block of the clinician's (busy.c), lifted by force alone. */
+static int
+appt_check_busy(struct ctx *ctx, struct appt_plan *p)
+{
+	json_t	*blocks;
+	char	 msg[400];
+
+	if ((blocks = busy_overlapping(ctx, p->slot.clinician_id,
+	    p->slot.start, p->slot.end)) == NULL)
+		return -1;
+	if (json_array_size(blocks) == 0) {
+		json_decref(blocks);
+		return 0;
+	}
+	if (!p->force) {
+		busy_message(blocks, msg, sizeof(msg));
+		ctx_error_details(ctx, PROTO_EBUSY,
+		    json_pack("{s:o}", "busy", blocks), "%s", msg);
+		return -1;
+	}
+	json_decref(blocks);
+	p->forced = 1;
+	appt_warn(p, "on a busy block (forced)");
+	return 0;
+}
+
 int
 appt_check(struct ctx *ctx, struct appt_plan *p)
 {
@@ -164,6 +192,7 @@ appt_check(struct ctx *ctx, struct appt_plan *p)
 		return -1;
 	if (appt_check_past(ctx, p) == -1 ||
 	    appt_check_closures(ctx, p) == -1 ||
+	    appt_check_busy(ctx, p) == -1 ||
 	    appt_check_hours(ctx, p) == -1 ||
 	    appt_check_clashes(ctx, p) == -1)
 		return -1;

@@ -94,7 +94,7 @@ attention_codes(struct ctx *ctx, const struct attention_row *a)
 {
 	struct attention_hours		 one;
 	const struct attention_hours	*h;
-	const char			*codes[5];
+	const char			*codes[6];
 	size_t				 n = 0;
 
 	if (a->start <= ctx->now || (strcmp(a->state, "booked") != 0 &&
@@ -112,5 +112,7 @@ attention_codes(struct ctx *ctx, const struct attention_row *a)
 		codes[n++] = PROTO_ATTN_CLIENT;
 	if (a->has_room && !a->room_active)
 		codes[n++] = PROTO_ATTN_ROOM;
+	if (a->on_busy)
+		codes[n++] = PROTO_ATTN_BUSY;
 	return attention_array(codes, n);
 }

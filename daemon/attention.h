@@ -22,6 +22,7 @@ struct attention_row {
 	int		 has_room;
 	int		 room_active;
 	int		 on_closure;
+	int		 on_busy;
 };
 
 /*

@@ -328,6 +328,48 @@ static const char *db_migrations[] = {
 	"CREATE INDEX feeds_token ON feeds(token_key);",
 
 	/*
+	 * 5 -> 6: busy blocks (busy.c): times a clinician is taken by
+	 * something that is not a session, from an import or from her
+	 * private calendar (busy_calendars).  Only the start and end are
+	 * kept, never what the time was for.  A block longer than a week
+	 * is stored as pieces of a week at most (piece_of: the first), so
+	 * that an overlap lookup scans a week of the start index.
+	 */
+	"CREATE TABLE busy_calendars ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id),"
+	"  url TEXT NOT NULL,"			/* a secret: never shown whole */
+	"  every INTEGER NOT NULL,"		/* seconds between fetches */
+	"  etag TEXT,"
+	"  last_modified TEXT,"			/* as the server said it */
+	"  last_fetch INTEGER,"
+	"  last_ok INTEGER,"
+	"  last_error TEXT,"			/* NULL since the last success */
+	"  blocks INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE INDEX busy_calendars_clinician"
+	"  ON busy_calendars(clinician_id);"
+	"CREATE TABLE busy_blocks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id),"
+	"  start_utc INTEGER NOT NULL,"
+	"  end_utc INTEGER NOT NULL,"
+	"  source TEXT NOT NULL CHECK (source IN ('import','calendar')),"
+	"  calendar_id INTEGER REFERENCES busy_calendars(id)"
+	"    ON DELETE CASCADE,"
+	"  piece_of INTEGER,"
+	"  created INTEGER NOT NULL,"
+	"  CHECK (start_utc < end_utc AND end_utc - start_utc <= 604800),"
+	"  CHECK ((source = 'calendar') = (calendar_id IS NOT NULL)));"
+	"CREATE INDEX busy_blocks_start"
+	"  ON busy_blocks(clinician_id, start_utc);"
+	"CREATE INDEX busy_blocks_calendar ON busy_blocks(calendar_id)"
+	"  WHERE calendar_id IS NOT NULL;"
+	"CREATE INDEX busy_blocks_piece ON busy_blocks(piece_of)"
+	"  WHERE piece_of IS NOT NULL;",
+
+	/*
 	 * 6 -> 7: what an iCalendar import made of each event (import.c):
 	 * by UID and occurrence (its RECURRENCE-ID instant, 0 for a lone
 	 * event) the session or busy block, with the SEQUENCE and a hash of

@@ -12,6 +12,7 @@
 
 #include "appt.h"
 #include "book.h"
+#include "busy.h"
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
@@ -51,23 +52,6 @@ static const char *appt_now_sql =
 
 #define HASH_GONE	"gone"
 
-/* XXX until busy.h lands (branch busy): blocks are refused. */
-#define BUSY_SOURCE_IMPORT	"import"
-static int
-busy_add(struct ctx *ctx, long long clinician_id, time_t start, time_t end,
-    const char *source, long long calendar_id, long long *id)
-{
-	(void)clinician_id; (void)start; (void)end; (void)source;
-	(void)calendar_id; (void)id;
-	return ctx_error(ctx, PROTO_EBADREQUEST, "busy blocks are not "
-	    "stored yet");
-}
-static int
-busy_remove(struct ctx *ctx, long long id)
-{
-	(void)id;
-	return ctx_error(ctx, PROTO_ENOTFOUND, "no busy blocks yet");
-}
 
 /* Whose an event is, found once for all its occurrences. */
 struct whose {

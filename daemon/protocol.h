@@ -66,6 +66,8 @@
 #define PROTO_ATTN_CLINICIAN	"clinician_archived"
 #define PROTO_ATTN_CLIENT	"client_archived"
 #define PROTO_ATTN_ROOM		"room_archived"
+/* A busy block (an import, a busy calendar) came over it. */
+#define PROTO_ATTN_BUSY		"busy"
 
 /*
  * The outbox (GET /v1/reminders, GET /v1/appointments/ID/reminders,
@@ -136,6 +138,7 @@ enum proto_error {
 	PROTO_EPAST,		/* 422 in the past */
 	PROTO_EINTERNAL,	/* 500 the daemon failed; nothing was changed */
 	PROTO_EUNAVAILABLE,	/* 503 shutting down or too busy */
+	PROTO_EBUSY,		/* 409 the clinician is taken (busy block) */
 	PROTO_NERRORS
 };
 
@@ -161,6 +164,7 @@ static const struct proto_error_info proto_errors[PROTO_NERRORS] = {
 	[PROTO_EPAST] =		{ "in_past", 422 },
 	[PROTO_EINTERNAL] =	{ "internal", 500 },
 	[PROTO_EUNAVAILABLE] =	{ "unavailable", 503 },
+	[PROTO_EBUSY] =		{ "busy", 409 },
 };
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "appt.h"
 #include "audit.h"
+#include "busy.h"
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
@@ -503,7 +504,8 @@ occ_skip(struct ctx *ctx, struct series_def *s, struct series_run *run,
 }
 
 /*
- * What stands in the way of an occurrence: a closure, else a clash.
+ * What stands in the way of an occurrence: a closure, else a busy
+ * block or a clash.
  * Under force a closure does not, but the occurrence is then forced.
  */
 static int
@@ -525,6 +527,18 @@ occ_obstacle(struct ctx *ctx, const struct slot_request *slot,
 			    json_object_get(first, "reason")));
 			*id = json_integer_value(json_object_get(first, "id"));
 		}
+	}
+	json_decref(found);
+	if (kind[0] != '\0')
+		return 0;
+	/* A busy block (busy.c) stands in the way as a clash does. */
+	if ((found = busy_overlapping(ctx, slot->clinician_id, slot->start,
+	    slot->end)) == NULL)
+		return -1;
+	if ((first = json_array_get(found, 0)) != NULL) {
+		snprintf(kind, klen, "busy");
+		*id = json_integer_value(json_object_get(first, "id"));
+		snprintf(with, wlen, "busy block %lld", *id);
 	}
 	json_decref(found);
 	if (kind[0] != '\0')

@@ -1,13 +1,14 @@
 /*
  * Free slots: when a clinician could see someone for a service.
  * Working hours (in the clinician's zone) minus everything that takes
- * the time: their sessions with buffers, closures, and the room's
- * sessions when a room is asked for.  One query a kind, then arithmetic.
+ * the time: their sessions with buffers, closures, busy blocks, and
+ * the room's sessions when a room is asked for.  One query a kind, then arithmetic.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "busy.h"
 #include "ctx.h"
 #include "db.h"
 #include "hours.h"
@@ -31,6 +32,9 @@ static const char *busy_sql =
     "SELECT start_utc, end_utc FROM closures"
     "  WHERE (clinician_id IS NULL OR clinician_id = ?1)"
     "    AND end_utc > ?2 AND start_utc < ?3"
+    " UNION ALL "
+    "SELECT b.start_utc, b.end_utc FROM busy_blocks b"
+    "  WHERE " BUSY_COVERS("?2", "?3", "?1")
     " ORDER BY 1";
 static const char *slot_clinician_sql =
     "SELECT name, zone FROM clinicians WHERE id = ?1";

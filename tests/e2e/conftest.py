@@ -323,7 +323,10 @@ SCHEMA_UNDO = {
         "ALTER TABLE reminders DROP COLUMN told_place",
         "ALTER TABLE reminders DROP COLUMN told_start",
         "ALTER TABLE reminders DROP COLUMN retry_from"],
-    6: ["DROP INDEX import_map_clash", "DROP TABLE import_map"],
+    6: ["DROP INDEX busy_blocks_piece", "DROP INDEX busy_blocks_calendar",
+        "DROP INDEX busy_blocks_start", "DROP TABLE busy_blocks",
+        "DROP INDEX busy_calendars_clinician", "DROP TABLE busy_calendars"],
+    7: ["DROP INDEX import_map_clash", "DROP TABLE import_map"],
 }
 
 

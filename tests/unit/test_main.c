@@ -27,6 +27,7 @@ main(void)
 	test_export();
 	test_ical_read();
 	test_feed();
+	test_busy();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

@@ -55,5 +55,6 @@ void	test_paging(void);
 void	test_export(void);
 void	test_ical_read(void);
 void	test_feed(void);
+void	test_busy(void);
 
 #endif
