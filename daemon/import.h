@@ -20,7 +20,9 @@ struct imports;
 #define IMPORT_SLOTS		4	/* imports kept at once */
 #define IMPORT_MAX_BYTES	(32u * 1024 * 1024)	/* a file */
 #define IMPORT_IDLE		600	/* seconds an upload may rest */
-#define IMPORT_SLICE_MS		40	/* of the loop, at most, a slice */
+/* Events a slice takes, for about this long; its commit (an fsync)
+ * and the event under way when the time is up come on top. */
+#define IMPORT_SLICE_MS		30
 #define IMPORT_ITEMS_MAX	1000	/* report lines kept */
 #define IMPORT_ID_MAX		1000000000
 

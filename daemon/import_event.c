@@ -440,7 +440,8 @@ occurrence_retire(struct import_job *job, const struct ical_event *ev,
 		if (db_exec_stmt(ctx->pd->db, stmt) == -1)
 			return ctx_internal(ctx);
 		import_note(job, IMPORT_CANCELLED, ev->uid, ev->line, occ,
-		    "busy", busy_id, 0, "no longer in the calendar: removed");
+		    "busy", busy_id, 0, "cancelled, or no longer in the "
+		    "calendar: its block removed");
 		return 0;
 	}
 	if (appt_now(ctx, appt_id, &a) == -1)
@@ -533,6 +534,16 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 		    o->occurrence, what, m.appt_id + m.busy_id, 0,
 		    "SEQUENCE %d is older than the %d imported before",
 		    ev->sequence, m.sequence);
+		return 0;
+	}
+	if (w->busy && o->cancelled) {
+		/* A cancelled event blocks nothing. */
+		if (m.found && m.busy_id != 0)
+			return occurrence_retire(job, ev, o->occurrence, 0,
+			    m.busy_id);
+		import_note(job, IMPORT_SKIPPED, ev->uid, ev->line,
+		    o->occurrence, what, 0, 0, "cancelled, and with no "
+		    "client: nothing to block");
 		return 0;
 	}
 	if (!m.found) {
