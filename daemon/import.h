@@ -22,7 +22,7 @@ struct imports;
 #define IMPORT_IDLE		600	/* seconds an upload may rest */
 /* Events a slice takes, for about this long; its commit (an fsync)
  * and the event under way when the time is up come on top. */
-#define IMPORT_SLICE_MS		30
+#define IMPORT_SLICE_MS		20
 #define IMPORT_ITEMS_MAX	1000	/* report lines kept */
 #define IMPORT_ID_MAX		1000000000
 

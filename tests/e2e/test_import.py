@@ -371,3 +371,53 @@ def test_large_import_leaves_others_served(clinic, tmp_path):
     assert out["import"]["longest_slice_ms"] < 100
     rc, out, err = imp(p, str(path))
     assert counts(out)["unchanged"] == N_BIG
+
+
+# ------------------------------------------------------------ a round trip
+
+def shape(p, frm, to):
+    got = p.ctl("list", "--from", frm, "--to", to)[1]["appointments"]
+    series = {}
+    for a in got:
+        if a["series"] is not None:
+            series.setdefault(a["series"], []).append(a["start"])
+    return ([(a["start"], a["end"], a["clinician"]["name"], a["client"]["name"],
+              a["state"], a["series"] is not None, a["override"]) for a in got],
+            sorted(sorted(v) for v in series.values()))
+
+
+def test_export_then_import_gives_the_same_schedule(make_practice, tmp_path):
+    a, b = make_practice(), make_practice()
+    for p in (a, b):
+        s = seed_practice(p)
+        p.ctl("clinician", "edit", "ben", "--email", "ben@example.org")
+    monday = s.monday
+    at = lambda d, hm: "%s %s" % ((monday + dt.timedelta(days=d)).isoformat(), hm)
+    book = ("book", "--client", "jordan", "--service", "individual")
+    out = a.ctl(*book, "--clinician", "ana", "--at", at(0, "10:00"),
+                "--repeat", "weekly", "--count", "6")[1]
+    occ = [x["id"] for x in a.ctl("series", "show", out["series"]["id"])[1]
+           ["series"]["appointments"]]
+    a.ctl("move", occ[1], "--at", at(7, "11:00"))
+    a.ctl("cancel", occ[3], "--by", "practice")
+    a.ctl(*book, "--clinician", "ben", "--at", at(1, "09:00"))
+    one = a.ctl(*book, "--clinician", "ana", "--at", at(2, "15:00"))[1]
+    a.ctl("cancel", one["appointment"]["id"], "--by", "practice")
+    a.ctl(*book, "--clinician", "ana", "--at", at(3, "09:00"), "--repeat",
+          "weekly")                                   # open-ended
+    path = tmp_path / "a.ics"
+    path.write_text(a.ctl("export", "--detail", "full", json=False)[1])
+    rc, out, err = imp(b, str(path))
+    c = counts(out)
+    assert c["skipped"] == 0 and c["clashes"] == 0, out
+    frm, to = monday.isoformat(), (monday + dt.timedelta(days=120)).isoformat()
+    want, got = shape(a, frm, to), shape(b, frm, to)
+    assert len(want[0]) > 20 and len(want[1]) == 2, want
+    assert got[0] == want[0]
+    assert got[1] == want[1]
+    assert len(b.ctl("series", "list", "--all")[1]["series"]) == 2
+    # And once more: nothing changes.
+    rc, out, err = imp(b, str(path))
+    c = counts(out)
+    assert c["added"] == c["updated"] == c["cancelled"] == 0, out
+    assert shape(b, frm, to) == got
