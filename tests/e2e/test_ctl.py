@@ -95,7 +95,7 @@ COMMANDS = [
     "closure list", "closure remove", "report attendance", "reminders list",
     "reminders explain", "reminders retry", "reminders test",
     "export",
-    "feed add", "feed list", "feed rotate", "feed revoke",
+    "feed add", "feed list", "feed rotate", "feed revoke", "import",
     "audit", "help",
 ]
 
