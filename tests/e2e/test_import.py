@@ -15,7 +15,9 @@ import time
 
 import pytest
 
-from conftest import UTC, seed_practice
+import shutil
+
+from conftest import USER_RO, USER_STAFF, UTC, refused, seed_practice
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ICAL = os.path.join(HERE, "ical")
@@ -316,6 +318,21 @@ def test_parts_stay_under_the_body_limit(clinic):
     assert status == 400 and "no file" in out["error"]["message"]
     status, out = p.api("GET", "/v1/imports/999")
     assert status == 404
+
+
+def test_roles_and_owners(clinic, workdir):
+    p = clinic.p
+    path = os.path.join(workdir, "apple.ics")       # readable by the users
+    shutil.copy(fixture("apple.ics"), path)
+    os.chmod(path, 0o644)
+    err = refused(p, "import", path, user=USER_RO)
+    assert "may not import calendars" in err, err
+    rc, out, err = p.ctl("import", path, user=USER_STAFF)
+    assert counts(out)["added"] == 5        # 4 sessions, a busy lunch
+    # An import is its maker's: another user does not see it.
+    iid = out["import"]["id"]
+    status, out = p.api("GET", "/v1/imports/%d" % iid)
+    assert status == 404, out
 
 
 # ------------------------------------------------------------ a large file
