@@ -848,7 +848,9 @@ wants_expand(struct import_job *job, const struct whose *w,
 	for (i = 0; i < ev->noverrides; i++) {
 		const struct ical_event *ov = &ev->overrides[i];
 
-		if (ov->status != ICS_STATUS_CANCELLED || w->busy)
+		/* Past the horizon, a series would book it again. */
+		if (ov->status != ICS_STATUS_CANCELLED || w->busy ||
+		    ov->recurrence_id.utc >= to)
 			continue;
 		want_fill(w, &v[k], ov, ov->recurrence_id.is_date ?
 		    whose_day(w, ov->recurrence_id.utc) :

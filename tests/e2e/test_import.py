@@ -17,7 +17,8 @@ import pytest
 
 import shutil
 
-from conftest import USER_RO, USER_STAFF, UTC, refused, seed_practice
+from conftest import (PRACTICED, USER_RO, USER_STAFF, UTC, refused,
+                      seed_practice)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ICAL = os.path.join(HERE, "ical")
@@ -357,6 +358,12 @@ def big_file(path, n, clinician="ana@example.org"):
 N_BIG = int(os.environ.get("IMPORT_TEST_EVENTS", "5000"))
 
 
+def sanitized():
+    """Whether practiced is the ASan build (some three times slower)."""
+    with open(PRACTICED, "rb") as f:
+        return b"AddressSanitizer" in f.read()
+
+
 def test_large_import_leaves_others_served(clinic, tmp_path):
     p = clinic.p
     path = tmp_path / "big.ics"
@@ -384,8 +391,9 @@ def test_large_import_leaves_others_served(clinic, tmp_path):
     print("import of %d events: %d status calls answered, the slowest in "
           "%.0f ms; the loop's longest slice %d ms" % (
               N_BIG, asked, worst * 1000, out["import"]["longest_slice_ms"]))
-    assert worst < 1.0, worst
-    assert out["import"]["longest_slice_ms"] < 100
+    slow = 3 if sanitized() else 1
+    assert worst < 1.0 * slow, worst
+    assert out["import"]["longest_slice_ms"] < 100 * slow
     rc, out, err = imp(p, str(path))
     assert counts(out)["unchanged"] == N_BIG
 
