@@ -71,6 +71,7 @@ job_clear(struct import_job *job)
 	ical_read_close(job->reader);
 	free(job->buf);
 	json_decref(job->items);
+	json_decref(job->dry_clients);
 	json_decref(job->ctx.details);
 	memset(job, 0, sizeof(*job));
 	job->owner = owner;

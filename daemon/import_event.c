@@ -188,6 +188,18 @@ whose_new_client(struct import_job *job, const struct ical_person *a,
 	in[e].text = a->email;
 	if (res_add(&job->ctx, &res_client, in, id, NULL) == -1)
 		return -1;
+	/* A dry run's slices roll back: a client is made again in each,
+	 * and counted once. */
+	if (job->opts.dry_run) {
+		if (job->dry_clients == NULL &&
+		    (job->dry_clients = json_object()) == NULL)
+			return ctx_internal(&job->ctx);
+		if (json_object_get(job->dry_clients, a->email) != NULL)
+			return 0;
+		if (json_object_set_new(job->dry_clients, a->email,
+		    json_true()) == -1)
+			return ctx_internal(&job->ctx);
+	}
 	job->clients_added++;
 	return 0;
 }

@@ -60,6 +60,7 @@ struct import_job {
 	size_t			 clashes, clients_added, services_added;
 	size_t			 done, total;
 	json_t			*items;
+	json_t			*dry_clients;	/* emails a dry run made */
 	size_t			 items_dropped;
 	int			 refused_line;
 	char			 refused[320];

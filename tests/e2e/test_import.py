@@ -127,6 +127,11 @@ def test_outlook_style(clinic):
 
 def test_create_clients(clinic):
     p = clinic.p
+    before = db_state(p)
+    rc, out, err = imp(p, fixture("outlook.ics"), "--clinician", "ben",
+                       "--create-clients", "--dry-run")
+    assert (counts(out)["added"], counts(out)["clients_added"]) == (4, 1), out
+    assert db_state(p) == before
     rc, out, err = imp(p, fixture("outlook.ics"), "--clinician", "ben",
                        "--create-clients")
     c = counts(out)
