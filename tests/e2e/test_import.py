@@ -229,6 +229,45 @@ def test_newer_sequence_updates_and_cancels(clinic, tmp_path):
         z("20270111T160000Z"), "booked")
 
 
+def test_newer_apple_series(clinic, tmp_path):
+    p = clinic.p
+    imp(p, fixture("apple.ics"))
+    series = {a["series"] for a in sessions(p)}
+    text = open(fixture("apple.ics")).read()
+    # The fourth moved to the Tuesday, the moved second dropped (an
+    # EXDATE), the cancelled third booked again (its override gone).
+    newer = text.replace("RRULE:FREQ=WEEKLY;COUNT=4\n",
+                         "RRULE:FREQ=WEEKLY;COUNT=4\n"
+                         "EXDATE;TZID=America/New_York:20270208T130000\n")
+    start = newer.index("BEGIN:VEVENT\nCREATED:20261110T150000Z\n"
+                        "UID:5E1A9C3B-7D2F-4E8A-9B6C-1F0D2E3A4B5C\n"
+                        "DTSTART;TZID=America/New_York:20270209T150000")
+    end = newer.index("END:VEVENT\n", start) + len("END:VEVENT\n")
+    newer = newer[:start] + newer[end:]
+    newer = newer.replace("DTSTART;TZID=America/New_York:20270215T130000\n"
+                          "DURATION:PT50M\n"
+                          "RECURRENCE-ID;TZID=America/New_York:20270215T130000\n"
+                          "STATUS:CANCELLED\n",
+                          "DTSTART;TZID=America/New_York:20270223T130000\n"
+                          "DURATION:PT50M\n"
+                          "RECURRENCE-ID;TZID=America/New_York:20270222T130000\n")
+    newer = newer.replace("SEQUENCE:0\nORGANIZER;CN=\"Ana Ruiz\";EMAIL",
+                          "SEQUENCE:2\nORGANIZER;CN=\"Ana Ruiz\";EMAIL")
+    path = tmp_path / "newer.ics"
+    path.write_text(newer)
+    rc, out, err = imp(p, str(path))
+    c = counts(out)
+    assert (c["updated"], c["cancelled"], c["added"], c["skipped"]) == (
+        2, 1, 0, 0), out
+    got = sessions(p)
+    assert {a["series"] for a in got} == series
+    assert [(a["local_start"], a["state"]) for a in got] == [
+        ("2027-02-01 13:00", "booked"),
+        ("2027-02-09 15:00", "cancelled"),
+        ("2027-02-15 13:00", "booked"),
+        ("2027-02-23 13:00", "booked")]
+
+
 def test_dry_run_changes_nothing(clinic):
     p = clinic.p
     before = db_state(p)
