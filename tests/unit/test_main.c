@@ -28,6 +28,7 @@ main(void)
 	test_ical_read();
 	test_feed();
 	test_busy();
+	test_import();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

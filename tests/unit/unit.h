@@ -56,5 +56,6 @@ void	test_export(void);
 void	test_ical_read(void);
 void	test_feed(void);
 void	test_busy(void);
+void	test_import(void);
 
 #endif
