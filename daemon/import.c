@@ -373,8 +373,13 @@ job_import(struct import_job *job, const struct timespec *t0)
 
 	ctx_init_internal(&job->ctx, job->pd, time(NULL), "import");
 	ctx_set_zone(&job->ctx, job->pd->conf->timezone);
-	if (db_begin(db) == -1)
-		return;		/* the next slice tries again */
+	if (db_begin(db) == -1) {
+		memset(&err, 0, sizeof(err));
+		snprintf(err.reason, sizeof(err.reason), "the database could "
+		    "not begin a transaction; what was imported before stays");
+		job_refuse(job, &err);
+		return;
+	}
 	do {
 		memset(&err, 0, sizeof(err));
 		rc = ical_read_next(job->reader, &ev, &err);
@@ -477,6 +482,7 @@ import_start(struct ctx *ctx, int id)
 	}
 	free(job->buf);		/* the reader keeps its own copy */
 	job->buf = NULL;
+	job->size = job->len;
 	job->len = job->cap = 0;
 	if ((job->slice = evtimer_new(ctx->pd->base, on_slice, job)) == NULL ||
 	    event_priority_set(job->slice, 2) == -1 ||
@@ -523,7 +529,7 @@ import_json(struct ctx *ctx, int id)
 	    "id", job->id, "state", state_words[job->state],
 	    "dry_run", job->opts.dry_run,
 	    "create_clients", job->opts.create_clients,
-	    "bytes", (json_int_t)job->len,
+	    "bytes", (json_int_t)(job->len + job->size),
 	    "events_done", (json_int_t)job->done,
 	    "events_total", (json_int_t)job->total,
 	    "counts", import_counts(job),

@@ -49,6 +49,7 @@ struct import_job {
 
 	char			*buf;
 	size_t			 len, cap;
+	size_t			 size;		/* the file's, once read */
 	struct ical_reader	*reader;
 	struct event		*slice;
 
