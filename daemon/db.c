@@ -387,8 +387,7 @@ static const char *db_migrations[] = {
 	"  clash INTEGER NOT NULL DEFAULT 0,"
 	"  imported INTEGER NOT NULL,"
 	"  PRIMARY KEY (uid, occurrence)) WITHOUT ROWID;"
-	"CREATE INDEX import_map_clash ON import_map(appointment_id)"
-	"  WHERE clash = 1;",
+	"CREATE INDEX import_map_appointment ON import_map(appointment_id);",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))
