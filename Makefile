@@ -49,7 +49,11 @@ LIBS_C	= $(shell pkg-config --libs libevent jansson 2>/dev/null)
 
 all: binaries
 
-binaries: $(B)/practiced $(B)/practicectl $(B)/unit
+# The fuzz targets as plain programs that replay their seeds (check).
+FUZZ_NAMES = api parse ical_read
+FUZZ_BINS = $(patsubst %,$(B)/fuzz_%,$(FUZZ_NAMES))
+
+binaries: $(B)/practiced $(B)/practicectl $(B)/unit $(FUZZ_BINS)
 
 # Objects are rebuilt when a header they include changes (-MMD) or when
 # the flags of this build folder change (the .flags stamp).
@@ -69,7 +73,8 @@ $(B)/obj/gen/%.o: $(B)/gen/%.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(FLAGS) -MMD -MP -c -o $@ $<
 
--include $(DAEMON_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(DAEMON_OBJS:.o=.d) $(CTL_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) \
+    $(patsubst %,$(B)/obj/tests/fuzz/fuzz_%.d,$(FUZZ_NAMES))
 
 $(B)/practiced: $(DAEMON_OBJS)
 	$(CC) $(FLAGS) -o $@ $(DAEMON_OBJS) $(LIBS_D) $(LDFLAGS)
@@ -79,6 +84,15 @@ $(B)/practicectl: $(CTL_OBJS)
 
 $(B)/unit: $(UNIT_OBJS) $(DAEMON_LIB_OBJS)
 	$(CC) $(FLAGS) -o $@ $(UNIT_OBJS) $(DAEMON_LIB_OBJS) $(LIBS_D) $(LDFLAGS)
+
+$(B)/obj/tests/fuzz/fuzz_api.o: FLAGS += -Itests/unit
+$(B)/fuzz_api: $(B)/obj/tests/fuzz/fuzz_api.o $(B)/obj/tests/fuzz/replay.o \
+    $(B)/obj/tests/unit/test_practice.o $(DAEMON_LIB_OBJS)
+	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
+
+$(B)/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o \
+    $(DAEMON_LIB_OBJS)
+	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
 
 # The iCalendar reader on a generated 50,000-event file (make bench).
 $(B)/bench_ical_read: $(B)/obj/tests/bench/bench_ical_read.o $(DAEMON_LIB_OBJS)
@@ -139,6 +153,9 @@ check: deps-ok
 	    OPT="-O1 $(SAN)"
 	build/unit
 	ASAN_OPTIONS=detect_leaks=1 build-asan/unit
+	build-asan/fuzz_api tests/fuzz/seeds-api
+	build-asan/fuzz_parse tests/fuzz/seeds
+	build-asan/fuzz_ical_read tests/unit/ical
 	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build $(PYTEST) -n $(E2E_JOBS)
 	cd tests/e2e && PRACTICED_BUILD=$(CURDIR)/build-asan $(PYTEST) \
 	    -n $(ASAN_E2E_JOBS)
@@ -154,8 +171,8 @@ bench: deps-ok
 	$(B)/bench_ical_read
 	/usr/bin/python3 tests/bench/bench_import.py --build $(CURDIR)/build
 
-# Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60),
-# then of the iCalendar reader.
+# Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60
+# each), of the iCalendar reader and of the control API's requests.
 FUZZ_SECONDS ?= 60
 # The parsers' target links the daemon's library (the configuration reads
 # templates, secrets and every section).
@@ -177,6 +194,15 @@ fuzz: deps-ok tools-ok $(B)/gen/template_builtin.c
 	    $(shell pkg-config --libs libical)
 	build-fuzz/fuzz_ical_read -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -timeout=10 build-fuzz/corpus-ical tests/unit/ical
+	@mkdir -p build-fuzz/corpus-api
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -Idaemon -Itests/unit $(shell pkg-config --cflags $(PKGS)) \
+	    -o build-fuzz/fuzz_api tests/fuzz/fuzz_api.c tests/unit/test_practice.c \
+	    $(DAEMON_LIB_SRCS) $(B)/gen/template_builtin.c \
+	    $(shell pkg-config --libs $(PKGS)) -lpthread
+	build-fuzz/fuzz_api -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+	    -timeout=10 -dict=tests/fuzz/api.dict build-fuzz/corpus-api \
+	    tests/fuzz/seeds-api
 
 # clang's static analyzer over both programs; fails on any report.
 analyze: deps-ok tools-ok

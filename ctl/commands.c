@@ -29,15 +29,16 @@ static const struct ctl_command *const commands[] = {
 	&cmd_reminders_test,
 	&cmd_export,
 	&cmd_feed_add, &cmd_feed_list, &cmd_feed_rotate, &cmd_feed_revoke,
-	&cmd_import,
 	&cmd_audit,
+	&cmd_busy_add, &cmd_busy_list, &cmd_busy_refresh, &cmd_busy_remove,
+	&cmd_import,
 	&cmd_help,
 	NULL
 };
 
 static const char *const groups[] = {
 	"clinician", "client", "service", "room", "series", "closure",
-	"report", "reminders", "feed", NULL
+	"report", "reminders", "feed", "busy", NULL
 };
 
 #define H_REF \

@@ -250,6 +250,9 @@ int	 print_import(const struct ctl_view *, json_t *);
 /* cmd_feed.c */
 extern const struct ctl_command cmd_feed_add, cmd_feed_list,
 	    cmd_feed_rotate, cmd_feed_revoke;
+/* cmd_busy.c */
+extern const struct ctl_command cmd_busy_add, cmd_busy_list,
+	    cmd_busy_refresh, cmd_busy_remove;
 
 /* request.c */
 void	 request_build(const struct ctl_args *, struct ctl_request *);
@@ -336,6 +339,11 @@ char	*print_remind_cell(json_t *);
 int	 print_feed_url(const struct ctl_view *, json_t *);
 int	 print_feed_revoked(const struct ctl_view *, json_t *);
 int	 print_feeds(const struct ctl_view *, json_t *);
+
+/* print_busy.c */
+int	 print_busy_fetched(const struct ctl_view *, json_t *);
+int	 print_busy_removed(const struct ctl_view *, json_t *);
+int	 print_busy_list(const struct ctl_view *, json_t *);
 
 /* width.c */
 void	 width_init(void);

@@ -58,8 +58,9 @@ struct busy_span {
 	time_t		 start, end;
 };
 
-/* At most this many blocks a calendar (a busy week for 8 years). */
-#define BUSY_CALENDAR_MAX	20000
+/* At most this many blocks a calendar: a dozen a day over the window
+ * read (busy_read.h), stored in about 40 ms of the loop. */
+#define BUSY_CALENDAR_MAX	5000
 
 /*
  * All the blocks of one busy calendar replaced by spans (n at most

@@ -29,6 +29,7 @@ struct config_reminders {
 	int			 quiet_to;	/* equal: no quiet hours */
 	int			 notices;	/* confirm, reschedule, cancel */
 	int			 grace_seconds;	/* before a notice goes */
+	int			 invitations;	/* email notices carry .ics */
 	char			*templates_dir;	/* NULL: the built-in texts */
 	struct templates	*templates;
 };

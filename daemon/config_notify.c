@@ -142,6 +142,12 @@ set_grace(struct config_ctx *ctx, const char *v)
 }
 
 static int
+set_invitations(struct config_ctx *ctx, const char *v)
+{
+	return config_set_bool(ctx, &ctx->conf->reminders.invitations, v);
+}
+
+static int
 set_templates(struct config_ctx *ctx, const char *v)
 {
 	return config_set_path(ctx, &ctx->conf->reminders.templates_dir, v);
@@ -311,6 +317,7 @@ const struct config_key config_notify_keys[] = {
 	{ "reminders", "notices",	set_notices },
 	{ "reminders", "notice_grace",	set_grace },
 	{ "reminders", "templates",	set_templates },
+	{ "reminders", "invitations",	set_invitations },
 	{ "smtp", "url",		set_smtp_url },
 	{ "smtp", "starttls",		set_smtp_starttls },
 	{ "smtp", "from",		set_smtp_from },
@@ -338,6 +345,7 @@ config_notify_defaults(struct config *conf)
 	r->quiet_to = 8 * 60;
 	r->notices = 1;
 	r->grace_seconds = 3 * 60;
+	r->invitations = 1;
 	conf->smtp.starttls = 1;
 }
 

@@ -173,6 +173,20 @@ static const struct route routes[] = {
 	    "rotate calendar feeds", api_feed_rotate, { NULL } },
 	{ API_DELETE, PROTO_PATH_FEEDS "/*", ROLE_STAFF,
 	    "revoke calendar feeds", api_feed_revoke, { NULL } },
+	/* A busy calendar's address is a secret: shown redacted to all,
+	 * given and taken by staff. */
+	{ API_POST, PROTO_PATH_BUSY, ROLE_STAFF, "add busy calendars",
+	    api_busy_add, { NULL } },
+	{ API_GET, PROTO_PATH_BUSY, ROLE_READONLY, "list busy calendars",
+	    api_busy_list, { NULL } },
+	{ API_GET, PROTO_PATH_BUSY "/*", ROLE_READONLY, "see busy calendars",
+	    api_busy_show, { NULL } },
+	{ API_DELETE, PROTO_PATH_BUSY "/*", ROLE_STAFF,
+	    "remove busy calendars", api_busy_remove, { NULL } },
+	{ API_POST, PROTO_PATH_BUSY "/*" PROTO_PATH_REFRESH, ROLE_STAFF,
+	    "refresh busy calendars", api_busy_refresh, { NULL } },
+	{ API_GET, PROTO_PATH_BUSY "/*" PROTO_PATH_REFRESH "/*", ROLE_STAFF,
+	    "refresh busy calendars", api_busy_fetch, { NULL } },
 	{ API_POST, PROTO_PATH_IMPORTS, ROLE_STAFF, "import calendars",
 	    api_import_create, { NULL } },
 	{ API_POST, PROTO_PATH_IMPORTS "/*" PROTO_PATH_PARTS, ROLE_STAFF,
@@ -398,12 +412,9 @@ control_route(struct api_req *req, const char *path, char **segs,
 }
 
 static int
-control_body(struct api_req *req, struct evhttp_request *http)
+control_body(struct api_req *req, const char *data, size_t len)
 {
-	struct evbuffer	*in = evhttp_request_get_input_buffer(http);
-	size_t		 len = evbuffer_get_length(in);
 	json_error_t	 jerr;
-	unsigned char	*data;
 
 	if (req->method == API_GET || req->method == API_DELETE) {
 		if (len > 0) {
@@ -417,12 +428,7 @@ control_body(struct api_req *req, struct evhttp_request *http)
 		req->body = json_object();
 		return req->body == NULL ? -1 : 0;
 	}
-	if ((data = evbuffer_pullup(in, len)) == NULL) {
-		api_internal(req);
-		return -1;
-	}
-	req->body = json_loadb((const char *)data, len,
-	    JSON_REJECT_DUPLICATES, &jerr);
+	req->body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req->body == NULL) {
 		api_error(req, PROTO_EBADREQUEST,
 		    "malformed JSON at line %d, column %d: %s",
@@ -461,14 +467,14 @@ control_zone(struct api_req *req)
 }
 
 static int
-control_authorize(struct control *c, struct api_req *req,
+control_authorize(struct practiced *pd, struct api_req *req,
     const struct route *r)
 {
 	if (req->who->role == ROLE_NONE) {
 		api_error(req, PROTO_EFORBIDDEN, "permission denied: user %s "
 		    "(uid %u) has no role in the [access] section of %s",
 		    req->who->user, (unsigned)req->who->uid,
-		    c->pd->conf->path);
+		    pd->conf->path);
 		return -1;
 	}
 	if (req->who->role < r->role) {
@@ -651,40 +657,56 @@ control_params(struct api_req *req, const struct route *r)
 	return 0;
 }
 
+void
+control_handle(struct practiced *pd, struct api_req *req,
+    struct evkeyvalq *query, const char *path, const char *qs,
+    const char *body, size_t len)
+{
+	const struct route	*r;
+	char			*segs[MAX_SEGS];
+	size_t			 nsegs = 0, i;
+
+	if (qs != NULL && control_query(req, qs, query) == -1)
+		return;
+	req->query = query;
+	if ((r = control_route(req, path, segs, &nsegs)) != NULL &&
+	    control_authorize(pd, req, r) == 0 &&
+	    control_params(req, r) == 0 &&
+	    control_body(req, body, len) == 0 && control_zone(req) == 0) {
+		log_debug("%s %s by %s (%s)", req->method == API_GET ?
+		    "GET" : "change", r->path, req->who->user,
+		    role_name(req->who->role));
+		r->handler(req);
+	}
+	for (i = 0; i < nsegs; i++)
+		free(segs[i]);
+}
+
 static void
 control_dispatch(struct control *c, struct evhttp_request *http,
     struct api_req *req, struct evkeyvalq *query)
 {
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(http);
-	const struct route	*r;
-	const char		*path, *qs;
-	char			*segs[MAX_SEGS];
-	size_t			 nsegs = 0, i;
+	struct evbuffer		*in = evhttp_request_get_input_buffer(http);
+	size_t			 len = evbuffer_get_length(in);
+	const char		*path, *body = "";
 
 	if (method_of(http, &req->method) == -1) {
 		api_error(req, PROTO_EMETHOD, "method not allowed");
 		return;
 	}
 	path = uri ? evhttp_uri_get_path(uri) : NULL;
-	qs = uri ? evhttp_uri_get_query(uri) : NULL;
 	if (path == NULL) {
 		api_error(req, PROTO_EBADREQUEST, "malformed request address");
 		return;
 	}
-	if (qs != NULL && control_query(req, qs, query) == -1)
+	if (len > 0 && (body = (const char *)evbuffer_pullup(in, len)) ==
+	    NULL) {
+		api_internal(req);
 		return;
-	req->query = query;
-	if ((r = control_route(req, path, segs, &nsegs)) != NULL &&
-	    control_authorize(c, req, r) == 0 &&
-	    control_params(req, r) == 0 &&
-	    control_body(req, http) == 0 && control_zone(req) == 0) {
-		log_debug("%s %s by %s (%s)", evhttp_request_get_command(http)
-		    == EVHTTP_REQ_GET ? "GET" : "change", r->path,
-		    req->who->user, role_name(req->who->role));
-		r->handler(req);
 	}
-	for (i = 0; i < nsegs; i++)
-		free(segs[i]);
+	control_handle(c->pd, req, query, path, evhttp_uri_get_query(uri),
+	    body, len);
 }
 
 static void

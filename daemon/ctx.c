@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "ctx.h"
+#include "db.h"
 #include "practiced.h"
 
 void
@@ -16,6 +17,8 @@ ctx_init(struct ctx *ctx, struct practiced *pd, time_t now)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->pd = pd;
 	ctx->now = now;
+	if (pd != NULL && pd->db != NULL)
+		db_storage_clear(pd->db);	/* a new change, a new cause */
 	ctx->role = "none";
 	/* Copied: a reload frees the configuration the zone came from. */
 	ctx_set_zone(ctx, pd != NULL && pd->conf != NULL ?
@@ -96,8 +99,23 @@ ctx_error_details(struct ctx *ctx, enum proto_error code, json_t *details,
 int
 ctx_internal(struct ctx *ctx)
 {
-	return ctx_error(ctx, PROTO_EINTERNAL,
-	    "internal error; nothing was changed (see the daemon's log)");
+	switch (db_storage_error(ctx->pd != NULL ? ctx->pd->db : NULL)) {
+	case DB_STORAGE_FULL:
+		return ctx_error(ctx, PROTO_EUNAVAILABLE, "the disk that holds "
+		    "the database is full; nothing was changed (what was "
+		    "saved before is kept)");
+	case DB_STORAGE_READONLY:
+		return ctx_error(ctx, PROTO_EUNAVAILABLE, "the database "
+		    "cannot be written (it became read-only); nothing was "
+		    "changed");
+	case DB_STORAGE_IOERR:
+		return ctx_error(ctx, PROTO_EUNAVAILABLE, "the database "
+		    "could not be read or written (an I/O error, see the "
+		    "daemon's log); nothing was changed");
+	default:
+		return ctx_error(ctx, PROTO_EINTERNAL, "internal error; "
+		    "nothing was changed (see the daemon's log)");
+	}
 }
 
 int

@@ -42,6 +42,7 @@ struct db {
 	size_t			 nhooks;
 	struct db_mark		*marks;		/* savepoints, outermost first */
 	size_t			 nmarks;
+	int			 storage;	/* DB_STORAGE_* since BEGIN */
 };
 
 /*
@@ -392,12 +393,48 @@ static const char *db_migrations[] = {
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))
 
+/* Whether the last failure was the storage's, kept for the caller's answer. */
+static void
+db_note_failure(struct db *db)
+{
+	switch (sqlite3_extended_errcode(db->sqlite) & 0xff) {
+	case SQLITE_FULL:
+		db->storage = DB_STORAGE_FULL;
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		db->storage = DB_STORAGE_READONLY;
+		break;
+	case SQLITE_IOERR:
+		db->storage = DB_STORAGE_IOERR;
+		break;
+	default:
+		break;
+	}
+}
+
+int
+db_storage_error(struct db *db)
+{
+	if (db == NULL)
+		return DB_STORAGE_OK;
+	db_note_failure(db);	/* a step the caller ran itself */
+	return db->storage;
+}
+
+void
+db_storage_clear(struct db *db)
+{
+	db->storage = DB_STORAGE_OK;
+}
+
 static int
 db_exec(struct db *db, const char *sql)
 {
 	char	*msg = NULL;
 
 	if (sqlite3_exec(db->sqlite, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		db_note_failure(db);
 		log_warnx("database: %s", msg != NULL ? msg :
 		    sqlite3_errmsg(db->sqlite));
 		sqlite3_free(msg);
@@ -671,6 +708,7 @@ db_handle(struct db *db)
 int
 db_begin(struct db *db)
 {
+	db->storage = DB_STORAGE_OK;
 	db->nhooks = 0;
 	db_drop_marks(db, 0);
 	return db_exec(db, "BEGIN IMMEDIATE");
@@ -859,6 +897,7 @@ db_exec_stmt(struct db *db, sqlite3_stmt *stmt)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		;
 	if (rc != SQLITE_DONE) {
+		db_note_failure(db);
 		log_warnx("database: %s", sqlite3_errmsg(db->sqlite));
 		sqlite3_reset(stmt);
 		return -1;

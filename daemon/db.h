@@ -22,6 +22,20 @@ int		 db_lock(const char *path, char *err, size_t errlen);
 /* Whether the database can still be written (for status). */
 int		 db_writable(struct db *);
 
+/*
+ * Why the database failed since the last BEGIN, when the cause is where
+ * it is kept (a full disk, a file that became read-only, an I/O error),
+ * so that the caller is told that rather than "internal error".
+ */
+enum {
+	DB_STORAGE_OK,
+	DB_STORAGE_FULL,
+	DB_STORAGE_READONLY,
+	DB_STORAGE_IOERR
+};
+int		 db_storage_error(struct db *);
+void		 db_storage_clear(struct db *);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; -1 (logged) on failure. */
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);

@@ -431,7 +431,7 @@ export_text_of(struct export *x, const char *sql, long long id, char *buf,
 }
 
 /* libical's VTIMEZONE of a built-in zone, under its plain IANA name. */
-static int
+int
 export_vtimezone(icalcomponent *cal, const char *zone)
 {
 	icaltimezone	*z;

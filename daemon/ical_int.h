@@ -70,6 +70,8 @@ void	 export_add_wall(icalcomponent *,
 	    const struct tz_wall *);
 void	 export_add_time(icalcomponent *,
 	    icalproperty *(*)(struct icaltimetype), const char *zone, time_t);
+/* The zone's VTIMEZONE added to cal; -1 when libical has none. */
+int	 export_vtimezone(icalcomponent *cal, const char *zone);
 /* Takes the event; -1 with the error set. */
 int	 export_emit(struct export *, icalcomponent *);
 int	 export_single(struct export *, const struct export_row *);

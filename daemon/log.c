@@ -69,6 +69,8 @@ log_info(const char *fmt, ...)
 {
 	va_list	 ap;
 
+	if (log_verbose < 0)
+		return;
 	va_start(ap, fmt);
 	log_emit(LOG_INFO, fmt, ap, NULL);
 	va_end(ap);
@@ -79,7 +81,7 @@ log_debug(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	if (!log_verbose)
+	if (log_verbose <= 0)
 		return;
 	va_start(ap, fmt);
 	log_emit(LOG_DEBUG, fmt, ap, NULL);

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 
+/* verbose: 1 adds debug lines, -1 keeps only warnings (a fuzz run). */
 void	log_init(int foreground, int verbose);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -1,7 +1,8 @@
 /*
  * Composing an email: RFC 5322 headers, MIME UTF-8 text in
- * quoted-printable (RFC 2045), and encoded words for a subject or a name
- * that is not plain ASCII (RFC 2047).
+ * quoted-printable (RFC 2045), encoded words for a subject or a name
+ * that is not plain ASCII (RFC 2047), and an invitation's parts in
+ * base64 (RFC 6047).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,12 @@
 #define MAIL_TIMEOUT	60	/* seconds for one message */
 /* RFC 2045: a quoted-printable line is at most 76 characters. */
 #define QP_LINE_MAX	76
+/* Bytes a base64 line carries: 76 characters. */
+#define B64_LINE_BYTES	57
+/* Boundaries no encoded line can hold: "=_" is neither base64 nor
+ * quoted-printable (where "=" is followed by hex or the line's end). */
+#define MIXED_BOUNDARY	"=_practiced_mixed"
+#define ALT_BOUNDARY	"=_practiced_alt"
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -215,6 +222,66 @@ qp_body_add(struct strbuf *b, const char *body)
 	}
 }
 
+static void
+base64_lines_add(struct strbuf *b, const char *s)
+{
+	size_t	 len = strlen(s), n;
+
+	while (len > 0) {
+		n = len < B64_LINE_BYTES ? len : B64_LINE_BYTES;
+		base64_add(b, (const unsigned char *)s, n);
+		strbuf_adds(b, "\r\n");
+		s += n;
+		len -= n;
+	}
+}
+
+static void
+text_part_add(struct strbuf *b, const char *body)
+{
+	strbuf_adds(b, "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	qp_body_add(b, body);
+}
+
+/*
+ * Gmail and Outlook show an invitation from the text/calendar that is an
+ * alternative of the text; Apple Mail and others offer the attached
+ * file.  Both carry the same calendar.
+ */
+static void
+invitation_add(struct strbuf *b, const struct mail_message *m)
+{
+	strbuf_adds(b, "Content-Type: multipart/mixed;\r\n"
+	    " boundary=\"" MIXED_BOUNDARY "\"\r\n"
+	    "Auto-Submitted: auto-generated\r\n\r\n"
+	    "--" MIXED_BOUNDARY "\r\n"
+	    "Content-Type: multipart/alternative;\r\n"
+	    " boundary=\"" ALT_BOUNDARY "\"\r\n\r\n"
+	    "--" ALT_BOUNDARY "\r\n");
+	text_part_add(b, m->body);
+	strbuf_addf(b, "--" ALT_BOUNDARY "\r\n"
+	    "Content-Type: text/calendar; charset=UTF-8; method=%s\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n", m->method);
+	base64_lines_add(b, m->calendar);
+	strbuf_adds(b, "--" ALT_BOUNDARY "--\r\n\r\n"
+	    "--" MIXED_BOUNDARY "\r\n"
+	    "Content-Type: application/ics; name=\"" MAIL_INVITE_NAME "\"\r\n"
+	    "Content-Disposition: attachment; filename=\"" MAIL_INVITE_NAME
+	    "\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\n");
+	base64_lines_add(b, m->calendar);
+	strbuf_adds(b, "--" MIXED_BOUNDARY "--\r\n");
+}
+
+/* A METHOD is a token: a word of capitals. */
+static int
+method_valid(const char *s)
+{
+	return s != NULL && *s != '\0' && strlen(s) <= 16 &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(s);
+}
+
 char *
 mail_compose(const struct mail_message *m)
 {
@@ -225,11 +292,13 @@ mail_compose(const struct mail_message *m)
 	strbuf_addf(&b, "To: %s\r\n", m->to);
 	header_text_add(&b, "Subject", m->subject);
 	strbuf_addf(&b, "Message-ID: <%s>\r\n", m->message_id);
-	strbuf_adds(&b, "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=UTF-8\r\n"
-	    "Content-Transfer-Encoding: quoted-printable\r\n"
-	    "Auto-Submitted: auto-generated\r\n\r\n");
-	qp_body_add(&b, m->body);
+	strbuf_adds(&b, "MIME-Version: 1.0\r\n");
+	if (m->calendar != NULL && method_valid(m->method)) {
+		invitation_add(&b, m);
+		return strbuf_finish(&b);
+	}
+	strbuf_adds(&b, "Auto-Submitted: auto-generated\r\n");
+	text_part_add(&b, m->body);
 	return strbuf_finish(&b);
 }
 

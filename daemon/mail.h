@@ -2,7 +2,8 @@
  * An email as RFC 5322 and MIME want it: headers with a Date, a
  * Message-ID that is the same on every attempt (so a resend after a crash
  * is recognisably the same message), UTF-8 text in quoted-printable, an
- * encoded subject.  Only the text is made here; send.c carries it.
+ * encoded subject, and an invitation when there is one.  Only the text is
+ * made here; send.c carries it.
  */
 #ifndef PRACTICED_MAIL_H
 #define PRACTICED_MAIL_H
@@ -17,9 +18,21 @@ struct mail_message {
 	const char	*body;		/* UTF-8, lines end in \n */
 	const char	*message_id;	/* "local@domain", no brackets */
 	time_t		 date;
+	/* An invitation: iCalendar text and its METHOD; NULL: none. */
+	const char	*calendar;
+	const char	*method;	/* "REQUEST", "CANCEL" */
 };
 
-/* The whole message, CRLF line ends; NULL when out of memory. */
+/* The attachment's name, as mail clients show it. */
+#define MAIL_INVITE_NAME	"invite.ics"
+
+/*
+ * The whole message, CRLF line ends; NULL when out of memory.  With a
+ * calendar it is the shape calendar services send and mail clients
+ * recognise: multipart/mixed holding a multipart/alternative of the text
+ * and the text/calendar (method=...), then the same calendar attached as
+ * MAIL_INVITE_NAME.
+ */
 char	*mail_compose(const struct mail_message *);
 /* The bare address of "Name <addr>" or "addr", for the envelope;
  * -1 when there is none or it does not fit. */

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "invite.h"
+#include "log.h"
 #include "mail.h"
 #include "message.h"
 #include "recur.h"
@@ -99,16 +101,51 @@ message_from(const struct config *conf, char *buf, size_t len)
 		    conf->practice_name);
 }
 
+/*
+ * The session's invitation, saying no more than the message's own text
+ * (body) does: the clinician and the place only when the text names
+ * them, and never the kind of session, which no message knows.  NULL
+ * when it cannot be made: the notice then goes without it.
+ */
+static char *
+message_invite(const struct config *conf, const struct message_row *m,
+    const char *from, const char *body, time_t now)
+{
+	struct invite	 in;
+	char		 summary[320], *cal;
+	const char	*place;
+
+	place = m->place[0] != '\0' ? m->place : conf->practice_name;
+	if (m->clinician[0] != '\0' && strstr(body, m->clinician) != NULL)
+		snprintf(summary, sizeof(summary), "Appointment with %s",
+		    m->clinician);
+	else
+		snprintf(summary, sizeof(summary), "Appointment at %s",
+		    conf->practice_name);
+	in = (struct invite){ .notice = m->notice,
+	    .practice_uid = m->practice_uid, .appt_id = m->appt_id,
+	    .version = m->version, .start = m->start, .end = m->end,
+	    .zone = m->zone, .created = m->created, .modified = m->modified,
+	    .now = now, .organizer = from, .practice = conf->practice_name,
+	    .attendee = m->recipient, .summary = summary,
+	    .location = strstr(body, place) != NULL ? place : NULL };
+	if ((cal = invite_calendar(&in)) == NULL)
+		log_warnx("outbox: reminder %lld goes without its invitation",
+		    m->id);
+	return cal;
+}
+
 /* An email of the templates subject_t and body_t, its Message-ID
- * "tag.id.version@" the sender's domain. */
+ * "tag.id.version@" the sender's domain; invite: with the session's
+ * invitation. */
 static char *
 message_compose(const struct config *conf, const struct message_row *m,
     const char *tag, long long id, const char *subject_t,
-    const char *body_t, time_t now)
+    const char *body_t, time_t now, int invite)
 {
 	struct mail_message	 mail;
 	char			 from[400], msgid[400];
-	char			*subject, *body, *text = NULL;
+	char			*subject, *body, *cal = NULL, *text = NULL;
 
 	message_from(conf, from, sizeof(from));
 	if (mail_message_id(msgid, sizeof(msgid), tag, id, m->version,
@@ -118,11 +155,15 @@ message_compose(const struct config *conf, const struct message_row *m,
 	subject = message_fill(conf, m, subject_t);
 	body = message_fill(conf, m, body_t);
 	if (subject != NULL && body != NULL) {
+		if (invite)
+			cal = message_invite(conf, m, from, body, now);
 		mail = (struct mail_message){ .from = from, .to = m->recipient,
 		    .subject = subject, .body = body, .message_id = msgid,
-		    .date = now };
+		    .date = now, .calendar = cal,
+		    .method = invite_method(m->notice) };
 		text = mail_compose(&mail);
 	}
+	free(cal);
 	free(subject);
 	free(body);
 	return text;
@@ -138,7 +179,8 @@ message_render(const struct config *conf, const struct message_row *m,
 	if (m->channel == CHANNEL_SMS)
 		return message_fill(conf, m, t->body);
 	return message_compose(conf, m, template_notice_name(m->notice),
-	    m->id, t->subject, t->body, now);
+	    m->id, t->subject, t->body, now, conf->reminders.invitations &&
+	    invite_method(m->notice) != NULL);
 }
 
 /* Fixed texts: a test says nothing of any session. */
@@ -158,7 +200,7 @@ message_render_test(const struct config *conf, const struct message_row *m,
 	if (m->channel == CHANNEL_SMS)
 		return message_fill(conf, m, test_sms);
 	return message_compose(conf, m, "test", -m->id, test_subject,
-	    test_body, now);
+	    test_body, now, 0);
 }
 
 struct send_job *

@@ -23,10 +23,18 @@ struct message_row {
 	char		 place[2049];	/* a room or a link; "" none */
 	char		 rrule[256];	/* its series' rule; "" none */
 	char		 until[16];	/* its series' last day, YYYY-MM-DD */
+
+	/* For an email notice's invitation (invite.h). */
+	long long	 appt_id;
+	time_t		 end;
+	time_t		 created, modified;	/* the appointment's */
+	char		 practice_uid[64];
 };
 
-/* The text to send (email: the composed message); NULL when out of
- * memory.  now dates an email. */
+/* The text to send (email: the composed message, with the session's
+ * invitation for a confirmation, reschedule or cancellation unless
+ * [reminders] invitations is off); NULL when out of memory.  now dates
+ * an email. */
 char		*message_render(const struct config *,
 		    const struct message_row *, time_t now);
 /* A test message to the row's recipient (no session: only its client,

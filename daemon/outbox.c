@@ -53,7 +53,9 @@ static const char *outbox_next_sql =
 static const char *outbox_due_sql =
     "SELECT r.id, r.notice, r.channel, r.recipient, r.version,"
     "  a.start_utc, COALESCE(cl.zone, ?3), cl.name, c.name,"
-    "  COALESCE(rm.name, a.video_url, ''), s.rrule, s.until_date"
+    "  COALESCE(rm.name, a.video_url, ''), s.rrule, s.until_date,"
+    "  a.id, a.end_utc, a.created, a.updated,"
+    "  (SELECT uid FROM practice WHERE id = 1)"
     "  FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
     "  JOIN clients cl ON cl.id = a.client_id"
     "  JOIN clinicians c ON c.id = a.clinician_id"
@@ -181,6 +183,11 @@ outbox_read_due(struct outbox *ob, time_t now, struct message_row *rows)
 		copy_column(stmt, 9, m->place, sizeof(m->place));
 		copy_column(stmt, 10, m->rrule, sizeof(m->rrule));
 		copy_column(stmt, 11, m->until, sizeof(m->until));
+		m->appt_id = sqlite3_column_int64(stmt, 12);
+		m->end = (time_t)sqlite3_column_int64(stmt, 13);
+		m->created = (time_t)sqlite3_column_int64(stmt, 14);
+		m->modified = (time_t)sqlite3_column_int64(stmt, 15);
+		copy_column(stmt, 16, m->practice_uid, sizeof(m->practice_uid));
 	}
 	sqlite3_reset(stmt);
 	return n;

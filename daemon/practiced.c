@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "busy_fetch.h"
 #include "config.h"
 #include "control.h"
 #include "db.h"
@@ -241,6 +242,8 @@ run(struct practiced *pd)
 		exit(1);
 	}
 	pd->feeds = feeds_start(pd);
+	if ((pd->busy = busy_fetch_start(pd)) == NULL)
+		log_warnx("busy calendars: cannot start their fetches");
 	if ((pd->imports = imports_new(pd)) == NULL)
 		fatalx("imports: out of memory");
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
@@ -254,6 +257,8 @@ run(struct practiced *pd)
 	block_stop_signals();
 	outbox_stop(pd->outbox);
 	pd->outbox = NULL;
+	busy_fetch_stop(pd->busy);
+	pd->busy = NULL;
 	feeds_free(pd->feeds);
 	imports_free(pd->imports);
 	pd->imports = NULL;

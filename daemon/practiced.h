@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+struct busy_fetch;
 struct config;
 struct control;
 struct db;
@@ -24,6 +25,7 @@ struct practiced {
 	struct event		*extend;	/* series to the horizon */
 	struct outbox		*outbox;	/* reminders on their way */
 	struct feeds		*feeds;		/* NULL: no [feeds] listen */
+	struct busy_fetch	*busy;		/* busy calendars' fetches */
 	struct imports		*imports;	/* iCalendar imports */
 };
 

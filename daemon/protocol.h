@@ -101,6 +101,21 @@
 #define PROTO_WAIT_MAX		120
 
 /*
+ * Busy calendars: POST adds {"clinician", "url", "every"}, GET lists;
+ * below one, GET shows, DELETE removes, POST .../refresh fetches it
+ * now and answers 202 with "wait": .../refresh/N, which answers with
+ * "fetch" ({"ok", "detail", "blocks", "skipped"}) once it is over.
+ * The answers' record is "busy" (a list: "busy"), its "url" redacted.
+ */
+#define PROTO_PATH_BUSY		"/busy"
+#define PROTO_PATH_REFRESH	"/refresh"
+#define PROTO_BUSY		"busy"
+#define PROTO_BUSY_CLINICIAN	"clinician"
+#define PROTO_BUSY_URL		"url"
+#define PROTO_BUSY_EVERY	"every"
+#define PROTO_BUSY_FETCH	"fetch"
+
+/*
  * iCalendar imports (practiced.8, ICALENDAR IMPORT): POST /v1/imports
  * {"clinician", "dry_run", "create_clients"} makes one and answers with
  * its id and "part_max", the bytes a part may hold; POST .../ID/parts

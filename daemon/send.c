@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "protocol.h"
 #include "send.h"
 
 #define RESPONSE_MAX	(16 * 1024)
@@ -38,6 +40,10 @@ struct transfer {
 	char			*response;
 	size_t			 rlen;
 	int			 truncated;
+	int			 too_large;	/* GET: over max_body */
+	int			 off_host;	/* GET: http elsewhere */
+	char			*etag;		/* GET: the last answer's */
+	char			*modified;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct send_result	 result;
 };
@@ -79,6 +85,8 @@ send_job_free(struct send_job *job)
 	free(job->body);
 	free(job->content_type);
 	free(job->header);
+	free(job->etag);
+	free(job->modified);
 	if (job->bearer != NULL)
 		explicit_bzero(job->bearer, strlen(job->bearer));
 	free(job->bearer);
@@ -95,6 +103,8 @@ transfer_free(struct transfer *t)
 	curl_slist_free_all(t->rcpt);
 	curl_slist_free_all(t->headers);
 	free(t->response);
+	free(t->etag);
+	free(t->modified);
 	send_job_free(t->job);
 	free(t);
 }
@@ -112,15 +122,23 @@ transfer_read(char *buf, size_t size, size_t n, void *arg)
 	return want;
 }
 
-/* An HTTP answer, kept up to RESPONSE_MAX bytes. */
+/* An HTTP answer, kept up to RESPONSE_MAX bytes (a GET's: max_body,
+ * and past it the transfer fails). */
 static size_t
 transfer_write(char *data, size_t size, size_t n, void *arg)
 {
 	struct transfer	*t = arg;
-	size_t		 len = size * n, keep;
+	size_t		 len = size * n, keep, max = RESPONSE_MAX;
 	char		*grown;
 
-	keep = t->rlen + len > RESPONSE_MAX ? RESPONSE_MAX - t->rlen : len;
+	if (t->job->kind == SEND_GET) {
+		max = t->job->max_body;
+		if (t->rlen + len > max) {
+			t->too_large = 1;
+			return 0;
+		}
+	}
+	keep = t->rlen + len > max ? max - t->rlen : len;
 	if (keep < len)
 		t->truncated = 1;
 	if (keep == 0)
@@ -183,6 +201,117 @@ transfer_setup_http(struct transfer *t)
 	return 0;
 }
 
+/* A GET's ETag and Last-Modified, of the last answer (redirects too). */
+static size_t
+transfer_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct transfer	*t = arg;
+	size_t		 len = size * n, name;
+	char		**slot = NULL;
+
+	if (len >= 5 && strncasecmp(data, "HTTP/", 5) == 0) {
+		free(t->etag);
+		free(t->modified);
+		t->etag = t->modified = NULL;
+		return len;
+	}
+	if (len > 5 && strncasecmp(data, "ETag:", 5) == 0) {
+		slot = &t->etag;
+		name = 5;
+	} else if (len > 14 && strncasecmp(data, "Last-Modified:", 14) == 0) {
+		slot = &t->modified;
+		name = 14;
+	}
+	if (slot == NULL)
+		return len;
+	data += name;
+	n = len - name;
+	while (n > 0 && (*data == ' ' || *data == '\t')) {
+		data++;
+		n--;
+	}
+	while (n > 0 && (data[n - 1] == '\r' || data[n - 1] == '\n' ||
+	    data[n - 1] == ' '))
+		n--;
+	free(*slot);
+	*slot = NULL;
+	/* A header too long to be a tag is not sent back. */
+	if (n > 0 && n < 256)
+		*slot = strndup(data, n);
+	return len;
+}
+
+static int
+transfer_is_loopback(const char *ip)
+{
+	return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+	    strncmp(ip, "::ffff:127.", 11) == 0;
+}
+
+/* Plain http reaches loopback addresses only, redirects included. */
+static int
+transfer_prereq(void *arg, char *ip, char *local, int port, int lport)
+{
+	struct transfer	*t = arg;
+	char		*url = NULL;
+
+	(void)local;
+	(void)port;
+	(void)lport;
+	if (curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url) !=
+	    CURLE_OK || url == NULL)
+		return CURL_PREREQFUNC_ABORT;
+	if (strncasecmp(url, "https:", 6) == 0 || transfer_is_loopback(ip))
+		return CURL_PREREQFUNC_OK;
+	t->off_host = 1;
+	return CURL_PREREQFUNC_ABORT;
+}
+
+static int
+transfer_setup_get(struct transfer *t)
+{
+	struct send_job	*j = t->job;
+	const char	*protocols = j->allow_http ? "http,https" : "https";
+	char		 h[300];
+
+	if (j->etag != NULL) {
+		snprintf(h, sizeof(h), "If-None-Match: %s", j->etag);
+		if ((t->headers = curl_slist_append(t->headers, h)) == NULL)
+			return -1;
+	}
+	if (j->modified != NULL) {
+		snprintf(h, sizeof(h), "If-Modified-Since: %s", j->modified);
+		if ((t->headers = curl_slist_append(t->headers, h)) == NULL)
+			return -1;
+	}
+	/* https to http is refused by the protocols: an https calendar
+	 * redirects to https only. */
+	if (curl_easy_setopt(t->easy, CURLOPT_PROTOCOLS_STR, protocols) ||
+	    curl_easy_setopt(t->easy, CURLOPT_REDIR_PROTOCOLS_STR,
+	    strncasecmp(j->url, "https:", 6) == 0 ? "https" : protocols) ||
+	    curl_easy_setopt(t->easy, CURLOPT_HTTPGET, 1L) ||
+	    curl_easy_setopt(t->easy, CURLOPT_FOLLOWLOCATION, 1L) ||
+	    curl_easy_setopt(t->easy, CURLOPT_MAXREDIRS, j->max_redirs) ||
+	    curl_easy_setopt(t->easy, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)j->max_body) ||
+	    curl_easy_setopt(t->easy, CURLOPT_ACCEPT_ENCODING, "") ||
+	    curl_easy_setopt(t->easy, CURLOPT_USERAGENT,
+	    "practiced/" PRACTICED_VERSION) ||
+	    curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers) ||
+	    curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION,
+	    transfer_header) ||
+	    curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t) ||
+	    curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, transfer_write) ||
+	    curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t))
+		return -1;
+	if (j->allow_http &&
+	    (curl_easy_setopt(t->easy, CURLOPT_PREREQFUNCTION,
+	    transfer_prereq) ||
+	    curl_easy_setopt(t->easy, CURLOPT_PREREQDATA, t)))
+		return -1;
+	return 0;
+}
+
 static int
 transfer_setup(struct transfer *t)
 {
@@ -205,6 +334,8 @@ transfer_setup(struct transfer *t)
 	if (j->ca_file != NULL &&
 	    curl_easy_setopt(t->easy, CURLOPT_CAINFO, j->ca_file))
 		return -1;
+	if (j->kind == SEND_GET)
+		return transfer_setup_get(t);
 	return j->kind == SEND_SMTP ? transfer_setup_smtp(t) :
 	    transfer_setup_http(t);
 }
@@ -282,6 +413,30 @@ classify_http(struct transfer *t, CURLcode rc, long code)
 }
 
 static void
+classify_get(struct transfer *t, CURLcode rc, long code)
+{
+	if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED)
+		result_set(t, SEND_FAILED, "larger than %zu MB",
+		    t->job->max_body / (1024 * 1024));
+	else if (rc == CURLE_TOO_MANY_REDIRECTS)
+		result_set(t, SEND_FAILED, "more than %ld redirects",
+		    t->job->max_redirs);
+	else if (t->off_host)
+		result_set(t, SEND_FAILED, "plain http is allowed to this "
+		    "machine only");
+	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+		result_set(t, SEND_FAILED, "a redirect to another protocol "
+		    "than https%s", t->job->allow_http ? " or http" : "");
+	else if (rc != CURLE_OK)
+		result_set(t, SEND_RETRY, "%s", transfer_why(t, rc));
+	else if ((code >= 200 && code < 300) || code == 304)
+		result_set(t, SEND_SENT, "the server answered %ld", code);
+	else
+		result_set(t, code == 429 || code >= 500 ? SEND_RETRY :
+		    SEND_FAILED, "the server answered %ld", code);
+}
+
+static void
 transfer_finish(struct transfer *t, CURLcode rc)
 {
 	long	 code = 0;
@@ -292,10 +447,16 @@ transfer_finish(struct transfer *t, CURLcode rc)
 	t->result.in_doubt = transfer_in_doubt(t, rc);
 	if (t->job->kind == SEND_SMTP)
 		classify_smtp(t, rc, code);
+	else if (t->job->kind == SEND_GET)
+		classify_get(t, rc, code);
 	else
 		classify_http(t, rc, code);
 	t->result.response = t->response;
+	t->result.response_len = t->rlen;
 	t->response = NULL;
+	t->result.etag = t->etag;
+	t->result.modified = t->modified;
+	t->etag = t->modified = NULL;
 }
 
 static void
@@ -437,6 +598,8 @@ sender_deliver(struct sender *s)
 	while ((t = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, t, entry);
 		free(t->result.response);
+		free(t->result.etag);
+		free(t->result.modified);
 		transfer_free(t);
 	}
 }

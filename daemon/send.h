@@ -19,7 +19,8 @@ struct sender;
 
 enum send_kind {
 	SEND_SMTP,		/* a message to one recipient */
-	SEND_HTTP		/* a POST (an SMS provider) */
+	SEND_HTTP,		/* a POST (an SMS provider) */
+	SEND_GET		/* a GET of a file (a busy calendar) */
 };
 
 struct send_job {
@@ -38,6 +39,17 @@ struct send_job {
 	char		*header;	/* HTTP: one more header, or NULL */
 	char		*bearer;	/* HTTP: "Authorization: Bearer ..." */
 	int		 timeout;	/* seconds for the whole transfer */
+	/*
+	 * GET: https only, and plain http to a loopback address when
+	 * allow_http; at most max_redirs redirects, never from https to
+	 * http; a body over max_body bytes fails the transfer.  etag and
+	 * modified (or NULL) make it conditional: a 304 brings no body.
+	 */
+	int		 allow_http;
+	long		 max_redirs;
+	size_t		 max_body;
+	char		*etag;
+	char		*modified;
 };
 
 enum send_outcome {
@@ -53,6 +65,9 @@ struct send_result {
 	long		 code;		/* the SMTP or HTTP status, 0: none */
 	char		 detail[256];	/* why, for the ledger */
 	char		*response;	/* HTTP: the body (bounded), or NULL */
+	size_t		 response_len;
+	char		*etag;		/* GET: the answer's, or NULL */
+	char		*modified;	/* GET: its Last-Modified, or NULL */
 };
 
 /* The results that came back together, so that the caller can record

@@ -95,8 +95,11 @@ COMMANDS = [
     "closure list", "closure remove", "report attendance", "reminders list",
     "reminders explain", "reminders retry", "reminders test",
     "export",
-    "feed add", "feed list", "feed rotate", "feed revoke", "import",
-    "audit", "help",
+    "feed add", "feed list", "feed rotate", "feed revoke",
+    "audit",
+    "busy add", "busy list", "busy refresh", "busy remove",
+    "import",
+    "help",
 ]
 
 

@@ -82,7 +82,8 @@ def test_a_booking_is_confirmed_after_the_grace(practice_at, peers):
     msg = email.message_from_string(got[0]["data"], policy=email.policy.default)
     assert msg["Subject"] == "Your appointment on Thursday 10 December at 10:00"
     assert msg["Message-ID"].startswith("<confirmation.%d." % r[0]["id"])
-    assert "is booked for Thursday 10 December at 10:00" in msg.get_content()
+    text = msg.get_body(("plain",)).get_content()  # beside its invitation
+    assert "is booked for Thursday 10 December at 10:00" in text
     assert wait_for(lambda: settled(p))
     assert notices(p, a["id"])[0]["state"] == "sent"
 
@@ -207,14 +208,16 @@ def test_a_series_is_confirmed_once(practice_at, peers):
     assert wait_for(lambda: settled(p) and peers.received()), p.log()
     assert subjects(peers) == ["Your appointment on Thursday 10 December at 10:00"]
     body = email.message_from_string(peers.received()[0]["data"],
-                                     policy=email.policy.default).get_content()
+                                     policy=email.policy.default)
+    body = body.get_body(("plain",)).get_content()
     assert "at 10:00. It repeats weekly on Thursday (6 sessions).\r\n" in body, repr(body)
     # a single session's confirmation says nothing of repeating
     b = book(p, cli, clin, svc, "2026-12-09 12:00")
     past_grace(p, "09:08:00")
     assert wait_for(lambda: settled(p) and len(peers.received()) == 2), p.log()
     body = email.message_from_string(peers.received()[1]["data"],
-                                     policy=email.policy.default).get_content()
+                                     policy=email.policy.default)
+    body = body.get_body(("plain",)).get_content()
     assert "at 12:00.\r\n" in body and "repeats" not in body, body
     assert notices(p, b["id"])[0]["state"] == "sent"
 

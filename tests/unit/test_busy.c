@@ -10,6 +10,8 @@
 #include "appt.h"
 #include "book.h"
 #include "busy.h"
+#include "busy_cal.h"
+#include "busy_read.h"
 #include "db.h"
 #include "practice.h"
 #include "series.h"
@@ -156,6 +158,9 @@ test_busy_replace(struct practice *p)
 	    " WHERE source = 'import'") == 1);
 	CHECK(busy_replace(&p->ctx, 1, bad, 2) == -1);
 	CHECK(p->ctx.err == PROTO_EBADREQUEST);
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(busy_replace(&p->ctx, 1, bad, BUSY_CALENDAR_MAX + 1) == -1);
+	CHECK(p->ctx.err == PROTO_ETOOLARGE);
 	practice_reset(p, PRACTICE_NOW);
 	CHECK(busy_replace(&p->ctx, 2, second, 1) == -1);
 	CHECK(p->ctx.err == PROTO_ENOTFOUND);
@@ -328,6 +333,209 @@ test_busy_series(struct practice *p)
 	db_rollback(p->pd.db);
 }
 
+static void
+test_busy_addresses(void)
+{
+	static const struct {
+		const char	*url, *shown;
+		int		 ok, http;
+	} cases[] = {
+		{ "https://calendar.google.com/calendar/ical/x%40gmail.com/"
+		    "private-abc/basic.ics", "https://calendar.google.com/…",
+		    1, 0 },
+		{ "https://user:pw@host.example:8443/a?b=c",
+		    "https://host.example:8443/…", 1, 0 },
+		{ "https://host.example?secret", "https://host.example/…",
+		    1, 0 },
+		{ "http://127.0.0.1:8000/x.ics", "http://127.0.0.1:8000/…",
+		    1, 1 },
+		{ "http://localhost/x.ics", "http://localhost/…", 1, 1 },
+		{ "http://[::1]:8080/x.ics", "http://[::1]:8080/…", 1, 1 },
+		{ "http://calendar.example.org/x.ics",
+		    "http://calendar.example.org/…", 0, 0 },
+		{ "http://127.0.0.1.example.org/x.ics",
+		    "http://127.0.0.1.example.org/…", 0, 0 },
+		{ "webcal://calendar.example.org/x.ics",
+		    "webcal://calendar.example.org/…", 0, 0 },
+		{ "ftp://127.0.0.1/x.ics", "ftp://127.0.0.1/…", 0, 0 },
+		{ "no address at all", "…", 0, 0 },
+	};
+	static const struct {
+		const char	*s;
+		int		 seconds;	/* -1: refused */
+	} every[] = {
+		{ "15m", 900 }, { "2h", 7200 }, { "300", 300 }, { "300s", 300 },
+		{ "24h", 86400 }, { "5m", 300 }, { "299", -1 }, { "1m", -1 },
+		{ "25h", -1 }, { "15", -1 }, { "15 m", -1 }, { "-5m", -1 },
+		{ "m", -1 }, { "", -1 }, { "99999999999999999999h", -1 },
+		{ "1d", -1 },
+	};
+	char	 buf[300], why[160];
+	size_t	 i;
+	int	 http, secs;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		busy_cal_redact(cases[i].url, buf, sizeof(buf));
+		CHECK_STR(buf, cases[i].shown);
+		http = -1;
+		CHECK((busy_cal_url_check(cases[i].url, &http, why,
+		    sizeof(why)) == 0) == cases[i].ok);
+		if (cases[i].ok)
+			CHECK(http == cases[i].http);
+	}
+	for (i = 0; i < sizeof(every) / sizeof(every[0]); i++) {
+		secs = -1;
+		if (busy_cal_every(every[i].s, &secs, why, sizeof(why)) == -1)
+			secs = -1;
+		if (secs != every[i].seconds)
+			fprintf(stderr, "every \"%s\": %d\n", every[i].s, secs);
+		CHECK(secs == every[i].seconds);
+	}
+}
+
+/* Google's style; now is Monday 2030-01-07 08:00 UTC (03:00 in New York). */
+static const char *busy_ics =
+    "BEGIN:VCALENDAR\r\n"
+    "PRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
+    "VERSION:2.0\r\n"
+    "X-WR-TIMEZONE:America/New_York\r\n"
+    /* Weekly on Mondays 10:00-11:00 New York, the 14th excluded, the
+     * 21st moved to 12:00, four in all. */
+    "BEGIN:VEVENT\r\n"
+    "UID:weekly@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART;TZID=America/New_York:20300107T100000\r\n"
+    "DTEND;TZID=America/New_York:20300107T110000\r\n"
+    "RRULE:FREQ=WEEKLY;COUNT=4\r\n"
+    "EXDATE;TZID=America/New_York:20300114T100000\r\n"
+    "SUMMARY:SECRETTITLE\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "UID:weekly@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "RECURRENCE-ID;TZID=America/New_York:20300121T100000\r\n"
+    "DTSTART;TZID=America/New_York:20300121T120000\r\n"
+    "DTEND;TZID=America/New_York:20300121T130000\r\n"
+    "END:VEVENT\r\n"
+    /* Floating: in X-WR-TIMEZONE, Tuesday 14:00-15:00 (19:00Z). */
+    "BEGIN:VEVENT\r\n"
+    "UID:floating@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20300108T140000\r\n"
+    "DTEND:20300108T150000\r\n"
+    "END:VEVENT\r\n"
+    /* Free, and cancelled: not busy. */
+    "BEGIN:VEVENT\r\n"
+    "UID:free@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20300109T150000Z\r\n"
+    "DTEND:20300109T160000Z\r\n"
+    "TRANSP:TRANSPARENT\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "UID:cancelled@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20300109T170000Z\r\n"
+    "DTEND:20300109T180000Z\r\n"
+    "STATUS:CANCELLED\r\n"
+    "END:VEVENT\r\n"
+    /* All day Thursday the 10th: midnight to midnight in New York. */
+    "BEGIN:VEVENT\r\n"
+    "UID:allday@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART;VALUE=DATE:20300110\r\n"
+    "DTEND;VALUE=DATE:20300111\r\n"
+    "END:VEVENT\r\n"
+    /* Outside the window: last year, and in two years. */
+    "BEGIN:VEVENT\r\n"
+    "UID:old@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20290107T150000Z\r\n"
+    "DTEND:20290107T160000Z\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "UID:far@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20320107T150000Z\r\n"
+    "DTEND:20320107T160000Z\r\n"
+    "END:VEVENT\r\n"
+    /* Overlapping and touching times are made one. */
+    "BEGIN:VEVENT\r\n"
+    "UID:a@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20300111T150000Z\r\n"
+    "DTEND:20300111T160000Z\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "UID:b@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20300111T153000Z\r\n"
+    "DTEND:20300111T170000Z\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "UID:c@google.com\r\n"
+    "DTSTAMP:20291201T000000Z\r\n"
+    "DTSTART:20300111T170000Z\r\n"
+    "DTEND:20300111T173000Z\r\n"
+    "END:VEVENT\r\n"
+    "END:VCALENDAR\r\n";
+
+static void
+test_busy_read(void)
+{
+	/* In UTC: New York is 5 hours behind in January. */
+	static const struct busy_span want[] = {
+		{ 1894028400, 1894032000 },	/* Mon 7th 15:00Z-16:00Z */
+		{ 1894129200, 1894132800 },	/* Tue 8th 19:00Z-20:00Z */
+		{ 1894251600, 1894338000 },	/* Thu 10th 05:00Z-05:00Z */
+		{ 1894374000, 1894383000 },	/* Fri 11th 15:00Z-17:30Z */
+		{ 1895245200, 1895248800 },	/* Mon 21st 17:00Z-18:00Z */
+		{ 1895842800, 1895846400 },	/* Mon 28th 15:00Z-16:00Z */
+	};
+	const struct busy_span	*spans;
+	struct busy_read	*r;
+	char			 err[300];
+	size_t			 n, skipped, i;
+	int			 rc, steps = 0;
+
+	r = busy_read_begin(busy_ics, strlen(busy_ics), "America/New_York",
+	    PRACTICE_NOW, err, sizeof(err));
+	CHECK(r != NULL);
+	if (r == NULL) {
+		fprintf(stderr, "busy_read_begin: %s\n", err);
+		return;
+	}
+	while ((rc = busy_read_step(r, 40, err, sizeof(err))) == 1 &&
+	    steps < 1000)
+		steps++;
+	CHECK(rc == 0);
+	if (rc != 0)
+		fprintf(stderr, "busy_read_step: %s\n", err);
+	spans = busy_read_spans(r, &n, &skipped);
+	CHECK(n == sizeof(want) / sizeof(want[0]));
+	CHECK(skipped == 0);
+	for (i = 0; i < n && i < sizeof(want) / sizeof(want[0]); i++) {
+		if (spans[i].start != want[i].start ||
+		    spans[i].end != want[i].end)
+			fprintf(stderr, "busy span %zu: %lld-%lld\n", i,
+			    (long long)spans[i].start, (long long)spans[i].end);
+		CHECK(spans[i].start == want[i].start);
+		CHECK(spans[i].end == want[i].end);
+	}
+	busy_read_free(r);
+
+	/* Not a calendar: refused, at begin or on the way. */
+	r = busy_read_begin("<html>no</html>", 15, "UTC", PRACTICE_NOW, err,
+	    sizeof(err));
+	if (r != NULL) {
+		while ((rc = busy_read_step(r, 40, err, sizeof(err))) == 1)
+			;
+		CHECK(rc == -1);
+		busy_read_free(r);
+	}
+	CHECK(err[0] != '\0');
+}
+
 void
 test_busy(void)
 {
@@ -346,4 +554,6 @@ test_busy(void)
 	test_busy_slots_attention(&p);
 	test_busy_series(&p);
 	practice_close(&p);
+	test_busy_addresses();
+	test_busy_read();
 }

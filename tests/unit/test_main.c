@@ -27,6 +27,7 @@ main(void)
 	test_export();
 	test_ical_read();
 	test_feed();
+	test_invite();
 	test_busy();
 	test_import();
 	tz_free();

@@ -184,7 +184,7 @@ test_builders(const struct peers *p, struct outcome *o, struct sender *s)
 				    NULL, NULL, NULL };
 	struct mail_message	 m = { "Practice <noreply@example.org>",
 				    "ana@example.org", "Caf\xc3\xa9", "Hello\n",
-				    "reminder.5.1@example.org", 0 };
+				    "reminder.5.1@example.org", 0, NULL, NULL };
 	struct send_job		*jobs[3];
 	char			 url[64], *http, *smtptext, *id;
 

@@ -55,6 +55,7 @@ void	test_paging(void);
 void	test_export(void);
 void	test_ical_read(void);
 void	test_feed(void);
+void	test_invite(void);
 void	test_busy(void);
 void	test_import(void);
 

@@ -1,0 +1,328 @@
+"""Invitations end to end: a confirmation, a reschedule notice and a
+cancellation notice by email carry the session as an iCalendar invitation
+(iTIP REQUEST or CANCEL), one UID for the session from booking to
+cancellation and a SEQUENCE that grows, so the client's own calendar
+keeps one entry up to date.  A real daemon on a running fake clock, the
+real SMTP server of peers.py; each invitation is read back with Python's
+email package and python3-icalendar, and imported by khal."""
+
+import datetime as dt
+import email
+import email.policy
+import os
+import subprocess
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from calendar_util import khal_view
+from series_util import new_clinician, ok
+from remind_util import (outbox_files, peers, reminding, rows,  # noqa: F401
+                         wait_for, wake)
+
+DAY = "2026-12-07"
+LONDON = "Europe/London"
+SERVICE = "Trauma Therapy"
+VIDEO = "https://video.example.org/room/8f3k2"
+
+
+def practice(practice_at, peers=None, rules=()):
+    """A practice at 09:00 on DAY telling clients of changes by email (to
+    the peers' SMTP server, or into the outbox folder)."""
+    return reminding(practice_at, DAY + " 09:00",
+                     smtp=peers.smtp if peers is not None else None,
+                     rules=list(rules), notices="yes")
+
+
+def people(p):
+    """A clinician, a client reading times in London, and a service whose
+    name no message may give."""
+    clin = new_clinician(p)
+    cli = ok(p, "client", "add", "Jordan Lee", "--email", "jordan@example.org",
+             "--remind", "email", "--zone", LONDON)["client"]["id"]
+    svc = ok(p, "service", "add", SERVICE, "--minutes", "50")["service"]["id"]
+    return clin, cli, svc
+
+
+def book(p, who, when, *extra):
+    clin, cli, svc = who
+    return ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+              "--service", str(svc), "--at", when, *extra)["appointment"]
+
+
+def past_grace(p, when):
+    p.clock.set("%s %s" % (DAY, when))
+    wake(p)
+
+
+def settled(p):
+    return all(r["state"] not in ("pending", "sending") for r in rows(p)
+               if r["notice"] != "reminder")
+
+
+def parsed(data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
+def calendar_parts(msg):
+    return [x for x in msg.walk() if x.get_content_type() == "text/calendar"]
+
+
+def invitation(data):
+    """(message, calendar, its one VEVENT) of a received message."""
+    msg = parsed(data)
+    parts = calendar_parts(msg)
+    assert len(parts) == 1, [x.get_content_type() for x in msg.walk()]
+    cal = icalendar.Calendar.from_ical(parts[0].get_payload(decode=True))
+    events = [c for c in cal.walk("VEVENT")]
+    assert len(events) == 1, cal.to_ical()
+    return msg, cal, events[0]
+
+
+def local(when, zone=LONDON):
+    d = dt.datetime.strptime(when, "%Y-%m-%d %H:%M")
+    return d.replace(tzinfo=ZoneInfo("America/New_York")).astimezone(ZoneInfo(zone))
+
+
+def received(peers, n):
+    assert wait_for(lambda: len(peers.received()) >= n), peers.received()
+    return peers.received()[n - 1]["data"]
+
+
+def test_booked_moved_cancelled_is_one_calendar_entry(practice_at, peers):
+    p = practice(practice_at, peers)
+    who = people(p)
+    a = book(p, who, "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    data = received(peers, 1)
+    msg, cal, ev = invitation(data)
+
+    # the shape mail clients take for an invitation, the text still there
+    assert msg.get_content_type() == "multipart/mixed"
+    assert msg["Message-ID"] and msg["To"] == "jordan@example.org"
+    kinds = [x.get_content_type() for x in msg.walk()]
+    assert kinds == ["multipart/mixed", "multipart/alternative", "text/plain",
+                     "text/calendar", "application/ics"], kinds
+    part = calendar_parts(msg)[0]
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_content_charset() == "utf-8"
+    files = [x for x in msg.walk() if x.get_filename() == "invite.ics"]
+    assert len(files) == 1 and files[0].get_payload(decode=True) == \
+        part.get_payload(decode=True)
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "is booked for Thursday 10 December at 15:00" in text, text
+    assert all(len(line) <= 998 for line in data.split("\r\n"))
+
+    assert str(cal["METHOD"]) == "REQUEST"
+    uid, seq = str(ev["UID"]), int(ev["SEQUENCE"])
+    assert uid.startswith("a%d-" % a["id"]), uid
+    start = ev.decoded("DTSTART")
+    assert str(ev["DTSTART"].params["TZID"]) == LONDON
+    assert start == local("2026-12-10 10:00")
+    assert start.strftime("%H:%M") == "15:00"
+    assert ev.decoded("DTEND") - start == dt.timedelta(minutes=50)
+    assert str(ev["ORGANIZER"]) == "mailto:noreply@example.org"
+    assert ev["ORGANIZER"].params["CN"] == "Test Practice"
+    assert str(ev["ATTENDEE"]) == "mailto:jordan@example.org"
+    assert ev["ATTENDEE"].params["RSVP"] == "FALSE"
+    assert str(ev["STATUS"]) == "CONFIRMED"
+    assert ev.decoded("DTSTAMP") is not None
+    assert [c["TZID"] for c in cal.walk("VTIMEZONE")] == [LONDON]
+
+    # moved: the same entry, a later revision, the new time
+    ok(p, "move", str(a["id"]), "--at", "2026-12-10 11:30")
+    past_grace(p, "09:08:00")
+    msg, cal, ev = invitation(received(peers, 2))
+    assert "has moved" in msg["Subject"]
+    assert str(cal["METHOD"]) == "REQUEST"
+    assert str(ev["UID"]) == uid and int(ev["SEQUENCE"]) > seq
+    assert ev.decoded("DTSTART") == local("2026-12-10 11:30")
+    seq = int(ev["SEQUENCE"])
+
+    # cancelled: the entry is cancelled
+    ok(p, "cancel", str(a["id"]), "--by", "client")
+    past_grace(p, "09:12:00")
+    msg, cal, ev = invitation(received(peers, 3))
+    assert "cancelled" in msg["Subject"]
+    assert calendar_parts(msg)[0].get_param("method") == "CANCEL"
+    assert str(cal["METHOD"]) == "CANCEL"
+    assert str(ev["STATUS"]) == "CANCELLED"
+    assert str(ev["UID"]) == uid and int(ev["SEQUENCE"]) > seq
+    assert wait_for(lambda: settled(p))
+
+    # nothing of the session's kind, in the text or the calendar
+    for m in peers.received():
+        assert SERVICE.lower() not in m["data"].lower()
+        _, cal, _ = invitation(m["data"])
+        text = cal.to_ical().decode()
+        assert SERVICE.lower() not in text.lower()
+        # the client's own address, not their name
+        assert "Jordan" not in text
+
+
+def test_a_reminder_carries_no_invitation(practice_at, peers):
+    p = practice(practice_at, peers, rules=[("rule", "email 48h")])
+    who = people(p)
+    book(p, who, "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    msg, _, _ = invitation(received(peers, 1))
+    p.clock.set("2026-12-08 10:00:05")
+    wake(p)
+    msg = parsed(received(peers, 2))
+    assert msg["Subject"].startswith("Reminder"), msg["Subject"]
+    assert msg.get_content_type() == "text/plain"
+    assert calendar_parts(msg) == []
+
+
+def test_the_link_only_where_the_text_gives_it(practice_at, peers):
+    p = practice(practice_at, peers)
+    who = people(p)
+    a = book(p, who, "2026-12-10 10:00", "--video", VIDEO)
+    past_grace(p, "09:04:00")
+    msg, _, ev = invitation(received(peers, 1))
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    assert VIDEO in text
+    assert str(ev["LOCATION"]) == VIDEO
+    assert str(ev["SUMMARY"]).startswith("Appointment with ")
+    # the cancellation's text says not where: its invitation neither
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    past_grace(p, "09:08:00")
+    data = received(peers, 2)
+    msg, _, ev = invitation(data)
+    assert VIDEO not in msg.get_body(preferencelist=("plain",)).get_content()
+    assert "LOCATION" not in ev and "8f3k2" not in data
+
+
+def test_a_series_is_confirmed_with_its_first_session(practice_at, peers):
+    p = practice(practice_at, peers)
+    who = people(p)
+    ok(p, "book", "--client", str(who[1]), "--clinician", str(who[0]),
+       "--service", str(who[2]), "--at", "2026-12-10 10:00", "--repeat",
+       "weekly", "--count", "6")
+    first = ok(p, "list", "--day", "2026-12-10")["appointments"][0]
+    past_grace(p, "09:04:00")
+    msg, cal, ev = invitation(received(peers, 1))
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "It repeats weekly on Thursday (6 sessions)." in text, text
+    assert str(cal["METHOD"]) == "REQUEST"
+    assert str(ev["UID"]).startswith("a%d-" % first["id"])
+    assert ev.decoded("DTSTART") == local("2026-12-10 10:00")
+    assert SERVICE not in cal.to_ical().decode()
+
+
+def test_invitations_off_send_the_text_alone(practice_at, peers):
+    p = practice(practice_at, peers, rules=[("invitations", "no")])
+    who = people(p)
+    book(p, who, "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    msg = parsed(received(peers, 1))
+    assert msg.get_content_type() == "text/plain"
+    assert calendar_parts(msg) == [] and "BEGIN:VCALENDAR" not in \
+        msg.get_content()
+
+
+def test_the_outbox_folder_holds_the_same_message_and_khal_imports_it(
+        practice_at, tmp_path):
+    p = practice(practice_at)
+    who = people(p)
+    book(p, who, "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    assert wait_for(lambda: outbox_files(p)), p.log()
+    files = outbox_files(p)
+    assert len(files) == 1 and files[0].endswith("-confirmation.eml"), files
+    with open(files[0], "rb") as f:
+        data = f.read()
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    msg, cal, ev = invitation(data)
+    assert str(cal["METHOD"]) == "REQUEST"
+    assert ev.decoded("DTSTART") == local("2026-12-10 10:00")
+    assert os.stat(files[0]).st_mode & 0o777 == 0o600
+    ics = calendar_parts(msg)[0].get_payload(decode=True).decode()
+    seen = khal_view(ics, tmp_path, dt.date(2026, 12, 10),
+                     dt.date(2026, 12, 10), zone=LONDON)
+    assert seen == [("2026-12-10 15:00", "2026-12-10 15:50", "CONFIRMED")], seen
+
+
+def khal_calendar(tmp_path, zone=LONDON):
+    """khal with one empty calendar: import(ics) adds to it, listed() gives
+    (start, end, status) of its events on 10 and 11 December."""
+    (tmp_path / "cal").mkdir()
+    conf = tmp_path / "khal.conf"
+    conf.write_text(
+        "[calendars]\n[[mine]]\npath = %s\ntype = calendar\n"
+        "[locale]\ntimeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\n"
+        "longdateformat = %%Y-%%m-%%d\ndatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "longdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
+        "default_timezone = %s\nlocal_timezone = %s\n"
+        "[default]\ndefault_calendar = mine\n" % (tmp_path / "cal", zone, zone))
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=zone)
+    khal = ["khal", "-c", str(conf)]
+
+    def run(*args):
+        r = subprocess.run(khal + list(args), capture_output=True, text=True,
+                           env=env)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    def imported(ics):
+        f = tmp_path / "in.ics"
+        f.write_bytes(ics)
+        run("import", "--batch", "-a", "mine", str(f))
+
+    def listed():
+        out = run("list", "--day-format", "", "--format",
+                  "{start}|{end}|{status}", "2026-12-10", "2026-12-12")
+        return sorted(tuple(x.strip() for x in line.split("|"))
+                      for line in out.splitlines() if line.strip())
+    return imported, listed
+
+
+def test_each_invitation_updates_the_one_entry_of_a_calendar(
+        practice_at, peers, tmp_path):
+    """The client's calendar, played by khal: the confirmation adds the
+    session, the reschedule moves that entry, the cancellation marks it
+    cancelled; never a second entry."""
+    imported, listed = khal_calendar(tmp_path)
+    p = practice(practice_at, peers)
+    a = book(p, people(p), "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    ics = calendar_parts(parsed(received(peers, 1)))[0].get_payload(decode=True)
+    imported(ics)
+    assert listed() == [("2026-12-10 15:00", "2026-12-10 15:50", "CONFIRMED")]
+    ok(p, "move", str(a["id"]), "--at", "2026-12-11 09:00")
+    past_grace(p, "09:08:00")
+    ics = calendar_parts(parsed(received(peers, 2)))[0].get_payload(decode=True)
+    imported(ics)
+    assert listed() == [("2026-12-11 14:00", "2026-12-11 14:50", "CONFIRMED")]
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    past_grace(p, "09:12:00")
+    ics = calendar_parts(parsed(received(peers, 3)))[0].get_payload(decode=True)
+    imported(ics)
+    assert listed() == [("2026-12-11 14:00", "2026-12-11 14:50", "CANCELLED")]
+
+
+def test_no_invitation_by_sms_and_the_practice_zone_without_the_clients(
+        practice_at, peers):
+    p = reminding(practice_at, DAY + " 09:00", smtp=peers.smtp, rules=[],
+                  notices="yes", extra={"sms": [
+                      ("provider", "webhook"),
+                      ("url", "http://127.0.0.1:%d/ok" % peers.http),
+                      ("from", "+15555550100")]})
+    clin = new_clinician(p)
+    svc = ok(p, "service", "add", SERVICE, "--minutes", "50")["service"]["id"]
+    cli = ok(p, "client", "add", "Sam Park", "--email", "sam@example.org",
+             "--phone", "+15555550123", "--remind", "email,sms",
+             "--sms-consent", "yes")["client"]["id"]
+    book(p, (clin, cli, svc), "2026-12-10 10:00")
+    past_grace(p, "09:04:00")
+    assert wait_for(lambda: peers.received("http.jsonl")), p.log()
+    sms = peers.received("http.jsonl")[0]["body"]
+    assert "booked" in sms or "10:00" in sms, sms
+    assert "VCALENDAR" not in sms and "invite.ics" not in sms, sms
+    _, cal, ev = invitation(received(peers, 1))
+    assert str(ev["DTSTART"].params["TZID"]) == "America/New_York"
+    assert ev.decoded("DTSTART") == local("2026-12-10 10:00", "America/New_York")
+    assert ev.decoded("DTSTART").strftime("%H:%M") == "10:00"
