@@ -66,6 +66,7 @@ struct import_job {
 	int			 refused_line;
 	char			 refused[320];
 	long			 longest_slice_ms;
+	long			 longest_slice_cpu_ms;
 	time_t			 started, finished;
 };
 

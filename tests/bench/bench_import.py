@@ -127,7 +127,8 @@ def main():
         print("  status calls during it: %d, worst wait %.0f ms, median %.1f ms"
               % (len(waits), max(waits) * 1000,
                  sorted(waits)[len(waits) // 2] * 1000))
-        print("  the loop's longest slice: %d ms" % imp["longest_slice_ms"])
+        print("  the loop's longest slice: %d ms (%d ms of CPU)"
+              % (imp["longest_slice_ms"], imp["longest_slice_cpu_ms"]))
         t0 = time.monotonic()
         rc, out, err = p.ctl("import", path, timeout=3600)
         print("  again (all unchanged): %.1f s, %s" % (time.monotonic() - t0,

@@ -433,11 +433,14 @@ def test_large_import_leaves_others_served(clinic, tmp_path):
     assert c["added"] == N_BIG and c["skipped"] == 0, c
     assert out["import"]["events_done"] == N_BIG
     print("import of %d events: %d status calls answered, the slowest in "
-          "%.0f ms; the loop's longest slice %d ms" % (
-              N_BIG, asked, worst * 1000, out["import"]["longest_slice_ms"]))
+          "%.0f ms; the loop's longest slice %d ms (%d ms of CPU)" % (
+              N_BIG, asked, worst * 1000, out["import"]["longest_slice_ms"],
+              out["import"]["longest_slice_cpu_ms"]))
+    # The CPU a slice held the loop for: the wall clock also counts the
+    # turns of whatever else runs on a busy machine.
     slow = 3 if sanitized() else 1
     assert worst < 1.0 * slow, worst
-    assert out["import"]["longest_slice_ms"] < 100 * slow
+    assert out["import"]["longest_slice_cpu_ms"] < 100 * slow
     rc, out, err = imp(p, str(path))
     assert counts(out)["unchanged"] == N_BIG
 
