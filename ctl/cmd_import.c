@@ -166,7 +166,8 @@ import_follow(const struct ctl_parse *p, struct ctl_answer *ans,
 		if (time(NULL) > until)
 			return error_set(err, CTL_EXIT_REFUSED, "timeout",
 			    "the import is still running after %d seconds; "
-			    "see GET %s%s", IMPORT_WAIT_MAX, PROTO_PREFIX, wait);
+			    "see GET %s%s", IMPORT_WAIT_MAX, PROTO_PREFIX,
+			    wait);
 		if (request_get(&req, wait) == -1)
 			return error_set(err, CTL_EXIT_REFUSED, "bad_answer",
 			    "practiced said to wait on a bad path");
@@ -283,7 +284,8 @@ print_import(const struct ctl_view *view, json_t *answer)
 
 		print_line(stdout, "%s%s: line %lld, UID %s%s%s%s%s",
 		    print_dash(json_text(it, "outcome")),
-		    json_is_true(json_object_get(it, "clash")) ? " (clash)" : "",
+		    json_is_true(json_object_get(it, "clash")) ?
+		    " (clash)" : "",
 		    (long long)json_integer_value(json_object_get(it, "line")),
 		    uid != NULL && *uid != '\0' ? uid : "?",
 		    occ != NULL ? " at " : "", occ != NULL ? occ : "",

@@ -242,7 +242,8 @@ import_note(struct import_job *job, enum import_outcome out, const char *uid,
 	if (item == NULL)
 		return;
 	if (occurrence != 0)
-		json_object_set_new(item, "occurrence", out_instant(occurrence));
+		json_object_set_new(item, "occurrence",
+		    out_instant(occurrence));
 	if (id != 0)
 		json_object_set_new(item, "id", json_integer(id));
 	if (clash)

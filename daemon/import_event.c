@@ -626,7 +626,8 @@ rule_open(const char *rrule, char *out, size_t len)
 	while (*p != '\0') {
 		e = p + strcspn(p, ";");
 		n = (size_t)(e - p);
-		if (strncmp(p, "UNTIL=", 6) != 0 && strncmp(p, "COUNT=", 6) != 0) {
+		if (strncmp(p, "UNTIL=", 6) != 0 &&
+		    strncmp(p, "COUNT=", 6) != 0) {
 			if (used + n + 2 > len)
 				return -1;
 			if (used > 0)
