@@ -46,45 +46,11 @@ static const char *map_of_uid_sql =
     " WHERE uid = ?1 ORDER BY occurrence";
 static const char *map_delete_sql =
     "DELETE FROM import_map WHERE uid = ?1 AND occurrence = ?2";
-static const char *series_of_uid_sql =
-    "SELECT a.series_id FROM import_map m JOIN appointments a"
-    "  ON a.id = m.appointment_id WHERE m.uid = ?1"
-    "  AND a.series_id IS NOT NULL LIMIT 1";
-static const char *uid_known_sql =
-    "SELECT 1 FROM import_map WHERE uid = ?1 LIMIT 1";
-/* A series' sessions the map does not hold yet (just booked, or added
- * since by the series' extension). */
-static const char *series_unmapped_sql =
-    "SELECT a.id, a.recurrence_utc, a.end_utc - a.start_utc, a.overlap"
-    "  FROM appointments a WHERE a.series_id = ?1"
-    "  AND a.recurrence_utc IS NOT NULL AND NOT EXISTS (SELECT 1"
-    "  FROM import_map m WHERE m.appointment_id = a.id)";
 static const char *appt_now_sql =
     "SELECT state, start_utc, end_utc, clinician_id, client_id, overlap"
     " FROM appointments WHERE id = ?1";
 
 #define HASH_GONE	"gone"
-
-
-/* Whose an event is, found once for all its occurrences. */
-struct whose {
-	long long	 clinician_id;
-	char		 zone[72];
-	char		 email[ICAL_READ_EMAIL_MAX + 1];
-	long long	 client_id;
-	int		 busy;
-	long long	 series_id;	/* imported as this series */
-	int		 fresh;		/* which this import made */
-};
-
-/* What one occurrence is to become. */
-struct want {
-	const struct ical_event	*ev;		/* master or override */
-	time_t			 occurrence;	/* 0: a lone event */
-	time_t			 start, end;
-	int			 cancelled;
-	char			 hash[24];
-};
 
 /* What the map holds of an occurrence. */
 struct mapped {
@@ -96,8 +62,8 @@ struct mapped {
 };
 
 /* FNV-1a of what an occurrence was imported as. */
-static void
-want_hash(const struct whose *w, struct want *o)
+void
+import_want_hash(const struct whose *w, struct want *o)
 {
 	char			 text[160];
 	unsigned long long	 h = 14695981039346656037ULL;
@@ -113,8 +79,8 @@ want_hash(const struct whose *w, struct want *o)
 	snprintf(o->hash, sizeof(o->hash), "%016llx", h);
 }
 
-static int
-id_by_text(struct ctx *ctx, const char *sql, const char *text,
+int
+import_id_by_text(struct ctx *ctx, const char *sql, const char *text,
     long long *id)
 {
 	sqlite3_stmt	*stmt;
@@ -144,7 +110,7 @@ whose_clinician(struct import_job *job, const struct ical_event *ev,
 		if (ev->organizer.email[0] == '\0')
 			return ctx_error(ctx, PROTO_EBADREQUEST, "no ORGANIZER "
 			    "to find its clinician by; give --clinician");
-		if (id_by_text(ctx, clinician_by_email_sql,
+		if (import_id_by_text(ctx, clinician_by_email_sql,
 		    ev->organizer.email, &w->clinician_id) == -1)
 			return -1;
 		if (w->clinician_id == 0)
@@ -221,7 +187,7 @@ whose_client(struct import_job *job, const struct ical_event *ev,
 		if (a->email[0] == '\0' || strcmp(a->email, w->email) == 0 ||
 		    strcmp(a->email, ev->organizer.email) == 0)
 			continue;
-		if (id_by_text(&job->ctx, client_by_email_sql, a->email,
+		if (import_id_by_text(&job->ctx, client_by_email_sql, a->email,
 		    &w->client_id) == -1)
 			return -1;
 		if (w->client_id != 0)
@@ -235,8 +201,8 @@ whose_client(struct import_job *job, const struct ical_event *ev,
 }
 
 /* A service of the session's length, made when there is none. */
-static int
-service_for(struct import_job *job, int minutes, long long *id)
+int
+import_service_for(struct import_job *job, int minutes, long long *id)
 {
 	struct ctx		*ctx = &job->ctx;
 	struct res_value	 in[RES_MAXFIELDS];
@@ -296,10 +262,10 @@ map_get(struct ctx *ctx, const char *uid, time_t occ, struct mapped *m)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ctx_internal(ctx);
 }
 
-static int
-map_put(struct ctx *ctx, const char *uid, time_t occ, long long clinician,
-    long long appt_id, long long busy_id, int sequence, const char *hash,
-    int clash)
+int
+import_map_put(struct ctx *ctx, const char *uid, time_t occ,
+    long long clinician, long long appt_id, long long busy_id, int sequence,
+    const char *hash, int clash)
 {
 	sqlite3_stmt	*stmt;
 
@@ -386,7 +352,7 @@ session_add(struct import_job *job, const struct whose *w,
 	b.clinician_id = w->clinician_id;
 	b.start = o->start;
 	b.force = b.overlap = 1;
-	if (service_for(job, (int)((o->end - o->start) / 60),
+	if (import_service_for(job, (int)((o->end - o->start) / 60),
 	    &b.service_id) == -1)
 		return -1;
 	if (book_new(ctx, &b, &res) == -1) {
@@ -478,7 +444,7 @@ occurrence_retire(struct import_job *job, const struct ical_event *ev,
 	if (appt_open(&a) && session_cancel(ctx, appt_id, "no longer in "
 	    "the imported calendar") == -1)
 		return -1;
-	if (map_put(ctx, ev->uid, occ, a.clinician_id, appt_id, 0,
+	if (import_map_put(ctx, ev->uid, occ, a.clinician_id, appt_id, 0,
 	    ev->sequence, HASH_GONE, 0) == -1)
 		return -1;
 	import_note(job, IMPORT_CANCELLED, ev->uid, ev->line, occ,
@@ -551,7 +517,7 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 	long long		 appt_id, busy_id;
 	int			 clash = 0, same, cancelled;
 
-	want_hash(w, o);
+	import_want_hash(w, o);
 	if (map_get(ctx, ev->uid, o->occurrence, &m) == -1)
 		return -1;
 	if (m.found && strcmp(m.hash, o->hash) == 0 && w->fresh) {
@@ -602,8 +568,8 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 		if (w->fresh)
 			out = IMPORT_ADDED;
 	}
-	if (map_put(ctx, ev->uid, o->occurrence, w->clinician_id, appt_id,
-	    busy_id, ev->sequence, o->hash, clash) == -1)
+	if (import_map_put(ctx, ev->uid, o->occurrence, w->clinician_id,
+	    appt_id, busy_id, ev->sequence, o->hash, clash) == -1)
 		return -1;
 	import_note(job, out, ev->uid, ev->line, o->occurrence, what,
 	    appt_id + busy_id, clash, "%s%s", o->cancelled ?
@@ -611,183 +577,6 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 	    "; clashes with another session" : "clashes with another "
 	    "session (imported anyway)") : "");
 	return 0;
-}
-
-/* Series */
-
-/* The rule without its end (UNTIL or COUNT), for series_book. */
-static int
-rule_open(const char *rrule, char *out, size_t len)
-{
-	const char	*p = rrule, *e;
-	size_t		 n, used = 0;
-
-	out[0] = '\0';
-	while (*p != '\0') {
-		e = p + strcspn(p, ";");
-		n = (size_t)(e - p);
-		if (strncmp(p, "UNTIL=", 6) != 0 &&
-		    strncmp(p, "COUNT=", 6) != 0) {
-			if (used + n + 2 > len)
-				return -1;
-			if (used > 0)
-				out[used++] = ';';
-			memcpy(out + used, p, n);
-			used += n;
-			out[used] = '\0';
-		}
-		p = *e == ';' ? e + 1 : e;
-	}
-	return 0;
-}
-
-/* How many occurrences the rule has, as a COUNT: 0 for one without an
- * end, -1 when it cannot be a series' (over RECUR_MAX_COUNT). */
-static long
-rule_count(const struct ical_event *ev)
-{
-	struct ical_event	 bare = *ev;
-	struct ical_occurrence	*occ = NULL;
-	size_t			 n = 0;
-	char			 err[ICAL_READ_REASON_MAX];
-
-	if (strstr(ev->rrule, "UNTIL=") == NULL &&
-	    strstr(ev->rrule, "COUNT=") == NULL)
-		return 0;
-	bare.nexdates = bare.nrdates = bare.noverrides = 0;
-	bare.overrides = NULL;
-	if (ical_read_expand(&bare, ev->start.utc, ev->start.utc +
-	    ICAL_EXPAND_MAX_WINDOW, &occ, &n, err, sizeof(err)) == -1)
-		return -1;
-	free(occ);
-	return n == 0 || n > RECUR_MAX_COUNT ? -1 : (long)n;
-}
-
-/* Whether the series model holds the event: a rule in the clinician's
- * own zone, no RDATEs, a client's, not cancelled as a whole. */
-static int
-series_fits(const struct whose *w, const struct ical_event *ev)
-{
-	return !w->busy && ev->rrule[0] != '\0' && ev->nrdates == 0 &&
-	    !ev->start.is_date && ev->status != ICS_STATUS_CANCELLED &&
-	    strcmp(ev->start.zone, w->zone) == 0;
-}
-
-/* The series' sessions the map lacks, mapped as the rule placed them. */
-static int
-series_adopt(struct import_job *job, const struct whose *w,
-    const struct ical_event *ev)
-{
-	struct ctx	*ctx = &job->ctx;
-	sqlite3_stmt	*stmt;
-	struct want	 o;
-	struct {
-		long long	 id;
-		time_t		 rec, len;
-		int		 overlap;
-	}		*v = NULL, *grown;
-	size_t		 n = 0, i;
-	int		 rc;
-
-	if ((stmt = db_stmt(ctx->pd->db, series_unmapped_sql)) == NULL)
-		return ctx_internal(ctx);
-	sqlite3_bind_int64(stmt, 1, w->series_id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((grown = reallocarray(v, n + 1, sizeof(*v))) == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		v = grown;
-		v[n].id = sqlite3_column_int64(stmt, 0);
-		v[n].rec = (time_t)sqlite3_column_int64(stmt, 1);
-		v[n].len = (time_t)sqlite3_column_int64(stmt, 2);
-		v[n].overlap = sqlite3_column_int(stmt, 3);
-		n++;
-	}
-	sqlite3_reset(stmt);
-	for (i = 0; rc == SQLITE_DONE && i < n; i++) {
-		memset(&o, 0, sizeof(o));
-		o.start = v[i].rec;
-		o.end = v[i].rec + v[i].len;
-		want_hash(w, &o);
-		if (map_put(ctx, ev->uid, v[i].rec, w->clinician_id, v[i].id,
-		    0, ev->sequence, o.hash, v[i].overlap) == -1)
-			rc = SQLITE_ERROR;
-	}
-	free(v);
-	return rc == SQLITE_DONE ? 0 : ctx_internal(ctx);
-}
-
-static int
-series_make(struct import_job *job, struct whose *w,
-    const struct ical_event *ev)
-{
-	struct series_booking	 b;
-	struct appt_result	 res;
-	char			 rule[ICAL_READ_RRULE_MAX];
-	long			 count;
-	int			 rc;
-
-	if ((count = rule_count(ev)) == -1 ||
-	    rule_open(ev->rrule, rule, sizeof(rule)) == -1)
-		return 1;
-	memset(&b, 0, sizeof(b));
-	b.appt.client_id = w->client_id;
-	b.appt.clinician_id = w->clinician_id;
-	b.appt.start = ev->start.utc;
-	b.appt.force = b.appt.overlap = 1;
-	b.repeat = rule;
-	b.count = count;
-	if (service_for(job, (int)((ev->end.utc - ev->start.utc) / 60),
-	    &b.appt.service_id) == -1)
-		return -1;
-	/* A rule series_book refuses is imported occurrence by
-	 * occurrence instead: undone alone. */
-	if (db_savepoint(job->pd->db, "import_series") == -1)
-		return ctx_internal(&job->ctx);
-	rc = series_book(&job->ctx, &b, &res);
-	if (rc == -1) {
-		appt_result_clear(&res);
-		(void)db_rollback_to(job->pd->db, "import_series");
-		import_note(job, IMPORT_NOUTCOMES, ev->uid, ev->line, 0,
-		    "series", 0, 0, "its rule (%s) makes no series here (%s): "
-		    "each occurrence on its own", ev->rrule, job->ctx.msg);
-		ctx_clear(&job->ctx);
-		return 1;
-	}
-	w->series_id = res.series_id;
-	w->fresh = 1;
-	appt_result_clear(&res);
-	if (db_release(job->pd->db, "import_series") == -1)
-		return ctx_internal(&job->ctx);
-	import_note(job, IMPORT_NOUTCOMES, ev->uid, ev->line, 0, "series",
-	    w->series_id, 0, "series %lld", w->series_id);
-	return 0;
-}
-
-/* The series the event was imported as before, or makes one: 0 with
- * w->series_id set, 1 when it is not one, -1 on error. */
-static int
-series_of(struct import_job *job, struct whose *w,
-    const struct ical_event *ev)
-{
-	long long	 known;
-	int		 rc;
-
-	if (id_by_text(&job->ctx, series_of_uid_sql, ev->uid,
-	    &w->series_id) == -1)
-		return -1;
-	if (w->series_id != 0)
-		return series_adopt(job, w, ev);
-	if (!series_fits(w, ev))
-		return 1;
-	if (id_by_text(&job->ctx, uid_known_sql, ev->uid, &known) == -1)
-		return -1;
-	if (known)
-		return 1;	/* imported before, each on its own */
-	if ((rc = series_make(job, w, ev)) != 0)
-		return rc;
-	return series_adopt(job, w, ev);
 }
 
 /* An all-day time as the clinician's day: 00:00 of it in her zone. */
@@ -957,7 +746,8 @@ import_event(struct import_job *job, const struct ical_event *ev)
 		return ctx_error(&job->ctx, PROTO_EBADREQUEST, "marked free "
 		    "(TRANSP:TRANSPARENT) and with no client: nothing to "
 		    "block");
-	if (!w.busy && ev->rrule[0] != '\0' && series_of(job, &w, ev) == -1)
+	if (!w.busy && ev->rrule[0] != '\0' &&
+	    import_series_of(job, &w, ev) == -1)
 		return -1;
 	if (wants_of(job, &w, ev, &v, &n) == -1)
 		return -1;

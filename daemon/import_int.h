@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "ctx.h"
+#include "ical_read.h"
 #include "import.h"
 
 struct event;
@@ -69,6 +70,43 @@ struct import_job {
 	long			 longest_slice_cpu_ms;
 	time_t			 started, finished;
 };
+
+/* Whose an event is, found once for all its occurrences. */
+struct whose {
+	long long	 clinician_id;
+	char		 zone[72];
+	char		 email[ICAL_READ_EMAIL_MAX + 1];
+	long long	 client_id;
+	int		 busy;
+	long long	 series_id;	/* imported as this series */
+	int		 fresh;		/* which this import made */
+};
+
+/* What one occurrence is to become. */
+struct want {
+	const struct ical_event	*ev;		/* master or override */
+	time_t			 occurrence;	/* 0: a lone event */
+	time_t			 start, end;
+	int			 cancelled;
+	char			 hash[24];
+};
+
+/* import_event.c, for import_series.c too. */
+void	 import_want_hash(const struct whose *, struct want *);
+/* The id a one-column query of one text gives, 0 for none. */
+int	 import_id_by_text(struct ctx *, const char *sql, const char *,
+	    long long *);
+int	 import_map_put(struct ctx *, const char *uid, time_t occurrence,
+	    long long clinician, long long appt_id, long long busy_id,
+	    int sequence, const char *hash, int clash);
+/* A service of the session's length, made when there is none. */
+int	 import_service_for(struct import_job *, int minutes, long long *);
+
+/* import_series.c: the series the event was imported as before, or one
+ * made of it: 0 with w->series_id set, 1 when it is no series, -1 on
+ * error. */
+int	 import_series_of(struct import_job *, struct whose *,
+	    const struct ical_event *);
 
 /* A line of the report: an occurrence's outcome, and why. */
 void	 import_note(struct import_job *, enum import_outcome,
