@@ -269,6 +269,7 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_privacy.py --build $(CURDIR)/build
 	@$(MAKE) --no-print-directory $(B)/bench_ical_read
 	$(B)/bench_ical_read
+	/usr/bin/python3 tests/bench/bench_import.py --build $(CURDIR)/build
 
 # Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60
 # each), of the iCalendar reader and of the control API's requests.

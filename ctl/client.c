@@ -628,6 +628,14 @@ client_exchange(const char *path, const struct ctl_request *req,
 	return client_follow(path, req, ans, err);
 }
 
+/* One request and its answer, a "wait" in it left to the caller. */
+int
+client_send(const char *path, const struct ctl_request *req,
+    struct ctl_answer *ans, struct ctl_error *err)
+{
+	return client_exchange_one(path, req, ans, err);
+}
+
 void
 client_answer_free(struct ctl_answer *ans)
 {

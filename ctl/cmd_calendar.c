@@ -24,7 +24,8 @@ const struct ctl_command cmd_export = {
 	    "--to, 366 days on from --from (or today); at most three years.\n"
 	    "--detail says what an event shows besides its time: busy\n"
 	    "(\"Busy\" only), initials (the client's, the default) or full\n"
-	    "(the client's name, the room or video link, the clinician).\n"
+	    "(the client's name, the room or video link, the clinician, and\n"
+	    "the clinician's and the client's emails, for an import).\n"
 	    "No level shows the service.  --json and -q change nothing.\n",
 	.options = {
 	    { .name = "clinician", .kind = OPT_TEXT, .field = "clinician" },

@@ -33,6 +33,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_busy_add, &cmd_busy_list, &cmd_busy_refresh, &cmd_busy_remove,
 	&cmd_backup, &cmd_verify,
 	&cmd_client_export, &cmd_client_erase, &cmd_agenda,
+	&cmd_import,
 	&cmd_help,
 	NULL
 };

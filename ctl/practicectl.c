@@ -113,7 +113,10 @@ ctl_run(const struct ctl_parse *p, struct ctl_error *err)
 	int			rc;
 
 	request_build(&p->args, &req);
-	rc = client_exchange(p->socket, &req, &ans, err);
+	if (p->cmd->exchange != NULL)
+		rc = p->cmd->exchange(p, &req, &ans, err);
+	else
+		rc = client_exchange(p->socket, &req, &ans, err);
 	request_free(&req);
 	if (rc == -1) {
 		error_print(err, p->view.json);

@@ -74,6 +74,8 @@ enum ctl_action {
 
 struct ctl_args;
 struct ctl_error;
+struct ctl_parse;
+struct ctl_answer;
 struct ctl_request;
 struct ctl_view;
 
@@ -115,6 +117,11 @@ struct ctl_command {
 	int		(*print)(const struct ctl_view *, json_t *);
 	int		 raw;		/* the answer is not JSON: written
 					   to stdout as it came */
+	/* Exchanges of its own in place of the one request (an upload
+	   in parts); its last answer is printed.  NULL: the one. */
+	int		(*exchange)(const struct ctl_parse *,
+			    const struct ctl_request *, struct ctl_answer *,
+			    struct ctl_error *);
 };
 
 /* The words and option values of one command line. */
@@ -237,6 +244,9 @@ extern const struct ctl_command cmd_reminders_list, cmd_reminders_explain,
 
 /* cmd_calendar.c */
 extern const struct ctl_command cmd_export;
+/* cmd_import.c */
+extern const struct ctl_command cmd_import;
+int	 print_import(const struct ctl_view *, json_t *);
 /* cmd_feed.c */
 extern const struct ctl_command cmd_feed_add, cmd_feed_list,
 	    cmd_feed_rotate, cmd_feed_revoke;
@@ -253,6 +263,7 @@ void	 request_field(struct ctl_request *, const char *, json_t *);
 void	 request_param(struct ctl_request *, const char *, const char *);
 void	 request_free(struct ctl_request *);
 int	 request_get(struct ctl_request *, const char *path);
+void	 request_post(struct ctl_request *, const char *path);
 void	 request_page(const struct ctl_request *, const char *,
 	    struct ctl_request *);
 
@@ -260,6 +271,8 @@ void	 request_page(const struct ctl_request *, const char *,
 int	 client_exchange(const char *, const struct ctl_request *,
 	    struct ctl_answer *, struct ctl_error *);
 void	 client_answer_free(struct ctl_answer *);
+int	 client_send(const char *, const struct ctl_request *,
+	    struct ctl_answer *, struct ctl_error *);
 
 /* print.c */
 int	 print_status(const struct ctl_view *, json_t *);

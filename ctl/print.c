@@ -679,6 +679,8 @@ static const struct {
 	{ PROTO_ATTN_ROOM, "room archived", "the room is archived" },
 	{ PROTO_ATTN_BUSY, "busy", "the clinician is busy then (a busy "
 	    "block came over it)" },
+	{ PROTO_ATTN_IMPORTED_CLASH, "imported clash", "imported over "
+	    "another session (practicectl import)" },
 };
 
 /* The word (or sentence) of a code; a code this ctl does not know is

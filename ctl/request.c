@@ -199,3 +199,11 @@ request_get(struct ctl_request *req, const char *path)
 	request_path(req, path);
 	return 0;
 }
+
+/* A POST with an empty body to a path (below PROTO_PREFIX) made here. */
+void
+request_post(struct ctl_request *req, const char *path)
+{
+	request_init(req, "POST");
+	request_path(req, path);
+}

@@ -186,5 +186,9 @@ void	api_verify_show(struct api_req *);
 void	api_client_export(struct api_req *);
 void	api_client_erase(struct api_req *);
 void	api_agenda(struct api_req *);
+void	api_import_create(struct api_req *);
+void	api_import_part(struct api_req *);
+void	api_import_start(struct api_req *);
+void	api_import_show(struct api_req *);
 
 #endif

@@ -19,6 +19,7 @@ api_export(struct api_req *req)
 
 	memset(&q, 0, sizeof(q));
 	q.detail = EXPORT_INITIALS;
+	q.emails = 1;
 	if ((v = api_query(req, "clinician")) != NULL &&
 	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &q.clinician_id) == -1)
 		return;

@@ -141,6 +141,7 @@ appt_attention(struct ctx *ctx, sqlite3_stmt *stmt)
 	a.room_active = sqlite3_column_int(stmt, 29);
 	a.on_closure = sqlite3_column_int(stmt, 30);
 	a.on_busy = sqlite3_column_int(stmt, 31);
+	a.imported_clash = sqlite3_column_int(stmt, 32);
 	return attention_codes(ctx, &a);
 }
 

@@ -33,7 +33,10 @@ struct ctx;
 	" CASE WHEN a.state IN ('booked','confirmed') THEN EXISTS"	\
 	"  (SELECT 1 FROM busy_blocks b WHERE "				\
 	BUSY_COVERS("a.start_utc", "a.end_utc", "a.clinician_id")	\
-	") ELSE 0 END"
+	") ELSE 0 END,"							\
+	" CASE WHEN a.state IN ('booked','confirmed') THEN EXISTS"	\
+	"  (SELECT 1 FROM import_map m WHERE m.appointment_id = a.id"	\
+	"  AND m.clash = 1) ELSE 0 END"
 #define APPT_FROM							\
 	" FROM appointments a"						\
 	" JOIN clinicians c ON c.id = a.clinician_id"			\

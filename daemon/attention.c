@@ -94,7 +94,7 @@ attention_codes(struct ctx *ctx, const struct attention_row *a)
 {
 	struct attention_hours		 one;
 	const struct attention_hours	*h;
-	const char			*codes[6];
+	const char			*codes[7];
 	size_t				 n = 0;
 
 	if (a->start <= ctx->now || (strcmp(a->state, "booked") != 0 &&
@@ -114,5 +114,7 @@ attention_codes(struct ctx *ctx, const struct attention_row *a)
 		codes[n++] = PROTO_ATTN_ROOM;
 	if (a->on_busy)
 		codes[n++] = PROTO_ATTN_BUSY;
+	if (a->imported_clash)
+		codes[n++] = PROTO_ATTN_IMPORTED_CLASH;
 	return attention_array(codes, n);
 }

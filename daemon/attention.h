@@ -23,6 +23,7 @@ struct attention_row {
 	int		 room_active;
 	int		 on_closure;
 	int		 on_busy;
+	int		 imported_clash;	/* import_map's clash */
 };
 
 /*

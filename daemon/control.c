@@ -203,6 +203,14 @@ static const struct route routes[] = {
 	    "erase clients", api_client_erase, { NULL } },
 	{ API_GET, PROTO_PATH_AGENDA, ROLE_READONLY, "see the agenda",
 	    api_agenda, { "clinician", "day", PROTO_PAGE_AFTER } },
+	{ API_POST, PROTO_PATH_IMPORTS, ROLE_STAFF, "import calendars",
+	    api_import_create, { NULL } },
+	{ API_POST, PROTO_PATH_IMPORTS "/*" PROTO_PATH_PARTS, ROLE_STAFF,
+	    "import calendars", api_import_part, { NULL } },
+	{ API_POST, PROTO_PATH_IMPORTS "/*" PROTO_PATH_START, ROLE_STAFF,
+	    "import calendars", api_import_start, { NULL } },
+	{ API_GET, PROTO_PATH_IMPORTS "/*", ROLE_STAFF, "import calendars",
+	    api_import_show, { NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

@@ -369,6 +369,26 @@ static const char *db_migrations[] = {
 	"  WHERE calendar_id IS NOT NULL;"
 	"CREATE INDEX busy_blocks_piece ON busy_blocks(piece_of)"
 	"  WHERE piece_of IS NOT NULL;",
+
+	/*
+	 * 6 -> 7: what an iCalendar import made of each event (import.c):
+	 * by UID and occurrence (its RECURRENCE-ID instant, 0 for a lone
+	 * event) the session or busy block, with the SEQUENCE and a hash of
+	 * what was imported, so a second import changes only what changed.
+	 * clash marks a session imported over another (its attention).
+	 */
+	"CREATE TABLE import_map ("
+	"  uid TEXT NOT NULL,"
+	"  occurrence INTEGER NOT NULL,"
+	"  clinician_id INTEGER NOT NULL REFERENCES clinicians(id),"
+	"  appointment_id INTEGER REFERENCES appointments(id),"
+	"  busy_id INTEGER,"
+	"  sequence INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  clash INTEGER NOT NULL DEFAULT 0,"
+	"  imported INTEGER NOT NULL,"
+	"  PRIMARY KEY (uid, occurrence)) WITHOUT ROWID;"
+	"CREATE INDEX import_map_appointment ON import_map(appointment_id);",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

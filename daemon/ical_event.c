@@ -74,12 +74,21 @@ conv_error_prop(const char *msg, char *name, size_t len)
 {
 	const char	*p, *e;
 
-	if ((p = strstr(msg, " in ")) == NULL ||
-	    (e = strstr(p + 4, " property")) == NULL ||
-	    (size_t)(e - (p + 4)) >= len)
+	size_t		 skip = 4;
+
+	/* "... in NAME property", or "No value for NAME property" (an
+	 * empty DESCRIPTION, as Google writes it). */
+	if ((p = strstr(msg, " in ")) == NULL) {
+		if (strncmp(msg, "No value for ", 13) != 0)
+			return -1;
+		p = msg + 12;
+		skip = 1;
+	}
+	if ((e = strstr(p + skip, " property")) == NULL ||
+	    (size_t)(e - (p + skip)) >= len)
 		return -1;
-	memcpy(name, p + 4, (size_t)(e - (p + 4)));
-	name[e - (p + 4)] = '\0';
+	memcpy(name, p + skip, (size_t)(e - (p + skip)));
+	name[e - (p + skip)] = '\0';
 	return 0;
 }
 

@@ -208,6 +208,25 @@ export_zone_is_utc(const char *zone)
 	    strcmp(zone, "GMT") == 0 || strcmp(zone, "Etc/GMT") == 0;
 }
 
+/* ORGANIZER or ATTENDEE: "mailto:" the email, named by CN. */
+static void
+export_add_person(icalcomponent *ev, icalproperty *(*make)(const char *),
+    const char *email, const char *name)
+{
+	icalproperty	*p;
+	icalparameter	*cn;
+	char		 to[320];
+
+	if (email == NULL || *email == '\0' ||
+	    (size_t)snprintf(to, sizeof(to), "mailto:%s", email) >= sizeof(to))
+		return;
+	if ((p = make(to)) == NULL)
+		return;
+	if (name != NULL && (cn = icalparameter_new_cn(name)) != NULL)
+		icalproperty_add_parameter(p, cn);
+	icalcomponent_add_property(ev, p);
+}
+
 /*
  * An event with what every one carries: its UID (the row's kind and id
  * and the practice's random id, never a client detail), SEQUENCE, the
@@ -270,6 +289,12 @@ export_event(struct export *x, char kind, long long id,
 		export_add_text(ev, icalproperty_new_url(what->video));
 	snprintf(desc, sizeof(desc), "Clinician: %s", what->clinician);
 	export_add_text(ev, icalproperty_new_description(desc));
+	if (x->q->emails) {
+		export_add_person(ev, icalproperty_new_organizer,
+		    what->clinician_email, what->clinician);
+		export_add_person(ev, icalproperty_new_attendee,
+		    what->client_email, what->client);
+	}
 	return ev;
 }
 
@@ -339,6 +364,8 @@ export_row_read(sqlite3_stmt *stmt, struct export_row *r)
 	r->clinician_id = sqlite3_column_int64(stmt, 12);
 	r->room_id = sqlite3_column_int64(stmt, 13);
 	r->recurrence = (time_t)sqlite3_column_int64(stmt, 14);
+	r->what.client_email = db_column_text(stmt, 15);
+	r->what.clinician_email = db_column_text(stmt, 16);
 }
 
 /* A session on its own: a one-off, or one its series no longer holds. */

@@ -41,6 +41,9 @@ struct export_query {
 	size_t			 max_bytes;	/* 0: EXPORT_MAX_BYTES */
 	/* A feed's: REFRESH-INTERVAL and X-PUBLISHED-TTL; 0: none. */
 	int			 refresh_minutes;
+	/* full: the clinician's email as ORGANIZER and the client's as
+	 * ATTENDEE, for an import elsewhere (an export, never a feed). */
+	int			 emails;
 };
 
 /* "busy", "initials" or "full"; -1 otherwise. */

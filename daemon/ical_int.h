@@ -35,6 +35,8 @@ struct export_what {
 	const char	*clinician;
 	const char	*room;		/* or NULL */
 	const char	*video;		/* or NULL */
+	const char	*client_email;	/* or NULL */
+	const char	*clinician_email;	/* or NULL */
 	int		 cancelled;
 	long long	 version;
 	time_t		 created, modified;
@@ -51,7 +53,7 @@ struct export_row {
 #define EXPORT_ROW_COLUMNS						\
 	"a.id, a.start_utc, a.end_utc, a.zone, a.state, a.version,"	\
 	" a.created, a.updated, a.video_url, cl.name, r.name, c.name,"	\
-	" a.clinician_id, a.room_id, a.recurrence_utc"
+	" a.clinician_id, a.room_id, a.recurrence_utc, cl.email, c.email"
 #define EXPORT_ROW_FROM							\
 	" FROM appointments a JOIN clients cl ON cl.id = a.client_id"	\
 	" JOIN clinicians c ON c.id = a.clinician_id"			\

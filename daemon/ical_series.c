@@ -38,7 +38,7 @@ static const char *series_in_window_sql =
 /* modified is NULL until the series' VEVENT first changes (db.c). */
 static const char *series_extra_sql =
     "SELECT x.version, coalesce(x.modified, x.created), cl.name, c.name,"
-    "  r.name FROM series x JOIN clients cl ON cl.id = x.client_id"
+    "  r.name, cl.email, c.email FROM series x JOIN clients cl ON cl.id = x.client_id"
     "  JOIN clinicians c ON c.id = x.clinician_id"
     "  LEFT JOIN rooms r ON r.id = x.room_id WHERE x.id = ?1";
 static const char *occurrences_sql =
@@ -57,6 +57,7 @@ struct series_export {
 	struct series_def	 def;
 	struct export_what	 what;
 	char			 client[512], clinician[512], room[512];
+	char			 client_email[320], clinician_email[320];
 	struct occ		*occ;
 	size_t			 nocc, cap;
 	int			 too_many;
@@ -138,12 +139,20 @@ series_load_extra(struct export *x, struct series_export *se)
 			    db_column_text(stmt, 4));
 			se->what.room = se->room;
 		}
+		snprintf(se->client_email, sizeof(se->client_email), "%s",
+		    db_column_text(stmt, 5) != NULL ? db_column_text(stmt, 5) :
+		    "");
+		snprintf(se->clinician_email, sizeof(se->clinician_email),
+		    "%s", db_column_text(stmt, 6) != NULL ?
+		    db_column_text(stmt, 6) : "");
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW)
 		return ctx_internal(x->ctx);
 	se->what.client = se->client;
 	se->what.clinician = se->clinician;
+	se->what.client_email = se->client_email;
+	se->what.clinician_email = se->clinician_email;
 	se->what.video = se->def.has_video ? se->def.video : NULL;
 	se->what.created = se->def.created;
 	return 0;

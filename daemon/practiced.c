@@ -22,6 +22,7 @@
 #include "control.h"
 #include "db.h"
 #include "feed.h"
+#include "import.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
@@ -252,6 +253,8 @@ run(struct practiced *pd)
 	    (pd->verify = verify_start(pd)) == NULL)
 		fatalx("backup: cannot start");
 	pd->agenda_mail = agenda_mail_start(pd);
+	if ((pd->imports = imports_new(pd)) == NULL)
+		fatalx("imports: out of memory");
 	if (pd->conf->practice_phone == NULL && pd->conf->reminders.nrules > 0)
 		log_warnx("[practice] phone is not set: reminders cannot tell "
 		    "clients the number to call");
@@ -275,6 +278,8 @@ run(struct practiced *pd)
 	feeds_free(pd->feeds);
 	verify_stop(pd->verify);
 	backup_stop(pd->backups);
+	imports_free(pd->imports);
+	pd->imports = NULL;
 	control_free(pd->control);
 	event_free(pd->extend);
 	event_free(ev_term);

@@ -13,6 +13,7 @@ struct event;
 struct event_base;
 struct feeds;
 struct agenda_mail;
+struct imports;
 struct outbox;
 struct backups;
 struct verifier;
@@ -31,6 +32,7 @@ struct practiced {
 	struct backups		*backups;	/* backup.c */
 	struct verifier		*verify;	/* verify.c */
 	struct agenda_mail	*agenda_mail;	/* the morning's agenda */
+	struct imports		*imports;	/* iCalendar imports */
 };
 
 /* demo.c */

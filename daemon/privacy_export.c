@@ -80,6 +80,9 @@ static const char *const privacy_other_tables[] = {
 	"practice", "sqlite_sequence",
 	/* A clinician's busy times: start and end only, no client. */
 	"busy_calendars", "busy_blocks",
+	/* Another system's event ids, sequence numbers and hashes beside
+	 * our appointment ids: nothing that names a client. */
+	"import_map",
 	NULL
 };
 /* The columns of clients, each one erased or kept (privacy_erase.c). */

@@ -138,6 +138,22 @@
 #define PROTO_EXPORT_RECORDS	"records"	/* the export's, in pages */
 #define PROTO_AGENDA		"agenda"
 
+/*
+ * iCalendar imports (practiced.8, ICALENDAR IMPORT): POST /v1/imports
+ * {"clinician", "dry_run", "create_clients"} makes one and answers with
+ * its id and "part_max", the bytes a part may hold; POST .../ID/parts
+ * {"data": BASE64} adds the next part of the file; POST .../ID/start
+ * begins it, answered with "wait" while it runs; GET .../ID shows it.
+ */
+#define PROTO_PATH_IMPORTS	"/imports"
+#define PROTO_PATH_PARTS	"/parts"
+#define PROTO_PATH_START	"/start"
+#define PROTO_IMPORT		"import"
+#define PROTO_IMPORT_PART_MAX	"part_max"
+#define PROTO_IMPORT_DATA	"data"
+/* The attention of a session imported over another. */
+#define PROTO_ATTN_IMPORTED_CLASH "imported_clash"
+
 /* The body of every refusal: {"error": {"code": ..., "message": ...}} */
 #define PROTO_ERROR		"error"
 #define PROTO_ERROR_CODE	"code"

@@ -326,6 +326,7 @@ SCHEMA_UNDO = {
     6: ["DROP INDEX busy_blocks_piece", "DROP INDEX busy_blocks_calendar",
         "DROP INDEX busy_blocks_start", "DROP TABLE busy_blocks",
         "DROP INDEX busy_calendars_clinician", "DROP TABLE busy_calendars"],
+    7: ["DROP INDEX import_map_appointment", "DROP TABLE import_map"],
 }
 
 

@@ -100,6 +100,7 @@ COMMANDS = [
     "busy add", "busy list", "busy refresh", "busy remove",
     "backup", "verify",
     "client export", "client erase", "agenda",
+    "import",
     "help",
 ]
 

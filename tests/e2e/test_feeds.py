@@ -151,6 +151,7 @@ def test_busy_and_full_detail(scene):
     full = fetch(feed_add(s.p, "--clinician", "ana", "--detail", "full")[0])[2]
     assert b"Jordan Lee" in full and b"Room 1" in full
     assert b"Individual" not in full
+    assert b"jordan@example.org" not in full    # emails: an export's only
 
 
 def test_etag_and_last_modified_give_304(scene):

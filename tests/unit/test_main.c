@@ -30,6 +30,7 @@ main(void)
 	test_invite();
 	test_busy();
 	test_privacy();
+	test_import();
 	tz_free();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed != 0;

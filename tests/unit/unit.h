@@ -58,6 +58,7 @@ void	test_ical_read(void);
 void	test_feed(void);
 void	test_invite(void);
 void	test_busy(void);
+void	test_import(void);
 
 void	test_privacy(void);
 

@@ -1,0 +1,331 @@
+/*
+ * import: an iCalendar file into the schedule.  The file is read here
+ * and sent in parts (a request body is small), then the daemon reads it
+ * on its own; progress goes to stderr on a terminal, the report to
+ * stdout.  The daemon never opens the caller's path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "practicectl.h"
+
+#define IMPORT_FILE_MAX		(32u * 1024 * 1024)
+#define IMPORT_WAIT_MAX		3600	/* seconds of following */
+
+/* The file, whole: "-" is stdin. */
+static int
+import_read(const char *path, char **buf, size_t *len, struct ctl_error *err)
+{
+	FILE	*fp;
+	size_t	 cap = 64 * 1024, n;
+
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (fp == NULL)
+		return error_set(err, CTL_EXIT_USAGE, "usage", "%s: %s", path,
+		    strerror(errno));
+	*buf = xmalloc(cap);
+	*len = 0;
+	while ((n = fread(*buf + *len, 1, cap - *len, fp)) > 0) {
+		*len += n;
+		if (*len > IMPORT_FILE_MAX)
+			break;
+		if (*len == cap) {
+			cap *= 2;
+			*buf = xreallocarray(*buf, cap, 1);
+		}
+	}
+	if (ferror(fp) || *len > IMPORT_FILE_MAX) {
+		if (fp != stdin)
+			fclose(fp);
+		free(*buf);
+		*buf = NULL;
+		return error_set(err, CTL_EXIT_USAGE, "usage", *len >
+		    IMPORT_FILE_MAX ? "%s: over %u MB" : "%s: cannot be read",
+		    path, IMPORT_FILE_MAX / (1024 * 1024));
+	}
+	if (fp != stdin)
+		fclose(fp);
+	return 0;
+}
+
+static char *
+import_b64(const unsigned char *s, size_t len)
+{
+	static const char	 abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char			*out, *w;
+	size_t			 i;
+	unsigned int		 v;
+
+	w = out = xmalloc((len + 2) / 3 * 4 + 1);
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
+		*w++ = abc[v >> 18];
+		*w++ = abc[(v >> 12) & 63];
+		*w++ = abc[(v >> 6) & 63];
+		*w++ = abc[v & 63];
+	}
+	if (i < len) {
+		v = (unsigned)s[i] << 16 | (i + 1 < len ?
+		    (unsigned)s[i + 1] << 8 : 0);
+		*w++ = abc[v >> 18];
+		*w++ = abc[(v >> 12) & 63];
+		*w++ = i + 1 < len ? abc[(v >> 6) & 63] : '=';
+		*w++ = '=';
+	}
+	*w = '\0';
+	return out;
+}
+
+static int
+import_ok(const struct ctl_answer *ans)
+{
+	return ans->status >= 200 && ans->status <= 299 &&
+	    json_is_object(ans->json);
+}
+
+/* A POST to /imports/ID/WHAT with the part's data or nothing. */
+static int
+import_post(const struct ctl_parse *p, long long id, const char *what,
+    const char *data, struct ctl_answer *ans, struct ctl_error *err)
+{
+	struct ctl_request	 req;
+	char			*path;
+	int			 rc;
+
+	path = xasprintf(PROTO_PATH_IMPORTS "/%lld%s", id, what);
+	request_post(&req, path);
+	free(path);
+	if (data != NULL)
+		request_field(&req, PROTO_IMPORT_DATA, json_string(data));
+	rc = client_send(p->socket, &req, ans, err);
+	request_free(&req);
+	return rc;
+}
+
+static int
+import_parts(const struct ctl_parse *p, long long id, size_t part,
+    const char *buf, size_t len, struct ctl_answer *ans,
+    struct ctl_error *err)
+{
+	size_t	 off, n;
+	char	*data;
+	int	 rc, tty = isatty(STDERR_FILENO);
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < part ? len - off : part;
+		data = import_b64((const unsigned char *)buf + off, n);
+		client_answer_free(ans);
+		rc = import_post(p, id, PROTO_PATH_PARTS, data, ans, err);
+		free(data);
+		if (rc == -1 || !import_ok(ans))
+			return rc;
+		if (tty)
+			fprintf(stderr, "\rimport: sent %zu of %zu KB", (off +
+			    n) / 1024, len / 1024);
+	}
+	return 0;
+}
+
+static void
+import_progress(json_t *imp)
+{
+	json_int_t	 done = 0, total = 0;
+
+	json_int_get(imp, "events_done", &done);
+	json_int_get(imp, "events_total", &total);
+	if (total > 0)
+		fprintf(stderr, "\r\033[Kimport: %lld of %lld events read",
+		    (long long)done, (long long)total);
+	else
+		fprintf(stderr, "\r\033[Kimport: %s the file",
+		    print_dash(json_text(imp, "state")));
+}
+
+/* Following the import until its answer comes without "wait". */
+static int
+import_follow(const struct ctl_parse *p, struct ctl_answer *ans,
+    struct ctl_error *err)
+{
+	struct timespec		 pause = { 0, PROTO_WAIT_MS * 1000000L };
+	struct ctl_request	 req;
+	const char		*wait;
+	time_t			 until = time(NULL) + IMPORT_WAIT_MAX;
+	int			 rc, tty = isatty(STDERR_FILENO);
+
+	while (import_ok(ans) &&
+	    (wait = json_text(ans->json, PROTO_WAIT)) != NULL) {
+		if (tty)
+			import_progress(json_object_get(ans->json,
+			    PROTO_IMPORT));
+		if (time(NULL) > until)
+			return error_set(err, CTL_EXIT_REFUSED, "timeout",
+			    "the import is still running after %d seconds; "
+			    "see GET %s%s", IMPORT_WAIT_MAX, PROTO_PREFIX,
+			    wait);
+		if (request_get(&req, wait) == -1)
+			return error_set(err, CTL_EXIT_REFUSED, "bad_answer",
+			    "practiced said to wait on a bad path");
+		nanosleep(&pause, NULL);
+		client_answer_free(ans);
+		rc = client_send(p->socket, &req, ans, err);
+		request_free(&req);
+		if (rc == -1)
+			return -1;
+	}
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+	return 0;
+}
+
+/* A file refused whole becomes a refusal, with its line. */
+static void
+import_refusal(const char *path, struct ctl_answer *ans)
+{
+	json_t		*imp, *why, *error;
+	json_int_t	 line = 0;
+	char		*msg;
+
+	imp = json_object_get(ans->json, PROTO_IMPORT);
+	if ((why = json_object_get(imp, "refused")) == NULL)
+		return;
+	json_int_get(why, "line", &line);
+	msg = line > 0 ? xasprintf("%s: line %lld: %s; nothing was imported",
+	    path, (long long)line, print_dash(json_text(why, "reason"))) :
+	    xasprintf("%s: %s", path, print_dash(json_text(why, "reason")));
+	error = json_pack("{s:{s:s,s:s,s:O}}", PROTO_ERROR, PROTO_ERROR_CODE,
+	    proto_errors[PROTO_EBADREQUEST].code, PROTO_ERROR_MESSAGE, msg,
+	    PROTO_ERROR_DETAILS, imp);
+	free(msg);
+	if (error == NULL)
+		return;
+	json_decref(ans->json);
+	ans->json = error;
+	ans->status = proto_errors[PROTO_EBADREQUEST].status;
+}
+
+static int
+import_exchange(const struct ctl_parse *p, const struct ctl_request *req,
+    struct ctl_answer *ans, struct ctl_error *err)
+{
+	const char	*path = p->args.pos[0];
+	json_int_t	 id = 0, part = 0;
+	json_t		*imp;
+	char		*buf = NULL;
+	size_t		 len = 0;
+
+	memset(ans, 0, sizeof(*ans));
+	if (import_read(path, &buf, &len, err) == -1)
+		return -1;
+	if (client_send(p->socket, req, ans, err) == -1)
+		goto fail;
+	if (!import_ok(ans))
+		goto done;
+	imp = json_object_get(ans->json, PROTO_IMPORT);
+	if (json_int_get(imp, "id", &id) == -1 || json_int_get(ans->json,
+	    PROTO_IMPORT_PART_MAX, &part) == -1 || id <= 0 || part <= 0) {
+		error_set(err, CTL_EXIT_REFUSED, "bad_answer", "practiced "
+		    "gave no import to send the file to");
+		goto fail;
+	}
+	if (import_parts(p, id, (size_t)part, buf, len, ans, err) == -1)
+		goto fail;
+	if (!import_ok(ans))
+		goto done;
+	client_answer_free(ans);
+	if (import_post(p, id, PROTO_PATH_START, NULL, ans, err) == -1 ||
+	    import_follow(p, ans, err) == -1)
+		goto fail;
+	if (import_ok(ans))
+		import_refusal(path, ans);
+done:
+	free(buf);
+	return 0;
+fail:
+	free(buf);
+	client_answer_free(ans);
+	return -1;
+}
+
+/* The report: counts, then each line worth reading. */
+int
+print_import(const struct ctl_view *view, json_t *answer)
+{
+	json_t		*imp, *counts, *items, *it;
+	struct table	*kv;
+	const char	*k;
+	json_t		*v;
+	size_t		 i;
+	char		*id;
+
+	(void)view;
+	if ((imp = answer_object(answer, PROTO_IMPORT)) == NULL)
+		return CTL_EXIT_REFUSED;
+	id = json_scalar(json_object_get(imp, "id"));
+	print_line(stdout, "import %s: %s%s", id, print_dash(json_text(imp,
+	    "state")), json_bool_get(imp, "dry_run") ?
+	    " (a dry run: nothing was changed)" : "");
+	free(id);
+	counts = json_object_get(imp, "counts");
+	kv = kv_new();
+	json_object_foreach(counts, k, v)
+		kv_addf(kv, k, "%lld", (long long)json_integer_value(v));
+	table_print(kv, view->width, stdout);
+	table_free(kv);
+	items = json_object_get(imp, "items");
+	json_array_foreach(items, i, it) {
+		const char *uid = json_text(it, "uid");
+		const char *occ = json_text(it, "occurrence");
+
+		print_line(stdout, "%s%s: line %lld, UID %s%s%s%s%s",
+		    print_dash(json_text(it, "outcome")),
+		    json_is_true(json_object_get(it, "clash")) ?
+		    " (clash)" : "",
+		    (long long)json_integer_value(json_object_get(it, "line")),
+		    uid != NULL && *uid != '\0' ? uid : "?",
+		    occ != NULL ? " at " : "", occ != NULL ? occ : "",
+		    json_text(it, "reason") != NULL ? ": " : "",
+		    json_text(it, "reason") != NULL ? json_text(it, "reason") :
+		    "");
+	}
+	if (json_object_get(imp, "items_dropped") != NULL)
+		print_line(stdout, "(%lld more lines not shown)", (long long)
+		    json_integer_value(json_object_get(imp, "items_dropped")));
+	return CTL_EXIT_OK;
+}
+
+const struct ctl_command cmd_import = {
+	.words = "import",
+	.usage = "FILE [--clinician X] [--dry-run] [--create-clients]",
+	.summary = "read an iCalendar file into the schedule",
+	.help =
+	    "Reads FILE (\"-\": stdin), an .ics export of another calendar,\n"
+	    "into the schedule.  An event with an ATTENDEE who is a client\n"
+	    "becomes that client's session; all-day events and events with\n"
+	    "no client become busy blocks of the clinician.  The clinician\n"
+	    "is --clinician, else the one whose email is the event's\n"
+	    "ORGANIZER.  --create-clients makes an attendee who is not yet a\n"
+	    "client one (named from CN).  Clashes, closures, hours and the\n"
+	    "past do not stop an event (history is kept as it was); a clash\n"
+	    "is flagged for attention.  Importing the same file again\n"
+	    "changes nothing; a newer one changes what changed.  --dry-run\n"
+	    "shows what would be done and changes nothing.  A file that\n"
+	    "cannot be read is refused with its line, and nothing imported;\n"
+	    "a bad event is reported and skipped.\n",
+	.pos = POS_CUSTOM, .min_pos = 1, .max_pos = 1,
+	.options = {
+	    { .name = "clinician", .kind = OPT_TEXT, .field = "clinician" },
+	    { .name = "dry-run", .kind = OPT_FLAG, .field = "dry_run" },
+	    { .name = "create-clients", .kind = OPT_FLAG,
+	      .field = "create_clients" } },
+	.request = { .method = "POST", .path = PROTO_PATH_IMPORTS },
+	.object = PROTO_IMPORT,
+	.verb = "imported",
+	.print = print_import,
+	.exchange = import_exchange,
+};

@@ -1,0 +1,569 @@
+/*
+ * iCalendar imports under way.  A file comes in parts (a request body is
+ * small), is checked whole before anything is written (a file that
+ * cannot be read imports nothing), then its events go into the schedule
+ * in slices of the loop: each slice one transaction, each event one
+ * savepoint (a bad event is reported and undone alone), callers served
+ * between slices.  A dry run rolls each slice back.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "audit.h"
+#include "config.h"
+#include "ctx.h"
+#include "db.h"
+#include "ical_read.h"
+#include "import_int.h"
+#include "log.h"
+#include "out.h"
+#include "practiced.h"
+
+#define IMPORT_SCAN_STEP	(256u * 1024)	/* bytes a scan step */
+
+struct imports {
+	struct practiced	*pd;
+	struct import_job	 job[IMPORT_SLOTS];
+	int			 next_id;
+};
+
+static const char *const outcome_words[IMPORT_NOUTCOMES] = {
+	[IMPORT_ADDED] = "added",
+	[IMPORT_UPDATED] = "updated",
+	[IMPORT_CANCELLED] = "cancelled",
+	[IMPORT_UNCHANGED] = "unchanged",
+	[IMPORT_SKIPPED] = "skipped",
+};
+
+static const char *const state_words[] = {
+	[IMPORT_FREE] = "free",
+	[IMPORT_UPLOADING] = "uploading",
+	[IMPORT_READING] = "reading",
+	[IMPORT_IMPORTING] = "importing",
+	[IMPORT_DONE] = "done",
+	[IMPORT_REFUSED] = "refused",
+};
+
+struct imports *
+imports_new(struct practiced *pd)
+{
+	struct imports	*im;
+
+	if ((im = calloc(1, sizeof(*im))) == NULL)
+		return NULL;
+	im->pd = pd;
+	im->next_id = 1;
+	return im;
+}
+
+static void
+job_clear(struct import_job *job)
+{
+	struct imports	*owner = job->owner;
+
+	if (job->slice != NULL)
+		event_free(job->slice);
+	ical_read_close(job->reader);
+	free(job->buf);
+	json_decref(job->items);
+	json_decref(job->dry_clients);
+	json_decref(job->ctx.details);
+	memset(job, 0, sizeof(*job));
+	job->owner = owner;
+}
+
+void
+imports_free(struct imports *im)
+{
+	int	 i;
+
+	if (im == NULL)
+		return;
+	for (i = 0; i < IMPORT_SLOTS; i++)
+		job_clear(&im->job[i]);
+	free(im);
+}
+
+static int
+job_running(const struct import_job *job)
+{
+	return job->state == IMPORT_READING || job->state == IMPORT_IMPORTING;
+}
+
+/* A free slot: an empty one, else an upload left idle, else the
+ * oldest finished import (its report goes). */
+static struct import_job *
+slot_take(struct imports *im, time_t now)
+{
+	struct import_job	*job, *oldest = NULL;
+	int			 i;
+
+	for (i = 0; i < IMPORT_SLOTS; i++) {
+		job = &im->job[i];
+		if (job->state == IMPORT_FREE)
+			return job;
+		if (job->state == IMPORT_UPLOADING &&
+		    now - job->touched > IMPORT_IDLE) {
+			job_clear(job);
+			return job;
+		}
+		if (!job_running(job) && job->state != IMPORT_UPLOADING &&
+		    (oldest == NULL || job->id < oldest->id))
+			oldest = job;
+	}
+	if (oldest != NULL)
+		job_clear(oldest);
+	return oldest;
+}
+
+/* The caller's import of that id (imports are their makers' own). */
+static struct import_job *
+job_find(struct ctx *ctx, int id)
+{
+	struct imports		*im = ctx->pd->imports;
+	struct import_job	*job;
+	int			 i;
+
+	for (i = 0; im != NULL && id > 0 && i < IMPORT_SLOTS; i++) {
+		job = &im->job[i];
+		if (job->state != IMPORT_FREE && job->id == id &&
+		    job->uid == ctx->uid)
+			return job;
+	}
+	ctx_error(ctx, PROTO_ENOTFOUND, "no import %d of yours (the last %d "
+	    "are kept, until practiced restarts)", id, IMPORT_SLOTS);
+	return NULL;
+}
+
+size_t
+import_part_max(struct ctx *ctx)
+{
+	size_t	 body = ctx->pd->conf->max_body;
+
+	/* base64 (4 for 3) inside {"data": "..."}, with room to spare. */
+	if (body < 4096)
+		return 1024;
+	return (body - 1024) / 4 * 3;
+}
+
+int
+import_create(struct ctx *ctx, const struct import_opts *opts, int *id)
+{
+	struct imports		*im = ctx->pd->imports;
+	struct import_job	*job;
+
+	if (im == NULL || (job = slot_take(im, ctx->now)) == NULL)
+		return ctx_error(ctx, PROTO_EUNAVAILABLE, "%d imports are "
+		    "under way already; try again when one is done",
+		    IMPORT_SLOTS);
+	job->pd = ctx->pd;
+	job->id = im->next_id;
+	im->next_id = im->next_id >= IMPORT_ID_MAX ? 1 : im->next_id + 1;
+	job->state = IMPORT_UPLOADING;
+	job->opts = *opts;
+	job->uid = ctx->uid;
+	snprintf(job->user, sizeof(job->user), "%s", ctx->user);
+	snprintf(job->zone, sizeof(job->zone), "%s", ctx->tz);
+	job->touched = ctx->now;
+	*id = job->id;
+	return 0;
+}
+
+int
+import_append(struct ctx *ctx, int id, const void *data, size_t len)
+{
+	struct import_job	*job;
+	size_t			 cap;
+	char			*grown;
+
+	if ((job = job_find(ctx, id)) == NULL)
+		return -1;
+	if (job->state != IMPORT_UPLOADING)
+		return ctx_error(ctx, PROTO_ESTATE, "import %d has begun: its "
+		    "file takes no more parts", id);
+	if (len > IMPORT_MAX_BYTES - job->len)
+		return ctx_error(ctx, PROTO_ETOOLARGE, "the file is over %u MB",
+		    IMPORT_MAX_BYTES / (1024 * 1024));
+	if (job->len + len > job->cap) {
+		cap = job->cap == 0 ? 256 * 1024 : job->cap;
+		while (cap < job->len + len)
+			cap *= 2;
+		if (cap > IMPORT_MAX_BYTES)
+			cap = IMPORT_MAX_BYTES;
+		if ((grown = realloc(job->buf, cap)) == NULL)
+			return ctx_internal(ctx);
+		job->buf = grown;
+		job->cap = cap;
+	}
+	memcpy(job->buf + job->len, data, len);
+	job->len += len;
+	job->touched = ctx->now;
+	return 0;
+}
+
+/* Report */
+
+void
+import_note(struct import_job *job, enum import_outcome out, const char *uid,
+    int line, time_t occurrence, const char *what, long long id, int clash,
+    const char *fmt, ...)
+{
+	json_t	*item;
+	char	 reason[400] = "";
+	va_list	 ap;
+	int	 keep;
+
+	if (out < IMPORT_NOUTCOMES)
+		job->count[out]++;
+	if (clash)
+		job->clashes++;
+	keep = out == IMPORT_SKIPPED || out == IMPORT_UPDATED ||
+	    out == IMPORT_CANCELLED || out == IMPORT_NOUTCOMES || clash ||
+	    (out == IMPORT_ADDED && job->opts.dry_run);
+	if (!keep)
+		return;
+	if (json_array_size(job->items) >= IMPORT_ITEMS_MAX) {
+		job->items_dropped++;
+		return;
+	}
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(reason, sizeof(reason), fmt, ap);
+		va_end(ap);
+	}
+	item = json_pack("{s:s,s:s,s:i,s:s*}", "outcome", out <
+	    IMPORT_NOUTCOMES ? outcome_words[out] : "note", "uid", uid,
+	    "line", line, "what", what);
+	if (item == NULL)
+		return;
+	if (occurrence != 0)
+		json_object_set_new(item, "occurrence",
+		    out_instant(occurrence));
+	if (id != 0)
+		json_object_set_new(item, "id", json_integer(id));
+	if (clash)
+		json_object_set_new(item, "clash", json_true());
+	if (reason[0] != '\0')
+		json_object_set_new(item, "reason", json_string(reason));
+	json_array_append_new(job->items, item);
+}
+
+/* What the report held before an event, to forget it if undone. */
+struct note_mark {
+	size_t	 count[IMPORT_NOUTCOMES];
+	size_t	 clashes, clients, services, items, dropped;
+};
+
+static void
+note_mark(const struct import_job *job, struct note_mark *m)
+{
+	memcpy(m->count, job->count, sizeof(m->count));
+	m->clashes = job->clashes;
+	m->clients = job->clients_added;
+	m->services = job->services_added;
+	m->items = json_array_size(job->items);
+	m->dropped = job->items_dropped;
+}
+
+static void
+note_undo(struct import_job *job, const struct note_mark *m)
+{
+	memcpy(job->count, m->count, sizeof(m->count));
+	job->clashes = m->clashes;
+	job->clients_added = m->clients;
+	job->services_added = m->services;
+	job->items_dropped = m->dropped;
+	while (json_array_size(job->items) > m->items)
+		json_array_remove(job->items, json_array_size(job->items) - 1);
+}
+
+/* Slices */
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void
+job_refuse(struct import_job *job, const struct ical_read_error *err)
+{
+	job->state = IMPORT_REFUSED;
+	job->refused_line = err->line;
+	snprintf(job->refused, sizeof(job->refused), "%s", err->reason);
+	job->finished = time(NULL);
+	ical_read_close(job->reader);
+	job->reader = NULL;
+	free(job->buf);
+	job->buf = NULL;
+	log_info("import %d: refused at line %d: %s", job->id, err->line,
+	    err->reason);
+}
+
+static void
+job_scan(struct import_job *job, const struct timespec *t0)
+{
+	struct ical_read_error	 err;
+	int			 rc;
+
+	memset(&err, 0, sizeof(err));
+	while ((rc = ical_read_scan(job->reader, IMPORT_SCAN_STEP, &err)) ==
+	    1 && elapsed_ms(t0) < IMPORT_SLICE_MS)
+		;
+	if (rc == -1)
+		job_refuse(job, &err);
+	else if (rc == 0) {
+		job->state = IMPORT_IMPORTING;
+		ical_read_progress(job->reader, &job->done, &job->total);
+	}
+}
+
+/* One event in its savepoint: undone alone when it fails. */
+static void
+job_event(struct import_job *job, struct ical_event *ev)
+{
+	struct db		*db = job->pd->db;
+	struct note_mark	 mark;
+
+	note_mark(job, &mark);
+	if (db_savepoint(db, "import_event") == -1) {
+		ctx_internal(&job->ctx);
+		return;
+	}
+	if (import_event(job, ev) == 0) {
+		if (db_release(db, "import_event") == -1)
+			ctx_internal(&job->ctx);
+		return;
+	}
+	(void)db_rollback_to(db, "import_event");
+	note_undo(job, &mark);
+	import_note(job, IMPORT_SKIPPED, ev->uid, ev->line, 0, NULL, 0, 0,
+	    "%s", job->ctx.msg[0] != '\0' ? job->ctx.msg : "not imported");
+	ctx_clear(&job->ctx);
+}
+
+static void
+job_finish_audit(struct import_job *job)
+{
+	if (audit_record(&job->ctx, "import", "import", job->id, "%s: %zu "
+	    "added, %zu updated, %zu cancelled, %zu unchanged, %zu skipped, "
+	    "%zu clashes, started by %s", job->opts.dry_run ? "dry run" :
+	    "done", job->count[IMPORT_ADDED], job->count[IMPORT_UPDATED],
+	    job->count[IMPORT_CANCELLED], job->count[IMPORT_UNCHANGED],
+	    job->count[IMPORT_SKIPPED], job->clashes, job->user) == -1)
+		ctx_clear(&job->ctx);
+}
+
+/* Events until the slice's time is up, in one transaction. */
+static void
+job_import(struct import_job *job, const struct timespec *t0)
+{
+	struct db		*db = job->pd->db;
+	struct ical_read_error	 err;
+	struct ical_event	*ev;
+	int			 rc, end = 0;
+
+	ctx_init_internal(&job->ctx, job->pd, time(NULL), "import");
+	ctx_set_zone(&job->ctx, job->pd->conf->timezone);
+	if (db_begin(db) == -1) {
+		memset(&err, 0, sizeof(err));
+		snprintf(err.reason, sizeof(err.reason), "the database could "
+		    "not begin a transaction; what was imported before stays");
+		job_refuse(job, &err);
+		return;
+	}
+	do {
+		memset(&err, 0, sizeof(err));
+		rc = ical_read_next(job->reader, &ev, &err);
+		if (rc == 1) {
+			job_event(job, ev);
+			ical_event_free(ev);
+		} else if (rc == -1)
+			import_note(job, IMPORT_SKIPPED, err.uid, err.line, 0,
+			    NULL, 0, 0, "%s", err.reason);
+		else
+			end = 1;
+		if (ctx_failed(&job->ctx))	/* a savepoint failed */
+			break;
+	} while (!end && elapsed_ms(t0) < IMPORT_SLICE_MS);
+	if (end)
+		job_finish_audit(job);
+	if (job->opts.dry_run || ctx_failed(&job->ctx))
+		db_rollback(db);
+	else if (db_commit(db) == -1) {
+		db_rollback(db);
+		ctx_internal(&job->ctx);
+	}
+	if (ctx_failed(&job->ctx)) {
+		snprintf(err.reason, sizeof(err.reason), "the database failed "
+		    "(%.100s); what was imported before stays", job->ctx.msg);
+		err.line = 0;
+		job_refuse(job, &err);
+		return;
+	}
+	ical_read_progress(job->reader, &job->done, &job->total);
+	if (end) {
+		job->state = IMPORT_DONE;
+		job->finished = time(NULL);
+		ical_read_close(job->reader);
+		job->reader = NULL;
+		free(job->buf);
+		job->buf = NULL;
+		log_info("import %d: %s, %zu added, %zu updated, %zu "
+		    "cancelled, %zu unchanged, %zu skipped", job->id,
+		    job->opts.dry_run ? "dry run done" : "done",
+		    job->count[IMPORT_ADDED], job->count[IMPORT_UPDATED],
+		    job->count[IMPORT_CANCELLED], job->count[IMPORT_UNCHANGED],
+		    job->count[IMPORT_SKIPPED]);
+	}
+}
+
+static void
+on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	struct import_job	*job = arg;
+	struct timeval		 tv = { 0, 0 };
+	struct timespec		 t0, c0, c1;
+	long			 took, cpu;
+
+	(void)fd;
+	(void)what;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	if (job->state == IMPORT_READING)
+		job_scan(job, &t0);
+	else if (job->state == IMPORT_IMPORTING)
+		job_import(job, &t0);
+	if ((took = elapsed_ms(&t0)) > job->longest_slice_ms)
+		job->longest_slice_ms = took;
+	/* And the CPU it took: on a busy machine the wall clock counts
+	 * the turns others had too. */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	cpu = (c1.tv_sec - c0.tv_sec) * 1000 +
+	    (c1.tv_nsec - c0.tv_nsec) / 1000000;
+	if (cpu > job->longest_slice_cpu_ms)
+		job->longest_slice_cpu_ms = cpu;
+	/* At the lowest priority: whatever callers wait goes first. */
+	if (job_running(job) && evtimer_add(job->slice, &tv) == -1) {
+		log_warnx("import %d: cannot go on", job->id);
+		job->state = IMPORT_REFUSED;
+		snprintf(job->refused, sizeof(job->refused), "practiced "
+		    "could not go on with it");
+	}
+}
+
+int
+import_start(struct ctx *ctx, int id)
+{
+	struct import_job	*job;
+	struct ical_read_opts	 o;
+	struct ical_read_error	 err;
+	struct timeval		 tv = { 0, 0 };
+
+	if ((job = job_find(ctx, id)) == NULL)
+		return -1;
+	if (job->state != IMPORT_UPLOADING)
+		return ctx_error(ctx, PROTO_ESTATE, "import %d has begun "
+		    "already", id);
+	if (job->len == 0)
+		return ctx_error(ctx, PROTO_EBADREQUEST, "import %d has no "
+		    "file: send its parts first", id);
+	memset(&o, 0, sizeof(o));
+	memset(&err, 0, sizeof(err));
+	o.default_zone = job->zone;
+	o.now = ctx->now;
+	job->started = ctx->now;
+	if ((job->items = json_array()) == NULL)
+		return ctx_internal(ctx);
+	if ((job->reader = ical_read_begin(job->buf, job->len, &o,
+	    &err)) == NULL) {
+		job_refuse(job, &err);
+		return 0;
+	}
+	free(job->buf);		/* the reader keeps its own copy */
+	job->buf = NULL;
+	job->size = job->len;
+	job->len = job->cap = 0;
+	if ((job->slice = evtimer_new(ctx->pd->base, on_slice, job)) == NULL ||
+	    event_priority_set(job->slice, 2) == -1 ||
+	    evtimer_add(job->slice, &tv) == -1)
+		return ctx_internal(ctx);
+	job->state = IMPORT_READING;
+	log_info("import %d: %s%s started by %s", id, job->opts.dry_run ?
+	    "a dry run " : "", "reading", job->user);
+	return 0;
+}
+
+/* JSON */
+
+static json_t *
+import_counts(const struct import_job *job)
+{
+	json_t	*obj;
+	int	 i;
+
+	if ((obj = json_object()) == NULL)
+		return NULL;
+	for (i = 0; i < IMPORT_NOUTCOMES; i++)
+		json_object_set_new(obj, outcome_words[i],
+		    json_integer((json_int_t)job->count[i]));
+	json_object_set_new(obj, "clashes", json_integer((json_int_t)
+	    job->clashes));
+	json_object_set_new(obj, "clients_added", json_integer((json_int_t)
+	    job->clients_added));
+	json_object_set_new(obj, "services_added", json_integer((json_int_t)
+	    job->services_added));
+	return obj;
+}
+
+json_t *
+import_json(struct ctx *ctx, int id)
+{
+	struct import_job	*job;
+	json_t			*obj, *imp;
+	char			 wait[64];
+
+	if ((job = job_find(ctx, id)) == NULL)
+		return NULL;
+	imp = json_pack("{s:i,s:s,s:b,s:b,s:I,s:I,s:I,s:o,s:i}",
+	    "id", job->id, "state", state_words[job->state],
+	    "dry_run", job->opts.dry_run,
+	    "create_clients", job->opts.create_clients,
+	    "bytes", (json_int_t)(job->len + job->size),
+	    "events_done", (json_int_t)job->done,
+	    "events_total", (json_int_t)job->total,
+	    "counts", import_counts(job),
+	    "longest_slice_ms", (int)job->longest_slice_ms);
+	if (imp != NULL)
+		json_object_set_new(imp, "longest_slice_cpu_ms",
+		    json_integer(job->longest_slice_cpu_ms));
+	if (imp == NULL)
+		return NULL;
+	if (job->opts.clinician_id != 0)
+		json_object_set_new(imp, "clinician", json_integer(
+		    job->opts.clinician_id));
+	if (job->items != NULL)
+		json_object_set(imp, "items", job->items);
+	if (job->items_dropped > 0)
+		json_object_set_new(imp, "items_dropped", json_integer(
+		    (json_int_t)job->items_dropped));
+	if (job->state == IMPORT_REFUSED)
+		json_object_set_new(imp, "refused", json_pack("{s:i,s:s}",
+		    "line", job->refused_line, "reason", job->refused));
+	if ((obj = json_pack("{s:o}", "import", imp)) == NULL)
+		return NULL;
+	if (job_running(job)) {
+		snprintf(wait, sizeof(wait), PROTO_PATH_IMPORTS "/%d", job->id);
+		json_object_set_new(obj, PROTO_WAIT, json_string(wait));
+	}
+	return obj;
+}

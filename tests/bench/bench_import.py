@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""
+bench_import: practicectl import of a generated 50,000-event file (a tenth
+of them weekly series with an EXDATE and a moved occurrence, in one zone
+with its VTIMEZONE, spread over 10 clinicians), while a prober thread
+asks GET /v1/status back to back.
+
+  /usr/bin/python3 tests/bench/bench_import.py --build /abs/build [--events N]
+
+Prints the import's own time (database writes included), the same file
+merely parsed by python3-icalendar for reference, the worst wait of a
+status call during the import, and the loop's longest slice as the
+daemon measured it.  Asserts nothing about timing.
+"""
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VTIMEZONE = """BEGIN:VTIMEZONE\r
+TZID:America/New_York\r
+BEGIN:DAYLIGHT\r
+TZOFFSETFROM:-0500\r
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\r
+DTSTART:20070311T020000\r
+TZNAME:EDT\r
+TZOFFSETTO:-0400\r
+END:DAYLIGHT\r
+BEGIN:STANDARD\r
+TZOFFSETFROM:-0400\r
+RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\r
+DTSTART:20071104T020000\r
+TZNAME:EST\r
+TZOFFSETTO:-0500\r
+END:STANDARD\r
+END:VTIMEZONE\r
+"""
+
+
+def generate(path, n, clinicians):
+    start = dt.datetime(2026, 1, 5, 8, 0)
+    fmt = "%Y%m%dT%H%M%S"
+    with open(path, "w", newline="") as f:
+        f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//import//EN\r\n")
+        f.write(VTIMEZONE)
+        for i in range(n):
+            who = clinicians[i % len(clinicians)]
+            slot = i // len(clinicians)
+            t = start + dt.timedelta(days=slot // 8, hours=slot % 8)
+            head = ("BEGIN:VEVENT\r\nUID:bench-%d@example.org\r\n"
+                    "DTSTAMP:20251201T000000Z\r\nSEQUENCE:0\r\n"
+                    "ORGANIZER:mailto:%s\r\n"
+                    "ATTENDEE;CN=Client %d:mailto:client%d@example.org\r\n"
+                    "SUMMARY:Session\r\n" % (i, who, i % 500, i % 500))
+            times = ("DTSTART;TZID=America/New_York:%s\r\n"
+                     "DTEND;TZID=America/New_York:%s\r\n"
+                     % (t.strftime(fmt), (t + dt.timedelta(minutes=50)).strftime(fmt)))
+            if i % 10:
+                f.write(head + times + "END:VEVENT\r\n")
+                continue
+            # A weekly series of 4: the second skipped, the third moved.
+            f.write(head + times + "RRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                    "EXDATE;TZID=America/New_York:%s\r\nEND:VEVENT\r\n"
+                    % (t + dt.timedelta(days=7)).strftime(fmt))
+            moved = t + dt.timedelta(days=14)
+            f.write(head + "RECURRENCE-ID;TZID=America/New_York:%s\r\n"
+                    "DTSTART;TZID=America/New_York:%s\r\n"
+                    "DTEND;TZID=America/New_York:%s\r\nEND:VEVENT\r\n"
+                    % (moved.strftime(fmt), (moved + dt.timedelta(minutes=30)).strftime(fmt),
+                       (moved + dt.timedelta(minutes=80)).strftime(fmt)))
+        f.write("END:VCALENDAR\r\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--events", type=int, default=50000)
+    args = ap.parse_args()
+    os.environ["PRACTICED_BUILD"] = args.build
+    sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+    from conftest import Practice  # noqa: E402
+
+    root = tempfile.mkdtemp(prefix="pdbench-")
+    os.chmod(root, 0o755)
+    p = Practice(root)
+    try:
+        p.start()
+        clinicians = []
+        for k in range(10):
+            email = "clin%d@example.org" % k
+            p.api("POST", "/v1/clinicians", {"name": "Clinician %d" % k,
+                                             "email": email})
+            clinicians.append(email)
+        for k in range(500):
+            p.api("POST", "/v1/clients", {"name": "Client %d" % k,
+                                          "email": "client%d@example.org" % k})
+        path = os.path.join(root, "big.ics")
+        generate(path, args.events, clinicians)
+        size = os.path.getsize(path)
+
+        waits = []
+        done = threading.Event()
+
+        def probe():
+            while not done.is_set():
+                t0 = time.monotonic()
+                p.api("GET", "/v1/status")
+                waits.append(time.monotonic() - t0)
+                time.sleep(0.01)
+
+        th = threading.Thread(target=probe)
+        th.start()
+        t0 = time.monotonic()
+        rc, out, err = p.ctl("import", path, timeout=3600)
+        took = time.monotonic() - t0
+        done.set()
+        th.join()
+        imp = out["import"]
+        print("bench_import: %d events, %.1f MB" % (args.events, size / 1e6))
+        print("  import (database writes included): %.1f s, %s" % (took, imp["counts"]))
+        print("  status calls during it: %d, worst wait %.0f ms, median %.1f ms"
+              % (len(waits), max(waits) * 1000,
+                 sorted(waits)[len(waits) // 2] * 1000))
+        print("  the loop's longest slice: %d ms (%d ms of CPU)"
+              % (imp["longest_slice_ms"], imp["longest_slice_cpu_ms"]))
+        t0 = time.monotonic()
+        rc, out, err = p.ctl("import", path, timeout=3600)
+        print("  again (all unchanged): %.1f s, %s" % (time.monotonic() - t0,
+                                                       out["import"]["counts"]))
+        try:
+            import icalendar
+            t0 = time.monotonic()
+            with open(path, "rb") as f:
+                icalendar.Calendar.from_ical(f.read())
+            print("  python3-icalendar parsing it alone: %.1f s" % (time.monotonic() - t0))
+        except ImportError:
+            print("  python3-icalendar is not installed: no reference")
+    finally:
+        p.stop(check=False)
+        p.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
