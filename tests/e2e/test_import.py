@@ -17,6 +17,7 @@ import pytest
 
 import shutil
 
+from remind_util import rows
 from conftest import (PRACTICED, USER_RO, USER_STAFF, UTC, refused,
                       seed_practice)
 
@@ -493,3 +494,21 @@ def test_export_then_import_gives_the_same_schedule(make_practice, tmp_path):
     c = counts(out)
     assert c["added"] == c["updated"] == c["cancelled"] == 0, out
     assert shape(b, frm, to) == got
+
+
+def test_an_import_reminds_but_announces_nothing(make_practice):
+    """Sessions the other system booked were told to their clients there:
+    the import plans their reminders and sends no confirmation; a change
+    made here afterwards is told as usual."""
+    p = make_practice(sections={"reminders": [
+        ("rule", "email 48h"), ("notices", "yes")]},
+        practice_extra={"phone": "+1 555 010 1234"})
+    seed_practice(p)
+    p.ctl("client", "edit", "jordan", "--remind", "email")
+    imp(p, fixture("google.ics"))
+    kinds = [r["notice"] for r in rows(p)]
+    assert kinds and set(kinds) == {"reminder"}, kinds
+    first = sessions(p)[0]
+    p.ctl("move", str(first["id"]), "--at", "2027-01-11 11:00")
+    kinds = [r["notice"] for r in rows(p, first["id"])]
+    assert "reschedule" in kinds, kinds
