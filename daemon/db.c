@@ -706,6 +706,13 @@ db_handle(struct db *db)
 }
 
 int
+db_synchronous(struct db *db, int full)
+{
+	return db_exec(db, full ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL");
+}
+
+int
 db_begin(struct db *db)
 {
 	db->storage = DB_STORAGE_OK;

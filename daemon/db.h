@@ -36,6 +36,14 @@ enum {
 int		 db_storage_error(struct db *);
 void		 db_storage_clear(struct db *);
 
+/*
+ * Whether a commit waits for the disk (1, synchronous=FULL, always but
+ * for the slices of a long job) or not (0, NORMAL: a power cut may lose
+ * the last commits, never corrupt the database).  Outside a transaction
+ * only: SQLite reads it when the transaction begins.  -1 (logged).
+ */
+int		 db_synchronous(struct db *, int full);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; -1 (logged) on failure. */
 int		 db_begin(struct db *);
 int		 db_commit(struct db *);
