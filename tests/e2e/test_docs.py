@@ -21,6 +21,7 @@ import select
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tempfile
 
@@ -957,3 +958,22 @@ def test_man_page_is_lint_clean(page):
              if "referenced manual not found" not in l
              and "outdated mandoc.db" not in l]
     assert found == [], "\n".join(found)
+
+
+def test_man_page_names_the_schema_and_its_tables(practice):
+    """practiced.8 says the schema version the daemon is at, and names
+    every table of it."""
+    with open(os.path.join(REPO, "daemon", "practiced.8")) as f:
+        page = f.read()
+    m = re.search(r"The schema is at version (\d+)\.", page)
+    assert m, "practiced.8 does not say the schema's version"
+    assert int(m.group(1)) == practice.ctl("status")[1]["schema"]
+    con = sqlite3.connect("file:%s?mode=ro" % practice.db, uri=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%'")]
+    finally:
+        con.close()
+    missing = [t for t in tables if ".Sy %s" % t not in page]
+    assert missing == [], missing
