@@ -15,7 +15,7 @@ DEPS	= gcc make pkg-config libevent-dev libjansson-dev libical-dev \
 	  libsqlite3-dev sqlite3 tzdata passwd python3-pytest \
 	  python3-icalendar python3-recurring-ical-events hyperfine faketime \
 	  curl libcurl4-openssl-dev python3-aiosmtpd openssl khal calcurse \
-	  libssl-dev python3-pytest-xdist
+	  libssl-dev python3-pytest-xdist python3-vobject
 # tests/e2e/test_service.py: systemd-analyze (verify, security), and man
 # for the pages the units name.
 DEPS	+= systemd man-db mandoc

@@ -17,7 +17,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from calendar_util import as_khal, khal_view
+from calendar_util import as_khal, khal_view, strict_problems
 from conftest import (TZ, UTC, USER_NONE, USER_RO, Practice, at,
                       dst_gap_day, seed_practice)
 
@@ -473,3 +473,26 @@ def test_size_is_bounded(clinic):
                  m.isoformat(), "--to", (m + dt.timedelta(days=29)).isoformat(),
                  json=False)[1]
     assert len(events(text)) == 30 * 14
+
+
+
+@pytest.mark.parametrize("detail", ["busy", "initials", "full"])
+def test_a_strict_validator_finds_nothing(scene, detail):
+    for who in ("&clinician=ana", ""):
+        r = scene.p.http("GET", "/v1/export?detail=%s&from=%s&to=%s%s" % (
+            detail, scene.since, scene.until, who))
+        assert r.status == 200, r
+        text = r.body.decode()
+        assert text.count("BEGIN:VEVENT") > 5
+        assert strict_problems(text) == []
+
+
+def test_the_validator_is_strict():
+    """The same check finds what is wrong in a calendar that is."""
+    bad = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
+           "BEGIN:VEVENT\r\nSUMMARY:no uid\r\n"
+           "DTSTART;TZID=Europe/Paris:20270101T100000\r\n"
+           "DTEND:20270101T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\n")
+    found = strict_problems(bad)
+    for what in ("DTSTAMP", "Europe/Paris", "ends before", "CRLF"):
+        assert any(what in f for f in found), (what, found)

@@ -21,7 +21,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
-from calendar_util import khal_view
+from calendar_util import khal_view, strict_problems
 from conftest import (TZ, UTC, USER_RO, USER_STAFF, Practice, at,
                       future_monday, refused, seed_practice)
 
@@ -103,6 +103,7 @@ def listed(s, clinician="ana"):
 
 
 def expanded(text, s):
+    assert strict_problems(text) == []
     cal = icalendar.Calendar.from_ical(text)
     start = dt.datetime.combine(s.monday - dt.timedelta(days=1), dt.time(),
                                 ZoneInfo(TZ))

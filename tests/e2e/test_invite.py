@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from calendar_util import khal_view
+from calendar_util import khal_view, strict_problems
 from series_util import new_clinician, ok
 from remind_util import (outbox_files, peers, reminding, rows,  # noqa: F401
                          wait_for, wake)
@@ -75,6 +75,7 @@ def invitation(data):
     msg = parsed(data)
     parts = calendar_parts(msg)
     assert len(parts) == 1, [x.get_content_type() for x in msg.walk()]
+    assert strict_problems(parts[0].get_payload(decode=True).decode()) == []
     cal = icalendar.Calendar.from_ical(parts[0].get_payload(decode=True))
     events = [c for c in cal.walk("VEVENT")]
     assert len(events) == 1, cal.to_ical()
