@@ -17,6 +17,14 @@
 #include "fold.h"
 #include "log.h"
 
+/*
+ * The page cache, in KiB (negative, as the pragma takes it): the whole
+ * database of a large practice (25 MB for 100,000 sessions), filled as
+ * pages are read.  At SQLite's 2 MB, each scan read its pages again
+ * through pread(2): a third of a request's time.
+ */
+#define DB_CACHE_KIB	"-65536"
+
 struct db_cached {
 	const char	*sql;
 	sqlite3_stmt	*stmt;
@@ -490,7 +498,8 @@ db_open(const char *path, char *err, size_t errlen)
 	}
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = FULL") == -1 ||
-	    db_exec(db, "PRAGMA foreign_keys = ON") == -1) {
+	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
+	    db_exec(db, "PRAGMA cache_size = " DB_CACHE_KIB) == -1) {
 		snprintf(err, errlen, "%s: %s", path,
 		    sqlite3_errmsg(db->sqlite));
 		db_close(db);
