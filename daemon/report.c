@@ -21,6 +21,17 @@
  * index probes. */
 #define REPORT_SCAN_MAX	2000
 
+/* A session's figures packed in one column: its enum care_state in
+ * the low bits, then these flags (one column read, not four; in SQL,
+ * | and << bind alike, hence the parentheses). */
+#define TALLY_PRACTICE	2	/* cancelled by the practice */
+#define TALLY_LATE	3	/* late */
+#define TALLY_PAST	4	/* started before now */
+#define TALLY_STATE(code)	((code) & 3)
+#define TALLY_FLAG(code, bit)	(((code) >> (bit)) & 1)
+#define TALLY_STR(n)	TALLY_STR2(n)
+#define TALLY_STR2(n)	#n
+
 /*
  * The clinicians' counts from one pass over the range's sessions,
  * tallied here: a GROUP BY sorts them first, five times the time.  All
@@ -29,8 +40,11 @@
  * table for each session; one clinician: its own index.
  */
 #define TALLY_COLUMNS							\
-    "clinician_id, " CARE_STATE ", coalesce(cancelled_by = 'practice', 0),"\
-    "  late != 0, start_utc < ?3"
+    "clinician_id, (" CARE_STATE ")"					\
+    "  | (coalesce(cancelled_by = 'practice', 0) << "			\
+    TALLY_STR(TALLY_PRACTICE) ")"					\
+    "  | ((late != 0) << " TALLY_STR(TALLY_LATE) ")"			\
+    "  | ((start_utc < ?3) << " TALLY_STR(TALLY_PAST) ")"
 static const char *tally_all_sql =
     "SELECT " TALLY_COLUMNS " FROM appointments INDEXED BY appointments_care"
     "  WHERE start_utc >= ?1 AND start_utc < ?2";
@@ -64,11 +78,14 @@ static const char *client_name_sql =
  * The active clients who attended a session (of the clinician ?3) in
  * the last CARE_WINDOW (?1 to now, ?2) and have none booked or
  * confirmed from now on, the longest gone first: a month of sessions,
- * whatever the range.
+ * whatever the range, from the covering index (by client, so grouped
+ * without sorting; the planner took appointments_client and a look
+ * into the table for each session's state).
  */
 static const char *falling_sql =
     "SELECT c.id, c.name, g.last FROM"
-    "  (SELECT client_id, max(start_utc) AS last FROM appointments"
+    "  (SELECT client_id, max(start_utc) AS last"
+    "    FROM appointments INDEXED BY appointments_care"
     "    WHERE start_utc >= ?1 AND start_utc < ?2 AND state = 'attended'"
     "    AND (?3 = 0 OR clinician_id = ?3) GROUP BY client_id) AS g"
     "  JOIN clients AS c ON c.id = g.client_id"
@@ -223,7 +240,7 @@ report_tally(struct ctx *ctx, struct report_tally *t, time_t from, time_t to,
 {
 	struct care_clinician	*c;
 	sqlite3_stmt		*stmt;
-	int			 rc, state;
+	int			 rc, state, code;
 
 	if (report_load_clinicians(ctx, t) == -1 ||
 	    (stmt = db_stmt(ctx->pd->db, clinician == 0 ? tally_all_sql :
@@ -241,17 +258,18 @@ report_tally(struct ctx *ctx, struct report_tally *t, time_t from, time_t to,
 			    0) }, t->v, t->n, sizeof(*c), report_id_cmp);
 		if (c == NULL)
 			continue;
-		state = sqlite3_column_int(stmt, 1);
+		code = sqlite3_column_int(stmt, 1);
+		state = TALLY_STATE(code);
 		c->in_range++;
 		c->attended += state == CARE_ATTENDED;
 		c->no_show += state == CARE_NO_SHOW;
 		c->cancelled += state == CARE_CANCELLED;
 		c->late += state == CARE_CANCELLED &&
-		    sqlite3_column_int(stmt, 3);
+		    TALLY_FLAG(code, TALLY_LATE);
 		c->by_practice += state == CARE_CANCELLED &&
-		    sqlite3_column_int(stmt, 2);
+		    TALLY_FLAG(code, TALLY_PRACTICE);
 		c->unmarked += state == CARE_OPEN &&
-		    sqlite3_column_int(stmt, 4);
+		    TALLY_FLAG(code, TALLY_PAST);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;

@@ -207,6 +207,35 @@ report_all(struct practice *p, const char *from, const char *to,
 	    NULL);
 }
 
+/* A clinician's counts in the report. */
+static void
+report_clinician_counts(json_t *report, long long clinician, int attended,
+    int no_show, int cancelled, int late, int by_practice, int unmarked)
+{
+	json_t	*row, *found = NULL;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(report, "clinicians"), i, row)
+		if (json_integer_value(json_object_get(json_object_get(row,
+		    "clinician"), "id")) == clinician)
+			found = row;
+	CHECK(found != NULL);
+	if (found == NULL)
+		return;
+	CHECK(json_integer_value(json_object_get(found, "attended")) ==
+	    attended);
+	CHECK(json_integer_value(json_object_get(found, "no_show")) ==
+	    no_show);
+	CHECK(json_integer_value(json_object_get(found, "cancelled")) ==
+	    cancelled);
+	CHECK(json_integer_value(json_object_get(found, "late_cancelled")) ==
+	    late);
+	CHECK(json_integer_value(json_object_get(found,
+	    "cancelled_by_practice")) == by_practice);
+	CHECK(json_integer_value(json_object_get(found, "unmarked")) ==
+	    unmarked);
+}
+
 /* The report's figures for a client are those of its history. */
 static void
 report_same_story(json_t *report, json_t *history, long long client,
@@ -280,9 +309,14 @@ test_report_story(struct practice *p)
 		CHECK(paging_insert(p, rows[i].clinician, rows[i].client,
 		    PRACTICE_NOW + rows[i].days * PRACTICE_DAY, rows[i].state,
 		    rows[i].by) == 0);
+	/* Maria's own cancellation was late. */
+	CHECK(practice_exec(p, "UPDATE appointments SET late = 1 WHERE"
+	    " cancelled_by = 'client'") == 0);
 	practice_reset(p, PRACTICE_NOW);
 	report = report_all(p, "2029-01-01", "2030-12-31", 0);
 	CHECK(report != NULL);
+	report_clinician_counts(report, ANA, 9, 1, 2, 1, 1, 1);
+	report_clinician_counts(report, SAM, 1, 0, 0, 0, 0, 0);
 	history = report_history(&p->ctx, JORDAN, NULL, PROTO_PAGE_MAX, &next, &more);
 	report_same_story(report, history, JORDAN, 4);
 	json_decref(history);
