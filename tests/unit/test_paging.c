@@ -96,6 +96,52 @@ test_list_pages(struct practice *p)
 	db_rollback(p->pd.db);
 }
 
+/*
+ * A state alone (read from another index, and sorted): five no-shows
+ * among nine sessions, two at one instant, in pages of two.
+ */
+static void
+test_list_state_pages(struct practice *p)
+{
+	static const struct { int day, hour; const char *state; } rows[] = {
+		{ 1, 12, "no-show" }, { 1, 9, "booked" }, { 1, 10, "no-show" },
+		{ 1, 10, "no-show" }, { 2, 9, "attended" }, { 0, 15, "no-show" },
+		{ 3, 11, "booked" }, { 3, 12, "no-show" }, { 4, 9, "booked" },
+	};
+	static const long long order[] = { 6, 3, 4, 1, 8 };
+	struct appt_filter	 f;
+	struct appt_cursor	 next, after;
+	json_t			*page;
+	size_t			 i, seen = 0, pages = 0;
+	int			 more = 1;
+
+	CHECK(db_begin(p->pd.db) == 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		CHECK(paging_insert(p, i % 2 ? ANA : SAM, i % 2 ? JORDAN :
+		    MARIA, AT(rows[i].day, rows[i].hour, 0), rows[i].state,
+		    NULL) == 0);
+	memset(&f, 0, sizeof(f));
+	f.from = AT(0, 0, 0);
+	f.to = AT(7, 0, 0);
+	f.state = "no-show";
+	while (more && pages < 10) {
+		practice_reset(p, PRACTICE_NOW);
+		page = appt_list(&p->ctx, &f, pages == 0 ? NULL : &after, 2,
+		    &next, &more);
+		CHECK(page != NULL);
+		if (page == NULL)
+			break;
+		CHECK(json_array_size(page) == (pages < 2 ? 2u : 1u));
+		for (i = 0; i < json_array_size(page); i++, seen++)
+			CHECK(seen < 5 && page_id(page, i) == order[seen]);
+		after = next;
+		json_decref(page);
+		pages++;
+	}
+	CHECK(seen == 5 && pages == 3);
+	db_rollback(p->pd.db);
+}
+
 static void
 test_cursor_text(struct practice *p)
 {
@@ -474,6 +520,7 @@ test_paging(void)
 		return;
 	}
 	test_list_pages(&p);
+	test_list_state_pages(&p);
 	test_cursor_text(&p);
 	test_report_story(&p);
 	test_report_pages(&p);
