@@ -62,7 +62,7 @@ static const char *clinician_names_sql =
  * its story is a scan of all its sessions.
  */
 #define PAGE_COLUMNS							\
-    "SELECT id, name, active, EXISTS (SELECT 1 FROM appointments AS a"	\
+    "SELECT id, name, EXISTS (SELECT 1 FROM appointments AS a"		\
     "  WHERE a.client_id = clients.id AND a.start_utc >= ?1"		\
     "  AND a.start_utc < ?2 AND (?3 = 0 OR a.clinician_id = ?3))"	\
     "  FROM clients"
@@ -468,7 +468,7 @@ report_clients(struct ctx *ctx, struct report_page *pg)
 		}
 		seen++;
 		pg->next = sqlite3_column_int64(stmt, 0);
-		if (sqlite3_column_int(stmt, 3) &&
+		if (sqlite3_column_int(stmt, 2) &&
 		    report_client_row(ctx, pg, stmt, list) == -1) {
 			rc = SQLITE_ERROR;
 			break;
