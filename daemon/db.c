@@ -50,6 +50,8 @@ struct db {
 	size_t			 nhooks;
 	struct db_mark		*marks;		/* savepoints, outermost first */
 	size_t			 nmarks;
+	void			(*checkpoint_fn)(void *);
+	void			*checkpoint_arg;
 };
 
 /*
@@ -461,6 +463,47 @@ db_check_writable(struct db *db, char *err, size_t errlen)
 	return 0;
 }
 
+/* SQLite's own threshold for a checkpoint after a commit. */
+#define DB_CHECKPOINT_PAGES	1000
+
+/* After each commit: past the threshold, a checkpoint, now or later. */
+static int
+db_wal_hook(void *arg, sqlite3 *sqlite, const char *name, int pages)
+{
+	struct db	*db = arg;
+
+	if (pages < DB_CHECKPOINT_PAGES)
+		return SQLITE_OK;
+	if (db->checkpoint_fn != NULL)
+		db->checkpoint_fn(db->checkpoint_arg);
+	else
+		(void)sqlite3_wal_checkpoint_v2(sqlite, name,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+void
+db_on_checkpoint(struct db *db, void (*fn)(void *), void *arg)
+{
+	db->checkpoint_fn = fn;
+	db->checkpoint_arg = arg;
+}
+
+/* Passive: it copies what no reader still needs, and waits for none. */
+void
+db_checkpoint(struct db *db)
+{
+	int	 rc;
+
+	if (!sqlite3_get_autocommit(db->sqlite))
+		return;		/* a transaction is open: its commit asks again */
+	rc = sqlite3_wal_checkpoint_v2(db->sqlite, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		log_warnx("database checkpoint: %s",
+		    sqlite3_errmsg(db->sqlite));
+}
+
 /*
  * The pages the requests of a large practice read most, into the page
  * cache at start, before the daemon says it is ready: the sessions and
@@ -527,6 +570,9 @@ db_open(const char *path, char *err, size_t errlen)
 		db_close(db);
 		return NULL;
 	}
+	/* In place of SQLite's checkpoint inside the commit (its default
+	 * hook), ours: the same, or the caller's later. */
+	(void)sqlite3_wal_hook(db->sqlite, db_wal_hook, db);
 	if (db_migrate(db, err, errlen) == -1 ||
 	    db_check_writable(db, err, errlen) == -1 ||
 	    db_make_private(path, err, errlen) == -1) {

@@ -23,6 +23,7 @@ struct practiced {
 	struct event		*extend;	/* series to the horizon */
 	struct outbox		*outbox;	/* reminders on their way */
 	struct feeds		*feeds;		/* NULL: no [feeds] listen */
+	struct event		*checkpoint;	/* the log into the database */
 };
 
 /* demo.c */
