@@ -158,7 +158,8 @@ const struct ctl_command cmd_report_attendance = {
 	    "one clinician's sessions and clients.\n",
 	.options = { O_TEXT("from"), O_TEXT("to"), O_TEXT("clinician") },
 	.check = cmd_check_from_to,
-	.request = { .method = "GET", .path = PROTO_PATH_REPORTS "/attendance" },
+	.request = { .method = "GET", .path = PROTO_PATH_REPORTS "/attendance",
+	    .pages = "clients" },
 	.object = "report",
 	.print = print_attendance,
 };

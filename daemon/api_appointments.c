@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "appt.h"
+#include "attention.h"
 #include "book.h"
 #include "lookup.h"
 #include "recur.h"
@@ -37,13 +38,17 @@ appt_changed_rows(struct api_req *req, const struct appt_result *res)
 		}
 		return rows;
 	}
+	/* Each clinician's hours read once for all the rows, not per row. */
+	attention_begin();
 	json_array_foreach(res->changed, i, id) {
 		if ((row = appt_json(&req->ctx, json_integer_value(id))) ==
 		    NULL || json_array_append_new(rows, row) == -1) {
+			attention_end();
 			json_decref(rows);
 			return NULL;
 		}
 	}
+	attention_end();
 	return rows;
 }
 

@@ -2,6 +2,10 @@
  * GET /v1/clients/ID/history and /v1/reports/attendance (report.c):
  * the conversation about consistency, and clients falling out of care.
  */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "api.h"
 #include "appt.h"
 #include "lookup.h"
@@ -27,17 +31,35 @@ api_client_history(struct api_req *req)
 	}
 }
 
+#define REPORT_STR(n)	REPORT_STR2(n)
+#define REPORT_STR2(n)	#n
+
+/* Pages of clients, the "next" of one the last client it looked at. */
 void
 api_report_attendance(struct api_req *req)
 {
-	json_t		*answer;
-	const char	*v;
-	long long	 clinician = 0;
+	struct report_page	 pg;
+	json_t			*answer;
+	const char		*v;
+	long long		 limit = PROTO_REPORT_PAGE_DEFAULT;
+	char			 cursor[32];
 
-	if ((v = api_query(req, "clinician")) != NULL &&
-	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &clinician) == -1)
+	memset(&pg, 0, sizeof(pg));
+	if (((v = api_query(req, "clinician")) != NULL &&
+	    lookup_ref(&req->ctx, KIND_CLINICIAN, v, &pg.clinician) == -1) ||
+	    api_query_int(req, PROTO_PAGE_LIMIT, 1, PROTO_REPORT_PAGE_MAX,
+	    &limit, PROTO_PAGE_LIMIT ": a whole number from 1 to "
+	    REPORT_STR(PROTO_REPORT_PAGE_MAX)) == -1 ||
+	    api_query_int(req, PROTO_PAGE_AFTER, 1, LLONG_MAX, &pg.after,
+	    PROTO_PAGE_AFTER ": not a cursor of this report (give back the "
+	    "\"" PROTO_PAGE_NEXT "\" of the previous page as it came)") == -1)
 		return;
+	pg.limit = (int)limit;
 	if ((answer = report_attendance(&req->ctx, api_query(req, "from"),
-	    api_query(req, "to"), clinician)) != NULL)
-		api_reply(req, 200, answer);
+	    api_query(req, "to"), &pg)) == NULL)
+		return;
+	snprintf(cursor, sizeof(cursor), "%lld", pg.next);
+	json_object_set_new(answer, PROTO_PAGE_NEXT, pg.more ?
+	    json_string(cursor) : json_null());
+	api_reply(req, 200, answer);
 }

@@ -6,8 +6,10 @@
 #include "practiced.h"
 #include "remind_query.h"
 
+/* From the covering index alone: through appointments_start, a look
+ * into the table for each session's state was 15 ms on 100,000. */
 static const char *upcoming_sql =
-    "SELECT count(*) FROM appointments"
+    "SELECT count(*) FROM appointments INDEXED BY appointments_care"
     "  WHERE start_utc >= strftime('%s','now')"
     "    AND state IN ('booked','confirmed')";
 

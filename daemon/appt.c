@@ -70,17 +70,19 @@ static const char *appt_detach_sql =
     "  updated = ?2 WHERE id = ?1";
 static const char *appt_last_id_sql =
     "SELECT coalesce(max(id), 0) FROM appointments";
+/* The ids after ?1, few, sorted here: ordered by appointments_start,
+ * the planner would go through every appointment for them (25 ms). */
 static const char *appt_ids_after_sql =
-    "SELECT id FROM appointments WHERE id > ?1 ORDER BY start_utc, id";
+    "SELECT id FROM appointments WHERE id > ?1 ORDER BY +start_utc, id";
 /*
  * One statement per leading filter, so each can use its own index.  The
  * page is chosen from the appointments alone, where that index gives
  * the order and the LIMIT stops the scan; joined first, the planner may
  * walk the clinicians and sort the whole range before the LIMIT.
  */
-#define APPT_LIST_WHERE(lead)						\
+#define APPT_LIST_WHERE(from, lead)					\
     "SELECT " APPT_COLUMNS APPT_FROM " WHERE a.id IN (SELECT id"	\
-    "   FROM appointments WHERE " lead					\
+    "   FROM " from " WHERE " lead					\
     "   start_utc >= ?1 AND start_utc < ?2"				\
     "   AND (?3 = 0 OR clinician_id = ?3)"				\
     "   AND (?4 = 0 OR client_id = ?4)"					\
@@ -89,13 +91,22 @@ static const char *appt_ids_after_sql =
     "   AND (start_utc > ?6 OR id > ?7)"				\
     "   ORDER BY start_utc, id LIMIT ?8)"				\
     " ORDER BY a.start_utc, a.id"
-static const char *appt_list_sql = APPT_LIST_WHERE("");
+static const char *appt_list_sql = APPT_LIST_WHERE("appointments", "");
 static const char *appt_list_clinician_sql =
-    APPT_LIST_WHERE("clinician_id = ?3 AND");
+    APPT_LIST_WHERE("appointments", "clinician_id = ?3 AND");
 static const char *appt_list_client_sql =
-    APPT_LIST_WHERE("client_id = ?4 AND");
+    APPT_LIST_WHERE("appointments", "client_id = ?4 AND");
 static const char *appt_list_series_sql =
-    APPT_LIST_WHERE("series_id = ?9 AND");
+    APPT_LIST_WHERE("appointments", "series_id = ?9 AND");
+/*
+ * A state alone: in the order of starts, a rare state (no-shows) is
+ * found only by looking into the table for every session of the range
+ * (45 ms on 100,000); the covering index has the state, and the page
+ * is sorted from what matches (a LIMIT keeps the sort to the page):
+ * about 10 ms, whatever the state.
+ */
+static const char *appt_list_state_sql =
+    APPT_LIST_WHERE("appointments INDEXED BY appointments_care", "");
 
 static json_t *
 appt_ref(sqlite3_stmt *stmt, int id_col)
@@ -485,7 +496,8 @@ appt_list(struct ctx *ctx, const struct appt_filter *f,
 	*more = 0;
 	if ((stmt = db_stmt(ctx->pd->db, f->series_id != 0 ?
 	    appt_list_series_sql : f->client_id != 0 ? appt_list_client_sql :
-	    f->clinician_id != 0 ? appt_list_clinician_sql : appt_list_sql))
+	    f->clinician_id != 0 ? appt_list_clinician_sql :
+	    f->state != NULL ? appt_list_state_sql : appt_list_sql))
 	    == NULL)
 		return NULL;
 	if ((list = json_array()) == NULL) {

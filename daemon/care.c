@@ -1,7 +1,8 @@
 /*
  * A client's story of attendance: the sessions as small rows, by client
  * and newest first, and the walk back through them that counts them and
- * finds the streak.  The history reads one client's, the report all.
+ * finds the streak.  The history and each page of the report read one
+ * client's at a time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,8 @@
 #define STREAK_GAP	(10 * 86400)	/* weekly, with a little slack */
 
 static const char *client_appts_sql =
-    "SELECT " CARE_COLUMNS " FROM appointments WHERE client_id = ?1";
+    "SELECT " CARE_COLUMNS " FROM appointments"
+    "  WHERE client_id = ?1 AND (?2 = 0 OR clinician_id = ?2)";
 
 /*
  * Counting back from the latest past session: attended sessions no
@@ -112,66 +114,33 @@ care_rows_add(struct care_rows *rows, sqlite3_stmt *stmt)
 }
 
 int
-care_of(struct ctx *ctx, long long client, struct care *k)
+care_read(struct ctx *ctx, long long client, long long clinician,
+    struct care_rows *rows)
 {
-	struct care_rows	 rows = { NULL, 0, 0 };
-	sqlite3_stmt		*stmt;
-	int			 rc;
+	sqlite3_stmt	*stmt;
+	int		 rc;
 
 	if ((stmt = db_stmt(ctx->pd->db, client_appts_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, client);
+	sqlite3_bind_int64(stmt, 2, clinician);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (care_rows_add(&rows, stmt) == -1)
+		if (care_rows_add(rows, stmt) == -1)
 			break;
 	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE && rows.n > 0)
-		qsort(rows.v, rows.n, sizeof(*rows.v), care_row_cmp);
-	if (rc == SQLITE_DONE)
-		care_walk(rows.v, rows.n, ctx->now, k);
-	free(rows.v);
+	if (rc == SQLITE_DONE && rows->n > 0)
+		qsort(rows->v, rows->n, sizeof(*rows->v), care_row_cmp);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/*
- * The rows by client, newest first.  Client ids are dense, so they are
- * dealt into their clients' places first (in reverse, which leaves
- * rows read oldest first nearly in order), and each client's few rows
- * are sorted alone: a third of the time of one sort of them all.
- */
 int
-care_sort(struct care_rows *rows)
+care_of(struct ctx *ctx, long long client, struct care *k)
 {
-	struct care_row	*v;
-	size_t		*at, i, n = rows->n;
-	long long	 max = 0;
+	struct care_rows	 rows = { NULL, 0, 0 };
+	int			 rc;
 
-	for (i = 0; i < n && rows->v[i].client > 0; i++)
-		if (rows->v[i].client > max)
-			max = rows->v[i].client;
-	if (i < n || max > (long long)n * 8 + 4096) {
-		qsort(rows->v, n, sizeof(*v), care_row_cmp);
-		return 0;
-	}
-	if ((at = calloc((size_t)max + 2, sizeof(*at))) == NULL ||
-	    (v = reallocarray(NULL, n > 0 ? n : 1, sizeof(*v))) == NULL) {
-		free(at);
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		at[rows->v[i].client + 1]++;
-	for (i = 1; i < (size_t)max + 2; i++)
-		at[i] += at[i - 1];
-	for (i = n; i-- > 0;)
-		v[at[rows->v[i].client]++] = rows->v[i];
-	/* at[c] is now where client c + 1 begins. */
-	for (i = 0; i < (size_t)max + 1; i++)
-		qsort(v + (i == 0 ? 0 : at[i - 1]), at[i] - (i == 0 ? 0 :
-		    at[i - 1]), sizeof(*v), care_row_cmp);
-	free(at);
-	free(rows->v);
-	rows->v = v;
-	rows->size = n;
-	return 0;
+	if ((rc = care_read(ctx, client, 0, &rows)) == 0)
+		care_walk(rows.v, rows.n, ctx->now, k);
+	free(rows.v);
+	return rc;
 }
-

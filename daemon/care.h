@@ -9,11 +9,14 @@
 
 struct ctx;
 
+/* A session's state as an enum care_state. */
+#define CARE_STATE							\
+    "CASE state WHEN 'attended' THEN 1 WHEN 'no-show' THEN 2"		\
+    "  WHEN 'cancelled' THEN 3 ELSE 0 END"
+
 /* The columns care_rows_add reads, first in its statement. */
 #define CARE_COLUMNS							\
-    "id, client_id, start_utc,"						\
-    "  CASE state WHEN 'attended' THEN 1 WHEN 'no-show' THEN 2"		\
-    "    WHEN 'cancelled' THEN 3 ELSE 0 END,"				\
+    "id, client_id, start_utc, " CARE_STATE ","			\
     "  coalesce(cancelled_by = 'client', 0), late != 0"
 
 enum care_state { CARE_OPEN, CARE_ATTENDED, CARE_NO_SHOW, CARE_CANCELLED };
@@ -45,11 +48,13 @@ struct care {
 
 /* Appends the row of a statement selecting CARE_COLUMNS first. */
 int	 care_rows_add(struct care_rows *, sqlite3_stmt *);
-/* By client, then newest first (the latest id first on a tie). */
-int	 care_sort(struct care_rows *);
 /* One client's rows, newest first, as of now: its story. */
 void	 care_walk(const struct care_row *, size_t, time_t now,
 	    struct care *);
+/* All of one client's sessions (of one clinician; 0: any) into rows,
+ * newest first; -1 on a database error. */
+int	 care_read(struct ctx *, long long client, long long clinician,
+	    struct care_rows *);
 /* All of one client's sessions; -1 on a database error. */
 int	 care_of(struct ctx *, long long client, struct care *);
 

@@ -55,6 +55,9 @@
 /* GET /v1/series: a series costs more than an appointment. */
 #define PROTO_SERIES_PAGE_DEFAULT 100
 #define PROTO_SERIES_PAGE_MAX	200
+/* GET /v1/reports/attendance: clients, each with its whole story. */
+#define PROTO_REPORT_PAGE_DEFAULT 200
+#define PROTO_REPORT_PAGE_MAX	500
 
 /*
  * What a booked or confirmed session ahead needs from the front desk,

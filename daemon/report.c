@@ -17,37 +17,89 @@
 #include "tz.h"
 
 #define CARE_WINDOW	(30 * 86400)
+/* The clients a page of the report looks at, at most: about 5 ms of
+ * index probes. */
+#define REPORT_SCAN_MAX	2000
 
-/* Every session of the practice (of one clinician), in one scan of the
- * covering index appointments_care: the report's counts and each
- * client's story come from it at once. */
-static const char *all_appts_sql =
-    "SELECT " CARE_COLUMNS ", clinician_id,"
-    "  coalesce(cancelled_by = 'practice', 0)"
-    "  FROM appointments WHERE ?1 = 0 OR clinician_id = ?1";
+/* A session's figures packed in one column: its enum care_state in
+ * the low bits, then these flags (one column read, not four; in SQL,
+ * | and << bind alike, hence the parentheses). */
+#define TALLY_PRACTICE	2	/* cancelled by the practice */
+#define TALLY_LATE	3	/* late */
+#define TALLY_PAST	4	/* started before now */
+#define TALLY_STATE(code)	((code) & 3)
+#define TALLY_FLAG(code, bit)	(((code) >> (bit)) & 1)
+#define TALLY_STR(n)	TALLY_STR2(n)
+#define TALLY_STR2(n)	#n
+
+/*
+ * The clinicians' counts from one pass over the range's sessions,
+ * tallied here: a GROUP BY sorts them first, five times the time.  All
+ * clinicians: the covering index appointments_care alone (skipping
+ * through its clients), not appointments_start and a lookup of the
+ * table for each session; one clinician: its own index.
+ */
+#define TALLY_COLUMNS							\
+    "clinician_id, (" CARE_STATE ")"					\
+    "  | (coalesce(cancelled_by = 'practice', 0) << "			\
+    TALLY_STR(TALLY_PRACTICE) ")"					\
+    "  | ((late != 0) << " TALLY_STR(TALLY_LATE) ")"			\
+    "  | ((start_utc < ?3) << " TALLY_STR(TALLY_PAST) ")"
+static const char *tally_all_sql =
+    "SELECT " TALLY_COLUMNS " FROM appointments INDEXED BY appointments_care"
+    "  WHERE start_utc >= ?1 AND start_utc < ?2";
+static const char *tally_one_sql =
+    "SELECT " TALLY_COLUMNS " FROM appointments"
+    "  WHERE clinician_id = ?4 AND start_utc >= ?1 AND start_utc < ?2";
 static const char *clinician_ids_sql =
     "SELECT id FROM clinicians ORDER BY id";
 static const char *clinician_names_sql =
     "SELECT id, name FROM clinicians ORDER BY name COLLATE NOCASE";
-static const char *client_names_sql =
-    "SELECT id, name, active FROM clients ORDER BY name COLLATE NOCASE";
+/*
+ * A page of clients by name (then id), from the first or after the
+ * client ?5 (named ?6), each with whether it has a session in the
+ * range (of the clinician ?3; 0: any): an index probe, where reading
+ * its story is a scan of all its sessions.
+ */
+#define PAGE_COLUMNS							\
+    "SELECT id, name, EXISTS (SELECT 1 FROM appointments AS a"		\
+    "  WHERE a.client_id = clients.id AND a.start_utc >= ?1"		\
+    "  AND a.start_utc < ?2 AND (?3 = 0 OR a.clinician_id = ?3))"	\
+    "  FROM clients"
+static const char *page_first_sql =
+    PAGE_COLUMNS " ORDER BY name COLLATE NOCASE, id LIMIT ?4";
+static const char *page_after_sql =
+    PAGE_COLUMNS " WHERE name >= ?6 COLLATE NOCASE"
+    "  AND (name > ?6 COLLATE NOCASE OR id > ?5)"
+    "  ORDER BY name COLLATE NOCASE, id LIMIT ?4";
 static const char *client_name_sql =
     "SELECT name FROM clients WHERE id = ?1";
+/*
+ * The active clients who attended a session (of the clinician ?3) in
+ * the last CARE_WINDOW (?1 to now, ?2) and have none booked or
+ * confirmed from now on, the longest gone first: a month of sessions,
+ * whatever the range, from the covering index (by client, so grouped
+ * without sorting; the planner took appointments_client and a look
+ * into the table for each session's state).
+ */
+static const char *falling_sql =
+    "SELECT c.id, c.name, g.last FROM"
+    "  (SELECT client_id, max(start_utc) AS last"
+    "    FROM appointments INDEXED BY appointments_care"
+    "    WHERE start_utc >= ?1 AND start_utc < ?2 AND state = 'attended'"
+    "    AND (?3 = 0 OR clinician_id = ?3) GROUP BY client_id) AS g"
+    "  JOIN clients AS c ON c.id = g.client_id"
+    "  WHERE c.active AND NOT EXISTS (SELECT 1 FROM appointments AS f"
+    "    WHERE f.client_id = g.client_id AND f.start_utc >= ?2"
+    "    AND f.state IN ('booked', 'confirmed')"
+    "    AND (?3 = 0 OR f.clinician_id = ?3))"
+    "  ORDER BY g.last, c.id";
 
 /* A client of the report: counts within its range, and its story. */
 struct care_client {
-	long long	 id;
 	int		 in_range;
 	int		 attended, no_show, cancelled, late;
 	struct care	 k;
-	time_t		 gone_since;	/* attended in the last CARE_WINDOW */
-};
-
-/* A client falling out of care, to be sorted the longest gone first. */
-struct care_gone {
-	time_t		 last;
-	long long	 id;
-	json_t		*client;
 };
 
 /* A clinician of the report: counts within its range. */
@@ -142,39 +194,23 @@ report_range(struct ctx *ctx, const char *from_day, const char *to_day,
 	return 0;
 }
 
-/*
- * The report's counts and stories from one scan of the sessions, sorted
- * and walked here: a statement per client, or a grouped one per figure,
- * would each go over the practice's 100,000 sessions again.
- */
-struct report_scan {
-	time_t			 from, to, now;
-	struct care_rows	 rows;
-	struct care_clinician	*clin;		/* by id */
-	size_t			 nclin;
-	struct care_client	*cli;		/* by id */
-	size_t			 ncli;
+/* The clinicians, by id, with their counts over the range. */
+struct report_tally {
+	struct care_clinician	*v;
+	size_t			 n;
 };
 
-/* Both structures begin with the id. */
 static int
 report_id_cmp(const void *key, const void *elem)
 {
 	long long	 a = *(const long long *)key;
-	long long	 b = *(const long long *)elem;
+	long long	 b = ((const struct care_clinician *)elem)->id;
 
 	return a < b ? -1 : a > b;
 }
 
-/* bsearch, which may not be given an empty (NULL) array. */
-static void *
-report_find(long long id, void *v, size_t n, size_t size)
-{
-	return n == 0 ? NULL : bsearch(&id, v, n, size, report_id_cmp);
-}
-
 static int
-report_load_clinicians(struct ctx *ctx, struct report_scan *rs)
+report_load_clinicians(struct ctx *ctx, struct report_tally *t)
 {
 	sqlite3_stmt		*stmt;
 	struct care_clinician	*v;
@@ -184,127 +220,81 @@ report_load_clinicians(struct ctx *ctx, struct report_scan *rs)
 	if ((stmt = db_stmt(ctx->pd->db, clinician_ids_sql)) == NULL)
 		return -1;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (rs->nclin == size) {
+		if (t->n == size) {
 			size = size == 0 ? 16 : size * 2;
-			if ((v = reallocarray(rs->clin, size,
+			if ((v = reallocarray(t->v, size,
 			    sizeof(*v))) == NULL)
 				break;
-			rs->clin = v;
+			t->v = v;
 		}
-		memset(&rs->clin[rs->nclin], 0, sizeof(*rs->clin));
-		rs->clin[rs->nclin++].id = sqlite3_column_int64(stmt, 0);
+		memset(&t->v[t->n], 0, sizeof(*t->v));
+		t->v[t->n++].id = sqlite3_column_int64(stmt, 0);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static void
-report_tally_clinician(struct report_scan *rs, const struct care_row *r,
-    long long clinician, int by_practice)
+static int
+report_tally(struct ctx *ctx, struct report_tally *t, time_t from, time_t to,
+    long long clinician)
 {
 	struct care_clinician	*c;
+	sqlite3_stmt		*stmt;
+	int			 rc, state, code;
 
-	if (r->start < rs->from || r->start >= rs->to ||
-	    (c = report_find(clinician, rs->clin, rs->nclin,
-	    sizeof(*c))) == NULL)
-		return;
-	c->in_range++;
-	c->attended += r->state == CARE_ATTENDED;
-	c->no_show += r->state == CARE_NO_SHOW;
-	c->cancelled += r->state == CARE_CANCELLED;
-	c->late += r->state == CARE_CANCELLED && r->late;
-	c->by_practice += r->state == CARE_CANCELLED && by_practice;
-	c->unmarked += r->state == CARE_OPEN && r->start < rs->now;
-}
-
-static int
-report_read(struct ctx *ctx, struct report_scan *rs, long long clinician)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc;
-
-	if ((stmt = db_stmt(ctx->pd->db, all_appts_sql)) == NULL)
+	if (report_load_clinicians(ctx, t) == -1 ||
+	    (stmt = db_stmt(ctx->pd->db, clinician == 0 ? tally_all_sql :
+	    tally_one_sql)) == NULL)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, clinician);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)to);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
+	if (clinician != 0)
+		sqlite3_bind_int64(stmt, 4, clinician);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (care_rows_add(&rs->rows, stmt) == -1)
-			break;
-		report_tally_clinician(rs, &rs->rows.v[rs->rows.n - 1],
-		    sqlite3_column_int64(stmt, 6),
-		    sqlite3_column_int(stmt, 7));
+		c = NULL;
+		if (t->n > 0)
+			c = bsearch(&(long long){ sqlite3_column_int64(stmt,
+			    0) }, t->v, t->n, sizeof(*c), report_id_cmp);
+		if (c == NULL)
+			continue;
+		code = sqlite3_column_int(stmt, 1);
+		state = TALLY_STATE(code);
+		c->in_range++;
+		c->attended += state == CARE_ATTENDED;
+		c->no_show += state == CARE_NO_SHOW;
+		c->cancelled += state == CARE_CANCELLED;
+		c->late += state == CARE_CANCELLED &&
+		    TALLY_FLAG(code, TALLY_LATE);
+		c->by_practice += state == CARE_CANCELLED &&
+		    TALLY_FLAG(code, TALLY_PRACTICE);
+		c->unmarked += state == CARE_OPEN &&
+		    TALLY_FLAG(code, TALLY_PAST);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/*
- * One client's rows: its counts within the range, its story, and the
- * last session attended in the last CARE_WINDOW (with no session to
- * come, the client is falling out of care, whatever the range).
- */
-static void
-report_client(struct report_scan *rs, const struct care_row *r, size_t n,
-    struct care_client *c)
-{
-	size_t	 i;
-
-	memset(c, 0, sizeof(*c));
-	c->id = r->client;
-	for (i = 0; i < n; i++) {
-		if (r[i].state == CARE_ATTENDED && r[i].start < rs->now &&
-		    r[i].start >= rs->now - CARE_WINDOW &&
-		    r[i].start > c->gone_since)
-			c->gone_since = r[i].start;
-		if (r[i].start < rs->from || r[i].start >= rs->to)
-			continue;
-		c->in_range++;
-		c->attended += r[i].state == CARE_ATTENDED;
-		c->no_show += r[i].state == CARE_NO_SHOW;
-		c->cancelled += r[i].state == CARE_CANCELLED;
-		c->late += r[i].state == CARE_CANCELLED && r[i].late;
-	}
-	care_walk(r, n, rs->now, &c->k);
-}
-
-/* The rows by client, newest first, walked a client at a time. */
-static int
-report_walk(struct report_scan *rs)
-{
-	const struct care_row	*v;
-	size_t			 i, j, groups = 0;
-
-	if (care_sort(&rs->rows) == -1)
-		return -1;
-	v = rs->rows.v;
-	for (i = 0; i < rs->rows.n; i++)
-		groups += i == 0 || v[i].client != v[i - 1].client;
-	if (groups > 0 && (rs->cli = calloc(groups, sizeof(*rs->cli))) ==
-	    NULL)
-		return -1;
-	for (i = 0; i < rs->rows.n; i = j) {
-		for (j = i + 1; j < rs->rows.n && v[j].client == v[i].client;
-		    j++)
-			;
-		report_client(rs, v + i, j - i, &rs->cli[rs->ncli++]);
-	}
-	return 0;
 }
 
 static json_t *
-report_clinicians(struct ctx *ctx, struct report_scan *rs)
+report_clinicians(struct ctx *ctx, time_t from, time_t to,
+    long long clinician)
 {
+	struct report_tally		 t = { NULL, 0 };
 	const struct care_clinician	*c;
 	sqlite3_stmt			*stmt;
-	json_t				*list;
+	json_t				*list = NULL;
 	long long			 id;
 
-	if ((stmt = db_stmt(ctx->pd->db, clinician_names_sql)) == NULL ||
-	    (list = json_array()) == NULL)
+	if (report_tally(ctx, &t, from, to, clinician) == -1 ||
+	    (stmt = db_stmt(ctx->pd->db, clinician_names_sql)) == NULL ||
+	    (list = json_array()) == NULL) {
+		free(t.v);
 		return NULL;
+	}
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		id = sqlite3_column_int64(stmt, 0);
-		if ((c = report_find(id, rs->clin, rs->nclin,
-		    sizeof(*c))) == NULL || c->in_range == 0)
+		if (t.n == 0 || (c = bsearch(&id, t.v, t.n, sizeof(*c),
+		    report_id_cmp)) == NULL || c->in_range == 0)
 			continue;
 		json_array_append_new(list, json_pack("{s:{s:I,s:s},s:i,s:i,"
 		    "s:i,s:i,s:i,s:i}", "clinician", "id", (json_int_t)id,
@@ -315,37 +305,7 @@ report_clinicians(struct ctx *ctx, struct report_scan *rs)
 		    "unmarked", c->unmarked));
 	}
 	sqlite3_reset(stmt);
-	return list;
-}
-
-/* The longest gone first. */
-static int
-report_gone_cmp(const void *a, const void *b)
-{
-	const struct care_gone	*x = a, *y = b;
-
-	if (x->last != y->last)
-		return x->last < y->last ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static json_t *
-report_falling(struct ctx *ctx, struct care_gone *gone, size_t n)
-{
-	json_t	*list;
-	size_t	 i;
-
-	if (n > 0)
-		qsort(gone, n, sizeof(*gone), report_gone_cmp);
-	if ((list = json_array()) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		json_array_append_new(list, json_pack("{s:o,s:o,s:o}",
-		    "client", gone[i].client,
-		    "last_attended", out_local(ctx, gone[i].last),
-		    "days_since_last", care_days(ctx, gone[i].last)));
-		gone[i].client = NULL;
-	}
+	free(t.v);
 	return list;
 }
 
@@ -357,96 +317,203 @@ report_client_ref(sqlite3_stmt *stmt, long long id)
 	    "initials", out_initials(db_column_text(stmt, 1)));
 }
 
-/*
- * The clients, by name: those with a session in the range, each with
- * its story; and the active ones falling out of care (into *falling).
- */
+/* Those falling out of care, whatever the range. */
 static json_t *
-report_clients(struct ctx *ctx, struct report_scan *rs, json_t **falling)
+report_falling(struct ctx *ctx, long long clinician)
 {
-	const struct care_client	*c;
-	struct care_gone		*gone;
-	sqlite3_stmt			*stmt;
-	json_t				*list = NULL;
-	long long			 id;
-	size_t				 n = 0, i;
+	sqlite3_stmt	*stmt;
+	json_t		*list;
+	time_t		 last;
+	int		 rc;
 
-	if ((gone = calloc(rs->ncli > 0 ? rs->ncli : 1,
-	    sizeof(*gone))) == NULL ||
-	    (stmt = db_stmt(ctx->pd->db, client_names_sql)) == NULL ||
-	    (list = json_array()) == NULL) {
-		free(gone);
+	if ((stmt = db_stmt(ctx->pd->db, falling_sql)) == NULL ||
+	    (list = json_array()) == NULL)
 		return NULL;
-	}
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		id = sqlite3_column_int64(stmt, 0);
-		if ((c = report_find(id, rs->cli, rs->ncli,
-		    sizeof(*c))) == NULL)
-			continue;
-		if (sqlite3_column_int(stmt, 2) && c->gone_since != 0 &&
-		    c->k.upcoming == 0 && n < rs->ncli) {
-			gone[n].last = c->gone_since;
-			gone[n].id = id;
-			gone[n++].client = report_client_ref(stmt, id);
-		}
-		if (c->in_range == 0)
-			continue;
-		/* The streak and the gap are the client's whole story. */
-		json_array_append_new(list, json_pack("{s:o,s:i,"
-		    "s:i,s:i,s:i,s:i,s:o,s:o,s:o}",
-		    "client", report_client_ref(stmt, id),
-		    "attended", c->attended, "no_show", c->no_show,
-		    "cancelled", c->cancelled, "late_cancelled", c->late,
-		    "streak", c->k.streak,
-		    "last_attended", care_local(ctx, c->k.last_attended),
-		    "days_since_last", care_days(ctx, c->k.last_attended),
-		    "next", care_local(ctx, c->k.next)));
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)(ctx->now - CARE_WINDOW));
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
+	sqlite3_bind_int64(stmt, 3, clinician);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		last = (time_t)sqlite3_column_int64(stmt, 2);
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o}",
+		    "client", report_client_ref(stmt,
+		    sqlite3_column_int64(stmt, 0)),
+		    "last_attended", out_local(ctx, last),
+		    "days_since_last", care_days(ctx, last)));
 	}
 	sqlite3_reset(stmt);
-	if ((*falling = report_falling(ctx, gone, n)) == NULL) {
+	if (rc != SQLITE_DONE) {
 		json_decref(list);
-		list = NULL;
+		return NULL;
 	}
-	for (i = 0; i < n; i++)
-		json_decref(gone[i].client);
-	free(gone);
 	return list;
 }
 
+/* One client's rows, newest first: its counts within the range, and
+ * its story. */
 static void
-report_scan_free(struct report_scan *rs)
+report_client(const struct report_page *pg, const struct care_row *r,
+    size_t n, time_t now, struct care_client *c)
 {
-	free(rs->rows.v);
-	free(rs->clin);
-	free(rs->cli);
+	size_t	 i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < n; i++) {
+		if (r[i].start < pg->from || r[i].start >= pg->to)
+			continue;
+		c->in_range++;
+		c->attended += r[i].state == CARE_ATTENDED;
+		c->no_show += r[i].state == CARE_NO_SHOW;
+		c->cancelled += r[i].state == CARE_CANCELLED;
+		c->late += r[i].state == CARE_CANCELLED && r[i].late;
+	}
+	care_walk(r, n, now, &c->k);
+}
+
+/* The client of the page's row, with its story, appended to list. */
+static int
+report_client_row(struct ctx *ctx, const struct report_page *pg,
+    sqlite3_stmt *page, json_t *list)
+{
+	struct care_rows	 rows = { NULL, 0, 0 };
+	struct care_client	 c;
+	long long		 id = sqlite3_column_int64(page, 0);
+
+	if (care_read(ctx, id, pg->clinician, &rows) == -1) {
+		free(rows.v);
+		return -1;
+	}
+	report_client(pg, rows.v, rows.n, ctx->now, &c);
+	free(rows.v);
+	if (c.in_range == 0)
+		return 0;
+	/* The streak and the gap are the client's whole story. */
+	json_array_append_new(list, json_pack("{s:o,s:i,"
+	    "s:i,s:i,s:i,s:i,s:o,s:o,s:o}",
+	    "client", report_client_ref(page, id),
+	    "attended", c.attended, "no_show", c.no_show,
+	    "cancelled", c.cancelled, "late_cancelled", c.late,
+	    "streak", c.k.streak,
+	    "last_attended", care_local(ctx, c.k.last_attended),
+	    "days_since_last", care_days(ctx, c.k.last_attended),
+	    "next", care_local(ctx, c.k.next)));
+	return 0;
+}
+
+/* The page's statement, bound; NULL with the error set. */
+static sqlite3_stmt *
+report_page_stmt(struct ctx *ctx, const struct report_page *pg)
+{
+	sqlite3_stmt	*stmt, *name = NULL;
+
+	if (pg->after != 0) {
+		if ((name = db_stmt(ctx->pd->db, client_name_sql)) == NULL) {
+			ctx_internal(ctx);
+			return NULL;
+		}
+		sqlite3_bind_int64(name, 1, pg->after);
+		if (sqlite3_step(name) != SQLITE_ROW) {
+			sqlite3_reset(name);
+			ctx_error(ctx, PROTO_EBADREQUEST, "%s: not a cursor of "
+			    "this report (give back the \"%s\" of the previous "
+			    "page as it came)", PROTO_PAGE_AFTER,
+			    PROTO_PAGE_NEXT);
+			return NULL;
+		}
+	}
+	if ((stmt = db_stmt(ctx->pd->db, pg->after != 0 ? page_after_sql :
+	    page_first_sql)) == NULL) {
+		if (name != NULL)
+			sqlite3_reset(name);
+		ctx_internal(ctx);
+		return NULL;
+	}
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)pg->from);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)pg->to);
+	sqlite3_bind_int64(stmt, 3, pg->clinician);
+	sqlite3_bind_int(stmt, 4, REPORT_SCAN_MAX);
+	if (name != NULL) {
+		sqlite3_bind_int64(stmt, 5, pg->after);
+		sqlite3_bind_text(stmt, 6, db_column_text(name, 0), -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_reset(name);
+	}
+	return stmt;
+}
+
+/*
+ * The page's clients: those with a session in the range, by name, at
+ * most pg->limit of them, among at most REPORT_SCAN_MAX clients looked
+ * at (a narrow range over a large practice gives a short page, even an
+ * empty one, and a cursor, rather than hold the loop).
+ */
+static json_t *
+report_clients(struct ctx *ctx, struct report_page *pg)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*list;
+	int		 rc, seen = 0;
+
+	pg->more = 0;
+	if ((stmt = report_page_stmt(ctx, pg)) == NULL)
+		return NULL;
+	if ((list = json_array()) == NULL) {
+		sqlite3_reset(stmt);
+		ctx_internal(ctx);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (json_array_size(list) == (size_t)pg->limit) {
+			pg->more = 1;
+			break;
+		}
+		seen++;
+		pg->next = sqlite3_column_int64(stmt, 0);
+		if (sqlite3_column_int(stmt, 2) &&
+		    report_client_row(ctx, pg, stmt, list) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		json_decref(list);
+		ctx_internal(ctx);
+		return NULL;
+	}
+	if (rc == SQLITE_DONE && seen == REPORT_SCAN_MAX)
+		pg->more = 1;
+	return list;
 }
 
 json_t *
 report_attendance(struct ctx *ctx, const char *from_day, const char *to_day,
-    long long clinician)
+    struct report_page *pg)
 {
-	struct report_scan	 rs;
-	json_t			*by_clin = NULL, *by_client = NULL;
-	json_t			*falling = NULL;
-	char			 f[TZ_BUFLEN], t[TZ_BUFLEN];
+	json_t		*clients, *answer;
+	json_t		*by_clin = NULL, *falling = NULL;
+	char		 f[TZ_BUFLEN], t[TZ_BUFLEN];
 
-	memset(&rs, 0, sizeof(rs));
-	rs.now = ctx->now;
-	if (report_range(ctx, from_day, to_day, &rs.from, &rs.to, f, t) == -1)
+	if (report_range(ctx, from_day, to_day, &pg->from, &pg->to, f,
+	    t) == -1 || (clients = report_clients(ctx, pg)) == NULL)
 		return NULL;
-	if (report_load_clinicians(ctx, &rs) == -1 ||
-	    report_read(ctx, &rs, clinician) == -1 ||
-	    report_walk(&rs) == -1 ||
-	    (by_clin = report_clinicians(ctx, &rs)) == NULL ||
-	    (by_client = report_clients(ctx, &rs, &falling)) == NULL) {
+	answer = json_pack("{s:s,s:s,s:s}", "from", f, "to", t, "tz",
+	    ctx->tz);
+	/* The whole report's figures come with its first page. */
+	if (pg->after == 0 &&
+	    ((by_clin = report_clinicians(ctx, pg->from, pg->to,
+	    pg->clinician)) == NULL ||
+	    (falling = report_falling(ctx, pg->clinician)) == NULL)) {
 		json_decref(by_clin);
-		json_decref(by_client);
-		report_scan_free(&rs);
+		json_decref(clients);
+		json_decref(answer);
 		ctx_internal(ctx);
 		return NULL;
 	}
-	report_scan_free(&rs);
-	return json_pack("{s:s,s:s,s:s,s:o,s:o,s:o}", "from", f,
-	    "to", t, "tz", ctx->tz, "clinicians", by_clin, "clients",
-	    by_client, "falling_out_of_care", falling);
+	if (by_clin != NULL) {
+		json_object_set_new(answer, "clinicians", by_clin);
+		json_object_set_new(answer, "clients", clients);
+		json_object_set_new(answer, "falling_out_of_care", falling);
+	} else
+		json_object_set_new(answer, "clients", clients);
+	return answer;
 }

@@ -238,6 +238,7 @@ done:
 struct occ_list {
 	time_t	*v;
 	size_t	 n;
+	size_t	 max;		/* 0: no bound but the end */
 };
 
 static int
@@ -247,6 +248,8 @@ occ_collect(void *arg, const struct tz_wall *w, time_t t)
 	time_t		*grown;
 
 	(void)w;
+	if (l->max != 0 && l->n == l->max)
+		return 1;
 	if ((l->n & 63) == 0) {
 		if ((grown = reallocarray(l->v, l->n + 64, sizeof(time_t)))
 		    == NULL)
@@ -257,10 +260,13 @@ occ_collect(void *arg, const struct tz_wall *w, time_t t)
 	return 0;
 }
 
+/* The occurrences before end, at most max of them (0: all). */
 static int
-occ_expand(const struct series_def *s, time_t end, struct occ_list *l)
+occ_expand(const struct series_def *s, time_t end, size_t max,
+    struct occ_list *l)
 {
 	memset(l, 0, sizeof(*l));
+	l->max = max;
 	return recur_expand(s->rrule, s->zone, &s->first, end, occ_collect,
 	    l) == -1 ? -1 : 0;
 }
@@ -483,7 +489,7 @@ scope_apply(struct ctx *ctx, struct series_def *s, struct series_def *n,
 
 	end = s->materialized_until + 400L * 86400;
 	memset(&new, 0, sizeof(new));
-	if (occ_expand(s, s->materialized_until + 1, &old) == -1)
+	if (occ_expand(s, s->materialized_until + 1, 0, &old) == -1)
 		goto out;
 	k0 = occ_index(&old, pivot);
 	if (scope_new_series(ctx, s, m, n, k0) == -1) {
@@ -492,12 +498,13 @@ scope_apply(struct ctx *ctx, struct series_def *s, struct series_def *n,
 	}
 	if (m->following && series_store(ctx, n) == -1)
 		goto out;
-	if (occ_expand(n, end, &new) == -1 ||
+	/* The new rule's k-th for each old one from the pivot, no more. */
+	j0 = m->following ? 0 : k0;
+	if (occ_expand(n, end, j0 + (old.n - k0) + 1, &new) == -1 ||
 	    occ_rows(ctx, s->id, pivot, &rows, &nrows) == -1 ||
 	    appt_unkey_from(ctx, s->id, pivot) == -1 ||
 	    skips_drop(ctx, s->id, pivot) == -1)
 		goto out;
-	j0 = m->following ? 0 : k0;
 	run->moving = 1;
 	if (scope_carry(ctx, n, &old, &new, k0, j0, rows, nrows, m->appt_id,
 	    run) == -1)
@@ -786,7 +793,7 @@ series_cancel(struct ctx *ctx, const struct appt_row *row,
 		struct occ_list	 old;
 		size_t		 k;
 
-		if (occ_expand(&s, row->recurrence + 1, &old) == -1)
+		if (occ_expand(&s, row->recurrence + 1, 0, &old) == -1)
 			return ctx_internal(ctx);
 		k = occ_index(&old, row->recurrence);
 		free(old.v);

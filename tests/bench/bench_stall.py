@@ -20,8 +20,9 @@ waits.
    limits, the busiest clinician and client, daily series to the horizon.
    A route's stall is the longest status wait that overlapped its calls.
    A list comes in pages: each list route asks for the largest page, and
-   a walk through every page of the 10-year list and of the series list
-   (raw, and through practicectl, which follows the pages itself) shows
+   a walk through every page of the 10-year list, of the series list and
+   of the whole window's attendance report (raw, and through practicectl,
+   which follows the pages itself) shows
    that the daemon serves others between pages: its stall is the worst
    wait in the whole walk, its own time that of all its pages.
 4. Prints, per route, the HTTP status it got, its own time, the worst
@@ -403,6 +404,8 @@ def walks(ids, today):
         ("list 10 y, every page", "/v1/appointments?from=%s&to=%s&limit=%d"
          % (wide_from, wide_to, LIST_PAGE_MAX)),
         ("series list, every page", "/v1/series?all=1&limit=%d" % SERIES_PAGE_MAX),
+        ("report (whole window), every page", "/v1/reports/attendance?from=%s&to=%s"
+         % window(today)),
     ]
 
 
@@ -451,6 +454,9 @@ def main():
             "list", "--from", wide_from, "--to", wide_to], results)
         measure_ctl(d, prober, "practicectl series list", ["series", "list", "--all"],
                     results)
+        first, last = window(today)
+        measure_ctl(d, prober, "practicectl report (whole window)", [
+            "report", "attendance", "--from", first, "--to", last], results)
         for _ in range(args.repeat):
             w = Writes(d, ids, today)
             w.n = 1000 * _

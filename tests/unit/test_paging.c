@@ -1,10 +1,11 @@
 /*
  * Long answers in bounded pieces: the appointment list's pages and
- * cursors (appt.c), and the attendance report's one-scan figures
- * against each client's own history (report.c).
+ * cursors (appt.c), and the attendance report's pages of clients and
+ * its figures against each client's own history (report.c).
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "appt.h"
 #include "db.h"
@@ -95,6 +96,52 @@ test_list_pages(struct practice *p)
 	db_rollback(p->pd.db);
 }
 
+/*
+ * A state alone (read from another index, and sorted): five no-shows
+ * among nine sessions, two at one instant, in pages of two.
+ */
+static void
+test_list_state_pages(struct practice *p)
+{
+	static const struct { int day, hour; const char *state; } rows[] = {
+		{ 1, 12, "no-show" }, { 1, 9, "booked" }, { 1, 10, "no-show" },
+		{ 1, 10, "no-show" }, { 2, 9, "attended" }, { 0, 15, "no-show" },
+		{ 3, 11, "booked" }, { 3, 12, "no-show" }, { 4, 9, "booked" },
+	};
+	static const long long order[] = { 6, 3, 4, 1, 8 };
+	struct appt_filter	 f;
+	struct appt_cursor	 next, after;
+	json_t			*page;
+	size_t			 i, seen = 0, pages = 0;
+	int			 more = 1;
+
+	CHECK(db_begin(p->pd.db) == 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		CHECK(paging_insert(p, i % 2 ? ANA : SAM, i % 2 ? JORDAN :
+		    MARIA, AT(rows[i].day, rows[i].hour, 0), rows[i].state,
+		    NULL) == 0);
+	memset(&f, 0, sizeof(f));
+	f.from = AT(0, 0, 0);
+	f.to = AT(7, 0, 0);
+	f.state = "no-show";
+	while (more && pages < 10) {
+		practice_reset(p, PRACTICE_NOW);
+		page = appt_list(&p->ctx, &f, pages == 0 ? NULL : &after, 2,
+		    &next, &more);
+		CHECK(page != NULL);
+		if (page == NULL)
+			break;
+		CHECK(json_array_size(page) == (pages < 2 ? 2u : 1u));
+		for (i = 0; i < json_array_size(page); i++, seen++)
+			CHECK(seen < 5 && page_id(page, i) == order[seen]);
+		after = next;
+		json_decref(page);
+		pages++;
+	}
+	CHECK(seen == 5 && pages == 3);
+	db_rollback(p->pd.db);
+}
+
 static void
 test_cursor_text(struct practice *p)
 {
@@ -155,6 +202,86 @@ report_row(json_t *report, long long client)
 	return NULL;
 }
 
+/*
+ * Every page of the report, limit clients a page, as practicectl reads
+ * them: the first page's answer with the clients of the later ones
+ * (*pages: how many); NULL when a page is refused.
+ */
+static json_t *
+report_pages(struct practice *p, const char *from, const char *to,
+    long long clinician, int limit, int *pages)
+{
+	struct report_page	 pg;
+	json_t			*first = NULL, *page;
+	int			 n = 0;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.clinician = clinician;
+	pg.limit = limit;
+	do {
+		practice_reset(p, PRACTICE_NOW);
+		if ((page = report_attendance(&p->ctx, from, to, &pg)) ==
+		    NULL) {
+			json_decref(first);
+			return NULL;
+		}
+		/* Only the first page has the whole report's figures. */
+		CHECK((n == 0) == (json_object_get(page, "clinicians") !=
+		    NULL));
+		CHECK(json_array_size(json_object_get(page, "clients")) <=
+		    (size_t)limit);
+		if (first == NULL)
+			first = page;
+		else {
+			CHECK(json_array_extend(json_object_get(first,
+			    "clients"), json_object_get(page, "clients")) == 0);
+			json_decref(page);
+		}
+		pg.after = pg.next;
+		n++;
+	} while (pg.more && n < 10000);
+	if (pages != NULL)
+		*pages = n;
+	return first;
+}
+
+static json_t *
+report_all(struct practice *p, const char *from, const char *to,
+    long long clinician)
+{
+	return report_pages(p, from, to, clinician, PROTO_REPORT_PAGE_MAX,
+	    NULL);
+}
+
+/* A clinician's counts in the report. */
+static void
+report_clinician_counts(json_t *report, long long clinician, int attended,
+    int no_show, int cancelled, int late, int by_practice, int unmarked)
+{
+	json_t	*row, *found = NULL;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(report, "clinicians"), i, row)
+		if (json_integer_value(json_object_get(json_object_get(row,
+		    "clinician"), "id")) == clinician)
+			found = row;
+	CHECK(found != NULL);
+	if (found == NULL)
+		return;
+	CHECK(json_integer_value(json_object_get(found, "attended")) ==
+	    attended);
+	CHECK(json_integer_value(json_object_get(found, "no_show")) ==
+	    no_show);
+	CHECK(json_integer_value(json_object_get(found, "cancelled")) ==
+	    cancelled);
+	CHECK(json_integer_value(json_object_get(found, "late_cancelled")) ==
+	    late);
+	CHECK(json_integer_value(json_object_get(found,
+	    "cancelled_by_practice")) == by_practice);
+	CHECK(json_integer_value(json_object_get(found, "unmarked")) ==
+	    unmarked);
+}
+
 /* The report's figures for a client are those of its history. */
 static void
 report_same_story(json_t *report, json_t *history, long long client,
@@ -212,7 +339,7 @@ test_report_story(struct practice *p)
 
 	/* Nothing yet: empty lists, and a history without a story. */
 	practice_reset(p, PRACTICE_NOW);
-	report = report_attendance(&p->ctx, "2029-01-01", "2030-12-31", 0);
+	report = report_all(p, "2029-01-01", "2030-12-31", 0);
 	CHECK(report != NULL && json_array_size(json_object_get(report,
 	    "clients")) == 0 && json_array_size(json_object_get(report,
 	    "clinicians")) == 0);
@@ -228,9 +355,14 @@ test_report_story(struct practice *p)
 		CHECK(paging_insert(p, rows[i].clinician, rows[i].client,
 		    PRACTICE_NOW + rows[i].days * PRACTICE_DAY, rows[i].state,
 		    rows[i].by) == 0);
+	/* Maria's own cancellation was late. */
+	CHECK(practice_exec(p, "UPDATE appointments SET late = 1 WHERE"
+	    " cancelled_by = 'client'") == 0);
 	practice_reset(p, PRACTICE_NOW);
-	report = report_attendance(&p->ctx, "2029-01-01", "2030-12-31", 0);
+	report = report_all(p, "2029-01-01", "2030-12-31", 0);
 	CHECK(report != NULL);
+	report_clinician_counts(report, ANA, 9, 1, 2, 1, 1, 1);
+	report_clinician_counts(report, SAM, 1, 0, 0, 0, 0, 0);
 	history = report_history(&p->ctx, JORDAN, NULL, PROTO_PAGE_MAX, &next, &more);
 	report_same_story(report, history, JORDAN, 4);
 	json_decref(history);
@@ -247,7 +379,7 @@ test_report_story(struct practice *p)
 	json_decref(report);
 
 	/* Sam's sessions only: Maria's one attended, one to come. */
-	report = report_attendance(&p->ctx, "2029-01-01", "2030-12-31", SAM);
+	report = report_all(p, "2029-01-01", "2030-12-31", SAM);
 	row = report_row(report, MARIA);
 	CHECK(row != NULL && report_row(report, JORDAN) == NULL);
 	CHECK(json_integer_value(json_object_get(row, "streak")) == 1);
@@ -258,13 +390,123 @@ test_report_story(struct practice *p)
 	json_decref(report);
 
 	/* A range of its own: counts within it, the story from all. */
-	report = report_attendance(&p->ctx, "2029-12-24", "2029-12-25", 0);
+	report = report_all(p, "2029-12-24", "2029-12-25", 0);
 	row = report_row(report, JORDAN);
 	CHECK(row != NULL && report_row(report, MARIA) == NULL);
 	CHECK(json_integer_value(json_object_get(row, "attended")) == 1);
 	CHECK(json_integer_value(json_object_get(row, "cancelled")) == 1);
 	CHECK(json_integer_value(json_object_get(row, "streak")) == 4);
 	json_decref(report);
+	db_rollback(p->pd.db);
+}
+
+static long long
+client_id_of(json_t *row)
+{
+	return json_integer_value(json_object_get(json_object_get(row,
+	    "client"), "id"));
+}
+
+static const char *
+client_name_of(json_t *row)
+{
+	return json_string_value(json_object_get(json_object_get(row,
+	    "client"), "name"));
+}
+
+/*
+ * 2,100 clients more, three to a name in two cases; a third of them
+ * with a session in the range.  Pages of 7 and of 500 give the same
+ * clients, each once, by name and then id; a range only the last
+ * client by name has a session in gives an empty first page (it looks
+ * at 2,000 clients at most) and that one client after it.
+ */
+static void
+test_report_pages(struct practice *p)
+{
+	json_t		*big, *small, *row, *prev = NULL;
+	struct report_page pg;
+	long long	 want, last;
+	size_t		 i;
+	int		 pages = 0, ok = 1;
+
+	CHECK(db_begin(p->pd.db) == 0);
+	CHECK(practice_exec(p, "WITH RECURSIVE n(x) AS (SELECT 10 UNION ALL"
+	    " SELECT x + 1 FROM n WHERE x < 2109)"
+	    " INSERT INTO clients (id, name, active, created)"
+	    " SELECT x, CASE x % 2 WHEN 0 THEN 'Pat ' ELSE 'PAT ' END ||"
+	    " (x % 700), 1, 0 FROM n") == 0);
+	CHECK(practice_exec(p, "INSERT INTO appointments (clinician_id,"
+	    " client_id, service_id, start_utc, end_utc, block_end_utc, zone,"
+	    " state, created, updated) SELECT 1, id, 1,"
+	    " 1893456000 + id * 600 + (id % 3) * 40000000, 1893456000 +"
+	    " id * 600 + (id % 3) * 40000000 + 3000, 1893456000 + id * 600 +"
+	    " (id % 3) * 40000000 + 3600, 'UTC', 'attended', 0, 0"
+	    " FROM clients WHERE id >= 10") == 0);
+	/* 2030-01-01 to 2030-01-20: the sessions of ids divisible by 3. */
+	want = practice_int(p, "SELECT count(*) FROM clients WHERE id >= 10"
+	    " AND id % 3 = 0");
+	big = report_all(p, "2030-01-01", "2030-01-20", 0);
+	small = report_pages(p, "2030-01-01", "2030-01-20", 0, 7, &pages);
+	CHECK(big != NULL && small != NULL);
+	if (big == NULL || small == NULL)
+		ok = 0;
+	CHECK(ok && json_array_size(json_object_get(big, "clients")) ==
+	    (size_t)want);
+	CHECK(ok && json_equal(json_object_get(big, "clients"),
+	    json_object_get(small, "clients")));
+	CHECK(pages >= (int)(want / 7));
+	json_array_foreach(ok ? json_object_get(small, "clients") : NULL, i,
+	    row) {
+		if (prev != NULL) {
+			CHECK(strcasecmp(client_name_of(prev),
+			    client_name_of(row)) < 0 ||
+			    (strcasecmp(client_name_of(prev),
+			    client_name_of(row)) == 0 &&
+			    client_id_of(prev) < client_id_of(row)));
+		}
+		CHECK(client_id_of(row) % 3 == 0);
+		prev = row;
+	}
+	json_decref(big);
+	json_decref(small);
+
+	/* Only the last client by name ('Pat 99', id 2199 - 700 * k). */
+	last = practice_int(p, "SELECT id FROM clients ORDER BY"
+	    " name COLLATE NOCASE DESC, id DESC LIMIT 1");
+	CHECK(practice_exec(p, "UPDATE appointments SET start_utc ="
+	    " start_utc - 1000000000, end_utc = end_utc - 1000000000,"
+	    " block_end_utc = block_end_utc - 1000000000") == 0);
+	CHECK(practice_exec(p, "INSERT INTO appointments (clinician_id,"
+	    " client_id, service_id, start_utc, end_utc, block_end_utc, zone,"
+	    " state, created, updated) SELECT 2, id, 1, 1893456000,"
+	    " 1893459000, 1893459600, 'UTC', 'booked', 0, 0 FROM clients"
+	    " ORDER BY name COLLATE NOCASE DESC, id DESC LIMIT 1") == 0);
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = PROTO_REPORT_PAGE_MAX;
+	practice_reset(p, PRACTICE_NOW);
+	big = report_attendance(&p->ctx, "2030-01-01", "2030-01-01", &pg);
+	CHECK(big != NULL && json_array_size(json_object_get(big,
+	    "clients")) == 0 && pg.more);
+	CHECK(big != NULL && json_array_size(json_object_get(big,
+	    "clinicians")) == 1);
+	json_decref(big);
+	big = report_pages(p, "2030-01-01", "2030-01-01", 0,
+	    PROTO_REPORT_PAGE_MAX, &pages);
+	CHECK(big != NULL && pages == 2 && json_array_size(json_object_get(
+	    big, "clients")) == 1);
+	CHECK(big != NULL && client_id_of(json_array_get(json_object_get(big,
+	    "clients"), 0)) == last);
+	json_decref(big);
+
+	/* A cursor that names no client. */
+	memset(&pg, 0, sizeof(pg));
+	pg.limit = 5;
+	pg.after = 999999;
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(report_attendance(&p->ctx, NULL, NULL, &pg) == NULL &&
+	    p->ctx.err == PROTO_EBADREQUEST &&
+	    strncmp(p->ctx.msg, "after: ", 7) == 0);
 	db_rollback(p->pd.db);
 }
 
@@ -278,7 +520,9 @@ test_paging(void)
 		return;
 	}
 	test_list_pages(&p);
+	test_list_state_pages(&p);
 	test_cursor_text(&p);
 	test_report_story(&p);
+	test_report_pages(&p);
 	practice_close(&p);
 }
