@@ -206,10 +206,13 @@ agenda_ending(struct ctx *ctx, long long clinician,
 static int
 agenda_falling(struct ctx *ctx, long long clinician, json_t *obj)
 {
-	json_t	*report, *falling;
-	int	 rc;
+	struct report_page	 page = { .clinician = clinician, .limit = 1 };
+	json_t			*report, *falling;
+	int			 rc;
 
-	if ((report = report_attendance(ctx, NULL, NULL, clinician)) == NULL)
+	/* The first page carries who is falling out of care; one client
+	 * row is all the page need hold. */
+	if ((report = report_attendance(ctx, NULL, NULL, &page)) == NULL)
 		return -1;
 	falling = json_object_get(report, "falling_out_of_care");
 	rc = json_object_set(obj, "falling_out_of_care", falling != NULL ?
