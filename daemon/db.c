@@ -991,6 +991,37 @@ db_exec_stmt(struct db *db, sqlite3_stmt *stmt)
 	return 0;
 }
 
+int
+db_ids(struct db *db, sqlite3_stmt *stmt, long long **ids, size_t *n)
+{
+	long long	*grown;
+	int		 rc;
+
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((grown = reallocarray(*ids, *n + 1, sizeof(**ids))) ==
+		    NULL) {
+			log_warnx("database: out of memory");
+			break;
+		}
+		*ids = grown;
+		(*ids)[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_note_failure(db);
+		log_warnx("database: %s", sqlite3_errmsg(db->sqlite));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
 long long
 db_count(struct db *db, const char *sql)
 {

@@ -86,6 +86,13 @@ void		 db_checkpoint(struct db *);
 sqlite3_stmt	*db_stmt(struct db *, const char *sql);
 /* Step a statement that returns no rows (or whose rows are ignored). */
 int		 db_exec_stmt(struct db *, sqlite3_stmt *);
+/*
+ * Step a statement its caller bound and take its first column as ids,
+ * in a new array (*ids; free it) of *n; reset after.  -1 (logged) on a
+ * database error or when out of memory, with nothing to free.
+ */
+int		 db_ids(struct db *, sqlite3_stmt *, long long **ids,
+		    size_t *n);
 /* One integer from a single-column query with no parameters. */
 long long	 db_count(struct db *, const char *sql);
 

@@ -188,24 +188,17 @@ privacy_series_end(struct ctx *ctx, long long id, int *n)
 {
 	struct series_def	 s;
 	sqlite3_stmt		*stmt;
-	long long		*ids = NULL, *grown;
-	size_t			 count = 0, i;
-	int			 rc;
+	long long		*ids;
+	size_t			 count, i;
 
 	*n = 0;
 	if ((stmt = db_stmt(ctx->pd->db, series_open_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((grown = reallocarray(ids, count + 1, sizeof(*ids)))
-		    == NULL)
-			break;
-		ids = grown;
-		ids[count++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	for (i = 0; rc == SQLITE_DONE && i < count; i++) {
+	if (db_ids(ctx->pd->db, stmt, &ids, &count) == -1)
+		return ctx_internal(ctx);
+	for (i = 0; i < count; i++) {
 		if (series_load(ctx, ids[i], &s) == -1)
 			break;
 		snprintf(s.state, sizeof(s.state), "cancelled");
@@ -213,7 +206,7 @@ privacy_series_end(struct ctx *ctx, long long id, int *n)
 			break;
 	}
 	free(ids);
-	if (rc != SQLITE_DONE || i < count)
+	if (i < count)
 		return ctx_internal(ctx);
 	*n = (int)count;
 	return 0;

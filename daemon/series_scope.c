@@ -742,26 +742,16 @@ series_cancel_from(struct ctx *ctx, long long series_id, time_t from,
     const char *by, const char *reason, json_t *done)
 {
 	sqlite3_stmt	*stmt;
-	long long	*ids = NULL, *grown;
-	size_t		 count = 0, i;
-	int		 rc, late;
+	long long	*ids;
+	size_t		 count, i;
+	int		 late;
 
 	if ((stmt = db_stmt(ctx->pd->db, occ_open_from_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, series_id);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)from);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if ((grown = reallocarray(ids, count + 1, sizeof(*ids)))
-		    == NULL)
-			break;
-		ids = grown;
-		ids[count++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		free(ids);
+	if (db_ids(ctx->pd->db, stmt, &ids, &count) == -1)
 		return ctx_internal(ctx);
-	}
 	for (i = 0; i < count; i++) {
 		if (appt_cancel(ctx, ids[i], by, reason, &late) == -1)
 			break;

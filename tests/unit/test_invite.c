@@ -275,22 +275,6 @@ part_decoded(const char *msg, const char *head)
 	return out;
 }
 
-/* CRLF throughout, no line over 78 characters. */
-static int
-lines_ok(const char *msg)
-{
-	const char	*s, *line = msg;
-
-	for (s = msg; *s != '\0'; s++) {
-		if (*s == '\n') {
-			if (s == msg || s[-1] != '\r' || s - line > 79)
-				return 0;
-			line = s + 1;
-		}
-	}
-	return s > msg && s[-1] == '\n';
-}
-
 static void
 test_mime(void)
 {
@@ -306,7 +290,7 @@ test_mime(void)
 
 	m.calendar = cal;
 	msg = mail_compose(&m);
-	CHECK(msg != NULL && lines_ok(msg));
+	CHECK(msg != NULL && unit_mail_well_formed(msg));
 	CHECK(msg != NULL && strstr(msg, "Message-ID: <confirmation.7.1@"
 	    "example.org>\r\n") != NULL);
 	CHECK(msg != NULL && strstr(msg, "MIME-Version: 1.0\r\n"
@@ -345,7 +329,7 @@ test_mime(void)
 	msg = mail_compose(&m);
 	CHECK(msg != NULL && strstr(msg, "multipart") == NULL &&
 	    strstr(msg, "Content-Type: text/plain; charset=UTF-8\r\n") !=
-	    NULL && lines_ok(msg));
+	    NULL && unit_mail_well_formed(msg));
 	free(msg);
 	free(cal);
 }

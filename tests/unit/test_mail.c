@@ -16,8 +16,8 @@ has(const char *msg, const char *want)
 }
 
 /* Every line ends CRLF and no line passes RFC 5322's 78 characters. */
-static int
-well_formed(const char *msg)
+int
+unit_mail_well_formed(const char *msg)
 {
 	const char	*s, *line = msg;
 
@@ -51,7 +51,7 @@ test_plain(void)
 	CHECK(has(msg, "Message-ID: <reminder.7.2@example.org>\r\n"));
 	CHECK(has(msg, "Content-Type: text/plain; charset=UTF-8\r\n"));
 	CHECK(has(msg, "\r\n\r\nHello Jordan,\r\n\r\nSee you at 10:00.\r\n"));
-	CHECK(msg != NULL && well_formed(msg));
+	CHECK(msg != NULL && unit_mail_well_formed(msg));
 	free(msg);
 }
 
@@ -93,7 +93,7 @@ test_encoded(void)
 	CHECK(has(msg, "?=\r\n =?UTF-8?B?"));
 	CHECK(has(msg, "From: \"Smith, Jo\" <a@example.org>\r\n"));
 	CHECK(has(msg, "=\r\n"));
-	CHECK(msg != NULL && well_formed(msg));
+	CHECK(msg != NULL && unit_mail_well_formed(msg));
 	free(msg);
 	free(s);
 }

@@ -49,6 +49,8 @@ void	test_api(void);
 void	test_db(void);
 void	test_template(void);
 void	test_mail(void);
+/* A mail's lines all end CRLF, none over RFC 5322's 78 characters. */
+int	unit_mail_well_formed(const char *);
 void	test_remind(void);
 void	test_remind_query(void);
 void	test_send(void);
