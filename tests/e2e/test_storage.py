@@ -99,3 +99,30 @@ def test_full_disk_refuses_clearly_and_loses_nothing(small_disk):
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         con.close()
+
+
+def test_database_made_immutable_while_running(make_practice):
+    """chattr +i on the write-ahead log under a running daemon (writes
+    through open files are refused too): each change is refused as
+    such, and once the flag is gone the daemon writes again."""
+    p = make_practice()
+    s = seed_practice(p)
+    _, out, _ = book(p, s.jordan, s.ana, s.svc, slot(s.monday, 0))
+    kept = [out["appointment"]["id"]]
+    wal = p.db + "-wal"
+    assert os.path.exists(wal)
+    subprocess.run(["chattr", "+i", wal], check=True)
+    try:
+        err = refused(p, "book", "--client", s.jordan, "--clinician", s.ana,
+                      "--service", s.svc, "--at", slot(s.monday, 1))
+        assert "the database could not be read or written" in err or \
+            "the database cannot be written" in err, err
+        assert "nothing was changed" in err, err
+        assert booked_ids(p, s) == kept
+    finally:
+        subprocess.run(["chattr", "-i", wal], check=True)
+    _, out, _ = book(p, s.jordan, s.ana, s.svc, slot(s.monday, 1))
+    kept.append(out["appointment"]["id"])
+    p.stop()
+    p.start()
+    assert booked_ids(p, s) == sorted(kept)
