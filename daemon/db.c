@@ -603,21 +603,6 @@ db_checkpoint(struct db *db)
 		    sqlite3_errmsg(db->sqlite));
 }
 
-/*
- * The pages the requests of a large practice read most, into the page
- * cache at start, before the daemon says it is ready: the sessions and
- * their indexes of starts and of care (reports, lists).  Read later a
- * page at a time, they made the first report after a start 30 ms
- * longer than the next.  A failure only leaves the cache cold.
- */
-static void
-db_warm(struct db *db)
-{
-	(void)db_exec(db, "SELECT max(updated) FROM appointments;"
-	    "SELECT count(*) FROM appointments INDEXED BY appointments_start;"
-	    "SELECT max(late) FROM appointments INDEXED BY appointments_care");
-}
-
 struct db *
 db_open(const char *path, char *err, size_t errlen)
 {
@@ -678,7 +663,6 @@ db_open(const char *path, char *err, size_t errlen)
 		db_close(db);
 		return NULL;
 	}
-	db_warm(db);
 	return db;
 }
 
