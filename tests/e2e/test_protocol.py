@@ -396,3 +396,19 @@ def test_many_idle_connections_then_normal_request(make_practice):
         for c in conns:
             c.close()
     status_promptly(p)
+
+
+def test_bytes_that_are_not_utf8_in_a_path_get_a_json_error(daemon):
+    """A refusal quotes what it was sent: bytes that are not UTF-8 become
+    '?', so that the answer is still JSON (it was a 500 with no body)."""
+    s = daemon.connect()
+    try:
+        s.sendall(b"GET /v1/clients/Jo\xff\xfe%C3 HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
+        r = read_http_response(s, 10.0)
+    finally:
+        s.close()
+    assert r is not None and r.status == 404, r
+    msg = r.json()["error"]["message"]
+    assert "Jo??" in msg, msg
+    assert "out of memory" not in daemon.log()
