@@ -587,9 +587,13 @@ db_open(const char *path, char *err, size_t errlen)
 		db_close(db);
 		return NULL;
 	}
+	/* temp_store in memory: a savepoint's statement journal (an
+	 * import's, one an event) otherwise spills to a file in /var/tmp,
+	 * made, written page by page and removed every slice. */
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = FULL") == -1 ||
-	    db_exec(db, "PRAGMA foreign_keys = ON") == -1) {
+	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY") == -1) {
 		snprintf(err, errlen, "%s: %s", path,
 		    sqlite3_errmsg(db->sqlite));
 		db_close(db);
