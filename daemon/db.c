@@ -33,6 +33,14 @@ struct db_mark {
 	size_t		 nhooks;
 };
 
+/* A savepoint's statement, prepared once: an import opens one an
+ * event, and parsing it each time cost more than running it. */
+#define DB_NAMED_MAX	16
+struct db_named {
+	char			*sql;
+	sqlite3_stmt		*stmt;
+};
+
 struct db {
 	sqlite3			*sqlite;
 	char			*path;
@@ -42,6 +50,8 @@ struct db {
 	size_t			 nhooks;
 	struct db_mark		*marks;		/* savepoints, outermost first */
 	size_t			 nmarks;
+	struct db_named		 named[DB_NAMED_MAX];	/* SAVEPOINT x... */
+	size_t			 nnamed;
 	int			 storage;	/* DB_STORAGE_* since BEGIN */
 };
 
@@ -625,6 +635,10 @@ db_close(struct db *db)
 	for (i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	free(db->cache);
+	for (i = 0; i < db->nnamed; i++) {
+		sqlite3_finalize(db->named[i].stmt);
+		sqlite3_free(db->named[i].sql);
+	}
 	/*
 	 * Keep the planner's statistics fresh, as SQLite advises, with a
 	 * bounded sample so that stopping stays quick on a large database.
@@ -783,19 +797,57 @@ db_after_commit(struct db *db, void (*fn)(void *), void *arg)
 }
 
 /* SAVEPOINT, RELEASE or ROLLBACK TO a quoted name. */
+/* The statement of that text, prepared once; NULL when the cache is
+ * full or it cannot be prepared (db_exec then says why). */
+static sqlite3_stmt *
+db_named_stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+	char		*copy;
+
+	for (i = 0; i < db->nnamed; i++)
+		if (strcmp(db->named[i].sql, sql) == 0)
+			return db->named[i].stmt;
+	if (db->nnamed == DB_NAMED_MAX ||
+	    (copy = sqlite3_mprintf("%s", sql)) == NULL)
+		return NULL;
+	if (sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK) {
+		sqlite3_free(copy);
+		return NULL;
+	}
+	db->named[db->nnamed].sql = copy;
+	db->named[db->nnamed].stmt = stmt;
+	db->nnamed++;
+	return stmt;
+}
+
 static int
 db_exec_named(struct db *db, const char *verb, const char *name)
 {
-	char	*sql;
-	int	 rc;
+	sqlite3_stmt	*stmt;
+	char		*sql;
+	int		 rc;
 
 	if ((sql = sqlite3_mprintf("%s \"%w\"", verb, name)) == NULL) {
 		log_warnx("database: out of memory");
 		return -1;
 	}
-	rc = db_exec(db, sql);
+	if ((stmt = db_named_stmt(db, sql)) == NULL) {
+		rc = db_exec(db, sql);
+		sqlite3_free(sql);
+		return rc;
+	}
 	sqlite3_free(sql);
-	return rc;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		db_note_failure(db);
+		log_warnx("database: %s", sqlite3_errmsg(db->sqlite));
+		return -1;
+	}
+	return 0;
 }
 
 /* The innermost open savepoint of that name, or -1. */
