@@ -16,6 +16,7 @@
 
 #define IMPORT_FILE_MAX		(32u * 1024 * 1024)
 #define IMPORT_WAIT_MAX		3600	/* seconds of following */
+#define IMPORT_WAIT_FIRST_MS	10	/* the first pause, doubled after */
 
 /* The file, whole: "-" is stdin. */
 static int
@@ -147,15 +148,19 @@ import_progress(json_t *imp)
 		    print_dash(json_text(imp, "state")));
 }
 
-/* Following the import until its answer comes without "wait". */
+/* Following the import until its answer comes without "wait": asked
+ * again soon at first (a small file is done in milliseconds, and a whole
+ * PROTO_WAIT_MS was most of its import's time), then every
+ * PROTO_WAIT_MS. */
 static int
 import_follow(const struct ctl_parse *p, struct ctl_answer *ans,
     struct ctl_error *err)
 {
-	struct timespec		 pause = { 0, PROTO_WAIT_MS * 1000000L };
+	struct timespec		 pause = { 0, 0 };
 	struct ctl_request	 req;
 	const char		*wait;
 	time_t			 until = time(NULL) + IMPORT_WAIT_MAX;
+	long			 ms = IMPORT_WAIT_FIRST_MS;
 	int			 rc, tty = isatty(STDERR_FILENO);
 
 	while (import_ok(ans) &&
@@ -171,7 +176,10 @@ import_follow(const struct ctl_parse *p, struct ctl_answer *ans,
 		if (request_get(&req, wait) == -1)
 			return error_set(err, CTL_EXIT_REFUSED, "bad_answer",
 			    "practiced said to wait on a bad path");
+		pause.tv_sec = ms / 1000;
+		pause.tv_nsec = ms % 1000 * 1000000L;
 		nanosleep(&pause, NULL);
+		ms = ms * 2 > PROTO_WAIT_MS ? PROTO_WAIT_MS : ms * 2;
 		client_answer_free(ans);
 		rc = client_send(p->socket, &req, ans, err);
 		request_free(&req);
