@@ -184,6 +184,25 @@ whose_new_client(struct import_job *job, const struct ical_person *a,
 	return 0;
 }
 
+/* The client of that email, 0 for none: from the memo, which holds
+ * them all unless there are very many. */
+static int
+client_by_email(struct import_job *job, const char *email, long long *id)
+{
+	int	 all;
+
+	if (import_memo_get(job, "client", email, id))
+		return 0;
+	if ((all = import_memo_clients(job)) == -1)
+		return -1;
+	if (all == 1) {
+		if (!import_memo_get(job, "client", email, id))
+			*id = 0;
+		return 0;
+	}
+	return memo_id_by_text(job, "client", client_by_email_sql, email, id);
+}
+
 /*
  * The client: the first ATTENDEE whose email is a client's (not the
  * organizer, not the clinician); with --create-clients the first other
@@ -201,8 +220,7 @@ whose_client(struct import_job *job, const struct ical_event *ev,
 		if (a->email[0] == '\0' || strcmp(a->email, w->email) == 0 ||
 		    strcmp(a->email, ev->organizer.email) == 0)
 			continue;
-		if (memo_id_by_text(job, "client", client_by_email_sql,
-		    a->email, &w->client_id) == -1)
+		if (client_by_email(job, a->email, &w->client_id) == -1)
 			return -1;
 		if (w->client_id != 0)
 			return 0;

@@ -21,6 +21,16 @@
 #include "import_int.h"
 #include "practiced.h"
 
+/* Every active client by email, the first made when several share
+ * one (as client_by_email_sql in import_event.c picks). */
+static const char *clients_all_sql =
+    "SELECT lower(email), min(id) FROM clients WHERE active = 1"
+    " AND email IS NOT NULL GROUP BY lower(email)";
+static const char *clients_count_sql =
+    "SELECT count(*) FROM clients WHERE active = 1";
+
+#define MEMO_CLIENTS	"clients"	/* 1: all here, -1: too many */
+
 static void
 memo_key(char *key, size_t len, const char *kind, const char *text)
 {
@@ -44,20 +54,33 @@ import_memo_get(struct import_job *job, const char *kind, const char *text,
 	return 1;
 }
 
-/* Remembered if it can be: a memo that cannot grow is merely slower. */
-void
-import_memo_put(struct import_job *job, const char *kind, const char *text,
+/* 0, or -1 when the memo was forgotten (full, or out of memory). */
+static int
+memo_put(struct import_job *job, const char *kind, const char *text,
     long long id)
 {
 	char	 key[ICAL_READ_EMAIL_MAX + 64];
 
 	if (job->memo == NULL && (job->memo = json_object()) == NULL)
-		return;
-	if (json_object_size(job->memo) >= IMPORT_MEMO_MAX)
-		json_object_clear(job->memo);
-	memo_key(key, sizeof(key), kind, text);
-	if (json_object_set_new(job->memo, key, json_integer(id)) == -1)
+		return -1;
+	if (json_object_size(job->memo) >= IMPORT_MEMO_MAX) {
 		import_memo_drop(job);
+		return -1;
+	}
+	memo_key(key, sizeof(key), kind, text);
+	if (json_object_set_new(job->memo, key, json_integer(id)) == -1) {
+		import_memo_drop(job);
+		return -1;
+	}
+	return 0;
+}
+
+/* Remembered if it can be: a memo that cannot grow is merely slower. */
+void
+import_memo_put(struct import_job *job, const char *kind, const char *text,
+    long long id)
+{
+	(void)memo_put(job, kind, text, id);
 }
 
 void
@@ -96,4 +119,54 @@ import_memo_enter(struct import_job *job)
 	memo_stamp(job, &changes, &version);
 	if (changes != job->memo_changes || version != job->memo_version)
 		import_memo_drop(job);
+}
+
+/* The clients, all in the memo at once: one pass of the table instead
+ * of one an email not seen yet.  1 when the memo holds them all (an
+ * email not in it is no client's), 0 when there are too many to hold,
+ * -1 on error. */
+int
+import_memo_clients(struct import_job *job)
+{
+	struct ctx	*ctx = &job->ctx;
+	sqlite3_stmt	*stmt;
+	const char	*email;
+	long long	 all, n;
+	int		 rc;
+
+	if (import_memo_get(job, MEMO_CLIENTS, "", &all))
+		return all == 1;
+	if ((n = db_count(job->pd->db, clients_count_sql)) < 0)
+		return ctx_internal(ctx);
+	if (n > IMPORT_MEMO_MAX / 2) {
+		import_memo_put(job, MEMO_CLIENTS, "", -1);
+		return 0;
+	}
+	/* Room for them all: nothing may be forgotten on the way. */
+	if (job->memo != NULL &&
+	    json_object_size(job->memo) + (size_t)n + 1 >= IMPORT_MEMO_MAX)
+		import_memo_drop(job);
+	if ((stmt = db_stmt(job->pd->db, clients_all_sql)) == NULL)
+		return ctx_internal(ctx);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		email = db_column_text(stmt, 0);
+		/* Longer than any the reader gives: never asked for. */
+		if (email == NULL || strlen(email) > ICAL_READ_EMAIL_MAX)
+			continue;
+		if (memo_put(job, "client", email,
+		    sqlite3_column_int64(stmt, 1)) == -1)
+			break;
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW) {		/* not all held: as before */
+		import_memo_drop(job);
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		import_memo_drop(job);
+		return ctx_internal(ctx);
+	}
+	if (memo_put(job, MEMO_CLIENTS, "", 1) == -1)
+		return 0;
+	return 1;
 }
