@@ -131,6 +131,9 @@ whose_clinician(struct import_job *job, const struct ical_event *ev,
 			    "(%s) is no clinician's email; give --clinician",
 			    ev->organizer.email);
 	}
+	if (import_memo_get_pair(job, "clinician-row", w->clinician_id,
+	    w->zone, sizeof(w->zone), w->email, sizeof(w->email)))
+		return 0;
 	if ((stmt = db_stmt(ctx->pd->db, clinician_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, w->clinician_id);
@@ -141,7 +144,11 @@ whose_clinician(struct import_job *job, const struct ical_event *ev,
 		    db_column_text(stmt, 1));
 	}
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : ctx_internal(ctx);
+	if (rc != SQLITE_ROW)
+		return ctx_internal(ctx);
+	import_memo_put_pair(job, "clinician-row", w->clinician_id, w->zone,
+	    w->email);
+	return 0;
 }
 
 /* A client for an attendee who is not one yet: name from CN. */

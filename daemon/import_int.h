@@ -122,6 +122,10 @@ void	 import_memo_put(struct import_job *, const char *kind,
 	    const char *text, long long);
 void	 import_memo_drop(struct import_job *);
 int	 import_memo_clients(struct import_job *);
+int	 import_memo_get_pair(struct import_job *, const char *kind,
+	    long long, char *, size_t, char *, size_t);
+void	 import_memo_put_pair(struct import_job *, const char *kind,
+	    long long, const char *, const char *);
 void	 import_memo_enter(struct import_job *);
 void	 import_memo_leave(struct import_job *);
 /* A line of the report: an occurrence's outcome, and why. */

@@ -68,7 +68,9 @@ memo_put(struct import_job *job, const char *kind, const char *text,
 		return -1;
 	}
 	memo_key(key, sizeof(key), kind, text);
-	if (json_object_set_new(job->memo, key, json_integer(id)) == -1) {
+	/* Not checked as UTF-8: an email is bytes here, never printed. */
+	if (json_object_set_new_nocheck(job->memo, key,
+	    json_integer(id)) == -1) {
 		import_memo_drop(job);
 		return -1;
 	}
@@ -169,4 +171,48 @@ import_memo_clients(struct import_job *job)
 	if (memo_put(job, MEMO_CLIENTS, "", 1) == -1)
 		return 0;
 	return 1;
+}
+
+/* A clinician's zone and email, as whose_clinician reads them. */
+int
+import_memo_get_pair(struct import_job *job, const char *kind,
+    long long id, char *a, size_t alen, char *b, size_t blen)
+{
+	json_t	*v;
+	char	 key[64];
+
+	if (job->memo == NULL)
+		return 0;
+	snprintf(key, sizeof(key), "%s\n%lld", kind, id);
+	if ((v = json_object_get(job->memo, key)) == NULL ||
+	    !json_is_string(json_array_get(v, 0)) ||
+	    !json_is_string(json_array_get(v, 1)))
+		return 0;
+	snprintf(a, alen, "%s", json_string_value(json_array_get(v, 0)));
+	snprintf(b, blen, "%s", json_string_value(json_array_get(v, 1)));
+	return 1;
+}
+
+void
+import_memo_put_pair(struct import_job *job, const char *kind, long long id,
+    const char *a, const char *b)
+{
+	json_t	*v;
+	char	 key[64];
+
+	if (job->memo == NULL && (job->memo = json_object()) == NULL)
+		return;
+	if (json_object_size(job->memo) >= IMPORT_MEMO_MAX) {
+		import_memo_drop(job);
+		return;
+	}
+	snprintf(key, sizeof(key), "%s\n%lld", kind, id);
+	if ((v = json_array()) == NULL)
+		return;
+	if (json_array_append_new(v, json_string_nocheck(a)) == -1 ||
+	    json_array_append_new(v, json_string_nocheck(b)) == -1) {
+		json_decref(v);
+		return;
+	}
+	(void)json_object_set_new_nocheck(job->memo, key, v);
 }
