@@ -306,6 +306,7 @@ job_refuse(struct import_job *job, const struct ical_read_error *err)
 	job->reader = NULL;
 	free(job->buf);
 	job->buf = NULL;
+	import_memo_drop(job);
 	log_info("import %d: refused at line %d: %s", job->id, err->line,
 	    err->reason);
 }
@@ -334,6 +335,7 @@ job_event(struct import_job *job, struct ical_event *ev)
 {
 	struct db		*db = job->pd->db;
 	struct note_mark	 mark;
+	size_t			 made = job->memo_made;
 
 	note_mark(job, &mark);
 	if (db_savepoint(db, "import_event") == -1) {
@@ -346,7 +348,8 @@ job_event(struct import_job *job, struct ical_event *ev)
 		return;
 	}
 	(void)db_rollback_to(db, "import_event");
-	import_memo_drop(job);		/* what it made is gone */
+	if (job->memo_made != made)	/* what it made is gone */
+		import_memo_drop(job);
 	note_undo(job, &mark);
 	import_note(job, IMPORT_SKIPPED, ev->uid, ev->line, 0, NULL, 0, 0,
 	    "%s", job->ctx.msg[0] != '\0' ? job->ctx.msg : "not imported");
@@ -457,6 +460,7 @@ job_import(struct import_job *job, const struct timespec *t0)
 		job->finished = time(NULL);
 		ical_read_close(job->reader);
 		job->reader = NULL;
+		import_memo_drop(job);
 		free(job->buf);
 		job->buf = NULL;
 		log_info("import %d: %s, %zu added, %zu updated, %zu "

@@ -174,7 +174,7 @@ whose_new_client(struct import_job *job, const struct ical_person *a,
 	in[e].text = a->email;
 	if (res_add(&job->ctx, &res_client, in, id, NULL) == -1)
 		return -1;
-	import_memo_put(job, "client", a->email, *id);
+	import_memo_made(job, "client", a->email, *id);
 	/* A dry run's slices roll back: a client is made again in each,
 	 * and counted once. */
 	if (job->opts.dry_run) {
@@ -278,7 +278,7 @@ import_service_for(struct import_job *job, int minutes, long long *id)
 	in[m].num = minutes;
 	if (res_add(ctx, &res_service, in, id, NULL) == -1)
 		return -1;
-	import_memo_put(job, "service", key, *id);
+	import_memo_made(job, "service", key, *id);
 	job->services_added++;
 	return 0;
 }

@@ -74,6 +74,7 @@ struct import_job {
 	json_t			*memo;
 	long long		 memo_changes;
 	unsigned		 memo_version;
+	size_t			 memo_made;	/* clients, services made */
 };
 
 /* Whose an event is, found once for all its occurrences. */
@@ -119,6 +120,8 @@ int	 import_series_of(struct import_job *, struct whose *,
 int	 import_memo_get(struct import_job *, const char *kind,
 	    const char *text, long long *);
 void	 import_memo_put(struct import_job *, const char *kind,
+	    const char *text, long long);
+void	 import_memo_made(struct import_job *, const char *kind,
 	    const char *text, long long);
 void	 import_memo_drop(struct import_job *);
 int	 import_memo_clients(struct import_job *);

@@ -85,6 +85,16 @@ import_memo_put(struct import_job *job, const char *kind, const char *text,
 	(void)memo_put(job, kind, text, id);
 }
 
+/* What the import itself made: forgotten with it if its event is
+ * undone (import.c compares memo_made). */
+void
+import_memo_made(struct import_job *job, const char *kind, const char *text,
+    long long id)
+{
+	job->memo_made++;
+	(void)memo_put(job, kind, text, id);
+}
+
 void
 import_memo_drop(struct import_job *job)
 {
