@@ -16,6 +16,7 @@
 
 #define IMPORT_FILE_MAX		(32u * 1024 * 1024)
 #define IMPORT_WAIT_MAX		3600	/* seconds of following */
+#define IMPORT_WAIT_FIRST_MS	10	/* the shortest pause in following */
 
 /* The file, whole: "-" is stdin. */
 static int
@@ -147,16 +148,37 @@ import_progress(json_t *imp)
 		    print_dash(json_text(imp, "state")));
 }
 
+/* The pause before asking again: an eighth of the time followed so
+ * far, from IMPORT_WAIT_FIRST_MS up to PROTO_WAIT_MS.  A small file is
+ * done in milliseconds, and a whole PROTO_WAIT_MS was most of its
+ * import's time; a long import is not asked much more often. */
+static long
+import_pause_ms(const struct timespec *t0)
+{
+	struct timespec	 t;
+	long		 ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	ms = ((t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000) / 8;
+	if (ms < IMPORT_WAIT_FIRST_MS)
+		return IMPORT_WAIT_FIRST_MS;
+	return ms > PROTO_WAIT_MS ? PROTO_WAIT_MS : ms;
+}
+
 /* Following the import until its answer comes without "wait". */
 static int
 import_follow(const struct ctl_parse *p, struct ctl_answer *ans,
     struct ctl_error *err)
 {
-	struct timespec		 pause = { 0, PROTO_WAIT_MS * 1000000L };
+	struct timespec		 t0, pause = { 0, 0 };
 	struct ctl_request	 req;
 	const char		*wait;
 	time_t			 until = time(NULL) + IMPORT_WAIT_MAX;
+	long			 ms;
 	int			 rc, tty = isatty(STDERR_FILENO);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	while (import_ok(ans) &&
 	    (wait = json_text(ans->json, PROTO_WAIT)) != NULL) {
@@ -171,6 +193,9 @@ import_follow(const struct ctl_parse *p, struct ctl_answer *ans,
 		if (request_get(&req, wait) == -1)
 			return error_set(err, CTL_EXIT_REFUSED, "bad_answer",
 			    "practiced said to wait on a bad path");
+		ms = import_pause_ms(&t0);
+		pause.tv_sec = ms / 1000;
+		pause.tv_nsec = ms % 1000 * 1000000L;
 		nanosleep(&pause, NULL);
 		client_answer_free(ans);
 		rc = client_send(p->socket, &req, ans, err);

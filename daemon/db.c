@@ -41,6 +41,14 @@ struct db_mark {
 	size_t		 nhooks;
 };
 
+/* A savepoint's statement, prepared once: an import opens one an
+ * event, and parsing it each time cost more than running it. */
+#define DB_NAMED_MAX	16
+struct db_named {
+	char			*sql;
+	sqlite3_stmt		*stmt;
+};
+
 struct db {
 	sqlite3			*sqlite;
 	char			*path;
@@ -50,6 +58,8 @@ struct db {
 	size_t			 nhooks;
 	struct db_mark		*marks;		/* savepoints, outermost first */
 	size_t			 nmarks;
+	struct db_named		 named[DB_NAMED_MAX];	/* SAVEPOINT x... */
+	size_t			 nnamed;
 	int			 storage;	/* DB_STORAGE_* since BEGIN */
 	void			(*checkpoint_fn)(void *);
 	void			*checkpoint_arg;
@@ -619,10 +629,10 @@ db_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	/*
-	 * No count of SQLite's memory: counting takes a global mutex at
-	 * every allocation, 5% of a long write.  It can be set only before
-	 * SQLite's first use (later it says SQLITE_MISUSE, and the first
-	 * setting stays): nothing to check.
+	 * No memory statistics (nothing reads them): with them every
+	 * allocation SQLite makes takes a global mutex (5% of a series
+	 * move, a tenth of an import).  Only possible before SQLite
+	 * starts: refused (and harmless) for a second database.
 	 */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db->sqlite, SQLITE_OPEN_READWRITE |
@@ -645,10 +655,14 @@ db_open(const char *path, char *err, size_t errlen)
 		db_close(db);
 		return NULL;
 	}
+	/* temp_store in memory: a savepoint's statement journal (an
+	 * import's, one an event) otherwise spills to a file in /var/tmp,
+	 * made, written page by page and removed every slice. */
 	if (db_exec(db, "PRAGMA journal_mode = WAL") == -1 ||
 	    db_exec(db, "PRAGMA synchronous = FULL") == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON") == -1 ||
-	    db_exec(db, "PRAGMA cache_size = " DB_CACHE_KIB) == -1) {
+	    db_exec(db, "PRAGMA cache_size = " DB_CACHE_KIB) == -1 ||
+	    db_exec(db, "PRAGMA temp_store = MEMORY") == -1) {
 		snprintf(err, errlen, "%s: %s", path,
 		    sqlite3_errmsg(db->sqlite));
 		db_close(db);
@@ -683,6 +697,10 @@ db_close(struct db *db)
 	for (i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	free(db->cache);
+	for (i = 0; i < db->nnamed; i++) {
+		sqlite3_finalize(db->named[i].stmt);
+		sqlite3_free(db->named[i].sql);
+	}
 	/*
 	 * Keep the planner's statistics fresh, as SQLite advises, with a
 	 * bounded sample so that stopping stays quick on a large database.
@@ -841,19 +859,57 @@ db_after_commit(struct db *db, void (*fn)(void *), void *arg)
 }
 
 /* SAVEPOINT, RELEASE or ROLLBACK TO a quoted name. */
+/* The statement of that text, prepared once; NULL when the cache is
+ * full or it cannot be prepared (db_exec then says why). */
+static sqlite3_stmt *
+db_named_stmt(struct db *db, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	size_t		 i;
+	char		*copy;
+
+	for (i = 0; i < db->nnamed; i++)
+		if (strcmp(db->named[i].sql, sql) == 0)
+			return db->named[i].stmt;
+	if (db->nnamed == DB_NAMED_MAX ||
+	    (copy = sqlite3_mprintf("%s", sql)) == NULL)
+		return NULL;
+	if (sqlite3_prepare_v3(db->sqlite, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &stmt, NULL) != SQLITE_OK) {
+		sqlite3_free(copy);
+		return NULL;
+	}
+	db->named[db->nnamed].sql = copy;
+	db->named[db->nnamed].stmt = stmt;
+	db->nnamed++;
+	return stmt;
+}
+
 static int
 db_exec_named(struct db *db, const char *verb, const char *name)
 {
-	char	*sql;
-	int	 rc;
+	sqlite3_stmt	*stmt;
+	char		*sql;
+	int		 rc;
 
 	if ((sql = sqlite3_mprintf("%s \"%w\"", verb, name)) == NULL) {
 		log_warnx("database: out of memory");
 		return -1;
 	}
-	rc = db_exec(db, sql);
+	if ((stmt = db_named_stmt(db, sql)) == NULL) {
+		rc = db_exec(db, sql);
+		sqlite3_free(sql);
+		return rc;
+	}
 	sqlite3_free(sql);
-	return rc;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		db_note_failure(db);
+		log_warnx("database: %s", sqlite3_errmsg(db->sqlite));
+		return -1;
+	}
+	return 0;
 }
 
 /* The innermost open savepoint of that name, or -1. */

@@ -72,6 +72,7 @@ job_clear(struct import_job *job)
 	free(job->buf);
 	json_decref(job->items);
 	json_decref(job->dry_clients);
+	import_memo_drop(job);
 	json_decref(job->ctx.details);
 	memset(job, 0, sizeof(*job));
 	job->owner = owner;
@@ -305,6 +306,7 @@ job_refuse(struct import_job *job, const struct ical_read_error *err)
 	job->reader = NULL;
 	free(job->buf);
 	job->buf = NULL;
+	import_memo_drop(job);
 	log_info("import %d: refused at line %d: %s", job->id, err->line,
 	    err->reason);
 }
@@ -333,6 +335,7 @@ job_event(struct import_job *job, struct ical_event *ev)
 {
 	struct db		*db = job->pd->db;
 	struct note_mark	 mark;
+	size_t			 made = job->memo_made;
 
 	note_mark(job, &mark);
 	if (db_savepoint(db, "import_event") == -1) {
@@ -345,6 +348,8 @@ job_event(struct import_job *job, struct ical_event *ev)
 		return;
 	}
 	(void)db_rollback_to(db, "import_event");
+	if (job->memo_made != made)	/* what it made is gone */
+		import_memo_drop(job);
 	note_undo(job, &mark);
 	import_note(job, IMPORT_SKIPPED, ev->uid, ev->line, 0, NULL, 0, 0,
 	    "%s", job->ctx.msg[0] != '\0' ? job->ctx.msg : "not imported");
@@ -403,6 +408,7 @@ job_import(struct import_job *job, const struct timespec *t0)
 
 	ctx_init_internal(&job->ctx, job->pd, time(NULL), "import");
 	ctx_set_zone(&job->ctx, job->pd->conf->timezone);
+	import_memo_enter(job);
 	if (!job->opts.dry_run)
 		(void)db_synchronous(db, 0);
 	if (db_begin(db) == -1) {
@@ -429,13 +435,16 @@ job_import(struct import_job *job, const struct timespec *t0)
 	} while (!end && elapsed_ms(t0) < IMPORT_SLICE_MS);
 	if (end && job->opts.dry_run)
 		job_finish_audit(job);
-	if (job->opts.dry_run || ctx_failed(&job->ctx))
+	if (job->opts.dry_run || ctx_failed(&job->ctx)) {
 		db_rollback(db);
-	else if (db_commit(db) == -1) {
+		import_memo_drop(job);
+	} else if (db_commit(db) == -1) {
 		db_rollback(db);
+		import_memo_drop(job);
 		ctx_internal(&job->ctx);
 	}
 	(void)db_synchronous(db, 1);
+	import_memo_leave(job);
 	if (end && !job->opts.dry_run && !ctx_failed(&job->ctx))
 		job_finish_durably(job);
 	if (ctx_failed(&job->ctx)) {
@@ -451,6 +460,7 @@ job_import(struct import_job *job, const struct timespec *t0)
 		job->finished = time(NULL);
 		ical_read_close(job->reader);
 		job->reader = NULL;
+		import_memo_drop(job);
 		free(job->buf);
 		job->buf = NULL;
 		log_info("import %d: %s, %zu added, %zu updated, %zu "

@@ -96,6 +96,19 @@ import_id_by_text(struct ctx *ctx, const char *sql, const char *text,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ctx_internal(ctx);
 }
 
+/* import_id_by_text, remembered for the import (import_memo.c). */
+static int
+memo_id_by_text(struct import_job *job, const char *kind, const char *sql,
+    const char *text, long long *id)
+{
+	if (import_memo_get(job, kind, text, id))
+		return 0;
+	if (import_id_by_text(&job->ctx, sql, text, id) == -1)
+		return -1;
+	import_memo_put(job, kind, text, *id);
+	return 0;
+}
+
 /* The clinician: --clinician, else the ORGANIZER's if hers. */
 static int
 whose_clinician(struct import_job *job, const struct ical_event *ev,
@@ -110,7 +123,7 @@ whose_clinician(struct import_job *job, const struct ical_event *ev,
 		if (ev->organizer.email[0] == '\0')
 			return ctx_error(ctx, PROTO_EBADREQUEST, "no ORGANIZER "
 			    "to find its clinician by; give --clinician");
-		if (import_id_by_text(ctx, clinician_by_email_sql,
+		if (memo_id_by_text(job, "clinician", clinician_by_email_sql,
 		    ev->organizer.email, &w->clinician_id) == -1)
 			return -1;
 		if (w->clinician_id == 0)
@@ -118,6 +131,9 @@ whose_clinician(struct import_job *job, const struct ical_event *ev,
 			    "(%s) is no clinician's email; give --clinician",
 			    ev->organizer.email);
 	}
+	if (import_memo_get_pair(job, "clinician-row", w->clinician_id,
+	    w->zone, sizeof(w->zone), w->email, sizeof(w->email)))
+		return 0;
 	if ((stmt = db_stmt(ctx->pd->db, clinician_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, w->clinician_id);
@@ -128,7 +144,11 @@ whose_clinician(struct import_job *job, const struct ical_event *ev,
 		    db_column_text(stmt, 1));
 	}
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : ctx_internal(ctx);
+	if (rc != SQLITE_ROW)
+		return ctx_internal(ctx);
+	import_memo_put_pair(job, "clinician-row", w->clinician_id, w->zone,
+	    w->email);
+	return 0;
 }
 
 /* A client for an attendee who is not one yet: name from CN. */
@@ -154,6 +174,7 @@ whose_new_client(struct import_job *job, const struct ical_person *a,
 	in[e].text = a->email;
 	if (res_add(&job->ctx, &res_client, in, id, NULL) == -1)
 		return -1;
+	import_memo_made(job, "client", a->email, *id);
 	/* A dry run's slices roll back: a client is made again in each,
 	 * and counted once. */
 	if (job->opts.dry_run) {
@@ -168,6 +189,25 @@ whose_new_client(struct import_job *job, const struct ical_person *a,
 	}
 	job->clients_added++;
 	return 0;
+}
+
+/* The client of that email, 0 for none: from the memo, which holds
+ * them all unless there are very many. */
+static int
+client_by_email(struct import_job *job, const char *email, long long *id)
+{
+	int	 all;
+
+	if (import_memo_get(job, "client", email, id))
+		return 0;
+	if ((all = import_memo_clients(job)) == -1)
+		return -1;
+	if (all == 1) {
+		if (!import_memo_get(job, "client", email, id))
+			*id = 0;
+		return 0;
+	}
+	return memo_id_by_text(job, "client", client_by_email_sql, email, id);
 }
 
 /*
@@ -187,8 +227,7 @@ whose_client(struct import_job *job, const struct ical_event *ev,
 		if (a->email[0] == '\0' || strcmp(a->email, w->email) == 0 ||
 		    strcmp(a->email, ev->organizer.email) == 0)
 			continue;
-		if (import_id_by_text(&job->ctx, client_by_email_sql, a->email,
-		    &w->client_id) == -1)
+		if (client_by_email(job, a->email, &w->client_id) == -1)
 			return -1;
 		if (w->client_id != 0)
 			return 0;
@@ -207,12 +246,15 @@ import_service_for(struct import_job *job, int minutes, long long *id)
 	struct ctx		*ctx = &job->ctx;
 	struct res_value	 in[RES_MAXFIELDS];
 	sqlite3_stmt		*stmt;
-	char			 name[64];
+	char			 name[64], key[16];
 	int			 rc, n, m;
 
 	if (minutes < 5 || minutes > 480)
 		return ctx_error(ctx, PROTO_EBADREQUEST, "a session of %d "
 		    "minutes (sessions last 5 to 480)", minutes);
+	snprintf(key, sizeof(key), "%d", minutes);
+	if (import_memo_get(job, "service", key, id) && *id != 0)
+		return 0;
 	if ((stmt = db_stmt(ctx->pd->db, service_by_minutes_sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int(stmt, 1, minutes);
@@ -222,8 +264,10 @@ import_service_for(struct import_job *job, int minutes, long long *id)
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return ctx_internal(ctx);
-	if (*id != 0)
+	if (*id != 0) {
+		import_memo_put(job, "service", key, *id);
 		return 0;
+	}
 	memset(in, 0, sizeof(in));
 	snprintf(name, sizeof(name), "Imported %d min", minutes);
 	if ((n = res_field_index(&res_service, "name")) == -1 ||
@@ -234,6 +278,7 @@ import_service_for(struct import_job *job, int minutes, long long *id)
 	in[m].num = minutes;
 	if (res_add(ctx, &res_service, in, id, NULL) == -1)
 		return -1;
+	import_memo_made(job, "service", key, *id);
 	job->services_added++;
 	return 0;
 }

@@ -69,6 +69,12 @@ struct import_job {
 	long			 longest_slice_ms;
 	long			 longest_slice_cpu_ms;
 	time_t			 started, finished;
+	/* Lookups remembered (import_memo.c), and the database as the
+	 * last slice left it. */
+	json_t			*memo;
+	long long		 memo_changes;
+	unsigned		 memo_version;
+	size_t			 memo_made;	/* clients, services made */
 };
 
 /* Whose an event is, found once for all its occurrences. */
@@ -108,6 +114,23 @@ int	 import_service_for(struct import_job *, int minutes, long long *);
 int	 import_series_of(struct import_job *, struct whose *,
 	    const struct ical_event *);
 
+/* import_memo.c: lookups by text remembered while only the import
+ * writes. */
+#define IMPORT_MEMO_MAX		20000	/* entries, then forgotten */
+int	 import_memo_get(struct import_job *, const char *kind,
+	    const char *text, long long *);
+void	 import_memo_put(struct import_job *, const char *kind,
+	    const char *text, long long);
+void	 import_memo_made(struct import_job *, const char *kind,
+	    const char *text, long long);
+void	 import_memo_drop(struct import_job *);
+int	 import_memo_clients(struct import_job *);
+int	 import_memo_get_pair(struct import_job *, const char *kind,
+	    long long, char *, size_t, char *, size_t);
+void	 import_memo_put_pair(struct import_job *, const char *kind,
+	    long long, const char *, const char *);
+void	 import_memo_enter(struct import_job *);
+void	 import_memo_leave(struct import_job *);
 /* A line of the report: an occurrence's outcome, and why. */
 void	 import_note(struct import_job *, enum import_outcome,
 	    const char *uid, int line, time_t occurrence, const char *what,

@@ -123,7 +123,7 @@ def main():
         th.join()
         imp = out["import"]
         print("bench_import: %d events, %.1f MB" % (args.events, size / 1e6))
-        print("  import (database writes included): %.1f s, %s" % (took, imp["counts"]))
+        print("  import (database writes included): %.2f s, %s" % (took, imp["counts"]))
         print("  status calls during it: %d, worst wait %.0f ms, median %.1f ms"
               % (len(waits), max(waits) * 1000,
                  sorted(waits)[len(waits) // 2] * 1000))
@@ -131,14 +131,14 @@ def main():
               % (imp["longest_slice_ms"], imp["longest_slice_cpu_ms"]))
         t0 = time.monotonic()
         rc, out, err = p.ctl("import", path, timeout=3600)
-        print("  again (all unchanged): %.1f s, %s" % (time.monotonic() - t0,
+        print("  again (all unchanged): %.2f s, %s" % (time.monotonic() - t0,
                                                        out["import"]["counts"]))
         try:
             import icalendar
             t0 = time.monotonic()
             with open(path, "rb") as f:
                 icalendar.Calendar.from_ical(f.read())
-            print("  python3-icalendar parsing it alone: %.1f s" % (time.monotonic() - t0))
+            print("  python3-icalendar parsing it alone: %.2f s" % (time.monotonic() - t0))
         except ImportError:
             print("  python3-icalendar is not installed: no reference")
     finally:

@@ -134,6 +134,7 @@ job_done(struct import_job *job)
 {
 	json_decref(job->items);
 	json_decref(job->dry_clients);
+	import_memo_drop(job);
 	ctx_clear(&job->ctx);
 }
 
@@ -233,6 +234,50 @@ import_newer(void)
 	practice_close(&p);
 }
 
+/*
+ * The memo (import_memo.c) holds a client by email only while nothing
+ * else wrote: a client deactivated between two slices is no client to
+ * the next, whose event becomes a busy block, not her session.
+ */
+static void
+import_memo_stale(void)
+{
+	static const char *one = HEAD EV("UID:m1\r\n" ANA_ORG JORDAN AT_TUE)
+	    TAIL;
+	static const char *two = HEAD EV("UID:m2\r\n" ANA_ORG JORDAN
+	    "DTSTART:20300109T100000Z\r\nDTEND:20300109T105000Z\r\n") TAIL;
+	struct practice		 p;
+	struct import_job	 job;
+	long long		 id;
+
+	if (practice_open(&p) == -1 || practice_exec(&p, setup_sql) == -1) {
+		CHECK(!"practice");
+		return;
+	}
+	job_init(&p, &job, 0, 0);
+	import_memo_enter(&job);
+	CHECK(run_import(&p, &job, one) == 0);
+	import_memo_leave(&job);
+	CHECK(job.count[IMPORT_ADDED] == 1);
+	CHECK(import_memo_get(&job, "client", "jordan@example.org", &id) &&
+	    id == 1);
+	/* Between slices, a caller deactivates her. */
+	CHECK(practice_exec(&p, "UPDATE clients SET active = 0"
+	    " WHERE id = 1") == 0);
+	import_memo_enter(&job);
+	CHECK(!import_memo_get(&job, "client", "jordan@example.org", &id));
+	CHECK(run_import(&p, &job, two) == 0);
+	import_memo_leave(&job);
+	CHECK(practice_int(&p, "SELECT count(*) FROM appointments") == 1);
+	CHECK(practice_int(&p, "SELECT count(*) FROM busy_blocks") == 1);
+	/* Nothing written since: the memo stays. */
+	import_memo_enter(&job);
+	CHECK(import_memo_get(&job, "clinician", "ana@example.org", &id) &&
+	    id == 1);
+	job_done(&job);
+	practice_close(&p);
+}
+
 void
 test_import(void)
 {
@@ -241,4 +286,5 @@ test_import(void)
 	for (i = 0; i < sizeof(import_cases) / sizeof(import_cases[0]); i++)
 		import_case(&import_cases[i]);
 	import_newer();
+	import_memo_stale();
 }
