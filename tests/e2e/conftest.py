@@ -632,7 +632,8 @@ class Practice:
             resp = read_http_response(s, timeout)
         finally:
             s.close()
-        assert resp is not None, "%s %s: connection closed with no answer" % (method, path)
+        assert resp is not None, "%s %s: connection closed with no answer; " \
+            "the daemon's log ends:\n%s" % (method, path, self.log()[-3000:])
         return resp
 
     def api(self, method, path, body=None, **kw):

@@ -43,7 +43,10 @@ class Peers:
         if not os.path.exists(path):
             return []
         with open(path) as f:
-            return [json.loads(line) for line in f if line.strip()]
+            # A line the peer is still writing (a message with its
+            # invitation is larger than one write) is not received yet.
+            return [json.loads(line) for line in f
+                    if line.endswith("\n") and line.strip()]
 
     def stop(self):
         self.proc.stdin.close()
