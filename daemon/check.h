@@ -17,6 +17,12 @@ struct ctx;
 #define CHECK_ZONE_MAX	64
 #define CHECK_URL_MAX	2048
 
+/*
+ * The length of the UTF-8 sequence at s, of the left bytes there, or 0
+ * when none starts there (a stray byte, a cut sequence, an overlong
+ * form, a surrogate, beyond U+10FFFF).
+ */
+size_t	 check_utf8_seq(const unsigned char *s, size_t left);
 /* UTF-8 of at most max characters, no control characters, not blank. */
 int	 check_text(struct ctx *, const char *field, const char *,
 	    size_t max);

@@ -25,6 +25,7 @@
 
 #include "api.h"
 #include "config.h"
+#include "check.h"
 #include "control.h"
 #include "fswatch.h"
 #include "http.h"
@@ -517,41 +518,14 @@ query_hex(int ch)
 	return -1;
 }
 
-/* The length of the UTF-8 sequence that b starts, 0 if it starts none. */
-static size_t
-query_utf8_len(unsigned char b)
-{
-	if (b < 0x80)
-		return 1;
-	if (b >= 0xc2 && b <= 0xdf)
-		return 2;
-	if (b >= 0xe0 && b <= 0xef)
-		return 3;
-	if (b >= 0xf0 && b <= 0xf4)
-		return 4;
-	return 0;
-}
-
 static int
 query_utf8(const unsigned char *s, size_t len)
 {
-	size_t		 i, k, n;
-	unsigned int	 cp;
+	size_t	 i, n;
 
-	for (i = 0; i < len; i += n) {
-		if ((n = query_utf8_len(s[i])) == 0 || i + n > len)
+	for (i = 0; i < len; i += n)
+		if ((n = check_utf8_seq(s + i, len - i)) == 0)
 			return 0;
-		cp = n == 1 ? s[i] : s[i] & (0x7fu >> n);
-		for (k = 1; k < n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates and beyond U+10FFFF. */
-		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-	}
 	return 1;
 }
 

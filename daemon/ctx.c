@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
@@ -59,35 +60,6 @@ ctx_clear(struct ctx *ctx)
 	ctx->msg[0] = '\0';
 }
 
-/* The length of the UTF-8 sequence at s (not past its NUL), 0 if none. */
-static size_t
-ctx_utf8_len(const unsigned char *s)
-{
-	size_t		 n, i;
-	unsigned int	 cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	cp = s[0] & (0x7fu >> n);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 /*
  * A message may quote what a caller sent (a path, a name) or be cut in
  * the middle of a letter: each byte that is not UTF-8 becomes '?', since
@@ -97,14 +69,15 @@ static void
 ctx_scrub_utf8(char *msg)
 {
 	unsigned char	*s = (unsigned char *)msg;
-	size_t		 n;
+	size_t		 left = strlen(msg), n;
 
-	while (*s != '\0') {
-		if ((n = ctx_utf8_len(s)) == 0) {
-			*s++ = '?';
-			continue;
+	while (left > 0) {
+		if ((n = check_utf8_seq(s, left)) == 0) {
+			*s = '?';
+			n = 1;
 		}
 		s += n;
+		left -= n;
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "api.h"
+#include "check.h"
 #include "practice.h"
 #include "unit.h"
 
@@ -112,6 +113,39 @@ test_api_answer(struct practice *p)
 	json_decref(req.reply);
 }
 
+/* What a message or a query may carry: whole UTF-8 sequences only. */
+static void
+test_api_utf8(void)
+{
+	static const struct {
+		const char	*s;
+		size_t		 len;	/* of the sequence at s; 0: none */
+	} cases[] = {
+		{ "a", 1 }, { "\xc3\xa9", 2 }, { "\xe2\x82\xac", 3 },
+		{ "\xf0\x9f\x98\x80", 4 },
+		{ "\xc3", 0 },			/* cut */
+		{ "\xe2\x82", 0 },
+		{ "\xff", 0 }, { "\x80", 0 },	/* stray */
+		{ "\xc0\xaf", 0 },		/* overlong '/' */
+		{ "\xe0\x80\xaf", 0 },
+		{ "\xed\xa0\x80", 0 },	/* a surrogate */
+		{ "\xf4\x90\x80\x80", 0 },	/* beyond U+10FFFF */
+	};
+	struct ctx	 ctx;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(check_utf8_seq((const unsigned char *)cases[i].s,
+		    strlen(cases[i].s)) == cases[i].len);
+	ctx_init(&ctx, NULL, 0);
+	ctx_error(&ctx, PROTO_ENOTFOUND, "no client %s", "Jo\xff\xfe\xc3");
+	CHECK_STR(ctx.msg, "no client Jo???");
+	ctx_clear(&ctx);
+	ctx_error(&ctx, PROTO_ENOTFOUND, "no client %s", "Ren\xc3\xa9" "e");
+	CHECK_STR(ctx.msg, "no client Ren\xc3\xa9" "e");
+	ctx_clear(&ctx);
+}
+
 void
 test_api(void)
 {
@@ -124,5 +158,6 @@ test_api(void)
 	}
 	test_api_numbers(&p);
 	test_api_answer(&p);
+	test_api_utf8();
 	practice_close(&p);
 }
