@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 from conftest import TZ
 
 
-def khal_view(text, tmp_path, since, until, zone=TZ):
-    """(start, end, status) of every event khal shows, in zone."""
-    ics = tmp_path / "in.ics"
-    ics.write_text(text)
+def khal(tmp_path, zone=TZ):
+    """khal on one empty calendar "practice" in tmp_path, in zone: a
+    function that runs khal with its arguments and gives its output."""
     (tmp_path / "cal").mkdir()
     conf = tmp_path / "khal.conf"
     conf.write_text(
@@ -25,17 +24,39 @@ def khal_view(text, tmp_path, since, until, zone=TZ):
         "[default]\ndefault_calendar = practice\n" % (tmp_path / "cal", zone, zone))
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
                XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=zone)
-    khal = ["khal", "-c", str(conf)]
-    r = subprocess.run(khal + ["import", "--batch", "-a", "practice", str(ics)],
-                       capture_output=True, text=True, env=env)
-    assert r.returncode == 0, r.stderr
-    r = subprocess.run(khal + ["list", "--day-format", "", "--format",
-                               "{start}|{end}|{status}", since.isoformat(),
-                               (until + dt.timedelta(days=1)).isoformat()],
-                       capture_output=True, text=True, env=env)
-    assert r.returncode == 0, r.stderr
-    return sorted((a, b, c.strip()) for a, b, c in
-                  (line.split("|") for line in r.stdout.splitlines() if line.strip()))
+
+    def run(*args):
+        r = subprocess.run(["khal", "-c", str(conf)] + [str(a) for a in args],
+                           capture_output=True, text=True, env=env)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+    return run
+
+
+def khal_import(run, tmp_path, data):
+    """Import an iCalendar text or bytes into khal's calendar."""
+    ics = tmp_path / "in.ics"
+    if isinstance(data, str):
+        ics.write_text(data)
+    else:
+        ics.write_bytes(data)
+    run("import", "--batch", "-a", "practice", ics)
+
+
+def khal_list(run, since, until):
+    """(start, end, status) of the events khal lists from since to until."""
+    out = run("list", "--day-format", "", "--format", "{start}|{end}|{status}",
+              since, until)
+    return sorted(tuple(x.strip() for x in line.split("|"))
+                  for line in out.splitlines() if line.strip())
+
+
+def khal_view(text, tmp_path, since, until, zone=TZ):
+    """(start, end, status) of every event khal shows, in zone."""
+    run = khal(tmp_path, zone)
+    khal_import(run, tmp_path, text)
+    return khal_list(run, since.isoformat(),
+                     (until + dt.timedelta(days=1)).isoformat())
 
 
 def as_khal(sessions, zone=TZ):

@@ -10,12 +10,11 @@ import datetime as dt
 import email
 import email.policy
 import os
-import subprocess
 from zoneinfo import ZoneInfo
 
 import icalendar
 
-from calendar_util import khal_view, strict_problems
+from calendar_util import khal, khal_import, khal_list, khal_view, strict_problems
 from series_util import new_clinician, ok
 from remind_util import (outbox_files, peers, reminding, rows,  # noqa: F401
                          wait_for, wake)
@@ -249,35 +248,13 @@ def test_the_outbox_folder_holds_the_same_message_and_khal_imports_it(
 def khal_calendar(tmp_path, zone=LONDON):
     """khal with one empty calendar: import(ics) adds to it, listed() gives
     (start, end, status) of its events on 10 and 11 December."""
-    (tmp_path / "cal").mkdir()
-    conf = tmp_path / "khal.conf"
-    conf.write_text(
-        "[calendars]\n[[mine]]\npath = %s\ntype = calendar\n"
-        "[locale]\ntimeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\n"
-        "longdateformat = %%Y-%%m-%%d\ndatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "longdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "default_timezone = %s\nlocal_timezone = %s\n"
-        "[default]\ndefault_calendar = mine\n" % (tmp_path / "cal", zone, zone))
-    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path), TZ=zone)
-    khal = ["khal", "-c", str(conf)]
-
-    def run(*args):
-        r = subprocess.run(khal + list(args), capture_output=True, text=True,
-                           env=env)
-        assert r.returncode == 0, r.stderr
-        return r.stdout
+    run = khal(tmp_path, zone)
 
     def imported(ics):
-        f = tmp_path / "in.ics"
-        f.write_bytes(ics)
-        run("import", "--batch", "-a", "mine", str(f))
+        khal_import(run, tmp_path, ics)
 
     def listed():
-        out = run("list", "--day-format", "", "--format",
-                  "{start}|{end}|{status}", "2026-12-10", "2026-12-12")
-        return sorted(tuple(x.strip() for x in line.split("|"))
-                      for line in out.splitlines() if line.strip())
+        return khal_list(run, "2026-12-10", "2026-12-12")
     return imported, listed
 
 
