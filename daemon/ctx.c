@@ -42,6 +42,7 @@ ctx_init_internal(struct ctx *ctx, struct practiced *pd, time_t now,
 	ctx_init(ctx, pd, now);
 	/* The daemon's own user, with the rights it always has. */
 	ctx_set_actor(ctx, pd != NULL ? pd->uid : 0, actor, "admin");
+	ctx->internal = 1;
 }
 
 void

@@ -23,6 +23,7 @@ struct ctx {
 	uid_t			 uid;
 	char			 user[64];
 	const char		*role;		/* a constant string */
+	int			 internal;	/* a job of the daemon's own */
 
 	const char		*tz;		/* zone of input and output */
 	char			 tz_buf[72];

@@ -148,16 +148,16 @@ notice_insert(struct ctx *ctx, const struct remind_target *t,
 }
 
 /* Whether a notice may go at all: switched on, for a session still
- * ahead, and a change a person made here.  The daemon's own jobs tell
- * nobody: a series growing with time, and an import, whose sessions the
+ * ahead, and a change a person made here.  The daemon's own jobs
+ * (ctx_init_internal) tell nobody: a series growing with time, the
+ * demo's seeding, and an import, whose sessions the
  * client was told of by the system they come from (a practice moving
  * years of sessions in must not mail every client). */
 static int
 notice_wanted(const struct ctx *ctx, const struct remind_target *t)
 {
 	return ctx->pd->conf->reminders.notices && t->start > ctx->now &&
-	    strcmp(ctx->user, "practiced") != 0 &&
-	    strcmp(ctx->user, "import") != 0;
+	    !ctx->internal;
 }
 
 static int
