@@ -95,6 +95,7 @@ struct appt_result {
 	long long	 appt_id;	/* booked (the first), or the one named */
 	long long	 series_id;	/* its series, 0: none */
 	int		 count;		/* sessions booked, moved or cancelled */
+	int		 overlap;	/* a single booking over another */
 	json_t		*skipped;	/* a series' left-out sessions, or NULL */
 	json_t		*warnings;	/* or NULL */
 	json_t		*changed;	/* ids of the sessions changed, or NULL */

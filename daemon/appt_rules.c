@@ -12,6 +12,7 @@
 #include "appt.h"
 #include "busy.h"
 #include "db.h"
+#include "facts.h"
 #include "lookup.h"
 #include "practiced.h"
 #include "schedule.h"
@@ -26,8 +27,15 @@ int
 appt_clinician_zone(struct ctx *ctx, struct appt_plan *p)
 {
 	sqlite3_stmt	*stmt;
+	struct fact	 f;
 	int		 rc;
 
+	p->zone = p->zone_buf;
+	if (facts_get(ctx->facts, FACT_CLINICIAN_ZONE, p->slot.clinician_id,
+	    &f)) {
+		snprintf(p->zone_buf, sizeof(p->zone_buf), "%s", f.text);
+		return 0;
+	}
 	if ((stmt = db_stmt(ctx->pd->db, clinician_zone_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, p->slot.clinician_id);
@@ -35,8 +43,12 @@ appt_clinician_zone(struct ctx *ctx, struct appt_plan *p)
 		snprintf(p->zone_buf, sizeof(p->zone_buf), "%s",
 		    db_column_text(stmt, 0));
 	sqlite3_reset(stmt);
-	p->zone = p->zone_buf;
-	return rc == SQLITE_ROW ? 0 : -1;
+	if (rc != SQLITE_ROW)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	snprintf(f.text, sizeof(f.text), "%s", p->zone_buf);
+	facts_put(ctx->facts, FACT_CLINICIAN_ZONE, p->slot.clinician_id, &f);
+	return 0;
 }
 
 static void
@@ -204,18 +216,26 @@ appt_service_length(struct ctx *ctx, long long service_id,
     struct appt_plan *p)
 {
 	sqlite3_stmt	*stmt;
+	struct fact	 f;
 	int		 rc;
 
-	if ((stmt = db_stmt(ctx->pd->db, service_len_sql)) == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, service_id);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		p->slot.end = p->slot.start + 60 * sqlite3_column_int(stmt, 0);
-		p->slot.block_end = p->slot.end +
-		    60 * sqlite3_column_int(stmt, 1);
+	if (!facts_get(ctx->facts, FACT_SERVICE_LENGTH, service_id, &f)) {
+		if ((stmt = db_stmt(ctx->pd->db, service_len_sql)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, service_id);
+		memset(&f, 0, sizeof(f));
+		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			f.a = sqlite3_column_int(stmt, 0);
+			f.b = sqlite3_column_int(stmt, 1);
+		}
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW)
+			return -1;
+		facts_put(ctx->facts, FACT_SERVICE_LENGTH, service_id, &f);
 	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW ? 0 : -1;
+	p->slot.end = p->slot.start + 60 * f.a;
+	p->slot.block_end = p->slot.end + 60 * f.b;
+	return 0;
 }
 
 const char *

@@ -74,6 +74,7 @@ book_new(struct ctx *ctx, const struct appt_booking *b,
 		goto fail;
 	res->appt_id = id;
 	res->count = 1;
+	res->overlap = p.overlapped;
 	res->warnings = p.warnings;
 	return 0;
 fail:

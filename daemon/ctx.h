@@ -13,6 +13,7 @@
 
 #include "protocol.h"
 
+struct facts;
 struct practiced;
 
 struct ctx {
@@ -24,6 +25,8 @@ struct ctx {
 	char			 user[64];
 	const char		*role;		/* a constant string */
 	int			 internal;	/* a job of the daemon's own */
+	/* Records' facts the job vouches for (facts.h), or NULL. */
+	struct facts		*facts;
 
 	const char		*tz;		/* zone of input and output */
 	char			 tz_buf[72];

@@ -34,16 +34,13 @@ static const char *client_by_email_sql =
 static const char *service_by_minutes_sql =
     "SELECT id FROM services WHERE minutes = ?1 AND active = 1"
     " ORDER BY buffer, id LIMIT 1";
-static const char *map_get_sql =
-    "SELECT appointment_id, busy_id, sequence, hash, clash FROM import_map"
-    " WHERE uid = ?1 AND occurrence = ?2";
 static const char *map_put_sql =
     "INSERT OR REPLACE INTO import_map (uid, occurrence, clinician_id,"
     "  appointment_id, busy_id, sequence, hash, clash, imported)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 static const char *map_of_uid_sql =
-    "SELECT occurrence, appointment_id, busy_id, hash FROM import_map"
-    " WHERE uid = ?1 ORDER BY occurrence";
+    "SELECT occurrence, appointment_id, busy_id, sequence, hash, clash"
+    " FROM import_map WHERE uid = ?1 ORDER BY occurrence";
 static const char *map_delete_sql =
     "DELETE FROM import_map WHERE uid = ?1 AND occurrence = ?2";
 static const char *appt_now_sql =
@@ -55,10 +52,18 @@ static const char *appt_now_sql =
 /* What the map holds of an occurrence. */
 struct mapped {
 	int		 found;
+	time_t		 occurrence;
 	long long	 appt_id, busy_id;
 	int		 sequence;
 	int		 clash;
 	char		 hash[24];
+};
+
+/* What the map held of a UID when its event came, by occurrence: read
+ * once an event, not once an occurrence (and none for a new UID). */
+struct uid_map {
+	struct mapped	*row;
+	size_t		 n;
 };
 
 /* FNV-1a of what an occurrence was imported as. */
@@ -284,27 +289,59 @@ import_service_for(struct import_job *job, int minutes, long long *id)
 }
 
 static int
-map_get(struct ctx *ctx, const char *uid, time_t occ, struct mapped *m)
+uid_map_load(struct ctx *ctx, const char *uid, struct uid_map *um)
 {
 	sqlite3_stmt	*stmt;
+	struct mapped	*grown, *m;
 	int		 rc;
 
-	memset(m, 0, sizeof(*m));
-	if ((stmt = db_stmt(ctx->pd->db, map_get_sql)) == NULL)
+	memset(um, 0, sizeof(*um));
+	if ((stmt = db_stmt(ctx->pd->db, map_of_uid_sql)) == NULL)
 		return ctx_internal(ctx);
 	db_bind_text(stmt, 1, uid);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)occ);
-	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((grown = reallocarray(um->row, um->n + 1,
+		    sizeof(*um->row))) == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		um->row = grown;
+		m = &um->row[um->n++];
+		memset(m, 0, sizeof(*m));
 		m->found = 1;
-		m->appt_id = sqlite3_column_int64(stmt, 0);
-		m->busy_id = sqlite3_column_int64(stmt, 1);
-		m->sequence = sqlite3_column_int(stmt, 2);
+		m->occurrence = (time_t)sqlite3_column_int64(stmt, 0);
+		m->appt_id = sqlite3_column_int64(stmt, 1);
+		m->busy_id = sqlite3_column_int64(stmt, 2);
+		m->sequence = sqlite3_column_int(stmt, 3);
 		snprintf(m->hash, sizeof(m->hash), "%s",
-		    db_column_text(stmt, 3));
-		m->clash = sqlite3_column_int(stmt, 4);
+		    db_column_text(stmt, 4));
+		m->clash = sqlite3_column_int(stmt, 5);
 	}
 	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ctx_internal(ctx);
+	if (rc == SQLITE_DONE)
+		return 0;
+	free(um->row);
+	memset(um, 0, sizeof(*um));
+	return ctx_internal(ctx);
+}
+
+/* The row of an occurrence (rows are in occurrence order). */
+static void
+map_get(const struct uid_map *um, time_t occ, struct mapped *m)
+{
+	size_t	 lo = 0, hi = um->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (um->row[mid].occurrence < occ)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < um->n && um->row[lo].occurrence == occ)
+		*m = um->row[lo];
+	else
+		memset(m, 0, sizeof(*m));
 }
 
 int
@@ -390,7 +427,6 @@ session_add(struct import_job *job, const struct whose *w,
 	struct ctx		*ctx = &job->ctx;
 	struct appt_booking	 b;
 	struct appt_result	 res;
-	struct appt_now		 now;
 
 	memset(&b, 0, sizeof(b));
 	b.client_id = w->client_id;
@@ -405,10 +441,8 @@ session_add(struct import_job *job, const struct whose *w,
 		return -1;
 	}
 	*id = res.appt_id;
+	*clash = res.overlap;
 	appt_result_clear(&res);
-	if (appt_now(ctx, *id, &now) == -1)
-		return -1;
-	*clash = now.overlap;
 	if (o->cancelled && session_cancel(ctx, *id, "cancelled in the "
 	    "imported calendar") == -1)
 		return -1;
@@ -552,7 +586,7 @@ occurrence_same_kind(struct ctx *ctx, const struct whose *w,
 
 static int
 occurrence_apply(struct import_job *job, const struct whose *w,
-    struct want *o)
+    const struct uid_map *um, struct want *o)
 {
 	struct ctx		*ctx = &job->ctx;
 	const struct ical_event	*ev = o->ev;
@@ -563,8 +597,7 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 	int			 clash = 0, same, cancelled;
 
 	import_want_hash(w, o);
-	if (map_get(ctx, ev->uid, o->occurrence, &m) == -1)
-		return -1;
+	map_get(um, o->occurrence, &m);
 	if (m.found && strcmp(m.hash, o->hash) == 0 && w->fresh) {
 		import_note(job, IMPORT_ADDED, ev->uid, ev->line,
 		    o->occurrence, what, m.appt_id, m.clash, NULL);
@@ -727,49 +760,23 @@ wants_of(struct import_job *job, const struct whose *w,
 /* Occurrences imported before that the file no longer has. */
 static int
 wants_retire(struct import_job *job, const struct whose *w,
-    const struct ical_event *ev, const struct want *v, size_t n)
+    const struct ical_event *ev, const struct uid_map *um,
+    const struct want *v, size_t n)
 {
-	struct ctx	*ctx = &job->ctx;
-	sqlite3_stmt	*stmt;
-	struct {
-		time_t		 occ;
-		long long	 appt, busy;
-	}		*gone = NULL, *grown;
-	size_t		 ngone = 0, i, k;
-	int		 rc;
+	const struct mapped	*m;
+	size_t			 i, k;
+	int			 rc = 0;
 
-	if ((stmt = db_stmt(ctx->pd->db, map_of_uid_sql)) == NULL)
-		return ctx_internal(ctx);
-	db_bind_text(stmt, 1, ev->uid);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		time_t occ = (time_t)sqlite3_column_int64(stmt, 0);
-
-		if (strcmp(db_column_text(stmt, 3), HASH_GONE) == 0)
+	for (i = 0; i < um->n && rc == 0; i++) {
+		m = &um->row[i];
+		if (strcmp(m->hash, HASH_GONE) == 0)
 			continue;
-		for (k = 0; k < n && v[k].occurrence != occ; k++)
+		for (k = 0; k < n && v[k].occurrence != m->occurrence; k++)
 			;
-		if (k < n)
-			continue;
-		if ((grown = reallocarray(gone, ngone + 1,
-		    sizeof(*gone))) == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		gone = grown;
-		gone[ngone].occ = occ;
-		gone[ngone].appt = sqlite3_column_int64(stmt, 1);
-		gone[ngone].busy = sqlite3_column_int64(stmt, 2);
-		ngone++;
+		if (k == n)
+			rc = occurrence_retire(job, ev, m->occurrence,
+			    m->appt_id, m->busy_id, w->fresh);
 	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		free(gone);
-		return ctx_internal(ctx);
-	}
-	for (i = 0, rc = 0; i < ngone && rc == 0; i++)
-		rc = occurrence_retire(job, ev, gone[i].occ, gone[i].appt,
-		    gone[i].busy, w->fresh);
-	free(gone);
 	return rc;
 }
 
@@ -777,6 +784,7 @@ int
 import_event(struct import_job *job, const struct ical_event *ev)
 {
 	struct whose	 w;
+	struct uid_map	 um;
 	struct want	*v = NULL;
 	size_t		 n = 0, i;
 	int		 rc = -1;
@@ -796,16 +804,22 @@ import_event(struct import_job *job, const struct ical_event *ev)
 		return -1;
 	if (wants_of(job, &w, ev, &v, &n) == -1)
 		return -1;
+	/* After the series is adopted: its sessions are in the map. */
+	if (uid_map_load(&job->ctx, ev->uid, &um) == -1) {
+		free(v);
+		return -1;
+	}
 	if (n > 1 && w.series_id == 0)
 		import_note(job, IMPORT_NOUTCOMES, ev->uid, ev->line, 0,
 		    w.busy ? "busy" : "appointment", 0, 0, "a recurring event: "
 		    "%zu occurrences up to the series horizon, each on its "
 		    "own", n);
 	for (i = 0; i < n; i++)
-		if (occurrence_apply(job, &w, &v[i]) == -1)
+		if (occurrence_apply(job, &w, &um, &v[i]) == -1)
 			goto out;
-	rc = wants_retire(job, &w, ev, v, n);
+	rc = wants_retire(job, &w, ev, &um, v, n);
 out:
+	free(um.row);
 	free(v);
 	return rc;
 }

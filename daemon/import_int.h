@@ -75,6 +75,7 @@ struct import_job {
 	long long		 memo_changes;
 	unsigned		 memo_version;
 	size_t			 memo_made;	/* clients, services made */
+	struct facts		*facts;		/* on ctx while a slice runs */
 };
 
 /* Whose an event is, found once for all its occurrences. */

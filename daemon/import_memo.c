@@ -8,7 +8,8 @@
  * database changed between two slices (a caller's booking, an edited
  * client), and when an event or a slice is rolled back (a client it
  * made is gone).  Within a slice only the import writes, and what it
- * makes (a client, a service) it puts here itself.
+ * makes (a client, a service) it puts here itself.  The facts the
+ * booking rules read (facts.h) are held and forgotten with the memo.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "ctx.h"
 #include "db.h"
+#include "facts.h"
 #include "import_int.h"
 #include "practiced.h"
 
@@ -100,6 +102,8 @@ import_memo_drop(struct import_job *job)
 {
 	json_decref(job->memo);
 	job->memo = NULL;
+	facts_free(job->facts);
+	job->facts = job->ctx.facts = NULL;
 }
 
 /* The database as the import left it: a change seen at the next slice
@@ -120,6 +124,7 @@ void
 import_memo_leave(struct import_job *job)
 {
 	memo_stamp(job, &job->memo_changes, &job->memo_version);
+	job->ctx.facts = NULL;		/* others write before the next slice */
 }
 
 void
@@ -131,6 +136,11 @@ import_memo_enter(struct import_job *job)
 	memo_stamp(job, &changes, &version);
 	if (changes != job->memo_changes || version != job->memo_version)
 		import_memo_drop(job);
+	/* The records' facts for the booking rules, held as the memo is
+	 * (none when there is no memory for them: merely slower). */
+	if (job->facts == NULL)
+		job->facts = facts_new();
+	job->ctx.facts = job->facts;
 }
 
 /* The clients, all in the memo at once: one pass of the table instead

@@ -11,6 +11,7 @@
 
 #include "ctx.h"
 #include "db.h"
+#include "facts.h"
 #include "fold.h"
 #include "lookup.h"
 #include "practiced.h"
@@ -428,8 +429,11 @@ int
 lookup_require_active(struct ctx *ctx, enum kind kind, long long id)
 {
 	sqlite3_stmt	*stmt;
+	struct fact	 f;
 	int		 rc, active = 0;
 
+	if (facts_get(ctx->facts, FACT_ACTIVE_CLINICIAN + kind, id, &f))
+		return 0;
 	if ((stmt = db_stmt(ctx->pd->db, lookup_sqls[kind].active)) == NULL) {
 		ctx_internal(ctx);
 		return -1;
@@ -443,5 +447,9 @@ lookup_require_active(struct ctx *ctx, enum kind kind, long long id)
 	else if (rc != SQLITE_ROW)
 		ctx_internal(ctx);
 	sqlite3_reset(stmt);
-	return active ? 0 : -1;
+	if (!active)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	facts_put(ctx->facts, FACT_ACTIVE_CLINICIAN + kind, id, &f);
+	return 0;
 }

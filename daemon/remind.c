@@ -223,8 +223,9 @@ remind_plan(struct ctx *ctx, long long appt_id, enum remind_change change,
 	struct remind_target		 t;
 	int				 i;
 
+	/* A session just booked has nothing planned to supersede. */
 	if (remind_load(ctx, appt_id, &t) == -1 ||
-	    remind_supersede(ctx, &t) == -1 ||
+	    (change != REMIND_BOOKED && remind_supersede(ctx, &t) == -1) ||
 	    remind_notices(ctx, &t, change, before) == -1)
 		return -1;
 	/* A past session is history: nothing to remind of. */

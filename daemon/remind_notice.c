@@ -212,7 +212,10 @@ remind_notices(struct ctx *ctx, const struct remind_target *t,
 	if (!notice_considered(t, change))
 		return 0;
 	told = before != NULL && change != REMIND_BOOKED ? *before : nothing;
-	if (notice_pending(ctx, t->id, &pending, &told) == -1)
+	/* A session just booked has no notice waiting yet. */
+	pending = NOTICE_COUNT;
+	if (change != REMIND_BOOKED &&
+	    notice_pending(ctx, t->id, &pending, &told) == -1)
 		return -1;
 	next = change == REMIND_MARKED ? NOTICE_COUNT :
 	    remind_notice_between(&told, &t->seen);
