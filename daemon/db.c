@@ -409,6 +409,17 @@ static const char *db_migrations[] = {
 	"  imported INTEGER NOT NULL,"
 	"  PRIMARY KEY (uid, occurrence)) WITHOUT ROWID;"
 	"CREATE INDEX import_map_appointment ON import_map(appointment_id);",
+
+	/*
+	 * 7 -> 8: indexes another one already serves, each a write more
+	 * for every session and reminder: appointments_care begins with
+	 * (client_id, start_utc), reminders' UNIQUE constraint with
+	 * appointment_id, and reminders_state_due reads the pending ones
+	 * in due order.
+	 */
+	"DROP INDEX appointments_client;"
+	"DROP INDEX reminders_appointment;"
+	"DROP INDEX reminders_due;",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

@@ -327,6 +327,10 @@ SCHEMA_UNDO = {
         "DROP INDEX busy_blocks_start", "DROP TABLE busy_blocks",
         "DROP INDEX busy_calendars_clinician", "DROP TABLE busy_calendars"],
     7: ["DROP INDEX import_map_appointment", "DROP TABLE import_map"],
+    8: ["CREATE INDEX appointments_client ON appointments(client_id, start_utc)",
+        "CREATE INDEX reminders_appointment ON reminders(appointment_id)",
+        "CREATE INDEX reminders_due ON reminders(due_utc)"
+        " WHERE state = 'pending'"],
 }
 
 
