@@ -9,15 +9,13 @@
 #include "protocol.h"
 #include "practicectl.h"
 
-/* "2026-12-02T08:15:00Z" as "2026-12-02 08:15Z"; "-" for none. */
+/* A wall time in the answer's zone ("2026-12-02 08:15"), or "never". */
 static char *
 busy_when(json_t *b, const char *key)
 {
 	const char	*s = json_text(b, key);
 
-	if (s == NULL || strlen(s) < 16)
-		return xstrdup("never");
-	return xasprintf("%.10s %.5sZ", s, s + 11);
+	return xstrdup(s != NULL ? s : "never");
 }
 
 static char *
@@ -88,8 +86,8 @@ row_busy(struct table *t, json_t *b)
 
 	json_int_get(b, PROTO_BUSY_EVERY, &every);
 	e = busy_every(every);
-	last = busy_when(b, "last_fetch");
-	ok = busy_when(b, "last_ok");
+	last = busy_when(b, "last_fetch_local");
+	ok = busy_when(b, "last_ok_local");
 	print_cell(t, b, "id");
 	table_cell(t, print_dash(print_name(b, "clinician")));
 	print_cell(t, b, PROTO_BUSY_URL);

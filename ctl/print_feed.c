@@ -56,8 +56,8 @@ row_feed(struct table *t, json_t *f)
 	char	*made, *at;
 
 	made = print_date(json_text(f, "created"));
-	at = json_is_object(last) ? xstrdup(json_text(last, "at")) :
-	    xstrdup("never");
+	at = json_is_object(last) ? xstrdup(print_dash(json_text(last,
+	    "at_local"))) : xstrdup("never");
 	print_cell(t, f, "id");
 	table_cell(t, print_dash(print_name(f, "clinician")));
 	print_cell(t, f, "detail");

@@ -218,12 +218,15 @@ busy_cal_refresh(struct ctx *ctx, long long id)
 	    shown);
 }
 
+/* An instant, or its wall time in the caller's zone (local). */
 static json_t *
-busy_cal_when(sqlite3_stmt *stmt, int col)
+busy_cal_when(const struct ctx *ctx, sqlite3_stmt *stmt, int col, int local)
 {
+	time_t	 t = (time_t)sqlite3_column_int64(stmt, col);
+
 	if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
 		return json_null();
-	return out_instant((time_t)sqlite3_column_int64(stmt, col));
+	return local ? out_local(ctx, t) : out_instant(t);
 }
 
 static json_t *
@@ -231,15 +234,16 @@ busy_cal_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
 {
 	char	 shown[300];
 
-	(void)ctx;
 	busy_cal_redact(db_column_text(stmt, 1), shown, sizeof(shown));
-	return json_pack("{s:I,s:s,s:i,s:o,s:o,s:s?,s:i,s:o,s:s,"
+	return json_pack("{s:I,s:s,s:i,s:o,s:o,s:o,s:o,s:s?,s:i,s:o,s:s,"
 	    "s:{s:I,s:s},s:b,s:b}",
 	    "id", (json_int_t)sqlite3_column_int64(stmt, 0),
 	    "url", shown,
 	    "every", sqlite3_column_int(stmt, 2),
-	    "last_fetch", busy_cal_when(stmt, 3),
-	    "last_ok", busy_cal_when(stmt, 4),
+	    "last_fetch", busy_cal_when(ctx, stmt, 3, 0),
+	    "last_fetch_local", busy_cal_when(ctx, stmt, 3, 1),
+	    "last_ok", busy_cal_when(ctx, stmt, 4, 0),
+	    "last_ok_local", busy_cal_when(ctx, stmt, 4, 1),
 	    "last_error", db_column_text(stmt, 5),
 	    "blocks", sqlite3_column_int(stmt, 6),
 	    "created", out_instant((time_t)sqlite3_column_int64(stmt, 7)),

@@ -69,10 +69,10 @@ feed_row_json(struct ctx *ctx, sqlite3_stmt *stmt)
 	json_t	*last = json_null();
 	int	 revoked = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
 
-	(void)ctx;
 	if (sqlite3_column_type(stmt, 8) != SQLITE_NULL)
-		last = json_pack("{s:o,s:o,s:o}", "at", feed_time(stmt, 8),
-		    "address", feed_text(stmt, 9), "agent",
+		last = json_pack("{s:o,s:o,s:o,s:o}", "at", feed_time(stmt, 8),
+		    "at_local", out_local(ctx, (time_t)sqlite3_column_int64(
+		    stmt, 8)), "address", feed_text(stmt, 9), "agent",
 		    feed_text(stmt, 10));
 	return json_pack("{s:I,s:{s:I,s:s},s:s,s:s,s:o,s:s,s:o,s:o,s:o,"
 	    "s:I,s:o}",

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -197,6 +198,13 @@ def add_calendar(p, url, *extra, user=None):
     return out
 
 
+def wall(instant):
+    """An instant ("...Z") as the practice's wall clock, as practicectl
+    prints it."""
+    t = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    return t.astimezone(ZoneInfo(TZ)).strftime("%Y-%m-%d %H:%M")
+
+
 def busy_list(p, user=None):
     return p.ctl("busy", "list", user=user)[1]["busy"]
 
@@ -310,6 +318,11 @@ def test_refresh_replaces_and_a_failure_keeps_the_last_good_copy(clinic, server)
     book_refused(p, at(tue, "09:30"))
     rc, text, _ = p.ctl("busy", "list", json=False)
     assert "500" in text and URL_SECRET not in text, text
+    # Its times as the rest of practicectl shows them: the practice's wall
+    # clock, not UTC.
+    assert row["last_ok_local"] == wall(row["last_ok"]), row
+    assert row["last_fetch_local"] == wall(row["last_fetch"]), row
+    assert wall(row["last_ok"]) in text and "Z " not in text, text
 
     # A file that is not a calendar: the same.
     server.put(path, b"<html>not a calendar</html>", etag='"c"')

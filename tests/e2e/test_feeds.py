@@ -268,6 +268,12 @@ def test_list_shows_fetches_never_tokens(scene):
     assert first["last_fetch"]["agent"] == "TestCal/1.0"
     rc, table, _ = s.p.ctl("feed", "list", json=False)
     assert "TestCal/1.0" in table and "Ana Ruiz" in table
+    # The last fetch at the practice's wall clock, as practicectl shows
+    # every time, not in UTC.
+    when = dt.datetime.fromisoformat(first["last_fetch"]["at"].replace("Z", "+00:00"))
+    local = when.astimezone(ZoneInfo(TZ)).strftime("%Y-%m-%d %H:%M")
+    assert first["last_fetch"]["at_local"] == local, first
+    assert local in table, table
     assert TOKEN_URL.match(s.url).group(2) not in table
 
 
