@@ -506,7 +506,8 @@ occ_skip(struct ctx *ctx, struct series_def *s, struct series_run *run,
 /*
  * What stands in the way of an occurrence: a closure, else a busy
  * block or a clash.
- * Under force a closure does not, but the occurrence is then forced.
+ * Under force a closure or a busy block does not (as for a single
+ * booking), but the occurrence is then forced.
  */
 static int
 occ_obstacle(struct ctx *ctx, const struct slot_request *slot,
@@ -536,9 +537,13 @@ occ_obstacle(struct ctx *ctx, const struct slot_request *slot,
 	    slot->end)) == NULL)
 		return -1;
 	if ((first = json_array_get(found, 0)) != NULL) {
-		snprintf(kind, klen, "busy");
-		*id = json_integer_value(json_object_get(first, "id"));
-		snprintf(with, wlen, "busy block %lld", *id);
+		if (force)
+			*forced = 1;
+		else {
+			snprintf(kind, klen, "busy");
+			*id = json_integer_value(json_object_get(first, "id"));
+			snprintf(with, wlen, "busy block %lld", *id);
+		}
 	}
 	json_decref(found);
 	if (kind[0] != '\0')

@@ -259,6 +259,17 @@ def test_busy_calendar_blocks_slots_and_booking(clinic, server):
     book_refused(p, at(mon + dt.timedelta(days=14), "10:00"))
     # Another clinician is not Ana.
     book(p, "jordan", "ben", "individual", at(fri, "10:00"))
+    # A series over the weekly busy time is refused whole, and --force
+    # books it all the same, as it does a single session.
+    later = mon + dt.timedelta(days=14)
+    rc, out, err = book(p, "sam", "ana", "individual", at(later, "10:00"),
+                        "--repeat", "weekly", "--count", "2", check=False)
+    assert rc == 1 and "busy" in err, (out, err)
+    _, out, _ = book(p, "sam", "ana", "individual", at(later, "10:00"),
+                     "--repeat", "weekly", "--count", "2", "--force")
+    made = p.ctl("list", "--client", "sam", "--from", later.isoformat(),
+                 "--to", (later + dt.timedelta(days=7)).isoformat())[1]["appointments"]
+    assert len(made) == 2 and all(a["forced"] for a in made), made
 
     # Neither titles nor guests nor the address's secret are kept.
     data = database_bytes(p)
