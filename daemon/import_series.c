@@ -56,6 +56,23 @@ rule_open(const char *rrule, char *out, size_t len)
 	return 0;
 }
 
+/* A rule part's value ("COUNT" of "FREQ=WEEKLY;COUNT=4": "4"), or NULL. */
+static const char *
+rule_part(const char *rrule, const char *name)
+{
+	size_t		 n = strlen(name);
+	const char	*p = rrule;
+
+	while (*p != '\0') {
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return p + n + 1;
+		p += strcspn(p, ";");
+		if (*p == ';')
+			p++;
+	}
+	return NULL;
+}
+
 /* How many occurrences the rule has, as a COUNT: 0 for one without an
  * end, -1 when it cannot be a series' (over RECUR_MAX_COUNT). */
 static long
@@ -64,10 +81,17 @@ rule_count(const struct ical_event *ev)
 	struct ical_event	 bare = *ev;
 	struct ical_occurrence	*occ = NULL;
 	size_t			 n = 0;
-	char			 err[ICAL_READ_REASON_MAX];
+	const char		*count;
+	char			 err[ICAL_READ_REASON_MAX], *end;
+	long			 c;
 
-	if (strstr(ev->rrule, "UNTIL=") == NULL &&
-	    strstr(ev->rrule, "COUNT=") == NULL)
+	/* COUNT counts the rule's own instances, EXDATEs or not: no need
+	 * to expand it (series_book refuses a rule that makes none). */
+	if ((count = rule_part(ev->rrule, "COUNT")) != NULL) {
+		c = strtol(count, &end, 10);
+		return end == count || c <= 0 || c > RECUR_MAX_COUNT ? -1 : c;
+	}
+	if (rule_part(ev->rrule, "UNTIL") == NULL)
 		return 0;
 	bare.nexdates = bare.nrdates = bare.noverrides = 0;
 	bare.overrides = NULL;
