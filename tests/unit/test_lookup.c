@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "facts.h"
 #include "fold.h"
 #include "lookup.h"
 #include "practice.h"
@@ -240,6 +241,65 @@ test_lookup_kinds(struct practice *p)
 	CHECK(strstr(p->ctx.msg, "Old room") != NULL);
 }
 
+/* The table of facts a job remembers (facts.c), and lookups through it. */
+static void
+test_lookup_facts(struct practice *p)
+{
+	struct facts	*t;
+	struct fact	 f, got;
+	long long	 i;
+	int		 all = 1;
+
+	CHECK(facts_get(NULL, FACT_CLINICIAN_ZONE, 1, &got) == 0);
+	facts_put(NULL, FACT_CLINICIAN_ZONE, 1, &f);	/* nothing, no crash */
+	if ((t = facts_new()) == NULL) {
+		CHECK(!"a table of facts");
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	f.a = 50;
+	f.b = 10;
+	facts_put(t, FACT_SERVICE_LENGTH, 7, &f);
+	snprintf(f.text, sizeof(f.text), "Europe/Lisbon");
+	facts_put(t, FACT_CLINICIAN_ZONE, 7, &f);
+	CHECK(facts_get(t, FACT_SERVICE_LENGTH, 7, &got) == 1 &&
+	    got.a == 50 && got.b == 10 && got.text[0] == '\0');
+	CHECK(facts_get(t, FACT_CLINICIAN_ZONE, 7, &got) == 1 &&
+	    strcmp(got.text, "Europe/Lisbon") == 0);
+	CHECK(facts_get(t, FACT_ACTIVE_CLIENT, 7, &got) == 0);
+	/* Far more than it holds: it starts again, and still answers. */
+	memset(&f, 0, sizeof(f));
+	for (i = 1; i <= 5000; i++) {
+		f.a = i;
+		facts_put(t, FACT_ACTIVE_CLIENT, i, &f);
+		if (facts_get(t, FACT_ACTIVE_CLIENT, i, &got) != 1 ||
+		    got.a != i)
+			all = 0;
+	}
+	CHECK(all);
+	facts_clear(t);
+	CHECK(facts_get(t, FACT_ACTIVE_CLIENT, 5000, &got) == 0);
+
+	/* A lookup remembers what it found active, never what it refused;
+	 * the job that holds the table answers for it until it clears it. */
+	practice_reset(p, PRACTICE_NOW);
+	p->ctx.facts = t;
+	CHECK(lookup_require_active(&p->ctx, KIND_ROOM, ROOM1) == 0);
+	CHECK(facts_get(t, FACT_ACTIVE_ROOM, ROOM1, &got) == 1);
+	CHECK(lookup_require_active(&p->ctx, KIND_ROOM, OLD_ROOM) == -1);
+	CHECK(facts_get(t, FACT_ACTIVE_ROOM, OLD_ROOM, &got) == 0);
+	practice_reset(p, PRACTICE_NOW);
+	p->ctx.facts = t;
+	CHECK(practice_exec(p, "UPDATE rooms SET active = 0 WHERE id = 1") == 0);
+	CHECK(lookup_require_active(&p->ctx, KIND_ROOM, ROOM1) == 0);
+	facts_clear(t);
+	CHECK(lookup_require_active(&p->ctx, KIND_ROOM, ROOM1) == -1 &&
+	    p->ctx.err == PROTO_ESTATE);
+	CHECK(practice_exec(p, "UPDATE rooms SET active = 1 WHERE id = 1") == 0);
+	p->ctx.facts = NULL;
+	facts_free(t);
+}
+
 void
 test_lookup(void)
 {
@@ -255,5 +315,6 @@ test_lookup(void)
 	test_lookup_candidates(&p);
 	test_lookup_long(&p);
 	test_lookup_kinds(&p);
+	test_lookup_facts(&p);
 	practice_close(&p);
 }
