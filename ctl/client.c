@@ -371,14 +371,21 @@ static void
 client_write_request(struct client *cl, const struct ctl_request *req)
 {
 	struct evbuffer	*out = bufferevent_get_output(cl->bev);
-	char		*body = NULL;
+	const char	*type = "application/json";
+	char		*json = NULL;
+	const void	*body = NULL;
 	size_t		 bodylen = 0;
 	int		 r;
 
-	if (req->body != NULL) {
-		if ((body = json_dumps(req->body, JSON_COMPACT)) == NULL)
+	if (req->raw_type != NULL) {
+		type = req->raw_type;
+		body = req->raw;
+		bodylen = req->rawlen;
+	} else if (req->body != NULL) {
+		if ((json = json_dumps(req->body, JSON_COMPACT)) == NULL)
 			fatalx("out of memory");
-		bodylen = strlen(body);
+		body = json;
+		bodylen = strlen(json);
 	}
 	r = evbuffer_add_printf(out, "%s %s HTTP/1.1\r\n"
 	    "Host: localhost\r\n"
@@ -387,14 +394,17 @@ client_write_request(struct client *cl, const struct ctl_request *req)
 	    "Connection: close\r\n",
 	    req->method, req->target, PRACTICED_VERSION);
 	if (r != -1 && body != NULL)
-		r = evbuffer_add_printf(out,
-		    "Content-Type: application/json\r\n"
-		    "Content-Length: %zu\r\n", bodylen);
+		r = evbuffer_add_printf(out, "Content-Type: %s\r\n"
+		    "Content-Length: %zu\r\n", type, bodylen);
 	if (r != -1)
 		r = evbuffer_add(out, "\r\n", 2);
-	if (r != -1 && body != NULL)
+	/* Raw bytes (a file's part) are the caller's until the answer:
+	 * sent from where they are, not copied. */
+	if (r != -1 && json == NULL && body != NULL)
+		r = evbuffer_add_reference(out, body, bodylen, NULL, NULL);
+	else if (r != -1 && body != NULL)
 		r = evbuffer_add(out, body, bodylen);
-	free(body);
+	free(json);
 	if (r == -1)
 		fatalx("out of memory");
 }

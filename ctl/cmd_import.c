@@ -54,35 +54,6 @@ import_read(const char *path, char **buf, size_t *len, struct ctl_error *err)
 	return 0;
 }
 
-static char *
-import_b64(const unsigned char *s, size_t len)
-{
-	static const char	 abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	char			*out, *w;
-	size_t			 i;
-	unsigned int		 v;
-
-	w = out = xmalloc((len + 2) / 3 * 4 + 1);
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
-		*w++ = abc[v >> 18];
-		*w++ = abc[(v >> 12) & 63];
-		*w++ = abc[(v >> 6) & 63];
-		*w++ = abc[v & 63];
-	}
-	if (i < len) {
-		v = (unsigned)s[i] << 16 | (i + 1 < len ?
-		    (unsigned)s[i + 1] << 8 : 0);
-		*w++ = abc[v >> 18];
-		*w++ = abc[(v >> 12) & 63];
-		*w++ = i + 1 < len ? abc[(v >> 6) & 63] : '=';
-		*w++ = '=';
-	}
-	*w = '\0';
-	return out;
-}
-
 static int
 import_ok(const struct ctl_answer *ans)
 {
@@ -90,10 +61,11 @@ import_ok(const struct ctl_answer *ans)
 	    json_is_object(ans->json);
 }
 
-/* A POST to /imports/ID/WHAT with the part's data or nothing. */
+/* A POST to /imports/ID/WHAT with len bytes of the file, or nothing. */
 static int
 import_post(const struct ctl_parse *p, long long id, const char *what,
-    const char *data, struct ctl_answer *ans, struct ctl_error *err)
+    const char *data, size_t len, struct ctl_answer *ans,
+    struct ctl_error *err)
 {
 	struct ctl_request	 req;
 	char			*path;
@@ -103,7 +75,7 @@ import_post(const struct ctl_parse *p, long long id, const char *what,
 	request_post(&req, path);
 	free(path);
 	if (data != NULL)
-		request_field(&req, PROTO_IMPORT_DATA, json_string(data));
+		request_raw(&req, PROTO_IMPORT_PART_TYPE, data, len);
 	rc = client_send(p->socket, &req, ans, err);
 	request_free(&req);
 	return rc;
@@ -115,15 +87,13 @@ import_parts(const struct ctl_parse *p, long long id, size_t part,
     struct ctl_error *err)
 {
 	size_t	 off, n;
-	char	*data;
 	int	 rc, tty = isatty(STDERR_FILENO);
 
 	for (off = 0; off < len; off += n) {
 		n = len - off < part ? len - off : part;
-		data = import_b64((const unsigned char *)buf + off, n);
 		client_answer_free(ans);
-		rc = import_post(p, id, PROTO_PATH_PARTS, data, ans, err);
-		free(data);
+		rc = import_post(p, id, PROTO_PATH_PARTS, buf + off, n, ans,
+		    err);
 		if (rc == -1 || !import_ok(ans))
 			return rc;
 		if (tty)
@@ -263,7 +233,7 @@ import_exchange(const struct ctl_parse *p, const struct ctl_request *req,
 	if (!import_ok(ans))
 		goto done;
 	client_answer_free(ans);
-	if (import_post(p, id, PROTO_PATH_START, NULL, ans, err) == -1 ||
+	if (import_post(p, id, PROTO_PATH_START, NULL, 0, ans, err) == -1 ||
 	    import_follow(p, ans, err) == -1)
 		goto fail;
 	if (import_ok(ans))

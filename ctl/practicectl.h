@@ -182,6 +182,9 @@ struct ctl_request {
 	size_t		 targetsize;
 	int		 has_query;
 	json_t		*body;		/* NULL for GET */
+	const char	*raw_type;	/* or a body of this type, not JSON: */
+	const void	*raw;		/* rawlen bytes, the caller's */
+	size_t		 rawlen;
 	const char	*pages;		/* the command's request.pages */
 };
 
@@ -264,6 +267,8 @@ void	 request_param(struct ctl_request *, const char *, const char *);
 void	 request_free(struct ctl_request *);
 int	 request_get(struct ctl_request *, const char *path);
 void	 request_post(struct ctl_request *, const char *path);
+void	 request_raw(struct ctl_request *, const char *type, const void *,
+	    size_t);
 void	 request_page(const struct ctl_request *, const char *,
 	    struct ctl_request *);
 

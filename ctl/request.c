@@ -1,7 +1,7 @@
 /*
  * Building one request: method, target (path and query, encoded) and JSON
- * body.  Every path component and query value typed by the user is
- * percent-encoded here, and only here.
+ * body, or bytes of another type.  Every path component and query value
+ * typed by the user is percent-encoded here, and only here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -206,4 +206,16 @@ request_post(struct ctl_request *req, const char *path)
 {
 	request_init(req, "POST");
 	request_path(req, path);
+}
+
+/* The body: len bytes of type (not JSON), left in place until sent. */
+void
+request_raw(struct ctl_request *req, const char *type, const void *data,
+    size_t len)
+{
+	json_decref(req->body);
+	req->body = NULL;
+	req->raw_type = type;
+	req->raw = data;
+	req->rawlen = len;
 }

@@ -57,6 +57,8 @@ struct api_req {
 	const char		*arg[API_MAXARGS];	/* the path's "*" parts */
 	struct evkeyvalq	*query;
 	json_t			*body;		/* object, or NULL for GET */
+	const char		*raw;		/* or a raw route's body, */
+	size_t			 rawlen;	/* as it came */
 	const struct caller	*who;
 
 	int			 status;	/* the answer */

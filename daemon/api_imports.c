@@ -1,6 +1,6 @@
 /*
- * /v1/imports: an iCalendar file sent in parts, each a request body
- * under the configured limit (base64 in JSON), then started; the import
+ * /v1/imports: an iCalendar file sent in parts, each a request body of
+ * its bytes under the configured limit, then started; the import
  * runs on the loop in slices (import.c) and is followed with GET.  The
  * daemon never opens a path a caller names.
  */
@@ -10,51 +10,6 @@
 #include "api.h"
 #include "import.h"
 #include "practiced.h"
-
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard base64 (with '=' padding) into out; -1 if it is not. */
-static int
-b64_decode(const char *s, size_t len, unsigned char *out, size_t *outlen)
-{
-	size_t		 i, n = 0;
-	unsigned int	 acc = 0;
-	int		 bits = 0, v, pad = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (v = b64_value((unsigned char)s[i])) == -1)
-			return -1;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (pad > 2 || (len % 4) != 0)
-		return -1;
-	*outlen = n;
-	return 0;
-}
 
 static int
 import_arg(struct api_req *req, int *id)
@@ -107,36 +62,26 @@ api_import_create(struct api_req *req)
 		import_reply(req, 201, id);
 }
 
-/* POST /v1/imports/ID/parts {"data": BASE64} */
+/* POST /v1/imports/ID/parts, the part's bytes the body (control.c has
+ * checked their type and left them unparsed in req->raw). */
 void
 api_import_part(struct api_req *req)
 {
-	static const char *const fields[] = { PROTO_IMPORT_DATA, NULL };
-	json_t		*v;
-	unsigned char	*raw;
-	size_t		 len, rawlen = 0;
-	int		 id;
+	size_t	 max = import_part_max(&req->ctx);
+	int	 id;
 
-	if (api_fields(req, fields) == -1 || import_arg(req, &id) == -1)
+	if (import_arg(req, &id) == -1)
 		return;
-	v = json_object_get(req->body, PROTO_IMPORT_DATA);
-	if (!json_is_string(v)) {
-		api_error(req, PROTO_EBADREQUEST, "missing field \"%s\" (the "
-		    "part, in base64)", PROTO_IMPORT_DATA);
-		return;
-	}
-	len = json_string_length(v);
-	if ((raw = malloc(len / 4 * 3 + 3)) == NULL) {
-		api_internal(req);
-		return;
-	}
-	if (b64_decode(json_string_value(v), len, raw, &rawlen) == -1)
-		api_error(req, PROTO_EBADREQUEST, "%s is not base64",
-		    PROTO_IMPORT_DATA);
-	else if (import_append(&req->ctx, id, raw, rawlen) == 0)
+	if (req->rawlen == 0)
+		api_error(req, PROTO_EBADREQUEST, "the part is empty: the body "
+		    "is the file's next bytes");
+	else if (req->rawlen > max)
+		api_error(req, PROTO_ETOOLARGE, "the part is over %zu bytes "
+		    "(%s); send the file in more parts", max,
+		    PROTO_IMPORT_PART_MAX);
+	else if (import_append(&req->ctx, id, req->raw, req->rawlen) == 0)
 		api_reply(req, 200, json_pack("{s:{s:i,s:I}}", PROTO_IMPORT,
-		    "id", id, "received", (json_int_t)rawlen));
-	free(raw);
+		    "id", id, "received", (json_int_t)req->rawlen));
 }
 
 /* POST /v1/imports/ID/start */

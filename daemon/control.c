@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -216,6 +217,18 @@ static const struct route routes[] = {
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))
+
+/*
+ * The handlers whose body is not a JSON object but bytes of one
+ * Content-Type, handed on as they came (req->raw): an import's part is
+ * the file itself, with no base64 in JSON to make and to read.
+ */
+static const struct {
+	api_handler	 handler;
+	const char	*type;
+} raw_routes[] = {
+	{ api_import_part, PROTO_IMPORT_PART_TYPE },
+};
 
 /* Who is asking */
 
@@ -429,11 +442,77 @@ control_route(struct api_req *req, const char *path, char **segs,
 	return NULL;
 }
 
+/* The media type is want's, whatever its parameters ("; charset=..."). */
 static int
-control_body(struct api_req *req, const char *data, size_t len)
+type_is(const char *type, const char *want)
+{
+	size_t	 n = strlen(want);
+
+	return type != NULL && strncasecmp(type, want, n) == 0 &&
+	    (type[n] == '\0' || type[n] == ';' || type[n] == ' ' ||
+	    type[n] == '\t');
+}
+
+/* A type short and plain enough to quote back. */
+static int
+type_quotable(const char *type)
+{
+	const char	*p;
+
+	if (strlen(type) > 60)
+		return 0;
+	for (p = type; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e ||
+		    *p == '"')
+			return 0;
+	return 1;
+}
+
+/* The type of a raw route's body, or NULL for JSON. */
+static const char *
+route_raw_type(const struct route *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(raw_routes) / sizeof(raw_routes[0]); i++)
+		if (raw_routes[i].handler == r->handler)
+			return raw_routes[i].type;
+	return NULL;
+}
+
+/* A raw route's body, as it came: only its type is checked here. */
+static int
+control_raw(struct api_req *req, const struct route *r, const char *want,
+    const char *type, const char *data, size_t len)
+{
+	char	 got[80];
+
+	if (!type_is(type, want)) {
+		if (type == NULL)
+			snprintf(got, sizeof(got), "none");
+		else if (type_quotable(type))
+			snprintf(got, sizeof(got), "\"%s\"", type);
+		else
+			snprintf(got, sizeof(got), "another");
+		api_error(req, PROTO_EMEDIATYPE, "%s%s takes a body of "
+		    "Content-Type %s, not %s", PROTO_PREFIX, r->path, want,
+		    got);
+		return -1;
+	}
+	req->raw = data;
+	req->rawlen = len;
+	return 0;
+}
+
+static int
+control_body(struct api_req *req, const struct route *r, const char *type,
+    const char *data, size_t len)
 {
 	json_error_t	 jerr;
+	const char	*raw_type;
 
+	if ((raw_type = route_raw_type(r)) != NULL)
+		return control_raw(req, r, raw_type, type, data, len);
 	if (req->method == API_GET || req->method == API_DELETE) {
 		if (len > 0) {
 			api_error(req, PROTO_EBADREQUEST,
@@ -651,7 +730,7 @@ control_params(struct api_req *req, const struct route *r)
 void
 control_handle(struct practiced *pd, struct api_req *req,
     struct evkeyvalq *query, const char *path, const char *qs,
-    const char *body, size_t len)
+    const char *type, const char *body, size_t len)
 {
 	const struct route	*r;
 	char			*segs[MAX_SEGS];
@@ -663,7 +742,8 @@ control_handle(struct practiced *pd, struct api_req *req,
 	if ((r = control_route(req, path, segs, &nsegs)) != NULL &&
 	    control_authorize(pd, req, r) == 0 &&
 	    control_params(req, r) == 0 &&
-	    control_body(req, body, len) == 0 && control_zone(req) == 0) {
+	    control_body(req, r, type, body, len) == 0 &&
+	    control_zone(req) == 0) {
 		log_debug("%s %s by %s (%s)", req->method == API_GET ?
 		    "GET" : "change", r->path, req->who->user,
 		    role_name(req->who->role));
@@ -697,7 +777,8 @@ control_dispatch(struct control *c, struct evhttp_request *http,
 		return;
 	}
 	control_handle(c->pd, req, query, path, evhttp_uri_get_query(uri),
-	    body, len);
+	    evhttp_find_header(evhttp_request_get_input_headers(http),
+	    "Content-Type"), body, len);
 }
 
 static void

@@ -22,10 +22,10 @@ void		 control_free(struct control *);
  * One request from its parts, as evhttp read them or as a fuzz target
  * makes them: req's method, caller and context are set; the answer is
  * left in req (api_answer) and the query's pairs in query.  qs may be
- * NULL; body is len bytes.
+ * NULL; body is len bytes, of the Content-Type type (NULL if none).
  */
 void		 control_handle(struct practiced *, struct api_req *,
 		    struct evkeyvalq *query, const char *path, const char *qs,
-		    const char *body, size_t len);
+		    const char *type, const char *body, size_t len);
 
 #endif

@@ -145,15 +145,16 @@
  * iCalendar imports (practiced.8, ICALENDAR IMPORT): POST /v1/imports
  * {"clinician", "dry_run", "create_clients"} makes one and answers with
  * its id and "part_max", the bytes a part may hold; POST .../ID/parts
- * {"data": BASE64} adds the next part of the file; POST .../ID/start
- * begins it, answered with "wait" while it runs; GET .../ID shows it.
+ * adds the next part of the file, its bytes as they are the body (of
+ * type PROTO_IMPORT_PART_TYPE, not JSON); POST .../ID/start begins it,
+ * answered with "wait" while it runs; GET .../ID shows it.
  */
 #define PROTO_PATH_IMPORTS	"/imports"
 #define PROTO_PATH_PARTS	"/parts"
 #define PROTO_PATH_START	"/start"
 #define PROTO_IMPORT		"import"
 #define PROTO_IMPORT_PART_MAX	"part_max"
-#define PROTO_IMPORT_DATA	"data"
+#define PROTO_IMPORT_PART_TYPE	"text/calendar"
 /* The attention of a session imported over another. */
 #define PROTO_ATTN_IMPORTED_CLASH "imported_clash"
 
@@ -180,6 +181,7 @@ enum proto_error {
 	PROTO_EINTERNAL,	/* 500 the daemon failed; nothing was changed */
 	PROTO_EUNAVAILABLE,	/* 503 shutting down or too busy */
 	PROTO_EBUSY,		/* 409 the clinician is taken (busy block) */
+	PROTO_EMEDIATYPE,	/* 415 a body of a type the path won't take */
 	PROTO_NERRORS
 };
 
@@ -206,6 +208,7 @@ static const struct proto_error_info proto_errors[PROTO_NERRORS] = {
 	[PROTO_EINTERNAL] =	{ "internal", 500 },
 	[PROTO_EUNAVAILABLE] =	{ "unavailable", 503 },
 	[PROTO_EBUSY] =		{ "busy", 409 },
+	[PROTO_EMEDIATYPE] =	{ "unsupported_media_type", 415 },
 };
 
 #endif

@@ -8,8 +8,12 @@ practice imported into another.
 """
 
 import datetime as dt
+import json
 import os
+import pty
+import re
 import sqlite3
+import subprocess
 import threading
 import time
 
@@ -18,8 +22,8 @@ import pytest
 import shutil
 
 from remind_util import rows
-from conftest import (PRACTICED, USER_RO, USER_STAFF, UTC, refused,
-                      seed_practice)
+from conftest import (PRACTICECTL, PRACTICED, USER_RO, USER_STAFF, UTC,
+                      read_http_response, refused, seed_practice)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ICAL = os.path.join(HERE, "ical")
@@ -352,18 +356,180 @@ def test_audit_names_the_importer(clinic):
     assert len(done) == 1 and "started by" in done[0]["detail"]
 
 
-def test_parts_stay_under_the_body_limit(clinic):
-    p = clinic.p
-    status, out = p.api("POST", "/v1/imports", {})
+# ------------------------------------------------------------ the parts
+
+def begin(p, **fields):
+    """POST /v1/imports: (id, part_max)."""
+    status, out = p.api("POST", "/v1/imports", fields)
     assert status == 201, out
-    assert out["part_max"] * 4 // 3 < 64 * 1024
-    iid = out["import"]["id"]
-    status, out = p.api("POST", "/v1/imports/%d/parts" % iid, {"data": "%%%"})
-    assert status == 400
+    return out["import"]["id"], out["part_max"]
+
+
+def post_part(p, iid, data, ctype="text/calendar"):
+    """POST /v1/imports/ID/parts with data as the body (ctype None: no
+    Content-Type); (status, answer).  A daemon that refuses a body over
+    the limit may close before it has all been sent."""
+    head = "POST /v1/imports/%d/parts HTTP/1.1\r\nHost: x\r\n" % iid
+    if ctype is not None:
+        head += "Content-Type: %s\r\n" % ctype
+    head += "Content-Length: %d\r\nConnection: close\r\n\r\n" % len(data)
+    s = p.connect()
+    try:
+        try:
+            s.sendall(head.encode() + data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        r = read_http_response(s)
+    finally:
+        s.close()
+    assert r is not None, "no answer to a part"
+    return r.status, r.json()
+
+
+def received(p, iid):
+    status, out = p.api("GET", "/v1/imports/%d" % iid)
+    assert status == 200, out
+    return out["import"]["bytes"]
+
+
+def finish(p, iid):
+    """POST .../start, then GET until it has run: the import."""
     status, out = p.api("POST", "/v1/imports/%d/start" % iid, {})
-    assert status == 400 and "no file" in out["error"]["message"]
+    assert status == 202, out
+    deadline = time.monotonic() + 30
+    while out["import"]["state"] in ("reading", "importing"):
+        assert time.monotonic() < deadline, out
+        time.sleep(0.02)
+        status, out = p.api("GET", "/v1/imports/%d" % iid)
+        assert status == 200, out
+    return out["import"]
+
+
+def test_parts_are_the_files_bytes(clinic):
+    p = clinic.p
+    iid, part_max = begin(p)
+    # No base64 or JSON round a part: it is nearly the whole body.
+    assert 60 * 1024 < part_max < 64 * 1024, part_max
+    data = open(fixture("google.ics"), "rb").read()
+    cut = len(data) // 3            # mid-line: parts are joined as bytes
+    for chunk, ctype in ((data[:cut], "text/calendar"),
+                         (data[cut:], "Text/Calendar; charset=utf-8")):
+        status, out = post_part(p, iid, chunk, ctype)
+        assert status == 200 and out["import"]["received"] == len(chunk), out
+    assert received(p, iid) == len(data)
+    got = finish(p, iid)
+    assert got["state"] == "done" and got["counts"]["added"] == 6, got
+    assert len(sessions(p)) == 4
+
+
+def test_a_part_of_another_type_is_refused(clinic):
+    p = clinic.p
+    iid, part_max = begin(p)
+    before = db_state(p)
+    data = open(fixture("google.ics"), "rb").read()
+    for body, ctype in ((b'{"data": "QkVHSU46VkNBTEVOREFS"}', "application/json"),
+                        (data, "text/plain"),
+                        (data, "text/calendarx"),
+                        (data, None)):
+        status, out = post_part(p, iid, body, ctype)
+        assert status == 415, (ctype, out)
+        assert out["error"]["code"] == "unsupported_media_type", out
+        msg = out["error"]["message"]
+        assert "Content-Type text/calendar" in msg, msg
+        assert ('"%s"' % ctype if ctype else "none") in msg, msg
+    # A type that cannot be quoted back is not.
+    status, out = post_part(p, iid, data, "x/\x01\x7f")
+    assert status == 415 and "not another" in out["error"]["message"], out
+    assert received(p, iid) == 0
+    assert db_state(p) == before
+    status, out = p.api("POST", "/v1/imports/%d/start" % iid, {})
+    assert status == 400 and "no file" in out["error"]["message"], out
+
+
+def test_a_part_over_the_limit_is_refused(clinic):
+    p = clinic.p
+    iid, part_max = begin(p)
+    head = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//pad//EN\r\n"
+    pad = head + b"X-PAD:" + b"a" * (part_max + 1 - len(head) - 8) + b"\r\n"
+    assert len(pad) == part_max + 1
+    status, out = post_part(p, iid, pad)
+    assert status == 413 and out["error"]["code"] == "too_large", out
+    assert "part_max" in out["error"]["message"], out
+    # Over max_body_kib: refused before it reaches the import.
+    status, out = post_part(p, iid, pad + b"a" * 4096)
+    assert status == 413 and out["error"]["code"] == "too_large", out
+    assert received(p, iid) == 0
+    # part_max bytes exactly are a part.
+    status, out = post_part(p, iid, pad[:-3] + b"\r\n")
+    assert status == 200 and out["import"]["received"] == part_max, out
+    assert received(p, iid) == part_max
     status, out = p.api("GET", "/v1/imports/999")
     assert status == 404
+
+
+def test_an_empty_part_is_refused(clinic):
+    p = clinic.p
+    iid, part_max = begin(p)
+    status, out = post_part(p, iid, b"")
+    assert status == 400 and "empty" in out["error"]["message"], out
+    assert received(p, iid) == 0
+    # Of an import not the caller's, or none: not found, as for any part.
+    status, out = post_part(p, 999, b"BEGIN:VCALENDAR\r\n")
+    assert status == 404, out
+
+
+def test_bytes_not_utf8_in_a_part(clinic):
+    """The upload takes any bytes, a character cut between two parts or
+    no character at all; the reader reports what is not UTF-8."""
+    p = clinic.p
+    data = open(fixture("google.ics"), "rb").read().split(b"\n")
+    line = next(i for i, l in enumerate(data) if l.startswith(b"SUMMARY"))
+    data[line] = b"SUMMARY:caf\xe9 \xff\xfe"
+    data = b"\n".join(data)
+    iid, part_max = begin(p)
+    cut = data.index(b"\xff") + 1
+    for chunk in (data[:cut], data[cut:]):
+        status, out = post_part(p, iid, chunk)
+        assert status == 200 and out["import"]["received"] == len(chunk), out
+    got = finish(p, iid)
+    assert got["state"] == "refused", got
+    assert got["refused"]["line"] == line + 1, got
+    assert "UTF-8" in got["refused"]["reason"], got
+    assert sessions(p) == []
+
+
+def split_file(part_max, name):
+    """A file in which the character after "Jos" in CN=name is cut in two
+    by the boundary of the first part (part_max bytes)."""
+    head = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//split//EN\r\n"
+    event = ("BEGIN:VEVENT\r\nUID:split-1@example.org\r\n"
+             "DTSTAMP:20261101T000000Z\r\nDTSTART:20270111T150000Z\r\n"
+             "DTEND:20270111T155000Z\r\nORGANIZER:mailto:ana@example.org\r\n"
+             "ATTENDEE;CN=%s:mailto:jose@example.org\r\nSUMMARY:Session\r\n"
+             "END:VEVENT\r\nEND:VCALENDAR\r\n" % name).encode()
+    at = event.index(b"Jos") + 3
+    pad = b""
+    need = part_max - 1 - len(head) - at   # the pad's bytes
+    while need > 0:
+        n = min(need, 1000)
+        if need - n and need - n < 8:       # each line holds X-P:\r\n
+            n -= 8
+        pad += b"X-P:" + b"a" * (n - 6) + b"\r\n"
+        need -= n
+    data = head + pad + event
+    assert data[part_max - 1:part_max + 1] == name[3].encode(), data[part_max - 5:]
+    return data
+
+
+def test_a_character_cut_between_parts(clinic, tmp_path):
+    p = clinic.p
+    iid, part_max = begin(p)
+    path = tmp_path / "split.ics"
+    path.write_bytes(split_file(part_max, "José Núñez"))
+    rc, out, err = imp(p, str(path), "--create-clients")
+    assert counts(out)["added"] == 1 and counts(out)["clients_added"] == 1, out
+    got = sessions(p)
+    assert [a["client"]["name"] for a in got] == ["José Núñez"], got
 
 
 def test_roles_and_owners(clinic, workdir):
@@ -379,6 +545,40 @@ def test_roles_and_owners(clinic, workdir):
     iid = out["import"]["id"]
     status, out = p.api("GET", "/v1/imports/%d" % iid)
     assert status == 404, out
+
+
+def test_progress_on_a_terminal(clinic, tmp_path):
+    """On a terminal the upload shows on stderr, part by part."""
+    p = clinic.p
+    path = tmp_path / "big.ics"
+    big_file(str(path), 600)
+    size = os.path.getsize(path)
+    iid, part_max = begin(p)
+    assert size > 2 * part_max
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([PRACTICECTL, "-s", p.sock, "--json", "import",
+                             str(path)], stdout=subprocess.PIPE,
+                            stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:         # EIO: the child closed its side
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    out = json.loads(proc.stdout.read())
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0, err
+    assert counts(out)["added"] == 600, out
+    sent = re.findall(rb"import: sent (\d+) of (\d+) KB", err)
+    assert [int(n) for n, total in sent] == [
+        min((k + 1) * part_max, size) // 1024
+        for k in range((size + part_max - 1) // part_max)], err
+    assert {int(total) for n, total in sent} == {size // 1024}, err
 
 
 # ------------------------------------------------------------ a large file

@@ -1,8 +1,10 @@
 /*
  * libFuzzer target for the control API's request handling: the bytes
- * are a request line ("POST /v1/appointments?tz=UTC") and a body, run
+ * are a request line ("POST /v1/appointments?tz=UTC"), a line
+ * "Content-Type: TYPE" if the body has one, and a body, run
  * through the same routing, parameter checks and handlers as the
- * socket's requests, by an admin, on a fresh in-memory practice.
+ * socket's requests, by an admin, on a fresh in-memory practice (with
+ * import 1 begun, for its parts).
  * Build and run: make fuzz; make check replays tests/fuzz/seeds-api.
  */
 #include <sys/queue.h>
@@ -12,13 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
 #include "api.h"
 #include "control.h"
+#include "import.h"
 #include "log.h"
 #include "practice.h"
+
+#define FUZZ_TYPE	"Content-Type: "
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -66,7 +72,7 @@ fuzz_show(const char *path, const struct api_req *req)
 
 static void
 fuzz_request(struct practice *p, enum api_method method, const char *path,
-    const char *qs, const char *body, size_t len)
+    const char *qs, const char *type, const char *body, size_t len)
 {
 	struct caller		 who = { 1000, 1, "fuzz", ROLE_ADMIN };
 	struct evkeyvalq	 query;
@@ -78,7 +84,7 @@ fuzz_request(struct practice *p, enum api_method method, const char *path,
 	ctx_set_actor(&req.ctx, who.uid, who.user, role_name(who.role));
 	req.method = method;
 	req.who = &who;
-	control_handle(&p->pd, &req, &query, path, qs, body, len);
+	control_handle(&p->pd, &req, &query, path, qs, type, body, len);
 	api_answer(&req);
 	if (getenv("FUZZ_SHOW") != NULL)
 		fuzz_show(path, &req);
@@ -100,7 +106,19 @@ static const char *fuzz_setup[][2] = {
 	    "\"service\":\"1\",\"at\":\"2030-01-09 14:00\","
 	    "\"repeat\":\"weekly\",\"count\":8}" },
 	{ "/v1/closures", "{\"from\":\"2030-01-21\",\"reason\":\"holiday\"}" },
+	{ "/v1/imports", "{}" },	/* import 1, uploading */
 };
+
+static void
+fuzz_close(struct practice *p)
+{
+	imports_free(p->pd.imports);
+	p->pd.imports = NULL;
+	if (p->pd.base != NULL)
+		event_base_free(p->pd.base);
+	p->pd.base = NULL;
+	practice_close(p);
+}
 
 static int
 fuzz_practice(struct practice *p)
@@ -112,8 +130,14 @@ fuzz_practice(struct practice *p)
 		return -1;
 	p->conf.practice_name = "Fuzz Practice";
 	p->conf.database = ":memory:";
+	p->conf.max_body = 64 * 1024;	/* an import's part_max */
+	/* Imports: their slices are queued on a loop that never runs. */
+	if ((p->pd.base = event_base_new()) == NULL ||
+	    event_base_priority_init(p->pd.base, 3) == -1 ||
+	    (p->pd.imports = imports_new(&p->pd)) == NULL)
+		return -1;
 	for (i = 0; i < sizeof(fuzz_setup) / sizeof(fuzz_setup[0]); i++)
-		fuzz_request(p, API_POST, fuzz_setup[i][0], NULL,
+		fuzz_request(p, API_POST, fuzz_setup[i][0], NULL, NULL,
 		    fuzz_setup[i][1], strlen(fuzz_setup[i][1]));
 	return 0;
 }
@@ -123,7 +147,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct practice	 p;
 	enum api_method	 method;
-	char		*text, *nl, *path, *qs, *body;
+	char		*text, *nl, *path, *qs, *body, *type = NULL;
 	size_t		 line;
 
 	if ((text = malloc(len + 1)) == NULL)
@@ -143,10 +167,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		free(text);
 		return 0;
 	}
+	/* A header's value ends at its line (evhttp's do too). */
+	if (strncmp(body, FUZZ_TYPE, strlen(FUZZ_TYPE)) == 0 &&
+	    (nl = memchr(body, '\n', len - (size_t)(body - text))) != NULL) {
+		*nl = '\0';
+		type = body + strlen(FUZZ_TYPE);
+		body = nl + 1;
+	}
 	if (fuzz_practice(&p) == 0)
-		fuzz_request(&p, method, path, qs, body,
+		fuzz_request(&p, method, path, qs, type, body,
 		    len - (size_t)(body - text));
-	practice_close(&p);
+	fuzz_close(&p);
 	free(text);
 	return 0;
 }
