@@ -102,6 +102,11 @@ $(B)/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o \
 $(B)/bench_ical_read: $(B)/obj/tests/bench/bench_ical_read.o $(DAEMON_LIB_OBJS)
 	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
 
+# libical's bare parse of a file, the floor bench_import.py compares with.
+$(B)/bench_libical_parse: $(B)/obj/tests/bench/bench_libical_parse.o
+	$(CC) $(FLAGS) -o $@ $^ $(shell pkg-config --libs libical 2>/dev/null) \
+	    $(LDFLAGS)
+
 # practiced with its test-only hooks (-DPRACTICED_TEST: SIGUSR2 stalls
 # the loop), for the watchdog's test; never installed.
 TEST_B	?= build-test
@@ -267,9 +272,10 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_outbox.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_backup.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_privacy.py --build $(CURDIR)/build
-	@$(MAKE) --no-print-directory $(B)/bench_ical_read
+	@$(MAKE) --no-print-directory $(B)/bench_ical_read $(B)/bench_libical_parse
 	$(B)/bench_ical_read
 	/usr/bin/python3 tests/bench/bench_import.py --build $(CURDIR)/build
+	/usr/bin/python3 tests/bench/bench_feed.py --build $(CURDIR)/build
 
 # Coverage-guided fuzzing of the input parsers (FUZZ_SECONDS, default 60
 # each), of the iCalendar reader and of the control API's requests.

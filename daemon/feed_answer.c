@@ -171,6 +171,8 @@ feeds_entry(struct feeds *fs, const struct feed_found *f)
 	if (fs->ncache == FEEDS_CACHE) {
 		/* Rare (more feeds than that fetched within a while). */
 		feeds_flush(fs);
+		for (i = 0; i < fs->ncache; i++)
+			feeds_forget_text(fs, &fs->cache[i]);
 		fs->ncache = 0;
 	}
 	e = &fs->cache[fs->ncache++];
@@ -201,6 +203,48 @@ feeds_record(struct feeds *fs, struct feeds_entry *e, struct ctx *ctx,
 	feeds_flush_later(fs);
 }
 
+/* The texts kept */
+
+void
+feeds_forget_text(struct feeds *fs, struct feeds_entry *e)
+{
+	if (e->text == NULL)
+		return;
+	fs->text_bytes -= e->len;
+	free(e->text);
+	e->text = NULL;
+	e->len = 0;
+}
+
+/*
+ * Keep e's new text if it fits the budget, letting go of the texts
+ * fetched longest ago for it: 1 if kept (e owns it), 0 if not.
+ */
+static int
+feeds_keep_text(struct feeds *fs, struct feeds_entry *e, char *text,
+    size_t len)
+{
+	struct feeds_entry	*old;
+	size_t			 i;
+
+	if (len > FEEDS_TEXT_BUDGET)
+		return 0;
+	while (fs->text_bytes + len > FEEDS_TEXT_BUDGET) {
+		old = NULL;
+		for (i = 0; i < fs->ncache; i++)
+			if (fs->cache[i].text != NULL && &fs->cache[i] != e &&
+			    (old == NULL || fs->cache[i].at < old->at))
+				old = &fs->cache[i];
+		if (old == NULL)
+			return 0;
+		feeds_forget_text(fs, old);
+	}
+	e->text = text;
+	e->len = len;
+	fs->text_bytes += len;
+	return 1;
+}
+
 /* The answer */
 
 /* Whether e's tag is the text's now; if not, the state to make it in. */
@@ -226,20 +270,28 @@ feeds_known(struct feeds *fs, struct feeds_entry *e, struct ctx *ctx,
 	    e->generation == now->generation;
 }
 
-/* The text made again: its tag, and since when, if it is new. */
+/*
+ * The text made again: its tag, and since when, if it is new.  The
+ * entry keeps it if it fits (*kept 1), else the caller frees it.
+ */
 static char *
-feeds_make(struct feeds_entry *e, struct ctx *ctx, const struct feed_found *f,
-    const struct feeds_entry *now)
+feeds_make(struct feeds *fs, struct feeds_entry *e, struct ctx *ctx,
+    const struct feed_found *f, const struct feeds_entry *now, int *kept)
 {
 	struct strbuf	 out = STRBUF_INIT;
 	char		 etag[FEED_ETAG_LEN + 1], *text;
+	size_t		 len;
 
+	*kept = 0;
+	feeds_forget_text(fs, e);
+	e->known = 0;
 	if (feed_calendar(ctx, f, &out) == -1 ||
 	    (text = strbuf_finish(&out)) == NULL) {
 		free(strbuf_finish(&out));
 		return NULL;
 	}
-	if (feed_etag(text, strlen(text), etag) == -1) {
+	len = strlen(text);
+	if (feed_etag(text, len, etag) == -1) {
 		free(text);
 		ctx_internal(ctx);
 		return NULL;
@@ -253,6 +305,7 @@ feeds_make(struct feeds_entry *e, struct ctx *ctx, const struct feed_found *f,
 	e->data_version = now->data_version;
 	e->from = now->from;
 	e->generation = now->generation;
+	*kept = feeds_keep_text(fs, e, text, len);
 	return text;
 }
 
@@ -264,14 +317,17 @@ feeds_answer(struct feeds *fs, struct http_request *hr, struct ctx *ctx,
 	struct evhttp_request	*req = http_request_evhttp(hr);
 	struct feeds_entry	*e, now;
 	char			 date[64], *text = NULL;
+	const char		*body;
 	struct tm		 tm;
-	int			 fresh;
+	int			 fresh, known, kept = 1;
 
 	e = feeds_entry(fs, f);
-	fresh = feeds_known(fs, e, ctx, &now) &&
-	    feeds_not_modified(req, e->etag, e->changed);
-	if (!fresh) {
-		if ((text = feeds_make(e, ctx, f, &now)) == NULL) {
+	known = feeds_known(fs, e, ctx, &now);
+	fresh = known && feeds_not_modified(req, e->etag, e->changed);
+	body = e->text;
+	if (!fresh && (!known || e->text == NULL)) {
+		if ((body = text = feeds_make(fs, e, ctx, f, &now,
+		    &kept)) == NULL) {
 			log_warnx("feed %lld: %s", f->id, ctx_failed(ctx) ?
 			    ctx->msg : "out of memory");
 			http_reply(hr, ctx->err == PROTO_ETOOLARGE ? 413 :
@@ -290,9 +346,10 @@ feeds_answer(struct feeds *fs, struct http_request *hr, struct ctx *ctx,
 	if (fresh)
 		http_reply(hr, 304, "text/calendar; charset=utf-8", "", 0);
 	else
-		http_reply(hr, 200, "text/calendar; charset=utf-8", text,
-		    strlen(text));
-	free(text);
+		http_reply(hr, 200, "text/calendar; charset=utf-8", body,
+		    e->text == body ? e->len : strlen(body));
+	if (!kept)
+		free(text);
 }
 
 void

@@ -18,6 +18,9 @@ struct http_server;
 struct practiced;
 
 #define FEEDS_CACHE		256	/* feeds remembered */
+/* Texts kept for answers without making them again: a year of a
+ * full-time clinician is some 0.5 MB, 20 ms to make. */
+#define FEEDS_TEXT_BUDGET	(32 * 1024 * 1024)
 #define FEEDS_FLUSH_SECONDS	30	/* fetches stored this often */
 
 /*
@@ -25,8 +28,9 @@ struct practiced;
  * and what the text was made from (the database as it stood, the
  * window's first day, the configuration), so that a calendar app
  * asking whether anything changed is answered without making the text
- * again; and the fetches not yet stored, so that a fetch costs no
- * write to disk.
+ * again (and one asking for the text gets the one kept, while the
+ * texts fit FEEDS_TEXT_BUDGET); and the fetches not yet stored, so that
+ * a fetch costs no write to disk.
  */
 struct feeds_entry {
 	long long	 id;
@@ -36,6 +40,8 @@ struct feeds_entry {
 	time_t		 from;
 	unsigned int	 generation;	/* reloads */
 	char		 etag[FEED_ETAG_LEN + 1];
+	char		*text;		/* of the tag, or NULL */
+	size_t		 len;
 	time_t		 changed;
 	int		 pending;	/* fetches not yet stored */
 	time_t		 at;
@@ -49,6 +55,7 @@ struct feeds {
 	char			*listen;	/* what the socket is bound to */
 	struct event		*flush;		/* armed while fetches wait */
 	unsigned int		 generation;
+	size_t			 text_bytes;	/* of the entries' texts */
 	struct feeds_entry	 cache[FEEDS_CACHE];
 	size_t			 ncache;
 };
@@ -58,5 +65,7 @@ struct feeds {
 void	 feeds_request(struct http_request *, void *);
 void	 feeds_flush(struct feeds *);
 void	 feeds_flush_cb(evutil_socket_t, short, void *);
+/* The text an entry keeps let go (before the entry is dropped). */
+void	 feeds_forget_text(struct feeds *, struct feeds_entry *);
 
 #endif

@@ -213,6 +213,7 @@ feeds_sync(struct practiced *pd, long long id)
 	feeds_flush(fs);
 	for (i = 0; i < fs->ncache; i++)
 		if (fs->cache[i].id == id && fs->cache[i].pending == 0) {
+			feeds_forget_text(fs, &fs->cache[i]);
 			fs->cache[i] = fs->cache[--fs->ncache];
 			break;
 		}
@@ -221,9 +222,13 @@ feeds_sync(struct practiced *pd, long long id)
 void
 feeds_free(struct feeds *fs)
 {
+	size_t	 i;
+
 	if (fs == NULL)
 		return;
 	feeds_flush(fs);
+	for (i = 0; i < fs->ncache; i++)
+		feeds_forget_text(fs, &fs->cache[i]);
 	event_free(fs->flush);
 	http_server_free(fs->server);
 	free(fs->listen);

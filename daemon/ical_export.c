@@ -317,20 +317,81 @@ export_use_zone(struct export *x, const char *zone)
 	return 0;
 }
 
-/* The event's text, appended; -1 with the error set past the bound. */
+/*
+ * The text of a property that most events carry alike (CLASS, STATUS,
+ * TRANSP): libical writes each value once a process, and later events
+ * copy it.  NULL for the others, and when out of memory.
+ */
+static const char *
+export_common_text(icalproperty *p)
+{
+	static struct {
+		icalproperty_kind	 kind;
+		int			 value;
+		char			*text;
+	}			 memo[8];
+	static size_t		 n;
+	icalproperty_kind	 kind = icalproperty_isa(p);
+	int			 value;
+	size_t			 i;
+
+	switch (kind) {
+	case ICAL_CLASS_PROPERTY:
+		value = (int)icalproperty_get_class(p);
+		break;
+	case ICAL_STATUS_PROPERTY:
+		value = (int)icalproperty_get_status(p);
+		break;
+	case ICAL_TRANSP_PROPERTY:
+		value = (int)icalproperty_get_transp(p);
+		break;
+	default:
+		return NULL;
+	}
+	if (icalproperty_count_parameters(p) != 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (memo[i].kind == kind && memo[i].value == value)
+			return memo[i].text;
+	if (n == sizeof(memo) / sizeof(memo[0]) ||
+	    (memo[n].text = icalproperty_as_ical_string_r(p)) == NULL)
+		return NULL;
+	memo[n].kind = kind;
+	memo[n].value = value;
+	return memo[n++].text;
+}
+
+/*
+ * The event's text, appended; -1 with the error set past the bound.
+ * Written as icalcomponent_as_ical_string_r() writes it, a property at
+ * a time, straight into the events' text (no copy of the whole).
+ */
 int
 export_emit(struct export *x, icalcomponent *ev)
 {
-	char	*text;
+	icalproperty	*p;
+	const char	*common;
+	char		*text;
 
 	if (ev == NULL)
 		return ctx_internal(x->ctx);
-	text = icalcomponent_as_ical_string_r(ev);
+	strbuf_adds(&x->events, "BEGIN:VEVENT\r\n");
+	for (p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY);
+	    p != NULL && !x->events.failed;
+	    p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY)) {
+		if ((common = export_common_text(p)) != NULL) {
+			strbuf_adds(&x->events, common);
+			continue;
+		}
+		if ((text = icalproperty_as_ical_string_r(p)) == NULL) {
+			x->events.failed = 1;
+			break;
+		}
+		strbuf_adds(&x->events, text);
+		icalmemory_free_buffer(text);
+	}
+	strbuf_adds(&x->events, "END:VEVENT\r\n");
 	icalcomponent_free(ev);
-	if (text == NULL)
-		return ctx_internal(x->ctx);
-	strbuf_adds(&x->events, text);
-	icalmemory_free_buffer(text);
 	if (x->events.failed)
 		return ctx_internal(x->ctx);
 	if (x->events.len > x->max && x->max >= 1024 * 1024)

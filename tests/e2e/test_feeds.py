@@ -443,6 +443,37 @@ def test_what_a_304_rests_on_changes_the_tag(make_practice):
     assert status == 200 and b"Renamed Practice" in body
 
 
+def test_a_kept_text_is_never_served_stale(make_practice):
+    """The listener keeps the text it made and answers a fetch without
+    validators from it while nothing changed; a booking, a change by
+    another program and a rotation are seen by the next such fetch."""
+    port = free_port()
+    p = make_practice(sections={"feeds": [("listen", "127.0.0.1:%d" % port)]})
+    s = seed_practice(p)
+    url, _ = feed_add(p, "--clinician", "ana")
+    first = fetch(url)
+    assert first[0] == 200 and fetch(url)[2] == first[2]
+    p.ctl("book", "--service", "individual", "--clinician", "ana",
+          "--client", "jordan", "--at", at(s.monday, "10:00"))
+    status, h, body = fetch(url)
+    assert status == 200 and body.count(b"BEGIN:VEVENT") == 1
+    assert h["ETag"] != first[1]["ETag"]
+    assert fetch(url)[2] == body
+
+    import sqlite3
+    con = sqlite3.connect(p.db, timeout=10)
+    con.execute("UPDATE clinicians SET name = 'Ana R.' WHERE name = 'Ana Ruiz'")
+    con.commit()
+    con.close()
+    status, _, body = fetch(url)
+    assert status == 200 and b"Ana R." in body
+
+    out = p.ctl("feed", "rotate", "1", json=False)[1]
+    assert fetch(url)[0] == 404
+    new = out.strip().splitlines()[-1]
+    assert fetch(new)[2] == body
+
+
 def test_fetches_are_kept_across_a_restart(make_practice):
     port = free_port()
     p = make_practice(sections={"feeds": [("listen", "127.0.0.1:%d" % port)]})
