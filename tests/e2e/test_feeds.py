@@ -349,7 +349,10 @@ def test_off_by_default(make_practice):
     # No TCP socket at all: the daemon listens on its Unix socket only.
     inodes = set()
     for fd in os.listdir("/proc/%d/fd" % p.pid):
-        link = os.readlink("/proc/%d/fd/%s" % (p.pid, fd))
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (p.pid, fd))
+        except FileNotFoundError:       # closed since the listing
+            continue
         if link.startswith("socket:["):
             inodes.add(link[8:-1])
     with open("/proc/net/tcp") as f:
