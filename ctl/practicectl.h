@@ -271,6 +271,8 @@ void	 request_raw(struct ctl_request *, const char *type, const void *,
 	    size_t);
 void	 request_page(const struct ctl_request *, const char *,
 	    struct ctl_request *);
+void	 request_again(const struct ctl_request *, const char *key,
+	    const char *value, struct ctl_request *);
 
 /* client.c */
 int	 client_exchange(const char *, const struct ctl_request *,

@@ -164,17 +164,25 @@ request_build(const struct ctl_args *args, struct ctl_request *req)
 		cmd->request.build(args, req);
 }
 
+/* The same GET with one more query parameter (into again). */
+void
+request_again(const struct ctl_request *req, const char *key,
+    const char *value, struct ctl_request *again)
+{
+	memset(again, 0, sizeof(*again));
+	again->method = req->method;
+	again->pages = req->pages;
+	again->has_query = req->has_query;
+	request_append(again, req->target);
+	request_query(again, key, value);
+}
+
 /* The same GET for the page after the cursor "after" (into page). */
 void
 request_page(const struct ctl_request *req, const char *after,
     struct ctl_request *page)
 {
-	memset(page, 0, sizeof(*page));
-	page->method = req->method;
-	page->pages = req->pages;
-	page->has_query = req->has_query;
-	request_append(page, req->target);
-	request_query(page, PROTO_PAGE_AFTER, after);
+	request_again(req, PROTO_PAGE_AFTER, after, page);
 }
 
 void

@@ -165,7 +165,8 @@ static const struct route routes[] = {
 	    ROLE_READONLY, "see reminders", api_appointment_reminders,
 	    { NULL } },
 	{ API_GET, PROTO_PATH_EXPORT, ROLE_READONLY, "export the schedule",
-	    api_export, { "clinician", "from", "to", "detail" } },
+	    api_export, { "clinician", "from", "to", "detail",
+	    PROTO_EXPORT_PAGE } },
 	/* A feed is a standing address outside the practice: only admins
 	 * make one or give it a new token; staff may see and revoke. */
 	{ API_POST, PROTO_PATH_FEEDS, ROLE_ADMIN, "add calendar feeds",

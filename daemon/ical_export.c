@@ -26,7 +26,15 @@ static const char *singles_sql =
     "SELECT " EXPORT_ROW_COLUMNS EXPORT_ROW_FROM
     " WHERE a.series_id IS NULL AND a.start_utc >= ?1 AND a.start_utc < ?2"
     "  AND (?3 = 0 OR a.clinician_id = ?3)"
+    "  AND (a.start_utc > ?4 OR (a.start_utc = ?4 AND a.id > ?5))"
     " ORDER BY a.start_utc, a.id";
+/* Every zone a page of the export may name, for the first page's
+ * VTIMEZONEs: the sessions' and the series' (a few more is no harm). */
+static const char *zones_sql =
+    "SELECT DISTINCT zone FROM appointments WHERE start_utc >= ?1"
+    "  AND start_utc < ?2 AND (?3 = 0 OR clinician_id = ?3)"
+    " UNION SELECT zone FROM series WHERE (?3 = 0 OR clinician_id = ?3)"
+    "  AND state <> 'cancelled'";
 
 static const char *export_details[] = {
 	[EXPORT_BUSY] = "busy",
@@ -396,8 +404,10 @@ export_emit(struct export *x, icalcomponent *ev)
 		return ctx_internal(x->ctx);
 	if (x->events.len > x->max && x->max >= 1024 * 1024)
 		return ctx_error(x->ctx, PROTO_ETOOLARGE, "the calendar would "
-		    "be larger than %zu MB: give a shorter window or one "
-		    "clinician", x->max / (1024 * 1024));
+		    "be larger than %zu MB: ask for it in pages (%s=%s), or "
+		    "for a shorter window or one clinician",
+		    x->max / (1024 * 1024), PROTO_EXPORT_PAGE,
+		    PROTO_EXPORT_FIRST);
 	if (x->events.len > x->max)
 		return ctx_error(x->ctx, PROTO_ETOOLARGE, "the calendar would "
 		    "be larger than %zu bytes: give a shorter window or one "
@@ -453,18 +463,35 @@ export_singles(struct export *x)
 
 	if ((stmt = db_stmt(x->ctx->pd->db, singles_sql)) == NULL)
 		return ctx_internal(x->ctx);
+	if (x->next[0] != '\0')		/* the page is full */
+		return 0;
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)x->q->from);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)x->q->to);
 	sqlite3_bind_int64(stmt, 3, x->q->clinician_id);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)(x->singles_only ?
+	    x->after_start : x->q->from - 1));
+	sqlite3_bind_int64(stmt, 5, x->after_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		export_row_read(stmt, &r);
 		if (export_single(x, &r) == -1) {
 			sqlite3_reset(stmt);
 			return -1;
 		}
+		if (export_page_full(x)) {
+			snprintf(x->next, sizeof(x->next), "a%lld.%lld",
+			    (long long)r.start, r.id);
+			break;
+		}
 	}
 	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? 0 : ctx_internal(x->ctx);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 :
+	    ctx_internal(x->ctx);
+}
+
+int
+export_page_full(const struct export *x)
+{
+	return x->paged && x->events.len >= EXPORT_PAGE_BYTES;
 }
 
 /* The calendar around the events */
@@ -539,6 +566,18 @@ export_refresh(icalcomponent *cal, int minutes)
 	}
 }
 
+/* A page after the first: its events, and the calendar's end after the
+ * last. */
+static int
+export_calendar_rest(struct export *x, struct strbuf *out)
+{
+	strbuf_add(out, x->events.s != NULL ? x->events.s : "",
+	    x->events.len);
+	if (x->next[0] == '\0')
+		strbuf_adds(out, "END:VCALENDAR\r\n");
+	return out->failed ? ctx_internal(x->ctx) : 0;
+}
+
 /* VCALENDAR, its properties and VTIMEZONEs, then the events. */
 static int
 export_calendar(struct export *x, struct strbuf *out)
@@ -582,10 +621,91 @@ export_calendar(struct export *x, struct strbuf *out)
 		*end = '\0';
 	strbuf_adds(out, text);
 	icalmemory_free_buffer(text);
-	strbuf_add(out, x->events.s != NULL ? x->events.s : "",
-	    x->events.len);
-	strbuf_adds(out, "END:VCALENDAR\r\n");
-	return end == NULL || out->failed ? ctx_internal(x->ctx) : 0;
+	if (end == NULL)
+		return ctx_internal(x->ctx);
+	return export_calendar_rest(x, out);
+}
+
+static int
+export_check_window(struct ctx *ctx, const struct export_query *q)
+{
+	if (q->to <= q->from || q->to - q->from >
+	    (time_t)(EXPORT_MAX_DAYS + 1) * 86400)
+		return ctx_error(ctx, PROTO_EBADREQUEST, "an export covers "
+		    "from 1 to %d days", EXPORT_MAX_DAYS);
+	return 0;
+}
+
+/* The zones of every page, for the first page's VTIMEZONEs. */
+static int
+export_all_zones(struct export *x)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(x->ctx->pd->db, zones_sql)) == NULL)
+		return ctx_internal(x->ctx);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)x->q->from);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)x->q->to);
+	sqlite3_bind_int64(stmt, 3, x->q->clinician_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		if (export_use_zone(x, db_column_text(stmt, 0)) == -1)
+			break;
+	sqlite3_reset(stmt);
+	if (ctx_failed(x->ctx))
+		return -1;
+	return rc == SQLITE_DONE ? 0 : ctx_internal(x->ctx);
+}
+
+/* A cursor of a page before: "s<series>" or "a<start>.<session>". */
+static int
+export_cursor(struct export *x, const char *page)
+{
+	long long	 a, b;
+	int		 n = 0;
+
+	if (page[0] == 's' && sscanf(page + 1, "%lld%n", &a, &n) == 1 &&
+	    page[1 + n] == '\0' && a > 0) {
+		x->after_series = a;
+		return 0;
+	}
+	if (page[0] == 'a' && sscanf(page + 1, "%lld.%lld%n", &a, &b,
+	    &n) == 2 && page[1 + n] == '\0' && b > 0) {
+		x->singles_only = 1;
+		x->after_start = (time_t)a;
+		x->after_id = b;
+		return 0;
+	}
+	return ctx_error(x->ctx, PROTO_EBADREQUEST, "page must be \"%s\" "
+	    "or the \"%s\" of the page before", PROTO_EXPORT_FIRST,
+	    PROTO_CALENDAR_NEXT);
+}
+
+static struct export *
+export_new(struct ctx *ctx, const struct export_query *q)
+{
+	struct export	*x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL) {
+		ctx_internal(ctx);
+		return NULL;
+	}
+	x->ctx = ctx;
+	x->q = q;
+	x->max = q->max_bytes != 0 ? q->max_bytes : EXPORT_MAX_BYTES;
+	if (export_text_of(x, practice_uid_sql, 0, x->uid,
+	    sizeof(x->uid)) == -1) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+static void
+export_free(struct export *x)
+{
+	free(strbuf_finish(&x->events));
+	free(x);
 }
 
 int
@@ -595,20 +715,38 @@ ical_export(struct ctx *ctx, const struct export_query *q,
 	struct export	*x;
 	int		 rc = -1;
 
-	if (q->to <= q->from || q->to - q->from >
-	    (time_t)(EXPORT_MAX_DAYS + 1) * 86400)
-		return ctx_error(ctx, PROTO_EBADREQUEST, "an export covers "
-		    "from 1 to %d days", EXPORT_MAX_DAYS);
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		return ctx_internal(ctx);
-	x->ctx = ctx;
-	x->q = q;
-	x->max = q->max_bytes != 0 ? q->max_bytes : EXPORT_MAX_BYTES;
-	if (export_text_of(x, practice_uid_sql, 0, x->uid,
-	    sizeof(x->uid)) == 0 && export_series_all(x) == 0 &&
-	    export_singles(x) == 0 && export_calendar(x, out) == 0)
+	if (export_check_window(ctx, q) == -1 ||
+	    (x = export_new(ctx, q)) == NULL)
+		return -1;
+	if (export_series_all(x) == 0 && export_singles(x) == 0 &&
+	    export_calendar(x, out) == 0)
 		rc = 0;
-	free(strbuf_finish(&x->events));
-	free(x);
+	export_free(x);
+	return rc;
+}
+
+int
+ical_export_page(struct ctx *ctx, const struct export_query *q,
+    struct strbuf *out, char *next, size_t nextlen)
+{
+	struct export	*x;
+	int		 first = q->page == NULL || q->page[0] == '\0', rc = -1;
+
+	if (export_check_window(ctx, q) == -1 ||
+	    (x = export_new(ctx, q)) == NULL)
+		return -1;
+	x->paged = 1;
+	/* A page's bound is the page's, past which it ends early. */
+	if (x->max < EXPORT_PAGE_BYTES * 2)
+		x->max = EXPORT_PAGE_BYTES * 2;
+	if ((first || export_cursor(x, q->page) == 0) &&
+	    (!first || export_all_zones(x) == 0) &&
+	    export_series_all(x) == 0 && export_singles(x) == 0 &&
+	    (first ? export_calendar(x, out) :
+	    export_calendar_rest(x, out)) == 0) {
+		snprintf(next, nextlen, "%s", x->next);
+		rc = 0;
+	}
+	export_free(x);
 	return rc;
 }

@@ -31,6 +31,10 @@ enum export_detail {
 #define EXPORT_MAX_BYTES	(2 * 1024 * 1024)
 #define EXPORT_PAST_DAYS	31
 #define EXPORT_AHEAD_DAYS	366
+/* A page of a paged export: some 50 ms of the loop.  A cursor names
+ * where the next one starts ("s<series>" or "a<start>.<session>"). */
+#define EXPORT_PAGE_BYTES	(1024 * 1024)
+#define EXPORT_CURSOR_MAX	48
 /* Occurrences of one rule read for its EXDATEs and overrides. */
 #define EXPORT_MAX_OCCURRENCES	20000
 
@@ -44,6 +48,9 @@ struct export_query {
 	/* full: the clinician's email as ORGANIZER and the client's as
 	 * ATTENDEE, for an import elsewhere (an export, never a feed). */
 	int			 emails;
+	/* Paged (ical_export_page): "" for the first page, else the
+	 * cursor the page before gave. */
+	const char		*page;
 };
 
 /* "busy", "initials" or "full"; -1 otherwise. */
@@ -65,6 +72,16 @@ int	 export_window(struct ctx *, const char *from, const char *to,
  */
 int	 ical_export(struct ctx *, const struct export_query *,
 	    struct strbuf *out);
+
+/*
+ * One page of the calendar of the query, from q->page: the first opens
+ * the calendar with the VTIMEZONEs of every page, the last closes it;
+ * next is where the next page starts, "" after the last.  No bound on
+ * the whole, only on a page.  -1 with the error set, as ical_export, or
+ * a cursor that is not one (bad_request).
+ */
+int	 ical_export_page(struct ctx *, const struct export_query *,
+	    struct strbuf *out, char *next, size_t nextlen);
 
 /* "J.R." for "Jordan Rivera": the first letter of each word, up to
  * four; "?" for a name without letters.  Pure, for the unit tests. */

@@ -27,7 +27,18 @@ struct export {
 	struct strbuf			 events;	/* their text */
 	char				 zones[EXPORT_MAX_ZONES][72];
 	size_t				 nzones;
+	/* Paged: where this page starts (after this series, or this
+	 * session in start order), and where the next one does. */
+	int				 paged;
+	long long			 after_series;
+	int				 singles_only;
+	time_t				 after_start;
+	long long			 after_id;
+	char				 next[EXPORT_CURSOR_MAX];
 };
+
+/* A paged export's page is full: the next item starts the next page. */
+int	 export_page_full(const struct export *);
 
 /* What an event shows, before the detail level picks from it. */
 struct export_what {

@@ -27,13 +27,14 @@
  * on past its booked sessions into the window.
  */
 static const char *series_in_window_sql =
-    "SELECT x.id FROM series x WHERE EXISTS (SELECT 1 FROM appointments a"
+    "SELECT x.id FROM series x WHERE x.id > ?4 AND (EXISTS (SELECT 1"
+    "  FROM appointments a"
     "  WHERE a.series_id = x.id AND a.start_utc >= ?1 AND a.start_utc < ?2"
     "  AND (?3 = 0 OR a.clinician_id = ?3))"
     " OR ((?3 = 0 OR x.clinician_id = ?3) AND x.state <> 'cancelled'"
     "  AND x.first_utc < ?2 AND x.materialized_until < ?2"
     "  AND (x.until_utc IS NULL OR x.until_utc > max(x.materialized_until,"
-    "  ?1)))"
+    "  ?1))))"
     " ORDER BY x.id";
 /* modified is NULL until the series' VEVENT first changes (db.c). */
 static const char *series_extra_sql =
@@ -363,11 +364,14 @@ export_series_all(struct export *x)
 	size_t		 n = 0, cap = 0, i;
 	int		 rc;
 
+	if (x->singles_only)
+		return 0;
 	if ((stmt = db_stmt(x->ctx->pd->db, series_in_window_sql)) == NULL)
 		return ctx_internal(x->ctx);
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)x->q->from);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)x->q->to);
 	sqlite3_bind_int64(stmt, 3, x->q->clinician_id);
+	sqlite3_bind_int64(stmt, 4, x->after_series);
 	/* Read whole first: each series runs statements of its own. */
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (n == cap) {
@@ -386,8 +390,13 @@ export_series_all(struct export *x)
 		free(ids);
 		return ctx_internal(x->ctx);
 	}
-	for (i = 0, rc = 0; i < n && rc == 0; i++)
+	for (i = 0, rc = 0; i < n && rc == 0; i++) {
 		rc = series_export_one(x, ids[i]);
+		if (rc == 0 && export_page_full(x)) {
+			snprintf(x->next, sizeof(x->next), "s%lld", ids[i]);
+			break;
+		}
+	}
 	free(ids);
 	return rc;
 }

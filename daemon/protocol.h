@@ -142,6 +142,18 @@
 #define PROTO_AGENDA		"agenda"
 
 /*
+ * GET /v1/export answers text/calendar; with page=first, then page=NEXT,
+ * it answers {"calendar": {"text", "next"}} a page at a time: the first
+ * text opens the calendar (with every VTIMEZONE it uses), the one whose
+ * "next" is null closes it, and the texts in order are the calendar.
+ */
+#define PROTO_EXPORT_PAGE	"page"
+#define PROTO_EXPORT_FIRST	"first"
+#define PROTO_CALENDAR		"calendar"
+#define PROTO_CALENDAR_TEXT	"text"
+#define PROTO_CALENDAR_NEXT	"next"
+
+/*
  * iCalendar imports (practiced.8, ICALENDAR IMPORT): POST /v1/imports
  * {"clinician", "dry_run", "create_clients"} makes one and answers with
  * its id and "part_max", the bytes a part may hold; POST .../ID/parts
