@@ -570,14 +570,15 @@ import_start(struct ctx *ctx, int id)
 	job->started = ctx->now;
 	if ((job->items = json_array()) == NULL)
 		return ctx_internal(ctx);
-	if ((r = ical_read_begin(job->buf, job->len, &o, &err)) == NULL) {
-		job_refuse(job, &err);
-		return 0;
-	}
-	free(job->buf);		/* the reader keeps its own copy */
+	/* The reader takes the file as it came, not a copy of it. */
+	r = ical_read_take(job->buf, job->len, job->cap, &o, &err);
 	job->buf = NULL;
 	job->size = job->len;
 	job->len = job->cap = 0;
+	if (r == NULL) {
+		job_refuse(job, &err);
+		return 0;
+	}
 	/* The first slice comes when the reader has checked the file. */
 	if ((job->slice = evtimer_new(ctx->pd->base, on_slice, job)) == NULL ||
 	    event_priority_set(job->slice, 2) == -1) {

@@ -236,12 +236,6 @@ import_reader_take(struct import_reader *rd, struct ical_event **ev,
 	return it.kind;
 }
 
-static int
-reader_pipe(struct import_reader *rd)
-{
-	return pipe2(rd->fds, O_NONBLOCK | O_CLOEXEC);
-}
-
 /* Signals are the loop's (libevent's handlers): none reach the thread. */
 static int
 reader_thread_start(struct import_reader *rd)
@@ -262,36 +256,42 @@ import_reader_start(struct event_base *base, struct ical_reader *r,
     struct event *slice)
 {
 	struct import_reader	*rd;
-	int			 locks = 0;
+	int			 low = event_base_get_npriorities(base) - 1;
 
 	if ((rd = calloc(1, sizeof(*rd))) == NULL) {
 		ical_read_close(r);
 		return NULL;
 	}
+	if (pthread_mutex_init(&rd->lock, NULL) != 0) {
+		free(rd);
+		ical_read_close(r);
+		return NULL;
+	}
+	if (pthread_cond_init(&rd->room, NULL) != 0) {
+		pthread_mutex_destroy(&rd->lock);
+		free(rd);
+		ical_read_close(r);
+		return NULL;
+	}
 	rd->r = r;
 	rd->slice = slice;
-	rd->fds[0] = rd->fds[1] = -1;
 	/* Nothing is taken before the scan's end: that wakes the loop. */
 	rd->loop_waits = 1;
-	if (pthread_mutex_init(&rd->lock, NULL) == 0 && ++locks &&
-	    pthread_cond_init(&rd->room, NULL) == 0 && ++locks &&
-	    reader_pipe(rd) == 0 &&
-	    (rd->wake = event_new(base, rd->fds[0], EV_READ | EV_PERSIST,
-	    reader_on_wake, rd)) != NULL &&
-	    event_priority_set(rd->wake, event_base_get_npriorities(base) -
-	    1) == 0 && event_add(rd->wake, NULL) == 0 &&
+	if (pipe2(rd->fds, O_NONBLOCK | O_CLOEXEC) == -1)
+		rd->fds[0] = rd->fds[1] = -1;
+	else if ((rd->wake = event_new(base, rd->fds[0], EV_READ | EV_PERSIST,
+	    reader_on_wake, rd)) != NULL && event_priority_set(rd->wake,
+	    low) == 0 && event_add(rd->wake, NULL) == 0 &&
 	    reader_thread_start(rd) == 0)
 		return rd;
 	if (rd->wake != NULL)
 		event_free(rd->wake);
-	if (rd->fds[0] != -1)
+	if (rd->fds[0] != -1) {
 		close(rd->fds[0]);
-	if (rd->fds[1] != -1)
 		close(rd->fds[1]);
-	if (locks > 1)
-		pthread_cond_destroy(&rd->room);
-	if (locks > 0)
-		pthread_mutex_destroy(&rd->lock);
+	}
+	pthread_cond_destroy(&rd->room);
+	pthread_mutex_destroy(&rd->lock);
 	ical_read_close(r);
 	free(rd);
 	return NULL;
