@@ -108,9 +108,9 @@ reader_index(struct ical_reader *r)
 	return 0;
 }
 
-struct ical_reader *
-ical_read_begin(const char *buf, size_t len,
-    const struct ical_read_opts *opts, struct ical_read_error *err)
+/* A reader of nothing yet, for opts; NULL with err. */
+static struct ical_reader *
+reader_new(const struct ical_read_opts *opts, struct ical_read_error *err)
 {
 	struct ical_reader	*r;
 
@@ -128,7 +128,35 @@ ical_read_begin(const char *buf, size_t len,
 	r->opts = *opts;
 	snprintf(r->default_zone, sizeof(r->default_zone), "%s",
 	    opts->default_zone);
+	return r;
+}
+
+struct ical_reader *
+ical_read_begin(const char *buf, size_t len,
+    const struct ical_read_opts *opts, struct ical_read_error *err)
+{
+	struct ical_reader	*r;
+
+	if ((r = reader_new(opts, err)) == NULL)
+		return NULL;
 	if (ical_scan_begin(&r->scan, buf, len, err) == -1) {
+		ical_read_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct ical_reader *
+ical_read_take(char *buf, size_t len, size_t cap,
+    const struct ical_read_opts *opts, struct ical_read_error *err)
+{
+	struct ical_reader	*r;
+
+	if ((r = reader_new(opts, err)) == NULL) {
+		free(buf);
+		return NULL;
+	}
+	if (ical_scan_take(&r->scan, buf, len, cap, err) == -1) {
 		ical_read_close(r);
 		return NULL;
 	}

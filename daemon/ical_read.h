@@ -130,6 +130,10 @@ struct ical_reader *ical_read_open(const char *buf, size_t len,
  */
 struct ical_reader *ical_read_begin(const char *buf, size_t len,
 	    const struct ical_read_opts *, struct ical_read_error *err);
+/* The same with buf taken, not copied (malloc'd, cap bytes): freed with
+ * the reader, or at once when NULL is returned. */
+struct ical_reader *ical_read_take(char *buf, size_t len, size_t cap,
+	    const struct ical_read_opts *, struct ical_read_error *err);
 int	 ical_read_scan(struct ical_reader *, size_t budget,
 	    struct ical_read_error *err);
 /*

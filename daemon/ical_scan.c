@@ -435,27 +435,55 @@ int
 ical_scan_begin(struct ical_scan *s, const char *buf, size_t len,
     struct ical_read_error *err)
 {
+	char	*copy = NULL;
+
+	/* Over the cap: refused by ical_scan_take, before a copy is made. */
+	if (len <= ICAL_READ_MAX_BYTES) {
+		if ((copy = malloc(len + 1)) == NULL) {
+			memset(s, 0, sizeof(*s));
+			memset(err, 0, sizeof(*err));
+			snprintf(err->reason, sizeof(err->reason),
+			    "out of memory");
+			return -1;
+		}
+		memcpy(copy, buf, len);
+	}
+	return ical_scan_take(s, copy, len, len + 1, err);
+}
+
+int
+ical_scan_take(struct ical_scan *s, char *buf, size_t len, size_t cap,
+    struct ical_read_error *err)
+{
 	struct scan	*sc;
+	char		*grown;
 
 	memset(s, 0, sizeof(*s));
 	memset(err, 0, sizeof(*err));
+	s->text = buf;			/* freed by ical_scan_free */
 	if (len > ICAL_READ_MAX_BYTES) {
 		snprintf(err->reason, sizeof(err->reason), "the file is larger "
 		    "than %u MB", ICAL_READ_MAX_BYTES / (1024 * 1024));
 		return -1;
 	}
-	if ((s->text = malloc(len + 1)) == NULL ||
-	    (sc = calloc(1, sizeof(*sc))) == NULL) {
+	if (cap < len + 1) {
+		if ((grown = realloc(buf, len + 1)) == NULL) {
+			snprintf(err->reason, sizeof(err->reason),
+			    "out of memory");
+			return -1;
+		}
+		s->text = grown;
+	}
+	if ((sc = calloc(1, sizeof(*sc))) == NULL) {
 		snprintf(err->reason, sizeof(err->reason), "out of memory");
 		return -1;
 	}
-	memcpy(s->text, buf, len);
 	s->text[len] = '\0';
 	s->len = len;
 	s->state = sc;
 	sc->s = s;
 	sc->line = 1;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+	if (len >= 3 && memcmp(s->text, "\xef\xbb\xbf", 3) == 0)
 		sc->pos = 3;		/* a byte-order mark */
 	return 0;
 }

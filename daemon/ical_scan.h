@@ -34,6 +34,10 @@ struct ical_scan {
 /* Copies buf (-1 if over the cap); the walk is then done in steps. */
 int	 ical_scan_begin(struct ical_scan *, const char *buf, size_t len,
 	    struct ical_read_error *);
+/* The same with buf taken (malloc'd, cap bytes): freed by
+ * ical_scan_free, even after -1. */
+int	 ical_scan_take(struct ical_scan *, char *buf, size_t len, size_t cap,
+	    struct ical_read_error *);
 /* About budget bytes more: 1 more to do, 0 done, -1 refused (err). */
 int	 ical_scan_step(struct ical_scan *, size_t budget,
 	    struct ical_read_error *);

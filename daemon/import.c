@@ -4,7 +4,9 @@
  * cannot be read imports nothing), then its events go into the schedule
  * in slices of the loop: each slice one transaction, each event one
  * savepoint (a bad event is reported and undone alone), callers served
- * between slices.  A dry run rolls each slice back.
+ * between slices.  A dry run rolls each slice back.  The file is read
+ * (checked, then parsed event by event) on a thread of its own, ahead
+ * of the slices (import_reader.c): they only write.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,11 +22,10 @@
 #include "db.h"
 #include "ical_read.h"
 #include "import_int.h"
+#include "import_reader.h"
 #include "log.h"
 #include "out.h"
 #include "practiced.h"
-
-#define IMPORT_SCAN_STEP	(256u * 1024)	/* bytes a scan step */
 
 struct imports {
 	struct practiced	*pd;
@@ -66,9 +67,10 @@ job_clear(struct import_job *job)
 {
 	struct imports	*owner = job->owner;
 
+	/* The thread first: its wake-up adds the slice. */
+	import_reader_stop(job->reader);
 	if (job->slice != NULL)
 		event_free(job->slice);
-	ical_read_close(job->reader);
 	free(job->buf);
 	json_decref(job->items);
 	json_decref(job->dry_clients);
@@ -303,7 +305,7 @@ job_refuse(struct import_job *job, const struct ical_read_error *err)
 	job->refused_line = err->line;
 	snprintf(job->refused, sizeof(job->refused), "%s", err->reason);
 	job->finished = time(NULL);
-	ical_read_close(job->reader);
+	import_reader_stop(job->reader);
 	job->reader = NULL;
 	free(job->buf);
 	job->buf = NULL;
@@ -312,21 +314,27 @@ job_refuse(struct import_job *job, const struct ical_read_error *err)
 	    err->reason);
 }
 
+/* Whether the reader's thread has checked the whole file. */
 static void
-job_scan(struct import_job *job, const struct timespec *t0)
+job_scan(struct import_job *job)
 {
 	struct ical_read_error	 err;
-	int			 rc;
+	struct ical_event	*ev;
 
-	memset(&err, 0, sizeof(err));
-	while ((rc = ical_read_scan(job->reader, IMPORT_SCAN_STEP, &err)) ==
-	    1 && elapsed_ms(t0) < IMPORT_SLICE_MS)
-		;
-	if (rc == -1)
-		job_refuse(job, &err);
-	else if (rc == 0) {
+	switch (import_reader_take(job->reader, &ev, &err, &job->done,
+	    &job->total)) {
+	case IMPORT_TAKE_NONE:
+		job->waiting = 1;
+		break;
+	case IMPORT_TAKE_SCANNED:
 		job->state = IMPORT_IMPORTING;
-		ical_read_progress(job->reader, &job->done, &job->total);
+		break;
+	case IMPORT_TAKE_REFUSED:
+		job_refuse(job, &err);
+		break;
+	default:	/* the scan comes first */
+		ical_event_free(ev);
+		break;
 	}
 }
 
@@ -392,12 +400,33 @@ job_finish_durably(struct import_job *job)
 	}
 }
 
+/* What the reader gave: 1 at the end (a refusal cannot come after
+ * the scan), 0 to go on. */
+static int
+job_take(struct import_job *job, enum import_take took,
+    struct ical_event *ev, const struct ical_read_error *err)
+{
+	switch (took) {
+	case IMPORT_TAKE_EVENT:
+		job_event(job, ev);
+		ical_event_free(ev);
+		return 0;
+	case IMPORT_TAKE_SKIPPED:
+		import_note(job, IMPORT_SKIPPED, err->uid, err->line, 0,
+		    NULL, 0, 0, "%s", err->reason);
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 /*
- * Events until the slice's time is up, in one transaction.  A slice's
- * commit does not wait for the disk (synchronous=NORMAL): on a busy disk
- * that wait held the loop for hundreds of milliseconds a slice.  A power
- * cut can lose the last slices, never corrupt what is there, and the
- * same file imported again adds what was lost.
+ * Events until the slice's time is up or the reader has none ready, in
+ * one transaction.  A slice's commit does not wait for the disk
+ * (synchronous=NORMAL): on a busy disk that wait held the loop for
+ * hundreds of milliseconds a slice.  A power cut can lose the last
+ * slices, never corrupt what is there, and the same file imported again
+ * adds what was lost.
  */
 static void
 job_import(struct import_job *job, const struct timespec *t0)
@@ -405,8 +434,17 @@ job_import(struct import_job *job, const struct timespec *t0)
 	struct db		*db = job->pd->db;
 	struct ical_read_error	 err;
 	struct ical_event	*ev;
-	int			 rc, end = 0;
+	enum import_take	 took;
+	size_t			 done = job->done, total = job->total;
+	int			 end = 0;
 
+	/* Nothing ready: no transaction, the reader wakes the slice. */
+	memset(&err, 0, sizeof(err));
+	if ((took = import_reader_take(job->reader, &ev, &err, &done,
+	    &total)) == IMPORT_TAKE_NONE) {
+		job->waiting = 1;
+		return;
+	}
 	ctx_init_internal(&job->ctx, job->pd, time(NULL), "import");
 	ctx_set_zone(&job->ctx, job->pd->conf->timezone);
 	import_memo_enter(job);
@@ -414,26 +452,27 @@ job_import(struct import_job *job, const struct timespec *t0)
 		(void)db_synchronous(db, 0);
 	if (db_begin(db) == -1) {
 		(void)db_synchronous(db, 1);
+		ical_event_free(ev);
 		memset(&err, 0, sizeof(err));
 		snprintf(err.reason, sizeof(err.reason), "the database could "
 		    "not begin a transaction; what was imported before stays");
 		job_refuse(job, &err);
 		return;
 	}
-	do {
-		memset(&err, 0, sizeof(err));
-		rc = ical_read_next(job->reader, &ev, &err);
-		if (rc == 1) {
-			job_event(job, ev);
-			ical_event_free(ev);
-		} else if (rc == -1)
-			import_note(job, IMPORT_SKIPPED, err.uid, err.line, 0,
-			    NULL, 0, 0, "%s", err.reason);
-		else
-			end = 1;
-		if (ctx_failed(&job->ctx))	/* a savepoint failed */
+	for (;;) {
+		end = job_take(job, took, ev, &err);
+		job->done = done;
+		job->total = total;
+		if (end || ctx_failed(&job->ctx) ||	/* a savepoint failed */
+		    elapsed_ms(t0) >= IMPORT_SLICE_MS)
 			break;
-	} while (!end && elapsed_ms(t0) < IMPORT_SLICE_MS);
+		memset(&err, 0, sizeof(err));
+		if ((took = import_reader_take(job->reader, &ev, &err, &done,
+		    &total)) == IMPORT_TAKE_NONE) {
+			job->waiting = 1;
+			break;
+		}
+	}
 	if (end && job->opts.dry_run)
 		job_finish_audit(job);
 	if (job->opts.dry_run || ctx_failed(&job->ctx)) {
@@ -455,11 +494,10 @@ job_import(struct import_job *job, const struct timespec *t0)
 		job_refuse(job, &err);
 		return;
 	}
-	ical_read_progress(job->reader, &job->done, &job->total);
 	if (end) {
 		job->state = IMPORT_DONE;
 		job->finished = time(NULL);
-		ical_read_close(job->reader);
+		import_reader_stop(job->reader);
 		job->reader = NULL;
 		import_memo_drop(job);
 		free(job->buf);
@@ -485,8 +523,9 @@ on_slice(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	job->waiting = 0;
 	if (job->state == IMPORT_READING)
-		job_scan(job, &t0);
+		job_scan(job);
 	else if (job->state == IMPORT_IMPORTING)
 		job_import(job, &t0);
 	if ((took = elapsed_ms(&t0)) > job->longest_slice_ms)
@@ -498,8 +537,10 @@ on_slice(evutil_socket_t fd, short what, void *arg)
 	    (c1.tv_nsec - c0.tv_nsec) / 1000000;
 	if (cpu > job->longest_slice_cpu_ms)
 		job->longest_slice_cpu_ms = cpu;
-	/* At the lowest priority: whatever callers wait goes first. */
-	if (job_running(job) && evtimer_add(job->slice, &tv) == -1) {
+	/* At the lowest priority: whatever callers wait goes first.  One
+	 * that waits for the reader is woken by it. */
+	if (job_running(job) && !job->waiting &&
+	    evtimer_add(job->slice, &tv) == -1) {
 		log_warnx("import %d: cannot go on", job->id);
 		job->state = IMPORT_REFUSED;
 		snprintf(job->refused, sizeof(job->refused), "practiced "
@@ -513,7 +554,7 @@ import_start(struct ctx *ctx, int id)
 	struct import_job	*job;
 	struct ical_read_opts	 o;
 	struct ical_read_error	 err;
-	struct timeval		 tv = { 0, 0 };
+	struct ical_reader	*r;
 
 	if ((job = job_find(ctx, id)) == NULL)
 		return -1;
@@ -530,18 +571,23 @@ import_start(struct ctx *ctx, int id)
 	job->started = ctx->now;
 	if ((job->items = json_array()) == NULL)
 		return ctx_internal(ctx);
-	if ((job->reader = ical_read_begin(job->buf, job->len, &o,
-	    &err)) == NULL) {
-		job_refuse(job, &err);
-		return 0;
-	}
-	free(job->buf);		/* the reader keeps its own copy */
+	/* The reader takes the file as it came, not a copy of it. */
+	r = ical_read_take(job->buf, job->len, job->cap, &o, &err);
 	job->buf = NULL;
 	job->size = job->len;
 	job->len = job->cap = 0;
+	if (r == NULL) {
+		job_refuse(job, &err);
+		return 0;
+	}
+	/* The first slice comes when the reader has checked the file. */
 	if ((job->slice = evtimer_new(ctx->pd->base, on_slice, job)) == NULL ||
-	    event_priority_set(job->slice, 2) == -1 ||
-	    evtimer_add(job->slice, &tv) == -1)
+	    event_priority_set(job->slice, 2) == -1) {
+		ical_read_close(r);
+		return ctx_internal(ctx);
+	}
+	if ((job->reader = import_reader_start(ctx->pd->base, r,
+	    job->slice)) == NULL)
 		return ctx_internal(ctx);
 	job->state = IMPORT_READING;
 	log_info("import %d: %s%s started by %s", id, job->opts.dry_run ?

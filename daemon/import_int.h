@@ -16,12 +16,12 @@
 #include "import.h"
 
 struct event;
-struct ical_reader;
+struct import_reader;
 
 enum import_state {
 	IMPORT_FREE = 0,
 	IMPORT_UPLOADING,	/* waiting for its parts */
-	IMPORT_READING,		/* the whole file checked, in slices */
+	IMPORT_READING,		/* the whole file checked, on its thread */
 	IMPORT_IMPORTING,	/* events into the schedule, in slices */
 	IMPORT_DONE,
 	IMPORT_REFUSED		/* the file cannot be read: nothing done */
@@ -51,8 +51,9 @@ struct import_job {
 	char			*buf;
 	size_t			 len, cap;
 	size_t			 size;		/* the file's, once read */
-	struct ical_reader	*reader;
+	struct import_reader	*reader;	/* its thread, while it runs */
 	struct event		*slice;
+	int			 waiting;	/* the slice, for the reader */
 
 	/* The slice's context (actor "import"). */
 	struct ctx		 ctx;

@@ -4,6 +4,7 @@
  * booking must never land on a time that does not exist.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,20 @@ static const char *day_names[7] = {
  * or a FIFO would be read), so callers' names are checked against the
  * names libical lists as built in (zone.tab), taken once before any
  * other lookup can add to that list.  UTC has a few spellings of its own.
+ *
+ * Threads: an import's reader converts times on its own thread while
+ * the loop does too.  libical (3.0, built with pthreads) locks its zone
+ * loading and each zone's table of changes, and keeps its error number
+ * and string buffers a thread; what is ours is below: the list of names
+ * (made once, under tz_lock), libical's lookup by name (which appends a
+ * zone it does not list to its array without a lock, under tz_lock) and
+ * the cache of the last zones found (one a thread).
  */
 static const char *tz_utc_names[] = { "UTC", "Etc/UTC", "GMT", "Etc/GMT" };
 
-static char	**tz_known;
-static size_t	  tz_nknown;
+static pthread_mutex_t	 tz_lock = PTHREAD_MUTEX_INITIALIZER;
+static char		**tz_known;	/* set once, under tz_lock */
+static size_t		  tz_nknown;
 
 static int
 tz_cmp_name(const void *a, const void *b)
@@ -35,26 +45,41 @@ tz_cmp_name(const void *a, const void *b)
 }
 
 static int
-tz_load_known(void)
+tz_load_known_locked(void)
 {
 	icalarray	*all;
 	const char	*name;
-	size_t		 i;
+	char		**known;
+	size_t		 i, n = 0;
 
 	if (tz_known != NULL)
 		return 0;
 	if ((all = icaltimezone_get_builtin_timezones()) == NULL ||
 	    all->num_elements == 0)
 		return -1;
-	if ((tz_known = calloc(all->num_elements, sizeof(*tz_known))) == NULL)
+	if ((known = calloc(all->num_elements, sizeof(*known))) == NULL)
 		return -1;
 	for (i = 0; i < all->num_elements; i++) {
 		name = icaltimezone_get_location(icalarray_element_at(all, i));
-		if (name != NULL && (tz_known[tz_nknown] = strdup(name)) != NULL)
-			tz_nknown++;
+		if (name != NULL && (known[n] = strdup(name)) != NULL)
+			n++;
 	}
-	qsort(tz_known, tz_nknown, sizeof(*tz_known), tz_cmp_name);
+	qsort(known, n, sizeof(*known), tz_cmp_name);
+	tz_nknown = n;
+	tz_known = known;
 	return 0;
+}
+
+/* Once made, the list only is read (tz_free comes after the threads). */
+static int
+tz_load_known(void)
+{
+	int	 rc;
+
+	pthread_mutex_lock(&tz_lock);
+	rc = tz_load_known_locked();
+	pthread_mutex_unlock(&tz_lock);
+	return rc;
 }
 
 static int
@@ -99,15 +124,16 @@ tz_is_plain_name(const char *zone)
 
 /*
  * libical finds a builtin zone by a linear scan of some 400 names; a
- * practice uses a handful, so the last few found are kept here.
+ * practice uses a handful, so the last few found are kept here, a
+ * thread's own (the zones themselves live until tz_free).
  */
 #define TZ_CACHE	8
 
-static struct {
+static _Thread_local struct {
 	char		 name[72];
 	icaltimezone	*zone;
 } tz_cache[TZ_CACHE];
-static unsigned	 tz_cache_next;
+static _Thread_local unsigned	 tz_cache_next;
 
 static icaltimezone *
 tz_lookup(const char *zone)
@@ -123,8 +149,10 @@ tz_lookup(const char *zone)
 			return tz_cache[i].zone;
 	if (tz_load_known() == -1 || !tz_is_plain_name(zone))
 		return NULL;
-	if ((z = icaltimezone_get_builtin_timezone(zone)) == NULL ||
-	    strlen(zone) >= sizeof(tz_cache[0].name))
+	pthread_mutex_lock(&tz_lock);
+	z = icaltimezone_get_builtin_timezone(zone);
+	pthread_mutex_unlock(&tz_lock);
+	if (z == NULL || strlen(zone) >= sizeof(tz_cache[0].name))
 		return z;
 	i = tz_cache_next++ % TZ_CACHE;
 	snprintf(tz_cache[i].name, sizeof(tz_cache[i].name), "%s", zone);
@@ -145,13 +173,15 @@ tz_free(void)
 {
 	size_t	 i;
 
+	pthread_mutex_lock(&tz_lock);
 	for (i = 0; i < tz_nknown; i++)
 		free(tz_known[i]);
 	free(tz_known);
 	tz_known = NULL;
 	tz_nknown = 0;
-	memset(tz_cache, 0, sizeof(tz_cache));
+	memset(tz_cache, 0, sizeof(tz_cache));	/* this thread's */
 	icaltimezone_free_builtin_timezones();
+	pthread_mutex_unlock(&tz_lock);
 }
 
 int

@@ -1041,6 +1041,54 @@ test_scan_slices(void)
 	ical_read_close(r);
 }
 
+/* A file taken, not copied: the same events; freed however it ends. */
+static void
+test_take(void)
+{
+	struct ical_read_opts	 opts = { "Europe/London", NOW };
+	struct ical_reader	*r;
+	struct ical_event	*ev;
+	struct ical_read_error	 err;
+	struct readall		 whole;
+	char			*buf, *mine;
+	size_t			 len, n = 0;
+	int			 rc, same = 1;
+
+	if ((buf = load("google.ics", &len)) == NULL) {
+		CHECK(buf != NULL);
+		return;
+	}
+	CHECK(read_all_zone(buf, len, "Europe/London", &whole, &err) == 0);
+	/* No room for the NUL the scan puts after it: made. */
+	mine = malloc(len);
+	CHECK(mine != NULL);
+	if (mine == NULL)
+		goto done;
+	memcpy(mine, buf, len);
+	r = ical_read_take(mine, len, len, &opts, &err);
+	CHECK(r != NULL);
+	while (r != NULL && (rc = ical_read_next(r, &ev, &err)) != 0) {
+		same = same && rc == 1 && n < whole.nev &&
+		    strcmp(ev->uid, whole.ev[n]->uid) == 0 &&
+		    ev->start.utc == whole.ev[n]->start.utc;
+		n++;
+		ical_event_free(ev);
+	}
+	CHECK(same && n == whole.nev);
+	ical_read_close(r);
+	/* Refused (over the cap, an unknown zone): the buffer is freed. */
+	CHECK((mine = strdup("BEGIN:VCALENDAR")) != NULL);
+	CHECK(ical_read_take(mine, ICAL_READ_MAX_BYTES + 1, 16, &opts,
+	    &err) == NULL && strstr(err.reason, "larger") != NULL);
+	opts.default_zone = "Mars/Olympus";
+	CHECK((mine = strdup("BEGIN:VCALENDAR")) != NULL);
+	CHECK(ical_read_take(mine, 15, 16, &opts, &err) == NULL &&
+	    strstr(err.reason, "default zone") != NULL);
+done:
+	free_all(&whole);
+	free(buf);
+}
+
 /* CRLF or LF: the same events. */
 static void
 test_line_ends(void)
@@ -1387,6 +1435,7 @@ test_ical_read(void)
 	test_slices();
 	test_zone_names();
 	test_scan_slices();
+	test_take();
 	test_line_ends();
 	test_text();
 	test_zone_table();
