@@ -11,11 +11,54 @@
 
 #include <libical/ical.h>
 
+#include "ctx.h"
+#include "db.h"
 #include "ical_export.h"
 #include "ical_int.h"
 #include "invite.h"
 #include "mail.h"
+#include "practiced.h"
 #include "protocol.h"
+#include "strbuf.h"
+#include "tz.h"
+
+/*
+ * A series' SEQUENCE.  Every notice of one of its sessions carries the
+ * series whole, so each of its VEVENTs (the master, and each override:
+ * UID and RECURRENCE-ID) must carry a SEQUENCE that never goes down and
+ * grows whenever that VEVENT changes (RFC 5546 2.1.5).  The series'
+ * version grows with each change of its rule, time, place, end, state,
+ * and EXDATEs of skips and of sessions that left it (db.c); a session's
+ * version with each move, cancel and restore, which change its override
+ * or add or drop its EXDATE.  A session may leave its series (its
+ * version then leaves a sum over the series) but never its client: the
+ * series' version less one plus the revisions of all the client's
+ * sessions grows with every change the client is told, and never goes
+ * down.  Every VEVENT of the series takes it, so an override's is never
+ * below its master's.
+ */
+static const char *invite_series_sql =
+    "SELECT x.version - 1 + (SELECT coalesce(sum(a.version - 1), 0)"
+    "    FROM appointments a WHERE a.client_id = x.client_id),"
+    "  x.state = 'cancelled' AND NOT EXISTS (SELECT 1 FROM appointments a"
+    "    WHERE a.series_id = x.id AND a.state != 'cancelled'),"
+    "  c.name = ?2, coalesce(r.name, x.video_url, '') = ?3, x.zone,"
+    "  x.first_utc"
+    "  FROM series x JOIN clinicians c ON c.id = x.clinician_id"
+    "  LEFT JOIN rooms r ON r.id = x.room_id WHERE x.id = ?1";
+/* Where a message names it: a room's name, else the link (outbox.c). */
+static const char *invite_sessions_sql =
+    "SELECT a.recurrence_utc, c.name = ?2,"
+    "  coalesce(r.name, a.video_url, '') = ?3"
+    "  FROM appointments a JOIN clinicians c ON c.id = a.clinician_id"
+    "  LEFT JOIN rooms r ON r.id = a.room_id"
+    "  WHERE a.series_id = ?1 AND a.recurrence_utc IS NOT NULL";
+/* remind.c tells the same: cancelled as its series let it go. */
+static const char *invite_appt_sql =
+    "SELECT coalesce(series_id, 0), series_id IS NULL"
+    "  AND state = 'cancelled'"
+    "  AND cancel_reason = 'the series no longer has this session'"
+    "  FROM appointments WHERE id = ?1";
 
 const char *
 invite_method(enum notice n)
@@ -150,7 +193,7 @@ invite_event(const struct invite *in, const char *zone)
 }
 
 /*
- * The zone's rules from a year before the session on, not since 1847: a
+ * The zones' rules from a year before the session on, not since 1847: a
  * tenth of the text, and Outlook reads a short VTIMEZONE best.
  */
 static void
@@ -159,19 +202,171 @@ invite_zone_trim(icalcomponent *cal, time_t start)
 	icalcomponent	*vtz;
 	icaltimezone	*utc = icaltimezone_get_utc_timezone();
 
-	if ((vtz = icalcomponent_get_first_component(cal,
-	    ICAL_VTIMEZONE_COMPONENT)) == NULL)
-		return;
-	icaltimezone_truncate_vtimezone(vtz, icaltime_from_timet_with_zone(
-	    start - 366 * 86400, 0, utc), icaltime_null_time(), 1);
+	for (vtz = icalcomponent_get_first_component(cal,
+	    ICAL_VTIMEZONE_COMPONENT); vtz != NULL;
+	    vtz = icalcomponent_get_next_component(cal,
+	    ICAL_VTIMEZONE_COMPONENT))
+		icaltimezone_truncate_vtimezone(vtz,
+		    icaltime_from_timet_with_zone(start - 366 * 86400, 0, utc),
+		    icaltime_null_time(), 1);
+}
+
+const char *
+invite_calendar_method(const struct invite *in)
+{
+	if (in->series == NULL || invite_method(in->notice) == NULL)
+		return invite_method(in->notice);
+	return in->series->cancelled ? "CANCEL" : "REQUEST";
+}
+
+/* A one-off session: its VEVENT in the recipient's zone. */
+static int
+invite_single(icalcomponent *cal, const struct invite *in)
+{
+	icalcomponent	*ev;
+	const char	*zone = in->zone;
+
+	/* A zone libical does not know is written in UTC: still right. */
+	if (!export_zone_is_utc(zone) && export_vtimezone(cal, zone) == -1)
+		zone = "UTC";
+	invite_zone_trim(cal, in->start);
+	if ((ev = invite_event(in, zone)) == NULL)
+		return -1;
+	icalcomponent_add_component(cal, ev);
+	return 0;
+}
+
+/* The instant an override's RECURRENCE-ID names; 0 for the master. */
+static time_t
+invite_recurrence(icalcomponent *ev)
+{
+	icalproperty		*p;
+	icalparameter		*tzid;
+	struct icaltimetype	 t;
+	struct tz_wall		 w;
+
+	if ((p = icalcomponent_get_first_property(ev,
+	    ICAL_RECURRENCEID_PROPERTY)) == NULL)
+		return 0;
+	t = icalproperty_get_recurrenceid(p);
+	if ((tzid = icalproperty_get_first_parameter(p,
+	    ICAL_TZID_PARAMETER)) == NULL)
+		return icaltime_as_timet(t);
+	memset(&w, 0, sizeof(w));
+	w.year = t.year;
+	w.month = t.month;
+	w.day = t.day;
+	w.hour = t.hour;
+	w.minute = t.minute;
+	return tz_from_wall_rfc(icalparameter_get_tzid(tzid), &w);
+}
+
+static const struct invite_session *
+invite_session_of(const struct invite_series *s, time_t recurrence)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nsessions; i++)
+		if (s->sessions[i].recurrence == recurrence)
+			return &s->sessions[i];
+	return NULL;
+}
+
+/*
+ * A VEVENT of the series made the invitation's: as the one-off's, what
+ * the message's text says, and of each session only that: the clinician
+ * the text names, the place it names, where the session has them.
+ */
+static int
+invite_series_event(icalcomponent *ev, const struct invite *in)
+{
+	const struct invite_series	*s = in->series;
+	const struct invite_session	*ses;
+	const char			*plain;
+
+	ses = invite_session_of(s, invite_recurrence(ev));
+	plain = in->summary_plain != NULL ? in->summary_plain : in->summary;
+	invite_replace(ev, ICAL_DTSTAMP_PROPERTY, icalproperty_new_dtstamp(
+	    icaltime_from_timet_with_zone(in->now, 0,
+	    icaltimezone_get_utc_timezone())));
+	invite_replace(ev, ICAL_SEQUENCE_PROPERTY,
+	    icalproperty_new_sequence(s->sequence));
+	invite_replace(ev, ICAL_SUMMARY_PROPERTY, icalproperty_new_summary(
+	    ses != NULL && ses->same_clinician ? in->summary : plain));
+	if (s->cancelled)
+		invite_replace(ev, ICAL_STATUS_PROPERTY,
+		    icalproperty_new_status(ICAL_STATUS_CANCELLED));
+	if (ses != NULL && ses->same_place && in->location != NULL &&
+	    *in->location != '\0')
+		invite_add(ev, icalproperty_new_location(in->location));
+	return invite_people(ev, in);
+}
+
+/*
+ * A session of a series: the series whole, as the export writes it in
+ * its client's view (one VEVENT with its RRULE and EXDATEs, and its
+ * RECURRENCE-ID overrides), in the series' zone, whatever the notice.
+ * Why whole, for a change of one session too: a calendar that files
+ * an invitation by its UID, as khal's import and many others do,
+ * replaces all it holds of that UID with what comes, so one override
+ * sent alone would leave the series with that session only; iTIP
+ * clients (Google, Outlook, Apple) take a REQUEST of the whole series
+ * as its update (RFC 5546 3.2.2), each VEVENT by its SEQUENCE.  A
+ * session cancelled is an EXDATE of the REQUEST, so the calendar drops
+ * it and keeps the rest; only when nothing is left of the series (all
+ * of it cancelled) does a CANCEL of its UID go, which drops it all.
+ */
+static int
+invite_series(icalcomponent *cal, const struct invite *in)
+{
+	const struct invite_series	*s = in->series;
+	struct strbuf			 text = STRBUF_INIT;
+	icalcomponent			*all, *ev;
+	char				*t;
+	int				 n = 0, rc = 0;
+
+	if (s->events == NULL || (!export_zone_is_utc(s->zone) &&
+	    export_vtimezone(cal, s->zone) == -1))
+		return -1;
+	invite_zone_trim(cal, s->first);
+	strbuf_adds(&text, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "PRODID:-//practiced//practiced//EN\r\n");
+	strbuf_adds(&text, s->events);
+	strbuf_adds(&text, "END:VCALENDAR\r\n");
+	if ((t = strbuf_finish(&text)) == NULL)
+		return -1;
+	all = icalparser_parse_string(t);
+	free(t);
+	if (all == NULL)
+		return -1;
+	while (rc == 0 && (ev = icalcomponent_get_first_component(all,
+	    ICAL_VEVENT_COMPONENT)) != NULL) {
+		icalcomponent_remove_component(all, ev);
+		/* A CANCEL of the series names its UID alone. */
+		if (s->cancelled && icalcomponent_get_first_property(ev,
+		    ICAL_RECURRENCEID_PROPERTY) != NULL) {
+			icalcomponent_free(ev);
+			continue;
+		}
+		if ((rc = invite_series_event(ev, in)) == -1) {
+			icalcomponent_free(ev);
+			break;
+		}
+		icalcomponent_add_component(cal, ev);
+		n++;
+	}
+	icalcomponent_free(all);
+	icalerror_clear_errno();
+	return rc == 0 && n > 0 ? 0 : -1;
 }
 
 char *
 invite_calendar(const struct invite *in)
 {
-	icalcomponent	*cal, *ev;
-	const char	*method = invite_method(in->notice), *zone = in->zone;
+	icalcomponent	*cal;
+	const char	*method = invite_calendar_method(in);
 	char		*text, *copy;
+	int		 rc;
 
 	if (method == NULL || (cal = icalcomponent_vanew(
 	    ICAL_VCALENDAR_COMPONENT,
@@ -179,18 +374,15 @@ invite_calendar(const struct invite *in)
 	    icalproperty_new_prodid("-//practiced//practiced "
 	    PRACTICED_VERSION "//EN"),
 	    icalproperty_new_calscale("GREGORIAN"),
-	    icalproperty_new_method(in->notice == NOTICE_CANCELLATION ?
+	    icalproperty_new_method(strcmp(method, "CANCEL") == 0 ?
 	    ICAL_METHOD_CANCEL : ICAL_METHOD_REQUEST), (void *)0)) == NULL)
 		return NULL;
-	/* A zone libical does not know is written in UTC: still right. */
-	if (!export_zone_is_utc(zone) && export_vtimezone(cal, zone) == -1)
-		zone = "UTC";
-	invite_zone_trim(cal, in->start);
-	if ((ev = invite_event(in, zone)) == NULL) {
+	rc = in->series != NULL ? invite_series(cal, in) :
+	    invite_single(cal, in);
+	if (rc == -1) {
 		icalcomponent_free(cal);
 		return NULL;
 	}
-	icalcomponent_add_component(cal, ev);
 	text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	if (text == NULL)
@@ -199,4 +391,140 @@ invite_calendar(const struct invite *in)
 	copy = strdup(text);
 	icalmemory_free_buffer(text);
 	return copy;
+}
+
+/* Reading a series for an invitation */
+
+static int
+invite_series_row(struct practiced *pd, struct invite_series *s,
+    const char *clinician, const char *place)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(pd->db, invite_series_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, s->id);
+	db_bind_text(stmt, 2, clinician);
+	db_bind_text(stmt, 3, place);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		s->sequence = sqlite3_column_int(stmt, 0);
+		s->cancelled = sqlite3_column_int(stmt, 1);
+		s->sessions[0].recurrence = 0;
+		s->sessions[0].same_clinician = sqlite3_column_int(stmt, 2);
+		s->sessions[0].same_place = sqlite3_column_int(stmt, 3);
+		snprintf(s->zone, sizeof(s->zone), "%s",
+		    db_column_text(stmt, 4));
+		s->first = (time_t)sqlite3_column_int64(stmt, 5);
+		s->nsessions = 1;
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+invite_series_sessions(struct practiced *pd, struct invite_series *s,
+    const char *clinician, const char *place)
+{
+	sqlite3_stmt		*stmt;
+	struct invite_session	*grown;
+	size_t			 cap = 1;
+	int			 rc;
+
+	if ((stmt = db_stmt(pd->db, invite_sessions_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, s->id);
+	db_bind_text(stmt, 2, clinician);
+	db_bind_text(stmt, 3, place);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (s->nsessions == cap) {
+			cap *= 2;
+			if ((grown = reallocarray(s->sessions, cap,
+			    sizeof(*grown))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			s->sessions = grown;
+		}
+		s->sessions[s->nsessions].recurrence =
+		    (time_t)sqlite3_column_int64(stmt, 0);
+		s->sessions[s->nsessions].same_clinician =
+		    sqlite3_column_int(stmt, 1);
+		s->sessions[s->nsessions++].same_place =
+		    sqlite3_column_int(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The export's VEVENTs of the series, at busy detail: the export adds
+ * no name, place or clinician of its own. */
+static int
+invite_series_text(struct practiced *pd, struct invite_series *s,
+    const char *practice_uid, time_t now)
+{
+	struct export_query	 q;
+	struct export		*x;
+	struct ctx		 ctx;
+	int			 rc;
+
+	memset(&q, 0, sizeof(q));
+	q.detail = EXPORT_BUSY;
+	/* No window: none of the series' other sessions goes on its own. */
+	q.from = q.to = 0;
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return -1;
+	ctx_init_internal(&ctx, pd, now, "practiced");
+	x->ctx = &ctx;
+	x->q = &q;
+	x->max = EXPORT_MAX_BYTES;
+	snprintf(x->uid, sizeof(x->uid), "%s", practice_uid);
+	rc = export_series_client(x, s->id);
+	s->events = strbuf_finish(&x->events);
+	free(x);
+	ctx_clear(&ctx);
+	return rc == 0 && s->events != NULL ? 0 : -1;
+}
+
+int
+invite_series_load(struct practiced *pd, long long appt_id,
+    const char *practice_uid, const char *clinician, const char *place,
+    time_t now, struct invite_series *s)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc, left = 0;
+
+	memset(s, 0, sizeof(*s));
+	if ((stmt = db_stmt(pd->db, invite_appt_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, appt_id);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		s->id = sqlite3_column_int64(stmt, 0);
+		left = sqlite3_column_int(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (left)
+		return 1;
+	if (s->id == 0)
+		return 0;
+	if ((s->sessions = calloc(1, sizeof(*s->sessions))) == NULL ||
+	    invite_series_row(pd, s, clinician, place) == -1 ||
+	    invite_series_sessions(pd, s, clinician, place) == -1 ||
+	    invite_series_text(pd, s, practice_uid, now) == -1) {
+		invite_series_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+invite_series_free(struct invite_series *s)
+{
+	free(s->events);
+	free(s->sessions);
+	s->events = NULL;
+	s->sessions = NULL;
+	s->nsessions = 0;
 }
