@@ -293,9 +293,12 @@ invite_series_event(icalcomponent *ev, const struct invite *in)
 	    icalproperty_new_sequence(s->sequence));
 	invite_replace(ev, ICAL_SUMMARY_PROPERTY, icalproperty_new_summary(
 	    ses != NULL && ses->same_clinician ? in->summary : plain));
-	if (s->cancelled)
+	if (s->cancelled) {
 		invite_replace(ev, ICAL_STATUS_PROPERTY,
 		    icalproperty_new_status(ICAL_STATUS_CANCELLED));
+		invite_replace(ev, ICAL_TRANSP_PROPERTY,
+		    icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+	}
 	if (ses != NULL && ses->same_place && in->location != NULL &&
 	    *in->location != '\0')
 		invite_add(ev, icalproperty_new_location(in->location));

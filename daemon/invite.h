@@ -70,11 +70,13 @@ int		 invite_sequence(enum notice, int version);
 const char	*invite_calendar_method(const struct invite *);
 
 /*
- * The VCALENDAR: METHOD, the zone's VTIMEZONE and one VEVENT named as
- * the export names a one-off session ("a<id>-<practice>@practiced"): the
- * appointment keeps its id when it moves, so the UID stays.  NULL when
- * the notice carries none, the organizer has no address, or on a
- * libical or memory failure.
+ * The VCALENDAR: METHOD, the zone's VTIMEZONE and, for a one-off
+ * session, one VEVENT named as the export names it
+ * ("a<id>-<practice>@practiced"): the appointment keeps its id when it
+ * moves, so the UID stays.  For a session of a series (in->series), the
+ * series whole as the export writes it ("s<id>-<practice>@practiced"),
+ * in its own zone.  NULL when the notice carries none, the organizer has
+ * no address, or on a libical or memory failure.
  */
 char		*invite_calendar(const struct invite *);
 

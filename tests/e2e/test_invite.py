@@ -13,9 +13,10 @@ import os
 from zoneinfo import ZoneInfo
 
 import icalendar
+import recurring_ical_events
 
 from calendar_util import khal, khal_import, khal_list, khal_view, strict_problems
-from series_util import new_clinician, ok
+from series_util import new_clinician, ok, parse_utc
 from remind_util import (outbox_files, peers, reminding, rows,  # noqa: F401
                          wait_for, wake)
 
@@ -195,21 +196,186 @@ def test_the_link_only_where_the_text_gives_it(practice_at, peers):
     assert "LOCATION" not in ev and "8f3k2" not in data
 
 
-def test_a_series_is_confirmed_with_its_first_session(practice_at, peers):
+FMT = "%Y-%m-%d %H:%M"
+SINCE, UNTIL = "2026-12-08", "2027-02-28"
+
+
+def series_calendar(data):
+    """(message, calendar) of a notice of a series' session: one calendar
+    part a strict reader finds nothing wrong in, and every VEVENT of one
+    UID, the series'."""
+    msg = parsed(data)
+    parts = calendar_parts(msg)
+    assert len(parts) == 1, [x.get_content_type() for x in msg.walk()]
+    ics = parts[0].get_payload(decode=True).decode()
+    assert strict_problems(ics) == [], ics
+    cal = icalendar.Calendar.from_ical(ics)
+    uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
+    assert len(uids) == 1 and uids.pop().startswith("s"), ics
+    assert str(cal["METHOD"]) == parts[0].get_param("method")
+    return msg, cal
+
+
+def expanded(cal, zone=LONDON):
+    """(start, end) in zone of each session the calendar holds."""
+    z = ZoneInfo(zone)
+    got = recurring_ical_events.of(cal).between(dt.datetime(2026, 12, 1, tzinfo=z),
+                                                dt.datetime(2027, 3, 1, tzinfo=z))
+    return sorted((e.decoded("DTSTART").astimezone(z).strftime(FMT),
+                   e.decoded("DTEND").astimezone(z).strftime(FMT)) for e in got)
+
+
+def listed(p, client, zone=LONDON):
+    """(start, end) in zone of the client's sessions practicectl lists,
+    the cancelled ones left out."""
+    z = ZoneInfo(zone)
+    out = ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client", str(client))
+    return sorted((parse_utc(a["start"]).astimezone(z).strftime(FMT),
+                   parse_utc(a["end"]).astimezone(z).strftime(FMT))
+                  for a in out["appointments"] if a["state"] != "cancelled")
+
+
+def as_listed_by_khal(sessions):
+    return sorted((a, b, "CONFIRMED") for a, b in sessions)
+
+
+def sessions(p, client):
+    out = ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client", str(client))
+    return out["appointments"]
+
+
+def weekly_series(p, who, skip_day="2026-12-24"):
+    """Six Thursdays at 10:00 from 10 December, the one of skip_day
+    skipped for a closure."""
+    clin, cli, svc = who
+    ok(p, "closure", "add", skip_day, "Training", "--clinician", str(clin))
+    out = ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+             "--service", str(svc), "--at", "2026-12-10 10:00", "--repeat",
+             "weekly", "--count", "6", "--skip")
+    return out["series"]["id"]
+
+
+def test_a_series_is_confirmed_whole(practice_at, peers):
+    """The confirmation of a series carries the series: one VEVENT with its
+    rule, end and EXDATE, which a reader expands to the sessions
+    practicectl lists, times in the client's zone."""
     p = practice(practice_at, peers)
     who = people(p)
-    ok(p, "book", "--client", str(who[1]), "--clinician", str(who[0]),
-       "--service", str(who[2]), "--at", "2026-12-10 10:00", "--repeat",
-       "weekly", "--count", "6")
-    first = ok(p, "list", "--day", "2026-12-10")["appointments"][0]
+    sid = weekly_series(p, who)
+    listed_now = listed(p, who[1])
+    assert len(listed_now) == 5 and ("2026-12-24 15:00", "2026-12-24 15:50") \
+        not in listed_now, listed_now
     past_grace(p, "09:04:00")
-    msg, cal, ev = invitation(received(peers, 1))
+    msg, cal = series_calendar(received(peers, 1))
     text = msg.get_body(preferencelist=("plain",)).get_content()
-    assert "It repeats weekly on Thursday (6 sessions)." in text, text
+    assert "It repeats weekly on Thursday" in text, text
     assert str(cal["METHOD"]) == "REQUEST"
-    assert str(ev["UID"]).startswith("a%d-" % first["id"])
-    assert ev.decoded("DTSTART") == local("2026-12-10 10:00")
-    assert SERVICE not in cal.to_ical().decode()
+    evs = list(cal.walk("VEVENT"))
+    assert len(evs) == 1, cal.to_ical()
+    ev = evs[0]
+    assert str(ev["UID"]).startswith("s%d-" % sid), ev["UID"]
+    assert "RRULE" in ev and "EXDATE" in ev and "RECURRENCE-ID" not in ev
+    # the series' own zone (its rule is the clinician's wall clock)
+    assert str(ev["DTSTART"].params["TZID"]) == "America/New_York"
+    assert ev.decoded("DTSTART") == local("2026-12-10 10:00", "America/New_York")
+    assert expanded(cal) == listed_now
+    assert str(ev["ORGANIZER"]) == "mailto:noreply@example.org"
+    assert str(ev["ATTENDEE"]) == "mailto:jordan@example.org"
+    assert str(ev["SUMMARY"]).startswith("Appointment with ")
+    ical = cal.to_ical().decode()
+    assert SERVICE.lower() not in ical.lower() and "Jordan" not in ical
+    assert "Training" not in ical
+
+
+def test_a_series_in_the_clients_calendar_follows_each_change(
+        practice_at, peers, tmp_path):
+    """The client's calendar, played by khal: the confirmation adds the
+    series whole; a move of one session changes that one; a cancel of
+    one drops that one; the rest stay as they were, and each notice's
+    SEQUENCE is above the one before."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    msg, cal = series_calendar(received(peers, 1))
+    seq = int(list(cal.walk("VEVENT"))[0]["SEQUENCE"])
+    uid = str(list(cal.walk("VEVENT"))[0]["UID"])
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+
+    # one session moved: an override of that occurrence, the rest as before
+    second = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-17")][0]
+    ok(p, "move", str(second["id"]), "--at", "2026-12-18 09:00")
+    past_grace(p, "09:08:00")
+    msg, cal = series_calendar(received(peers, 2))
+    assert "has moved" in msg["Subject"]
+    assert str(cal["METHOD"]) == "REQUEST"
+    evs = list(cal.walk("VEVENT"))
+    assert all(str(e["UID"]) == uid for e in evs)
+    assert all(int(e["SEQUENCE"]) > seq for e in evs), [e["SEQUENCE"] for e in evs]
+    seq = min(int(e["SEQUENCE"]) for e in evs)
+    moved = [e for e in evs if "RECURRENCE-ID" in e]
+    assert len(moved) == 1
+    assert moved[0].decoded("RECURRENCE-ID") == local("2026-12-17 10:00")
+    assert moved[0].decoded("DTSTART") == local("2026-12-18 09:00")
+    assert expanded(cal) == listed(p, who[1])
+    before = kal()
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    after = kal()
+    assert after == as_listed_by_khal(listed(p, who[1]))
+    assert set(before) - set(after) == {
+        ("2026-12-17 15:00", "2026-12-17 15:50", "CONFIRMED")}
+    assert set(after) - set(before) == {
+        ("2026-12-18 14:00", "2026-12-18 14:50", "CONFIRMED")}
+
+    # one session cancelled: dropped from the series, the rest kept
+    fourth = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-31")][0]
+    ok(p, "cancel", str(fourth["id"]), "--by", "client")
+    past_grace(p, "09:12:00")
+    msg, cal = series_calendar(received(peers, 3))
+    assert "cancelled" in msg["Subject"]
+    assert str(cal["METHOD"]) == "REQUEST"
+    evs = list(cal.walk("VEVENT"))
+    assert all(int(e["SEQUENCE"]) > seq for e in evs)
+    seq = min(int(e["SEQUENCE"]) for e in evs)
+    assert expanded(cal) == listed(p, who[1])
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    after = kal()
+    assert after == as_listed_by_khal(listed(p, who[1]))
+    assert ("2026-12-31 15:00", "2026-12-31 15:50", "CONFIRMED") not in after
+    assert len(after) == 4
+
+    # the rest cancelled: a CANCEL of the series' UID, nothing left
+    first = sessions(p, who[1])[0]
+    ok(p, "cancel", str(first["id"]), "--all", "--by", "practice")
+    past_grace(p, "09:16:00")
+    assert wait_for(lambda: settled(p))
+    msg, cal = series_calendar(peers.received()[-1]["data"])
+    assert str(cal["METHOD"]) == "CANCEL"
+    evs = list(cal.walk("VEVENT"))
+    assert len(evs) == 1 and "RECURRENCE-ID" not in evs[0]
+    assert str(evs[0]["UID"]) == uid and str(evs[0]["STATUS"]) == "CANCELLED"
+    assert int(evs[0]["SEQUENCE"]) > seq
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    assert kal() == [] and listed(p, who[1]) == []
+
+
+def test_a_series_confirmation_in_the_outbox_folder(practice_at, tmp_path):
+    p = practice(practice_at)
+    who = people(p)
+    weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    assert wait_for(lambda: outbox_files(p)), p.log()
+    files = outbox_files(p)
+    assert len(files) == 1 and files[0].endswith("-confirmation.eml"), files
+    with open(files[0], "rb") as f:
+        msg, cal = series_calendar(f.read())
+    assert expanded(cal) == listed(p, who[1])
+    ics = calendar_parts(msg)[0].get_payload(decode=True).decode()
+    seen = khal_view(ics, tmp_path, dt.date(2026, 12, 8), dt.date(2027, 2, 27),
+                     zone=LONDON)
+    assert seen == as_listed_by_khal(listed(p, who[1])), seen
 
 
 def test_invitations_off_send_the_text_alone(practice_at, peers):
@@ -245,17 +411,19 @@ def test_the_outbox_folder_holds_the_same_message_and_khal_imports_it(
     assert seen == [("2026-12-10 15:00", "2026-12-10 15:50", "CONFIRMED")], seen
 
 
-def khal_calendar(tmp_path, zone=LONDON):
-    """khal with one empty calendar: import(ics) adds to it, listed() gives
-    (start, end, status) of its events on 10 and 11 December."""
+def khal_calendar(tmp_path, zone=LONDON, since="2026-12-10",
+                  until="2026-12-12"):
+    """khal with one empty calendar: import(ics) adds to it, shown() gives
+    (start, end, status) of its events from since to until (by default
+    on 10 and 11 December)."""
     run = khal(tmp_path, zone)
 
     def imported(ics):
         khal_import(run, tmp_path, ics)
 
-    def listed():
-        return khal_list(run, "2026-12-10", "2026-12-12")
-    return imported, listed
+    def shown():
+        return khal_list(run, since, until)
+    return imported, shown
 
 
 def test_each_invitation_updates_the_one_entry_of_a_calendar(
