@@ -43,7 +43,8 @@ static const char *invite_series_sql =
     "  x.state = 'cancelled' AND NOT EXISTS (SELECT 1 FROM appointments a"
     "    WHERE a.series_id = x.id AND a.state != 'cancelled'),"
     "  c.name = ?2, coalesce(r.name, x.video_url, '') = ?3, x.zone,"
-    "  x.first_utc"
+    "  x.first_utc, coalesce(x.parent_id, 0),"
+    "  EXISTS (SELECT 1 FROM appointments a WHERE a.series_id = x.id)"
     "  FROM series x JOIN clinicians c ON c.id = x.clinician_id"
     "  LEFT JOIN rooms r ON r.id = x.room_id WHERE x.id = ?1";
 /* Where a message names it: a room's name, else the link (outbox.c). */
@@ -278,9 +279,9 @@ invite_session_of(const struct invite_series *s, time_t recurrence)
  * the text names, the place it names, where the session has them.
  */
 static int
-invite_series_event(icalcomponent *ev, const struct invite *in)
+invite_series_event(icalcomponent *ev, const struct invite *in,
+    const struct invite_series *s)
 {
-	const struct invite_series	*s = in->series;
 	const struct invite_session	*ses;
 	const char			*plain;
 
@@ -305,33 +306,38 @@ invite_series_event(icalcomponent *ev, const struct invite *in)
 	return invite_people(ev, in);
 }
 
-/*
- * A session of a series: the series whole, as the export writes it in
- * its client's view (one VEVENT with its RRULE and EXDATEs, and its
- * RECURRENCE-ID overrides), in the series' zone, whatever the notice.
- * Why whole, for a change of one session too: a calendar that files
- * an invitation by its UID, as khal's import and many others do,
- * replaces all it holds of that UID with what comes, so one override
- * sent alone would leave the series with that session only; iTIP
- * clients (Google, Outlook, Apple) take a REQUEST of the whole series
- * as its update (RFC 5546 3.2.2), each VEVENT by its SEQUENCE.  A
- * session cancelled is an EXDATE of the REQUEST, so the calendar drops
- * it and keeps the rest; only when nothing is left of the series (all
- * of it cancelled) does a CANCEL of its UID go, which drops it all.
- */
+/* The zone's VTIMEZONE, once. */
 static int
-invite_series(icalcomponent *cal, const struct invite *in)
+invite_zone_add(icalcomponent *cal, const char *zone)
 {
-	const struct invite_series	*s = in->series;
-	struct strbuf			 text = STRBUF_INIT;
-	icalcomponent			*all, *ev;
-	char				*t;
-	int				 n = 0, rc = 0;
+	icalcomponent	*vtz;
+	icalproperty	*p;
 
-	if (s->events == NULL || (!export_zone_is_utc(s->zone) &&
-	    export_vtimezone(cal, s->zone) == -1))
+	if (export_zone_is_utc(zone))
+		return 0;
+	for (vtz = icalcomponent_get_first_component(cal,
+	    ICAL_VTIMEZONE_COMPONENT); vtz != NULL;
+	    vtz = icalcomponent_get_next_component(cal,
+	    ICAL_VTIMEZONE_COMPONENT))
+		if ((p = icalcomponent_get_first_property(vtz,
+		    ICAL_TZID_PROPERTY)) != NULL &&
+		    strcmp(icalproperty_get_tzid(p), zone) == 0)
+			return 0;
+	return export_vtimezone(cal, zone);
+}
+
+/* The VEVENTs of series s, made the invitation's, added to cal. */
+static int
+invite_series_add(icalcomponent *cal, const struct invite *in,
+    const struct invite_series *s)
+{
+	struct strbuf	 text = STRBUF_INIT;
+	icalcomponent	*all, *ev;
+	char		*t;
+	int		 n = 0, rc = 0;
+
+	if (s->events == NULL || invite_zone_add(cal, s->zone) == -1)
 		return -1;
-	invite_zone_trim(cal, s->first);
 	strbuf_adds(&text, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 	    "PRODID:-//practiced//practiced//EN\r\n");
 	strbuf_adds(&text, s->events);
@@ -351,7 +357,7 @@ invite_series(icalcomponent *cal, const struct invite *in)
 			icalcomponent_free(ev);
 			continue;
 		}
-		if ((rc = invite_series_event(ev, in)) == -1) {
+		if ((rc = invite_series_event(ev, in, s)) == -1) {
 			icalcomponent_free(ev);
 			break;
 		}
@@ -361,6 +367,41 @@ invite_series(icalcomponent *cal, const struct invite *in)
 	icalcomponent_free(all);
 	icalerror_clear_errno();
 	return rc == 0 && n > 0 ? 0 : -1;
+}
+
+/*
+ * A session of a series: the series whole, as the export writes it in
+ * its client's view (one VEVENT with its RRULE and EXDATEs, and its
+ * RECURRENCE-ID overrides), in the series' zone, whatever the notice.
+ * Why whole, for a change of one session too: a calendar that files
+ * an invitation by its UID, as khal's import and many others do,
+ * replaces all it holds of that UID with what comes, so one override
+ * sent alone would leave the series with that session only; iTIP
+ * clients (Google, Outlook, Apple) take a REQUEST of the whole series
+ * as its update (RFC 5546 3.2.2), each VEVENT by its SEQUENCE.  A
+ * session cancelled is an EXDATE of the REQUEST, so the calendar drops
+ * it and keeps the rest; so are the sessions a cancel of "following"
+ * ones ends the series before (its UNTIL moves).  Only when nothing is
+ * left of the series (all of it cancelled) does a CANCEL of its UID go,
+ * which drops it all.  A series split from another (a move of
+ * "following" sessions) comes with the one it split from, which now
+ * ends there (RFC 6047 4.4: one METHOD, several UIDs): told the new
+ * series alone, the calendar would hold both from there on.
+ */
+static int
+invite_series(icalcomponent *cal, const struct invite *in)
+{
+	const struct invite_series	*s;
+	time_t				 first = in->series->first;
+
+	for (s = in->series; s != NULL; s = s->parent) {
+		if (invite_series_add(cal, in, s) == -1)
+			return -1;
+		if (s->first < first)
+			first = s->first;
+	}
+	invite_zone_trim(cal, first);
+	return 0;
 }
 
 char *
@@ -419,6 +460,8 @@ invite_series_row(struct practiced *pd, struct invite_series *s,
 		snprintf(s->zone, sizeof(s->zone), "%s",
 		    db_column_text(stmt, 4));
 		s->first = (time_t)sqlite3_column_int64(stmt, 5);
+		s->parent_id = sqlite3_column_int64(stmt, 6);
+		s->held = sqlite3_column_int(stmt, 7);
 		s->nsessions = 1;
 	}
 	sqlite3_reset(stmt);
@@ -489,6 +532,19 @@ invite_series_text(struct practiced *pd, struct invite_series *s,
 	return rc == 0 && s->events != NULL ? 0 : -1;
 }
 
+static int
+invite_series_one(struct practiced *pd, struct invite_series *s,
+    const char *practice_uid, const char *clinician, const char *place,
+    time_t now)
+{
+	if ((s->sessions = calloc(1, sizeof(*s->sessions))) == NULL ||
+	    invite_series_row(pd, s, clinician, place) == -1 ||
+	    invite_series_sessions(pd, s, clinician, place) == -1 ||
+	    invite_series_text(pd, s, practice_uid, now) == -1)
+		return -1;
+	return 0;
+}
+
 int
 invite_series_load(struct practiced *pd, long long appt_id,
     const char *practice_uid, const char *clinician, const char *place,
@@ -512,19 +568,38 @@ invite_series_load(struct practiced *pd, long long appt_id,
 		return 1;
 	if (s->id == 0)
 		return 0;
-	if ((s->sessions = calloc(1, sizeof(*s->sessions))) == NULL ||
-	    invite_series_row(pd, s, clinician, place) == -1 ||
-	    invite_series_sessions(pd, s, clinician, place) == -1 ||
-	    invite_series_text(pd, s, practice_uid, now) == -1) {
-		invite_series_free(s);
-		return -1;
+	if (invite_series_one(pd, s, practice_uid, clinician, place,
+	    now) == -1)
+		goto fail;
+	/* A CANCEL names one series; a parent with nothing left is not
+	 * told (its sessions all went to the new one). */
+	if (s->parent_id == 0 || s->cancelled)
+		return 0;
+	if ((s->parent = calloc(1, sizeof(*s->parent))) == NULL)
+		goto fail;
+	s->parent->id = s->parent_id;
+	if (invite_series_one(pd, s->parent, practice_uid, clinician, place,
+	    now) == -1)
+		goto fail;
+	if (!s->parent->held || s->parent->cancelled) {
+		invite_series_free(s->parent);
+		free(s->parent);
+		s->parent = NULL;
 	}
 	return 0;
+fail:
+	invite_series_free(s);
+	return -1;
 }
 
 void
 invite_series_free(struct invite_series *s)
 {
+	if (s->parent != NULL) {
+		invite_series_free(s->parent);
+		free(s->parent);
+		s->parent = NULL;
+	}
 	free(s->events);
 	free(s->sessions);
 	s->events = NULL;

@@ -35,6 +35,11 @@ struct invite_series {
 	int			 cancelled;	/* nothing left of it */
 	struct invite_session	*sessions;	/* the master first */
 	size_t			 nsessions;
+	/* The series it split from (a move of "following" sessions),
+	 * told its new end with it; NULL: none. */
+	struct invite_series	*parent;
+	long long		 parent_id;
+	int			 held;		/* it has sessions */
 };
 
 struct invite {

@@ -200,10 +200,10 @@ FMT = "%Y-%m-%d %H:%M"
 SINCE, UNTIL = "2026-12-08", "2027-02-28"
 
 
-def series_calendar(data):
+def series_calendar(data, series=1):
     """(message, calendar) of a notice of a series' session: one calendar
-    part a strict reader finds nothing wrong in, and every VEVENT of one
-    UID, the series'."""
+    part a strict reader finds nothing wrong in, its VEVENTs of as many
+    series (by UID; None: one or more)."""
     msg = parsed(data)
     parts = calendar_parts(msg)
     assert len(parts) == 1, [x.get_content_type() for x in msg.walk()]
@@ -211,7 +211,8 @@ def series_calendar(data):
     assert strict_problems(ics) == [], ics
     cal = icalendar.Calendar.from_ical(ics)
     uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
-    assert len(uids) == 1 and uids.pop().startswith("s"), ics
+    assert len(uids) == series or (series is None and uids), ics
+    assert all(u.startswith("s") for u in uids), ics
     assert str(cal["METHOD"]) == parts[0].get_param("method")
     return msg, cal
 
@@ -472,3 +473,70 @@ def test_no_invitation_by_sms_and_the_practice_zone_without_the_clients(
     assert str(ev["DTSTART"].params["TZID"]) == "America/New_York"
     assert ev.decoded("DTSTART") == local("2026-12-10 10:00", "America/New_York")
     assert ev.decoded("DTSTART").strftime("%H:%M") == "10:00"
+
+
+def plain_weekly_series(p, who):
+    clin, cli, svc = who
+    return ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+              "--service", str(svc), "--at", "2026-12-10 10:00", "--repeat",
+              "weekly", "--count", "6")["series"]["id"]
+
+
+def import_new(peers, imported, seen):
+    """Each message received since the first seen, imported in order; the
+    count received now."""
+    got = peers.received()
+    for m in got[seen:]:
+        msg, _ = series_calendar(m["data"], series=None)
+        imported(calendar_parts(msg)[0].get_payload(decode=True))
+    return len(got)
+
+
+def scoped(practice_at, peers, tmp_path, *change):
+    """A series confirmed and in the client's calendar (khal), then the
+    change to its fourth session (move or cancel, with a scope) told:
+    (practice, client, what khal lists, the notices' calendars)."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    plain_weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+    fourth = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-31")][0]
+    ok(p, change[0], str(fourth["id"]), *change[1:])
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p))
+    cals = [series_calendar(m["data"], series=None)[1] for m in peers.received()[seen:]]
+    import_new(peers, imported, seen)
+    return p, who[1], kal(), cals
+
+
+def test_a_cancel_of_the_following_sessions_ends_the_series(
+        practice_at, peers, tmp_path):
+    p, cli, shown, cals = scoped(practice_at, peers, tmp_path, "cancel",
+                                 "--following", "--by", "client")
+    assert len(listed(p, cli)) == 3
+    assert shown == as_listed_by_khal(listed(p, cli))
+    assert cals and all(str(c["METHOD"]) == "REQUEST" for c in cals)
+    assert all(expanded(c) == listed(p, cli) for c in cals)
+
+
+def test_a_move_of_the_whole_series_moves_it_there(practice_at, peers, tmp_path):
+    p, cli, shown, cals = scoped(practice_at, peers, tmp_path, "move",
+                                 "--at", "2026-12-31 11:30", "--all")
+    assert listed(p, cli)[0] == ("2026-12-10 16:30", "2026-12-10 17:20")
+    assert shown == as_listed_by_khal(listed(p, cli))
+    assert all(expanded(c) == listed(p, cli) for c in cals)
+
+
+def test_a_move_of_the_following_sessions_splits_the_series_there_too(
+        practice_at, peers, tmp_path):
+    p, cli, shown, cals = scoped(practice_at, peers, tmp_path, "move",
+                                 "--at", "2027-01-01 09:00", "--following")
+    assert ("2027-01-01 14:00", "2027-01-01 14:50") in listed(p, cli)
+    assert shown == as_listed_by_khal(listed(p, cli))
+    # the new series, and the one it split from ending before it
+    assert cals and all(len({str(e["UID"]) for e in c.walk("VEVENT")}) == 2
+                        for c in cals)
+    assert all(expanded(c) == listed(p, cli) for c in cals)
