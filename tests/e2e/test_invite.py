@@ -540,3 +540,57 @@ def test_a_move_of_the_following_sessions_splits_the_series_there_too(
     assert cals and all(len({str(e["UID"]) for e in c.walk("VEVENT")}) == 2
                         for c in cals)
     assert all(expanded(c) == listed(p, cli) for c in cals)
+
+
+def test_a_session_given_to_another_clinician_or_restored_stays_in_the_series(
+        practice_at, peers, tmp_path):
+    """A session moved to another clinician stays in the series in the
+    client's calendar (the export shows it in the other's schedule; the
+    client has one series), each session named by its clinician only
+    where the text names that one; a cancelled session restored comes
+    back."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    plain_weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    other = new_clinician(p, surname="Other")
+    third = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-24")][0]
+    ok(p, "move", str(third["id"]), "--clinician", str(other), "--at",
+       "2026-12-24 12:00")
+    past_grace(p, "09:08:00")
+    assert received(peers, seen + 1)
+    msg, cal = series_calendar(peers.received()[seen]["data"])
+    seen = import_new(peers, imported, seen)
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+    assert len(kal()) == 6 and expanded(cal) == listed(p, who[1])
+    evs = list(cal.walk("VEVENT"))
+    over = [e for e in evs if "RECURRENCE-ID" in e]
+    assert len(over) == 1 and over[0].decoded("DTSTART") == \
+        local("2026-12-24 12:00")
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    names = {str(e["SUMMARY"]) for e in evs}
+    assert names == {"Appointment with %s" % n for n in [
+        x for x in (sessions(p, who[1])[2]["clinician"]["name"],) if x in text]} | \
+        {"Appointment at Test Practice"}, names
+
+    ok(p, "cancel", str(third["id"]), "--by", "client")
+    past_grace(p, "09:12:00")
+    assert received(peers, seen + 1)
+    seen = import_new(peers, imported, seen)
+    assert len(kal()) == 5 and kal() == as_listed_by_khal(listed(p, who[1]))
+    ok(p, "restore", str(third["id"]))
+    past_grace(p, "09:16:00")
+    assert received(peers, seen + 1)
+    msg, cal = series_calendar(peers.received()[seen]["data"])
+    assert str(cal["METHOD"]) == "REQUEST" and "24 December" in msg["Subject"]
+    import_new(peers, imported, seen)
+    assert len(kal()) == 6 and kal() == as_listed_by_khal(listed(p, who[1]))
+
+    # nothing of the session's kind or the client's name, in any of them
+    for m in peers.received():
+        assert SERVICE.lower() not in m["data"].lower()
+        _, cal = series_calendar(m["data"], series=None)
+        ical = cal.to_ical().decode()
+        assert SERVICE.lower() not in ical.lower() and "Jordan" not in ical
