@@ -35,7 +35,8 @@
  * series' version less one plus the revisions of all the client's
  * sessions grows with every change the client is told, and never goes
  * down.  Every VEVENT of the series takes it, so an override's is never
- * below its master's.
+ * below its master's.  A series under the UID of the one it split from
+ * adds that one's revisions (invite_series_origin).
  */
 static const char *invite_series_sql =
     "SELECT x.version - 1 + (SELECT coalesce(sum(a.version - 1), 0)"
@@ -54,6 +55,10 @@ static const char *invite_sessions_sql =
     "  FROM appointments a JOIN clinicians c ON c.id = a.clinician_id"
     "  LEFT JOIN rooms r ON r.id = a.room_id"
     "  WHERE a.series_id = ?1 AND a.recurrence_utc IS NOT NULL";
+static const char *invite_parent_sql =
+    "SELECT x.version, coalesce(x.parent_id, 0),"
+    "  EXISTS (SELECT 1 FROM appointments a WHERE a.series_id = x.id)"
+    "  FROM series x WHERE x.id = ?1";
 /* remind.c tells the same: cancelled as its series let it go. */
 static const char *invite_appt_sql =
     "SELECT coalesce(series_id, 0), series_id IS NULL"
@@ -287,6 +292,9 @@ invite_series_event(icalcomponent *ev, const struct invite *in,
 
 	ses = invite_session_of(s, invite_recurrence(ev));
 	plain = in->summary_plain != NULL ? in->summary_plain : in->summary;
+	if (s->uid[0] != '\0')
+		invite_replace(ev, ICAL_UID_PROPERTY,
+		    icalproperty_new_uid(s->uid));
 	invite_replace(ev, ICAL_DTSTAMP_PROPERTY, icalproperty_new_dtstamp(
 	    icaltime_from_timet_with_zone(in->now, 0,
 	    icaltimezone_get_utc_timezone())));
@@ -386,7 +394,8 @@ invite_series_add(icalcomponent *cal, const struct invite *in,
  * which drops it all.  A series split from another (a move of
  * "following" sessions) comes with the one it split from, which now
  * ends there (RFC 6047 4.4: one METHOD, several UIDs): told the new
- * series alone, the calendar would hold both from there on.
+ * series alone, the calendar would hold both from there on; split from
+ * its first session, it took all of it, and goes under its UID.
  */
 static int
 invite_series(icalcomponent *cal, const struct invite *in)
@@ -545,12 +554,51 @@ invite_series_one(struct practiced *pd, struct invite_series *s,
 	return 0;
 }
 
+/*
+ * Where series s came from: the series it split from that still has
+ * sessions (0: none), told its new end with it.  One split from the
+ * first session of another took all of it: the client's calendar holds
+ * it under that one's UID, which it takes (and, above it, the same), its
+ * SEQUENCE growing by that one's revisions, so as to stay above what
+ * went under that UID before.  Bounded: a longer chain stops there.
+ */
+static long long
+invite_series_origin(struct practiced *pd, struct invite_series *s,
+    const char *practice_uid)
+{
+	sqlite3_stmt	*stmt;
+	long long	 id = s->parent_id, up;
+	int		 rc, hops, held = 0, version;
+
+	for (hops = 0; id != 0 && hops < 16; hops++) {
+		if ((stmt = db_stmt(pd->db, invite_parent_sql)) == NULL)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, id);
+		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			version = sqlite3_column_int(stmt, 0);
+			up = sqlite3_column_int64(stmt, 1);
+			held = sqlite3_column_int(stmt, 2);
+		}
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW)
+			return -1;
+		if (held)
+			return id;
+		snprintf(s->uid, sizeof(s->uid), "s%lld-%s@practiced", id,
+		    practice_uid);
+		s->sequence += version - 1;
+		id = up;
+	}
+	return 0;
+}
+
 int
 invite_series_load(struct practiced *pd, long long appt_id,
     const char *practice_uid, const char *clinician, const char *place,
     time_t now, struct invite_series *s)
 {
 	sqlite3_stmt	*stmt;
+	long long	 held;
 	int		 rc, left = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -569,19 +617,20 @@ invite_series_load(struct practiced *pd, long long appt_id,
 	if (s->id == 0)
 		return 0;
 	if (invite_series_one(pd, s, practice_uid, clinician, place,
-	    now) == -1)
+	    now) == -1 || (held = invite_series_origin(pd, s,
+	    practice_uid)) == -1)
 		goto fail;
-	/* A CANCEL names one series; a parent with nothing left is not
-	 * told (its sessions all went to the new one). */
-	if (s->parent_id == 0 || s->cancelled)
+	/* A CANCEL names one series. */
+	if (held == 0 || s->cancelled)
 		return 0;
 	if ((s->parent = calloc(1, sizeof(*s->parent))) == NULL)
 		goto fail;
-	s->parent->id = s->parent_id;
+	s->parent->id = held;
 	if (invite_series_one(pd, s->parent, practice_uid, clinician, place,
-	    now) == -1)
+	    now) == -1 || invite_series_origin(pd, s->parent,
+	    practice_uid) == -1)
 		goto fail;
-	if (!s->parent->held || s->parent->cancelled) {
+	if (s->parent->cancelled) {
 		invite_series_free(s->parent);
 		free(s->parent);
 		s->parent = NULL;

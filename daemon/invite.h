@@ -40,6 +40,9 @@ struct invite_series {
 	struct invite_series	*parent;
 	long long		 parent_id;
 	int			 held;		/* it has sessions */
+	/* Split from the first session of another, it goes under that
+	 * one's UID, the client's entry; "": its own. */
+	char			 uid[128];
 };
 
 struct invite {

@@ -594,3 +594,33 @@ def test_a_session_given_to_another_clinician_or_restored_stays_in_the_series(
         _, cal = series_calendar(m["data"], series=None)
         ical = cal.to_ical().decode()
         assert SERVICE.lower() not in ical.lower() and "Jordan" not in ical
+
+
+def test_a_move_of_the_following_sessions_from_the_first_keeps_its_entry(
+        practice_at, peers, tmp_path):
+    """Moved from its first session on with --following, the series splits
+    into a new one that took all of it: the client's calendar keeps its
+    one entry, which the notices move."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    sid = plain_weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    _, cal = series_calendar(peers.received()[0]["data"])
+    seq = int(list(cal.walk("VEVENT"))[0]["SEQUENCE"])
+    first = sessions(p, who[1])[0]
+    ok(p, "move", str(first["id"]), "--at", "2026-12-11 09:00", "--following")
+    assert ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client",
+              str(who[1]))["appointments"][0]["series"] != sid
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p))
+    for m in peers.received()[seen:]:
+        _, cal = series_calendar(m["data"])
+        evs = list(cal.walk("VEVENT"))
+        assert all(str(e["UID"]).startswith("s%d-" % sid) for e in evs)
+        assert all(int(e["SEQUENCE"]) > seq for e in evs)
+        assert expanded(cal) == listed(p, who[1])
+    import_new(peers, imported, seen)
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+    assert kal()[0][0] == "2026-12-11 14:00" and len(kal()) == 6
