@@ -123,7 +123,7 @@ message_invite(const struct config *conf, const struct message_row *m,
 	else
 		snprintf(summary, sizeof(summary), "Appointment at %s",
 		    conf->practice_name);
-	/* A series' session with another clinician: named by none. */
+	/* A series' sessions with a clinician the text does not name. */
 	snprintf(plain, sizeof(plain), "Appointment at %s",
 	    conf->practice_name);
 	in = (struct invite){ .notice = m->notice,
@@ -216,7 +216,8 @@ message_render_read(struct practiced *pd, const struct message_row *m,
 		r->series = &s;
 	else
 		r->no_invite = 1;
-	/* Not the session's own UID: a wrong entry is worse than none. */
+	/* Unread, its series cannot go; the session's own UID would make
+	 * a second entry of it in the client's calendar: none goes. */
 	if (rc == -1)
 		log_warnx("outbox: reminder %lld goes without its invitation "
 		    "(its series cannot be read)", m->id);
