@@ -363,16 +363,23 @@ def test_a_series_in_the_clients_calendar_follows_each_change(
 
 
 def test_a_series_confirmation_in_the_outbox_folder(practice_at, tmp_path):
+    """Written to the outbox folder, the same confirmation; a session
+    moved before it goes is in it already, an override."""
     p = practice(practice_at)
     who = people(p)
     weekly_series(p, who)
+    second = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-17")][0]
+    ok(p, "move", str(second["id"]), "--at", "2026-12-17 13:00")
     past_grace(p, "09:04:00")
-    assert wait_for(lambda: outbox_files(p)), p.log()
-    files = outbox_files(p)
-    assert len(files) == 1 and files[0].endswith("-confirmation.eml"), files
+    assert wait_for(lambda: len(outbox_files(p)) == 2), p.log()
+    files = [f for f in outbox_files(p) if f.endswith("-confirmation.eml")]
+    assert len(files) == 1, outbox_files(p)
     with open(files[0], "rb") as f:
         msg, cal = series_calendar(f.read())
     assert expanded(cal) == listed(p, who[1])
+    over = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" in e]
+    assert len(over) == 1 and over[0].decoded("DTSTART") == \
+        local("2026-12-17 13:00")
     ics = calendar_parts(msg)[0].get_payload(decode=True).decode()
     seen = khal_view(ics, tmp_path, dt.date(2026, 12, 8), dt.date(2027, 2, 27),
                      zone=LONDON)
@@ -624,3 +631,39 @@ def test_a_move_of_the_following_sessions_from_the_first_keeps_its_entry(
     import_new(peers, imported, seen)
     assert kal() == as_listed_by_khal(listed(p, who[1]))
     assert kal()[0][0] == "2026-12-11 14:00" and len(kal()) == 6
+
+
+def test_a_session_its_series_lets_go_leaves_no_stray_entry(
+        practice_at, peers, tmp_path):
+    """A series moved a day later whose end stays: its last session falls
+    past the end and leaves it, cancelled.  Its cancellation goes without
+    an invitation (its UID of a one-off is no entry of the client's
+    calendar); the others' notices carry the series without it."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    clin, cli, svc = who
+    ok(p, "book", "--client", str(cli), "--clinician", str(clin), "--service",
+       str(svc), "--at", "2026-12-10 10:00", "--repeat", "weekly", "--until",
+       "2027-01-14")
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    assert len(kal()) == 6
+    last = sessions(p, cli)[-1]
+    ok(p, "move", str(sessions(p, cli)[0]["id"]), "--at", "2026-12-11 10:00",
+       "--all")
+    gone = [a for a in ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client",
+                          str(cli))["appointments"] if a["id"] == last["id"]][0]
+    assert gone["state"] == "cancelled" and gone["series"] is None, gone
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p))
+    news = peers.received()[seen:]
+    bare = [m for m in news if not calendar_parts(parsed(m["data"]))]
+    assert len(bare) == 1 and "cancelled" in parsed(bare[0]["data"])["Subject"]
+    for m in news:
+        if m not in bare:
+            msg, cal = series_calendar(m["data"])
+            imported(calendar_parts(msg)[0].get_payload(decode=True))
+            assert expanded(cal) == listed(p, cli)
+    assert len(listed(p, cli)) == 5
+    assert kal() == as_listed_by_khal(listed(p, cli))
