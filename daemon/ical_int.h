@@ -89,5 +89,8 @@ int	 export_single(struct export *, const struct export_row *);
 
 /* ical_series.c: every series with a session in the window. */
 int	 export_series_all(struct export *);
+/* One series as its client's calendar holds it (an invitation): its
+ * sessions whoever their clinician, the cancelled ones EXDATEs. */
+int	 export_series_client(struct export *, long long id);
 
 #endif

@@ -63,6 +63,13 @@ struct series_export {
 	size_t			 nocc, cap;
 	int			 too_many;
 	int			 master;	/* its VEVENT is exported */
+	/*
+	 * Its client's view (an invitation, invite.c): a session at an
+	 * occurrence is the series' whoever its clinician, and one
+	 * cancelled is an EXDATE (iTIP's REQUEST carries no cancelled
+	 * instance, RFC 5546 3.2.2).
+	 */
+	int			 client_view;
 	time_t			 until;		/* UNTIL; 0: the rule's end */
 	/* Where the expansion stops: an instant, a COUNT (0: none), and
 	 * the first occurrence left out. */
@@ -225,6 +232,9 @@ series_differs(const struct series_export *se, const struct export_row *r,
 	    r->end - r->start != (time_t)d->minutes * 60 ||
 	    r->room_id != d->room_id)
 		return 1;
+	/* The client's calendar names each session's clinician. */
+	if (se->client_view && r->clinician_id != d->clinician_id)
+		return 1;
 	if ((r->what.video != NULL) != d->has_video)
 		return 1;
 	return r->what.video != NULL && strcmp(r->what.video, d->video) != 0;
@@ -259,8 +269,10 @@ series_row(struct export *x, struct series_export *se,
 	struct occ			*o;
 
 	o = series_occ_find(se, r->recurrence);
-	if (o != NULL && r->clinician_id == se->def.clinician_id &&
-	    se->master) {
+	if (o != NULL && (se->client_view ||
+	    r->clinician_id == se->def.clinician_id) && se->master) {
+		if (se->client_view && r->what.cancelled)
+			return 0;	/* an EXDATE */
 		if (!emit)
 			o->held = 1;
 		else if (series_differs(se, r, o->t))
@@ -329,13 +341,14 @@ series_master(struct export *x, struct series_export *se)
 }
 
 static int
-series_export_one(struct export *x, long long id)
+series_export_view(struct export *x, long long id, int client_view)
 {
 	struct series_export	*se;
 	int			 rc = -1;
 
 	if ((se = calloc(1, sizeof(*se))) == NULL)
 		return ctx_internal(x->ctx);
+	se->client_view = client_view;
 	if (series_load(x->ctx, id, &se->def) == -1) {
 		ctx_internal(x->ctx);
 		goto out;
@@ -354,6 +367,18 @@ out:
 	free(se->occ);
 	free(se);
 	return rc;
+}
+
+static int
+series_export_one(struct export *x, long long id)
+{
+	return series_export_view(x, id, 0);
+}
+
+int
+export_series_client(struct export *x, long long id)
+{
+	return series_export_view(x, id, 1);
 }
 
 int

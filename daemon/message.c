@@ -13,6 +13,7 @@
 #include "log.h"
 #include "mail.h"
 #include "message.h"
+#include "practiced.h"
 #include "recur.h"
 #include "send.h"
 #include "sms.h"
@@ -109,10 +110,10 @@ message_from(const struct config *conf, char *buf, size_t len)
  */
 static char *
 message_invite(const struct config *conf, const struct message_row *m,
-    const char *from, const char *body, time_t now)
+    const char *from, const char *body, time_t now, const char **method)
 {
 	struct invite	 in;
-	char		 summary[320], *cal;
+	char		 summary[320], plain[320], *cal;
 	const char	*place;
 
 	place = m->place[0] != '\0' ? m->place : conf->practice_name;
@@ -122,13 +123,18 @@ message_invite(const struct config *conf, const struct message_row *m,
 	else
 		snprintf(summary, sizeof(summary), "Appointment at %s",
 		    conf->practice_name);
+	/* A series' sessions with a clinician the text does not name. */
+	snprintf(plain, sizeof(plain), "Appointment at %s",
+	    conf->practice_name);
 	in = (struct invite){ .notice = m->notice,
 	    .practice_uid = m->practice_uid, .appt_id = m->appt_id,
 	    .version = m->version, .start = m->start, .end = m->end,
 	    .zone = m->zone, .created = m->created, .modified = m->modified,
 	    .now = now, .organizer = from, .practice = conf->practice_name,
 	    .attendee = m->recipient, .summary = summary,
-	    .location = strstr(body, place) != NULL ? place : NULL };
+	    .location = strstr(body, place) != NULL ? place : NULL,
+	    .series = m->series, .summary_plain = plain };
+	*method = invite_calendar_method(&in);
 	if ((cal = invite_calendar(&in)) == NULL)
 		log_warnx("outbox: reminder %lld goes without its invitation",
 		    m->id);
@@ -146,6 +152,7 @@ message_compose(const struct config *conf, const struct message_row *m,
 	struct mail_message	 mail;
 	char			 from[400], msgid[400];
 	char			*subject, *body, *cal = NULL, *text = NULL;
+	const char		*method = NULL;
 
 	message_from(conf, from, sizeof(from));
 	if (mail_message_id(msgid, sizeof(msgid), tag, id, m->version,
@@ -155,12 +162,12 @@ message_compose(const struct config *conf, const struct message_row *m,
 	subject = message_fill(conf, m, subject_t);
 	body = message_fill(conf, m, body_t);
 	if (subject != NULL && body != NULL) {
-		if (invite)
-			cal = message_invite(conf, m, from, body, now);
+		if (invite && !m->no_invite)
+			cal = message_invite(conf, m, from, body, now,
+			    &method);
 		mail = (struct mail_message){ .from = from, .to = m->recipient,
 		    .subject = subject, .body = body, .message_id = msgid,
-		    .date = now, .calendar = cal,
-		    .method = invite_method(m->notice) };
+		    .date = now, .calendar = cal, .method = method };
 		text = mail_compose(&mail);
 	}
 	free(cal);
@@ -181,6 +188,43 @@ message_render(const struct config *conf, const struct message_row *m,
 	return message_compose(conf, m, template_notice_name(m->notice),
 	    m->id, t->subject, t->body, now, conf->reminders.invitations &&
 	    invite_method(m->notice) != NULL);
+}
+
+char *
+message_render_read(struct practiced *pd, const struct message_row *m,
+    time_t now)
+{
+	const struct config	*conf = pd->conf;
+	struct invite_series	 s;
+	struct message_row	*r;
+	char			*text;
+	int			 rc;
+
+	if (m->channel != CHANNEL_EMAIL || !conf->reminders.invitations ||
+	    invite_method(m->notice) == NULL)
+		return message_render(conf, m, now);
+	rc = invite_series_load(pd, m->appt_id, m->practice_uid,
+	    m->clinician, m->place, now, &s);
+	if (rc == 0 && s.id == 0)
+		return message_render(conf, m, now);
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		invite_series_free(&s);
+		return NULL;
+	}
+	*r = *m;
+	if (rc == 0)
+		r->series = &s;
+	else
+		r->no_invite = 1;
+	/* Unread, its series cannot go; the session's own UID would make
+	 * a second entry of it in the client's calendar: none goes. */
+	if (rc == -1)
+		log_warnx("outbox: reminder %lld goes without its invitation "
+		    "(its series cannot be read)", m->id);
+	text = message_render(conf, r, now);
+	invite_series_free(&s);
+	free(r);
+	return text;
 }
 
 /* Fixed texts: a test says nothing of any session. */

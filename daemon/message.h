@@ -8,6 +8,8 @@
 #include "notice.h"
 
 struct config;
+struct invite_series;
+struct practiced;
 struct send_job;
 
 struct message_row {
@@ -29,6 +31,10 @@ struct message_row {
 	time_t		 end;
 	time_t		 created, modified;	/* the appointment's */
 	char		 practice_uid[64];
+	/* Set by message_render_read: the session's series (NULL: none),
+	 * or no invitation at all. */
+	const struct invite_series *series;
+	int		 no_invite;
 };
 
 /* The text to send (email: the composed message, with the session's
@@ -36,6 +42,10 @@ struct message_row {
  * [reminders] invitations is off); NULL when out of memory.  now dates
  * an email. */
 char		*message_render(const struct config *,
+		    const struct message_row *, time_t now);
+/* The same, the session's series read for its invitation: a session
+ * of a series carries the series whole (invite.h). */
+char		*message_render_read(struct practiced *,
 		    const struct message_row *, time_t now);
 /* A test message to the row's recipient (no session: only its client,
  * zone and id are read); NULL when out of memory. */

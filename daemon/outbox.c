@@ -295,7 +295,7 @@ outbox_take(struct outbox *ob, const struct message_row *m, time_t now,
 	*job = NULL;
 	if (m->start <= now)
 		return outbox_expire(ob, m->id, "the session had begun", now);
-	if ((text = message_render(conf, m, now)) == NULL)
+	if ((text = message_render_read(ob->pd, m, now)) == NULL)
 		return -1;
 	if ((*job = message_job(conf, m, text)) != NULL) {
 		if ((attempt = outbox_claim(ob, m->id, "sending", NULL, NULL,

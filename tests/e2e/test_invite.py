@@ -13,9 +13,10 @@ import os
 from zoneinfo import ZoneInfo
 
 import icalendar
+import recurring_ical_events
 
 from calendar_util import khal, khal_import, khal_list, khal_view, strict_problems
-from series_util import new_clinician, ok
+from series_util import new_clinician, ok, parse_utc
 from remind_util import (outbox_files, peers, reminding, rows,  # noqa: F401
                          wait_for, wake)
 
@@ -195,21 +196,194 @@ def test_the_link_only_where_the_text_gives_it(practice_at, peers):
     assert "LOCATION" not in ev and "8f3k2" not in data
 
 
-def test_a_series_is_confirmed_with_its_first_session(practice_at, peers):
+FMT = "%Y-%m-%d %H:%M"
+SINCE, UNTIL = "2026-12-08", "2027-02-28"
+
+
+def series_calendar(data, series=1):
+    """(message, calendar) of a notice of a series' session: one calendar
+    part a strict reader finds nothing wrong in, its VEVENTs of as many
+    series (by UID; None: one or more)."""
+    msg = parsed(data)
+    parts = calendar_parts(msg)
+    assert len(parts) == 1, [x.get_content_type() for x in msg.walk()]
+    ics = parts[0].get_payload(decode=True).decode()
+    assert strict_problems(ics) == [], ics
+    cal = icalendar.Calendar.from_ical(ics)
+    uids = {str(e["UID"]) for e in cal.walk("VEVENT")}
+    assert len(uids) == series or (series is None and uids), ics
+    assert all(u.startswith("s") for u in uids), ics
+    assert str(cal["METHOD"]) == parts[0].get_param("method")
+    return msg, cal
+
+
+def expanded(cal, zone=LONDON):
+    """(start, end) in zone of each session the calendar holds."""
+    z = ZoneInfo(zone)
+    got = recurring_ical_events.of(cal).between(dt.datetime(2026, 12, 1, tzinfo=z),
+                                                dt.datetime(2027, 3, 1, tzinfo=z))
+    return sorted((e.decoded("DTSTART").astimezone(z).strftime(FMT),
+                   e.decoded("DTEND").astimezone(z).strftime(FMT)) for e in got)
+
+
+def listed(p, client, zone=LONDON):
+    """(start, end) in zone of the client's sessions practicectl lists,
+    the cancelled ones left out."""
+    z = ZoneInfo(zone)
+    out = ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client", str(client))
+    return sorted((parse_utc(a["start"]).astimezone(z).strftime(FMT),
+                   parse_utc(a["end"]).astimezone(z).strftime(FMT))
+                  for a in out["appointments"] if a["state"] != "cancelled")
+
+
+def as_listed_by_khal(sessions):
+    return sorted((a, b, "CONFIRMED") for a, b in sessions)
+
+
+def sessions(p, client):
+    out = ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client", str(client))
+    return out["appointments"]
+
+
+def weekly_series(p, who, skip_day="2026-12-24"):
+    """Six Thursdays at 10:00 from 10 December, the one of skip_day
+    skipped for a closure."""
+    clin, cli, svc = who
+    ok(p, "closure", "add", skip_day, "Training", "--clinician", str(clin))
+    out = ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+             "--service", str(svc), "--at", "2026-12-10 10:00", "--repeat",
+             "weekly", "--count", "6", "--skip")
+    return out["series"]["id"]
+
+
+def test_a_series_is_confirmed_whole(practice_at, peers):
+    """The confirmation of a series carries the series: one VEVENT with its
+    rule, end and EXDATE, which a reader expands to the sessions
+    practicectl lists, times in the client's zone."""
     p = practice(practice_at, peers)
     who = people(p)
-    ok(p, "book", "--client", str(who[1]), "--clinician", str(who[0]),
-       "--service", str(who[2]), "--at", "2026-12-10 10:00", "--repeat",
-       "weekly", "--count", "6")
-    first = ok(p, "list", "--day", "2026-12-10")["appointments"][0]
+    sid = weekly_series(p, who)
+    listed_now = listed(p, who[1])
+    assert len(listed_now) == 5 and ("2026-12-24 15:00", "2026-12-24 15:50") \
+        not in listed_now, listed_now
     past_grace(p, "09:04:00")
-    msg, cal, ev = invitation(received(peers, 1))
+    msg, cal = series_calendar(received(peers, 1))
     text = msg.get_body(preferencelist=("plain",)).get_content()
-    assert "It repeats weekly on Thursday (6 sessions)." in text, text
+    assert "It repeats weekly on Thursday" in text, text
     assert str(cal["METHOD"]) == "REQUEST"
-    assert str(ev["UID"]).startswith("a%d-" % first["id"])
-    assert ev.decoded("DTSTART") == local("2026-12-10 10:00")
-    assert SERVICE not in cal.to_ical().decode()
+    evs = list(cal.walk("VEVENT"))
+    assert len(evs) == 1, cal.to_ical()
+    ev = evs[0]
+    assert str(ev["UID"]).startswith("s%d-" % sid), ev["UID"]
+    assert "RRULE" in ev and "EXDATE" in ev and "RECURRENCE-ID" not in ev
+    # the series' own zone (its rule is the clinician's wall clock)
+    assert str(ev["DTSTART"].params["TZID"]) == "America/New_York"
+    assert ev.decoded("DTSTART") == local("2026-12-10 10:00", "America/New_York")
+    assert expanded(cal) == listed_now
+    assert str(ev["ORGANIZER"]) == "mailto:noreply@example.org"
+    assert str(ev["ATTENDEE"]) == "mailto:jordan@example.org"
+    assert str(ev["SUMMARY"]).startswith("Appointment with ")
+    ical = cal.to_ical().decode()
+    assert SERVICE.lower() not in ical.lower() and "Jordan" not in ical
+    assert "Training" not in ical
+
+
+def test_a_series_in_the_clients_calendar_follows_each_change(
+        practice_at, peers, tmp_path):
+    """The client's calendar, played by khal: the confirmation adds the
+    series whole; a move of one session changes that one; a cancel of
+    one drops that one; the rest stay as they were, and each notice's
+    SEQUENCE is above the one before."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    msg, cal = series_calendar(received(peers, 1))
+    seq = int(list(cal.walk("VEVENT"))[0]["SEQUENCE"])
+    uid = str(list(cal.walk("VEVENT"))[0]["UID"])
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+
+    # one session moved: an override of that occurrence, the rest as before
+    second = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-17")][0]
+    ok(p, "move", str(second["id"]), "--at", "2026-12-18 09:00")
+    past_grace(p, "09:08:00")
+    msg, cal = series_calendar(received(peers, 2))
+    assert "has moved" in msg["Subject"]
+    assert str(cal["METHOD"]) == "REQUEST"
+    evs = list(cal.walk("VEVENT"))
+    assert all(str(e["UID"]) == uid for e in evs)
+    assert all(int(e["SEQUENCE"]) > seq for e in evs), [e["SEQUENCE"] for e in evs]
+    seq = min(int(e["SEQUENCE"]) for e in evs)
+    moved = [e for e in evs if "RECURRENCE-ID" in e]
+    assert len(moved) == 1
+    assert moved[0].decoded("RECURRENCE-ID") == local("2026-12-17 10:00")
+    assert moved[0].decoded("DTSTART") == local("2026-12-18 09:00")
+    assert expanded(cal) == listed(p, who[1])
+    before = kal()
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    after = kal()
+    assert after == as_listed_by_khal(listed(p, who[1]))
+    assert set(before) - set(after) == {
+        ("2026-12-17 15:00", "2026-12-17 15:50", "CONFIRMED")}
+    assert set(after) - set(before) == {
+        ("2026-12-18 14:00", "2026-12-18 14:50", "CONFIRMED")}
+
+    # one session cancelled: dropped from the series, the rest kept
+    fourth = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-31")][0]
+    ok(p, "cancel", str(fourth["id"]), "--by", "client")
+    past_grace(p, "09:12:00")
+    msg, cal = series_calendar(received(peers, 3))
+    assert "cancelled" in msg["Subject"]
+    assert str(cal["METHOD"]) == "REQUEST"
+    evs = list(cal.walk("VEVENT"))
+    assert all(int(e["SEQUENCE"]) > seq for e in evs)
+    seq = min(int(e["SEQUENCE"]) for e in evs)
+    assert expanded(cal) == listed(p, who[1])
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    after = kal()
+    assert after == as_listed_by_khal(listed(p, who[1]))
+    assert ("2026-12-31 15:00", "2026-12-31 15:50", "CONFIRMED") not in after
+    assert len(after) == 4
+
+    # the rest cancelled: a CANCEL of the series' UID, nothing left
+    first = sessions(p, who[1])[0]
+    ok(p, "cancel", str(first["id"]), "--all", "--by", "practice")
+    past_grace(p, "09:16:00")
+    assert wait_for(lambda: settled(p))
+    msg, cal = series_calendar(peers.received()[-1]["data"])
+    assert str(cal["METHOD"]) == "CANCEL"
+    evs = list(cal.walk("VEVENT"))
+    assert len(evs) == 1 and "RECURRENCE-ID" not in evs[0]
+    assert str(evs[0]["UID"]) == uid and str(evs[0]["STATUS"]) == "CANCELLED"
+    assert int(evs[0]["SEQUENCE"]) > seq
+    imported(calendar_parts(msg)[0].get_payload(decode=True))
+    assert kal() == [] and listed(p, who[1]) == []
+
+
+def test_a_series_confirmation_in_the_outbox_folder(practice_at, tmp_path):
+    """Written to the outbox folder, the same confirmation; a session
+    moved before it goes is in it already, an override."""
+    p = practice(practice_at)
+    who = people(p)
+    weekly_series(p, who)
+    second = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-17")][0]
+    ok(p, "move", str(second["id"]), "--at", "2026-12-17 13:00")
+    past_grace(p, "09:04:00")
+    assert wait_for(lambda: len(outbox_files(p)) == 2), p.log()
+    files = [f for f in outbox_files(p) if f.endswith("-confirmation.eml")]
+    assert len(files) == 1, outbox_files(p)
+    with open(files[0], "rb") as f:
+        msg, cal = series_calendar(f.read())
+    assert expanded(cal) == listed(p, who[1])
+    over = [e for e in cal.walk("VEVENT") if "RECURRENCE-ID" in e]
+    assert len(over) == 1 and over[0].decoded("DTSTART") == \
+        local("2026-12-17 13:00")
+    ics = calendar_parts(msg)[0].get_payload(decode=True).decode()
+    seen = khal_view(ics, tmp_path, dt.date(2026, 12, 8), dt.date(2027, 2, 27),
+                     zone=LONDON)
+    assert seen == as_listed_by_khal(listed(p, who[1])), seen
 
 
 def test_invitations_off_send_the_text_alone(practice_at, peers):
@@ -245,17 +419,19 @@ def test_the_outbox_folder_holds_the_same_message_and_khal_imports_it(
     assert seen == [("2026-12-10 15:00", "2026-12-10 15:50", "CONFIRMED")], seen
 
 
-def khal_calendar(tmp_path, zone=LONDON):
-    """khal with one empty calendar: import(ics) adds to it, listed() gives
-    (start, end, status) of its events on 10 and 11 December."""
+def khal_calendar(tmp_path, zone=LONDON, since="2026-12-10",
+                  until="2026-12-12"):
+    """khal with one empty calendar: import(ics) adds to it, shown() gives
+    (start, end, status) of its events from since to until (by default
+    on 10 and 11 December)."""
     run = khal(tmp_path, zone)
 
     def imported(ics):
         khal_import(run, tmp_path, ics)
 
-    def listed():
-        return khal_list(run, "2026-12-10", "2026-12-12")
-    return imported, listed
+    def shown():
+        return khal_list(run, since, until)
+    return imported, shown
 
 
 def test_each_invitation_updates_the_one_entry_of_a_calendar(
@@ -304,3 +480,190 @@ def test_no_invitation_by_sms_and_the_practice_zone_without_the_clients(
     assert str(ev["DTSTART"].params["TZID"]) == "America/New_York"
     assert ev.decoded("DTSTART") == local("2026-12-10 10:00", "America/New_York")
     assert ev.decoded("DTSTART").strftime("%H:%M") == "10:00"
+
+
+def plain_weekly_series(p, who):
+    clin, cli, svc = who
+    return ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+              "--service", str(svc), "--at", "2026-12-10 10:00", "--repeat",
+              "weekly", "--count", "6")["series"]["id"]
+
+
+def import_new(peers, imported, seen):
+    """Each message received since the first seen, imported in order; the
+    count received now."""
+    got = peers.received()
+    for m in got[seen:]:
+        msg, _ = series_calendar(m["data"], series=None)
+        imported(calendar_parts(msg)[0].get_payload(decode=True))
+    return len(got)
+
+
+def scoped(practice_at, peers, tmp_path, *change):
+    """A series confirmed and in the client's calendar (khal), then the
+    change to its fourth session (move or cancel, with a scope) told:
+    (practice, client, what khal lists, the notices' calendars)."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    plain_weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+    fourth = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-31")][0]
+    ok(p, change[0], str(fourth["id"]), *change[1:])
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p))
+    cals = [series_calendar(m["data"], series=None)[1] for m in peers.received()[seen:]]
+    import_new(peers, imported, seen)
+    return p, who[1], kal(), cals
+
+
+def test_a_cancel_of_the_following_sessions_ends_the_series(
+        practice_at, peers, tmp_path):
+    p, cli, shown, cals = scoped(practice_at, peers, tmp_path, "cancel",
+                                 "--following", "--by", "client")
+    assert len(listed(p, cli)) == 3
+    assert shown == as_listed_by_khal(listed(p, cli))
+    assert cals and all(str(c["METHOD"]) == "REQUEST" for c in cals)
+    assert all(expanded(c) == listed(p, cli) for c in cals)
+
+
+def test_a_move_of_the_whole_series_moves_it_there(practice_at, peers, tmp_path):
+    p, cli, shown, cals = scoped(practice_at, peers, tmp_path, "move",
+                                 "--at", "2026-12-31 11:30", "--all")
+    assert listed(p, cli)[0] == ("2026-12-10 16:30", "2026-12-10 17:20")
+    assert shown == as_listed_by_khal(listed(p, cli))
+    assert all(expanded(c) == listed(p, cli) for c in cals)
+
+
+def test_a_move_of_the_following_sessions_splits_the_series_there_too(
+        practice_at, peers, tmp_path):
+    p, cli, shown, cals = scoped(practice_at, peers, tmp_path, "move",
+                                 "--at", "2027-01-01 09:00", "--following")
+    assert ("2027-01-01 14:00", "2027-01-01 14:50") in listed(p, cli)
+    assert shown == as_listed_by_khal(listed(p, cli))
+    # the new series, and the one it split from ending before it
+    assert cals and all(len({str(e["UID"]) for e in c.walk("VEVENT")}) == 2
+                        for c in cals)
+    assert all(expanded(c) == listed(p, cli) for c in cals)
+
+
+def test_a_session_given_to_another_clinician_or_restored_stays_in_the_series(
+        practice_at, peers, tmp_path):
+    """A session moved to another clinician stays in the series in the
+    client's calendar (the export shows it in the other's schedule; the
+    client has one series), each session named by its clinician only
+    where the text names that one; a cancelled session restored comes
+    back."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    plain_weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    other = new_clinician(p, surname="Other")
+    third = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-24")][0]
+    ok(p, "move", str(third["id"]), "--clinician", str(other), "--at",
+       "2026-12-24 12:00")
+    past_grace(p, "09:08:00")
+    assert received(peers, seen + 1)
+    msg, cal = series_calendar(peers.received()[seen]["data"])
+    seen = import_new(peers, imported, seen)
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+    assert len(kal()) == 6 and expanded(cal) == listed(p, who[1])
+    evs = list(cal.walk("VEVENT"))
+    over = [e for e in evs if "RECURRENCE-ID" in e]
+    assert len(over) == 1 and over[0].decoded("DTSTART") == \
+        local("2026-12-24 12:00")
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    names = {str(e["SUMMARY"]) for e in evs}
+    assert names == {"Appointment with %s" % n for n in [
+        x for x in (sessions(p, who[1])[2]["clinician"]["name"],) if x in text]} | \
+        {"Appointment at Test Practice"}, names
+
+    ok(p, "cancel", str(third["id"]), "--by", "client")
+    past_grace(p, "09:12:00")
+    assert received(peers, seen + 1)
+    seen = import_new(peers, imported, seen)
+    assert len(kal()) == 5 and kal() == as_listed_by_khal(listed(p, who[1]))
+    ok(p, "restore", str(third["id"]))
+    past_grace(p, "09:16:00")
+    assert received(peers, seen + 1)
+    msg, cal = series_calendar(peers.received()[seen]["data"])
+    assert str(cal["METHOD"]) == "REQUEST" and "24 December" in msg["Subject"]
+    import_new(peers, imported, seen)
+    assert len(kal()) == 6 and kal() == as_listed_by_khal(listed(p, who[1]))
+
+    # nothing of the session's kind or the client's name, in any of them
+    for m in peers.received():
+        assert SERVICE.lower() not in m["data"].lower()
+        _, cal = series_calendar(m["data"], series=None)
+        ical = cal.to_ical().decode()
+        assert SERVICE.lower() not in ical.lower() and "Jordan" not in ical
+
+
+def test_a_move_of_the_following_sessions_from_the_first_keeps_its_entry(
+        practice_at, peers, tmp_path):
+    """Moved from its first session on with --following, the series splits
+    into a new one that took all of it: the client's calendar keeps its
+    one entry, which the notices move."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    sid = plain_weekly_series(p, who)
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    _, cal = series_calendar(peers.received()[0]["data"])
+    seq = int(list(cal.walk("VEVENT"))[0]["SEQUENCE"])
+    first = sessions(p, who[1])[0]
+    ok(p, "move", str(first["id"]), "--at", "2026-12-11 09:00", "--following")
+    assert ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client",
+              str(who[1]))["appointments"][0]["series"] != sid
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p))
+    for m in peers.received()[seen:]:
+        _, cal = series_calendar(m["data"])
+        evs = list(cal.walk("VEVENT"))
+        assert all(str(e["UID"]).startswith("s%d-" % sid) for e in evs)
+        assert all(int(e["SEQUENCE"]) > seq for e in evs)
+        assert expanded(cal) == listed(p, who[1])
+    import_new(peers, imported, seen)
+    assert kal() == as_listed_by_khal(listed(p, who[1]))
+    assert kal()[0][0] == "2026-12-11 14:00" and len(kal()) == 6
+
+
+def test_a_session_its_series_lets_go_leaves_no_stray_entry(
+        practice_at, peers, tmp_path):
+    """A series moved a day later whose end stays: its last session falls
+    past the end and leaves it, cancelled.  Its cancellation goes without
+    an invitation (its UID of a one-off is no entry of the client's
+    calendar); the others' notices carry the series without it."""
+    imported, kal = khal_calendar(tmp_path, since=SINCE, until=UNTIL)
+    p = practice(practice_at, peers)
+    who = people(p)
+    clin, cli, svc = who
+    ok(p, "book", "--client", str(cli), "--clinician", str(clin), "--service",
+       str(svc), "--at", "2026-12-10 10:00", "--repeat", "weekly", "--until",
+       "2027-01-14")
+    past_grace(p, "09:04:00")
+    seen = import_new(peers, imported, 0) if received(peers, 1) else 0
+    assert len(kal()) == 6
+    last = sessions(p, cli)[-1]
+    ok(p, "move", str(sessions(p, cli)[0]["id"]), "--at", "2026-12-11 10:00",
+       "--all")
+    gone = [a for a in ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client",
+                          str(cli))["appointments"] if a["id"] == last["id"]][0]
+    assert gone["state"] == "cancelled" and gone["series"] is None, gone
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p))
+    news = peers.received()[seen:]
+    bare = [m for m in news if not calendar_parts(parsed(m["data"]))]
+    assert len(bare) == 1 and "cancelled" in parsed(bare[0]["data"])["Subject"]
+    for m in news:
+        if m not in bare:
+            msg, cal = series_calendar(m["data"])
+            imported(calendar_parts(msg)[0].get_payload(decode=True))
+            assert expanded(cal) == listed(p, cli)
+    assert len(listed(p, cli)) == 5
+    assert kal() == as_listed_by_khal(listed(p, cli))
