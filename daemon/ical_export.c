@@ -526,7 +526,7 @@ export_vtimezone(icalcomponent *cal, const char *zone)
 	icalcomponent	*c, *copy;
 	icalproperty	*p;
 
-	if ((z = icaltimezone_get_builtin_timezone(zone)) == NULL ||
+	if ((z = tz_builtin(zone)) == NULL ||
 	    (c = icaltimezone_get_component(z)) == NULL ||
 	    (copy = icalcomponent_new_clone(c)) == NULL)
 		return -1;

@@ -160,6 +160,12 @@ tz_lookup(const char *zone)
 	return z;
 }
 
+struct _icaltimezone *
+tz_builtin(const char *zone)
+{
+	return tz_lookup(zone);
+}
+
 int
 tz_valid(const char *zone)
 {

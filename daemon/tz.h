@@ -18,7 +18,13 @@ struct tz_wall {
  * A zone a caller may name: one of libical's built-in zones (zone.tab)
  * by its exact name, or UTC (also Etc/UTC, GMT, Etc/GMT).  Never a path.
  */
+struct _icaltimezone;
+
 int	 tz_valid(const char *zone);
+/* libical's built-in zone of that name, or NULL: the only way to one
+ * here, since libical's own lookup is not safe beside an import's
+ * reader thread. */
+struct _icaltimezone *tz_builtin(const char *zone);
 void	 tz_free(void);		/* at exit: the zone tables */
 int	 tz_utc_offset(const char *zone, time_t t);	/* seconds east */
 void	 tz_to_wall(const char *zone, time_t t, struct tz_wall *);
