@@ -4,22 +4,18 @@ middle of an import, several imports read at once, each to its own
 report, and a refusal found on the thread reported as before.
 """
 
-import base64
 import time
 
 from conftest import seed_practice
-from test_import import big_file
+from test_import import begin, big_file, post_part
 
 
 def upload(p, data, **opts):
     """An import made, its parts sent and started: its id."""
-    status, out = p.api("POST", "/v1/imports", opts)
-    assert status == 201, out
-    iid, part = out["import"]["id"], out["part_max"]
+    iid, part = begin(p, **opts)
     for i in range(0, len(data), part):
-        status, out = p.api("POST", "/v1/imports/%d/parts" % iid,
-                            {"data": base64.b64encode(data[i:i + part]).decode()})
-        assert status in (200, 201, 204), out
+        status, out = post_part(p, iid, data[i:i + part])
+        assert status == 200, out
     status, out = p.api("POST", "/v1/imports/%d/start" % iid, {})
     assert status in (200, 202), out
     return iid
