@@ -43,6 +43,8 @@ static const char *map_of_uid_sql =
     " FROM import_map WHERE uid = ?1 ORDER BY occurrence";
 static const char *map_delete_sql =
     "DELETE FROM import_map WHERE uid = ?1 AND occurrence = ?2";
+static const char *practice_uid_sql =
+    "SELECT uid FROM practice WHERE id = 1";
 static const char *appt_now_sql =
     "SELECT state, start_utc, end_utc, clinician_id, client_id, overlap"
     " FROM appointments WHERE id = ?1";
@@ -780,6 +782,43 @@ wants_retire(struct import_job *job, const struct whose *w,
 	return rc;
 }
 
+/*
+ * Whether the event is one this practice exported ("a12-UID@practiced",
+ * "s3-UID@practiced" with its own UID): it is in the schedule already,
+ * and imported again would be a copy of every session.
+ */
+static int
+own_event(struct import_job *job, const struct ical_event *ev, int *own)
+{
+	char		 uid[128], none[2];
+	const char	*tail;
+	size_t		 n;
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	*own = 0;
+	if ((ev->uid[0] != 'a' && ev->uid[0] != 's') ||
+	    (tail = strchr(ev->uid, '-')) == NULL ||
+	    strspn(ev->uid + 1, "0123456789") != (size_t)(tail - ev->uid - 1))
+		return 0;
+	if (!import_memo_get_pair(job, "practice", 1, uid, sizeof(uid), none,
+	    sizeof(none))) {
+		if ((stmt = db_stmt(job->pd->db, practice_uid_sql)) == NULL)
+			return ctx_internal(&job->ctx);
+		uid[0] = '\0';
+		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			snprintf(uid, sizeof(uid), "%s", db_column_text(stmt, 0));
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return ctx_internal(&job->ctx);
+		import_memo_put_pair(job, "practice", 1, uid, "");
+	}
+	n = strlen(uid);
+	*own = n > 0 && strncmp(tail + 1, uid, n) == 0 &&
+	    strcmp(tail + 1 + n, "@practiced") == 0;
+	return 0;
+}
+
 int
 import_event(struct import_job *job, const struct ical_event *ev)
 {
@@ -787,8 +826,13 @@ import_event(struct import_job *job, const struct ical_event *ev)
 	struct uid_map	 um;
 	struct want	*v = NULL;
 	size_t		 n = 0, i;
-	int		 rc = -1;
+	int		 rc = -1, own;
 
+	if (own_event(job, ev, &own) == -1)
+		return -1;
+	if (own)
+		return ctx_error(&job->ctx, PROTO_ESTATE, "exported from this "
+		    "practice: its sessions are in the schedule already");
 	memset(&w, 0, sizeof(w));
 	if (whose_clinician(job, ev, &w) == -1)
 		return -1;

@@ -694,6 +694,15 @@ def test_export_then_import_gives_the_same_schedule(make_practice, tmp_path):
     c = counts(out)
     assert c["added"] == c["updated"] == c["cancelled"] == 0, out
     assert shape(b, frm, to) == got
+    # Into the practice it came from: every event is its own already, and
+    # is skipped, saying so; nothing is copied (a dry run says the same).
+    for extra in (("--dry-run",), ()):
+        rc, out, err = imp(a, str(path), *extra)
+        c = counts(out)
+        assert c["added"] == c["clashes"] == 0 and c["skipped"] > 0, out
+        assert all("exported from this practice" in i["reason"]
+                   for i in out["import"]["items"]), out["import"]["items"][:3]
+    assert shape(a, frm, to) == want
 
 
 def test_an_import_reminds_but_announces_nothing(make_practice):
