@@ -852,11 +852,15 @@ int
 db_after_commit(struct db *db, void (*fn)(void *), void *arg)
 {
 	struct db_hook	*grown;
+	size_t		 i;
 
 	if (sqlite3_get_autocommit(db->sqlite)) {
 		fn(arg);	/* no transaction: what it follows is done */
 		return 0;
 	}
+	for (i = 0; i < db->nhooks; i++)
+		if (db->hooks[i].fn == fn && db->hooks[i].arg == arg)
+			return 0;
 	grown = reallocarray(db->hooks, db->nhooks + 1, sizeof(*grown));
 	if (grown == NULL) {
 		log_warnx("database: out of memory");

@@ -64,7 +64,8 @@ int		 db_rollback_to(struct db *, const char *name);
  * Run fn(arg) once the open transaction has really committed (in the
  * order queued); dropped if it rolls back, or if a savepoint opened
  * before it was queued is rolled back to.  Outside a transaction fn
- * runs at once.  -1 (logged) when out of memory.
+ * runs at once.  The same fn and arg queued again in one transaction
+ * run once.  -1 (logged) when out of memory.
  */
 int		 db_after_commit(struct db *, void (*fn)(void *), void *arg);
 

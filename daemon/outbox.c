@@ -35,7 +35,6 @@ struct outbox {
 	struct practiced	*pd;
 	struct event		*timer;
 	struct sender		*sender;
-	int			 kick_queued;
 	char			*folder;
 	struct outbox_tests	*tests;
 	struct outbox_batch	*batch;		/* rows too many for a stack */
@@ -122,18 +121,20 @@ outbox_rearm(void *arg)
 {
 	struct practiced	*pd = arg;
 
-	pd->outbox->kick_queued = 0;
 	outbox_arm(pd->outbox, time(NULL));
 }
 
+/*
+ * Queued once a transaction (db_after_commit runs a hook once), and
+ * forgotten with it when it rolls back: a flag of its own here outlived
+ * a rolled back change (an import's dry run) and silenced every kick
+ * after it, leaving notices to the five-minute sweep.
+ */
 void
 outbox_kick(struct practiced *pd)
 {
-	if (pd->outbox == NULL || pd->outbox->kick_queued)
-		return;
-	pd->outbox->kick_queued = 1;
-	if (db_after_commit(pd->db, outbox_rearm, pd) == -1)
-		pd->outbox->kick_queued = 0;
+	if (pd->outbox != NULL)
+		(void)db_after_commit(pd->db, outbox_rearm, pd);
 }
 
 static int

@@ -88,6 +88,29 @@ def test_a_booking_is_confirmed_after_the_grace(practice_at, peers):
     assert notices(p, a["id"])[0]["state"] == "sent"
 
 
+def test_a_dry_run_import_leaves_the_next_notice_on_time(practice_at, peers,
+                                                       tmp_path):
+    """A dry run books and rolls back; the outbox must still hear of the
+    bookings after it (a flag of the dry run's once silenced them, and the
+    confirmation waited for the five-minute sweep)."""
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    ics = tmp_path / "one.ics"
+    ics.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+                    b"BEGIN:VEVENT\r\nUID:dry-1@example.org\r\n"
+                    b"DTSTAMP:20261201T000000Z\r\n"
+                    b"DTSTART:20261211T150000Z\r\nDTEND:20261211T155000Z\r\n"
+                    b"ATTENDEE:mailto:jordan@example.org\r\n"
+                    b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    out = ok(p, "import", str(ics), "--clinician", str(clin), "--dry-run")
+    assert out["import"]["counts"]["added"] == 1, out
+    assert rows(p) == []                     # rolled back, reminders too
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    past_grace(p)                            # 09:04: before the sweep
+    assert wait_for(lambda: len(peers.received()) == 1), p.log()
+    assert notices(p, a["id"])[0]["notice"] == "confirmation"
+
+
 def test_a_booking_moved_within_the_grace_is_confirmed_once_for_its_new_time(
         practice_at, peers):
     p = noticing(practice_at, peers)
