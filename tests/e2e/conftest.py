@@ -820,6 +820,22 @@ def clinic(practice):
     return seed_practice(practice)
 
 
+def read_pty(master):
+    """All a child writes to the pty whose master this is, until it closes
+    its side (the master is closed here)."""
+    got = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:         # EIO: the child closed its side
+            break
+        if not chunk:
+            break
+        got += chunk
+    os.close(master)
+    return got
+
+
 def book(p, client, clinician, service, when, *extra, user=None, check=True):
     """practicectl book ...; returns (rc, out, err)."""
     return p.ctl("book", "--client", client, "--clinician", clinician,

@@ -15,7 +15,7 @@ import unicodedata
 
 import pytest
 
-from conftest import PRACTICECTL, SANITIZER_MARKS, run_ctl, today
+from conftest import PRACTICECTL, SANITIZER_MARKS, read_pty, run_ctl, today
 
 
 def ctl_raw(*args, env=None):
@@ -50,16 +50,7 @@ def on_tty(cmd, columns, env=None):
     proc = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, env=e)
     os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:         # EIO: the child closed its side
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
+    out = read_pty(master)
     err = proc.stderr.read().decode()
     proc.stderr.close()
     rc = proc.wait(timeout=20)

@@ -23,7 +23,7 @@ import shutil
 
 from remind_util import rows
 from conftest import (PRACTICECTL, PRACTICED, USER_RO, USER_STAFF, UTC,
-                      read_http_response, refused, seed_practice)
+                      read_http_response, read_pty, refused, seed_practice)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ICAL = os.path.join(HERE, "ical")
@@ -560,16 +560,7 @@ def test_progress_on_a_terminal(clinic, tmp_path):
                              str(path)], stdout=subprocess.PIPE,
                             stderr=slave, stdin=subprocess.DEVNULL)
     os.close(slave)
-    err = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:         # EIO: the child closed its side
-            break
-        if not chunk:
-            break
-        err += chunk
-    os.close(master)
+    err = read_pty(master)
     out = json.loads(proc.stdout.read())
     proc.stdout.close()
     assert proc.wait(timeout=60) == 0, err
