@@ -518,6 +518,34 @@ export_text_of(struct export *x, const char *sql, long long id, char *buf,
 	return ctx_internal(x->ctx);
 }
 
+int
+ical_practice_uid(struct ctx *ctx, char *buf, size_t len)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if ((stmt = db_stmt(ctx->pd->db, practice_uid_sql)) == NULL)
+		return ctx_internal(ctx);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		snprintf(buf, len, "%s", db_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : ctx_internal(ctx);
+}
+
+/* The inverse of export_event's "%c%lld-%s@practiced". */
+int
+ical_uid_is_ours(const char *uid, const char *practice_uid)
+{
+	size_t	 digits, n = strlen(practice_uid);
+
+	if (uid[0] != 'a' && uid[0] != 's')
+		return 0;
+	digits = strspn(uid + 1, "0123456789");
+	return digits > 0 && uid[1 + digits] == '-' && n > 0 &&
+	    strncmp(uid + 2 + digits, practice_uid, n) == 0 &&
+	    strcmp(uid + 2 + digits + n, "@practiced") == 0;
+}
+
 /* libical's VTIMEZONE of a built-in zone, under its plain IANA name. */
 int
 export_vtimezone(icalcomponent *cal, const char *zone)
@@ -693,8 +721,7 @@ export_new(struct ctx *ctx, const struct export_query *q)
 	x->ctx = ctx;
 	x->q = q;
 	x->max = q->max_bytes != 0 ? q->max_bytes : EXPORT_MAX_BYTES;
-	if (export_text_of(x, practice_uid_sql, 0, x->uid,
-	    sizeof(x->uid)) == -1) {
+	if (ical_practice_uid(ctx, x->uid, sizeof(x->uid)) == -1) {
 		free(x);
 		return NULL;
 	}

@@ -83,6 +83,13 @@ int	 ical_export(struct ctx *, const struct export_query *,
 int	 ical_export_page(struct ctx *, const struct export_query *,
 	    struct strbuf *out, char *next, size_t nextlen);
 
+/* The practice's own random id, which every UID written here names;
+ * -1 with the error set. */
+int	 ical_practice_uid(struct ctx *, char *buf, size_t len);
+/* Whether uid is one written here for the practice of that id (a
+ * session's "a12-ID@practiced", a series' "s3-ID@practiced"). */
+int	 ical_uid_is_ours(const char *uid, const char *practice_uid);
+
 /* "J.R." for "Jordan Rivera": the first letter of each word, up to
  * four; "?" for a name without letters.  Pure, for the unit tests. */
 void	 ical_initials(const char *name, char *buf, size_t len);

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
+#include "ical_export.h"
 #include "ical_read.h"
 #include "import_int.h"
 #include "practiced.h"
@@ -43,8 +44,6 @@ static const char *map_of_uid_sql =
     " FROM import_map WHERE uid = ?1 ORDER BY occurrence";
 static const char *map_delete_sql =
     "DELETE FROM import_map WHERE uid = ?1 AND occurrence = ?2";
-static const char *practice_uid_sql =
-    "SELECT uid FROM practice WHERE id = 1";
 static const char *appt_now_sql =
     "SELECT state, start_utc, end_utc, clinician_id, client_id, overlap"
     " FROM appointments WHERE id = ?1";
@@ -783,39 +782,22 @@ wants_retire(struct import_job *job, const struct whose *w,
 }
 
 /*
- * Whether the event is one this practice exported ("a12-UID@practiced",
- * "s3-UID@practiced" with its own UID): it is in the schedule already,
- * and imported again would be a copy of every session.
+ * Whether the event is one this practice exported (its UID names the
+ * practice's own id): it is in the schedule already, and imported again
+ * would be a copy of every session.  The id is read once an import.
  */
 static int
 own_event(struct import_job *job, const struct ical_event *ev, int *own)
 {
-	char		 uid[128], none[2];
-	const char	*tail;
-	size_t		 n;
-	sqlite3_stmt	*stmt;
-	int		 rc;
+	char	 uid[128], none[2];
 
-	*own = 0;
-	if ((ev->uid[0] != 'a' && ev->uid[0] != 's') ||
-	    (tail = strchr(ev->uid, '-')) == NULL ||
-	    strspn(ev->uid + 1, "0123456789") != (size_t)(tail - ev->uid - 1))
-		return 0;
 	if (!import_memo_get_pair(job, "practice", 1, uid, sizeof(uid), none,
 	    sizeof(none))) {
-		if ((stmt = db_stmt(job->pd->db, practice_uid_sql)) == NULL)
-			return ctx_internal(&job->ctx);
-		uid[0] = '\0';
-		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-			snprintf(uid, sizeof(uid), "%s", db_column_text(stmt, 0));
-		sqlite3_reset(stmt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return ctx_internal(&job->ctx);
+		if (ical_practice_uid(&job->ctx, uid, sizeof(uid)) == -1)
+			return -1;
 		import_memo_put_pair(job, "practice", 1, uid, "");
 	}
-	n = strlen(uid);
-	*own = n > 0 && strncmp(tail + 1, uid, n) == 0 &&
-	    strcmp(tail + 1 + n, "@practiced") == 0;
+	*own = ical_uid_is_ours(ev->uid, uid);
 	return 0;
 }
 

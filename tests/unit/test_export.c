@@ -209,12 +209,39 @@ test_unknown_clinician(struct practice *p)
 	practice_reset(p, PRACTICE_NOW);
 }
 
+/* The UIDs the export writes, told from others'. */
+static void
+test_uid_is_ours(void)
+{
+	static const struct {
+		const char	*uid;
+		int		 ours;
+	} cases[] = {
+		{ "a12-f00d@practiced", 1 },
+		{ "s3-f00d@practiced", 1 },
+		{ "a12-beef@practiced", 0 },		/* another practice */
+		{ "a12-f00d@practiced.org", 0 },
+		{ "a-f00d@practiced", 0 },
+		{ "x12-f00d@practiced", 0 },
+		{ "a12f00d@practiced", 0 },
+		{ "a1x-f00d@practiced", 0 },
+		{ "a12-f00@practiced", 0 },
+		{ "", 0 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(ical_uid_is_ours(cases[i].uid, "f00d") == cases[i].ours);
+	CHECK(!ical_uid_is_ours("a1-@practiced", ""));
+}
+
 void
 test_export(void)
 {
 	struct practice	 p;
 
 	test_initials();
+	test_uid_is_ours();
 	if (practice_open(&p) == -1) {
 		CHECK(0);
 		return;
