@@ -331,6 +331,8 @@ SCHEMA_UNDO = {
         "CREATE INDEX reminders_appointment ON reminders(appointment_id)",
         "CREATE INDEX reminders_due ON reminders(due_utc)"
         " WHERE state = 'pending'"],
+    9: ["DROP INDEX appointments_start",
+        "CREATE INDEX appointments_start ON appointments(start_utc)"],
 }
 
 
