@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "db_checkpoint.h"
 #include "fold.h"
 #include "log.h"
 
@@ -61,8 +62,7 @@ struct db {
 	struct db_named		 named[DB_NAMED_MAX];	/* SAVEPOINT x... */
 	size_t			 nnamed;
 	int			 storage;	/* DB_STORAGE_* since BEGIN */
-	void			(*checkpoint_fn)(void *);
-	void			*checkpoint_arg;
+	struct checkpointer	*checkpointer;	/* NULL: in the COMMIT */
 };
 
 /*
@@ -594,7 +594,8 @@ db_check_writable(struct db *db, char *err, size_t errlen)
 /* SQLite's own threshold for a checkpoint after a commit. */
 #define DB_CHECKPOINT_PAGES	1000
 
-/* After each commit: past the threshold, a checkpoint, now or later. */
+/* After each commit: past the threshold, a checkpoint, here or on the
+ * checkpointer's thread. */
 static int
 db_wal_hook(void *arg, sqlite3 *sqlite, const char *name, int pages)
 {
@@ -602,34 +603,41 @@ db_wal_hook(void *arg, sqlite3 *sqlite, const char *name, int pages)
 
 	if (pages < DB_CHECKPOINT_PAGES)
 		return SQLITE_OK;
-	if (db->checkpoint_fn != NULL)
-		db->checkpoint_fn(db->checkpoint_arg);
+	if (db->checkpointer != NULL)
+		checkpointer_kick(db->checkpointer);
 	else
 		(void)sqlite3_wal_checkpoint_v2(sqlite, name,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
 }
 
-void
-db_on_checkpoint(struct db *db, void (*fn)(void *), void *arg)
+int
+db_checkpoint_thread(struct db *db, char *err, size_t errlen)
 {
-	db->checkpoint_fn = fn;
-	db->checkpoint_arg = arg;
+	if (db->checkpointer != NULL)
+		return 0;
+	db->checkpointer = checkpointer_start(db->path, err, errlen);
+	return db->checkpointer != NULL ? 0 : -1;
 }
 
-/* Passive: it copies what no reader still needs, and waits for none. */
-void
-db_checkpoint(struct db *db)
+/* The thread's checkpoint would hold the lock this one needs: it waits. */
+int
+db_checkpoint_truncate(struct db *db)
 {
 	int	 rc;
 
-	if (!sqlite3_get_autocommit(db->sqlite))
-		return;		/* a transaction is open: its commit asks again */
+	if (db->checkpointer != NULL)
+		checkpointer_hold(db->checkpointer);
 	rc = sqlite3_wal_checkpoint_v2(db->sqlite, NULL,
-	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (db->checkpointer != NULL)
+		checkpointer_release(db->checkpointer);
+	if (rc != SQLITE_OK) {
 		log_warnx("database checkpoint: %s",
 		    sqlite3_errmsg(db->sqlite));
+		return -1;
+	}
+	return 0;
 }
 
 struct db *
@@ -713,6 +721,8 @@ db_close(struct db *db)
 
 	if (db == NULL)
 		return;
+	checkpointer_stop(db->checkpointer);
+	db->checkpointer = NULL;
 	for (i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	free(db->cache);

@@ -72,12 +72,13 @@ int		 db_after_commit(struct db *, void (*fn)(void *), void *arg);
 /*
  * Checkpoints, which copy the write-ahead log into the database: SQLite
  * runs one inside the COMMIT that takes the log past 1000 pages, 10 to
- * 20 ms more for that request.  Given fn, the database calls fn(arg)
- * after such a commit instead, and the caller runs db_checkpoint later
- * (the daemon: between requests, as an event of its own).
+ * 40 ms more for that request.  After db_checkpoint_thread, a thread of
+ * the database's runs them instead, through a connection of its own.
+ * db_checkpoint_truncate folds the whole log in and empties it now (an
+ * erasure: no page from before it left in the log); -1 logged.
  */
-void		 db_on_checkpoint(struct db *, void (*fn)(void *), void *arg);
-void		 db_checkpoint(struct db *);
+int		 db_checkpoint_thread(struct db *, char *err, size_t errlen);
+int		 db_checkpoint_truncate(struct db *);
 
 /*
  * A prepared statement for a constant SQL string, reset and unbound.

@@ -172,30 +172,6 @@ load_or_exit(const char *path)
 	return conf;
 }
 
-/*
- * A checkpoint of the database's log as an event of its own, at the
- * last priority: a request that grew the log past the threshold is
- * answered first, and others waiting are served before it.
- */
-static void
-on_checkpoint(evutil_socket_t fd, short what, void *arg)
-{
-	struct practiced	*pd = arg;
-
-	(void)fd;
-	(void)what;
-	db_checkpoint(pd->db);
-}
-
-/* Made active again before it ran, it still runs once. */
-static void
-want_checkpoint(void *arg)
-{
-	struct practiced	*pd = arg;
-
-	event_active(pd->checkpoint, EV_TIMEOUT, 0);
-}
-
 static int
 open_database(struct practiced *pd)
 {
@@ -205,10 +181,10 @@ open_database(struct practiced *pd)
 		log_warnx("database: %s", err);
 		return -1;
 	}
-	if ((pd->checkpoint = event_new(pd->base, -1, 0, on_checkpoint,
-	    pd)) == NULL || event_priority_set(pd->checkpoint, 2) == -1)
-		fatalx("event_new");
-	db_on_checkpoint(pd->db, want_checkpoint, pd);
+	if (db_checkpoint_thread(pd->db, err, sizeof(err)) == -1) {
+		log_warnx("database: %s", err);
+		return -1;
+	}
 	if (pd->conf->demo && demo_seed(pd) == -1) {
 		log_warnx("demo: cannot seed the database");
 		return -1;
@@ -310,9 +286,6 @@ run(struct practiced *pd)
 	pd->imports = NULL;
 	control_free(pd->control);
 	event_free(pd->extend);
-	/* What is left in the log, SQLite checkpoints as it closes. */
-	db_on_checkpoint(pd->db, NULL, NULL);
-	event_free(pd->checkpoint);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);

@@ -33,7 +33,6 @@ struct practiced {
 	struct verifier		*verify;	/* verify.c */
 	struct agenda_mail	*agenda_mail;	/* the morning's agenda */
 	struct imports		*imports;	/* iCalendar imports */
-	struct event		*checkpoint;	/* the log into the database */
 };
 
 /* demo.c */

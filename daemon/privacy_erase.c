@@ -396,7 +396,7 @@ privacy_erase_after(struct practiced *pd, struct privacy_after *a)
 	const char	*folder;
 	char		 path[4096];
 	size_t		 i;
-	int		 log, moved, removed = 0;
+	int		 removed = 0;
 
 	folder = pd->outbox != NULL ? outbox_folder(pd->outbox) : NULL;
 	for (i = 0; folder != NULL && i < a->nfiles; i++) {
@@ -413,10 +413,7 @@ privacy_erase_after(struct practiced *pd, struct privacy_after *a)
 	 * fold it into the database and truncate it (freed space in the
 	 * database itself is zeroed, PRAGMA secure_delete).
 	 */
-	if (sqlite3_wal_checkpoint_v2(db_handle(pd->db), NULL,
-	    SQLITE_CHECKPOINT_TRUNCATE, &log, &moved) != SQLITE_OK)
-		log_warnx("erasure: checkpoint: %s",
-		    sqlite3_errmsg(db_handle(pd->db)));
+	(void)db_checkpoint_truncate(pd->db);
 	privacy_after_free(a);
 	return removed;
 }
