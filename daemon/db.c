@@ -422,12 +422,21 @@ static const char *db_migrations[] = {
 	"DROP INDEX reminders_due;",
 
 	/*
-	 * 8 -> 9: the sessions by start carry their state, so the count of
-	 * those ahead (the status, polled) reads only the sessions ahead,
-	 * from the index alone: no more writes than before.
+	 * 8 -> 9: indexes that answer from themselves, for no more writes
+	 * than before.  The sessions by start carry their state: the count
+	 * of those ahead (the status, polled) reads only those.  A
+	 * clinician's and a room's carry the end and the state: a clash
+	 * check read every session of the ten hours before from the table
+	 * (8 us a booking, a fifth of an import's).
 	 */
 	"DROP INDEX appointments_start;"
-	"CREATE INDEX appointments_start ON appointments(start_utc, state);",
+	"CREATE INDEX appointments_start ON appointments(start_utc, state);"
+	"DROP INDEX appointments_clinician;"
+	"CREATE INDEX appointments_clinician ON appointments(clinician_id,"
+	"  start_utc, block_end_utc, state);"
+	"DROP INDEX appointments_room;"
+	"CREATE INDEX appointments_room ON appointments(room_id, start_utc,"
+	"  block_end_utc, state) WHERE room_id IS NOT NULL;",
 };
 
 #define DB_NMIGRATIONS	(sizeof(db_migrations) / sizeof(db_migrations[0]))

@@ -332,7 +332,13 @@ SCHEMA_UNDO = {
         "CREATE INDEX reminders_due ON reminders(due_utc)"
         " WHERE state = 'pending'"],
     9: ["DROP INDEX appointments_start",
-        "CREATE INDEX appointments_start ON appointments(start_utc)"],
+        "CREATE INDEX appointments_start ON appointments(start_utc)",
+        "DROP INDEX appointments_clinician",
+        "CREATE INDEX appointments_clinician"
+        " ON appointments(clinician_id, start_utc)",
+        "DROP INDEX appointments_room",
+        "CREATE INDEX appointments_room ON appointments(room_id, start_utc)"
+        " WHERE room_id IS NOT NULL"],
 }
 
 
