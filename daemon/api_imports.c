@@ -25,9 +25,11 @@ import_arg(struct api_req *req, int *id)
 static void
 import_reply(struct api_req *req, int status, int id)
 {
-	json_t	*obj;
+	const char	*items = api_query(req, "items");
+	json_t		*obj;
 
-	if ((obj = import_json(&req->ctx, id)) == NULL) {
+	if ((obj = import_json(&req->ctx, id, items != NULL &&
+	    strcmp(items, "0") != 0)) == NULL) {
 		if (!ctx_failed(&req->ctx))
 			api_internal(req);
 		return;

@@ -214,7 +214,7 @@ static const struct route routes[] = {
 	{ API_POST, PROTO_PATH_IMPORTS "/*" PROTO_PATH_START, ROLE_STAFF,
 	    "import calendars", api_import_start, { NULL } },
 	{ API_GET, PROTO_PATH_IMPORTS "/*", ROLE_STAFF, "import calendars",
-	    api_import_show, { NULL } },
+	    api_import_show, { "items", NULL } },
 };
 
 #define NROUTES	(sizeof(routes) / sizeof(routes[0]))

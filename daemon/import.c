@@ -618,7 +618,7 @@ import_counts(const struct import_job *job)
 }
 
 json_t *
-import_json(struct ctx *ctx, int id)
+import_json(struct ctx *ctx, int id, int items)
 {
 	struct import_job	*job;
 	json_t			*obj, *imp;
@@ -643,7 +643,7 @@ import_json(struct ctx *ctx, int id)
 	if (job->opts.clinician_id != 0)
 		json_object_set_new(imp, "clinician", json_integer(
 		    job->opts.clinician_id));
-	if (job->items != NULL)
+	if (job->items != NULL && (items || !job_running(job)))
 		json_object_set(imp, "items", job->items);
 	if (job->items_dropped > 0)
 		json_object_set_new(imp, "items_dropped", json_integer(

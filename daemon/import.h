@@ -42,7 +42,9 @@ int	 import_append(struct ctx *, int id, const void *, size_t);
 /* Its file is whole: reading begins, on the loop. */
 int	 import_start(struct ctx *, int id);
 /* Where it is and what it did, with "wait" while it runs. */
-json_t	*import_json(struct ctx *, int id);
+/* The import's answer; its report's items once it has ended, or while
+ * it runs when asked (a progress poll would dump them every time). */
+json_t	*import_json(struct ctx *, int id, int items);
 /* Bytes a part may hold, for a body under the configured limit. */
 size_t	 import_part_max(struct ctx *);
 

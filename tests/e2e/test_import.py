@@ -422,6 +422,49 @@ def test_parts_are_the_files_bytes(clinic):
     assert len(sessions(p)) == 4
 
 
+def test_progress_leaves_the_report_out_until_asked(clinic):
+    """A poll of a running import answers its progress without the
+    report's lines (up to a thousand, dumped at every poll); ?items=1
+    asks for them, and the answer once it has ended has them."""
+    p = clinic.p
+    iid, part_max = begin(p)
+    head = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//clash//EN\r\n")
+    # Every one after the first clashes with it: a line each.
+    ev = ("BEGIN:VEVENT\r\nUID:same-%d@example.org\r\n"
+          "DTSTAMP:20261101T000000Z\r\nDTSTART:20270104T150000Z\r\n"
+          "DTEND:20270104T155000Z\r\nORGANIZER:mailto:ana@example.org\r\n"
+          "ATTENDEE;CN=Jordan Lee:mailto:jordan@example.org\r\n"
+          "SUMMARY:Session\r\nEND:VEVENT\r\n")
+    data = (head + "".join(ev % i for i in range(3000)) +
+            "END:VCALENDAR\r\n").encode()
+    for at in range(0, len(data), part_max):
+        status, out = post_part(p, iid, data[at:at + part_max])
+        assert status == 200, out
+    status, out = p.api("POST", "/v1/imports/%d/start" % iid, {})
+    assert status == 202, out
+    seen_without = seen_with = False
+    deadline = time.monotonic() + 60
+    while out["import"]["state"] in ("reading", "importing"):
+        assert time.monotonic() < deadline, out
+        status, out = p.api("GET", "/v1/imports/%d" % iid)
+        assert status == 200, out
+        if out["import"]["state"] == "importing" and \
+                out["import"]["counts"]["clashes"] > 0:
+            assert "items" not in out["import"] and "wait" in out, out
+            seen_without = True
+            status, asked = p.api("GET", "/v1/imports/%d?items=1" % iid)
+            assert status == 200, asked
+            if asked["import"]["state"] == "importing":
+                assert asked["import"]["items"], asked
+                seen_with = True
+    assert seen_without and seen_with, "the import ended before a poll"
+    imp_ = out["import"]
+    assert imp_["state"] == "done" and "wait" not in out, out
+    assert imp_["counts"]["clashes"] == 2999, imp_["counts"]
+    assert len(imp_["items"]) == 1000 and imp_["items_dropped"] > 0, (
+        len(imp_["items"]))
+
+
 def test_a_part_of_another_type_is_refused(clinic):
     p = clinic.p
     iid, part_max = begin(p)
