@@ -63,6 +63,59 @@ message_repeats(const struct message_row *m, const struct tz_wall *w,
 	snprintf(buf, len, " It repeats %s%s%s.", how, until, count);
 }
 
+/*
+ * " It repeats weekly on Thursday: the 5 sessions after it, to Thursday
+ * 14 January, have moved too.", for a notice that tells of later
+ * sessions of its series as well; "" otherwise.  w: the session, in the
+ * recipient's zone.
+ */
+static void
+message_also(const struct message_row *m, const struct tz_wall *w,
+    char *buf, size_t len)
+{
+	struct tz_wall	 lw;
+	char		 how[128], rule[160] = "", which[160], last[64];
+	const char	*done;
+
+	buf[0] = '\0';
+	if (m->also <= 0)
+		return;
+	tz_to_wall(m->zone, m->also_last, &lw);
+	snprintf(last, sizeof(last), lw.year == w->year ? "%s %d %s" :
+	    "%s %d %s %d", tz_day_fullname(lw.wday), lw.day,
+	    month_names[lw.month - 1], lw.year);
+	if (m->also == 1)
+		snprintf(which, sizeof(which), "the session after it, on %s, "
+		    "%s", last, m->notice == NOTICE_CANCELLATION ? "is" : "has");
+	else
+		snprintf(which, sizeof(which), "the %d sessions after it, to "
+		    "%s, %s", m->also, last, m->notice == NOTICE_CANCELLATION ?
+		    "are" : "have");
+	switch (m->notice) {
+	case NOTICE_RESCHEDULE:
+		done = "moved";
+		/* Moved with it, the later ones follow the series' rule. */
+		if (m->rrule[0] != '\0') {
+			recur_describe(m->rrule, w, how, sizeof(how));
+			if (strcmp(how, m->rrule) != 0)
+				snprintf(rule, sizeof(rule), " It repeats %s:",
+				    how);
+		}
+		break;
+	case NOTICE_CANCELLATION:
+		done = "cancelled";
+		break;
+	default:
+		done = m->notice == NOTICE_CONFIRMATION ? "booked" : "changed";
+		break;
+	}
+	if (rule[0] != '\0')
+		snprintf(buf, len, "%s %s %s too.", rule, which, done);
+	else
+		snprintf(buf, len, " %c%s %s too.", which[0] - 'a' + 'A',
+		    which + 1, done);
+}
+
 static char *
 message_fill(const struct config *conf, const struct message_row *m,
     const char *text)
@@ -70,6 +123,7 @@ message_fill(const struct config *conf, const struct message_row *m,
 	struct template_values	 v;
 	struct tz_wall		 w;
 	char			 first[256], date[64], time[8], repeats[256];
+	char			 also[384];
 
 	tz_to_wall(m->zone, m->start, &w);
 	first_name(m->client, first, sizeof(first));
@@ -77,6 +131,7 @@ message_fill(const struct config *conf, const struct message_row *m,
 	    w.day, month_names[w.month - 1]);
 	snprintf(time, sizeof(time), "%02d:%02d", w.hour, w.minute);
 	message_repeats(m, &w, repeats, sizeof(repeats));
+	message_also(m, &w, also, sizeof(also));
 	memset(&v, 0, sizeof(v));
 	v.v[PH_FIRST_NAME] = first;
 	v.v[PH_CLINICIAN] = m->clinician;
@@ -87,6 +142,7 @@ message_fill(const struct config *conf, const struct message_row *m,
 	v.v[PH_PHONE] = conf->practice_phone != NULL ?
 	    conf->practice_phone : "";
 	v.v[PH_REPEATS] = repeats;
+	v.v[PH_ALSO] = also;
 	return template_render(text, &v);
 }
 

@@ -25,6 +25,10 @@ struct message_row {
 	char		 place[2049];	/* a room or a link; "" none */
 	char		 rrule[256];	/* its series' rule; "" none */
 	char		 until[16];	/* its series' last day, YYYY-MM-DD */
+	/* A notice that tells of later sessions of the series as well
+	 * (remind_notices_as_one): how many, and the last one's start. */
+	int		 also;
+	time_t		 also_last;
 
 	/* For an email notice's invitation (invite.h). */
 	long long	 appt_id;

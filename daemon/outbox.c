@@ -55,7 +55,10 @@ static const char *outbox_due_sql =
     "  a.start_utc, COALESCE(cl.zone, ?3), cl.name, c.name,"
     "  COALESCE(rm.name, a.video_url, ''), s.rrule, s.until_date,"
     "  a.id, a.end_utc, a.created, a.updated,"
-    "  (SELECT uid FROM practice WHERE id = 1)"
+    "  (SELECT uid FROM practice WHERE id = 1),"
+    "  (SELECT count(*) FROM reminders t WHERE t.told_by = r.id),"
+    "  (SELECT max(ta.start_utc) FROM reminders t JOIN appointments ta"
+    "    ON ta.id = t.appointment_id WHERE t.told_by = r.id)"
     "  FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
     "  JOIN clients cl ON cl.id = a.client_id"
     "  JOIN clinicians c ON c.id = a.clinician_id"
@@ -190,6 +193,8 @@ outbox_read_due(struct outbox *ob, time_t now, struct message_row *rows)
 		m->created = (time_t)sqlite3_column_int64(stmt, 14);
 		m->modified = (time_t)sqlite3_column_int64(stmt, 15);
 		copy_column(stmt, 16, m->practice_uid, sizeof(m->practice_uid));
+		m->also = sqlite3_column_int(stmt, 17);
+		m->also_last = (time_t)sqlite3_column_int64(stmt, 18);
 	}
 	sqlite3_reset(stmt);
 	return n;

@@ -79,6 +79,17 @@ int	 remind_plan(struct ctx *, long long appt_id, enum remind_change,
 #define REMIND_REPLAN_MAX	500
 int	 remind_replan_client(struct ctx *, long long client_id);
 
+/*
+ * The notices of sessions of one series changed at once (a move or a
+ * cancel of the following sessions or all), made one a kind and channel:
+ * the first session's tells of the others (told_by), whose own are
+ * superseded.  The message says how many and to when ({also}).  If that
+ * notice is superseded in turn, the others' wait again.  -1 with the
+ * error set.
+ */
+int	 remind_notices_as_one(struct ctx *, const long long *appt_ids,
+	    size_t n);
+
 /* The notice that takes a client from what they were told to what the
  * session is now: a confirmation, a reschedule (time or place), a
  * cancellation, or NOTICE_COUNT when nothing changed for them. */

@@ -6,6 +6,7 @@
  * client was told to what the session is now, or none when they are the
  * same (remind_notice_between).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -40,6 +41,24 @@ static const char *notice_insert_sql =
     "  due_utc, state, recipient, reason, created, updated, told_start,"
     "  told_place) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10,"
     "  ?11)";
+
+/* A series changed at once is told by one notice a kind and channel,
+ * its first session's: the others' are superseded, told_by it. */
+static const char *notice_of_session_sql =
+    "SELECT r.id, r.notice, r.channel, a.start_utc FROM reminders r"
+    "  JOIN appointments a ON a.id = r.appointment_id"
+    "  WHERE r.appointment_id = ?1 AND r.notice != 'reminder'"
+    "    AND r.state = 'pending'";
+static const char *notice_tell_with_sql =
+    "UPDATE reminders SET state = 'superseded', told_by = ?2, reason = ?3,"
+    "  updated = ?4 WHERE id = ?1";
+/* A notice that told for others superseded in turn: theirs wait again
+ * (and are joined again under the first of them). */
+static const char *notice_revive_sql =
+    "UPDATE reminders SET state = 'pending', told_by = NULL, reason = NULL,"
+    "  updated = ?2 WHERE state = 'superseded' AND told_by IN (SELECT id"
+    "  FROM reminders WHERE appointment_id = ?1 AND notice != 'reminder'"
+    "  AND state = 'pending') RETURNING appointment_id";
 
 static const char *notice_names[] = { "reminder", "confirmation",
     "reschedule", "cancellation" };
@@ -198,8 +217,8 @@ notice_considered(const struct remind_target *t, enum remind_change change)
 	}
 }
 
-int
-remind_notices(struct ctx *ctx, const struct remind_target *t,
+static int
+notice_plan(struct ctx *ctx, const struct remind_target *t,
     enum remind_change change, const struct remind_seen *before)
 {
 	static const struct remind_seen	 nothing;
@@ -207,10 +226,6 @@ remind_notices(struct ctx *ctx, const struct remind_target *t,
 	enum notice			 pending, next;
 	int				 ch, done;
 
-	if (change == REMIND_CLIENT)
-		return notice_readdress(ctx, t);
-	if (!notice_considered(t, change))
-		return 0;
 	told = before != NULL && change != REMIND_BOOKED ? *before : nothing;
 	/* A session just booked has no notice waiting yet. */
 	pending = NOTICE_COUNT;
@@ -236,4 +251,148 @@ remind_notices(struct ctx *ctx, const struct remind_target *t,
 		if (t->wants[ch] && notice_insert(ctx, t, next, ch, &told) == -1)
 			return -1;
 	return 0;
+}
+
+struct notice_row {
+	long long	 id;
+	int		 notice, channel;
+	time_t		 start;
+};
+
+static int
+notice_row_cmp(const void *a, const void *b)
+{
+	const struct notice_row	*x = a, *y = b;
+
+	if (x->notice != y->notice)
+		return x->notice < y->notice ? -1 : 1;
+	if (x->channel != y->channel)
+		return x->channel < y->channel ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The pending notices of a session, added to rows. */
+static int
+notice_rows_of(struct ctx *ctx, long long appt_id, struct notice_row **rows,
+    size_t *n)
+{
+	sqlite3_stmt		*stmt;
+	struct notice_row	*grown;
+	const char		*word;
+	int			 rc, i;
+
+	if ((stmt = db_stmt(ctx->pd->db, notice_of_session_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, appt_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if ((grown = reallocarray(*rows, *n + 1, sizeof(**rows))) ==
+		    NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		*rows = grown;
+		grown += (*n)++;
+		grown->id = sqlite3_column_int64(stmt, 0);
+		grown->notice = NOTICE_COUNT;
+		word = db_column_text(stmt, 1);
+		for (i = 0; word != NULL && i < NOTICE_COUNT; i++)
+			if (strcmp(word, notice_names[i]) == 0)
+				grown->notice = i;
+		word = db_column_text(stmt, 2);
+		grown->channel = word != NULL && strcmp(word, "sms") == 0 ?
+		    CHANNEL_SMS : CHANNEL_EMAIL;
+		grown->start = (time_t)sqlite3_column_int64(stmt, 3);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+notice_tell_with(struct ctx *ctx, long long id, long long by)
+{
+	sqlite3_stmt	*stmt;
+	char		 why[96];
+
+	snprintf(why, sizeof(why), "told with notice %lld, for the series' "
+	    "sessions changed at once", by);
+	if ((stmt = db_stmt(ctx->pd->db, notice_tell_with_sql)) == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, by);
+	db_bind_text(stmt, 3, why);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)ctx->now);
+	return db_exec_stmt(ctx->pd->db, stmt);
+}
+
+int
+remind_notices_as_one(struct ctx *ctx, const long long *appt_ids, size_t n)
+{
+	struct notice_row	*rows = NULL;
+	size_t			 nrows = 0, i, first = 0;
+	int			 rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = notice_rows_of(ctx, appt_ids[i], &rows, &nrows);
+	if (rc == 0 && nrows > 1)
+		qsort(rows, nrows, sizeof(*rows), notice_row_cmp);
+	for (i = 1; rc == 0 && i < nrows; i++) {
+		if (rows[i].notice != rows[first].notice ||
+		    rows[i].channel != rows[first].channel)
+			first = i;
+		else
+			rc = notice_tell_with(ctx, rows[i].id, rows[first].id);
+	}
+	free(rows);
+	return rc == 0 ? 0 : ctx_internal(ctx);
+}
+
+/* The sessions whose notices the session's pending one told for, made
+ * to wait again before it is superseded: ids (the caller frees). */
+static int
+notice_revive(struct ctx *ctx, long long appt_id, long long **ids,
+    size_t *n)
+{
+	sqlite3_stmt	*stmt;
+
+	*ids = NULL;
+	*n = 0;
+	if ((stmt = db_stmt(ctx->pd->db, notice_revive_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, appt_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
+	return db_ids(ctx->pd->db, stmt, ids, n) == -1 ? ctx_internal(ctx) : 0;
+}
+
+int
+remind_notices(struct ctx *ctx, const struct remind_target *t,
+    enum remind_change change, const struct remind_seen *before)
+{
+	long long	*revived = NULL, *grown;
+	size_t		 n = 0;
+	int		 rc;
+
+	if (change == REMIND_CLIENT)
+		return notice_readdress(ctx, t);
+	if (!notice_considered(t, change))
+		return 0;
+	/* A notice that told for other sessions is superseded below: theirs
+	 * wait again, joined again with whatever this change tells. */
+	if (change != REMIND_BOOKED &&
+	    notice_revive(ctx, t->id, &revived, &n) == -1)
+		return -1;
+	rc = notice_plan(ctx, t, change, before);
+	if (rc == 0 && n > 0) {
+		if ((grown = reallocarray(revived, n + 1, sizeof(*revived))) ==
+		    NULL)
+			rc = ctx_internal(ctx);
+		else {
+			revived = grown;
+			revived[n++] = t->id;
+			rc = remind_notices_as_one(ctx, revived, n);
+		}
+	}
+	free(revived);
+	return rc;
 }

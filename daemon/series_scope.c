@@ -16,6 +16,7 @@
 #include "lookup.h"
 #include "out.h"
 #include "practiced.h"
+#include "remind.h"
 #include "series.h"
 
 static const char *occ_affected_sql =
@@ -665,6 +666,27 @@ scope_place_note(const struct series_def *s, const struct series_def *n,
 		    s->room_id, n->room_id);
 }
 
+/* The notices of the sessions a change of the series touched, one a
+ * kind and channel (remind_notices_as_one): a client is not sent a
+ * message for every week. */
+static int
+scope_notices_as_one(struct ctx *ctx, const json_t *ids)
+{
+	long long	*v;
+	size_t		 i, n = json_array_size(ids);
+	int		 rc;
+
+	if (n < 2)
+		return 0;
+	if ((v = reallocarray(NULL, n, sizeof(*v))) == NULL)
+		return ctx_internal(ctx);
+	for (i = 0; i < n; i++)
+		v[i] = json_integer_value(json_array_get(ids, i));
+	rc = remind_notices_as_one(ctx, v, n);
+	free(v);
+	return rc;
+}
+
 int
 series_move(struct ctx *ctx, const struct appt_row *row,
     const struct appt_change *ch, struct appt_result *res)
@@ -721,6 +743,8 @@ series_move(struct ctx *ctx, const struct appt_row *row,
 		ctx_internal(ctx);
 		goto fail;
 	}
+	if (scope_notices_as_one(ctx, res->changed) == -1)
+		goto fail;
 	res->appt_id = row->id;
 	res->series_id = n.id;
 	res->count = run.booked;
@@ -778,6 +802,8 @@ series_cancel(struct ctx *ctx, const struct appt_row *row,
 	    series_cancel_from(ctx, row->series_id, from, by, reason,
 	    res->changed) == -1)
 		return ctx_internal(ctx);
+	if (scope_notices_as_one(ctx, res->changed) == -1)
+		return -1;
 	n = (int)json_array_size(res->changed);
 	if (following) {
 		struct occ_list	 old;

@@ -20,7 +20,7 @@ static const char *notice_names[NOTICE_COUNT] = {
 static const char *channel_names[CHANNEL_COUNT] = { "email", "sms" };
 static const char *placeholder_names[PH_COUNT] = {
 	"first_name", "clinician", "date", "time", "place", "practice",
-	"phone", "repeats"
+	"phone", "repeats", "also"
 };
 
 /* Long but ordinary values: an SMS that fits with these fits in life. */
@@ -29,7 +29,9 @@ static const struct template_values typical = { {
 	"https://meet.example.org/abc-defg-hij", "Riverside Counselling",
 	"+1 555 010 1234",
 	" It repeats every 2 weeks on Wednesday until 30 September (12 "
-	"sessions)."
+	"sessions).",
+	" It repeats every 2 weeks on Wednesday: the 11 sessions after it, "
+	"to Wednesday 30 September, have moved too."
 } };
 
 /* Where a check failed, for "FILE:LINE: why". */

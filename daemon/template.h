@@ -20,6 +20,7 @@ enum placeholder {
 	PH_PRACTICE,
 	PH_PHONE,		/* the practice's */
 	PH_REPEATS,		/* " It repeats weekly on Monday.", or "" */
+	PH_ALSO,		/* " The 5 sessions after it ... too.", or "" */
 	PH_COUNT
 };
 

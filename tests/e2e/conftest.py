@@ -338,7 +338,9 @@ SCHEMA_UNDO = {
         " ON appointments(clinician_id, start_utc)",
         "DROP INDEX appointments_room",
         "CREATE INDEX appointments_room ON appointments(room_id, start_utc)"
-        " WHERE room_id IS NOT NULL"],
+        " WHERE room_id IS NOT NULL",
+        "DROP INDEX reminders_told_by",
+        "ALTER TABLE reminders DROP COLUMN told_by"],
 }
 
 

@@ -245,6 +245,129 @@ def test_a_series_is_confirmed_once(practice_at, peers):
     assert notices(p, b["id"])[0]["state"] == "sent"
 
 
+def weekly(p, who, at="2026-12-10 10:00", count=6):
+    """A weekly series of count sessions from at; its sessions by start."""
+    clin, cli, svc = who
+    ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+       "--service", str(svc), "--at", at, "--repeat", "weekly",
+       "--count", str(count))
+    got = ok(p, "list", "--from", at[:10], "--to", "2027-03-01")["appointments"]
+    return sorted(got, key=lambda a: a["start"])
+
+
+def body_of(message):
+    m = email.message_from_string(message["data"], policy=email.policy.default)
+    return m.get_body(("plain",)).get_content()
+
+
+def told_with(p, ids, kind):
+    """The kind's notices of the sessions: (the one pending or sent, and
+    those superseded with its id as told_by)."""
+    r = [x for x in notices(p) if x["appointment_id"] in ids
+         and x["notice"] == kind]
+    live = [x for x in r if x["state"] in ("pending", "sending", "sent")]
+    assert len(live) == 1, r
+    return live[0], [x for x in r if x["told_by"] == live[0]["id"]]
+
+
+def test_a_series_moved_at_once_is_told_once(practice_at, peers):
+    """Moving a weekly series (all of it) sends one reschedule notice, the
+    first session's, which tells of the others; their own are superseded
+    and say by which."""
+    p = noticing(practice_at, peers)
+    who = people(p)
+    s = weekly(p, who)
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 1), p.log()
+    ok(p, "move", str(s[0]["id"]), "--at", "2026-12-10 11:00", "--all")
+    one, others = told_with(p, [a["id"] for a in s], "reschedule")
+    assert one["appointment_id"] == s[0]["id"] and len(others) == 5, notices(p)
+    assert all(x["state"] == "superseded" and "told with notice %d" % one["id"]
+               in x["reason"] for x in others), others
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 2), p.log()
+    time.sleep(0.3)
+    got = peers.received()
+    assert len(got) == 2, subjects(peers)
+    assert subjects(peers)[1] == \
+        "Your appointment has moved to Thursday 10 December at 11:00"
+    text = " ".join(body_of(got[1]).split())
+    assert ("It is now on Thursday 10 December at 11:00. It repeats weekly "
+            "on Thursday: the 5 sessions after it, to Thursday 14 January "
+            "2027, have moved too.") in text, text
+
+
+def test_a_series_cancelled_from_a_session_is_told_once(practice_at, peers):
+    p = noticing(practice_at, peers)
+    who = people(p)
+    s = weekly(p, who)
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 1), p.log()
+    ok(p, "cancel", str(s[2]["id"]), "--following", "--by", "client")
+    one, others = told_with(p, [a["id"] for a in s], "cancellation")
+    assert one["appointment_id"] == s[2]["id"] and len(others) == 3, notices(p)
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 2), p.log()
+    time.sleep(0.3)
+    assert subjects(peers) == [
+        "Your appointment on Thursday 10 December at 10:00",
+        "Your appointment on Thursday 24 December at 10:00 is cancelled"]
+    text = " ".join(body_of(peers.received()[1]).split())
+    assert ("on Thursday 24 December at 10:00 is cancelled. The 3 sessions "
+            "after it, to Thursday 14 January 2027, are cancelled too.") in text, text
+
+
+def test_a_series_cancelled_whole_is_one_text_and_one_email(practice_at,
+                                                            peers):
+    p = noticing(practice_at, peers, sms=True)
+    clin, _, svc = people(p)
+    cli = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
+             "--remind", "email,sms", "--email", "sam@example.org",
+             "--sms-consent", "yes")["client"]["id"]
+    s = weekly(p, (clin, cli, svc), count=3)
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 1 and
+                    len(peers.received("http.jsonl")) == 1), p.log()
+    ok(p, "cancel", str(s[0]["id"]), "--all", "--by", "practice")
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 2 and
+                    len(peers.received("http.jsonl")) == 2), p.log()
+    time.sleep(0.3)
+    assert len(peers.received()) == 2, subjects(peers)
+    texts = peers.received("http.jsonl")
+    assert len(texts) == 2, texts
+    assert ("on Thursday 10 December at 10:00 is cancelled. The 2 sessions "
+            "after it, to Thursday 24 December, are cancelled too.") in \
+        texts[1]["body"], texts[1]["body"]
+
+
+def test_a_change_to_the_telling_session_leaves_the_others_told(
+        practice_at, peers):
+    """The series moved at once, then its first session cancelled within
+    the grace: the first is told cancelled, and the second tells of the
+    move of those after it."""
+    p = noticing(practice_at, peers)
+    who = people(p)
+    s = weekly(p, who, count=4)
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 1), p.log()
+    ok(p, "move", str(s[0]["id"]), "--at", "2026-12-10 11:00", "--all")
+    ok(p, "cancel", str(s[0]["id"]), "--by", "client")
+    one, others = told_with(p, [a["id"] for a in s], "reschedule")
+    assert one["appointment_id"] == s[1]["id"] and len(others) == 2, notices(p)
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 3), p.log()
+    time.sleep(0.3)
+    assert sorted(subjects(peers)[1:]) == [
+        "Your appointment has moved to Thursday 17 December at 11:00",
+        "Your appointment on Thursday 10 December at 11:00 is cancelled"], \
+        subjects(peers)
+    moved = [m for m in peers.received() if "moved" in body_of(m)][0]
+    text = " ".join(body_of(moved).split())
+    assert ("It repeats weekly on Thursday: the 2 sessions after it, to "
+            "Thursday 31 December, have moved too.") in text, text
+
+
 def test_notices_off_send_none(practice_at, peers):
     p = noticing(practice_at, peers, notices="no")
     clin, cli, svc = people(p)

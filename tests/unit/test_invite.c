@@ -460,6 +460,49 @@ test_render(void)
 	    "yes or no"));
 }
 
+/* A notice telling of later sessions of its series says how many and
+ * to when ({also}); one telling of none says nothing of them. */
+static void
+test_render_also(void)
+{
+	struct config		*conf;
+	struct message_row	 m;
+	char			 err[512], *msg;
+
+	conf = unit_config_load("[practice]\nname = Riverside\n"
+	    "phone = +1 555 010 1234\n", err, sizeof(err));
+	if (conf == NULL) {
+		CHECK(!"a plain configuration loads");
+		return;
+	}
+	m = row(NOTICE_CANCELLATION, CHANNEL_SMS);
+	m.also = 1;
+	m.also_last = START + 7 * 86400;
+	msg = message_render(conf, &m, START - 600);
+	CHECK(msg != NULL && strstr(msg, " is cancelled. The session after "
+	    "it, on ") != NULL && strstr(msg, ", is cancelled too. ") != NULL);
+	free(msg);
+	m = row(NOTICE_RESCHEDULE, CHANNEL_SMS);
+	m.also = 3;
+	m.also_last = START + 21 * 86400;
+	msg = message_render(conf, &m, START - 600);
+	CHECK(msg != NULL && strstr(msg, ". The 3 sessions after it, to ") !=
+	    NULL && strstr(msg, ", have moved too. ") != NULL);
+	free(msg);
+	/* with its series' rule, the rule they follow */
+	snprintf(m.rrule, sizeof(m.rrule), "FREQ=WEEKLY");
+	msg = message_render(conf, &m, START - 600);
+	CHECK(msg != NULL && strstr(msg, ". It repeats weekly on ") != NULL &&
+	    strstr(msg, ": the 3 sessions after it, to ") != NULL);
+	free(msg);
+	m.also = 0;
+	msg = message_render(conf, &m, START - 600);
+	CHECK(msg != NULL && strstr(msg, "too.") == NULL &&
+	    strstr(msg, "repeats") == NULL);
+	free(msg);
+	config_free(conf);
+}
+
 void
 test_invite(void)
 {
@@ -469,4 +512,5 @@ test_invite(void)
 	test_zone_unknown();
 	test_mime();
 	test_render();
+	test_render_also();
 }
