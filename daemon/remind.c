@@ -83,7 +83,7 @@ remind_seen_load(struct ctx *ctx, long long id, struct remind_seen *seen)
 	return rc == SQLITE_ROW ? 0 : ctx_internal(ctx);
 }
 
-static int
+int
 remind_load(struct ctx *ctx, long long id, struct remind_target *t)
 {
 	sqlite3_stmt	*stmt;

@@ -28,6 +28,22 @@ static const char *notice_series_confirmed_sql =
     "SELECT EXISTS (SELECT 1 FROM appointments a JOIN reminders r"
     "  ON r.appointment_id = a.id WHERE a.series_id = ?1 AND a.id != ?2"
     "  AND r.notice = 'confirmation')";
+/* The series' confirmation still to go, on another of its sessions. */
+static const char *notice_series_waiting_sql =
+    "SELECT EXISTS (SELECT 1 FROM appointments a JOIN reminders r"
+    "  ON r.appointment_id = a.id WHERE a.series_id = ?1 AND a.id != ?2"
+    "  AND r.notice = 'confirmation' AND r.state = 'pending')";
+/* The session to confirm a series by when its first one's confirmation
+ * went with it (cancelled before it went): the next one still open,
+ * unless the series was confirmed otherwise. */
+static const char *notice_series_next_sql =
+    "SELECT a.id FROM appointments a WHERE a.series_id = ?1"
+    "  AND a.id != ?2 AND a.state IN ('booked','confirmed')"
+    "  AND a.start_utc > ?3 AND NOT EXISTS (SELECT 1 FROM appointments b"
+    "  JOIN reminders r ON r.appointment_id = b.id WHERE b.series_id = ?1"
+    "  AND b.id != ?2 AND r.notice = 'confirmation'"
+    "  AND r.state != 'superseded')"
+    "  ORDER BY a.start_utc LIMIT 1";
 /* A waiting notice follows the client's address, or is skipped when its
  * channel is refused now (consent withdrawn). */
 static const char *notice_readdress_sql =
@@ -43,12 +59,13 @@ static const char *notice_insert_sql =
     "  ?11)";
 
 /* A series changed at once is told by one notice a kind and channel,
- * its first session's: the others' are superseded, told_by it. */
+ * its first session's: the others' are superseded, told_by it.  So is
+ * a channel refused: one row says so, not one a session. */
 static const char *notice_of_session_sql =
-    "SELECT r.id, r.notice, r.channel, a.start_utc FROM reminders r"
-    "  JOIN appointments a ON a.id = r.appointment_id"
+    "SELECT r.id, r.notice, r.channel, a.start_utc, r.state = 'skipped'"
+    "  FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
     "  WHERE r.appointment_id = ?1 AND r.notice != 'reminder'"
-    "    AND r.state = 'pending'";
+    "    AND r.state IN ('pending','skipped') AND r.updated = ?2";
 static const char *notice_tell_with_sql =
     "UPDATE reminders SET state = 'superseded', told_by = ?2, reason = ?3,"
     "  updated = ?4 WHERE id = ?1";
@@ -217,6 +234,59 @@ notice_considered(const struct remind_target *t, enum remind_change change)
 	}
 }
 
+/* Whether the series' confirmation waits on another of its sessions:
+ * the client knows nothing of this one yet, and that confirmation will
+ * tell the series as it is when it goes.  -1 on an error. */
+static int
+notice_series_waiting(struct ctx *ctx, const struct remind_target *t)
+{
+	sqlite3_stmt	*stmt;
+	int		 waiting = -1;
+
+	if ((stmt = db_stmt(ctx->pd->db, notice_series_waiting_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, t->series_id);
+	sqlite3_bind_int64(stmt, 2, t->id);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		waiting = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return waiting == -1 ? ctx_internal(ctx) : waiting;
+}
+
+/* The series' confirmation, which went with this session before it was
+ * sent, handed to the next session of it still open. */
+static int
+notice_confirm_next(struct ctx *ctx, const struct remind_target *t)
+{
+	static const struct remind_seen	 nothing;
+	struct remind_target		 next;
+	sqlite3_stmt			*stmt;
+	long long			 id = 0;
+	int				 rc, ch;
+
+	if ((stmt = db_stmt(ctx->pd->db, notice_series_next_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, t->series_id);
+	sqlite3_bind_int64(stmt, 2, t->id);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)ctx->now);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ctx_internal(ctx);
+	if (id == 0)
+		return 0;
+	if (remind_load(ctx, id, &next) == -1)
+		return -1;
+	if (!notice_wanted(ctx, &next))
+		return 0;
+	for (ch = 0; ch < CHANNEL_COUNT; ch++)
+		if (next.wants[ch] && notice_insert(ctx, &next,
+		    NOTICE_CONFIRMATION, ch, &nothing) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 notice_plan(struct ctx *ctx, const struct remind_target *t,
     enum remind_change change, const struct remind_seen *before)
@@ -232,6 +302,9 @@ notice_plan(struct ctx *ctx, const struct remind_target *t,
 	if (change != REMIND_BOOKED &&
 	    notice_pending(ctx, t->id, &pending, &told) == -1)
 		return -1;
+	if (pending == NOTICE_COUNT && change != REMIND_BOOKED &&
+	    t->series_id != 0 && (done = notice_series_waiting(ctx, t)) != 0)
+		return done == 1 ? 0 : -1;
 	next = change == REMIND_MARKED ? NOTICE_COUNT :
 	    remind_notice_between(&told, &t->seen);
 	if (pending != NOTICE_COUNT && notice_supersede(ctx, t->id,
@@ -239,6 +312,9 @@ notice_plan(struct ctx *ctx, const struct remind_target *t,
 	    "notice went" : next == NOTICE_COUNT ? "changed back within the "
 	    "grace period: nothing to tell" : "changed again within the grace "
 	    "period: one notice goes for what the session is now") == -1)
+		return -1;
+	if (pending == NOTICE_CONFIRMATION && next != NOTICE_CONFIRMATION &&
+	    t->series_id != 0 && notice_confirm_next(ctx, t) == -1)
 		return -1;
 	if (next == NOTICE_COUNT || !notice_wanted(ctx, t))
 		return 0;
@@ -255,7 +331,7 @@ notice_plan(struct ctx *ctx, const struct remind_target *t,
 
 struct notice_row {
 	long long	 id;
-	int		 notice, channel;
+	int		 notice, channel, skipped;
 	time_t		 start;
 };
 
@@ -268,6 +344,8 @@ notice_row_cmp(const void *a, const void *b)
 		return x->notice < y->notice ? -1 : 1;
 	if (x->channel != y->channel)
 		return x->channel < y->channel ? -1 : 1;
+	if (x->skipped != y->skipped)
+		return x->skipped - y->skipped;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return x->id < y->id ? -1 : x->id > y->id;
@@ -286,6 +364,7 @@ notice_rows_of(struct ctx *ctx, long long appt_id, struct notice_row **rows,
 	if ((stmt = db_stmt(ctx->pd->db, notice_of_session_sql)) == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, appt_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)ctx->now);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if ((grown = reallocarray(*rows, *n + 1, sizeof(**rows))) ==
 		    NULL) {
@@ -304,6 +383,7 @@ notice_rows_of(struct ctx *ctx, long long appt_id, struct notice_row **rows,
 		grown->channel = word != NULL && strcmp(word, "sms") == 0 ?
 		    CHANNEL_SMS : CHANNEL_EMAIL;
 		grown->start = (time_t)sqlite3_column_int64(stmt, 3);
+		grown->skipped = sqlite3_column_int(stmt, 4);
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -339,7 +419,8 @@ remind_notices_as_one(struct ctx *ctx, const long long *appt_ids, size_t n)
 		qsort(rows, nrows, sizeof(*rows), notice_row_cmp);
 	for (i = 1; rc == 0 && i < nrows; i++) {
 		if (rows[i].notice != rows[first].notice ||
-		    rows[i].channel != rows[first].channel)
+		    rows[i].channel != rows[first].channel ||
+		    rows[i].skipped != rows[first].skipped)
 			first = i;
 		else
 			rc = notice_tell_with(ctx, rows[i].id, rows[first].id);

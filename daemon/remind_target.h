@@ -30,6 +30,10 @@ struct remind_target {
 	struct remind_seen seen;	/* as the client would see it now */
 };
 
+/* The appointment and its client as planning sees them; -1 with the
+ * error set. */
+int		 remind_load(struct ctx *, long long id, struct remind_target *);
+
 /* Why a message by channel cannot go to the target's client, or NULL. */
 const char	*remind_channel_refusal(const struct remind_target *,
 		    enum channel);

@@ -341,6 +341,68 @@ def test_a_series_cancelled_whole_is_one_text_and_one_email(practice_at,
         texts[1]["body"], texts[1]["body"]
 
 
+def test_a_channel_refused_is_one_row_for_a_series_changed_at_once(
+        practice_at, peers):
+    """SMS without consent: the series' move leaves one skipped row for
+    it, not one a session, beside the one email."""
+    p = noticing(practice_at, peers)
+    clin, _, svc = people(p)
+    cli = ok(p, "client", "add", "Sam Park", "--phone", "+15555550123",
+             "--remind", "email,sms", "--email", "sam@example.org")["client"]
+    s = weekly(p, (clin, cli["id"], svc), count=4)
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 1), p.log()
+    ok(p, "move", str(s[0]["id"]), "--at", "2026-12-10 11:00", "--all")
+    ids = [a["id"] for a in s]
+    r = [x for x in notices(p) if x["appointment_id"] in ids
+         and x["notice"] == "reschedule"]
+    live = sorted((x["channel"], x["state"], x["appointment_id"])
+                  for x in r if x["state"] != "superseded")
+    assert live == [("email", "pending", s[0]["id"]),
+                    ("sms", "skipped", s[0]["id"])], r
+    assert len([x for x in r if x["told_by"] is not None]) == 6, r
+
+
+def test_a_series_changed_before_its_confirmation_went_is_confirmed_as_it_is(
+        practice_at, peers):
+    """Within the grace, a session of a new series moved on its own tells
+    nothing of its own: the series' confirmation, when it goes, holds
+    the series as it is then."""
+    p = noticing(practice_at, peers)
+    who = people(p)
+    s = weekly(p, who, count=4)
+    ok(p, "move", str(s[2]["id"]), "--at", "2026-12-24 15:00")
+    assert [(x["appointment_id"], x["notice"]) for x in notices(p)
+            if x["state"] == "pending"] == [(s[0]["id"], "confirmation")]
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and peers.received()), p.log()
+    time.sleep(0.3)
+    assert subjects(peers) == ["Your appointment on Thursday 10 December at 10:00"]
+
+
+def test_a_series_whose_first_session_is_cancelled_before_its_confirmation(
+        practice_at, peers):
+    """The first session of a new series cancelled within the grace: the
+    series is confirmed by its next session, not left untold."""
+    p = noticing(practice_at, peers)
+    who = people(p)
+    s = weekly(p, who, count=4)
+    ok(p, "cancel", str(s[0]["id"]), "--by", "client")
+    assert [(x["appointment_id"], x["notice"]) for x in notices(p)
+            if x["state"] == "pending"] == [(s[1]["id"], "confirmation")]
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and peers.received()), p.log()
+    time.sleep(0.3)
+    assert subjects(peers) == ["Your appointment on Thursday 17 December at 10:00"]
+    assert "It repeats weekly on Thursday" in " ".join(
+        body_of(peers.received()[0]).split())
+    # and all of it cancelled before: nothing at all
+    t = weekly(p, who, at="2027-01-05 10:00", count=3)
+    ok(p, "cancel", str(t[0]["id"]), "--all", "--by", "client")
+    assert [x for x in notices(p) if x["appointment_id"] in
+            [a["id"] for a in t] and x["state"] == "pending"] == []
+
+
 def test_a_change_to_the_telling_session_leaves_the_others_told(
         practice_at, peers):
     """The series moved at once, then its first session cancelled within
