@@ -63,57 +63,79 @@ message_repeats(const struct message_row *m, const struct tz_wall *w,
 	snprintf(buf, len, " It repeats %s%s%s.", how, until, count);
 }
 
+/* "the 5 sessions after it, to Thursday 14 January, have" (verb: the
+ * plural's; "the session after it, on ..., has" for one). */
+static void
+message_also_which(const struct message_row *m, const struct tz_wall *w,
+    const char *plural, const char *single, char *buf, size_t len)
+{
+	struct tz_wall	 lw;
+	char		 last[64];
+
+	tz_to_wall(m->zone, m->also_last, &lw);
+	snprintf(last, sizeof(last), lw.year == w->year ? "%s %d %s" :
+	    "%s %d %s %d", tz_day_fullname(lw.wday), lw.day,
+	    month_names[lw.month - 1], lw.year);
+	if (m->also == 1)
+		snprintf(buf, len, "the session after it, on %s, %s", last,
+		    single);
+	else
+		snprintf(buf, len, "the %d sessions after it, to %s, %s",
+		    m->also, last, plural);
+}
+
 /*
- * " It repeats weekly on Thursday: the 5 sessions after it, to Thursday
- * 14 January, have moved too.", for a notice that tells of later
- * sessions of its series as well; "" otherwise.  w: the session, in the
+ * What a notice that tells of later sessions of its series as well
+ * says of them, with its leading space; "" otherwise.  A series with no
+ * end, or ended by the change, is spoken of whole: its sessions listed
+ * so far are only those up to the horizon.  w: the session, in the
  * recipient's zone.
  */
 static void
 message_also(const struct message_row *m, const struct tz_wall *w,
     char *buf, size_t len)
 {
-	struct tz_wall	 lw;
-	char		 how[128], rule[160] = "", which[160], last[64];
-	const char	*done;
+	char	 how[128], which[160];
 
 	buf[0] = '\0';
 	if (m->also <= 0)
 		return;
-	tz_to_wall(m->zone, m->also_last, &lw);
-	snprintf(last, sizeof(last), lw.year == w->year ? "%s %d %s" :
-	    "%s %d %s %d", tz_day_fullname(lw.wday), lw.day,
-	    month_names[lw.month - 1], lw.year);
-	if (m->also == 1)
-		snprintf(which, sizeof(which), "the session after it, on %s, "
-		    "%s", last, m->notice == NOTICE_CANCELLATION ? "is" : "has");
-	else
-		snprintf(which, sizeof(which), "the %d sessions after it, to "
-		    "%s, %s", m->also, last, m->notice == NOTICE_CANCELLATION ?
-		    "are" : "have");
 	switch (m->notice) {
 	case NOTICE_RESCHEDULE:
-		done = "moved";
+		if (m->series_open)
+			snprintf(which, sizeof(which), "the sessions after it "
+			    "have");
+		else
+			message_also_which(m, w, "have", "has", which,
+			    sizeof(which));
 		/* Moved with it, the later ones follow the series' rule. */
-		if (m->rrule[0] != '\0') {
+		how[0] = '\0';
+		if (m->rrule[0] != '\0')
 			recur_describe(m->rrule, w, how, sizeof(how));
-			if (strcmp(how, m->rrule) != 0)
-				snprintf(rule, sizeof(rule), " It repeats %s:",
-				    how);
-		}
-		break;
+		if (how[0] != '\0' && strcmp(how, m->rrule) != 0)
+			snprintf(buf, len, " It repeats %s: %s moved too.", how,
+			    which);
+		else
+			snprintf(buf, len, " %c%s moved too.", which[0] - 'a' +
+			    'A', which + 1);
+		return;
 	case NOTICE_CANCELLATION:
-		done = "cancelled";
-		break;
+		if (m->series_ends) {
+			snprintf(buf, len, " The sessions after it are "
+			    "cancelled too.");
+			return;
+		}
+		message_also_which(m, w, "are", "is", which, sizeof(which));
+		snprintf(buf, len, " %c%s cancelled too.", which[0] - 'a' + 'A',
+		    which + 1);
+		return;
 	default:
-		done = m->notice == NOTICE_CONFIRMATION ? "booked" : "changed";
-		break;
-	}
-	if (rule[0] != '\0')
-		snprintf(buf, len, "%s %s %s too.", rule, which, done);
-	else
+		message_also_which(m, w, "are", "is", which, sizeof(which));
 		snprintf(buf, len, " %c%s %s too.", which[0] - 'a' + 'A',
-		    which + 1, done);
+		    which + 1, m->notice == NOTICE_CONFIRMATION ? "booked" :
+		    "changed");
+		return;
+	}
 }
 
 static char *

@@ -29,6 +29,8 @@ struct message_row {
 	 * (remind_notices_as_one): how many, and the last one's start. */
 	int		 also;
 	time_t		 also_last;
+	int		 series_ends;	/* cancelled, or ends before it */
+	int		 series_open;	/* no end: grows with time */
 
 	/* For an email notice's invitation (invite.h). */
 	long long	 appt_id;

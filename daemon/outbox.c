@@ -58,7 +58,9 @@ static const char *outbox_due_sql =
     "  (SELECT uid FROM practice WHERE id = 1),"
     "  (SELECT count(*) FROM reminders t WHERE t.told_by = r.id),"
     "  (SELECT max(ta.start_utc) FROM reminders t JOIN appointments ta"
-    "    ON ta.id = t.appointment_id WHERE t.told_by = r.id)"
+    "    ON ta.id = t.appointment_id WHERE t.told_by = r.id),"
+    "  coalesce(s.state = 'cancelled' OR s.until_utc <= a.start_utc, 0),"
+    "  coalesce(s.until_utc IS NULL AND instr(s.rrule, 'COUNT=') = 0, 0)"
     "  FROM reminders r JOIN appointments a ON a.id = r.appointment_id"
     "  JOIN clients cl ON cl.id = a.client_id"
     "  JOIN clinicians c ON c.id = a.clinician_id"
@@ -195,6 +197,8 @@ outbox_read_due(struct outbox *ob, time_t now, struct message_row *rows)
 		copy_column(stmt, 16, m->practice_uid, sizeof(m->practice_uid));
 		m->also = sqlite3_column_int(stmt, 17);
 		m->also_last = (time_t)sqlite3_column_int64(stmt, 18);
+		m->series_ends = sqlite3_column_int(stmt, 19);
+		m->series_open = sqlite3_column_int(stmt, 20);
 	}
 	sqlite3_reset(stmt);
 	return n;

@@ -297,6 +297,26 @@ def test_a_series_moved_at_once_is_told_once(practice_at, peers):
             "2027, have moved too.") in text, text
 
 
+def test_a_series_with_no_end_moved_at_once_is_told_whole(practice_at, peers):
+    """A series that grows with time: its sessions so far are not all of
+    it, so the notice gives no count or last date."""
+    p = noticing(practice_at, peers)
+    clin, cli, svc = people(p)
+    ok(p, "book", "--client", str(cli), "--clinician", str(clin),
+       "--service", str(svc), "--at", "2026-12-10 10:00", "--repeat", "weekly")
+    past_grace(p)
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 1), p.log()
+    first = ok(p, "list", "--day", "2026-12-10")["appointments"][0]
+    ok(p, "move", str(first["id"]), "--at", "2026-12-10 11:00", "--all")
+    past_grace(p, "09:08:00")
+    assert wait_for(lambda: settled(p) and len(peers.received()) == 2), p.log()
+    time.sleep(0.3)
+    assert len(peers.received()) == 2, subjects(peers)
+    text = " ".join(body_of(peers.received()[1]).split())
+    assert ("at 11:00. It repeats weekly on Thursday: the sessions after it "
+            "have moved too.") in text, text
+
+
 def test_a_series_cancelled_from_a_session_is_told_once(practice_at, peers):
     p = noticing(practice_at, peers)
     who = people(p)
@@ -313,8 +333,9 @@ def test_a_series_cancelled_from_a_session_is_told_once(practice_at, peers):
         "Your appointment on Thursday 10 December at 10:00",
         "Your appointment on Thursday 24 December at 10:00 is cancelled"]
     text = " ".join(body_of(peers.received()[1]).split())
-    assert ("on Thursday 24 December at 10:00 is cancelled. The 3 sessions "
-            "after it, to Thursday 14 January 2027, are cancelled too.") in text, text
+    # the series ends there: spoken of whole
+    assert ("on Thursday 24 December at 10:00 is cancelled. The sessions "
+            "after it are cancelled too.") in text, text
 
 
 def test_a_series_cancelled_whole_is_one_text_and_one_email(practice_at,
@@ -336,9 +357,8 @@ def test_a_series_cancelled_whole_is_one_text_and_one_email(practice_at,
     assert len(peers.received()) == 2, subjects(peers)
     texts = peers.received("http.jsonl")
     assert len(texts) == 2, texts
-    assert ("on Thursday 10 December at 10:00 is cancelled. The 2 sessions "
-            "after it, to Thursday 24 December, are cancelled too.") in \
-        texts[1]["body"], texts[1]["body"]
+    assert ("on Thursday 10 December at 10:00 is cancelled. The sessions "
+            "after it are cancelled too.") in texts[1]["body"], texts[1]["body"]
 
 
 def test_a_channel_refused_is_one_row_for_a_series_changed_at_once(

@@ -482,6 +482,12 @@ test_render_also(void)
 	CHECK(msg != NULL && strstr(msg, " is cancelled. The session after "
 	    "it, on ") != NULL && strstr(msg, ", is cancelled too. ") != NULL);
 	free(msg);
+	/* the series ended by it: spoken of whole */
+	m.series_ends = 1;
+	msg = message_render(conf, &m, START - 600);
+	CHECK(msg != NULL && strstr(msg, " is cancelled. The sessions after "
+	    "it are cancelled too. ") != NULL);
+	free(msg);
 	m = row(NOTICE_RESCHEDULE, CHANNEL_SMS);
 	m.also = 3;
 	m.also_last = START + 21 * 86400;
@@ -494,6 +500,12 @@ test_render_also(void)
 	msg = message_render(conf, &m, START - 600);
 	CHECK(msg != NULL && strstr(msg, ". It repeats weekly on ") != NULL &&
 	    strstr(msg, ": the 3 sessions after it, to ") != NULL);
+	free(msg);
+	/* a series with no end: what is listed so far is not all of it */
+	m.series_open = 1;
+	msg = message_render(conf, &m, START - 600);
+	CHECK(msg != NULL && strstr(msg, ": the sessions after it have moved "
+	    "too. ") != NULL);
 	free(msg);
 	m.also = 0;
 	msg = message_render(conf, &m, START - 600);
