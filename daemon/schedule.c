@@ -35,7 +35,7 @@ static const char *clash_sql =
     "    AND a.state != 'cancelled'"
     "    AND a.start_utc > ?2 - ?6 AND a.start_utc < ?8"
     "    AND a.end_utc > ?2 AND a.id != ?4"
-    " ORDER BY 2";
+    " ORDER BY 2 LIMIT ?9";
 
 json_t *
 schedule_clashes(struct ctx *ctx, const struct slot_request *slot)
@@ -55,6 +55,7 @@ schedule_clashes(struct ctx *ctx, const struct slot_request *slot)
 	sqlite3_bind_int64(stmt, 6, SCHEDULE_MAX_BLOCK);
 	sqlite3_bind_int64(stmt, 7, slot->client_id);	/* 0 matches none */
 	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)slot->end);
+	sqlite3_bind_int(stmt, 9, SCHEDULE_MAX_CLASHES);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
 		time_t	 block_end = (time_t)sqlite3_column_int64(stmt, 2);

@@ -36,8 +36,11 @@ json_t	*schedule_hours_json(const struct hours_range *, size_t n, int wday);
  * Live appointments of the clinician, room or client that overlap the
  * slot (the clinician's and room's with buffers; the client's sessions
  * themselves, since a buffer is the clinician's time),
- * as a JSON array (empty when free); NULL on a database error.
+ * as a JSON array (empty when free), the first SCHEDULE_MAX_CLASHES by
+ * start (an import of many events at one time made each booking list
+ * every one before it); NULL on a database error.
  */
+#define SCHEDULE_MAX_CLASHES	20
 json_t	*schedule_clashes(struct ctx *, const struct slot_request *);
 /*
  * Closures (practice-wide or the clinician's) that the session overlaps,

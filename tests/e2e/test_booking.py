@@ -320,6 +320,25 @@ def test_overlap_accepted_and_audited(wclinic):
     assert "overlap" in (e["detail"] or "").lower(), e
 
 
+def test_a_refusal_lists_the_first_clashes(wclinic):
+    """Many sessions in the way: the refusal names the first 20 by start,
+    not all of them (bounded, whatever the schedule holds)."""
+    s, p = wclinic, wclinic.p
+    made = []
+    for k in range(22):
+        status, body = p.api("POST", "/v1/appointments", {
+            "client": s.jordan, "clinician": s.ana, "service": s.svc,
+            "at": at(s.monday, "10:%02d" % k), "overlap": True})
+        assert status == 201, body
+        made.append(body["appointment"]["id"])
+    status, body = p.api("POST", "/v1/appointments", {
+        "client": s.sam, "clinician": s.ana, "service": s.svc,
+        "at": at(s.monday, "10:30")})
+    assert status == 409, body
+    clashes = body["error"]["details"]["clashes"]
+    assert [c["id"] for c in clashes] == made[:20], clashes
+
+
 # ---------------------------------------------------------- hours and past
 
 def test_outside_hours_refused_naming_the_hours(wclinic):
