@@ -28,22 +28,23 @@ static const char *notice_series_confirmed_sql =
     "SELECT EXISTS (SELECT 1 FROM appointments a JOIN reminders r"
     "  ON r.appointment_id = a.id WHERE a.series_id = ?1 AND a.id != ?2"
     "  AND r.notice = 'confirmation')";
-/* The series' confirmation still to go, on another of its sessions. */
+/* The series' confirmation still to go, on another of its sessions:
+ * among the notices due within the grace (?3), a few; not through the
+ * series' sessions ("+": a change of a whole series asks for each). */
 static const char *notice_series_waiting_sql =
-    "SELECT EXISTS (SELECT 1 FROM appointments a JOIN reminders r"
-    "  ON r.appointment_id = a.id WHERE a.series_id = ?1 AND a.id != ?2"
-    "  AND r.notice = 'confirmation' AND r.state = 'pending')";
+    "SELECT EXISTS (SELECT 1 FROM reminders r JOIN appointments a"
+    "  ON a.id = r.appointment_id WHERE r.state = 'pending'"
+    "  AND r.due_utc <= ?3 AND r.notice = 'confirmation'"
+    "  AND +a.series_id = ?1 AND a.id != ?2)";
 /* The session to confirm a series by when its first one's confirmation
- * went with it (cancelled before it went): the next one still open,
- * unless the series was confirmed otherwise. */
+ * went with it (cancelled before it went): the next one still open, in
+ * the order of the rule. */
 static const char *notice_series_next_sql =
     "SELECT a.id FROM appointments a WHERE a.series_id = ?1"
-    "  AND a.id != ?2 AND a.state IN ('booked','confirmed')"
-    "  AND a.start_utc > ?3 AND NOT EXISTS (SELECT 1 FROM appointments b"
-    "  JOIN reminders r ON r.appointment_id = b.id WHERE b.series_id = ?1"
-    "  AND b.id != ?2 AND r.notice = 'confirmation'"
-    "  AND r.state != 'superseded')"
-    "  ORDER BY a.start_utc LIMIT 1";
+    "  AND a.recurrence_utc > (SELECT recurrence_utc FROM appointments"
+    "    WHERE id = ?2)"
+    "  AND a.state IN ('booked','confirmed') AND a.start_utc > ?3"
+    "  ORDER BY a.recurrence_utc LIMIT 1";
 /* A waiting notice follows the client's address, or is skipped when its
  * channel is refused now (consent withdrawn). */
 static const char *notice_readdress_sql =
@@ -247,6 +248,8 @@ notice_series_waiting(struct ctx *ctx, const struct remind_target *t)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, t->series_id);
 	sqlite3_bind_int64(stmt, 2, t->id);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(ctx->now +
+	    ctx->pd->conf->reminders.grace_seconds));
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		waiting = sqlite3_column_int(stmt, 0);
 	sqlite3_reset(stmt);
