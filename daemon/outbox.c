@@ -269,24 +269,28 @@ outbox_submit(struct outbox *ob, struct send_job *job)
 }
 
 /* With no provider for its channel, a message is written as a file the
- * practice can read: what the client would have received. */
+ * practice can read: what the client would have received.  Written
+ * under a hidden name and renamed, so that whoever watches the folder
+ * never reads half a message. */
 int
 outbox_write(struct outbox *ob, const char *name, const char *text)
 {
-	char	 path[4096];
+	char	 path[4096], tmp[4096];
 	int	 fd;
 	size_t	 n = strlen(text);
 	ssize_t	 w;
 
 	snprintf(path, sizeof(path), "%s/%s", ob->folder, name);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", ob->folder, name);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1) {
-		log_warn("outbox: %s", path);
+		log_warn("outbox: %s", tmp);
 		return -1;
 	}
 	w = write(fd, text, n);
-	if (close(fd) == -1 || w != (ssize_t)n) {
+	if (close(fd) == -1 || w != (ssize_t)n || rename(tmp, path) == -1) {
 		log_warn("outbox: %s", path);
+		(void)unlink(tmp);
 		return -1;
 	}
 	return 0;

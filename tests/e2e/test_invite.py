@@ -55,9 +55,14 @@ def past_grace(p, when):
     wake(p)
 
 
+def unsettled(p):
+    """The notices pending or in flight."""
+    return [r for r in rows(p) if r["notice"] != "reminder" and
+            r["state"] in ("pending", "sending")]
+
+
 def settled(p):
-    return all(r["state"] not in ("pending", "sending") for r in rows(p)
-               if r["notice"] != "reminder")
+    return not unsettled(p)
 
 
 def parsed(data):
@@ -87,8 +92,9 @@ def local(when, zone=LONDON):
     return d.replace(tzinfo=ZoneInfo("America/New_York")).astimezone(ZoneInfo(zone))
 
 
-def received(peers, n):
-    assert wait_for(lambda: len(peers.received()) >= n), peers.received()
+def received(peers, n, p=None):
+    assert wait_for(lambda: len(peers.received()) >= n), (
+        peers.received(), p and unsettled(p), p and p.log()[-3000:])
     return peers.received()[n - 1]["data"]
 
 
@@ -151,7 +157,7 @@ def test_booked_moved_cancelled_is_one_calendar_entry(practice_at, peers):
     assert str(cal["METHOD"]) == "CANCEL"
     assert str(ev["STATUS"]) == "CANCELLED"
     assert str(ev["UID"]) == uid and int(ev["SEQUENCE"]) > seq
-    assert wait_for(lambda: settled(p))
+    assert wait_for(lambda: settled(p)), (unsettled(p), p.log()[-3000:])
 
     # nothing of the session's kind, in the text or the calendar
     for m in peers.received():
@@ -351,7 +357,7 @@ def test_a_series_in_the_clients_calendar_follows_each_change(
     first = sessions(p, who[1])[0]
     ok(p, "cancel", str(first["id"]), "--all", "--by", "practice")
     past_grace(p, "09:16:00")
-    assert wait_for(lambda: settled(p))
+    assert wait_for(lambda: settled(p)), (unsettled(p), p.log()[-3000:])
     msg, cal = series_calendar(peers.received()[-1]["data"])
     assert str(cal["METHOD"]) == "CANCEL"
     evs = list(cal.walk("VEVENT"))
@@ -514,7 +520,7 @@ def scoped(practice_at, peers, tmp_path, *change):
     fourth = [a for a in sessions(p, who[1]) if a["start"].startswith("2026-12-31")][0]
     ok(p, change[0], str(fourth["id"]), *change[1:])
     past_grace(p, "09:08:00")
-    assert wait_for(lambda: settled(p))
+    assert wait_for(lambda: settled(p)), (unsettled(p), p.log()[-3000:])
     cals = [series_calendar(m["data"], series=None)[1] for m in peers.received()[seen:]]
     import_new(peers, imported, seen)
     return p, who[1], kal(), cals
@@ -625,7 +631,7 @@ def test_a_move_of_the_following_sessions_from_the_first_keeps_its_entry(
     assert ok(p, "list", "--from", SINCE, "--to", UNTIL, "--client",
               str(who[1]))["appointments"][0]["series"] != sid
     past_grace(p, "09:08:00")
-    assert wait_for(lambda: settled(p))
+    assert wait_for(lambda: settled(p)), (unsettled(p), p.log()[-3000:])
     for m in peers.received()[seen:]:
         _, cal = series_calendar(m["data"])
         evs = list(cal.walk("VEVENT"))
@@ -660,7 +666,7 @@ def test_a_session_its_series_lets_go_leaves_no_stray_entry(
                           str(cli))["appointments"] if a["id"] == last["id"]][0]
     assert gone["state"] == "cancelled" and gone["series"] is None, gone
     past_grace(p, "09:08:00")
-    assert wait_for(lambda: settled(p))
+    assert wait_for(lambda: settled(p)), (unsettled(p), p.log()[-3000:])
     news = peers.received()[seen:]
     bare = [m for m in news if not calendar_parts(parsed(m["data"]))]
     assert len(bare) == 1 and "cancelled" in parsed(bare[0]["data"])["Subject"]
