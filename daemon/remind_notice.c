@@ -354,7 +354,8 @@ notice_row_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The pending notices of a session, added to rows. */
+/* The notices of a session this change wrote (pending, or skipped for
+ * a channel refused), added to rows. */
 static int
 notice_rows_of(struct ctx *ctx, long long appt_id, struct notice_row **rows,
     size_t *n)
