@@ -50,9 +50,15 @@ strbuf_addf(struct strbuf *b, const char *fmt, ...)
 
 	if (b->failed)
 		return;
+	/* Straight into the room left when it fits: one pass, not two. */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->s != NULL ? b->s + b->len : NULL, b->s != NULL ?
+	    b->cap - b->len : 0, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && b->s != NULL && (size_t)n < b->cap - b->len) {
+		b->len += (size_t)n;
+		return;
+	}
 	if (n < 0 || strbuf_grow(b, (size_t)n) == -1) {
 		b->failed = 1;
 		return;

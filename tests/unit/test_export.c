@@ -235,11 +235,33 @@ test_uid_is_ours(void)
 	CHECK(!ical_uid_is_ours("a1-@practiced", ""));
 }
 
+/* strbuf_addf: in place while it fits, grown when not, whole either way. */
+static void
+test_strbuf_addf(void)
+{
+	struct strbuf	 b = STRBUF_INIT;
+	char		*s, want[1200];
+	int		 i;
+
+	strbuf_addf(&b, "%s:%d", "SEQUENCE", 3);	/* from nothing */
+	strbuf_adds(&b, "\r\n");
+	for (i = 0; i < 100; i++)			/* past 256, grown */
+		strbuf_addf(&b, "%02d%s", i, i % 10 == 9 ? "\n" : "");
+	s = strbuf_finish(&b);
+	snprintf(want, sizeof(want), "SEQUENCE:3\r\n");
+	for (i = 0; i < 100; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+		    "%02d%s", i, i % 10 == 9 ? "\n" : "");
+	CHECK(s != NULL && strcmp(s, want) == 0);
+	free(s);
+}
+
 void
 test_export(void)
 {
 	struct practice	 p;
 
+	test_strbuf_addf();
 	test_initials();
 	test_uid_is_ours();
 	if (practice_open(&p) == -1) {
