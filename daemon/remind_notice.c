@@ -24,13 +24,18 @@ static const char *notice_supersede_sql =
     "UPDATE reminders SET state = 'superseded', reason = ?2, updated = ?3"
     "  WHERE appointment_id = ?1 AND notice != 'reminder'"
     "    AND state = 'pending'";
+/* A series booked at once is confirmed once, by its first session ahead
+ * (the writers book in order of time); sessions added later to a series
+ * already confirmed are not confirmed again. */
 static const char *notice_series_confirmed_sql =
     "SELECT EXISTS (SELECT 1 FROM appointments a JOIN reminders r"
     "  ON r.appointment_id = a.id WHERE a.series_id = ?1 AND a.id != ?2"
     "  AND r.notice = 'confirmation')";
-/* The series' confirmation still to go, on another of its sessions:
- * among the notices due within the grace (?3), a few; not through the
- * series' sessions ("+": a change of a whole series asks for each). */
+/* The series' confirmation still to go, on another of its sessions: the
+ * client knows nothing of this one yet, and that confirmation tells the
+ * series as it is when it goes.  Read among the notices due within the
+ * grace (?3), a few; not through the series' sessions ("+": a change of
+ * a whole series asks for each). */
 static const char *notice_series_waiting_sql =
     "SELECT EXISTS (SELECT 1 FROM reminders r JOIN appointments a"
     "  ON a.id = r.appointment_id WHERE r.state = 'pending'"
@@ -137,25 +142,27 @@ notice_supersede(struct ctx *ctx, long long id, const char *why)
 	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
 }
 
-/*
- * A series booked at once is confirmed once, by its first session ahead
- * (the writers book in order of time); sessions added later to a series
- * already confirmed are not confirmed again.
- */
+/* Whether one of the series' other sessions has the notice sql asks
+ * for (?1 the series, ?2 this session, ?3 when given: the end of the
+ * grace); -1 on an error. */
 static int
-notice_series_confirmed(struct ctx *ctx, const struct remind_target *t)
+notice_series_has(struct ctx *ctx, const char *sql,
+    const struct remind_target *t)
 {
 	sqlite3_stmt	*stmt;
-	int		 done = -1;
+	int		 has = -1;
 
-	if ((stmt = db_stmt(ctx->pd->db, notice_series_confirmed_sql)) == NULL)
+	if ((stmt = db_stmt(ctx->pd->db, sql)) == NULL)
 		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, t->series_id);
 	sqlite3_bind_int64(stmt, 2, t->id);
+	if (sqlite3_bind_parameter_count(stmt) >= 3)
+		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(ctx->now +
+		    ctx->pd->conf->reminders.grace_seconds));
 	if (sqlite3_step(stmt) == SQLITE_ROW)
-		done = sqlite3_column_int(stmt, 0);
+		has = sqlite3_column_int(stmt, 0);
 	sqlite3_reset(stmt);
-	return done == -1 ? ctx_internal(ctx) : done;
+	return has == -1 ? ctx_internal(ctx) : has;
 }
 
 static int
@@ -235,27 +242,6 @@ notice_considered(const struct remind_target *t, enum remind_change change)
 	}
 }
 
-/* Whether the series' confirmation waits on another of its sessions:
- * the client knows nothing of this one yet, and that confirmation will
- * tell the series as it is when it goes.  -1 on an error. */
-static int
-notice_series_waiting(struct ctx *ctx, const struct remind_target *t)
-{
-	sqlite3_stmt	*stmt;
-	int		 waiting = -1;
-
-	if ((stmt = db_stmt(ctx->pd->db, notice_series_waiting_sql)) == NULL)
-		return ctx_internal(ctx);
-	sqlite3_bind_int64(stmt, 1, t->series_id);
-	sqlite3_bind_int64(stmt, 2, t->id);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(ctx->now +
-	    ctx->pd->conf->reminders.grace_seconds));
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		waiting = sqlite3_column_int(stmt, 0);
-	sqlite3_reset(stmt);
-	return waiting == -1 ? ctx_internal(ctx) : waiting;
-}
-
 /* The series' confirmation, which went with this session before it was
  * sent, handed to the next session of it still open. */
 static int
@@ -306,7 +292,8 @@ notice_plan(struct ctx *ctx, const struct remind_target *t,
 	    notice_pending(ctx, t->id, &pending, &told) == -1)
 		return -1;
 	if (pending == NOTICE_COUNT && change != REMIND_BOOKED &&
-	    t->series_id != 0 && (done = notice_series_waiting(ctx, t)) != 0)
+	    t->series_id != 0 && (done = notice_series_has(ctx,
+	    notice_series_waiting_sql, t)) != 0)
 		return done == 1 ? 0 : -1;
 	next = change == REMIND_MARKED ? NOTICE_COUNT :
 	    remind_notice_between(&told, &t->seen);
@@ -322,7 +309,8 @@ notice_plan(struct ctx *ctx, const struct remind_target *t,
 	if (next == NOTICE_COUNT || !notice_wanted(ctx, t))
 		return 0;
 	if (change == REMIND_BOOKED && t->series_id != 0) {
-		if ((done = notice_series_confirmed(ctx, t)) != 0)
+		if ((done = notice_series_has(ctx,
+		    notice_series_confirmed_sql, t)) != 0)
 			return done == 1 ? 0 : -1;
 	}
 	/* By the channels the client takes; a refused one is recorded. */
