@@ -9,7 +9,6 @@
  * (a truncating checkpoint of the daemon's own finds the lock free).
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 
 #include "db_checkpoint.h"
 #include "log.h"
+#include "thread.h"
 
 struct checkpointer {
 	sqlite3		*sqlite;	/* the thread's connection */
@@ -87,7 +87,6 @@ struct checkpointer *
 checkpointer_start(const char *path, char *err, size_t errlen)
 {
 	struct checkpointer	*cp;
-	sigset_t		 all, old;
 	int			 rc;
 
 	if ((cp = calloc(1, sizeof(*cp))) == NULL) {
@@ -101,12 +100,7 @@ checkpointer_start(const char *path, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&cp->lock, NULL);
 	pthread_cond_init(&cp->changed, NULL);
-	/* The loop takes the signals. */
-	sigfillset(&all);
-	(void)pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&cp->thread, NULL, checkpointer_main, cp);
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if ((rc = thread_start(&cp->thread, checkpointer_main, cp)) != 0) {
 		snprintf(err, errlen, "checkpoint thread: %s", strerror(rc));
 		pthread_cond_destroy(&cp->changed);
 		pthread_mutex_destroy(&cp->lock);

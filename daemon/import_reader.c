@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 
 #include "import_reader.h"
 #include "log.h"
+#include "thread.h"
 
 #define READER_SCAN_STEP	(256u * 1024)	/* bytes between stop checks */
 
@@ -236,19 +236,25 @@ import_reader_take(struct import_reader *rd, struct ical_event **ev,
 	return it.kind;
 }
 
-/* Signals are the loop's (libevent's handlers): none reach the thread. */
-static int
-reader_thread_start(struct import_reader *rd)
+/* What the reader holds, freed: its thread joined or never started. */
+static void
+reader_free(struct import_reader *rd)
 {
-	sigset_t	 all, old;
-	int		 rc;
-
-	sigfillset(&all);
-	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
-		return -1;
-	rc = pthread_create(&rd->thread, NULL, reader_main, rd);
-	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return rc == 0 ? 0 : -1;
+	while (rd->n > 0) {
+		item_free(&rd->q[rd->head]);
+		rd->head = (rd->head + 1) % IMPORT_READER_ITEMS;
+		rd->n--;
+	}
+	if (rd->wake != NULL)
+		event_free(rd->wake);
+	if (rd->fds[0] != -1) {
+		close(rd->fds[0]);
+		close(rd->fds[1]);
+	}
+	pthread_cond_destroy(&rd->room);
+	pthread_mutex_destroy(&rd->lock);
+	ical_read_close(rd->r);
+	free(rd);
 }
 
 struct import_reader *
@@ -282,18 +288,9 @@ import_reader_start(struct event_base *base, struct ical_reader *r,
 	else if ((rd->wake = event_new(base, rd->fds[0], EV_READ | EV_PERSIST,
 	    reader_on_wake, rd)) != NULL && event_priority_set(rd->wake,
 	    low) == 0 && event_add(rd->wake, NULL) == 0 &&
-	    reader_thread_start(rd) == 0)
+	    thread_start(&rd->thread, reader_main, rd) == 0)
 		return rd;
-	if (rd->wake != NULL)
-		event_free(rd->wake);
-	if (rd->fds[0] != -1) {
-		close(rd->fds[0]);
-		close(rd->fds[1]);
-	}
-	pthread_cond_destroy(&rd->room);
-	pthread_mutex_destroy(&rd->lock);
-	ical_read_close(r);
-	free(rd);
+	reader_free(rd);
 	return NULL;
 }
 
@@ -307,16 +304,5 @@ import_reader_stop(struct import_reader *rd)
 	pthread_cond_signal(&rd->room);
 	pthread_mutex_unlock(&rd->lock);
 	pthread_join(rd->thread, NULL);
-	while (rd->n > 0) {
-		item_free(&rd->q[rd->head]);
-		rd->head = (rd->head + 1) % IMPORT_READER_ITEMS;
-		rd->n--;
-	}
-	event_free(rd->wake);
-	close(rd->fds[0]);
-	close(rd->fds[1]);
-	pthread_cond_destroy(&rd->room);
-	pthread_mutex_destroy(&rd->lock);
-	ical_read_close(rd->r);
-	free(rd);
+	reader_free(rd);
 }

@@ -291,10 +291,6 @@ notice_plan(struct ctx *ctx, const struct remind_target *t,
 	if (change != REMIND_BOOKED &&
 	    notice_pending(ctx, t->id, &pending, &told) == -1)
 		return -1;
-	if (pending == NOTICE_COUNT && change != REMIND_BOOKED &&
-	    t->series_id != 0 && (done = notice_series_has(ctx,
-	    notice_series_waiting_sql, t)) != 0)
-		return done == 1 ? 0 : -1;
 	next = change == REMIND_MARKED ? NOTICE_COUNT :
 	    remind_notice_between(&told, &t->seen);
 	if (pending != NOTICE_COUNT && notice_supersede(ctx, t->id,
@@ -308,11 +304,14 @@ notice_plan(struct ctx *ctx, const struct remind_target *t,
 		return -1;
 	if (next == NOTICE_COUNT || !notice_wanted(ctx, t))
 		return 0;
-	if (change == REMIND_BOOKED && t->series_id != 0) {
-		if ((done = notice_series_has(ctx,
-		    notice_series_confirmed_sql, t)) != 0)
-			return done == 1 ? 0 : -1;
-	}
+	/* A session of a series with no notice of its own: one booked is
+	 * not confirmed again, one changed says nothing while the series'
+	 * confirmation waits.  Asked only for a notice that would go (the
+	 * daemon's own jobs tell nobody anyway). */
+	if (pending == NOTICE_COUNT && t->series_id != 0 &&
+	    (done = notice_series_has(ctx, change == REMIND_BOOKED ?
+	    notice_series_confirmed_sql : notice_series_waiting_sql, t)) != 0)
+		return done == 1 ? 0 : -1;
 	/* By the channels the client takes; a refused one is recorded. */
 	for (ch = 0; ch < CHANNEL_COUNT; ch++)
 		if (t->wants[ch] && notice_insert(ctx, t, next, ch, &told) == -1)
