@@ -31,10 +31,11 @@ static const char *singles_sql =
 /* Every zone a page of the export may name, for the first page's
  * VTIMEZONEs: the sessions' and the series' (a few more is no harm). */
 static const char *zones_sql =
-    "SELECT DISTINCT zone FROM appointments WHERE start_utc >= ?1"
-    "  AND start_utc < ?2 AND (?3 = 0 OR clinician_id = ?3)"
-    " UNION SELECT zone FROM series WHERE (?3 = 0 OR clinician_id = ?3)"
-    "  AND state <> 'cancelled'";
+    "SELECT zone, min(start_utc) FROM appointments WHERE start_utc >= ?1"
+    "  AND start_utc < ?2 AND (?3 = 0 OR clinician_id = ?3) GROUP BY zone"
+    " UNION ALL SELECT zone, min(first_utc) FROM series"
+    " WHERE (?3 = 0 OR clinician_id = ?3) AND state <> 'cancelled'"
+    " GROUP BY zone";
 
 static const char *export_details[] = {
 	[EXPORT_BUSY] = "busy",
@@ -308,19 +309,23 @@ export_event(struct export *x, char kind, long long id,
 
 /* The zone, for its VTIMEZONE; -1 with the error set if too many. */
 int
-export_use_zone(struct export *x, const char *zone)
+export_use_zone(struct export *x, const char *zone, time_t when)
 {
 	size_t	 i;
 
 	if (export_zone_is_utc(zone))
 		return 0;
 	for (i = 0; i < x->nzones; i++)
-		if (strcmp(x->zones[i], zone) == 0)
+		if (strcmp(x->zones[i], zone) == 0) {
+			if (when < x->zone_since[i])
+				x->zone_since[i] = when;
 			return 0;
+		}
 	if (x->nzones == EXPORT_MAX_ZONES || strlen(zone) >=
 	    sizeof(x->zones[0]))
 		return ctx_error(x->ctx, PROTO_ETOOLARGE, "the calendar uses "
 		    "more than %d time zones", EXPORT_MAX_ZONES);
+	x->zone_since[x->nzones] = when;
 	snprintf(x->zones[x->nzones++], sizeof(x->zones[0]), "%s", zone);
 	return 0;
 }
@@ -541,7 +546,7 @@ export_single(struct export *x, const struct export_row *r)
 {
 	icalcomponent	*ev;
 
-	if (export_use_zone(x, r->zone) == -1)
+	if (export_use_zone(x, r->zone, r->start) == -1)
 		return -1;
 	if ((ev = export_event(x, 'a', r->id, &r->what)) == NULL)
 		return ctx_internal(x->ctx);
@@ -642,9 +647,15 @@ ical_uid_is_ours(const char *uid, const char *practice_uid)
 	    strcmp(uid + 2 + digits + n, "@practiced") == 0;
 }
 
-/* libical's VTIMEZONE of a built-in zone, under its plain IANA name. */
+/*
+ * libical's VTIMEZONE of a built-in zone, under its plain IANA name.
+ * Its rules from a year before the calendar's first time on, not since
+ * 1883 with a local mean time of -04:56:02: a tenth of the text, and
+ * Outlook reads a short VTIMEZONE best.  The year covers a session
+ * moved before its series' first.
+ */
 int
-export_vtimezone(icalcomponent *cal, const char *zone)
+export_vtimezone(icalcomponent *cal, const char *zone, time_t since)
 {
 	icaltimezone	*z;
 	icalcomponent	*c, *copy;
@@ -654,6 +665,9 @@ export_vtimezone(icalcomponent *cal, const char *zone)
 	    (c = icaltimezone_get_component(z)) == NULL ||
 	    (copy = icalcomponent_new_clone(c)) == NULL)
 		return -1;
+	icaltimezone_truncate_vtimezone(copy, icaltime_from_timet_with_zone(
+	    since - 366 * 86400, 0, icaltimezone_get_utc_timezone()),
+	    icaltime_null_time(), 1);
 	/* Not "/freeassociation.sourceforge.net/...": calendars know IANA
 	 * names, and the events name the zone so. */
 	if ((p = icalcomponent_get_first_property(copy,
@@ -735,7 +749,7 @@ export_calendar(struct export *x, struct strbuf *out)
 	}
 	export_refresh(cal, x->q->refresh_minutes);
 	for (i = 0; i < x->nzones && rc == 0; i++)
-		rc = export_vtimezone(cal, x->zones[i]);
+		rc = export_vtimezone(cal, x->zones[i], x->zone_since[i]);
 	text = rc == 0 ? icalcomponent_as_ical_string_r(cal) : NULL;
 	icalcomponent_free(cal);
 	if (text == NULL)
@@ -773,7 +787,8 @@ export_all_zones(struct export *x)
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)x->q->to);
 	sqlite3_bind_int64(stmt, 3, x->q->clinician_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		if (export_use_zone(x, db_column_text(stmt, 0)) == -1)
+		if (export_use_zone(x, db_column_text(stmt, 0),
+		    (time_t)sqlite3_column_int64(stmt, 1)) == -1)
 			break;
 	sqlite3_reset(stmt);
 	if (ctx_failed(x->ctx))

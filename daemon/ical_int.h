@@ -26,6 +26,7 @@ struct export {
 	char				 uid[64];	/* the practice's */
 	struct strbuf			 events;	/* their text */
 	char				 zones[EXPORT_MAX_ZONES][72];
+	time_t				 zone_since[EXPORT_MAX_ZONES];
 	size_t				 nzones;
 	/* Paged: where this page starts (after this series, or this
 	 * session in start order), and where the next one does. */
@@ -72,7 +73,7 @@ struct export_row {
 
 void	 export_row_read(sqlite3_stmt *, struct export_row *);
 int	 export_zone_is_utc(const char *);
-int	 export_use_zone(struct export *, const char *zone);
+int	 export_use_zone(struct export *, const char *zone, time_t when);
 /* kind 'a' (an appointment) or 's' (a series) and its id make the UID. */
 icalcomponent *export_event(struct export *, char kind, long long id,
 	    const struct export_what *);
@@ -81,8 +82,9 @@ void	 export_add_wall(icalcomponent *,
 	    const struct tz_wall *);
 void	 export_add_time(icalcomponent *,
 	    icalproperty *(*)(struct icaltimetype), const char *zone, time_t);
-/* The zone's VTIMEZONE added to cal; -1 when libical has none. */
-int	 export_vtimezone(icalcomponent *cal, const char *zone);
+/* The zone's VTIMEZONE added to cal, its rules from a year before
+ * since on; -1 when libical has none. */
+int	 export_vtimezone(icalcomponent *cal, const char *zone, time_t since);
 /* Takes the event; -1 with the error set. */
 int	 export_emit(struct export *, icalcomponent *);
 int	 export_single(struct export *, const struct export_row *);

@@ -359,7 +359,8 @@ series_export_view(struct export *x, long long id, int client_view)
 	    (se->master && series_expand(x, se) == -1) ||
 	    series_rows(x, se, 0) == -1)
 		goto out;
-	if (se->master && (export_use_zone(x, se->def.zone) == -1 ||
+	if (se->master && (export_use_zone(x, se->def.zone,
+	    se->def.first_utc) == -1 ||
 	    series_master(x, se) == -1))
 		goto out;
 	rc = series_rows(x, se, 1);

@@ -152,25 +152,6 @@ invite_event(const struct invite *in, const char *zone)
 	return ev;
 }
 
-/*
- * The zones' rules from a year before the session on, not since 1847: a
- * tenth of the text, and Outlook reads a short VTIMEZONE best.
- */
-static void
-invite_zone_trim(icalcomponent *cal, time_t start)
-{
-	icalcomponent	*vtz;
-	icaltimezone	*utc = icaltimezone_get_utc_timezone();
-
-	for (vtz = icalcomponent_get_first_component(cal,
-	    ICAL_VTIMEZONE_COMPONENT); vtz != NULL;
-	    vtz = icalcomponent_get_next_component(cal,
-	    ICAL_VTIMEZONE_COMPONENT))
-		icaltimezone_truncate_vtimezone(vtz,
-		    icaltime_from_timet_with_zone(start - 366 * 86400, 0, utc),
-		    icaltime_null_time(), 1);
-}
-
 const char *
 invite_calendar_method(const struct invite *in)
 {
@@ -187,9 +168,9 @@ invite_single(icalcomponent *cal, const struct invite *in)
 	const char	*zone = in->zone;
 
 	/* A zone libical does not know is written in UTC: still right. */
-	if (!export_zone_is_utc(zone) && export_vtimezone(cal, zone) == -1)
+	if (!export_zone_is_utc(zone) &&
+	    export_vtimezone(cal, zone, in->start) == -1)
 		zone = "UTC";
-	invite_zone_trim(cal, in->start);
 	if ((ev = invite_event(in, zone)) == NULL)
 		return -1;
 	icalcomponent_add_component(cal, ev);
@@ -270,7 +251,7 @@ invite_series_event(icalcomponent *ev, const struct invite *in,
 
 /* The zone's VTIMEZONE, once. */
 static int
-invite_zone_add(icalcomponent *cal, const char *zone)
+invite_zone_add(icalcomponent *cal, const char *zone, time_t since)
 {
 	icalcomponent	*vtz;
 	icalproperty	*p;
@@ -285,20 +266,20 @@ invite_zone_add(icalcomponent *cal, const char *zone)
 		    ICAL_TZID_PROPERTY)) != NULL &&
 		    strcmp(icalproperty_get_tzid(p), zone) == 0)
 			return 0;
-	return export_vtimezone(cal, zone);
+	return export_vtimezone(cal, zone, since);
 }
 
 /* The VEVENTs of series s, made the invitation's, added to cal. */
 static int
 invite_series_add(icalcomponent *cal, const struct invite *in,
-    const struct invite_series *s)
+    const struct invite_series *s, time_t first)
 {
 	struct strbuf	 text = STRBUF_INIT;
 	icalcomponent	*all, *ev;
 	char		*t;
 	int		 n = 0, rc = 0;
 
-	if (s->events == NULL || invite_zone_add(cal, s->zone) == -1)
+	if (s->events == NULL || invite_zone_add(cal, s->zone, first) == -1)
 		return -1;
 	strbuf_adds(&text, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
 	    "PRODID:-//practiced//practiced//EN\r\n");
@@ -357,13 +338,12 @@ invite_series(icalcomponent *cal, const struct invite *in)
 	const struct invite_series	*s;
 	time_t				 first = in->series->first;
 
-	for (s = in->series; s != NULL; s = s->parent) {
-		if (invite_series_add(cal, in, s) == -1)
-			return -1;
+	for (s = in->series; s != NULL; s = s->parent)
 		if (s->first < first)
 			first = s->first;
-	}
-	invite_zone_trim(cal, first);
+	for (s = in->series; s != NULL; s = s->parent)
+		if (invite_series_add(cal, in, s, first) == -1)
+			return -1;
 	return 0;
 }
 

@@ -170,6 +170,29 @@ def test_series_is_one_event_with_its_exceptions(scene):
             assert key in e, (key, e)
 
 
+def test_the_zone_holds_the_rules_of_the_calendars_time(scene):
+    """The VTIMEZONE starts a year before the calendar's first session,
+    as Outlook reads best: not in 1883 with a local mean time of
+    -04:56:02, yet it covers every session."""
+    s = scene
+    text = export(s, "--detail", "full")
+    zone, = icalendar.Calendar.from_ical(text).walk("VTIMEZONE")
+    first = dt.datetime.combine(s.first, dt.time(0, 0))
+    assert min(o["DTSTART"].dt for o in zone.subcomponents) <= first
+    for o in zone.subcomponents:
+        # Each observance still applies within two years of the first.
+        until = o["RRULE"].get("UNTIL", [None])[0] if "RRULE" in o else \
+            o["DTSTART"].dt
+        if until is not None:
+            until = until.replace(tzinfo=None)
+            assert until >= first - dt.timedelta(days=2 * 366), o.to_ical()
+        for key in ("TZOFFSETFROM", "TZOFFSETTO"):
+            assert o[key].td.seconds % 60 == 0, o.to_ical()
+    # The whole calendar as long as the trimmed zone: a tenth of it.
+    block = text[text.index("BEGIN:VTIMEZONE"):text.index("END:VTIMEZONE")]
+    assert block.count("\r\n") < 40, block
+
+
 def test_every_occurrence_matches_the_list(scene):
     """Expanded by python3-recurring-ical-events, Ana's calendar holds
     the very sessions practicectl list shows, to the second, cancelled
