@@ -29,6 +29,7 @@ import pytest
 
 from conftest import (BUILD, PRACTICED, REPO, SANITIZER_MARKS, TZ, Practice,
                       _group_exists, _user_exists, today)
+from peers import free_port
 
 README = os.path.join(REPO, "README.md")
 MAKEFILE = os.path.join(REPO, "Makefile")
@@ -210,8 +211,14 @@ class Demo:
         os.mkdir(run)
         os.chmod(run, 0o755)
         self.p = Practice(run)
+        # The feeds' listener on a free port: tests run side by side,
+        # and a developer's `make run` may hold the demo's.
+        self.feeds = "127.0.0.1:%d" % free_port()
         with open(DEMO_CONF, encoding="utf-8") as f:
-            self.p.write_config(text=f.read().replace("@RUN@", run))
+            text = f.read()
+        assert "listen = 127.0.0.1:8470\n" in text
+        self.p.write_config(text=text.replace("@RUN@", run).replace(
+            "listen = 127.0.0.1:8470\n", "listen = %s\n" % self.feeds))
         # Practice.start runs practiced -d -f run/practiced.conf, waits for
         # READY=1, and its stop checks the exit and the sanitizers.
         self.p.start()
@@ -438,6 +445,8 @@ class Walkthrough:
 
     def __init__(self, demo, shell, label):
         self.p = demo.p
+        self.feeds = demo.feeds
+        self.fetched_feed = False
         self.sh = shell
         self.label = label
         self.state = State(self.p)
@@ -563,6 +572,12 @@ class Walkthrough:
                 assert name_matches(opts["clinician"],
                                     new[0]["clinician"]), (where, new)
             self.made_closures.add(new[0]["id"])
+        elif words == "feed add" and assigned is not None:
+            # The address alone, on the demo's listener, for curl.
+            assert re.match(r"^http://%s/feed/[A-Za-z0-9_-]{43}\.ics$"
+                            % re.escape(self.feeds), assigned), (where,
+                                                                  assigned)
+            assert appt_state(before) == appt_state(after), where
         else:
             # Everything else only reads.
             assert appt_state(before) == appt_state(after), (
@@ -583,7 +598,14 @@ class Walkthrough:
 
     def check_curl(self, where, argv, before, after, out):
         """A request of the control protocol: it was answered without an
-        error, and did what its method and path say."""
+        error, and did what its method and path say.  Or a feed's fetch,
+        on the demo's feeds listener: it changed nothing."""
+        feed = [a for a in argv if a.startswith("http://%s/feed/"
+                                                % self.feeds)]
+        if feed:
+            assert appt_state(before) == appt_state(after), where
+            self.fetched_feed = True
+            return
         url = [a for a in argv if a.startswith("http://localhost/")]
         assert len(url) == 1, (where, argv)
         path = url[0][len("http://localhost"):]
@@ -757,6 +779,10 @@ def test_readme_try_it_runs_as_written(demo):
                  "move", "cancel", "series", "closure", "slots", "report",
                  "audit", "help"):
         assert verb in w.ran, "the README no longer runs %s" % verb
+    # The feed's address answered what a phone reads, and was seen.
+    assert w.fetched_feed, "the README no longer fetches a feed"
+    _, feeds, _ = demo.p.ctl("feed", "list")
+    assert [f["fetches"] for f in feeds["feeds"]] == [1], feeds
     robin = [a for a in w.state.appts.values() if a["id"] in w.made]
     assert any(a["state"] == "cancelled" and a["cancelled_by"] == "client"
                for a in robin)
@@ -769,7 +795,8 @@ def test_readme_commands_are_parsed_from_the_readme():
     commands = shell_commands(readme_blocks("Try it")[1])
     assert commands[0].startswith("export PRACTICED_SOCKET=")
     assert all("practicectl" in c or re.match(r"^\w+=\$\(date ", c)
-               or c.startswith("export ") for c in commands), commands
+               or c.startswith(("export ", "curl ")) for c in commands), \
+        commands
     assert any(c.count("\n") == 1 and " \\\n" in c for c in commands)
 
 
