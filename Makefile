@@ -107,6 +107,11 @@ $(B)/bench_libical_parse: $(B)/obj/tests/bench/bench_libical_parse.o
 	$(CC) $(FLAGS) -o $@ $^ $(shell pkg-config --libs libical 2>/dev/null) \
 	    $(LDFLAGS)
 
+# The daemon's libraries alone, started: the memory floor bench_list.py
+# compares practiced's VmRSS with.
+$(B)/bench_rss_floor: $(B)/obj/tests/bench/bench_rss_floor.o
+	$(CC) $(FLAGS) -o $@ $^ $(LIBS_D) $(LDFLAGS)
+
 # practiced with its test-only hooks (-DPRACTICED_TEST: SIGUSR2 stalls
 # the loop), for the watchdog's test; never installed.
 TEST_B	?= build-test
@@ -264,7 +269,7 @@ check: deps-ok
 	    -n $(ASAN_E2E_JOBS)
 
 bench: deps-ok
-	@$(MAKE) --no-print-directory binaries
+	@$(MAKE) --no-print-directory binaries $(B)/bench_rss_floor
 	/usr/bin/python3 tests/bench/bench_list.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_slots.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_stall.py --build $(CURDIR)/build

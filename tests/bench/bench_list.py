@@ -364,6 +364,19 @@ def busy_weekday():
         target += dt.timedelta(days=1)
     return target
 
+def rss_floor(build):
+    """(VmRSS, RssAnon) in KiB of build/bench_rss_floor, a program that
+    only starts the daemon's libraries; None if it was not built."""
+    prog = os.path.join(build, "bench_rss_floor")
+    if not os.access(prog, os.X_OK):
+        return None
+    r = subprocess.run([prog], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None
+    vm, anon = r.stdout.split()
+    return int(vm), int(anon)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", required=True, help="directory holding practiced and practicectl")
@@ -462,6 +475,13 @@ def main():
             # brings ICU and libstdc++ (about 3.5 MiB resident at load).
             print("  of which private (RssAnon) %.1f MiB; PSS %.1f MiB"
                   % (anon / 1024, pss / 1024))
+            floor = rss_floor(build)
+            if floor is not None:
+                print("  the same libraries started by a bare program "
+                      "(bench_rss_floor): VmRSS %.1f MiB, RssAnon %.1f MiB; "
+                      "practiced above them: %.1f MiB"
+                      % (floor[0] / 1024, floor[1] / 1024,
+                         (rss - floor[0]) / 1024))
         rc = d.stop()
         if rc != 0:
             print("bench_list: practiced exited %s after SIGTERM" % rc, file=sys.stderr)
