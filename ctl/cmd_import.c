@@ -247,6 +247,73 @@ fail:
 	return -1;
 }
 
+/*
+ * When and whose a line of the report is: "2027-01-11 10:00-10:50 Jordan
+ * Lee with Ana Ruiz", "busy 2027-01-15 00:00 to 2027-01-16 00:00 for
+ * Ana Ruiz"; NULL when the daemon placed it nowhere (an event refused
+ * before it was read whole).
+ */
+static char *
+item_place(json_t *it)
+{
+	const char	*ls = json_text(it, "local_start");
+	const char	*le = json_text(it, "local_end");
+	char		*span, *d1, *d2, *t1, *t2, *s;
+
+	if (ls == NULL || le == NULL)
+		return NULL;
+	d1 = print_date(ls);
+	d2 = print_date(le);
+	if (strcmp(d1, d2) == 0)
+		span = print_span(it);
+	else {
+		t1 = print_time(ls);
+		t2 = print_time(le);
+		span = xasprintf("%s %s to %s %s", d1, t1, d2, t2);
+		free(t1);
+		free(t2);
+	}
+	if (print_name(it, "client") != NULL)
+		s = xasprintf("%s %s with %s", span, print_name(it, "client"),
+		    print_dash(print_name(it, "clinician")));
+	else
+		s = xasprintf("busy %s for %s", span,
+		    print_dash(print_name(it, "clinician")));
+	free(span);
+	free(d1);
+	free(d2);
+	return s;
+}
+
+/* "added: line 9, 2027-01-11 10:00-10:50 Jordan Lee with Ana Ruiz (UID
+ * x)", or with the line's UID alone; then why. */
+static void
+print_import_item(json_t *it)
+{
+	const char	*uid = json_text(it, "uid");
+	const char	*occ = json_text(it, "occurrence");
+	const char	*why = json_text(it, "reason");
+	const char	*from = json_text(it, "local_occurrence");
+	char		*place = item_place(it), *what;
+
+	if (uid == NULL || *uid == '\0')
+		uid = "?";
+	if (place != NULL)
+		what = xasprintf("%s (UID %s%s%s)", place, uid,
+		    from != NULL ? ", moved from " : "", from != NULL ? from :
+		    "");
+	else
+		what = xasprintf("UID %s%s%s", uid, occ != NULL ? " at " : "",
+		    occ != NULL ? occ : "");
+	print_line(stdout, "%s%s: line %lld, %s%s%s",
+	    print_dash(json_text(it, "outcome")),
+	    json_is_true(json_object_get(it, "clash")) ? " (clash)" : "",
+	    (long long)json_integer_value(json_object_get(it, "line")), what,
+	    why != NULL ? ": " : "", why != NULL ? why : "");
+	free(what);
+	free(place);
+}
+
 /* The report: counts, then each line worth reading. */
 int
 print_import(const struct ctl_view *view, json_t *answer)
@@ -273,21 +340,8 @@ print_import(const struct ctl_view *view, json_t *answer)
 	table_print(kv, view->width, stdout);
 	table_free(kv);
 	items = json_object_get(imp, "items");
-	json_array_foreach(items, i, it) {
-		const char *uid = json_text(it, "uid");
-		const char *occ = json_text(it, "occurrence");
-
-		print_line(stdout, "%s%s: line %lld, UID %s%s%s%s%s",
-		    print_dash(json_text(it, "outcome")),
-		    json_is_true(json_object_get(it, "clash")) ?
-		    " (clash)" : "",
-		    (long long)json_integer_value(json_object_get(it, "line")),
-		    uid != NULL && *uid != '\0' ? uid : "?",
-		    occ != NULL ? " at " : "", occ != NULL ? occ : "",
-		    json_text(it, "reason") != NULL ? ": " : "",
-		    json_text(it, "reason") != NULL ? json_text(it, "reason") :
-		    "");
-	}
+	json_array_foreach(items, i, it)
+		print_import_item(it);
 	if (json_object_get(imp, "items_dropped") != NULL)
 		print_line(stdout, "(%lld more lines not shown)", (long long)
 		    json_integer_value(json_object_get(imp, "items_dropped")));

@@ -212,7 +212,7 @@ import_append(struct ctx *ctx, int id, const void *data, size_t len)
 
 /* Report */
 
-void
+json_t *
 import_note(struct import_job *job, enum import_outcome out, const char *uid,
     int line, time_t occurrence, const char *what, long long id, int clash,
     const char *fmt, ...)
@@ -230,10 +230,10 @@ import_note(struct import_job *job, enum import_outcome out, const char *uid,
 	    out == IMPORT_CANCELLED || out == IMPORT_NOUTCOMES || clash ||
 	    (out == IMPORT_ADDED && job->opts.dry_run);
 	if (!keep)
-		return;
+		return NULL;
 	if (json_array_size(job->items) >= IMPORT_ITEMS_MAX) {
 		job->items_dropped++;
-		return;
+		return NULL;
 	}
 	if (fmt != NULL) {
 		va_start(ap, fmt);
@@ -244,7 +244,7 @@ import_note(struct import_job *job, enum import_outcome out, const char *uid,
 	    IMPORT_NOUTCOMES ? outcome_words[out] : "note", "uid", uid,
 	    "line", line, "what", what);
 	if (item == NULL)
-		return;
+		return NULL;
 	if (occurrence != 0)
 		json_object_set_new(item, "occurrence",
 		    out_instant(occurrence));
@@ -254,7 +254,7 @@ import_note(struct import_job *job, enum import_outcome out, const char *uid,
 		json_object_set_new(item, "clash", json_true());
 	if (reason[0] != '\0')
 		json_object_set_new(item, "reason", json_string(reason));
-	json_array_append_new(job->items, item);
+	return json_array_append_new(job->items, item) == 0 ? item : NULL;
 }
 
 /* What the report held before an event, to forget it if undone. */

@@ -527,10 +527,11 @@ occurrence_retire(struct import_job *job, const struct ical_event *ev,
 	if (import_map_put(ctx, ev->uid, occ, a.clinician_id, appt_id, 0,
 	    ev->sequence, HASH_GONE, 0) == -1)
 		return -1;
-	import_note(job, IMPORT_CANCELLED, ev->uid, ev->line, occ,
-	    "appointment", appt_id, 0, "%s%s", fresh ? "not an occurrence "
-	    "in the calendar (EXDATE)" : "no longer in the calendar",
-	    appt_open(&a) ? ": cancelled" : "");
+	import_note_place(job, import_note(job, IMPORT_CANCELLED, ev->uid,
+	    ev->line, occ, "appointment", appt_id, 0, "%s%s", fresh ?
+	    "not an occurrence in the calendar (EXDATE)" : "no longer in "
+	    "the calendar", appt_open(&a) ? ": cancelled" : ""),
+	    a.clinician_id, a.client_id, a.start, a.end, occ);
 	return 0;
 }
 
@@ -585,6 +586,15 @@ occurrence_same_kind(struct ctx *ctx, const struct whose *w,
 	return 0;
 }
 
+/* The report's line for the occurrence as the file has it. */
+static void
+note_place(struct import_job *job, const struct whose *w,
+    const struct want *o, json_t *item)
+{
+	import_note_place(job, item, w->clinician_id, w->busy ? 0 :
+	    w->client_id, o->start, o->end, o->occurrence);
+}
+
 static int
 occurrence_apply(struct import_job *job, const struct whose *w,
     const struct uid_map *um, struct want *o)
@@ -600,8 +610,8 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 	import_want_hash(w, o);
 	map_get(um, o->occurrence, &m);
 	if (m.found && strcmp(m.hash, o->hash) == 0 && w->fresh) {
-		import_note(job, IMPORT_ADDED, ev->uid, ev->line,
-		    o->occurrence, what, m.appt_id, m.clash, NULL);
+		note_place(job, w, o, import_note(job, IMPORT_ADDED, ev->uid,
+		    ev->line, o->occurrence, what, m.appt_id, m.clash, NULL));
 		return 0;
 	}
 	if (m.found && strcmp(m.hash, o->hash) == 0) {
@@ -610,10 +620,10 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 		return 0;
 	}
 	if (m.found && ev->sequence < m.sequence) {
-		import_note(job, IMPORT_SKIPPED, ev->uid, ev->line,
-		    o->occurrence, what, m.appt_id + m.busy_id, 0,
+		note_place(job, w, o, import_note(job, IMPORT_SKIPPED, ev->uid,
+		    ev->line, o->occurrence, what, m.appt_id + m.busy_id, 0,
 		    "SEQUENCE %d is older than the %d imported before",
-		    ev->sequence, m.sequence);
+		    ev->sequence, m.sequence));
 		return 0;
 	}
 	if (w->busy && o->cancelled) {
@@ -621,9 +631,9 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 		if (m.found && m.busy_id != 0)
 			return occurrence_retire(job, ev, o->occurrence, 0,
 			    m.busy_id, 0);
-		import_note(job, IMPORT_SKIPPED, ev->uid, ev->line,
-		    o->occurrence, what, 0, 0, "cancelled, and with no "
-		    "client: nothing to block");
+		note_place(job, w, o, import_note(job, IMPORT_SKIPPED, ev->uid,
+		    ev->line, o->occurrence, what, 0, 0, "cancelled, and with "
+		    "no client: nothing to block"));
 		return 0;
 	}
 	if (!m.found) {
@@ -650,11 +660,11 @@ occurrence_apply(struct import_job *job, const struct whose *w,
 	if (import_map_put(ctx, ev->uid, o->occurrence, w->clinician_id,
 	    appt_id, busy_id, ev->sequence, o->hash, clash) == -1)
 		return -1;
-	import_note(job, out, ev->uid, ev->line, o->occurrence, what,
-	    appt_id + busy_id, clash, "%s%s", o->cancelled ?
-	    "cancelled in the calendar" : "", clash ? (o->cancelled ?
-	    "; clashes with another session" : "clashes with another "
-	    "session (imported anyway)") : "");
+	note_place(job, w, o, import_note(job, out, ev->uid, ev->line,
+	    o->occurrence, what, appt_id + busy_id, clash, "%s%s",
+	    o->cancelled ? "cancelled in the calendar" : "", clash ?
+	    (o->cancelled ? "; clashes with another session" : "clashes "
+	    "with another session (imported anyway)") : ""));
 	return 0;
 }
 
@@ -801,6 +811,29 @@ own_event(struct import_job *job, const struct ical_event *ev, int *own)
 	return 0;
 }
 
+/* A recurring event imported occurrence by occurrence: how many, to
+ * when, and why no series. */
+static void
+note_single(struct import_job *job, const struct whose *w,
+    const struct ical_event *ev, const struct want *v, size_t n)
+{
+	char	 last[TZ_BUFLEN];
+	time_t	 t = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].start > t)
+			t = v[i].start;
+	tz_format_local(job->zone, t, last);
+	last[10] = '\0';	/* the date */
+	import_note(job, IMPORT_NOUTCOMES, ev->uid, ev->line, 0,
+	    w->busy ? "busy" : "appointment", 0, 0, "a recurring event: %zu "
+	    "%s up to %s, no series: %s", n, w->busy ? "busy blocks" :
+	    "sessions of their own", last, w->busy ? (ev->start.is_date ?
+	    "it lasts all day" : "it has no client") : w->single[0] != '\0' ?
+	    w->single : "its rule makes no series here");
+}
+
 int
 import_event(struct import_job *job, const struct ical_event *ev)
 {
@@ -836,10 +869,7 @@ import_event(struct import_job *job, const struct ical_event *ev)
 		return -1;
 	}
 	if (n > 1 && w.series_id == 0)
-		import_note(job, IMPORT_NOUTCOMES, ev->uid, ev->line, 0,
-		    w.busy ? "busy" : "appointment", 0, 0, "a recurring event: "
-		    "%zu occurrences up to the series horizon, each on its "
-		    "own", n);
+		note_single(job, &w, ev, v, n);
 	for (i = 0; i < n; i++)
 		if (occurrence_apply(job, &w, &um, &v[i]) == -1)
 			goto out;

@@ -88,6 +88,7 @@ struct whose {
 	int		 busy;
 	long long	 series_id;	/* imported as this series */
 	int		 fresh;		/* which this import made */
+	char		 single[200];	/* why a rule made no series */
 };
 
 /* What one occurrence is to become. */
@@ -133,10 +134,17 @@ void	 import_memo_put_pair(struct import_job *, const char *kind,
 	    long long, const char *, const char *);
 void	 import_memo_enter(struct import_job *);
 void	 import_memo_leave(struct import_job *);
-/* A line of the report: an occurrence's outcome, and why. */
-void	 import_note(struct import_job *, enum import_outcome,
+/* A line of the report: an occurrence's outcome, and why.  The line
+ * (the report's own) when it is kept, for import_note_place. */
+json_t	*import_note(struct import_job *, enum import_outcome,
 	    const char *uid, int line, time_t occurrence, const char *what,
 	    long long id, int clash, const char *fmt, ...)
 	    __attribute__((format(printf, 9, 10)));
+/* import_place.c: when the line's occurrence is, in the importer's
+ * zone, and whose (the clinician, and the client of a session): what a
+ * dry run is read for.  item may be NULL. */
+void	 import_note_place(struct import_job *, json_t *item,
+	    long long clinician_id, long long client_id, time_t start,
+	    time_t end, time_t occurrence);
 
 #endif

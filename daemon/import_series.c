@@ -103,13 +103,26 @@ rule_count(const struct ical_event *ev)
 }
 
 /* Whether the series model holds the event: a rule in the clinician's
- * own zone, no RDATEs, a client's, not cancelled as a whole. */
+ * own zone, no RDATEs, a client's, not cancelled as a whole; why not in
+ * w->single. */
 static int
-series_fits(const struct whose *w, const struct ical_event *ev)
+series_fits(struct whose *w, const struct ical_event *ev)
 {
-	return !w->busy && ev->rrule[0] != '\0' && ev->nrdates == 0 &&
-	    !ev->start.is_date && ev->status != ICS_STATUS_CANCELLED &&
-	    strcmp(ev->start.zone, w->zone) == 0;
+	const char	*why = NULL;
+
+	if (ev->nrdates > 0)
+		why = "it has RDATEs, which a series does not hold";
+	else if (ev->status == ICS_STATUS_CANCELLED)
+		why = "it is cancelled whole";
+	else if (strcmp(ev->start.zone, w->zone) != 0) {
+		snprintf(w->single, sizeof(w->single), "its rule runs in %s, "
+		    "not in the clinician's zone (%s)", ev->start.zone[0] !=
+		    '\0' ? ev->start.zone : "floating time", w->zone);
+		return 0;
+	}
+	if (why != NULL)
+		snprintf(w->single, sizeof(w->single), "%s", why);
+	return why == NULL;
 }
 
 /* The series' sessions the map lacks, mapped as the rule placed them. */
@@ -168,8 +181,11 @@ series_make(struct import_job *job, struct whose *w,
 	int			 rc;
 
 	if ((count = rule_count(ev)) == -1 ||
-	    rule_open(ev->rrule, rule, sizeof(rule)) == -1)
+	    rule_open(ev->rrule, rule, sizeof(rule)) == -1) {
+		snprintf(w->single, sizeof(w->single), "a series holds at "
+		    "most %d sessions", RECUR_MAX_COUNT);
 		return 1;
+	}
 	memset(&b, 0, sizeof(b));
 	b.appt.client_id = w->client_id;
 	b.appt.clinician_id = w->clinician_id;
@@ -188,9 +204,8 @@ series_make(struct import_job *job, struct whose *w,
 	if (rc == -1) {
 		appt_result_clear(&res);
 		(void)db_rollback_to(job->pd->db, "import_series");
-		import_note(job, IMPORT_NOUTCOMES, ev->uid, ev->line, 0,
-		    "series", 0, 0, "its rule (%s) makes no series here (%s): "
-		    "each occurrence on its own", ev->rrule, job->ctx.msg);
+		snprintf(w->single, sizeof(w->single), "its rule (%.60s) "
+		    "makes no series here: %.100s", ev->rrule, job->ctx.msg);
 		ctx_clear(&job->ctx);
 		return 1;
 	}
@@ -200,7 +215,7 @@ series_make(struct import_job *job, struct whose *w,
 	if (db_release(job->pd->db, "import_series") == -1)
 		return ctx_internal(&job->ctx);
 	import_note(job, IMPORT_NOUTCOMES, ev->uid, ev->line, 0, "series",
-	    w->series_id, 0, "series %lld", w->series_id);
+	    w->series_id, 0, "booked as series %lld", w->series_id);
 	return 0;
 }
 
@@ -222,8 +237,10 @@ import_series_of(struct import_job *job, struct whose *w,
 		return 1;
 	if (import_id_by_text(&job->ctx, uid_known_sql, ev->uid, &known) == -1)
 		return -1;
-	if (known)
-		return 1;	/* imported before, each on its own */
+	if (known) {
+		snprintf(w->single, sizeof(w->single), "it was imported before without one");
+		return 1;
+	}
 	if ((rc = series_make(job, w, ev)) != 0)
 		return rc;
 	return series_adopt(job, w, ev);

@@ -22,7 +22,7 @@ import pytest
 import shutil
 
 from remind_util import rows
-from conftest import (PRACTICECTL, PRACTICED, USER_RO, USER_STAFF, UTC,
+from conftest import (PRACTICECTL, PRACTICED, TZ, USER_RO, USER_STAFF, UTC,
                       read_http_response, read_pty, refused, seed_practice)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -281,10 +281,46 @@ def test_dry_run_changes_nothing(clinic):
     assert counts(out)["added"] == 6
     assert [i["outcome"] for i in out["import"]["items"]].count("added") == 6
     assert db_state(p) == before
+    # Each line says what the event would be, when and whose, as the
+    # schedule shows it: a UID means nothing at the front desk.
+    first = [i for i in out["import"]["items"]
+             if i["uid"] == "0a1b2c3d4e5f6g7h8i9j@google.com"][0]
+    assert (first["local_start"], first["local_end"]) == (
+        "2027-01-11 10:00", "2027-01-11 10:50"), first
+    assert first["client"]["name"] == "Jordan Lee", first
+    assert first["clinician"]["name"] == "Ana Ruiz", first
     # Its table says what would be done, and that nothing was.
     rc, text, err = p.ctl("import", fixture("google.ics"), "--dry-run", json=False)
     assert "dry run" in text and "added:" in text, text
+    lines = text.splitlines()
+    assert "added: line 9, 2027-01-11 10:00-10:50 Jordan Lee with Ana Ruiz " \
+        "(UID 0a1b2c3d4e5f6g7h8i9j@google.com)" in lines, text
+    assert "added: line 45, busy 2027-01-15 00:00 to 2027-01-16 00:00 for " \
+        "Ana Ruiz (UID day-off-3@google.com)" in lines, text
+    assert "added: line 58, busy 2027-01-13 15:00-16:00 for Ana Ruiz " \
+        "(UID dentist-9@google.com)" in lines, text
+    # A rule in UTC keeps its UTC times: no series, and the line says why.
+    assert "note: line 28, UID weekly-check-in-77@google.com: a recurring " \
+        "event: 3 sessions of their own up to 2027-02-02, no series: its " \
+        "rule runs in UTC, not in the clinician's zone (%s)" % TZ in lines, text
     assert db_state(p) == before
+
+
+def test_dry_run_names_a_moved_occurrence(clinic):
+    p = clinic.p
+    rc, text, err = p.ctl("import", fixture("apple.ics"), "--dry-run",
+                          json=False)
+    uid = "5E1A9C3B-7D2F-4E8A-9B6C-1F0D2E3A4B5C"
+    lines = text.splitlines()
+    assert "note: line 22, UID %s: booked as series 1" % uid in lines, text
+    assert "added: line 38, 2027-02-09 15:00-15:50 Jordan Lee with Ana Ruiz " \
+        "(UID %s, moved from 2027-02-08 13:00)" % uid in lines, text
+    assert "added: line 52, 2027-02-15 13:00-13:50 Jordan Lee with Ana Ruiz " \
+        "(UID %s): cancelled in the calendar" % uid in lines, text
+    # In the importer's zone (-z), as every time practicectl shows.
+    rc, text, err = p.ctl("-z", "Europe/London", "import", fixture("apple.ics"),
+                          "--dry-run", json=False)
+    assert "(UID %s, moved from 2027-02-08 18:00)" % uid in text, text
 
 
 # ------------------------------------------------------------ bad input
