@@ -497,12 +497,13 @@ sender_start_queued(struct sender *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static void
+/* The transfers that ended, to the loop; how many. */
+static int
 sender_collect(struct sender *s)
 {
 	CURLMsg		*msg;
 	struct transfer	*t;
-	int		 left;
+	int		 left, n = 0;
 
 	while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -517,7 +518,9 @@ sender_collect(struct sender *s)
 		TAILQ_INSERT_TAIL(&s->done, t, entry);
 		pthread_mutex_unlock(&s->lock);
 		sender_wake_loop(s);
+		n++;
 	}
+	return n;
 }
 
 static int
@@ -554,7 +557,10 @@ sender_main(void *arg)
 		sender_start_queued(s);
 		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
 			log_warnx("sender: curl_multi_perform failed");
-		sender_collect(s);
+		/* What ended frees its place: the next starts now, not
+		 * when another transfer's socket next stirs. */
+		if (sender_collect(s) > 0)
+			continue;
 		/* Idle, the thread sleeps until a job or the stop wakes it. */
 		curl_multi_poll(s->multi, NULL, 0, sender_idle(s, running) ?
 		    IDLE_MS : POLL_MS, NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -20,7 +21,7 @@
 
 #include "unit.h"
 
-#define NJOBS	16
+#define NJOBS	20
 
 struct peers {
 	pid_t	 pid;
@@ -230,6 +231,40 @@ test_builders(const struct peers *p, struct outcome *o, struct sender *s)
 	free(smtp.url);
 }
 
+/*
+ * A job waiting for its place starts when the one before ends, not when
+ * the thread's poll next times out (a second): one place, four jobs,
+ * each a few milliseconds on loopback, took over three seconds so.
+ */
+static void
+test_queued_start_at_once(const struct peers *p, struct outcome *o)
+{
+	struct sender	*one;
+	struct send_job	*jobs[4];
+	struct timespec	 t0, t1;
+	double		 took;
+	int		 i;
+
+	if ((one = sender_start(o->base, 1, on_result, o)) == NULL) {
+		CHECK(!"a sender of one place starts");
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		jobs[i] = http_job(p, 16 + i, "ok");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_jobs(o, one, jobs, 4);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	for (i = 16; i < 20; i++)
+		CHECK(o->seen[i] && o->r[i].outcome == SEND_SENT);
+	if (took >= 1.0)
+		fprintf(stderr, "four jobs through one place took %.2f s\n",
+		    took);
+	CHECK(took < 1.0);
+	sender_stop(one, 1);
+}
+
 void
 test_send(void)
 {
@@ -291,6 +326,7 @@ test_send(void)
 	free(http);
 
 	test_builders(&p, &o, s);
+	test_queued_start_at_once(&p, &o);
 
 	/* nothing listens: a retry, not in doubt */
 	peers_stop(&p);
