@@ -257,6 +257,34 @@ import_note(struct import_job *job, enum import_outcome out, const char *uid,
 	return json_array_append_new(job->items, item) == 0 ? item : NULL;
 }
 
+/* A line that named the client, or gave her address as a reason. */
+static void
+item_forget(json_t *item, long long client_id, const char *name,
+    const char *email)
+{
+	json_t		*who = json_object_get(item, "client");
+	const char	*why = json_string_value(json_object_get(item,
+			    "reason"));
+
+	if (json_integer_value(json_object_get(who, "id")) == client_id)
+		json_object_set_new(who, "name", json_string(name));
+	if (email != NULL && why != NULL && strcasestr(why, email) != NULL)
+		json_object_set_new(item, "reason", json_sprintf("about %s, "
+		    "erased since", name));
+}
+
+void
+imports_forget_client(struct imports *im, long long client_id,
+    const char *name, const char *email)
+{
+	json_t	*item;
+	size_t	 i, k;
+
+	for (i = 0; im != NULL && i < IMPORT_SLOTS; i++)
+		json_array_foreach(im->job[i].items, k, item)
+			item_forget(item, client_id, name, email);
+}
+
 /* What the report held before an event, to forget it if undone. */
 struct note_mark {
 	size_t	 count[IMPORT_NOUTCOMES];

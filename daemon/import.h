@@ -47,6 +47,11 @@ int	 import_start(struct ctx *, int id);
 json_t	*import_json(struct ctx *, int id, int items);
 /* Bytes a part may hold, for a body under the configured limit. */
 size_t	 import_part_max(struct ctx *);
+/* An erased client: the reports kept (the last IMPORT_SLOTS) name her
+ * as name, and a line's reason with her address says only that it was
+ * erased. */
+void	 imports_forget_client(struct imports *, long long client_id,
+	    const char *name, const char *email);
 
 /* import_event.c: one event (a master with its overrides) into the
  * schedule, in the caller's savepoint. */

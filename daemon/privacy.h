@@ -30,6 +30,7 @@ json_t	*privacy_export(struct ctx *, long long client_id,
 /* What an erasure leaves to do once it has committed: the outbox
  * folder's files written for the client. */
 struct privacy_after {
+	long long	  id;		/* the client */
 	char		**files;	/* names in the outbox folder */
 	size_t		  nfiles;
 	char		 *email;	/* the erased addresses, to find the */

@@ -16,6 +16,7 @@
 #include "audit.h"
 #include "ctx.h"
 #include "db.h"
+#include "import.h"
 #include "log.h"
 #include "out.h"
 #include "outbox.h"
@@ -336,6 +337,7 @@ privacy_erase(struct ctx *ctx, long long id, int force, json_t **summary,
 		ctx_internal(ctx);
 		goto out;
 	}
+	after->id = id;
 	after->email = w.email;
 	after->phone = w.phone;
 	w.email = w.phone = NULL;
@@ -408,6 +410,8 @@ privacy_erase_after(struct practiced *pd, struct privacy_after *a)
 	}
 	if (folder != NULL)
 		removed += privacy_unlink_tests(folder, a);
+	snprintf(path, sizeof(path), PRIVACY_ERASED_NAME, a->id);
+	imports_forget_client(pd->imports, a->id, path, a->email);
 	/*
 	 * The write-ahead log still holds the pages as they were before:
 	 * fold it into the database and truncate it (freed space in the

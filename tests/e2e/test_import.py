@@ -306,6 +306,23 @@ def test_dry_run_changes_nothing(clinic):
     assert db_state(p) == before
 
 
+def test_an_erased_client_leaves_the_reports(clinic):
+    """The reports kept in memory forget an erased client's name, as
+    the database does."""
+    p = clinic.p
+    rc, out, err = imp(p, fixture("google.ics"), "--dry-run")
+    n = out["import"]["id"]
+    named = [i for i in out["import"]["items"] if "client" in i]
+    assert named and all(i["client"]["name"] == "Jordan Lee" for i in named)
+    p.ctl("client", "erase", "jordan", "--force")
+    status, got = p.api("GET", "/v1/imports/%d" % n)
+    assert status == 200, got
+    got = got["import"]
+    assert "Jordan" not in json.dumps(got), got
+    assert all(i["client"]["name"].startswith("erased client ")
+               for i in got["items"] if "client" in i), got
+
+
 def test_dry_run_names_a_moved_occurrence(clinic):
     p = clinic.p
     rc, text, err = p.ctl("import", fixture("apple.ics"), "--dry-run",
