@@ -247,11 +247,50 @@ fail:
 	return -1;
 }
 
+/* The day before a "YYYY-MM-DD", or a copy of it if it is none. */
+static char *
+day_before(const char *date)
+{
+	struct tm	 tm;
+	time_t		 t;
+	char		 buf[16];
+
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(date, "%Y-%m-%d", &tm) == NULL)
+		return xstrdup(date);
+	tm.tm_mday--;
+	t = timegm(&tm);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%d", &tm) == 0)
+		return xstrdup(date);
+	return xstrdup(buf);
+}
+
+/* "2027-01-15 (all day)", "2027-01-15 to 2027-01-17 (all day)", or
+ * NULL when start and end are not both midnight. */
+static char *
+all_day_span(const char *d1, const char *t1, const char *d2,
+    const char *t2)
+{
+	char	*last, *s;
+
+	if (strcmp(t1, "00:00") != 0 || strcmp(t2, "00:00") != 0 ||
+	    strcmp(d1, d2) >= 0)
+		return NULL;
+	last = day_before(d2);
+	if (strcmp(last, d1) == 0)
+		s = xasprintf("%s (all day)", d1);
+	else
+		s = xasprintf("%s to %s (all day)", d1, last);
+	free(last);
+	return s;
+}
+
 /*
  * When and whose a line of the report is: "2027-01-11 10:00-10:50 Jordan
- * Lee with Ana Ruiz", "busy 2027-01-15 00:00 to 2027-01-16 00:00 for
- * Ana Ruiz"; NULL when the daemon placed it nowhere (an event refused
- * before it was read whole).
+ * Lee with Ana Ruiz", "busy 2027-01-15 (all day) for Ana Ruiz"; NULL
+ * when the daemon placed it nowhere (an event refused before it was
+ * read whole).
  */
 static char *
 item_place(json_t *it)
@@ -264,15 +303,13 @@ item_place(json_t *it)
 		return NULL;
 	d1 = print_date(ls);
 	d2 = print_date(le);
-	if (strcmp(d1, d2) == 0)
+	t1 = print_time(ls);
+	t2 = print_time(le);
+	span = all_day_span(d1, t1, d2, t2);
+	if (span == NULL && strcmp(d1, d2) == 0)
 		span = print_span(it);
-	else {
-		t1 = print_time(ls);
-		t2 = print_time(le);
+	else if (span == NULL)
 		span = xasprintf("%s %s to %s %s", d1, t1, d2, t2);
-		free(t1);
-		free(t2);
-	}
 	if (print_name(it, "client") != NULL)
 		s = xasprintf("%s %s with %s", span, print_name(it, "client"),
 		    print_dash(print_name(it, "clinician")));
@@ -280,6 +317,8 @@ item_place(json_t *it)
 		s = xasprintf("busy %s for %s", span,
 		    print_dash(print_name(it, "clinician")));
 	free(span);
+	free(t1);
+	free(t2);
 	free(d1);
 	free(d2);
 	return s;

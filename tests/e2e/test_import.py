@@ -295,8 +295,8 @@ def test_dry_run_changes_nothing(clinic):
     lines = text.splitlines()
     assert "added: line 9, 2027-01-11 10:00-10:50 Jordan Lee with Ana Ruiz " \
         "(UID 0a1b2c3d4e5f6g7h8i9j@google.com)" in lines, text
-    assert "added: line 45, busy 2027-01-15 00:00 to 2027-01-16 00:00 for " \
-        "Ana Ruiz (UID day-off-3@google.com)" in lines, text
+    assert "added: line 45, busy 2027-01-15 (all day) for Ana Ruiz " \
+        "(UID day-off-3@google.com)" in lines, text
     assert "added: line 58, busy 2027-01-13 15:00-16:00 for Ana Ruiz " \
         "(UID dentist-9@google.com)" in lines, text
     # A rule in UTC keeps its UTC times: no series, and the line says why.
@@ -304,6 +304,20 @@ def test_dry_run_changes_nothing(clinic):
         "event: 3 sessions of their own up to 2027-02-02, no series: its " \
         "rule runs in UTC, not in the clinician's zone (%s)" % TZ in lines, text
     assert db_state(p) == before
+
+
+def test_dry_run_names_days_off_as_days(clinic, tmp_path):
+    p = clinic.p
+    ics = tmp_path / "leave.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:leave-1\r\nDTSTAMP:20261201T000000Z\r\n"
+        "DTSTART;VALUE=DATE:20270301\r\nDTEND;VALUE=DATE:20270304\r\n"
+        "SUMMARY:Leave\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    rc, text, err = p.ctl("import", str(ics), "--clinician", "ana",
+                          "--dry-run", json=False)
+    assert "added: line 4, busy 2027-03-01 to 2027-03-03 (all day) for " \
+        "Ana Ruiz (UID leave-1)" in text.splitlines(), text
 
 
 def test_an_erased_client_leaves_the_reports(clinic):
