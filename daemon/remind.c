@@ -28,10 +28,13 @@ static const char *remind_appt_sql =
     "    AND a.updated = ?2, " REMIND_PLACE("a.")
     "  FROM appointments a JOIN clients cl ON cl.id = a.client_id"
     "  WHERE a.id = ?1";
+/* By the session's own rows ("+state": not the state index, every
+ * pending row of the practice, which the planner takes without
+ * statistics). */
 static const char *remind_supersede_sql =
     "UPDATE reminders SET state = 'superseded', reason = ?3, updated = ?4"
     "  WHERE appointment_id = ?1 AND notice = 'reminder'"
-    "    AND state = 'pending' AND (version != ?2 OR ?5)";
+    "    AND +state = 'pending' AND (version != ?2 OR ?5)";
 /* A re-plan of the same version (the client's channels, address or
  * consent changed) updates the rows not yet sent.  A pending one whose
  * time has come (?10: only the time stands against it) is left to the

@@ -16,14 +16,19 @@
 #include "remind.h"
 #include "remind_target.h"
 
+/*
+ * A session's own rows, by appointment_id: "+state" keeps the planner
+ * off the state index, which it takes without statistics (a new
+ * database) and which holds every pending row of the practice.
+ */
 static const char *notice_pending_sql =
     "SELECT notice, told_start, told_place FROM reminders"
     "  WHERE appointment_id = ?1 AND notice != 'reminder'"
-    "    AND state = 'pending' LIMIT 1";
+    "    AND +state = 'pending' LIMIT 1";
 static const char *notice_supersede_sql =
     "UPDATE reminders SET state = 'superseded', reason = ?2, updated = ?3"
     "  WHERE appointment_id = ?1 AND notice != 'reminder'"
-    "    AND state = 'pending'";
+    "    AND +state = 'pending'";
 /* A series booked at once is confirmed once, by its first session ahead
  * (the writers book in order of time); sessions added later to a series
  * already confirmed are not confirmed again. */
@@ -57,7 +62,7 @@ static const char *notice_readdress_sql =
     "  state = CASE WHEN ?4 IS NULL THEN state ELSE 'skipped' END,"
     "  reason = coalesce(?4, reason)"
     "  WHERE appointment_id = ?1 AND channel = ?2"
-    "    AND notice != 'reminder' AND state = 'pending'";
+    "    AND notice != 'reminder' AND +state = 'pending'";
 static const char *notice_insert_sql =
     "INSERT INTO reminders (appointment_id, notice, channel, version,"
     "  due_utc, state, recipient, reason, created, updated, told_start,"
@@ -76,12 +81,14 @@ static const char *notice_tell_with_sql =
     "UPDATE reminders SET state = 'superseded', told_by = ?2, reason = ?3,"
     "  updated = ?4 WHERE id = ?1";
 /* A notice that told for others superseded in turn: theirs wait again
- * (and are joined again under the first of them). */
+ * (and are joined again under the first of them).  Found by told_by,
+ * not among every superseded row of the practice (a whole-series move
+ * read them all once a session). */
 static const char *notice_revive_sql =
     "UPDATE reminders SET state = 'pending', told_by = NULL, reason = NULL,"
-    "  updated = ?2 WHERE state = 'superseded' AND told_by IN (SELECT id"
+    "  updated = ?2 WHERE +state = 'superseded' AND told_by IN (SELECT id"
     "  FROM reminders WHERE appointment_id = ?1 AND notice != 'reminder'"
-    "  AND state = 'pending') RETURNING appointment_id";
+    "  AND +state = 'pending') RETURNING appointment_id";
 
 static const char *notice_names[] = { "reminder", "confirmation",
     "reschedule", "cancellation" };

@@ -22,6 +22,7 @@ main(void)
 	test_mail();
 	test_remind();
 	test_remind_query();
+	test_remind_cost();
 	test_send();
 	test_paging();
 	test_export();

@@ -53,6 +53,7 @@ void	test_mail(void);
 int	unit_mail_well_formed(const char *);
 void	test_remind(void);
 void	test_remind_query(void);
+void	test_remind_cost(void);
 void	test_send(void);
 void	test_paging(void);
 void	test_export(void);
