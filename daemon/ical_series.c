@@ -26,15 +26,24 @@
  * A series a session of which starts in the window, or whose rule goes
  * on past its booked sessions into the window.
  */
+#define SERIES_RULE_GOES_ON						\
+    " x.state <> 'cancelled' AND x.first_utc < ?2"			\
+    "  AND x.materialized_until < ?2 AND (x.until_utc IS NULL"		\
+    "  OR x.until_utc > max(x.materialized_until, ?1))"
 static const char *series_in_window_sql =
-    "SELECT x.id FROM series x WHERE x.id > ?4 AND (EXISTS (SELECT 1"
-    "  FROM appointments a"
-    "  WHERE a.series_id = x.id AND a.start_utc >= ?1 AND a.start_utc < ?2"
-    "  AND (?3 = 0 OR a.clinician_id = ?3))"
-    " OR ((?3 = 0 OR x.clinician_id = ?3) AND x.state <> 'cancelled'"
-    "  AND x.first_utc < ?2 AND x.materialized_until < ?2"
-    "  AND (x.until_utc IS NULL OR x.until_utc > max(x.materialized_until,"
-    "  ?1))))"
+    "SELECT x.id FROM series x WHERE x.id > ?4 AND ?3 = 0 AND (EXISTS"
+    "  (SELECT 1 FROM appointments a WHERE a.series_id = x.id"
+    "  AND a.start_utc >= ?1 AND a.start_utc < ?2) OR"
+    SERIES_RULE_GOES_ON ")"
+    " ORDER BY x.id";
+/* One clinician's: her sessions in the window by her index, not every
+ * series of the practice probed for one of hers. */
+static const char *series_in_window_of_sql =
+    "SELECT x.id FROM series x WHERE x.id > ?4 AND (x.id IN (SELECT"
+    "  a.series_id FROM appointments a WHERE a.clinician_id = ?3"
+    "  AND a.start_utc >= ?1 AND a.start_utc < ?2"
+    "  AND a.series_id IS NOT NULL) OR (x.clinician_id = ?3 AND"
+    SERIES_RULE_GOES_ON "))"
     " ORDER BY x.id";
 /* modified is NULL until the series' VEVENT first changes (db.c). */
 static const char *series_extra_sql =
@@ -392,7 +401,8 @@ export_series_all(struct export *x)
 
 	if (x->singles_only)
 		return 0;
-	if ((stmt = db_stmt(x->ctx->pd->db, series_in_window_sql)) == NULL)
+	if ((stmt = db_stmt(x->ctx->pd->db, x->q->clinician_id != 0 ?
+	    series_in_window_of_sql : series_in_window_sql)) == NULL)
 		return ctx_internal(x->ctx);
 	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)x->q->from);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)x->q->to);

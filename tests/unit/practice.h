@@ -40,5 +40,8 @@ int	 practice_exec(struct practice *, const char *sql);
 long long practice_int(struct practice *, const char *sql);
 /* A fresh error and clock for the next case. */
 void	 practice_reset(struct practice *, time_t now);
+/* SQLite's virtual machine steps of every statement since the last
+ * call: what a piece of work read, whatever the machine's speed. */
+long long practice_vm_steps(struct practice *);
 
 #endif

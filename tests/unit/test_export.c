@@ -193,6 +193,75 @@ test_calendar(struct practice *p)
 	practice_reset(p, PRACTICE_NOW);
 }
 
+/* Sam: n sessions an hour apart from 2030-01-02 in the window, and
+ * series weekly series of four. */
+static int
+sam_books(struct practice *p, int n, int series)
+{
+	struct series_booking	 b;
+	struct appt_result	 res;
+	char			 sql[768];
+	int			 i;
+
+	snprintf(sql, sizeof(sql),
+	    "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k"
+	    "  WHERE i < %d - 1)"
+	    " INSERT INTO appointments (clinician_id, client_id, service_id,"
+	    "  start_utc, end_utc, block_end_utc, zone, state, version,"
+	    "  created, updated) SELECT 2, 2, 1, 1893542400 + i * 3600,"
+	    "  1893542400 + i * 3600 + 3000, 1893542400 + i * 3600 + 3600,"
+	    "  'UTC', 'booked', 1, 0, 0 FROM k", n);
+	if (practice_exec(p, sql) == -1)
+		return -1;
+	for (i = 0; i < series; i++) {
+		memset(&b, 0, sizeof(b));
+		b.appt.clinician_id = SAM;
+		b.appt.client_id = MARIA;
+		b.appt.service_id = SESSION;
+		b.appt.start = AT(i % 5, 9 + i / 5 % 8, 0) + i / 40 * 7 *
+		    PRACTICE_DAY;
+		b.appt.force = b.appt.overlap = 1;
+		b.repeat = "weekly";
+		b.count = 4;
+		memset(&res, 0, sizeof(res));
+		if (series_book(&p->ctx, &b, &res) == -1)
+			return -1;
+		appt_result_clear(&res);
+	}
+	return 0;
+}
+
+/*
+ * What Ana's calendar reads does not grow with Sam's sessions and
+ * series: counted in SQLite's steps.  A filter "?3 = 0 OR clinician_id
+ * = ?3" had it read every session of the window, and probe every series
+ * of the practice for one of hers.
+ */
+static void
+test_one_clinician_reads_hers(struct practice *p)
+{
+	char		*before, *after;
+	long long	 few, many;
+
+	practice_reset(p, PRACTICE_NOW);
+	CHECK(sam_books(p, 20, 1) == 0);
+	(void)practice_vm_steps(p);
+	before = export_text(p, EXPORT_FULL, 0);
+	few = practice_vm_steps(p);
+	CHECK(sam_books(p, 1400, 40) == 0);
+	(void)practice_vm_steps(p);
+	after = export_text(p, EXPORT_FULL, 0);
+	many = practice_vm_steps(p);
+	/* Sam's are not hers: her calendar is the same. */
+	CHECK(before != NULL && after != NULL && strcmp(before, after) == 0);
+	free(before);
+	free(after);
+	if (many > few * 3 / 2)
+		fprintf(stderr, "Ana's calendar: %lld steps beside 21 of Sam's "
+		    "sessions and series, %lld beside 1,421\n", few, many);
+	CHECK(few > 0 && many <= few * 3 / 2);
+}
+
 static void
 test_unknown_clinician(struct practice *p)
 {
@@ -270,6 +339,7 @@ test_export(void)
 	}
 	test_window(&p);
 	test_calendar(&p);
+	test_one_clinician_reads_hers(&p);
 	test_unknown_clinician(&p);
 	practice_close(&p);
 }

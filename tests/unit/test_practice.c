@@ -63,6 +63,18 @@ practice_reset(struct practice *p, time_t now)
 	p->ctx.now = now;
 }
 
+long long
+practice_vm_steps(struct practice *p)
+{
+	sqlite3		*db = db_handle(p->pd.db);
+	sqlite3_stmt	*stmt = NULL;
+	long long	 n = 0;
+
+	while ((stmt = sqlite3_next_stmt(db, stmt)) != NULL)
+		n += sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 1);
+	return n;
+}
+
 int
 practice_open(struct practice *p)
 {

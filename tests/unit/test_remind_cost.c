@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "db.h"
 #include "remind.h"
 
@@ -64,19 +62,6 @@ cost_fill(struct practice *p, int n)
 	return practice_exec(p, sql);
 }
 
-/* The steps of every statement of the connection since the last call. */
-static long long
-cost_steps(struct practice *p)
-{
-	sqlite3		*db = db_handle(p->pd.db);
-	sqlite3_stmt	*stmt = NULL;
-	long long	 n = 0;
-
-	while ((stmt = sqlite3_next_stmt(db, stmt)) != NULL)
-		n += sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_VM_STEP, 1);
-	return n;
-}
-
 /* Session 1 moved an hour later: the steps its re-plan took. */
 static long long
 cost_move(struct practice *p, int k)
@@ -96,14 +81,14 @@ cost_move(struct practice *p, int k)
 	if (practice_exec(p, sql) == -1)
 		return -1;
 	practice_reset(p, PRACTICE_NOW + k);
-	(void)cost_steps(p);
+	(void)practice_vm_steps(p);
 	if (db_begin(p->pd.db) == -1)
 		return -1;
 	if (remind_plan(&p->ctx, 1, REMIND_MOVED, &before) == -1) {
 		db_rollback(p->pd.db);
 		return -1;
 	}
-	steps = cost_steps(p);
+	steps = practice_vm_steps(p);
 	return db_commit(p->pd.db) == -1 ? -1 : steps;
 }
 
