@@ -9,6 +9,8 @@ that subscribed to a full-time clinician's year?
    temporary folder, and books one clinician a year of full-time work
    from next Monday: 8 sessions a day, Monday to Friday (2,080), 15 of
    the 40 weekly hours as weekly series of 52, the rest one-offs;
+   beside her, 19 colleagues' years (one-offs written straight into the
+   database), since a feed is one clinician's of a practice;
    practicectl feed add gives the feed's URL.
 2. A plain HTTP client (http.client, a connection a request, as a
    calendar app polls) fetches it: full answers (no validator), answers
@@ -31,6 +33,7 @@ import http.client
 import os
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -136,6 +139,39 @@ def book_year(p, monday):
     return booked
 
 
+COLLEAGUES = 19
+
+
+def book_colleagues(p, monday):
+    """Her colleagues' years, one-offs written straight into the
+    database (the daemon's writes are not what is timed): a feed is one
+    clinician's of a practice, and reads hers alone."""
+    ids = []
+    for k in range(COLLEAGUES):
+        st, out = p.api("POST", "/v1/clinicians",
+                        {"name": "Colleague %d" % k})
+        assert st == 201, out
+        ids.append(out["clinician"]["id"])
+    con = sqlite3.connect(p.db, timeout=30)
+    client, svc, zone = con.execute(
+        "SELECT client_id, service_id, zone FROM appointments LIMIT 1"
+        ).fetchone()
+    t0 = int(dt.datetime.combine(monday, dt.time(14, 0)).replace(
+        tzinfo=dt.timezone.utc).timestamp())
+    rows = [(c, client, svc, t0 + (w * 7 + d) * 86400 + h * 3600,
+             t0 + (w * 7 + d) * 86400 + h * 3600 + 3000,
+             t0 + (w * 7 + d) * 86400 + h * 3600 + 3600, zone)
+            for c in ids for w in range(52) for d in range(5)
+            for h in range(8)]
+    with con:
+        con.executemany(
+            "INSERT INTO appointments (clinician_id, client_id, service_id,"
+            " start_utc, end_utc, block_end_utc, zone, created, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)", rows)
+    con.close()
+    return len(rows)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -157,6 +193,7 @@ def main():
         today = dt.date.today()
         monday = today + dt.timedelta(days=7 - today.weekday())
         booked = book_year(p, monday)
+        others = book_colleagues(p, monday)
         _, out, _ = p.ctl("feed", "add", "--clinician", "Ana Ruiz",
                           json=False)
         url = out.strip().splitlines()[-1]
@@ -165,9 +202,10 @@ def main():
         assert st == 200, st
         etag = headers["ETag"]
         print("bench_feed: a year of a full-time clinician from %s: %d "
-              "sessions, %d VEVENTs, %.0f KB" % (
+              "sessions, %d VEVENTs, %.0f KB; %d colleagues' years beside "
+              "it (%d sessions)" % (
                   monday, booked, body.count(b"BEGIN:VEVENT"),
-                  len(body) / 1024))
+                  len(body) / 1024, COLLEAGUES, others))
 
         # The reference: the same bytes, served by python's http.server.
         sdir = os.path.join(root, "static")
