@@ -8,6 +8,9 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -46,10 +49,14 @@ feeds_socket(const struct config_feeds *c, char *err, size_t len)
 		    gai_strerror(rc));
 		return -1;
 	}
+	/* TCP_NODELAY, which Linux gives the connections accepted: a
+	 * feed's last small segment otherwise waits for the client's
+	 * delayed ACK, 40 ms, once in about a hundred answers. */
 	if ((fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) == -1) {
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ==
+	    -1 || bind(fd, res->ai_addr, res->ai_addrlen) == -1) {
 		snprintf(err, len, "feeds: listen %s: %s", c->listen,
 		    strerror(errno));
 		if (fd != -1)
