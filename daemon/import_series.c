@@ -110,7 +110,9 @@ series_fits(struct whose *w, const struct ical_event *ev)
 {
 	const char	*why = NULL;
 
-	if (ev->nrdates > 0)
+	if (w->busy || ev->rrule[0] == '\0' || ev->start.is_date)
+		why = "it is no client's session";
+	else if (ev->nrdates > 0)
 		why = "it has RDATEs, which a series does not hold";
 	else if (ev->status == ICS_STATUS_CANCELLED)
 		why = "it is cancelled whole";
@@ -238,7 +240,8 @@ import_series_of(struct import_job *job, struct whose *w,
 	if (import_id_by_text(&job->ctx, uid_known_sql, ev->uid, &known) == -1)
 		return -1;
 	if (known) {
-		snprintf(w->single, sizeof(w->single), "it was imported before without one");
+		snprintf(w->single, sizeof(w->single), "it was imported "
+		    "before without one");
 		return 1;
 	}
 	if ((rc = series_make(job, w, ev)) != 0)

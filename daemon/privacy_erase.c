@@ -396,7 +396,7 @@ int
 privacy_erase_after(struct practiced *pd, struct privacy_after *a)
 {
 	const char	*folder;
-	char		 path[4096];
+	char		 path[4096], name[64];
 	size_t		 i;
 	int		 removed = 0;
 
@@ -410,8 +410,8 @@ privacy_erase_after(struct practiced *pd, struct privacy_after *a)
 	}
 	if (folder != NULL)
 		removed += privacy_unlink_tests(folder, a);
-	snprintf(path, sizeof(path), PRIVACY_ERASED_NAME, a->id);
-	imports_forget_client(pd->imports, a->id, path, a->email);
+	snprintf(name, sizeof(name), PRIVACY_ERASED_NAME, a->id);
+	imports_forget_client(pd->imports, a->id, name, a->email);
 	/*
 	 * The write-ahead log still holds the pages as they were before:
 	 * fold it into the database and truncate it (freed space in the
