@@ -975,15 +975,24 @@ print_appointment_done(const struct ctl_view *view, json_t *answer)
  * it changed (member "changed"), as it is now, one a line:
  * "  12: 2026-12-08 10:00-10:50 Jordan Lee with Ana Ruiz (Room 2)"
  */
+#define CHANGED_SHOWN	12
 void
 print_changed_sessions(json_t *answer)
 {
-	json_t	*a;
-	size_t	 i;
+	json_t	*list = json_member(answer, PROTO_CHANGED, JSON_ARRAY), *a;
+	size_t	 i, n = json_array_size(list);
 	char	*id, *head;
 
-	json_array_foreach(json_member(answer, PROTO_CHANGED, JSON_ARRAY),
-	    i, a) {
+	json_array_foreach(list, i, a) {
+		/* A year of a series is no list to read: its first ones
+		 * and how many more (-q and --json give them all). */
+		if (n > CHANGED_SHOWN && i == CHANGED_SHOWN - 1) {
+			print_line(stdout, "  ... and %zu more, to %s (-q or "
+			    "--json lists them all)", n - i, print_dash(
+			    json_text(json_array_get(list, n - 1),
+			    "local_start")));
+			break;
+		}
 		id = json_scalar(json_object_get(a, "id"));
 		head = xasprintf("  %s", id);
 		appt_line(head, a);

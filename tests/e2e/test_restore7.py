@@ -3,6 +3,7 @@ with "restore" under every booking rule, changes of several sessions that
 name each one they changed, and a move that changes only the place."""
 
 import datetime as dt
+import re
 
 from conftest import (USER_RO, USER_STAFF, at, audit_entries, book,
                       local_from_now, refused)
@@ -173,6 +174,26 @@ def test_cancel_all_names_each_session(clinic):
     rc, out, _ = p.ctl("cancel", sessions[0]["id"], "--all", "--by",
                        "practice", "-q", json=False)
     assert rc == 0 and out.split() == [str(a["id"]) for a in sessions], out
+
+
+def test_a_long_series_lists_its_first_sessions(clinic):
+    """Thirty sessions moved: the first eleven, then how many more and
+    to when, not thirty lines; -q still gives every id."""
+    s, p = clinic, clinic.p
+    sid, sessions = series_of(p, s, 30)
+    out = p.ctl("move", sessions[0]["id"], "--all", "--at",
+                at(s.monday, "11:00"), json=False)[1]
+    lines = out.splitlines()
+    assert lines[0].startswith("moved 30 sessions of series %d" % sid), out
+    shown = [l for l in lines if re.match(r"^  \d+: ", l)]
+    assert [int(l.split(":")[0]) for l in shown] == \
+        [a["id"] for a in sessions[:11]], out
+    last = sessions[-1]["local_start"][:10]
+    assert "  ... and 19 more, to %s 11:00 (-q or --json lists them all)" \
+        % last in lines, out
+    rc, out, _ = p.ctl("cancel", sessions[0]["id"], "--all", "--by",
+                       "practice", "-q", json=False)
+    assert out.split() == [str(a["id"]) for a in sessions], out
 
 
 def test_move_all_names_each_session(clinic):
