@@ -9,6 +9,8 @@ struct db;
 
 struct db	*db_open(const char *path, char *err, size_t errlen);
 void		 db_close(struct db *);
+/* The planner's statistics refreshed where they went stale. */
+void		 db_optimize(struct db *);
 sqlite3		*db_handle(struct db *);
 int		 db_schema_version(struct db *);
 

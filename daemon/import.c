@@ -426,6 +426,8 @@ job_finish_durably(struct import_job *job)
 		log_warnx("import %d: its audit entry could not be written",
 		    job->id);
 	}
+	/* A calendar of years may have made most of the schedule. */
+	db_optimize(db);
 }
 
 /* What the reader gave: 1 at the end (a refusal cannot come after

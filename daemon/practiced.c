@@ -50,10 +50,15 @@ on_extend(evutil_socket_t fd, short what, void *arg)
 	struct practiced	*pd = arg;
 	struct timeval		 tv = { EXTEND_EVERY, 0 };
 
-	(void)what;
-	/* At start (fd -1) all at once; later in turns that let others in. */
-	if (series_extend_all(pd, fd == -1))
+	(void)fd;
+	/*
+	 * At start (called, what 0) all at once; from the timer (fd is -1
+	 * there too) in turns that let others in.
+	 */
+	if (series_extend_all(pd, what == 0))
 		tv.tv_sec = 0;
+	else if (what != 0)
+		db_optimize(pd->db);	/* the practice has grown since */
 	evtimer_add(pd->extend, &tv);
 }
 

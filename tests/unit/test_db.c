@@ -216,6 +216,34 @@ mode_of(const char *suffix)
 	return (int)(sb.st_mode & 07777);
 }
 
+/*
+ * db_optimize gives the planner statistics for a table this connection
+ * queried once it has grown: what a long-running daemon and a large
+ * import need, not only a stop.
+ */
+static void
+test_optimize(struct db *db)
+{
+	sqlite3		*raw = db_handle(db);
+	sqlite3_stmt	*stmt;
+	int		 n = -1;
+
+	CHECK(sqlite3_exec(raw, "WITH RECURSIVE k(i) AS (SELECT 1 UNION"
+	    " ALL SELECT i + 1 FROM k WHERE i < 2000) INSERT INTO audit (at,"
+	    " uid, user, role, action, object) SELECT i, 0, 'u', 'admin',"
+	    " 'x', 'y' FROM k", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK(sqlite3_exec(raw, "SELECT count(*) FROM audit WHERE at > 1000",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	db_optimize(db);
+	if (sqlite3_prepare_v2(raw, "SELECT count(*) FROM sqlite_stat1"
+	    " WHERE tbl = 'audit'", -1, &stmt, NULL) == SQLITE_OK) {
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			n = sqlite3_column_int(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	CHECK(n > 0);
+}
+
 void
 test_db(void)
 {
@@ -249,6 +277,7 @@ test_db(void)
 	CHECK(db_writable(db));
 	test_savepoints(db);
 	test_hooks(db);
+	test_optimize(db);
 	test_lock();
 	db_close(db);
 	snprintf(file, sizeof(file), "%s.lock", path);
