@@ -970,12 +970,13 @@ print_appointment_done(const struct ctl_view *view, json_t *answer)
 	return CTL_EXIT_OK;
 }
 
+#define CHANGED_SHOWN	12	/* more, and the last lines are a count */
+
 /*
  * Under the line that sums up a change of several sessions, each one
  * it changed (member "changed"), as it is now, one a line:
  * "  12: 2026-12-08 10:00-10:50 Jordan Lee with Ana Ruiz (Room 2)"
  */
-#define CHANGED_SHOWN	12
 void
 print_changed_sessions(json_t *answer)
 {

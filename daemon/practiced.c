@@ -57,9 +57,19 @@ on_extend(evutil_socket_t fd, short what, void *arg)
 	 */
 	if (series_extend_all(pd, what == 0))
 		tv.tv_sec = 0;
-	else if (what != 0)
-		db_optimize(pd->db);	/* the practice has grown since */
 	evtimer_add(pd->extend, &tv);
+}
+
+#define OPTIMIZE_EVERY	(6 * 3600)	/* the practice has grown since */
+
+static void
+on_optimize(evutil_socket_t fd, short what, void *arg)
+{
+	struct practiced	*pd = arg;
+
+	(void)fd;
+	(void)what;
+	db_optimize(pd->db);
 }
 
 static void
@@ -216,7 +226,8 @@ block_stop_signals(void)
 static void
 run(struct practiced *pd)
 {
-	struct event	*ev_term, *ev_int, *ev_hup;
+	struct event	*ev_term, *ev_int, *ev_hup, *optimize;
+	struct timeval	 optimize_every = { OPTIMIZE_EVERY, 0 };
 	struct notify	*watchdog;
 #ifdef PRACTICED_TEST
 	struct event	*ev_stall;
@@ -247,8 +258,12 @@ run(struct practiced *pd)
 		control_free(pd->control);
 		exit(1);
 	}
-	if ((pd->extend = evtimer_new(pd->base, on_extend, pd)) == NULL)
-		fatalx("evtimer_new");
+	if ((pd->extend = evtimer_new(pd->base, on_extend, pd)) == NULL ||
+	    (optimize = event_new(pd->base, -1, EV_PERSIST, on_optimize,
+	    pd)) == NULL || event_priority_set(optimize,
+	    event_base_get_npriorities(pd->base) - 1) == -1 ||
+	    event_add(optimize, &optimize_every) == -1)
+		fatalx("cannot make the daemon's timers");
 	on_extend(-1, 0, pd);
 	if ((pd->outbox = outbox_start(pd)) == NULL) {
 		log_warnx("outbox: cannot start");
@@ -291,6 +306,7 @@ run(struct practiced *pd)
 	pd->imports = NULL;
 	control_free(pd->control);
 	event_free(pd->extend);
+	event_free(optimize);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);

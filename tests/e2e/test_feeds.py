@@ -339,23 +339,41 @@ def test_khal_reads_the_feed(scene, tmp_path):
     assert got == want
 
 
-def daemon_socket(pid, port):
-    """A duplicate of the daemon's socket listening on TCP port, taken
-    with pidfd_getfd(2) (Linux 5.6; root may)."""
-    with open("/proc/net/tcp") as f:
-        inodes = {l.split()[9] for l in f.readlines()[1:]
-                  if l.split()[3] == "0A" and
-                  int(l.split()[1].split(":")[1], 16) == port}
+def socket_fds(pid):
+    """{inode: fd} of the sockets process pid holds."""
+    out = {}
     for fd in os.listdir("/proc/%d/fd" % pid):
         try:
             link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-        except FileNotFoundError:
+        except FileNotFoundError:       # closed since the listing
             continue
-        if link.startswith("socket:[") and link[8:-1] in inodes:
+        if link.startswith("socket:["):
+            out[link[8:-1]] = int(fd)
+    return out
+
+
+def tcp_listening():
+    """{inode: port} of every TCP socket listening, IPv4 and IPv6."""
+    out = {}
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(name) as f:
+            for l in f.readlines()[1:]:
+                w = l.split()
+                if w[3] == "0A":
+                    out[w[9]] = int(w[1].rsplit(":", 1)[1], 16)
+    return out
+
+
+def daemon_socket(pid, port):
+    """A duplicate of the daemon's socket listening on TCP port, taken
+    with pidfd_getfd(2) (Linux 5.6; root may)."""
+    listening = tcp_listening()
+    for inode, fd in socket_fds(pid).items():
+        if listening.get(inode) == port:
             pidfd = os.pidfd_open(pid)
             try:
                 libc = ctypes.CDLL(None, use_errno=True)
-                got = libc.syscall(438, pidfd, int(fd), 0)  # pidfd_getfd
+                got = libc.syscall(438, pidfd, fd, 0)  # pidfd_getfd
                 assert got >= 0, os.strerror(ctypes.get_errno())
             finally:
                 os.close(pidfd)
@@ -383,19 +401,7 @@ def test_off_by_default(make_practice):
     assert "listen is not set" in err
     assert "feeds: listening" not in p.log()
     # No TCP socket at all: the daemon listens on its Unix socket only.
-    inodes = set()
-    for fd in os.listdir("/proc/%d/fd" % p.pid):
-        try:
-            link = os.readlink("/proc/%d/fd/%s" % (p.pid, fd))
-        except FileNotFoundError:       # closed since the listing
-            continue
-        if link.startswith("socket:["):
-            inodes.add(link[8:-1])
-    with open("/proc/net/tcp") as f:
-        tcp = [l.split() for l in f.readlines()[1:]]
-    with open("/proc/net/tcp6") as f:
-        tcp += [l.split() for l in f.readlines()[1:]]
-    assert not [l for l in tcp if l[9] in inodes and l[3] == "0A"]
+    assert not set(socket_fds(p.pid)) & set(tcp_listening())
 
 
 @pytest.mark.parametrize("listen", ["localhost:8470", "127.0.0.1", "127.0.0.1:0",

@@ -75,6 +75,29 @@ test_window(struct practice *p)
 	practice_reset(p, PRACTICE_NOW);
 }
 
+/* A weekly series of four sessions, booked through the domain. */
+static int
+book_weekly4(struct practice *p, long long clinician, long long client,
+    time_t start, int force)
+{
+	struct series_booking	 b;
+	struct appt_result	 res;
+
+	memset(&b, 0, sizeof(b));
+	b.appt.clinician_id = clinician;
+	b.appt.client_id = client;
+	b.appt.service_id = SESSION;
+	b.appt.start = start;
+	b.appt.force = b.appt.overlap = force;
+	b.repeat = "weekly";
+	b.count = 4;
+	memset(&res, 0, sizeof(res));
+	if (series_book(&p->ctx, &b, &res) == -1)
+		return -1;
+	appt_result_clear(&res);
+	return 0;
+}
+
 /* Ana: Jordan weekly on Tuesdays at 10:00, four times, the third
  * cancelled; Maria once on Wednesday at 14:00 in Room 2. */
 static int
@@ -85,17 +108,8 @@ book_some(struct practice *p)
 	long long		 id;
 	int			 late;
 
-	memset(&b, 0, sizeof(b));
-	b.appt.clinician_id = ANA;
-	b.appt.client_id = JORDAN;
-	b.appt.service_id = SESSION;
-	b.appt.start = AT(1, 10, 0);
-	b.repeat = "weekly";
-	b.count = 4;
-	memset(&res, 0, sizeof(res));
-	if (series_book(&p->ctx, &b, &res) == -1)
+	if (book_weekly4(p, ANA, JORDAN, AT(1, 10, 0), 0) == -1)
 		return -1;
-	appt_result_clear(&res);
 	id = practice_int(p, "SELECT id FROM appointments WHERE series_id = 1"
 	    " ORDER BY start_utc LIMIT 1 OFFSET 2");
 	if (appt_cancel(&p->ctx, id, "practice", NULL, &late) == -1)
@@ -198,8 +212,6 @@ test_calendar(struct practice *p)
 static int
 sam_books(struct practice *p, int n, int series)
 {
-	struct series_booking	 b;
-	struct appt_result	 res;
 	char			 sql[768];
 	int			 i;
 
@@ -213,21 +225,10 @@ sam_books(struct practice *p, int n, int series)
 	    "  'UTC', 'booked', 1, 0, 0 FROM k", n);
 	if (practice_exec(p, sql) == -1)
 		return -1;
-	for (i = 0; i < series; i++) {
-		memset(&b, 0, sizeof(b));
-		b.appt.clinician_id = SAM;
-		b.appt.client_id = MARIA;
-		b.appt.service_id = SESSION;
-		b.appt.start = AT(i % 5, 9 + i / 5 % 8, 0) + i / 40 * 7 *
-		    PRACTICE_DAY;
-		b.appt.force = b.appt.overlap = 1;
-		b.repeat = "weekly";
-		b.count = 4;
-		memset(&res, 0, sizeof(res));
-		if (series_book(&p->ctx, &b, &res) == -1)
+	for (i = 0; i < series; i++)
+		if (book_weekly4(p, SAM, MARIA, AT(i % 5, 9 + i / 5 % 8, 0) +
+		    i / 40 * 7 * PRACTICE_DAY, 1) == -1)
 			return -1;
-		appt_result_clear(&res);
-	}
 	return 0;
 }
 
