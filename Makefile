@@ -107,6 +107,12 @@ $(B)/bench_libical_parse: $(B)/obj/tests/bench/bench_libical_parse.o
 	$(CC) $(FLAGS) -o $@ $^ $(shell pkg-config --libs libical 2>/dev/null) \
 	    $(LDFLAGS)
 
+# The rows an import writes, written alone: the floor of its writes,
+# which bench_import.py compares with.
+$(B)/bench_write_floor: $(B)/obj/tests/bench/bench_write_floor.o
+	$(CC) $(FLAGS) -o $@ $^ $(shell pkg-config --libs sqlite3 2>/dev/null) \
+	    $(LDFLAGS)
+
 # The daemon's libraries alone, started: the memory floor bench_list.py
 # compares practiced's VmRSS with.
 $(B)/bench_rss_floor: $(B)/obj/tests/bench/bench_rss_floor.o
@@ -277,7 +283,8 @@ bench: deps-ok
 	/usr/bin/python3 tests/bench/bench_outbox.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_backup.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_privacy.py --build $(CURDIR)/build
-	@$(MAKE) --no-print-directory $(B)/bench_ical_read $(B)/bench_libical_parse
+	@$(MAKE) --no-print-directory $(B)/bench_ical_read $(B)/bench_libical_parse \
+	    $(B)/bench_write_floor
 	$(B)/bench_ical_read
 	/usr/bin/python3 tests/bench/bench_import.py --build $(CURDIR)/build
 	/usr/bin/python3 tests/bench/bench_feed.py --build $(CURDIR)/build

@@ -13,7 +13,10 @@ import: libical's bare parse (build/bench_libical_parse, the floor of any import
 target: the import within 3x of it) and python3-icalendar's parse
 (target: the import 10x faster); the worst wait of a status call during
 the import, and the loop's longest slice as the daemon measured it.
-Then practicectl export of the same sessions, the whole practice and
+Then the floor of its writes: build/bench_write_floor writes the same
+number of sessions and reminder rows, each event in a savepoint with the
+daemon's statements and no other work, into a copy of the practice taken
+before the import.  Then practicectl export of the same sessions, the whole practice and
 one clinician (it asks in pages), against the import's time (target:
 no slower), with the daemon's CPU time.  Asserts nothing about timing.
 """
@@ -22,6 +25,7 @@ import argparse
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -123,6 +127,43 @@ def print_references(build, bare, py, took):
               "%.1fx (target: 10x)" % (py, py / took))
 
 
+def copy_db(src, dst):
+    """A consistent copy of the live database (SQLite's backup API)."""
+    with sqlite3.connect("file:%s?mode=ro" % src, uri=True) as a, \
+            sqlite3.connect(dst) as b:
+        a.backup(b)
+
+
+def rows_written(path):
+    """The sessions and reminder rows in the database (all the import's:
+    the practice had none before it)."""
+    with sqlite3.connect("file:%s?mode=ro" % path, uri=True) as c:
+        return tuple(c.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                     for t in ("appointments", "reminders"))
+
+
+def write_floor(build, before, sessions, reminders, took):
+    """bench_write_floor on the copy of the practice taken before the
+    import: the rows the import wrote, written alone."""
+    prog = os.path.join(build, "bench_write_floor")
+    if not os.access(prog, os.X_OK):
+        print("  %s is not built (make %s): no floor of the writes"
+              % (prog, prog))
+        return
+    r = subprocess.run([prog, before, str(sessions), str(reminders)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        print("  the floor of the writes: failed: %s" % r.stderr.strip())
+        return
+    secs = float(r.stdout)
+    print("  the rows it wrote, written alone (%s: %d sessions, each an "
+          "event in a savepoint with its appointment, import_map and audit "
+          "rows, and %d reminder rows): %.2f s of CPU, %.0f us a session; "
+          "import/floor %.1fx" % (os.path.basename(prog), sessions,
+                                  reminders, secs, secs * 1e6 / sessions,
+                                  took / secs))
+
+
 def cpu_seconds(pid):
     """The process's user and system CPU time so far."""
     with open("/proc/%d/stat" % pid) as f:
@@ -199,6 +240,8 @@ def main():
         generate(path, args.events, clinicians)
         size = os.path.getsize(path)
         bare, py = references(args.build, path)
+        before = os.path.join(root, "before.db")
+        copy_db(p.db, before)
 
         waits = []
         done = threading.Event()
@@ -230,6 +273,7 @@ def main():
         print("  again (all unchanged): %.2f s, %s" % (time.monotonic() - t0,
                                                        out["import"]["counts"]))
         print_references(args.build, bare, py, took)
+        write_floor(args.build, before, *rows_written(p.db), took)
         exports(p, root, took, args.events)
     finally:
         p.stop(check=False)
