@@ -95,9 +95,95 @@ build_closure(const struct ctl_args *args, struct ctl_request *req)
 	free(from);
 }
 
+/*
+ * POST .../cancel until the closure covers no session left to cancel:
+ * the daemon cancels a batch a request, so that no request holds it
+ * long.  The sessions of every batch are gathered in the last answer.
+ */
+static int
+closure_cancel_all(const char *socket, const struct ctl_request *req,
+    struct ctl_answer *ans, struct ctl_error *err)
+{
+	json_t		*all = json_array(), *batch;
+	json_int_t	 left = 0;
+	int		 rc;
+
+	memset(ans, 0, sizeof(*ans));
+	do {
+		client_answer_free(ans);
+		rc = client_exchange(socket, req, ans, err);
+		if (rc == -1 || ans->status < 200 || ans->status > 299 ||
+		    ans->json == NULL)
+			break;
+		batch = json_object_get(ans->json, PROTO_CHANGED);
+		json_array_extend(all, batch);
+		left = json_integer_value(json_object_get(ans->json,
+		    PROTO_REMAINING));
+		/* A batch that cancels none would be sent forever. */
+	} while (left > 0 && json_array_size(batch) > 0);
+	if (rc == 0 && ans->json != NULL && ans->status / 100 == 2)
+		json_object_set(ans->json, PROTO_CHANGED, all);
+	json_decref(all);
+	return rc;
+}
+
+static int
+closure_cancel_exchange(const struct ctl_parse *p,
+    const struct ctl_request *req, struct ctl_answer *ans,
+    struct ctl_error *err)
+{
+	return closure_cancel_all(p->socket, req, ans, err);
+}
+
+/* The option --cancel of closure add (a flag, not sent: see below). */
+#define CLOSURE_ADD_CANCEL	1
+
+/*
+ * closure add, then with --cancel the sessions it covers cancelled in
+ * batches; the answer is the closure's, with the sessions cancelled
+ * and those left inside it (already begun).
+ */
+static int
+closure_add_exchange(const struct ctl_parse *p,
+    const struct ctl_request *req, struct ctl_answer *ans,
+    struct ctl_error *err)
+{
+	struct ctl_request	 cancel;
+	struct ctl_answer	 batches;
+	json_t			*closure;
+	char			*path;
+	int			 rc;
+
+	if ((rc = client_exchange(p->socket, req, ans, err)) == -1 ||
+	    p->args.val[CLOSURE_ADD_CANCEL] == NULL || ans->status != 201 ||
+	    (closure = json_object_get(ans->json, "closure")) == NULL)
+		return rc;
+	path = xasprintf(PROTO_PATH_CLOSURES "/%lld" PROTO_PATH_CANCEL,
+	    (long long)json_integer_value(json_object_get(closure, "id")));
+	memset(&cancel, 0, sizeof(cancel));
+	request_post(&cancel, path);
+	free(path);
+	rc = closure_cancel_all(p->socket, &cancel, &batches, err);
+	request_free(&cancel);
+	if (rc == -1 || batches.status / 100 != 2 || batches.json == NULL) {
+		/* The closure stands; the refusal says why the rest do not. */
+		client_answer_free(ans);
+		*ans = batches;
+		return rc;
+	}
+	json_object_set(ans->json, PROTO_CHANGED,
+	    json_object_get(batches.json, PROTO_CHANGED));
+	json_object_set(ans->json, "affected",
+	    json_object_get(batches.json, "affected"));
+	json_object_set(ans->json, "affected_total",
+	    json_object_get(batches.json, "affected_total"));
+	client_answer_free(&batches);
+	return 0;
+}
+
 const struct ctl_command cmd_closure_add = {
 	.words = "closure add",
-	.usage = "FROM[..TO] REASON... [--clinician X]",
+	.usage = "FROM[..TO] REASON... [--clinician X] [--cancel]",
 	.summary = "close the practice, or a clinician, for some days",
 	.help =
 	    "Closes the practice (or, with --clinician, one clinician) for "
@@ -107,16 +193,41 @@ const struct ctl_command cmd_closure_add = {
 	    "for their own closure).  No session can be booked inside a "
 	    "closure\n"
 	    "without --force.  The sessions already booked in it are listed,\n"
-	    "for you to move.  The REASON words are joined; it is required.\n"
+	    "for you to move, or with --cancel cancelled by the practice\n"
+	    "(those not yet begun), each client getting the cancellation\n"
+	    "notice.  The REASON words are joined; it is required, and it\n"
+	    "is the cancellations' reason, which clients are not shown.\n"
 	    "  practicectl closure add 2026-12-24..2026-12-26 Office closed\n"
-	    "  practicectl closure add 2027-02-01 Training --clinician ana\n",
+	    "  practicectl closure add today Unwell --clinician ana --cancel\n",
 	.pos = POS_CUSTOM, .min_pos = 2, .max_pos = CTL_ANY,
-	.options = { O_TEXT("clinician") },
+	/* --cancel (CLOSURE_ADD_CANCEL) has no field: it is a second
+	 * request, made by closure_add_exchange. */
+	.options = { O_TEXT("clinician"), { .name = "cancel" } },
 	.check = check_closure,
 	.request = { .method = "POST", .path = PROTO_PATH_CLOSURES,
 	    .build = build_closure },
 	.object = "closure", .verb = "added",
 	.print = print_closure_added,
+	.exchange = closure_add_exchange,
+};
+
+const struct ctl_command cmd_closure_cancel = {
+	.words = "closure cancel",
+	.usage = "ID",
+	.summary = "cancel the sessions inside a closure",
+	.help =
+	    "Cancels, by the practice, every booked or confirmed session\n"
+	    "inside closure ID that has not begun; each client gets the\n"
+	    "cancellation notice.  The closure's reason is the\n"
+	    "cancellations' (clients are not shown it).  The sessions that\n"
+	    "have begun are listed, and stay.  -q prints the ids of those\n"
+	    "cancelled.\n",
+	.pos = POS_ID, .min_pos = 1, .max_pos = 1,
+	.request = { .method = "POST",
+	    .path = PROTO_PATH_CLOSURES "/{}" PROTO_PATH_CANCEL },
+	.object = "closure", .verb = "cancelled", .ids = PROTO_CHANGED,
+	.print = print_closure_cancelled,
+	.exchange = closure_cancel_exchange,
 };
 
 const struct ctl_command cmd_closure_list = {

@@ -24,6 +24,7 @@ static const struct ctl_command *const commands[] = {
 	&cmd_series_list, &cmd_series_show,
 	&cmd_slots,
 	&cmd_closure_add, &cmd_closure_list, &cmd_closure_remove,
+	&cmd_closure_cancel,
 	&cmd_report_attendance,
 	&cmd_reminders_list, &cmd_reminders_explain, &cmd_reminders_retry,
 	&cmd_reminders_test,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol.h"
 #include "practicectl.h"
 
 #define SLOTS_WIDTH	80	/* wrap the slots of a day before this (or
@@ -23,7 +24,8 @@ closure_days(json_t *c)
 	return xasprintf("%s to %s", from, to);
 }
 
-/* "2: 2026-12-24 to 2026-12-26 Office closed (practice-wide)" */
+/* "added closure 2: 2026-12-24 to 2026-12-26 Office closed
+ * (practice-wide)", or without a verb when it is NULL. */
 static void
 closure_line(const char *verb, json_t *c)
 {
@@ -34,38 +36,85 @@ closure_line(const char *verb, json_t *c)
 	days = closure_days(c);
 	scope = who != NULL ? xasprintf("for %s", who) :
 	    xstrdup("practice-wide");
-	print_line(stdout, "%s closure %s: %s %s (%s)", verb, id, days,
+	print_line(stdout, "%s%sclosure %s: %s %s (%s)", verb != NULL ?
+	    verb : "", verb != NULL ? " " : "", id, days,
 	    print_dash(json_text(c, "reason")), scope);
 	free(scope);
 	free(days);
 	free(id);
 }
 
-/* closure add: the closure, then the sessions already booked in it. */
+/* The sessions a closure's --cancel cancelled, if it was asked to. */
+static void
+closure_cancelled(json_t *answer)
+{
+	size_t	 n;
+
+	if (json_object_get(answer, PROTO_CHANGED) == NULL)
+		return;
+	if ((n = json_array_size(json_object_get(answer, PROTO_CHANGED))) == 0)
+		print_line(stdout, "no session inside it to cancel");
+	else
+		print_line(stdout, "cancelled %zu session%s by the practice "
+		    "(the clients get the cancellation notice):", n,
+		    n == 1 ? "" : "s");
+	print_changed_sessions(answer);
+}
+
+/* The sessions still booked inside a closure, after what heads them. */
+static void
+closure_inside(const struct ctl_view *view, json_t *answer)
+{
+	json_t		*affected;
+	const char	*tz, *what;
+	size_t		 n;
+	json_int_t	 total;
+
+	affected = json_member(answer, "affected", JSON_ARRAY);
+	if ((n = json_array_size(affected)) == 0)
+		return;
+	/* After the cancellations, only the sessions begun are left. */
+	what = json_object_get(answer, PROTO_CHANGED) == NULL ? "" :
+	    n == 1 ? " and has begun" : " and have begun";
+	total = json_integer_value(json_object_get(answer, "affected_total"));
+	if (total > (json_int_t)n)
+		print_line(stdout, "%lld appointments fall inside it%s; the "
+		    "first %zu (list shows them all):", (long long)total, what,
+		    n);
+	else
+		print_line(stdout, "%zu appointment%s fall%s inside it%s:", n,
+		    n == 1 ? "" : "s", n == 1 ? "s" : "", what);
+	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
+	    json_text(json_array_get(affected, 0), "tz");
+	print_appt_table(view, affected, tz);
+}
+
+/* closure add: the closure, what --cancel cancelled, then the sessions
+ * still booked in it. */
 int
 print_closure_added(const struct ctl_view *view, json_t *answer)
 {
-	json_t		*c, *affected;
-	const char	*tz;
-	size_t		 n;
-	json_int_t	 total;
+	json_t	*c;
 
 	if ((c = answer_object(answer, view->object)) == NULL)
 		return CTL_EXIT_REFUSED;
 	closure_line("added", c);
-	affected = json_member(answer, "affected", JSON_ARRAY);
-	if ((n = json_array_size(affected)) == 0)
-		return CTL_EXIT_OK;
-	total = json_integer_value(json_object_get(answer, "affected_total"));
-	if (total > (json_int_t)n)
-		print_line(stdout, "%lld appointments fall inside it; the "
-		    "first %zu (list shows them all):", (long long)total, n);
-	else
-		print_line(stdout, "%zu appointment%s fall%s inside it:", n,
-		    n == 1 ? "" : "s", n == 1 ? "s" : "");
-	tz = json_text(answer, "tz") != NULL ? json_text(answer, "tz") :
-	    json_text(json_array_get(affected, 0), "tz");
-	print_appt_table(view, affected, tz);
+	closure_cancelled(answer);
+	closure_inside(view, answer);
+	return CTL_EXIT_OK;
+}
+
+/* closure cancel: the closure, what was cancelled, what has begun. */
+int
+print_closure_cancelled(const struct ctl_view *view, json_t *answer)
+{
+	json_t	*c;
+
+	if ((c = answer_object(answer, view->object)) == NULL)
+		return CTL_EXIT_REFUSED;
+	closure_line(NULL, c);
+	closure_cancelled(answer);
+	closure_inside(view, answer);
 	return CTL_EXIT_OK;
 }
 

@@ -162,6 +162,7 @@ void	api_series_show(struct api_req *);
 void	api_closure_add(struct api_req *);
 void	api_closure_list(struct api_req *);
 void	api_closure_remove(struct api_req *);
+void	api_closure_cancel(struct api_req *);
 void	api_slots(struct api_req *);
 void	api_client_history(struct api_req *);
 void	api_report_attendance(struct api_req *);

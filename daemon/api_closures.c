@@ -1,7 +1,8 @@
 /*
  * /v1/closures: days the practice, or one clinician, does not see
  * clients (closure.c).  A closure blocks booking and availability; the
- * sessions it covers stay booked and are listed in the answer.
+ * sessions it covers stay booked and are listed in the answer, until
+ * staff cancel them (POST .../cancel, a batch at a time).
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,7 @@ api_closure_add(struct api_req *req)
 
 	memset(&c, 0, sizeof(c));
 	if (api_fields(req, fields) == -1 ||
-	    api_string(req, "reason", 200, 1, &c.reason) == -1 ||
+	    api_string(req, "reason", CLOSURE_REASON_MAX, 1, &c.reason) == -1 ||
 	    api_ref(req, KIND_CLINICIAN, "clinician", 0,
 	    &c.clinician_id) == -1 ||
 	    api_string(req, "from", 20, 1, &c.from) == -1 ||
@@ -92,6 +93,35 @@ api_closure_list(struct api_req *req)
 		return;
 	}
 	api_reply(req, 200, json_pack("{s:o}", "closures", list));
+}
+
+/* POST /v1/closures/ID/cancel: a batch of the sessions it covers. */
+void
+api_closure_cancel(struct api_req *req)
+{
+	static const char *const fields[] = { NULL };
+	json_t		*obj, *cancelled, *affected;
+	long long	 id, remaining, total;
+
+	if (api_id(req, req->arg[0], &id) == -1 ||
+	    api_fields(req, fields) == -1 || api_begin(req) == -1)
+		return;
+	if (closure_cancel(&req->ctx, id, &cancelled, &remaining) == 0) {
+		obj = closure_json(&req->ctx, id);
+		affected = closure_affected(&req->ctx, id, &total);
+		if (obj == NULL || affected == NULL) {
+			json_decref(obj);
+			json_decref(affected);
+			json_decref(cancelled);
+			api_internal(req);
+		} else
+			api_reply(req, 200, json_pack("{s:o,s:o,s:I,s:o,s:I}",
+			    "closure", obj, PROTO_CHANGED, cancelled,
+			    PROTO_REMAINING, (json_int_t)remaining,
+			    "affected", affected,
+			    "affected_total", (json_int_t)total));
+	}
+	api_finish(req);
 }
 
 void

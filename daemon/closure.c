@@ -8,6 +8,7 @@
 #include "appt.h"
 #include "attention.h"
 #include "audit.h"
+#include "book.h"
 #include "closure.h"
 #include "config.h"
 #include "ctx.h"
@@ -33,20 +34,21 @@ static const char *closure_insert_sql =
     "  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char *closure_delete_sql = "DELETE FROM closures WHERE id = ?1";
 static const char *closure_span_sql =
-    "SELECT start_utc, end_utc, coalesce(clinician_id, 0) FROM closures"
-    "  WHERE id = ?1";
+    "SELECT start_utc, end_utc, coalesce(clinician_id, 0), reason"
+    "  FROM closures WHERE id = ?1";
 /*
  * A session within the closure starts at most SCHEDULE_MAX_BLOCK
  * before it (?5): the bound keeps the index's range to the closure's
- * span, not all of the practice's past.  One statement with the
- * clinician and one without, each with its own index ("?3 = 0 OR"
- * kept either from its index: 40 ms on 100,000).
+ * span, not all of the practice's past.  ?6: only those starting
+ * after it (those not yet begun), or the bound again.  One statement
+ * with the clinician and one without, each with its own index ("?3 =
+ * 0 OR" kept either from its index: 40 ms on 100,000).
  */
 #define CLOSURE_AFFECTED_SQL(who)					\
     "SELECT id, count(*) OVER () FROM appointments"			\
     "  WHERE " who " state IN ('booked','confirmed')"			\
-    "  AND start_utc < ?2 AND start_utc > ?1 - ?5 AND end_utc > ?1"	\
-    "  ORDER BY start_utc, id LIMIT ?4"
+    "  AND start_utc < ?2 AND start_utc > max(?1 - ?5, ?6)"		\
+    "  AND end_utc > ?1 ORDER BY start_utc, id LIMIT ?4"
 static const char *closure_affected_sql = CLOSURE_AFFECTED_SQL("");
 static const char *closure_affected_one_sql =
     CLOSURE_AFFECTED_SQL("clinician_id = ?3 AND");
@@ -168,48 +170,134 @@ closure_add(struct ctx *ctx, const struct closure_new *c, long long *id)
 	    first, last, c->clinician_id ? "one clinician" : "practice-wide");
 }
 
-json_t *
-closure_affected(struct ctx *ctx, long long id, long long *total)
+/* A closure's span and whom it closes; -1 (not found) if there is none. */
+static int
+closure_span(struct ctx *ctx, long long id, struct closure_span *k)
 {
 	sqlite3_stmt	*stmt;
-	json_t		*list, *a;
-	long long	 ids[CLOSURE_AFFECTED_MAX], clinician_id = 0;
-	time_t		 start = 0, end = 0;
-	size_t		 n = 0, i;
+	int		 rc;
 
+	memset(k, 0, sizeof(*k));
 	if ((stmt = db_stmt(ctx->pd->db, closure_span_sql)) == NULL)
-		return NULL;
+		return ctx_internal(ctx);
 	sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		start = (time_t)sqlite3_column_int64(stmt, 0);
-		end = (time_t)sqlite3_column_int64(stmt, 1);
-		clinician_id = sqlite3_column_int64(stmt, 2);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		k->start = (time_t)sqlite3_column_int64(stmt, 0);
+		k->end = (time_t)sqlite3_column_int64(stmt, 1);
+		k->clinician_id = sqlite3_column_int64(stmt, 2);
+		snprintf(k->reason, sizeof(k->reason), "%s",
+		    db_column_text(stmt, 3));
 	}
 	sqlite3_reset(stmt);
-	if ((stmt = db_stmt(ctx->pd->db, clinician_id != 0 ?
-	    closure_affected_one_sql : closure_affected_sql)) == NULL ||
-	    (list = json_array()) == NULL)
-		return NULL;
-	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)start);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)end);
-	if (clinician_id != 0)
-		sqlite3_bind_int64(stmt, 3, clinician_id);
-	sqlite3_bind_int(stmt, 4, CLOSURE_AFFECTED_MAX);
-	sqlite3_bind_int64(stmt, 5, SCHEDULE_MAX_BLOCK);
+	if (rc != SQLITE_ROW)
+		return ctx_error(ctx, PROTO_ENOTFOUND, "no closure %lld", id);
+	return 0;
+}
+
+/*
+ * The first max open sessions the closure covers, by start (only those
+ * starting after `after`, if not 0), into ids, *n of them; *total of
+ * them all.
+ */
+static int
+closure_open_ids(struct ctx *ctx, const struct closure_span *k,
+    time_t after, long long *ids, size_t max, size_t *np, long long *total)
+{
+	sqlite3_stmt	*stmt;
+	size_t		 n = 0;
+	int		 rc;
+
+	*np = 0;
 	*total = 0;
-	while (n < sizeof(ids) / sizeof(ids[0]) &&
-	    sqlite3_step(stmt) == SQLITE_ROW) {
+	if ((stmt = db_stmt(ctx->pd->db, k->clinician_id != 0 ?
+	    closure_affected_one_sql : closure_affected_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)k->start);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)k->end);
+	if (k->clinician_id != 0)
+		sqlite3_bind_int64(stmt, 3, k->clinician_id);
+	sqlite3_bind_int(stmt, 4, (int)max);
+	sqlite3_bind_int64(stmt, 5, SCHEDULE_MAX_BLOCK);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)(after != 0 ? after :
+	    k->start - SCHEDULE_MAX_BLOCK));
+	while (n < max && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		ids[n++] = sqlite3_column_int64(stmt, 0);
 		*total = sqlite3_column_int64(stmt, 1);
 	}
 	sqlite3_reset(stmt);
+	if (n < max && rc != SQLITE_DONE)
+		return ctx_internal(ctx);
+	*np = n;
+	return 0;
+}
+
+/* The appointments of ids, as they are now (NULL on an error). */
+static json_t *
+closure_appts(struct ctx *ctx, const long long *ids, size_t n)
+{
+	json_t	*list, *a;
+	size_t	 i;
+
+	if ((list = json_array()) == NULL)
+		return NULL;
 	/* Each clinician's hours read once for all the rows, not per row. */
 	attention_begin();
-	for (i = 0; i < n; i++)
-		if ((a = appt_json(ctx, ids[i])) != NULL)
-			json_array_append_new(list, a);
+	for (i = 0; i < n; i++) {
+		if ((a = appt_json(ctx, ids[i])) == NULL) {
+			json_decref(list);
+			list = NULL;
+			break;
+		}
+		json_array_append_new(list, a);
+	}
 	attention_end();
 	return list;
+}
+
+json_t *
+closure_affected(struct ctx *ctx, long long id, long long *total)
+{
+	struct closure_span	 k;
+	long long		 ids[CLOSURE_AFFECTED_MAX];
+	size_t			 n;
+
+	*total = 0;
+	if (closure_span(ctx, id, &k) == -1 || closure_open_ids(ctx, &k, 0,
+	    ids, CLOSURE_AFFECTED_MAX, &n, total) == -1)
+		return NULL;
+	return closure_appts(ctx, ids, n);
+}
+
+int
+closure_cancel(struct ctx *ctx, long long id, json_t **cancelled,
+    long long *remaining)
+{
+	struct closure_span	 k;
+	struct appt_result	 res;
+	long long		 ids[CLOSURE_CANCEL_BATCH], total;
+	size_t			 n, i;
+	int			 rc;
+
+	*cancelled = NULL;
+	*remaining = 0;
+	if (closure_span(ctx, id, &k) == -1 || closure_open_ids(ctx, &k,
+	    ctx->now, ids, CLOSURE_CANCEL_BATCH, &n, &total) == -1)
+		return -1;
+	/* By the practice, which closed: never late, and the client told. */
+	for (i = 0; i < n; i++) {
+		rc = book_cancel(ctx, ids[i], APPT_THIS, "practice",
+		    k.reason, &res);
+		appt_result_clear(&res);
+		if (rc == -1)
+			return -1;
+	}
+	if (n > 0 && audit_record(ctx, "closure.cancel", "closure", id,
+	    "%zu sessions cancelled", n) == -1)
+		return -1;
+	if ((*cancelled = closure_appts(ctx, ids, n)) == NULL)
+		return ctx_internal(ctx);
+	*remaining = total - (long long)n;
+	return 0;
 }
 
 /* The appointments booked after last, in full (NULL on an error). */

@@ -35,6 +35,11 @@
  * only. */
 #define PROTO_PATH_FEEDS	"/feeds"
 #define PROTO_PATH_ROTATE	"/rotate"
+/* POST below an appointment: cancel it; below a closure: cancel, a
+ * batch at a time, the sessions it covers that have not begun, the
+ * answer saying how many are left (PROTO_REMAINING). */
+#define PROTO_PATH_CANCEL	"/cancel"
+#define PROTO_REMAINING		"remaining"
 /* POST below an appointment: book a cancelled one again. */
 #define PROTO_PATH_RESTORE	"/restore"
 

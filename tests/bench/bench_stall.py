@@ -328,6 +328,9 @@ class Writes:
             "reason": "Bench long", "clinician": str(ids["clinician"])})
         cid = (out or {}).get("closure", {}).get("id")
         if cid:
+            # The first batch of its sessions (closure add --cancel).
+            yield ("closure cancel (a batch)", "POST",
+                   "/v1/closures/%d/cancel" % cid, None)
             yield ("closure remove", "DELETE", "/v1/closures/%d" % cid, None)
 
 
