@@ -35,6 +35,14 @@ static const char *remind_supersede_sql =
     "UPDATE reminders SET state = 'superseded', reason = ?3, updated = ?4"
     "  WHERE appointment_id = ?1 AND notice = 'reminder'"
     "    AND +state = 'pending' AND (version != ?2 OR ?5)";
+/* A session planned anew after a move or a restore: its older versions'
+ * skipped reminders said nothing the new plan does not (its own rows
+ * give today's reasons), and a series moved often piled them up by the
+ * thousand.  A cancelled one keeps them: why no reminder went out is
+ * still asked of it. */
+static const char *remind_drop_skipped_sql =
+    "DELETE FROM reminders WHERE appointment_id = ?1"
+    "  AND notice = 'reminder' AND +state = 'skipped' AND version != ?2";
 /* A re-plan of the same version (the client's channels, address or
  * consent changed) updates the rows not yet sent.  A pending one whose
  * time has come (?10: only the time stands against it) is left to the
@@ -151,6 +159,20 @@ remind_supersede(struct ctx *ctx, const struct remind_target *t)
 	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
 }
 
+static int
+remind_drop_skipped(struct ctx *ctx, const struct remind_target *t)
+{
+	sqlite3_stmt	*stmt;
+
+	if (!t->open)
+		return 0;
+	if ((stmt = db_stmt(ctx->pd->db, remind_drop_skipped_sql)) == NULL)
+		return ctx_internal(ctx);
+	sqlite3_bind_int64(stmt, 1, t->id);
+	sqlite3_bind_int(stmt, 2, t->version);
+	return db_exec_stmt(ctx->pd->db, stmt) == -1 ? ctx_internal(ctx) : 0;
+}
+
 const char *
 remind_channel_refusal(const struct remind_target *t, enum channel ch)
 {
@@ -228,7 +250,8 @@ remind_plan(struct ctx *ctx, long long appt_id, enum remind_change change,
 
 	/* A session just booked has nothing planned to supersede. */
 	if (remind_load(ctx, appt_id, &t) == -1 ||
-	    (change != REMIND_BOOKED && remind_supersede(ctx, &t) == -1) ||
+	    (change != REMIND_BOOKED && (remind_supersede(ctx, &t) == -1 ||
+	    remind_drop_skipped(ctx, &t) == -1)) ||
 	    remind_notices(ctx, &t, change, before) == -1)
 		return -1;
 	/* A past session is history: nothing to remind of. */

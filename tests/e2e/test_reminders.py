@@ -60,6 +60,32 @@ def test_client_without_reminders_gets_skipped_rows_that_say_why(practice_at):
     assert all(x["state"] == "skipped" for x in rows(p, a["id"]))
 
 
+def test_a_moved_session_keeps_only_its_own_skipped_rows(practice_at):
+    """Each move plans the session anew: the older versions' skipped rows
+    go (they piled up by the thousand on a series moved often), the
+    superseded ones stay; a cancellation keeps the last plan's, which
+    still say why nothing was sent."""
+    p = reminding(practice_at, "2026-12-07 09:00",
+                  rules=[("rule", "email 24h"), ("rule", "sms 24h")])
+    clin, cli, svc = people(p)          # email reminders, no SMS
+    a = book(p, cli, clin, svc, "2026-12-10 10:00")
+    for when in ("2026-12-10 11:00", "2026-12-10 12:00", "2026-12-11 10:00"):
+        ok(p, "move", str(a["id"]), "--at", when)
+    r = rows(p, a["id"])
+    assert [(x["version"], x["channel"], x["state"]) for x in r] == [
+        (1, "email", "superseded"), (2, "email", "superseded"),
+        (3, "email", "superseded"), (4, "email", "pending"),
+        (4, "sms", "skipped")], r
+    assert r[-1]["reason"] == "the client takes no SMS reminders"
+    ok(p, "cancel", str(a["id"]), "--by", "practice")
+    r = rows(p, a["id"])
+    assert [(x["version"], x["state"]) for x in r if x["channel"] == "sms"] == [
+        (4, "skipped")], r
+    listed = ok(p, "reminders", "list", "--state", "skipped")["reminders"]
+    assert [x["id"] for x in listed if x["appointment"] == a["id"]] == [
+        r[-1]["id"]], listed
+
+
 def test_an_archived_client_is_not_reminded(practice_at, peers):
     """Archived with a session kept booked: its reminders are skipped and
     say why, a retry is refused; back in care, they are planned again."""
