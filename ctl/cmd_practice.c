@@ -2,6 +2,7 @@
  * The commands about the practice as a whole: its status, closures, the
  * attendance report, the audit log, and help.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +152,7 @@ closure_add_exchange(const struct ctl_parse *p,
 	struct ctl_request	 cancel;
 	struct ctl_answer	 batches;
 	json_t			*closure;
+	long long		 id;
 	char			*path;
 	int			 rc;
 
@@ -158,8 +160,8 @@ closure_add_exchange(const struct ctl_parse *p,
 	    p->args.val[CLOSURE_ADD_CANCEL] == NULL || ans->status != 201 ||
 	    (closure = json_object_get(ans->json, "closure")) == NULL)
 		return rc;
-	path = xasprintf(PROTO_PATH_CLOSURES "/%lld" PROTO_PATH_CANCEL,
-	    (long long)json_integer_value(json_object_get(closure, "id")));
+	id = (long long)json_integer_value(json_object_get(closure, "id"));
+	path = xasprintf(PROTO_PATH_CLOSURES "/%lld" PROTO_PATH_CANCEL, id);
 	memset(&cancel, 0, sizeof(cancel));
 	request_post(&cancel, path);
 	free(path);
@@ -167,6 +169,9 @@ closure_add_exchange(const struct ctl_parse *p,
 	request_free(&cancel);
 	if (rc == -1 || batches.status / 100 != 2 || batches.json == NULL) {
 		/* The closure stands; the refusal says why the rest do not. */
+		fprintf(stderr, "%s: closure %lld is added, but not all of "
+		    "its sessions are cancelled (\"%s closure cancel %lld\" "
+		    "goes on):\n", ctl_progname, id, ctl_progname, id);
 		client_answer_free(ans);
 		*ans = batches;
 		return rc;
