@@ -56,8 +56,8 @@ closure_cancelled(json_t *answer)
 		print_line(stdout, "no session inside it to cancel");
 	else
 		print_line(stdout, "cancelled %zu session%s by the practice "
-		    "(the clients get the cancellation notice):", n,
-		    n == 1 ? "" : "s");
+		    "(%s the cancellation notice):", n, n == 1 ? "" : "s",
+		    n == 1 ? "the client gets" : "the clients get");
 	print_changed_sessions(answer);
 }
 
