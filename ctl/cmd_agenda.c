@@ -11,8 +11,10 @@ const struct ctl_command cmd_agenda = {
 	.help =
 	    "Shows, for each active clinician (or the one of --clinician), the\n"
 	    "sessions of the day (default today): their time, client and\n"
-	    "place, marking those booked and not yet confirmed; the reminders\n"
-	    "and notices that failed for sessions still ahead; the clients\n"
+	    "place, marking those booked and not yet confirmed; the sessions\n"
+	    "of the two weeks before that are over and not yet marked\n"
+	    "attended or no-show; the reminders and notices that failed for\n"
+	    "sessions still ahead; the clients\n"
 	    "whose series has its last session in the day's week (Monday to\n"
 	    "Sunday) with nothing booked after it; and the clients falling\n"
 	    "out of care (seen in the last 30 days, nothing booked), as\n"

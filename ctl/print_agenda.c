@@ -40,6 +40,14 @@ row_failed(struct table *t, json_t *r)
 }
 
 static void
+row_unmarked(struct table *t, json_t *r)
+{
+	table_cell(t, print_dash(json_text(r, "local_start")));
+	table_cell(t, print_name(r, "client"));
+	print_cell(t, r, "appointment");
+}
+
+static void
 row_ending(struct table *t, json_t *r)
 {
 	table_cell(t, print_name(r, "client"));
@@ -67,6 +75,11 @@ agenda_block(const struct ctl_view *view, json_t *c, const char *day)
 	if (json_array_size(open) > 0)
 		print_line(stdout, "%zu not yet confirmed",
 		    json_array_size(open));
+	if (json_array_size(json_object_get(c, "unmarked")) > 0) {
+		print_line(stdout, "Not yet marked attended or no-show:");
+		(void)print_rows(view, c, "unmarked", "", table_new(3,
+		    "SESSION", "CLIENT", "ID"), row_unmarked);
+	}
 	if (json_array_size(json_object_get(c, "failed_deliveries")) > 0) {
 		print_line(stdout, "Failed deliveries for sessions ahead:");
 		(void)print_rows(view, c, "failed_deliveries", "", table_new(4,

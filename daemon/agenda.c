@@ -30,6 +30,18 @@ static const char *failed_sql =
     "  AND a.state IN ('booked','confirmed')"
     "  ORDER BY a.start_utc, r.id LIMIT ?3";
 /*
+ * Sessions of the days before, from ?2 on and over by ?3, still booked
+ * or confirmed: attended or not, nobody has said, and the attendance
+ * report and who is falling out of care count on it.
+ */
+static const char *unmarked_sql =
+    "SELECT a.id, a.start_utc, cl.id, cl.name FROM appointments a"
+    "  JOIN clients cl ON cl.id = a.client_id"
+    "  WHERE a.clinician_id = ?1 AND a.start_utc >= ?2"
+    "  AND a.start_utc < ?3 AND a.end_utc <= ?3"
+    "  AND a.state IN ('booked','confirmed')"
+    "  ORDER BY a.start_utc, a.id LIMIT ?4";
+/*
  * Series with an end whose last open session falls in the week, the
  * client having nothing booked with the clinician after it: the care
  * ends unless someone books more.
@@ -51,6 +63,7 @@ static const char *ending_sql =
 
 /* The instants of a day and of its week (Monday to Monday). */
 struct agenda_span {
+	struct tz_wall	 wall;		/* the day */
 	time_t		 from, to;
 	time_t		 week_from, week_to;
 	char		 day[16];
@@ -67,6 +80,7 @@ agenda_span(struct ctx *ctx, const char *day, struct agenda_span *s)
 		return ctx_error(ctx, PROTO_EBADREQUEST, "day: %s", err);
 	snprintf(s->day, sizeof(s->day), "%04d-%02d-%02d", w.year, w.month,
 	    w.day);
+	s->wall = w;
 	s->from = tz_day_start(ctx->tz, w.year, w.month, w.day);
 	next = w;
 	tz_add_days(&next, 1);
@@ -145,6 +159,18 @@ agenda_failed_row(struct ctx *ctx, sqlite3_stmt *stmt)
 }
 
 static json_t *
+agenda_unmarked_row(struct ctx *ctx, sqlite3_stmt *stmt)
+{
+	time_t	 start = (time_t)sqlite3_column_int64(stmt, 1);
+
+	return json_pack("{s:I,s:o,s:o,s:o}",
+	    "appointment", (json_int_t)sqlite3_column_int64(stmt, 0),
+	    "start", out_instant(start),
+	    "local_start", out_local(ctx, start),
+	    "client", agenda_client(stmt, 2));
+}
+
+static json_t *
 agenda_ending_row(struct ctx *ctx, sqlite3_stmt *stmt)
 {
 	time_t	 last = (time_t)sqlite3_column_int64(stmt, 3);
@@ -184,6 +210,28 @@ agenda_failed(struct ctx *ctx, long long clinician, json_t *obj, int *cut)
 	sqlite3_bind_int(stmt, 3, AGENDA_MAX + 1);
 	return agenda_list(ctx, obj, "failed_deliveries", stmt,
 	    agenda_failed_row, cut);
+}
+
+static int
+agenda_unmarked(struct ctx *ctx, long long clinician,
+    const struct agenda_span *s, json_t *obj, int *cut)
+{
+	sqlite3_stmt	*stmt;
+	struct tz_wall	 w;
+
+	if ((stmt = db_stmt(ctx->pd->db, unmarked_sql)) == NULL)
+		return -1;
+	w = s->wall;
+	tz_add_days(&w, -AGENDA_UNMARKED_DAYS);
+	sqlite3_bind_int64(stmt, 1, clinician);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)tz_day_start(ctx->tz,
+	    w.year, w.month, w.day));
+	/* Ended before the day, and before now for a day ahead. */
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(s->from < ctx->now ?
+	    s->from : ctx->now));
+	sqlite3_bind_int(stmt, 4, AGENDA_MAX + 1);
+	return agenda_list(ctx, obj, "unmarked", stmt, agenda_unmarked_row,
+	    cut);
 }
 
 static int
@@ -233,6 +281,7 @@ agenda_clinician(struct ctx *ctx, sqlite3_stmt *stmt,
 	    (json_int_t)id, "name", db_column_text(stmt, 1))) == NULL)
 		return NULL;
 	if (agenda_sessions(ctx, id, s, obj, &cut) == -1 ||
+	    agenda_unmarked(ctx, id, s, obj, &cut) == -1 ||
 	    agenda_failed(ctx, id, obj, &cut) == -1 ||
 	    agenda_ending(ctx, id, s, obj, &cut) == -1 ||
 	    agenda_falling(ctx, id, obj) == -1 ||

@@ -1,7 +1,8 @@
 /*
  * The day at a glance, per clinician (agenda.c): the day's sessions,
- * those not yet confirmed, failed deliveries for sessions ahead, clients
- * whose series ends in the day's week and clients falling out of care.
+ * those not yet confirmed, the past days' sessions not yet marked,
+ * failed deliveries for sessions ahead, clients whose series ends in the
+ * day's week and clients falling out of care.
  * agenda_mail.c sends each clinician theirs in the morning.
  */
 #ifndef PRACTICED_AGENDA_H
@@ -18,6 +19,8 @@ struct appt_cursor;
 #define AGENDA_PAGE		2
 /* Rows of one list of one clinician at most ("more" says if cut). */
 #define AGENDA_MAX		200
+/* How far back sessions left unmarked are listed, in days. */
+#define AGENDA_UNMARKED_DAYS	14
 
 /*
  * The agenda of day (a date in ctx->tz, "today", "tomorrow"; NULL:

@@ -115,6 +115,14 @@ line_failed(FILE *f, json_t *r)
 }
 
 static void
+line_unmarked(FILE *f, json_t *r)
+{
+	fprintf(f, "  %s  %s\n",
+	    json_string_value(json_object_get(r, "local_start")),
+	    agenda_mail_initials(r));
+}
+
+static void
 line_ending(FILE *f, json_t *r)
 {
 	fprintf(f, "  %-4s  last session %s\n", agenda_mail_initials(r),
@@ -144,6 +152,9 @@ agenda_mail_text(const char *day, const char *tz, json_t *entry)
 		line_session(f, a);
 	if (json_array_size(sessions) == 0)
 		fprintf(f, "  none\n");
+	agenda_mail_line(f, json_object_get(entry, "unmarked"),
+	    "Sessions of the last two weeks not yet marked attended or "
+	    "no-show:", line_unmarked);
 	agenda_mail_line(f, json_object_get(entry, "failed_deliveries"),
 	    "Reminders that could not be delivered, for sessions ahead:",
 	    line_failed);
@@ -176,8 +187,9 @@ agenda_mail_from(const struct config *conf, char *buf, size_t len)
 static int
 agenda_mail_empty(json_t *entry)
 {
-	static const char *const lists[] = { "sessions", "failed_deliveries",
-	    "series_ending", "falling_out_of_care", NULL };
+	static const char *const lists[] = { "sessions", "unmarked",
+	    "failed_deliveries", "series_ending", "falling_out_of_care",
+	    NULL };
 	size_t	 i;
 
 	for (i = 0; lists[i] != NULL; i++)

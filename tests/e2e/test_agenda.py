@@ -80,6 +80,14 @@ def test_agenda_of_the_day(practice_at, peers):
     assert [e["client"]["id"] for e in a["series_ending"]] == [s.zoe]
     assert a["series_ending"][0]["local_last"].startswith("2027-03-03 14:00")
     assert [f["client"]["id"] for f in a["falling_out_of_care"]] == [s.walt]
+    # the two weeks before: sessions over and not marked (Walt's was)
+    left = [(u["client"]["id"], u["local_start"][:16]) for u in a["unmarked"]]
+    assert left == [(s.zoe, "2027-02-17 14:00"), (s.zoe, "2027-02-24 14:00"),
+                    (s.carl, "2027-02-24 16:00")], a["unmarked"]
+    ok(p, "mark", str(a["unmarked"][0]["appointment"]), "no-show")
+    a = by_clinician(ok(p, "agenda", "--clinician", str(s.ana)), s.ana)
+    assert [u["local_start"][:16] for u in a["unmarked"]] == [
+        "2027-02-24 14:00", "2027-02-24 16:00"], a["unmarked"]
     # every active clinician, each their own
     out = ok(p, "agenda")
     b = by_clinician(out, s.ben)
@@ -97,6 +105,7 @@ def test_agenda_of_the_day(practice_at, peers):
     assert "Failed deliveries" in text and "Rita Reject" in text
     assert "Series ending this week" in text and "Zoe Ending" in text
     assert "Falling out of care" in text and "Walt Gone" in text
+    assert "Not yet marked attended or no-show" in text and "Carl Continues" in text
     refused(p, "agenda", "--day", "someday")
 
 
@@ -129,6 +138,8 @@ def test_morning_mail_by_initials(practice_at, peers):
                             (x, ben, "2027-03-01 12:00")):
         ok(p, "book", "--client", str(cid), "--clinician", str(clin),
            "--service", str(svc), "--at", when)
+    ok(p, "book", "--client", str(x), "--clinician", str(ana), "--service",
+       str(svc), "--at", "2027-02-26 10:00", "--force")      # never marked
     wake(p)
     assert not [m for m in peers.received() if "agenda" in m.get("data", "").lower()]
     p.clock.set("2027-03-01 07:00:30")
@@ -139,6 +150,7 @@ def test_morning_mail_by_initials(practice_at, peers):
     text = got[0]["data"]
     assert "Your agenda for 2027-03-01" in text
     assert "10:00-10:50" in text and "XQ" in text and "not yet confirmed" in text
+    assert "not yet marked attended or no-show:\r\n  2027-02-26 10:00  XQ\r\n" in text, text
     assert "Xavier" not in text and "Quillfeather" not in text
     assert "xq@example.org" not in text
     assert len([m for m in peers.received() if "agenda" in m["data"]]) == 1
