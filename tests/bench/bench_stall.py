@@ -264,6 +264,9 @@ def reads(ids, today):
         ("report (whole window)", "GET", "/v1/reports/attendance?from=%s&to=%s"
          % (first, last), None),
         ("audit (10000)", "GET", "/v1/audit?limit=10000&since=%s" % first, None),
+        # Two clinicians a page, the busiest first.
+        ("agenda (a page)", "GET", "/v1/agenda", None),
+        ("agenda busiest", "GET", "/v1/agenda?clinician=%d" % c, None),
     ]
 
 
