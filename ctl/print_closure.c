@@ -89,33 +89,33 @@ closure_inside(const struct ctl_view *view, json_t *answer)
 	print_appt_table(view, affected, tz);
 }
 
-/* closure add: the closure, what --cancel cancelled, then the sessions
- * still booked in it. */
-int
-print_closure_added(const struct ctl_view *view, json_t *answer)
+/* The closure, the sessions cancelled if any were to be, then those
+ * still booked inside it. */
+static int
+closure_print(const struct ctl_view *view, json_t *answer, const char *verb)
 {
 	json_t	*c;
 
 	if ((c = answer_object(answer, view->object)) == NULL)
 		return CTL_EXIT_REFUSED;
-	closure_line("added", c);
+	closure_line(verb, c);
 	closure_cancelled(answer);
 	closure_inside(view, answer);
 	return CTL_EXIT_OK;
 }
 
-/* closure cancel: the closure, what was cancelled, what has begun. */
+/* closure add (and --cancel). */
+int
+print_closure_added(const struct ctl_view *view, json_t *answer)
+{
+	return closure_print(view, answer, "added");
+}
+
+/* closure cancel. */
 int
 print_closure_cancelled(const struct ctl_view *view, json_t *answer)
 {
-	json_t	*c;
-
-	if ((c = answer_object(answer, view->object)) == NULL)
-		return CTL_EXIT_REFUSED;
-	closure_line(NULL, c);
-	closure_cancelled(answer);
-	closure_inside(view, answer);
-	return CTL_EXIT_OK;
+	return closure_print(view, answer, NULL);
 }
 
 int

@@ -12,6 +12,35 @@
 #include "lookup.h"
 #include "tz.h"
 
+/* The closure, the open sessions inside it and how many, with extra's
+ * members (stolen) besides. */
+static void
+closure_reply(struct api_req *req, int status, long long id, json_t *extra)
+{
+	json_t		*obj, *affected;
+	long long	 total;
+
+	obj = closure_json(&req->ctx, id);
+	affected = closure_affected(&req->ctx, id, &total);
+	if (obj == NULL || affected == NULL || extra == NULL) {
+		json_decref(obj);
+		json_decref(affected);
+		json_decref(extra);
+		api_internal(req);
+		return;
+	}
+	/* Each steals its value, set or not. */
+	if (json_object_set_new(extra, "closure", obj) == -1 ||
+	    json_object_set_new(extra, "affected", affected) == -1 ||
+	    json_object_set_new(extra, "affected_total",
+	    json_integer(total)) == -1) {
+		json_decref(extra);
+		api_internal(req);
+		return;
+	}
+	api_reply(req, status, extra);
+}
+
 void
 api_closure_add(struct api_req *req)
 {
@@ -19,8 +48,7 @@ api_closure_add(struct api_req *req)
 		"from", "to", "reason", "clinician", NULL
 	};
 	struct closure_new	 c;
-	json_t			*obj, *affected;
-	long long		 id, total;
+	long long		 id;
 
 	memset(&c, 0, sizeof(c));
 	if (api_fields(req, fields) == -1 ||
@@ -31,18 +59,8 @@ api_closure_add(struct api_req *req)
 	    api_string(req, "to", 20, 0, &c.to) == -1 ||
 	    api_begin(req) == -1)
 		return;
-	if (closure_add(&req->ctx, &c, &id) == 0) {
-		obj = closure_json(&req->ctx, id);
-		affected = closure_affected(&req->ctx, id, &total);
-		if (obj == NULL || affected == NULL) {
-			json_decref(obj);
-			json_decref(affected);
-			api_internal(req);
-		} else
-			api_reply(req, 201, json_pack("{s:o,s:o,s:I}",
-			    "closure", obj, "affected", affected,
-			    "affected_total", (json_int_t)total));
-	}
+	if (closure_add(&req->ctx, &c, &id) == 0)
+		closure_reply(req, 201, id, json_object());
 	api_finish(req);
 }
 
@@ -100,27 +118,16 @@ void
 api_closure_cancel(struct api_req *req)
 {
 	static const char *const fields[] = { NULL };
-	json_t		*obj, *cancelled, *affected;
-	long long	 id, remaining, total;
+	json_t		*cancelled;
+	long long	 id, remaining;
 
 	if (api_id(req, req->arg[0], &id) == -1 ||
 	    api_fields(req, fields) == -1 || api_begin(req) == -1)
 		return;
-	if (closure_cancel(&req->ctx, id, &cancelled, &remaining) == 0) {
-		obj = closure_json(&req->ctx, id);
-		affected = closure_affected(&req->ctx, id, &total);
-		if (obj == NULL || affected == NULL) {
-			json_decref(obj);
-			json_decref(affected);
-			json_decref(cancelled);
-			api_internal(req);
-		} else
-			api_reply(req, 200, json_pack("{s:o,s:o,s:I,s:o,s:I}",
-			    "closure", obj, PROTO_CHANGED, cancelled,
-			    PROTO_REMAINING, (json_int_t)remaining,
-			    "affected", affected,
-			    "affected_total", (json_int_t)total));
-	}
+	if (closure_cancel(&req->ctx, id, &cancelled, &remaining) == 0)
+		closure_reply(req, 200, id, json_pack("{s:o,s:I}",
+		    PROTO_CHANGED, cancelled, PROTO_REMAINING,
+		    (json_int_t)remaining));
 	api_finish(req);
 }
 
