@@ -160,7 +160,8 @@ def test_morning_mail_by_initials(practice_at, peers):
     wake(p)
     wake(p)
     assert len([m for m in peers.received() if "Your agenda" in m["data"]]) == 1
-    assert "clinician %d's mail was sent" % ana in p.log()
+    # the sender's result reaches the loop after the server has the mail
+    assert wait_for(lambda: "clinician %d's mail was sent" % ana in p.log()), p.log()
 
 
 def test_morning_mail_into_the_outbox_folder(practice_at):
