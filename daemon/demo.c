@@ -27,13 +27,17 @@ static const char *demo_setup_sql =
     "  ('Individual session', 50, 10), ('Couples session', 80, 10),"
     "  ('Intake', 60, 15);"
     "INSERT INTO rooms (name) VALUES ('Room 1'), ('Room 2');"
+    /* Two agreed to texts, so the demo's outbox shows SMS; Chris has
+     * not, and his reminders say why they are skipped. */
     "INSERT INTO clients (name, email, phone, remind_email, remind_sms,"
-    "  created) VALUES"
-    "  ('Jordan Lee', 'jl@example.org', '+15555550123', 1, 1, ?2),"
-    "  ('Maria Santos', 'maria@example.org', NULL, 1, 0, ?2),"
-    "  ('Chris Patel', NULL, '+15555550188', 0, 1, ?2),"
-    "  ('Alex Kim', 'alex@example.org', '+15555550177', 1, 1, ?2),"
-    "  ('Taylor Brooks', 'taylor@example.org', NULL, 1, 0, ?2);";
+    "  created, sms_consent_at, sms_consent_by) VALUES"
+    "  ('Jordan Lee', 'jl@example.org', '+15555550123', 1, 1, ?2, ?2,"
+    "   'demo'),"
+    "  ('Maria Santos', 'maria@example.org', NULL, 1, 0, ?2, NULL, NULL),"
+    "  ('Chris Patel', NULL, '+15555550188', 0, 1, ?2, NULL, NULL),"
+    "  ('Alex Kim', 'alex@example.org', '+15555550177', 1, 1, ?2, ?2,"
+    "   'demo'),"
+    "  ('Taylor Brooks', 'taylor@example.org', NULL, 1, 0, ?2, NULL, NULL);";
 
 static int
 demo_setup(struct practiced *pd)

@@ -69,6 +69,18 @@ def test_demo_has_no_client_in_two_places(make_practice):
             assert x["end"] <= y["start"], ("client %d in two places" % cid, x, y)
 
 
+def test_demo_texts_those_who_agreed(make_practice):
+    """The demo's SMS reminders go to the clients with consent recorded;
+    the one without is skipped, saying why."""
+    p = make_practice(daemon_extra={"demo": "yes"})
+    sms = [r for r in p.ctl("reminders", "list", "--limit", "500")[1]["reminders"]
+           if r["channel"] == "sms"]
+    pending = {r["client"]["name"] for r in sms if r["state"] == "pending"}
+    assert pending == {"Jordan Lee", "Alex Kim"}, sms
+    chris = {r["reason"] for r in sms if r["client"]["name"] == "Chris Patel"}
+    assert chris == {"no SMS consent is recorded for the client"}, sms
+
+
 def test_room_clash_does_not_suggest_overlap(clinic):
     s, p = clinic, clinic.p
     book(p, s.jordan, s.ana, s.svc, at(s.monday, "09:00"), "--room", s.room1)
