@@ -240,7 +240,8 @@ extern const struct ctl_command cmd_book, cmd_list, cmd_show, cmd_move,
 	    cmd_series_show, cmd_slots;
 int	 cmd_check_from_to(const struct ctl_args *, struct ctl_error *);
 extern const struct ctl_command cmd_closure_add, cmd_closure_list,
-	    cmd_closure_remove, cmd_closure_cancel, cmd_report_attendance, cmd_audit;
+	    cmd_closure_remove, cmd_closure_cancel, cmd_report_attendance,
+	    cmd_audit;
 /* cmd_reminders.c */
 extern const struct ctl_command cmd_reminders_list, cmd_reminders_explain,
 	    cmd_reminders_retry, cmd_reminders_test;
