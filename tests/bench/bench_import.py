@@ -16,9 +16,10 @@ the import, and the loop's longest slice as the daemon measured it.
 Then the floor of its writes: build/bench_write_floor writes the same
 number of sessions and reminder rows, each event in a savepoint with the
 daemon's statements and no other work, into a copy of the practice taken
-before the import.  Then practicectl export of the same sessions, the whole practice and
-one clinician (it asks in pages), against the import's time (target:
-no slower), with the daemon's CPU time.  Asserts nothing about timing.
+before the import.  Then practicectl export of the same sessions, the
+whole practice and one clinician (it asks in pages), against the
+import's time (target: no slower), with the daemon's CPU time.  Asserts
+nothing about timing.
 """
 
 import argparse
