@@ -12,17 +12,19 @@
 #include "lookup.h"
 #include "tz.h"
 
-/* The closure, the open sessions inside it and how many, with extra's
- * members (stolen) besides. */
+/* The closure with extra's members (stolen), and when inside, the open
+ * sessions inside it and how many. */
 static void
-closure_reply(struct api_req *req, int status, long long id, json_t *extra)
+closure_reply(struct api_req *req, int status, long long id, json_t *extra,
+    int inside)
 {
-	json_t		*obj, *affected;
-	long long	 total;
+	json_t		*obj, *affected = NULL;
+	long long	 total = 0;
 
 	obj = closure_json(&req->ctx, id);
-	affected = closure_affected(&req->ctx, id, &total);
-	if (obj == NULL || affected == NULL || extra == NULL) {
+	if (inside)
+		affected = closure_affected(&req->ctx, id, &total);
+	if (obj == NULL || (inside && affected == NULL) || extra == NULL) {
 		json_decref(obj);
 		json_decref(affected);
 		json_decref(extra);
@@ -31,9 +33,9 @@ closure_reply(struct api_req *req, int status, long long id, json_t *extra)
 	}
 	/* Each steals its value, set or not. */
 	if (json_object_set_new(extra, "closure", obj) == -1 ||
-	    json_object_set_new(extra, "affected", affected) == -1 ||
-	    json_object_set_new(extra, "affected_total",
-	    json_integer(total)) == -1) {
+	    (inside && (json_object_set_new(extra, "affected", affected) ==
+	    -1 || json_object_set_new(extra, "affected_total",
+	    json_integer(total)) == -1))) {
 		json_decref(extra);
 		api_internal(req);
 		return;
@@ -60,7 +62,7 @@ api_closure_add(struct api_req *req)
 	    api_begin(req) == -1)
 		return;
 	if (closure_add(&req->ctx, &c, &id) == 0)
-		closure_reply(req, 201, id, json_object());
+		closure_reply(req, 201, id, json_object(), 1);
 	api_finish(req);
 }
 
@@ -124,10 +126,12 @@ api_closure_cancel(struct api_req *req)
 	if (api_id(req, req->arg[0], &id) == -1 ||
 	    api_fields(req, fields) == -1 || api_begin(req) == -1)
 		return;
+	/* What stays inside is told once, with the last batch: listed
+	 * with each, it cost as much as the batch itself. */
 	if (closure_cancel(&req->ctx, id, &cancelled, &remaining) == 0)
 		closure_reply(req, 200, id, json_pack("{s:o,s:I}",
 		    PROTO_CHANGED, cancelled, PROTO_REMAINING,
-		    (json_int_t)remaining));
+		    (json_int_t)remaining), remaining == 0);
 	api_finish(req);
 }
 

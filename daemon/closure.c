@@ -52,6 +52,13 @@ static const char *closure_span_sql =
 static const char *closure_affected_sql = CLOSURE_AFFECTED_SQL("");
 static const char *closure_affected_one_sql =
     CLOSURE_AFFECTED_SQL("clinician_id = ?3 AND");
+/* A closure as the sessions it covers need it. */
+struct closure_span {
+	time_t		 start, end;
+	long long	 clinician_id;	/* 0: practice-wide */
+	char		 reason[4 * CLOSURE_REASON_MAX + 1];	/* UTF-8 */
+};
+
 static const char *clinician_zone_sql =
     "SELECT zone FROM clinicians WHERE id = ?1";
 
